@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Uplift administration"
+admin.site.site_title = "Uplift admin"
+
+urlpatterns = [
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("tracking.urls")),
+    path("mentoring/", include("mentoring.urls")),
+    path("interventions/", include("interventions.urls")),
+    path("reports/", include("reports.urls")),
+]

@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from .models import MentorAssignment
+
+
+@admin.register(MentorAssignment)
+class MentorAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("pupil", "mentor", "academic_year")
+    list_filter = ("academic_year",)
+    raw_id_fields = ("pupil",)

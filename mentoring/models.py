@@ -1,0 +1,20 @@
+"""Academic mentors and the pupils they mentor."""
+
+from django.db import models
+
+
+class MentorAssignment(models.Model):
+    """A pupil's academic mentor for a year (Longfield: every Year 11 pupil from September)."""
+
+    school = models.ForeignKey("tracking.School", on_delete=models.CASCADE, related_name="+")
+    academic_year = models.ForeignKey("tracking.AcademicYear", on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey("tracking.Staff", on_delete=models.CASCADE, related_name="mentees")
+    pupil = models.ForeignKey("tracking.Pupil", on_delete=models.CASCADE, related_name="mentor_assignments")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["academic_year", "pupil"], name="one_mentor_per_pupil_per_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.mentor} mentors {self.pupil}"

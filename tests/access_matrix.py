@@ -1,0 +1,52 @@
+"""Every URL, every role: who may open what. New pages add a row here (a guard test insists).
+
+Each row: url name, a function(world) -> args, and the personas allowed to GET it (200). Everyone else
+gets 404 (staff pages hide their existence) or a redirect to login (anonymous).
+"""
+
+STAFF = {"teacher", "other_teacher", "hod", "tutor", "hoy", "mentor", "senco", "slt", "data_manager"}
+PARENTS = {"parent", "other_parent"}
+EVERYONE = STAFF | PARENTS
+WHOLE_SCHOOL = {"slt", "data_manager"}
+
+# Who may see `world.child` (in teacher's maths group, other_teacher's English group, form 11A, mentee).
+SEES_CHILD = {
+    "teacher",
+    "other_teacher",
+    "hod",
+    "tutor",
+    "hoy",
+    "mentor",
+    "senco",
+    "slt",
+    "data_manager",
+    "parent",
+}
+SEES_GROUP = {"teacher", "hod", "senco", "slt", "data_manager"}
+
+ROWS = [
+    ("home", lambda w: [], EVERYONE),
+    ("school_theme_css", lambda w: [], EVERYONE),
+    ("pupil_list", lambda w: [], STAFF),
+    ("pupil_detail", lambda w: [w.child.pk], SEES_CHILD),
+    (
+        "pupil_detail",
+        lambda w: [w.other_child.pk],
+        SEES_CHILD - {"teacher", "tutor", "mentor", "parent"} | {"other_parent"},
+    ),
+    ("group_list", lambda w: [], STAFF),
+    ("group_detail", lambda w: [w.group.pk], SEES_GROUP),
+]
+
+# URL names that need no login or are framework pages, with why.
+EXEMPT = {
+    "healthz": "load-balancer probe, no data",
+    "login": "auth",
+    "logout": "auth",
+    "password_change": "auth",
+    "password_change_done": "auth",
+    "password_reset": "auth",
+    "password_reset_done": "auth",
+    "password_reset_confirm": "auth",
+    "password_reset_complete": "auth",
+}

@@ -1,0 +1,83 @@
+import pytest
+from django.urls import get_resolver, reverse
+
+from tests.access_matrix import EVERYONE, EXEMPT, ROWS
+from tests.personas import build_world
+
+
+def _named_urls():
+    names = set()
+
+    def walk(resolver, namespace=""):
+        for pattern in resolver.url_patterns:
+            if hasattr(pattern, "url_patterns"):
+                ns = pattern.namespace or ""
+                if ns == "admin":
+                    continue
+                walk(pattern, f"{namespace}{ns}:" if ns else namespace)
+            elif pattern.name:
+                names.add(namespace + pattern.name)
+
+    walk(get_resolver())
+    return names
+
+
+def test_every_named_url_is_in_the_access_matrix():
+    covered = {row[0] for row in ROWS} | set(EXEMPT)
+    missing = _named_urls() - covered
+    assert not missing, f"Add these URLs to tests/access_matrix.py: {sorted(missing)}"
+
+
+@pytest.fixture(scope="module")
+def matrix_world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        world = build_world("Matrix")
+        yield world
+
+
+def _user(world, persona):
+    return getattr(world, persona).user
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", sorted(EVERYONE))
+def test_each_role_gets_exactly_the_pages_the_policy_allows(client, world, persona):
+    failures = []
+    client.force_login(_user(world, persona))
+    for name, args, allowed in ROWS:
+        url = reverse(name, args=args(world))
+        status = client.get(url).status_code
+        expected = 200 if persona in allowed else 404
+        if status != expected:
+            failures.append(f"{url} ({name}) -> {status}, expected {expected}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_login_from_every_page(client, world):
+    for name, args, _ in ROWS:
+        url = reverse(name, args=args(world))
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url
+
+
+@pytest.mark.django_db
+def test_nothing_of_another_school_is_visible_even_to_its_whole_school_roles(client, world, other_world):
+    for persona in ("slt", "data_manager", "senco", "teacher"):
+        client.force_login(_user(world, persona))
+        for pk in (other_world.child.pk, other_world.other_child.pk):
+            assert client.get(reverse("pupil_detail", args=[pk])).status_code == 404
+        assert client.get(reverse("group_detail", args=[other_world.group.pk])).status_code == 404
+        page = client.get(reverse("pupil_list"), {"q": other_world.child.legal_last_name})
+        assert other_world.child.upn not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_parent_cannot_reach_another_familys_child_by_guessing_ids(client, world):
+    client.force_login(world.parent.user)
+    from tracking.models import Pupil
+
+    for pupil in Pupil.objects.exclude(pk=world.child.pk):
+        assert client.get(reverse("pupil_detail", args=[pupil.pk])).status_code == 404
+    assert client.get(reverse("pupil_detail", args=[world.child.pk])).status_code == 200

@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+
+
+class TrackingConfig(AppConfig):
+    name = "tracking"
+    verbose_name = "Tracking"
+
+    def ready(self):
+        from . import home, navigation, panels, permissions
+
+        navigation.register("Home", "home", lambda user: True, order=0)
+        navigation.register(
+            "Pupils",
+            "pupil_list",
+            permissions.is_staff_member,
+            order=20,
+            description="Find any pupil you teach",
+        )
+        navigation.register(
+            "Groups", "group_list", permissions.is_staff_member, order=30, description="Teaching groups"
+        )
+        home.register("tracking/panels/_children.html", permissions.is_guardian, panels.children, order=10)
+        home.register("tracking/panels/_my_groups.html", panels.teaches_groups, panels.my_groups, order=20)
+        home.register("tracking/panels/_my_form.html", panels.tutors_form, panels.my_form, order=30)
+        home.register(
+            "tracking/panels/_school.html", permissions.is_whole_school, panels.school_summary, order=40
+        )

@@ -1,0 +1,16 @@
+from django.urls import reverse
+
+from . import navigation as nav_registry
+from . import permissions
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": [], "current_school": None, "theme_css_url": None}
+    school = permissions.school_for(user)
+    return {
+        "nav": nav_registry.nav_for(request),
+        "current_school": school,
+        "theme_css_url": reverse("school_theme_css") if school else None,
+    }

@@ -1,0 +1,87 @@
+"""Assessment points (data uplifts) and the grades collected at them."""
+
+from django.db import models
+
+
+class AssessmentPoint(models.Model):
+    """A named collection point for one year group, e.g. "Y11 Autumn 1", with its window."""
+
+    school = models.ForeignKey("tracking.School", on_delete=models.CASCADE, related_name="assessment_points")
+    academic_year = models.ForeignKey(
+        "tracking.AcademicYear", on_delete=models.CASCADE, related_name="assessment_points"
+    )
+    year_group = models.ForeignKey("tracking.YearGroup", on_delete=models.PROTECT, related_name="points")
+    half_term = models.ForeignKey(
+        "tracking.HalfTerm", on_delete=models.SET_NULL, null=True, blank=True, related_name="points"
+    )
+    name = models.CharField(max_length=60)
+    sequence = models.PositiveSmallIntegerField(help_text="Order within the year")
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    collects_current = models.BooleanField(default=True)
+    collects_predicted = models.BooleanField(default=True)
+    collects_security = models.BooleanField(default=True)
+    collects_effort = models.BooleanField(default=True)
+    collects_comment = models.BooleanField(default=True)
+    is_locked = models.BooleanField(
+        default=False, help_text="Locked for verification: read-only for teachers whatever the dates say."
+    )
+
+    class Meta:
+        ordering = ["academic_year__starts_on", "year_group__number", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["academic_year", "year_group", "sequence"], name="assessment_point_unique_sequence"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Security(models.TextChoices):
+    """How secure the pupil is within the grade (Longfield policy)."""
+
+    HIGH = "H", "High"
+    MIDDLE = "M", "Middle"
+    LOW = "L", "Low"
+
+
+class GradeEntry(models.Model):
+    """One pupil's grades in one subject at one assessment point."""
+
+    school = models.ForeignKey("tracking.School", on_delete=models.CASCADE, related_name="+")
+    pupil = models.ForeignKey("tracking.Pupil", on_delete=models.CASCADE, related_name="grades")
+    subject = models.ForeignKey("tracking.Subject", on_delete=models.PROTECT, related_name="grades")
+    point = models.ForeignKey(AssessmentPoint, on_delete=models.PROTECT, related_name="grades")
+    teaching_group = models.ForeignKey(
+        "tracking.TeachingGroup", on_delete=models.SET_NULL, null=True, blank=True, related_name="grades"
+    )
+    current = models.ForeignKey(
+        "tracking.GradeValue", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    predicted = models.ForeignKey(
+        "tracking.GradeValue", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    security = models.CharField(max_length=1, choices=Security.choices, blank=True)
+    effort = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 (excellent) to 4 (poor)")
+    comment = models.CharField(max_length=500, blank=True)
+    # Optimistic concurrency: a save names the version it read, so a second editor sees the clash.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        "tracking.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "grade entries"
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "subject", "point"], name="grade_entry_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["point", "subject"]),
+            models.Index(fields=["pupil", "subject"]),
+        ]
+
+    def __str__(self):
+        return f"{self.pupil} {self.subject} {self.point}"

@@ -1,0 +1,190 @@
+"""Users, staff with their roles, pupils and the guardians who may see them."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from .school import School
+
+
+class User(AbstractUser):
+    """A login. Staff and guardians hang off it; `school` scopes everything they see."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
+    is_trust_admin = models.BooleanField(
+        default=False, help_text="Sees every school in the trust (multi-academy trust central team)."
+    )
+
+    @property
+    def display_name(self):
+        return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    TEACHER = "teacher", "Teacher"
+    HEAD_OF_DEPARTMENT = "hod", "Head of department"
+    HEAD_OF_YEAR = "hoy", "Head of year / key-stage coordinator"
+    FORM_TUTOR = "tutor", "Form tutor"
+    MENTOR = "mentor", "Academic mentor"
+    SENCO = "senco", "SENCo / assistant SENCo"
+    SLT = "slt", "Senior leadership"
+    DATA_MANAGER = "data", "Data manager"
+
+
+class Department(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="departments")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["school", "name"], name="department_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Staff(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff")
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff")
+    title = models.CharField(max_length=10, blank=True)
+    initials = models.CharField(max_length=5, blank=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        verbose_name_plural = "staff"
+
+    def __str__(self):
+        name = self.user.get_full_name() or self.user.username
+        return f"{self.title} {name}".strip()
+
+
+class StaffRole(models.Model):
+    """One role a member of staff holds, with its scope where the role has one."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, blank=True, help_text="For heads of department."
+    )
+    year_group = models.ForeignKey(
+        "tracking.YearGroup", on_delete=models.CASCADE, null=True, blank=True, help_text="For heads of year."
+    )
+    key_stage = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For key-stage coordinators."
+    )
+
+    class Meta:
+        ordering = ["staff", "role"]
+
+    def __str__(self):
+        scope = self.department or self.year_group or (self.key_stage and f"KS{self.key_stage}") or ""
+        return f"{self.get_role_display()} {scope}".strip()
+
+
+class Gender(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    OTHER = "X", "Other / not stated"
+
+
+class SenStatus(models.TextChoices):
+    NONE = "N", "None"
+    SUPPORT = "K", "SEN support"
+    EHCP = "E", "EHC plan"
+
+
+class PriorBand(models.TextChoices):
+    LOW = "low", "Low"
+    MIDDLE = "middle", "Middle"
+    HIGH = "high", "High"
+    UNKNOWN = "", "No KS2 data"
+
+
+def prior_band_for(reading, maths):
+    """DfE-style prior-attainment band from the mean KS2 scaled score (below 100 low, 110+ high)."""
+    scores = [s for s in (reading, maths) if s is not None]
+    if not scores:
+        return PriorBand.UNKNOWN
+    mean = sum(scores) / len(scores)
+    if mean < 100:
+        return PriorBand.LOW
+    if mean >= 110:
+        return PriorBand.HIGH
+    return PriorBand.MIDDLE
+
+
+class Pupil(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="pupils")
+    upn = models.CharField("UPN", max_length=13)
+    legal_first_name = models.CharField(max_length=100)
+    legal_last_name = models.CharField(max_length=100)
+    preferred_first_name = models.CharField(max_length=100, blank=True)
+    preferred_last_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField()
+    gender = models.CharField(max_length=1, choices=Gender.choices)
+    year_group = models.ForeignKey("tracking.YearGroup", on_delete=models.PROTECT, related_name="pupils")
+    form = models.ForeignKey(
+        "tracking.FormGroup", on_delete=models.SET_NULL, null=True, blank=True, related_name="pupils"
+    )
+    disadvantaged = models.BooleanField("disadvantaged / pupil premium", default=False)
+    sen_status = models.CharField("SEN", max_length=1, choices=SenStatus.choices, default=SenStatus.NONE)
+    eal = models.BooleanField("EAL", default=False)
+    looked_after = models.BooleanField(default=False)
+    ks2_reading = models.PositiveSmallIntegerField("KS2 reading scaled score", null=True, blank=True)
+    ks2_maths = models.PositiveSmallIntegerField("KS2 maths scaled score", null=True, blank=True)
+    prior_band = models.CharField(
+        "prior attainment", max_length=6, choices=PriorBand.choices, blank=True, editable=False
+    )
+    attendance = models.DecimalField("attendance %", max_digits=5, decimal_places=2, null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["legal_last_name", "legal_first_name"]
+        constraints = [models.UniqueConstraint(fields=["school", "upn"], name="pupil_unique_upn")]
+        indexes = [models.Index(fields=["school", "year_group"])]
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        # Stored rather than computed so group analysis can filter and aggregate in the database.
+        self.prior_band = prior_band_for(self.ks2_reading, self.ks2_maths)
+        super().save(*args, **kwargs)
+
+    @property
+    def first_name(self):
+        return self.preferred_first_name or self.legal_first_name
+
+    @property
+    def last_name(self):
+        return self.preferred_last_name or self.legal_last_name
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def sorted_name(self):
+        return f"{self.last_name}, {self.first_name}"
+
+    @property
+    def ks2_mean(self):
+        scores = [s for s in (self.ks2_reading, self.ks2_maths) if s is not None]
+        return sum(scores) / len(scores) if scores else None
+
+
+class Guardian(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="guardians")
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="guardian")
+    pupils = models.ManyToManyField(Pupil, related_name="guardians", through="GuardianLink")
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.username
+
+
+class GuardianLink(models.Model):
+    guardian = models.ForeignKey(Guardian, on_delete=models.CASCADE)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE)
+    relationship = models.CharField(max_length=40, default="Parent")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["guardian", "pupil"], name="guardian_link_unique")]

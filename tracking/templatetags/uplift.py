@@ -1,0 +1,15 @@
+from django import template
+
+from ..grading import progress_label
+
+register = template.Library()
+
+
+@register.inclusion_tag("_progress.html")
+def progress_badge(progress, school):
+    """A traffic light in the school's own words, with a shape and text as well as colour."""
+    return {
+        "status": progress.status,
+        "diff": progress.diff,
+        "label": progress_label(progress.status, school),
+    }
