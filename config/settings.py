@@ -41,10 +41,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "tracking.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After messages and htmx: an expiry leaves a message and answers htmx requests with a 401.
+    "tracking.middleware.SessionLimitsMiddleware",
     "tracking.middleware.ContentSecurityPolicyMiddleware",
 ]
 

@@ -23,6 +23,8 @@ SEES_CHILD = {
     "parent",
 }
 SEES_GROUP = {"teacher", "hod", "senco", "slt", "data_manager"}
+# Grades for world.group are entered by its teacher, the maths HoD, SLT and the data manager.
+EDITS_GROUP = {"teacher", "hod", "slt", "data_manager"}
 
 ROWS = [
     ("home", lambda w: [], EVERYONE),
@@ -36,6 +38,13 @@ ROWS = [
     ),
     ("group_list", lambda w: [], STAFF),
     ("group_detail", lambda w: [w.group.pk], SEES_GROUP),
+    ("marksheet_list", lambda w: [], STAFF),
+    ("marksheet", lambda w: [w.group.pk, w.point.pk], EDITS_GROUP),
+    ("marksheet", lambda w: [w.english_group.pk, w.point.pk], {"other_teacher", "slt", "data_manager"}),
+    ("marksheet_row", lambda w: [w.group.pk, w.point.pk, w.child.pk], EDITS_GROUP),
+    ("marksheet_row", lambda w: [w.group.pk, w.point.pk, w.other_child.pk], set()),
+    ("marksheet_reopen", lambda w: [w.group.pk, w.point.pk], {"data_manager"}),
+    ("point_reopen", lambda w: [w.point.pk], {"data_manager"}),
 ]
 
 # URL names that need no login or are framework pages, with why.

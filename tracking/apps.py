@@ -6,7 +6,8 @@ class TrackingConfig(AppConfig):
     verbose_name = "Tracking"
 
     def ready(self):
-        from . import home, navigation, panels, permissions
+        from . import home, marksheets, navigation, panels, permissions
+        from .models import Role
 
         navigation.register("Home", "home", lambda user: True, order=0)
         navigation.register(
@@ -18,6 +19,16 @@ class TrackingConfig(AppConfig):
         )
         navigation.register(
             "Groups", "group_list", permissions.is_staff_member, order=30, description="Teaching groups"
+        )
+        navigation.register(
+            "Marksheets",
+            "marksheet_list",
+            lambda user: permissions.has_role(user, Role.TEACHER, Role.HEAD_OF_DEPARTMENT),
+            order=15,
+            description="Enter grades for your groups",
+        )
+        home.register(
+            "tracking/panels/_my_marksheets.html", marksheets.panel_allowed, marksheets.panel_context, order=5
         )
         home.register("tracking/panels/_children.html", permissions.is_guardian, panels.children, order=10)
         home.register("tracking/panels/_my_groups.html", panels.teaches_groups, panels.my_groups, order=20)
