@@ -410,6 +410,12 @@
 
   var summary = document.getElementById("sheet-errors");
   if (summary) {
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest('a[href^="#c-"]');
+      if (link && focusCell(document.getElementById(link.getAttribute("href").slice(1)))) {
+        event.preventDefault();
+      }
+    });
     summary.focus();
   } else if (form.dataset.editable === "true" && !window.location.hash) {
     var first = form.querySelector("input[data-cell]:not([disabled])");
