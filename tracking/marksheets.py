@@ -166,6 +166,7 @@ class Cell:
     value: str
     was: str
     error: str = ""
+    hint: str = ""  # the short form of the error, shown inside the cell
     theirs: str | None = None  # set when another editor changed this cell since the sheet was opened
     resolution: str = "mine"
     saved: bool = False
@@ -277,6 +278,7 @@ def build_rows(sheet, typed=None, errors=None, conflicts=None, saved=None):
             value = mine.values.get(name, stored[name]) if mine else stored[name]
             cell = Cell(field=name, value=value, was=stored[name])
             cell.error = errors.get(pupil.pk, {}).get(name, "")
+            cell.hint = short_hint(cell.error)
             if name in conflicts.get(pupil.pk, {}):
                 cell.theirs = stored[name]
                 cell.resolution = "mine"
@@ -344,6 +346,13 @@ def rows_from_post(post, sheet, only=None):
                 resolutions[name] = "theirs"
         rows[pupil.pk] = RowInput(pupil.pk, version, values, was, resolutions)
     return rows
+
+
+def short_hint(message):
+    """'“x” is not a grade. Allowed: 9+ … U, e.g. 5, 5-, 4+.' -> 'Allowed: 9+ … U' for the cell itself."""
+    if "Allowed:" not in message:
+        return message
+    return "Allowed:" + message.split("Allowed:", 1)[1].split(", e.g.")[0].rstrip(".")
 
 
 def _allowed_text(lookup):
@@ -463,9 +472,11 @@ def _save_locked(sheet, rows, cleaned, by, via):
         transaction.set_rollback(True)
         return result
     now = timezone.now()
+    pupils = {p.pk: p for p in sheet.pupils}
     to_create, to_update, events = [], [], []
     for pupil_id, entry, before, changes in plans:
         creating = entry is None
+        pupil = pupils[pupil_id]
         if creating:
             entry = GradeEntry(
                 school_id=group.school_id,
@@ -481,6 +492,7 @@ def _save_locked(sheet, rows, cleaned, by, via):
                 entry.effort = int(code) if code else None
             else:
                 setattr(entry, name, code)
+        entry.pupil = pupil  # already in memory: the audit rows need it without a query each
         entry.teaching_group = group
         entry.updated_by = by
         entry.updated_at = now

@@ -304,26 +304,61 @@
     if (offline) {
       offline.hidden = true;
     }
-    if ((tr.dataset.edits || "0") !== tr.dataset.sentEdits) {
-      // Typed into the row again while it was saving: keep the typing, take the new version only.
+    var active = document.activeElement;
+    var focused = active && tr.contains(active);
+    var typedSince = (tr.dataset.edits || "0") !== tr.dataset.sentEdits;
+    if (typedSince || (status === 200 && focused)) {
+      // Never pull inputs from under the cursor: merge the saved state into the live row instead.
       event.detail.shouldSwap = false;
-      var holder = document.createElement("tbody");
-      holder.innerHTML = event.detail.serverResponse;
-      holder.querySelectorAll('input[type="hidden"]').forEach(function (fresh) {
-        var old = tr.querySelector('input[type="hidden"][name="' + fresh.name + '"]');
-        if (old) {
-          old.value = fresh.value;
-        }
-      });
-      autosaveLater(tr);
+      mergeRow(tr, event.detail.serverResponse, !typedSince);
+      if (typedSince) {
+        autosaveLater(tr);
+      } else {
+        forgetRow(tr.dataset.pupil);
+      }
       return;
     }
     if (status === 200) {
       forgetRow(tr.dataset.pupil);
     }
-    var active = document.activeElement;
-    focusAfterSwap = active && tr.contains(active) && active.id ? active.id : null;
+    focusAfterSwap = focused && active.id
+      ? { id: active.id, start: active.selectionStart, end: active.selectionEnd }
+      : null;
   });
+
+  function mergeRow(tr, html, saved) {
+    var holder = document.createElement("tbody");
+    holder.innerHTML = html;
+    var fresh = holder.querySelector("tr");
+    if (!fresh) {
+      return;
+    }
+    fresh.querySelectorAll('input[type="hidden"]').forEach(function (input) {
+      var old = tr.querySelector('input[type="hidden"][name="' + input.name + '"]');
+      if (old) {
+        old.value = input.value;
+      }
+    });
+    if (!saved) {
+      return;
+    }
+    tr.dataset.dirty = "0";
+    fresh.querySelectorAll("td[data-field]").forEach(function (td) {
+      var live = tr.querySelector('td[data-field="' + td.dataset.field + '"]');
+      var input = live && live.querySelector("input[data-cell]");
+      if (!live || !input) {
+        return;
+      }
+      live.className = td.className;
+      if (input !== document.activeElement) {
+        input.value = td.querySelector("input[data-cell]").value;
+      }
+    });
+    var status = fresh.querySelector("[data-row-status]");
+    if (status) {
+      setRowStatus(tr, "saved", status.textContent);
+    }
+  }
 
   function autosaveLater(tr) {
     if (!tr.contains(document.activeElement)) {
@@ -331,12 +366,18 @@
     }
   }
 
-  document.addEventListener("htmx:afterSettle", function () {
+  document.addEventListener("htmx:afterSwap", function () {
     if (focusAfterSwap) {
-      var input = document.getElementById(focusAfterSwap);
+      var input = document.getElementById(focusAfterSwap.id);
+      var where = focusAfterSwap;
       focusAfterSwap = null;
       if (input && document.activeElement !== input) {
         input.focus();
+        try {
+          input.setSelectionRange(where.start, where.end);
+        } catch (e) {
+          /* Inputs that do not support selection keep the browser's default. */
+        }
       }
     }
   });
@@ -376,7 +417,26 @@
     markUnsaved(event.detail.elt);
   });
 
-  form.addEventListener("submit", function () {
+  /* The full save waits for row saves still on the wire, so the two never race each other. */
+  var inflight = 0;
+  var submitWaiting = false;
+  document.addEventListener("htmx:beforeSend", function () {
+    inflight += 1;
+  });
+  document.addEventListener("htmx:afterRequest", function () {
+    inflight = Math.max(0, inflight - 1);
+    if (!inflight && submitWaiting) {
+      submitWaiting = false;
+      form.requestSubmit();
+    }
+  });
+
+  form.addEventListener("submit", function (event) {
+    if (inflight) {
+      event.preventDefault();
+      submitWaiting = true;
+      return;
+    }
     var status = form.querySelector("[data-sheet-status]");
     if (status) {
       status.textContent = "Saving the whole sheet…";
