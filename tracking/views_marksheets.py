@@ -56,12 +56,24 @@ def _sheet_or_404(user, group_id, point_id):
 
 @login_required
 def marksheet_list(request):
-    _staff_only(request.user)
-    summaries = marksheets.sheets_for(marksheets.groups_for_marksheets(request.user))
+    """The user's own sheets; SLT and the data manager may widen to the whole school and past windows."""
+    user = request.user
+    _staff_only(user)
+    whole_school = permissions.is_whole_school(user)
+    show_all = whole_school and request.GET.get("scope") == "all"
+    include_closed = request.GET.get("when") == "all"
+    groups = permissions.groups_visible_to(user) if show_all else marksheets.groups_for_marksheets(user)
+    summaries = marksheets.sheets_for(groups, open_only=not include_closed)
     return render(
         request,
         "tracking/marksheet_list.html",
-        {"sheets": summaries, "is_data_manager": permissions.is_data_manager(request.user)},
+        {
+            "sheets": summaries,
+            "whole_school": whole_school,
+            "show_all": show_all,
+            "include_closed": include_closed,
+            "is_data_manager": permissions.is_data_manager(user),
+        },
     )
 
 

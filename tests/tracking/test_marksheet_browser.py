@@ -1,6 +1,5 @@
 """The marksheet in a real browser: filled from the keyboard, pasted into, corrected and saved."""
 
-import os
 import shutil
 
 import pytest
@@ -8,9 +7,6 @@ from django.urls import reverse
 
 from tests import factories as f
 from tracking.models import GradeEntry
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -21,8 +17,11 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(monkeypatch):
     sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
+    # synchronous. Scoped to these tests so it never leaks into, say, `check --deploy` subprocesses.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,

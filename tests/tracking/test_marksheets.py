@@ -435,3 +435,49 @@ def test_teachers_see_sheets_due_on_the_home_page(client, world):
     client.force_login(world.teacher.user)
     html = client.get(reverse("home")).content.decode()
     assert "Marksheets due" in html and sheet_url(world) in html
+
+
+def test_slt_and_the_data_manager_can_list_every_sheet_including_closed_ones(client, world):
+    closed = f.AssessmentPointFactory(school=world.school, academic_year=world.year, year_group=world.y11)
+    _close(closed)
+    client.force_login(world.data_manager.user)
+    mine = client.get(reverse("marksheet_list")).content.decode()
+    assert sheet_url(world) not in mine
+    everything = client.get(reverse("marksheet_list"), {"scope": "all", "when": "all"}).content.decode()
+    assert sheet_url(world) in everything and sheet_url(world, world.english_group) in everything
+    assert reverse("marksheet_reopen", args=[world.group.pk, closed.pk]) in everything
+    # Teachers cannot widen their list.
+    client.force_login(world.teacher.user)
+    html = client.get(reverse("marksheet_list"), {"scope": "all"}).content.decode()
+    assert sheet_url(world, world.english_group) not in html
+
+
+def _count_save_queries(world, group):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sheet = marksheets.load_sheet(group, world.point, user=world.teacher.user)
+    rows = {
+        p.pk: marksheets.RowInput(
+            p.pk, 0, {"current": "5", "effort": "2"}, dict.fromkeys(marksheets.FIELDS, ""), {}
+        )
+        for p in sheet.pupils
+    }
+    rows.update(
+        {
+            e.pupil_id: marksheets.RowInput(
+                e.pupil_id, e.version, {"current": "6"}, marksheets.entry_codes(e), {}
+            )
+            for e in sheet.entries.values()
+        }
+    )
+    with CaptureQueriesContext(connection) as queries:
+        result = marksheets.marksheet_save(sheet=sheet, rows=rows, by=world.teacher.user)
+    assert result.ok and result.cells_changed >= len(rows)
+    return len(queries)
+
+
+def test_saving_a_sheet_takes_the_same_number_of_queries_for_2_and_30_pupils(world):
+    small = _count_save_queries(world, _sheet_with(world, 2))
+    large = _count_save_queries(world, _sheet_with(world, 30))
+    assert small == large
