@@ -215,6 +215,15 @@
     }
   });
 
+  /* Choosing "keep mine" or "take theirs" after a clash is an edit of the row too. */
+  form.addEventListener("change", function (event) {
+    var tr = event.target.closest && event.target.closest("tr[data-pupil]");
+    if (tr && event.target.type === "radio") {
+      tr.dataset.dirty = "1";
+      setRowStatus(tr, "unsaved", "Not saved yet");
+    }
+  });
+
   /* Leaving a row saves it; staying in it keeps typing undisturbed. */
   form.addEventListener("focusout", function (event) {
     var tr = event.target.closest && event.target.closest("tr[data-pupil]");
