@@ -73,12 +73,9 @@ def test_check_deploy_is_clean_with_production_settings():
 def test_a_mistyped_boolean_setting_is_an_error_not_false():
     env = _deploy_env()
     env["DJANGO_DEBUG"] = "ture"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings'); django.setup()",
-        ],
+        [sys.executable, "-c", "import django; django.setup()"],
         env=env,
         capture_output=True,
         text=True,
