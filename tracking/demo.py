@@ -508,6 +508,8 @@ class _Builder:
                 users.append(self._user(f"staff{counter:03d}", first, last))
                 staff_rows.append((rng.choice(["Mr", "Mrs", "Ms", "Dr"]), roles))
                 self.dept_of_generated.append(dept)
+        # The data manager maintains scales, points and people in Django admin.
+        users[1].is_staff = users[1].is_superuser = True
         User.objects.bulk_create(users)
         users = list(User.objects.filter(school=self.school).order_by("pk"))
         staff = Staff.objects.bulk_create(
