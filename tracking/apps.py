@@ -21,6 +21,13 @@ class TrackingConfig(AppConfig):
             "Groups", "group_list", permissions.is_staff_member, order=30, description="Teaching groups"
         )
         navigation.register(
+            "Admin",
+            "admin:index",
+            lambda user: user.is_staff and permissions.is_data_manager(user),
+            order=900,
+            description="Scales, assessment points, people",
+        )
+        navigation.register(
             "Marksheets",
             "marksheet_list",
             lambda user: permissions.has_role(user, Role.TEACHER, Role.HEAD_OF_DEPARTMENT),
