@@ -6,27 +6,21 @@ Builds the demo school with seed_demo if the configured database has none. Every
 writes happens inside a transaction that is rolled back, so the demo sheets stay as they were.
 """
 
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from _setup import setup
 
-import django  # noqa: E402
+setup()
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from tracking import marksheets  # noqa: E402
-from tracking.models import GradeEntry, School, User  # noqa: E402
+from tracking.models import GradeEntry, User  # noqa: E402
 
 RUNS = 20
 FORM = "application/x-www-form-urlencoded"  # what browsers send for the sheet and htmx for a row
@@ -64,9 +58,6 @@ def median_ms(func, runs=RUNS, before=None):
 
 
 def main():
-    if not School.objects.filter(is_demo=True).exists():
-        print("Building the demo school (seed_demo)…")
-        call_command("seed_demo")
     user = User.objects.get(username="teacher.maths")
     summaries = marksheets.sheets_for(marksheets.groups_for_marksheets(user))
     summary = max(summaries, key=lambda s: (s.pupils, s.group.year_group.number))

@@ -94,7 +94,7 @@ def _context(request, sheet, **extra):
             "steps": scale_steps,
             "labels": labels,
             "headline": "predicted" if sheet.point.collects_predicted else "current",
-            "draftKey": f"uplift:marksheet:{sheet.group.pk}:{sheet.point.pk}",
+            "draftKey": f"uplift:marksheet:{request.user.pk}:{sheet.group.pk}:{sheet.point.pk}",
             "clearDraft": request.GET.get("saved") == "1",
         },
         **extra,
