@@ -165,3 +165,32 @@ def test_rows_autosave_when_you_leave_them_and_drafts_survive_a_reload(live_serv
     page.wait_for_selector("#sheet-restored:not([hidden])")
     assert cell(page, bell, "current").input_value() == "6"
     assert not GradeEntry.objects.filter(pupil=bell).exists()
+
+
+def test_when_the_session_has_ended_the_page_says_so_and_keeps_the_values(live_server, sheet, browser_page):
+    page, w = browser_page, sheet
+    ash, bell = w.rows[0], w.rows[1]
+    page.goto(live_server.url + reverse("login"))
+    page.fill("[name=username]", w.teacher.user.username)
+    page.fill("[name=password]", f.PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(live_server.url + "/")
+    page.goto(live_server.url + reverse("marksheet", args=[w.group.pk, w.point.pk]))
+    page.context.clear_cookies(name="sessionid")  # signed out elsewhere, or the session timed out
+    page.keyboard.type("5")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#sheet-offline:not([hidden])")
+    assert "sign in again in a new tab, then press Save" in page.locator("#sheet-offline").inner_text()
+    assert "Not saved" in page.locator(f"#row-{ash.pk} [data-row-status]").inner_text()
+    assert cell(page, ash, "current").input_value() == "5"
+    assert not GradeEntry.objects.exists()
+    # Reloading (to the login page and back) brings the typed value back from the draft.
+    page.goto(
+        live_server.url + reverse("login") + "?next=" + reverse("marksheet", args=[w.group.pk, w.point.pk])
+    )
+    page.fill("[name=username]", w.teacher.user.username)
+    page.fill("[name=password]", f.PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#sheet-restored:not([hidden])")
+    assert cell(page, ash, "current").input_value() == "5"
+    assert cell(page, bell, "current").input_value() == ""
