@@ -7,7 +7,6 @@ class TrackingConfig(AppConfig):
 
     def ready(self):
         from . import home, marksheets, navigation, panels, permissions
-        from .models import Role
 
         navigation.register("Home", "home", lambda user: True, order=0)
         navigation.register(
@@ -30,7 +29,7 @@ class TrackingConfig(AppConfig):
         navigation.register(
             "Marksheets",
             "marksheet_list",
-            lambda user: permissions.has_role(user, Role.TEACHER, Role.HEAD_OF_DEPARTMENT),
+            marksheets.nav_allowed,
             order=15,
             description="Enter grades for your groups",
         )

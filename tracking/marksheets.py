@@ -69,6 +69,7 @@ class Window:
     is_open: bool
     message: str
     reopened_until: date | None = None
+    state: str = "open"  # open | reopened | locked | future | closed
 
 
 def active_reopens(point, group, today=None):
@@ -86,16 +87,17 @@ def window_for(point, reopens=(), today=None):
     live = [r for r in reopens if r.until >= today]
     if live:
         until = max(r.until for r in live)
-        return Window(True, f"Reopened by the data manager until {until:%-d %B %Y}.", until)
+        return Window(True, f"Reopened by the data manager until {until:%-d %B %Y}.", until, "reopened")
     if point.is_locked:
-        return Window(False, "This point is locked for verification: the sheet is read-only.")
+        return Window(False, "This point is locked for verification: the sheet is read-only.", state="locked")
     if today < point.opens_on:
-        return Window(False, f"This sheet opens on {point.opens_on:%-d %B %Y}.")
+        return Window(False, f"This sheet opens on {point.opens_on:%-d %B %Y}.", state="future")
     if today > point.closes_on:
         return Window(
             False,
             f"This sheet closed on {point.closes_on:%-d %B %Y} and is read-only. "
             "Ask the data manager to reopen it if grades need changing.",
+            state="closed",
         )
     return Window(True, f"Open until {point.closes_on:%-d %B %Y}.")
 
@@ -678,6 +680,10 @@ def _row_counts(groups, points):
         for row in rows:
             counts[(row["pupil__teaching_groups"], row["point"])] = (row["started"], row["complete"])
     return counts
+
+
+def nav_allowed(user):
+    return permissions.has_role(user, Role.TEACHER, Role.HEAD_OF_DEPARTMENT, Role.SLT, Role.DATA_MANAGER)
 
 
 def panel_allowed(user):

@@ -1,5 +1,6 @@
 """Marksheet pages: my marksheets, one sheet (full save and per-row autosave), reopening windows."""
 
+from datetime import timedelta
 from functools import wraps
 
 from django import forms
@@ -174,7 +175,7 @@ def marksheet_row(request, group_id, point_id, pupil_id):
 class ReopenForm(forms.Form):
     until = forms.DateField(
         label="Open until (inclusive)",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Up to 8 weeks.",
     )
     reason = forms.CharField(max_length=200, help_text="Kept in the audit trail, e.g. “pupil joined late”.")
@@ -191,7 +192,7 @@ class ReopenForm(forms.Form):
 
 def _reopen_page(request, *, point, group):
     permissions.require(permissions.is_data_manager(request.user))
-    form = ReopenForm(request.POST or None, initial={"until": timezone.localdate()})
+    form = ReopenForm(request.POST or None, initial={"until": timezone.localdate() + timedelta(days=7)})
     if request.method == "POST" and form.is_valid():
         try:
             if group is not None:
