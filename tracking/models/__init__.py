@@ -1,5 +1,19 @@
 from .assessment import AssessmentPoint, GradeEntry, Security
 from .audit import AuditEvent
+from .cycle import (
+    STAGE_ORDER,
+    CycleNotification,
+    CycleTransition,
+    DepartmentSignOff,
+    FailedTask,
+    HealthCheck,
+    PendingTask,
+    ScheduledEventRun,
+    SheetReturn,
+    SignOffStatus,
+    Stage,
+    TrackingCycle,
+)
 from .curriculum import Category, GradeScale, GradeValue, Qualification, Subject, TeachingGroup
 from .people import (
     Department,
@@ -19,6 +33,18 @@ from .school import AcademicYear, FormGroup, HalfTerm, School, YearGroup, key_st
 from .targets import Target, TargetSource, TargetStatus
 
 __all__ = [
+    "STAGE_ORDER",
+    "CycleNotification",
+    "CycleTransition",
+    "DepartmentSignOff",
+    "FailedTask",
+    "HealthCheck",
+    "PendingTask",
+    "ScheduledEventRun",
+    "SheetReturn",
+    "SignOffStatus",
+    "Stage",
+    "TrackingCycle",
     "AcademicYear",
     "AssessmentPoint",
     "AuditEvent",
