@@ -93,7 +93,7 @@ def scheduler_tick():
 
 
 def _recipients(cycle, stage):
-    from .models import Role, Stage, Staff, TeachingGroup
+    from .models import Role, Staff, Stage, TeachingGroup
 
     points = list(cycle.points.all())
     if stage == Stage.INPUT:

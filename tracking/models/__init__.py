@@ -1,5 +1,6 @@
 from .assessment import AssessmentPoint, GradeEntry, Security
 from .audit import AuditEvent
+from .curriculum import Category, GradeScale, GradeValue, Qualification, Subject, TeachingGroup
 from .cycle import (
     STAGE_ORDER,
     CycleNotification,
@@ -14,7 +15,6 @@ from .cycle import (
     Stage,
     TrackingCycle,
 )
-from .curriculum import Category, GradeScale, GradeValue, Qualification, Subject, TeachingGroup
 from .people import (
     Department,
     Gender,
