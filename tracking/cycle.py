@@ -232,6 +232,7 @@ def next_due(cycle):
 
 def cycle_advance(*, cycle, by, now=None, note=""):
     """Enter the next stage now, whatever its date (held cycles too: the data manager decides)."""
+    cycle.refresh_from_db(fields=["stage", "is_held"])
     stage = cycle.next_stage
     if stage is None:
         raise CycleError("closed", "This cycle is closed; there is no next stage.")
