@@ -89,7 +89,8 @@ def run(cycle, school, runs):
     median = statistics.median(timings)
     print(f"health checks: {cycle.name}, {pupils} pupils, {grades} grade entries, {len(checks)} departments")
     print(
-        f"median {median * 1000:.0f} ms, best {min(timings) * 1000:.0f} ms, worst {max(timings) * 1000:.0f} ms "
+        f"median {median * 1000:.0f} ms, best {min(timings) * 1000:.0f} ms, "
+        f"worst {max(timings) * 1000:.0f} ms "
         f"over {runs} runs; {len(queries.captured_queries)} queries per run; budget {BUDGET_SECONDS:.0f} s"
     )
     if median > BUDGET_SECONDS:

@@ -221,7 +221,8 @@ def send_sheet_returned_email(sheet_id):
     if emails:
         send_mail(
             f"Sheet sent back: {sheet.teaching_group} ({sheet.cycle})",
-            f"Your {sheet.teaching_group} sheet has been reopened for you to correct.\n\nReason: {sheet.reason}",
+            f"Your {sheet.teaching_group} sheet has been reopened for you to correct.\n\n"
+            f"Reason: {sheet.reason}",
             None,
             emails,
         )

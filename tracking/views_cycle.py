@@ -113,7 +113,8 @@ def cycle_action(request, pk, action):
                 cycle.refresh_from_db()
                 messages.success(
                     request,
-                    f"Fast-forwarded {cycle.name}: {len(ran)} transition(s) run; now at {cycle.get_stage_display()}.",
+                    f"Fast-forwarded {cycle.name}: {len(ran)} transition(s) run; "
+                    f"now at {cycle.get_stage_display()}.",
                 )
         except cycle_service.CycleError as error:
             messages.error(request, error.message)

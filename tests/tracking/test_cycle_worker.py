@@ -16,7 +16,11 @@ def test_the_scheduler_tick_sent_through_the_broker_moves_a_due_cycle_into_verif
     today = date.today()
     dates = cycles.default_dates(today - timedelta(days=10))  # verification was due three days ago
     cycle = cycles.cycle_create(
-        school=world.school, academic_year=world.year, name="Overdue uplift", points=[world.point], dates=dates
+        school=world.school,
+        academic_year=world.year,
+        name="Overdue uplift",
+        points=[world.point],
+        dates=dates,
     )
     celery_worker_process.send_task("tracking.cycle_tasks.scheduler_tick")
     celery_worker_process.wait_for(
@@ -32,5 +36,7 @@ def test_the_scheduler_tick_sent_through_the_broker_moves_a_due_cycle_into_verif
     celery_worker_process.send_task("uplift_tests.record_probe", args=["after-second-tick"])
     from django.contrib.auth.models import Group
 
-    celery_worker_process.wait_for(lambda: Group.objects.filter(name="after-second-tick").exists(), "run both")
+    celery_worker_process.wait_for(
+        lambda: Group.objects.filter(name="after-second-tick").exists(), "run both"
+    )
     assert CycleTransition.objects.filter(cycle=cycle).count() == 2

@@ -119,6 +119,9 @@ class DepartmentSignOff(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.department} {self.get_status_display()} ({self.cycle})"
+
 
 class SheetReturn(models.Model):
     """A teaching group's marksheet sent back at verification: it reopens for its teachers only."""
@@ -140,6 +143,9 @@ class SheetReturn(models.Model):
                 name="sheet_return_one_open_per_sheet",
             ),
         ]
+
+    def __str__(self):
+        return f"{self.teaching_group} sent back ({self.cycle})"
 
 
 class HealthCheck(models.Model):
@@ -173,6 +179,9 @@ class CycleNotification(models.Model):
             models.UniqueConstraint(fields=["cycle", "stage", "user"], name="cycle_notification_once"),
         ]
 
+    def __str__(self):
+        return f"{self.stage} email to {self.user} ({self.cycle})"
+
 
 class ScheduledEventRun(models.Model):
     """The scheduler's ledger: an event key appears here once it has run (exactly once)."""
@@ -201,6 +210,9 @@ class PendingTask(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.task_name} (pending)"
 
 
 class FailedTask(models.Model):
