@@ -196,7 +196,7 @@ def cycle_enter_stage(*, cycle_id, stage, now=None, by=None, via="scheduler", no
     return transition
 
 
-def cycle_events(now, *, cycles=None, by=None, via="scheduler", note=""):
+def cycle_events(now, *, cycles=None, by=None, via="scheduler", note="", record_at=None):
     """The scheduler's event source for tracking cycles: every dated stage not yet entered."""
     if cycles is None:
         cycles = TrackingCycle.objects.exclude(stage=Stage.CLOSED).filter(is_held=False)
@@ -210,13 +210,17 @@ def cycle_events(now, *, cycles=None, by=None, via="scheduler", note=""):
                     key=f"cycle:{cycle.pk}:{stage.value}",
                     due_at=due_at(cycle, stage),
                     order=STAGE_ORDER.index(stage),
-                    run=partial(_scheduled_entry, cycle.pk, stage, by=by, via=via, note=note),
+                    run=partial(
+                        _scheduled_entry, cycle.pk, stage, by=by, via=via, note=note, record_at=record_at
+                    ),
                 )
             )
     return events
 
 
-def _scheduled_entry(cycle_id, stage, now, *, by, via, note):
+def _scheduled_entry(cycle_id, stage, now, *, by, via, note, record_at=None):
+    # A fast-forward judges what is due by its pretend clock but records the real time.
+    now = record_at or now
     transition = cycle_enter_stage(cycle_id=cycle_id, stage=stage, now=now, by=by, via=via, note=note)
     return "entered" if transition else "already past this stage"
 
@@ -254,7 +258,7 @@ def cycle_fast_forward(*, cycle, by, now=None):
     real_now = now or timezone.now()
     clock = max(when, real_now)
     note = f"fast-forward for demonstration: clock set to {timezone.localtime(clock):%d %b %Y %H:%M}"
-    events = cycle_events(clock, cycles=[cycle], by=by, via="fast-forward", note=note)
+    events = cycle_events(clock, cycles=[cycle], by=by, via="fast-forward", note=note, record_at=real_now)
     ran = scheduler.run_due(clock, sources=[lambda _now: events])
     audit.record(action="tracking.cycle.fast_forwarded", obj=cycle, by=by, after={"ran": ran}, note=note)
     return ran

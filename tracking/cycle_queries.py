@@ -44,8 +44,15 @@ def verification_board(cycle, departments):
         )
         .select_related("subject")
         .prefetch_related("teachers__user")
-        .annotate(pupil_count=Count("pupils", distinct=True))
-        .order_by("subject__name", "name")
+        .annotate(
+            pupil_count=Count("pupils", distinct=True),
+            entered=Count(
+                "grades",
+                filter=Q(grades__point__cycles=cycle, grades__current__isnull=False),
+                distinct=True,
+            ),
+        )
+        .order_by("subject__name", "year_group__number", "name")
     )
     signoffs = DepartmentSignOff.objects.filter(cycle=cycle, department__in=departments).select_related("by")
     returns = SheetReturn.objects.filter(cycle=cycle, teaching_group__in=groups).select_related("by")
