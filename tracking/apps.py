@@ -34,4 +34,9 @@ class TrackingConfig(AppConfig):
             order=60,
             description="The year's data uplifts, verification and health checks",
         )
+        from . import cycle_queries
+
+        home.register(
+            "tracking/cycle/_panel.html", permissions.can_view_cycles, cycle_queries.home_panel, order=35
+        )
         navigation.register("Failed tasks", "failed_tasks", permissions.is_data_manager, order=90)

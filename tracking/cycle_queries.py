@@ -82,3 +82,24 @@ def open_sheet_returns_for_groups(groups):
     return SheetReturn.objects.filter(teaching_group__in=groups, resolved_at__isnull=True).filter(
         ~Q(reason="")
     )
+
+
+def home_panel(user):
+    """Home-page panel: the cycles under way (not planned, not closed) with what to do next."""
+    from . import permissions
+    from .cycle import next_due
+
+    cycles = (
+        permissions.cycles_visible_to(user)
+        .filter(academic_year__is_current=True)
+        .exclude(stage__in=["planned", "closed"])
+        .annotate(health_count=Count("health_checks"))
+        .order_by("input_on")
+    )
+    rows = []
+    for cycle in cycles:
+        stage, when = next_due(cycle)
+        rows.append(
+            {"cycle": cycle, "next_stage": stage, "next_at": when, "has_health": cycle.health_count > 0}
+        )
+    return {"cycles": rows}
