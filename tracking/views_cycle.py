@@ -14,7 +14,7 @@ from . import cycle_queries, cycle_report_sections, health, permissions
 from .cycle_tables import HealthPupilFilter, HealthPupilTable, health_pupil_rows
 from .cycle_tasks import failed_task_retry
 from .health_charts import as_data_uri, group_chart_svg
-from .models import STAGE_ORDER, FailedTask, HealthCheck, Stage, TeachingGroup
+from .models import STAGE_ORDER, FailedTask, HealthCheck, SheetReturn, Stage, TeachingGroup
 
 STAGES = [s for s in STAGE_ORDER if s != Stage.PLANNED]
 
@@ -165,6 +165,16 @@ def cycle_verify(request, pk):
                     cycle=cycle, group=group, reason=request.POST.get("reason", ""), by=request.user
                 )
                 messages.success(request, f"{group.name} sent back to its teacher.")
+            elif request.POST.get("action") == "resolve":
+                sheet = get_object_or_404(
+                    SheetReturn.objects.select_related("teaching_group", "cycle"),
+                    pk=request.POST.get("sheet"),
+                    cycle=cycle,
+                    resolved_at__isnull=True,
+                    teaching_group__subject__department__in=departments,
+                )
+                cycle_service.sheet_resubmit(sheet=sheet, by=request.user)
+                messages.success(request, f"{sheet.teaching_group.name} is corrected and closed again.")
             else:
                 raise Http404("No such action")
         except cycle_service.CycleError as error:

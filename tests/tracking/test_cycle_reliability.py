@@ -138,6 +138,9 @@ def test_hod_signs_off_and_sends_a_sheet_back_with_a_reason(world, cycle, client
     client.post(url, {"action": "return", "group": world.group.pk, "reason": "Effort grades missing"})
     assert cycles.sheet_is_reopened(world.point, world.group)
     assert cycle.signoffs.get(department=world.maths.department).status == "returned"
+    sheet = cycle.sheet_returns.get()
+    client.post(url, {"action": "resolve", "sheet": sheet.pk})
+    assert not cycles.sheet_is_reopened(world.point, world.group)
     # English is not their department: the group is out of scope.
     assert (
         client.post(url, {"action": "return", "group": world.english_group.pk, "reason": "x"}).status_code
