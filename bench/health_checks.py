@@ -5,20 +5,14 @@ point (budget < 5 s). Builds the demo into the configured database when it has n
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from _setup import setup
 
-import django  # noqa: E402
+setup()
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -32,9 +26,6 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
-    if not School.objects.filter(is_demo=True).exists():
-        call_command("seed_demo", verbosity=0)
     school = School.objects.get(is_demo=True)
     with transaction.atomic():
         cycle = TrackingCycle.objects.get(school=school, stage="input")
