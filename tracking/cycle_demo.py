@@ -2,11 +2,23 @@
 where their dates put them (transitions recorded as the scheduler would have made them), later ones
 planned."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from .cycle import DATED_STAGES, cycle_create, due_at
 from .health import health_checks_generate
-from .models import STAGE_ORDER, CycleTransition, ScheduledEventRun, Stage
+from .models import (
+    STAGE_ORDER,
+    CycleTransition,
+    DepartmentSignOff,
+    Role,
+    ScheduledEventRun,
+    SignOffStatus,
+    Stage,
+    StaffRole,
+    User,
+)
 
 
 def build_cycles(built, points, today):
@@ -59,8 +71,32 @@ def build_cycles(built, points, today):
         cycle.save(update_fields=["stage"])
         if STAGE_ORDER.index(reached) >= STAGE_ORDER.index(Stage.HEALTH_CHECK):
             health_checks_generate(cycle=cycle, now=due_at(cycle, Stage.HEALTH_CHECK))
+            _sign_offs(built, cycle)
     CycleTransition.objects.bulk_create(transitions)
     ScheduledEventRun.objects.bulk_create(ledger)
     built.cycles = cycles
     built.counts["cycles"] = len(cycles)
     return cycles
+
+
+def _sign_offs(built, cycle):
+    """Earlier cycles were verified: each head of department, then the assistant head (slt)."""
+    heads = StaffRole.objects.filter(
+        staff__school=built.school, role=Role.HEAD_OF_DEPARTMENT, department__isnull=False
+    ).select_related("staff__user", "department")
+    slt = User.objects.get(school=built.school, username="slt")
+    when = due_at(cycle, Stage.VERIFICATION)
+    rows = []
+    for head in heads:
+        for by, is_slt, hours in ((head.staff.user, False, 26), (slt, True, 50)):
+            rows.append(
+                DepartmentSignOff(
+                    cycle=cycle,
+                    department=head.department,
+                    status=SignOffStatus.VERIFIED,
+                    by=by,
+                    by_slt=is_slt,
+                    at=when + timedelta(hours=hours),
+                )
+            )
+    DepartmentSignOff.objects.bulk_create(rows)
