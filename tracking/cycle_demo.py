@@ -15,8 +15,8 @@ from .models import (
     Role,
     ScheduledEventRun,
     SignOffStatus,
-    Stage,
     StaffRole,
+    Stage,
     User,
 )
 
