@@ -1,0 +1,121 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django_tables2 import RequestConfig
+
+from tracking import audit, permissions
+from tracking.models import Staff
+
+from . import access, queries, services
+from .filters import FlagFilter
+from .forms import ActionForm, ManualFlagForm, PresetForm, RuleForm
+from .models import InterventionSettings, Rule
+from .tables import FlagTable
+
+
+@login_required
+def flag_list(request):
+    user = request.user
+    permissions.require(access.can_see_flags_page(user))
+    acc = permissions.access_for(user)
+    owners = None
+    if acc.whole_school:
+        owners = (
+            Staff.objects.filter(school_id__in=acc.school_ids, owned_flags__isnull=False)
+            .distinct()
+            .select_related("user")
+        )
+    flag_filter = FlagFilter(
+        request.GET, queryset=queries.flag_list(access.flags_visible_to(user)), school_ids=acc.school_ids, owners=owners
+    )
+    table = FlagTable(flag_filter.qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "interventions/flag_list.html",
+        {"filter": flag_filter, "table": table, "whole_school": acc.whole_school},
+    )
+
+
+@login_required
+def flag_detail(request, pk):
+    user = request.user
+    permissions.require(permissions.is_staff_member(user))
+    flag = access.get_flag_or_404(user, pk)
+    can_act = access.can_act_on(user, flag)
+    initial = {"action_text": flag.action_text, "action_due": flag.action_due, "status": flag.status}
+    form = ActionForm(request.POST or None, initial=initial) if can_act else None
+    if request.method == "POST":
+        permissions.require(can_act)
+        if form.is_valid():
+            try:
+                services.flag_action_record(flag=flag, by=user, **form.cleaned_data)
+            except services.InterventionError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "Action recorded.")
+                return redirect("interventions:flag_detail", pk=flag.pk)
+    return render(
+        request,
+        "interventions/flag_detail.html",
+        {
+            "flag": flag,
+            "form": form,
+            "history": audit.history_for(flag),
+            "school": flag.pupil.school,
+        },
+    )
+
+
+@login_required
+def flag_create(request, pupil_pk):
+    user = request.user
+    permissions.require(permissions.is_staff_member(user))
+    pupil = permissions.get_pupil_or_404(user, pupil_pk)
+    permissions.require(access.can_raise_flag(user, pupil))
+    form = ManualFlagForm(request.POST or None, subjects=permissions.subjects_visible_to(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            flag = services.flag_raise(pupil=pupil, by=user, **form.cleaned_data)
+        except services.InterventionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{pupil.full_name} flagged" + (f" for {flag.owner}." if flag.owner else "."))
+            if access.flags_visible_to(user).filter(pk=flag.pk).exists():
+                return redirect("interventions:flag_detail", pk=flag.pk)
+            return redirect("pupil_detail", pk=pupil.pk)
+    return render(request, "interventions/flag_form.html", {"form": form, "pupil": pupil})
+
+
+@login_required
+def rules(request):
+    user = request.user
+    permissions.require(access.can_manage_rules(user))
+    school = permissions.school_for(user)
+    settings, _ = InterventionSettings.objects.get_or_create(school=school)
+    form = PresetForm(request.POST or None, school=school, initial={"preset": settings.active_preset_id})
+    if request.method == "POST" and form.is_valid():
+        services.preset_activate(school=school, preset=form.cleaned_data["preset"], by=user)
+        messages.success(request, f"{form.cleaned_data['preset']} is now the active preset.")
+        return redirect("interventions:rules")
+    rule_list = Rule.objects.filter(preset_id=settings.active_preset_id).order_by("order", "pk")
+    return render(
+        request,
+        "interventions/rules.html",
+        {"form": form, "preset": settings.active_preset, "rules": rule_list},
+    )
+
+
+@login_required
+def rule_edit(request, pk):
+    user = request.user
+    permissions.require(access.can_manage_rules(user))
+    acc = permissions.access_for(user)
+    rule = Rule.objects.select_related("preset").filter(pk=pk, preset__school_id__in=acc.school_ids).first()
+    permissions.require(rule is not None)
+    form = RuleForm(request.POST or None, rule=rule)
+    if request.method == "POST" and form.is_valid():
+        services.rule_update(rule=rule, by=user, **form.changes())
+        messages.success(request, f"Rule '{form.cleaned_data['name']}' saved.")
+        return redirect("interventions:rules")
+    return render(request, "interventions/rule_form.html", {"form": form, "rule": rule})
