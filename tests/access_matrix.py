@@ -36,7 +36,32 @@ ROWS = [
     ),
     ("group_list", lambda w: [], STAFF),
     ("group_detail", lambda w: [w.group.pk], SEES_GROUP),
+    ("interventions:flag_list", lambda w: [], STAFF),
+    # A maths flag on world.child owned by the maths HoD; a form-tutor flag owned by the tutor.
+    ("interventions:flag_detail", lambda w: [_child_flag(w, "subject").pk], {"hod"} | WHOLE_SCHOOL),
+    ("interventions:flag_detail", lambda w: [_child_flag(w, "form_tutor").pk], {"tutor"} | WHOLE_SCHOOL),
+    ("interventions:flag_create", lambda w: [w.child.pk], SEES_CHILD - PARENTS),
+    (
+        "interventions:flag_create",
+        lambda w: [w.other_child.pk],
+        SEES_CHILD - {"teacher", "tutor", "mentor", "parent"},
+    ),
+    ("interventions:rules", lambda w: [], WHOLE_SCHOOL),
+    ("interventions:rule_edit", lambda w: [_a_rule(w).pk], WHOLE_SCHOOL),
 ]
+
+
+def _child_flag(world, scope):
+    from tests.interventions.helpers import child_flag
+
+    return child_flag(world, scope)
+
+
+def _a_rule(world):
+    from interventions.presets import install_presets
+
+    return install_presets(world.school)["laude"].rules.order_by("pk").first()
+
 
 # URL names that need no login or are framework pages, with why.
 EXEMPT = {
