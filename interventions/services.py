@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracking import audit
-from tracking.models import AssessmentPoint, Pupil
+from tracking.models import AssessmentPoint
 
 from . import queries
 from .models import (
@@ -107,18 +107,14 @@ def rules_run(*, point, now=None, cycle_id=None, by=None):
                 result.unchanged += 1
     Flag.objects.bulk_create(new, batch_size=1000)
     Flag.objects.bulk_update(changed, ["level", "reason", "owner"], batch_size=1000)
-    audit.record_many(
-        [
-            {
-                "action": "interventions.flag.raised",
-                "obj": flag,
-                "by": by,
-                "via": "rules",
-                "pupil": Pupil(pk=flag.pupil_id),
-                "after": {"level": flag.level, "reason": flag.reason, "owner": flag.owner_id},
-            }
-            for flag in new
-        ]
+    # One audit row per run, not per flag: a run raises thousands of flags, and each flag carries
+    # its own rule, point and raised_at. Hand-raised flags and every action are audited one by one.
+    audit.record(
+        action="interventions.rules.ran",
+        obj=point,
+        by=by,
+        via="rules" if by is None else "screen",
+        after={"raised": len(new), "updated": len(changed), "cycle": cycle_id, "rules": sorted(by_id)},
     )
     result.raised, result.updated = len(new), len(changed)
     return result
