@@ -10,18 +10,12 @@ that is rolled back so the demo database is left as it was. Budget: under 3 s fo
 
 import argparse
 import random
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from _setup import setup
 
-import django  # noqa: E402
-
-django.setup()
+setup()
 
 from django.db import transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
@@ -29,7 +23,6 @@ from django.db.models import Count  # noqa: E402
 from interventions.models import Flag, InterventionSettings  # noqa: E402
 from interventions.presets import install_presets  # noqa: E402
 from interventions.services import rules_run  # noqa: E402
-from tracking import demo  # noqa: E402
 from tracking.models import AssessmentPoint, GradeEntry, GradeValue, School, Target  # noqa: E402
 
 
@@ -38,11 +31,7 @@ class Rollback(Exception):
 
 
 def demo_school():
-    school = School.objects.filter(is_demo=True).first()
-    if school is None:
-        print("No demo school: building one (seed_demo)...")
-        school = demo.build().school
-    return school
+    return School.objects.filter(is_demo=True).first()
 
 
 def fullest_points(school):
@@ -67,16 +56,20 @@ def top_up(points):
     missing = []
     for point in points:
         have = set(GradeEntry.objects.filter(point=point).values_list("pupil_id", "subject_id"))
-        targets = Target.objects.filter(pupil__year_group=point.year_group, pupil__is_active=True).values_list(
-            "pupil_id", "subject_id", "grade__scale_id", "grade__step"
-        )
+        targets = Target.objects.filter(
+            pupil__year_group=point.year_group, pupil__is_active=True
+        ).values_list("pupil_id", "subject_id", "grade__scale_id", "grade__step")
         for pupil_id, subject_id, scale_id, step in targets:
             if (pupil_id, subject_id) in have:
                 continue
             shifted = by_step.get((scale_id, max(0, step + rng.choice((-2, -1, 0, 0, 1)))))
             missing.append(
                 GradeEntry(
-                    school_id=point.school_id, pupil_id=pupil_id, subject_id=subject_id, point=point, current_id=shifted
+                    school_id=point.school_id,
+                    pupil_id=pupil_id,
+                    subject_id=subject_id,
+                    point=point,
+                    current_id=shifted,
                 )
             )
     GradeEntry.objects.bulk_create(missing, batch_size=5000)
@@ -86,7 +79,9 @@ def top_up(points):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--preset", default=None, help="laude, hurworth or longfield (default: the active one)")
+    parser.add_argument(
+        "--preset", default=None, help="laude, hurworth or longfield (default: the active one)"
+    )
     args = parser.parse_args()
     school = demo_school()
     points = fullest_points(school)
@@ -96,7 +91,9 @@ def main():
             with transaction.atomic():
                 presets = install_presets(school, activate="longfield")
                 if args.preset:
-                    InterventionSettings.objects.filter(school=school).update(active_preset=presets[args.preset])
+                    InterventionSettings.objects.filter(school=school).update(
+                        active_preset=presets[args.preset]
+                    )
                 Flag.objects.filter(school=school).delete()
                 topped = top_up(points)
                 started = time.perf_counter()
@@ -117,10 +114,14 @@ def main():
     pupils, grades, flags = summary
     preset = args.preset or InterventionSettings.objects.get(school=school).active_preset.code
     print(f"Rules ({preset}) for {pupils} pupils, {grades} grades at {len(points)} points -> {flags} flags")
-    print(f"  first run (raise every flag): median {statistics.median(fresh) * 1000:.0f} ms, "
-          f"max {max(fresh) * 1000:.0f} ms over {args.repeat} runs")
-    print(f"  re-run (nothing new):         median {statistics.median(rerun) * 1000:.0f} ms, "
-          f"max {max(rerun) * 1000:.0f} ms")
+    print(
+        f"  first run (raise every flag): median {statistics.median(fresh) * 1000:.0f} ms, "
+        f"max {max(fresh) * 1000:.0f} ms over {args.repeat} runs"
+    )
+    print(
+        f"  re-run (nothing new):         median {statistics.median(rerun) * 1000:.0f} ms, "
+        f"max {max(rerun) * 1000:.0f} ms"
+    )
     print(f"  budget 3000 ms: {'OK' if max(fresh) < 3 else 'OVER'}")
 
 

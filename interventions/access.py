@@ -27,7 +27,9 @@ def flags_visible_to(user):
     if access.year_group_ids:
         scope |= Q(scope=Scope.KEY_STAGE, pupil__year_group_id__in=access.year_group_ids)
     if access.key_stages:
-        scope |= Q(scope=Scope.KEY_STAGE, pupil__year_group__number__in=_years_in_key_stages(access.key_stages))
+        scope |= Q(
+            scope=Scope.KEY_STAGE, pupil__year_group__number__in=_years_in_key_stages(access.key_stages)
+        )
     scope |= Q(scope=Scope.FORM_TUTOR, pupil__form__tutors=access.staff)
     owned = Flag.objects.filter(scope).values("pk")
     return qs.filter(pk__in=owned, pupil__in=permissions.pupils_visible_to(user))

@@ -17,7 +17,9 @@ class ManualFlagForm(forms.Form):
     subject = forms.ModelChoiceField(queryset=None, required=False, help_text="Needed for a subject flag.")
     level = forms.TypedChoiceField(choices=LEVELS, coerce=int, initial=1)
     reason = forms.CharField(
-        max_length=300, widget=forms.Textarea(attrs={"rows": 3}), help_text="e.g. Feared to slip: missed homework"
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="e.g. Feared to slip: missed homework",
     )
 
     def __init__(self, *args, subjects, **kwargs):
@@ -49,7 +51,9 @@ class ActionForm(forms.Form):
 
 
 class PresetForm(forms.Form):
-    preset = forms.ModelChoiceField(queryset=RulePreset.objects.none(), empty_label=None, label="Active preset")
+    preset = forms.ModelChoiceField(
+        queryset=RulePreset.objects.none(), empty_label=None, label="Active preset"
+    )
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,7 +19,5 @@ def has_open_flags(user):
 def my_flags(user):
     flags = _open_flags(user)
     by_scope = {row["scope"]: row["n"] for row in flags.values("scope").annotate(n=Count("pk")).order_by()}
-    top = list(
-        flags.select_related("pupil", "subject").order_by("-level", "-raised_at", "pk")[:5]
-    )
+    top = list(flags.select_related("pupil", "subject").order_by("-level", "-raised_at", "pk")[:5])
     return {"total": sum(by_scope.values()), "by_scope": by_scope, "top": top}

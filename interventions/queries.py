@@ -37,7 +37,9 @@ def point_data(point):
     values = grade_values(point.school_id)
     subjects = {
         pk: (name, dept)
-        for pk, name, dept in Subject.objects.filter(school_id=school_id).values_list("id", "name", "department_id")
+        for pk, name, dept in Subject.objects.filter(school_id=school_id).values_list(
+            "id", "name", "department_id"
+        )
     }
     pupils = {
         pk: (form_id, year_group_id)
@@ -52,7 +54,9 @@ def point_data(point):
         ).values_list("pupil_id", "subject_id", "grade_id")
     }
     by_pupil = defaultdict(list)
-    entries = GradeEntry.objects.filter(point=point).values_list("pupil_id", "subject_id", "current_id", "predicted_id")
+    entries = GradeEntry.objects.filter(point=point).values_list(
+        "pupil_id", "subject_id", "current_id", "predicted_id"
+    )
     for pupil_id, subject_id, current_id, predicted_id in entries:
         if pupil_id not in pupils:
             continue
@@ -114,7 +118,9 @@ def next_point(point):
     """The year group's next assessment point in the same academic year, if any."""
     return (
         AssessmentPoint.objects.filter(
-            academic_year_id=point.academic_year_id, year_group_id=point.year_group_id, sequence__gt=point.sequence
+            academic_year_id=point.academic_year_id,
+            year_group_id=point.year_group_id,
+            sequence__gt=point.sequence,
         )
         .order_by("sequence")
         .first()

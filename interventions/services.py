@@ -192,7 +192,9 @@ def flag_action_record(*, flag, action_text, status, by, action_due=None, now=No
     if status not in FlagStatus.values:
         raise InterventionError("bad_status", "Choose open, actioned or closed.")
     if status != FlagStatus.OPEN and not action_text and not flag.action_text:
-        raise InterventionError("action_required", "Say what was done before marking the flag actioned or closed.")
+        raise InterventionError(
+            "action_required", "Say what was done before marking the flag actioned or closed."
+        )
     flag = Flag.objects.select_for_update().get(pk=flag.pk)
     before = {
         "status": flag.status,
@@ -300,7 +302,18 @@ def preset_activate(*, school, preset, by):
     return settings
 
 
-RULE_EDITABLE = ("name", "n", "grade_thresholds", "bands", "level", "reason_template", "ks3", "ks4", "ks5", "is_active")
+RULE_EDITABLE = (
+    "name",
+    "n",
+    "grade_thresholds",
+    "bands",
+    "level",
+    "reason_template",
+    "ks3",
+    "ks4",
+    "ks5",
+    "is_active",
+)
 
 
 @transaction.atomic

@@ -7,7 +7,9 @@ from .models import Flag
 
 class FlagTable(tables.Table):
     pupil = tables.Column(order_by=("pupil__legal_last_name", "pupil__legal_first_name"))
-    year = tables.Column(accessor="pupil__year_group__number", verbose_name="Year", attrs={"td": {"class": "num"}})
+    year = tables.Column(
+        accessor="pupil__year_group__number", verbose_name="Year", attrs={"td": {"class": "num"}}
+    )
     form = tables.Column(accessor="pupil__form__name", verbose_name="Form")
     subject = tables.Column(order_by="subject__name", default="All subjects")
     scope = tables.Column()
@@ -31,4 +33,6 @@ class FlagTable(tables.Table):
         return format_html('<span class="badge level-{}">L{}</span>', value, value)
 
     def render_status(self, record):
-        return format_html('<span class="flag-status flag-{}">{}</span>', record.status, record.get_status_display())
+        return format_html(
+            '<span class="flag-status flag-{}">{}</span>', record.status, record.get_status_display()
+        )

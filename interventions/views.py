@@ -26,7 +26,10 @@ def flag_list(request):
             .select_related("user")
         )
     flag_filter = FlagFilter(
-        request.GET, queryset=queries.flag_list(access.flags_visible_to(user)), school_ids=acc.school_ids, owners=owners
+        request.GET,
+        queryset=queries.flag_list(access.flags_visible_to(user)),
+        school_ids=acc.school_ids,
+        owners=owners,
     )
     table = FlagTable(flag_filter.qs)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
@@ -80,7 +83,9 @@ def flag_create(request, pupil_pk):
         except services.InterventionError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"{pupil.full_name} flagged" + (f" for {flag.owner}." if flag.owner else "."))
+            messages.success(
+                request, f"{pupil.full_name} flagged" + (f" for {flag.owner}." if flag.owner else ".")
+            )
             if access.flags_visible_to(user).filter(pk=flag.pk).exists():
                 return redirect("interventions:flag_detail", pk=flag.pk)
             return redirect("pupil_detail", pk=pupil.pk)

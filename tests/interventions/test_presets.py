@@ -13,7 +13,9 @@ def test_installing_presets_twice_adds_nothing_and_keeps_a_schools_edits(world):
     Rule.objects.filter(preset__code="laude", code="subject-gap").update(n=3)
     install_presets(world.school, activate="hurworth")
     assert RulePreset.objects.filter(school=world.school).count() == len(PRESETS)
-    assert Rule.objects.filter(preset__school=world.school).count() == sum(len(p["rules"]) for p in PRESETS.values())
+    assert Rule.objects.filter(preset__school=world.school).count() == sum(
+        len(p["rules"]) for p in PRESETS.values()
+    )
     assert Rule.objects.get(preset__code="laude", code="subject-gap").n == 3
     # The school's first choice stands.
     assert InterventionSettings.objects.get(school=world.school).active_preset.code == "laude"

@@ -23,23 +23,53 @@ from interventions.rules import (
     parse_bands,
 )
 
-GAP = RuleSpec(1, SUBJECT, BELOW_TARGET_BY, n=2, level=2,
-               reason_template="Below target by {diff} grades in {subject} ({grade} vs target {target})")
-BELOW_4 = RuleSpec(2, SUBJECT, BELOW_GRADE, thresholds={"gcse": (4, "4"), "ten": (5, "5")},
-                   reason_template="Working below grade {threshold} in {subject} ({grade})")
+GAP = RuleSpec(
+    1,
+    SUBJECT,
+    BELOW_TARGET_BY,
+    n=2,
+    level=2,
+    reason_template="Below target by {diff} grades in {subject} ({grade} vs target {target})",
+)
+BELOW_4 = RuleSpec(
+    2,
+    SUBJECT,
+    BELOW_GRADE,
+    thresholds={"gcse": (4, "4"), "ten": (5, "5")},
+    reason_template="Working below grade {threshold} in {subject} ({grade})",
+)
 ANY = RuleSpec(3, SUBJECT, ANY_BELOW_TARGET, reason_template="Below target in {subject}")
-COUNT = RuleSpec(4, KEY_STAGE, COUNT_BELOW_TARGET, n=4, level=2,
-                 reason_template="Below target in {count} subjects: {subjects}")
-COUNT_GRADE = RuleSpec(5, KEY_STAGE, COUNT_BELOW_GRADE, n=3, thresholds={"gcse": (4, "4")},
-                       reason_template="Below 4 in {count} subjects")
-BANDS = RuleSpec(6, FORM_TUTOR, OFF_TARGET_BANDS, bands=((1, 1, 1), (2, 3, 2), (4, None, 3)),
-                 reason_template="Off target in {count} subject(s)")
+COUNT = RuleSpec(
+    4,
+    KEY_STAGE,
+    COUNT_BELOW_TARGET,
+    n=4,
+    level=2,
+    reason_template="Below target in {count} subjects: {subjects}",
+)
+COUNT_GRADE = RuleSpec(
+    5,
+    KEY_STAGE,
+    COUNT_BELOW_GRADE,
+    n=3,
+    thresholds={"gcse": (4, "4")},
+    reason_template="Below 4 in {count} subjects",
+)
+BANDS = RuleSpec(
+    6,
+    FORM_TUTOR,
+    OFF_TARGET_BANDS,
+    bands=((1, 1, 1), (2, 3, 2), (4, None, 3)),
+    reason_template="Off target in {count} subject(s)",
+)
 ALL_RULES = [GAP, BELOW_4, ANY, COUNT, COUNT_GRADE, BANDS]
 BELOW_TARGET_RULES = [GAP, ANY, COUNT, BANDS]  # fmt: skip
 
 
 def fact(subject_id, grade, target, name=None, scale="gcse"):
-    return SubjectFact(subject_id, name or f"Subject {subject_id}", scale, str(grade), grade, str(target), target)
+    return SubjectFact(
+        subject_id, name or f"Subject {subject_id}", scale, str(grade), grade, str(target), target
+    )
 
 
 def pupil(*facts, ks=4):

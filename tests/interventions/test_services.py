@@ -35,7 +35,9 @@ def test_a_rerun_brings_an_open_flag_up_to_date_but_leaves_a_closed_one_alone(wo
     services.rules_run(point=world.point)
     gap = Flag.objects.get(rule__code="subject-gap")
     tutor = Flag.objects.get(rule__code="tutor-bands")
-    services.flag_action_record(flag=tutor, action_text="Spoke to Ada", status=FlagStatus.CLOSED, by=world.tutor.user)
+    services.flag_action_record(
+        flag=tutor, action_text="Spoke to Ada", status=FlagStatus.CLOSED, by=world.tutor.user
+    )
     entry.current = f.grade(world.school, "3")
     entry.save()
     result = services.rules_run(point=world.point)
@@ -47,11 +49,20 @@ def test_a_rerun_brings_an_open_flag_up_to_date_but_leaves_a_closed_one_alone(wo
 
 def test_a_flag_raised_by_hand_goes_to_the_owner_for_its_scope_and_is_audited(world):
     flag = services.flag_raise(
-        pupil=world.child, scope="form_tutor", level=1, reason="Feared to slip: quiet in lessons", by=world.teacher.user
+        pupil=world.child,
+        scope="form_tutor",
+        level=1,
+        reason="Feared to slip: quiet in lessons",
+        by=world.teacher.user,
     )
     assert (flag.owner, flag.source, flag.point) == (world.tutor, "manual", world.point)
     subject_flag = services.flag_raise(
-        pupil=world.child, scope="subject", subject=world.maths, level=2, reason="Missed homework", by=world.teacher.user
+        pupil=world.child,
+        scope="subject",
+        subject=world.maths,
+        level=2,
+        reason="Missed homework",
+        by=world.teacher.user,
     )
     assert subject_flag.owner == world.hod
     event = AuditEvent.objects.get(action="interventions.flag.raised", object_id=str(flag.pk))
@@ -63,7 +74,9 @@ def test_a_subject_flag_by_hand_needs_a_subject_and_a_reason(world):
         services.flag_raise(pupil=world.child, scope="subject", level=1, reason="x", by=world.teacher.user)
     assert error.value.code == "subject_required"
     with pytest.raises(services.InterventionError):
-        services.flag_raise(pupil=world.child, scope="form_tutor", level=1, reason="  ", by=world.teacher.user)
+        services.flag_raise(
+            pupil=world.child, scope="form_tutor", level=1, reason="  ", by=world.teacher.user
+        )
     assert not Flag.objects.exists()
 
 
@@ -79,12 +92,18 @@ def test_recording_an_action_is_audited_with_before_and_after(world, laude):
     assert flag.status == FlagStatus.ACTIONED and flag.actioned_at is not None
     event = AuditEvent.objects.get(action="interventions.flag.action_recorded")
     assert event.before["status"] == "open"
-    assert event.after == {"status": "actioned", "action_text": "Maths catch-up on Tuesdays", "action_due": "2026-12-01"}
+    assert event.after == {
+        "status": "actioned",
+        "action_text": "Maths catch-up on Tuesdays",
+        "action_due": "2026-12-01",
+    }
     assert event.by == world.hod.user
 
 
 def test_a_flag_cannot_be_closed_without_saying_what_was_done(world):
-    flag = services.flag_raise(pupil=world.child, scope="form_tutor", level=1, reason="Slipping", by=world.tutor.user)
+    flag = services.flag_raise(
+        pupil=world.child, scope="form_tutor", level=1, reason="Slipping", by=world.tutor.user
+    )
     with pytest.raises(services.InterventionError):
         services.flag_action_record(flag=flag, action_text="", status=FlagStatus.CLOSED, by=world.tutor.user)
     flag.refresh_from_db()

@@ -90,7 +90,11 @@ def test_the_owner_records_an_action_with_a_due_date_and_it_shows_in_the_history
     )
     assert response.status_code == 302
     flag.refresh_from_db()
-    assert (flag.status, flag.action_text, str(flag.action_due)) == ("actioned", "Extra maths homework", "2026-12-04")
+    assert (flag.status, flag.action_text, str(flag.action_due)) == (
+        "actioned",
+        "Extra maths homework",
+        "2026-12-04",
+    )
     page = client.get(url).content.decode()
     assert "Action recorded" in page and "Extra maths homework" in page
 
@@ -115,7 +119,9 @@ def test_someone_who_cannot_see_a_flag_cannot_post_an_action_to_it(client, flagg
     w = flagged
     flag = Flag.objects.get(pupil=w.child, subject=w.maths)
     client.force_login(w.tutor.user)
-    response = client.post(reverse("interventions:flag_detail", args=[flag.pk]), {"status": "closed", "action_text": "x"})
+    response = client.post(
+        reverse("interventions:flag_detail", args=[flag.pk]), {"status": "closed", "action_text": "x"}
+    )
     assert response.status_code == 404
     flag.refresh_from_db()
     assert flag.status == "open"
@@ -129,7 +135,12 @@ def test_a_teacher_flags_a_pupil_by_hand_and_the_flag_goes_to_the_tutor(client, 
     )
     assert response.status_code == 302
     flag = Flag.objects.get(pupil=world.child)
-    assert (flag.owner, flag.level, flag.source, flag.raised_by) == (world.tutor, 2, "manual", world.teacher.user)
+    assert (flag.owner, flag.level, flag.source, flag.raised_by) == (
+        world.tutor,
+        2,
+        "manual",
+        world.teacher.user,
+    )
     client.force_login(world.tutor.user)
     assert _rows(client) == {(world.child.pk, "form_tutor", None)}
 
@@ -178,7 +189,10 @@ def test_editing_a_rules_thresholds_is_validated_and_audited(client, world):
     assert client.post(url, form).status_code == 302
     rule.refresh_from_db()
     assert rule.grade_thresholds == {"gcse": "5", "ten": "5"}
-    assert AuditEvent.objects.get(action="interventions.rule.changed").before["grade_thresholds"] == {"gcse": "4", "ten": "5"}
+    assert AuditEvent.objects.get(action="interventions.rule.changed").before["grade_thresholds"] == {
+        "gcse": "4",
+        "ten": "5",
+    }
 
 
 def test_off_target_bands_are_edited_as_text_and_overlaps_refused(client, world):
