@@ -2,8 +2,9 @@
 
 Runs the active preset (Longfield on the demo) for each year group's fullest current-year point,
 topping up the Key Stage 3 points (whose window is still open on the demo) so every pupil has a
-grade in every subject they take, first from no flags (every flag raised) and then again (the idempotent re-run), inside a transaction
-that is rolled back so the demo database is left as it was. Budget: under 3 s for all pupils.
+grade in every subject they take, first from no flags (every flag raised) and then again (the
+idempotent re-run), inside a transaction that is rolled back so the demo database is left as it
+was. Budget: under 3 s for all pupils.
 
     .venv/bin/python bench/rules.py [--repeat 5] [--preset laude]
 """

@@ -2,7 +2,7 @@ from django import forms
 
 from tracking.models import GradeValue
 
-from .models import GRADE_KINDS, FlagStatus, Kind, Rule, RulePreset, Scope
+from .models import GRADE_KINDS, FlagStatus, Kind, RulePreset, Scope
 from .rules import check_template, format_bands, parse_bands
 
 LEVELS = [(1, "Level 1"), (2, "Level 2"), (3, "Level 3")]
@@ -44,9 +44,9 @@ class ActionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("status") in (FlagStatus.ACTIONED, FlagStatus.CLOSED) and not data.get("action_text"):
-            if not self.initial.get("action_text"):
-                self.add_error("action_text", "Say what was done before marking the flag actioned or closed.")
+        closing = data.get("status") in (FlagStatus.ACTIONED, FlagStatus.CLOSED)
+        if closing and not data.get("action_text") and not self.initial.get("action_text"):
+            self.add_error("action_text", "Say what was done before marking the flag actioned or closed.")
         return data
 
 

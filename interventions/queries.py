@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from tracking.models import AssessmentPoint, GradeEntry, GradeValue, Pupil, Subject, Target
 
 from .models import InterventionSettings, Rule
-from .rules import RuleSpec, SubjectFact, PupilFacts
+from .rules import PupilFacts, RuleSpec, SubjectFact
 
 
 @dataclass

@@ -159,7 +159,7 @@ def test_other_stages_queue_nothing(world, laude, django_capture_on_commit_callb
 
 
 def test_rules_for_one_point_read_a_fixed_number_of_queries(world, laude, django_assert_max_num_queries):
-    for n in range(20):
+    for _ in range(20):
         pupil = f.PupilFactory(school=world.school, year_group=world.y11, form=world.form)
         grade(world, pupil, world.maths, "3", "6")
         grade(world, pupil, world.english, "5", "6")

@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from tracking.models import School
-
 from interventions.presets import PRESETS, install_presets
+from tracking.models import School
 
 
 class Command(BaseCommand):
