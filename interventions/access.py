@@ -39,7 +39,16 @@ def get_flag_or_404(user, pk):
     try:
         return (
             flags_visible_to(user)
-            .select_related("pupil__year_group", "pupil__form", "subject", "owner__user", "point", "rule")
+            .select_related(
+                "pupil__year_group",
+                "pupil__form",
+                "pupil__school",
+                "subject",
+                "owner__user",
+                "point",
+                "rule",
+                "raised_by",
+            )
             .get(pk=pk)
         )
     except (Flag.DoesNotExist, ValueError):

@@ -20,4 +20,9 @@ def my_flags(user):
     flags = _open_flags(user)
     by_scope = {row["scope"]: row["n"] for row in flags.values("scope").annotate(n=Count("pk")).order_by()}
     top = list(flags.select_related("pupil", "subject").order_by("-level", "-raised_at", "pk")[:5])
-    return {"total": sum(by_scope.values()), "by_scope": by_scope, "top": top}
+    return {
+        "total": sum(by_scope.values()),
+        "by_scope": by_scope,
+        "top": top,
+        "whole_school": permissions.is_whole_school(user),
+    }

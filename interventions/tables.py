@@ -17,7 +17,9 @@ class FlagTable(tables.Table):
     reason = tables.Column(orderable=False)
     owner = tables.Column(order_by=("owner__user__last_name",), default="Unassigned")
     status = tables.Column()
-    point = tables.Column(verbose_name="Raised at", order_by=("point__opens_on",))
+    point = tables.Column(
+        verbose_name="Raised at", order_by=("point__opens_on",), attrs={"td": {"class": "nowrap"}}
+    )
 
     class Meta:
         model = Flag

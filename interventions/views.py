@@ -4,6 +4,8 @@ from django.shortcuts import redirect, render
 from django_tables2 import RequestConfig
 
 from tracking import audit, permissions
+from tracking import queries as tracking_queries
+from tracking.filters import PupilFilter
 from tracking.models import Staff
 
 from . import access, queries, services
@@ -68,6 +70,19 @@ def flag_detail(request, pk):
             "school": flag.pupil.school,
         },
     )
+
+
+@login_required
+def flag_new(request):
+    """Find a pupil to flag by hand: a name or UPN search over the pupils this user may see."""
+    user = request.user
+    permissions.require(permissions.is_staff_member(user))
+    query = request.GET.get("q", "").strip()
+    pupils = []
+    if query:
+        found = PupilFilter({"q": query}, queryset=permissions.pupils_visible_to(user)).qs
+        pupils = list(tracking_queries.pupil_list(found)[:25])
+    return render(request, "interventions/flag_new.html", {"query": query, "pupils": pupils})
 
 
 @login_required

@@ -37,6 +37,7 @@ ROWS = [
     ("group_list", lambda w: [], STAFF),
     ("group_detail", lambda w: [w.group.pk], SEES_GROUP),
     ("interventions:flag_list", lambda w: [], STAFF),
+    ("interventions:flag_new", lambda w: [], STAFF),
     # A maths flag on world.child owned by the maths HoD; a form-tutor flag owned by the tutor.
     ("interventions:flag_detail", lambda w: [_child_flag(w, "subject").pk], {"hod"} | WHOLE_SCHOOL),
     ("interventions:flag_detail", lambda w: [_child_flag(w, "form_tutor").pk], {"tutor"} | WHOLE_SCHOOL),

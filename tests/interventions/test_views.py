@@ -235,3 +235,34 @@ def test_owners_see_their_open_flags_on_the_home_page(client, flagged):
     assert "Your open flags" in page and "2 open flags" in page
     client.force_login(flagged.teacher.user)
     assert "Your open flags" not in client.get(reverse("home")).content.decode()
+
+
+def test_staff_find_a_pupil_they_can_see_to_flag_by_hand(client, world):
+    client.force_login(world.tutor.user)
+    page = client.get(reverse("interventions:flag_new"), {"q": "Lamb"}).content.decode()
+    assert reverse("interventions:flag_create", args=[world.child.pk]) in page
+    page = client.get(reverse("interventions:flag_new"), {"q": "Dunn"}).content.decode()
+    assert reverse("interventions:flag_create", args=[world.other_child.pk]) not in page
+
+
+def test_a_head_of_departments_list_and_a_flag_page_read_a_fixed_number_of_queries(
+    client, flagged, django_assert_num_queries
+):
+    w = flagged
+    client.force_login(w.hod.user)
+    url = reverse("interventions:flag_list")
+    client.get(url)
+    with django_assert_num_queries(12) as small:
+        client.get(url)
+    for _ in range(10):
+        pupil = f.PupilFactory(school=w.school, year_group=w.y11)
+        w.group.pupils.add(pupil)
+        grade(w, pupil, w.maths, "3", "6")
+    services.rules_run(point=w.point)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["table"].data) >= 12
+    flag = Flag.objects.filter(subject=w.maths).first()
+    services.flag_action_record(flag=flag, action_text="Catch-up", status="actioned", by=w.hod.user)
+    with django_assert_num_queries(11):
+        assert client.get(reverse("interventions:flag_detail", args=[flag.pk])).status_code == 200
