@@ -3,6 +3,8 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from tracking.models import AssessmentPoint, GradeEntry, GradeValue, Pupil, Subject, Target
 
 from .models import InterventionSettings, Rule
@@ -139,6 +141,17 @@ def grades_by_pupil_subject(point, pupil_ids):
         elif c_code is not None:
             grades[(pupil_id, subject_id)] = (c_code, c_points)
     return grades
+
+
+def subjects_studied(pupil):
+    """Subjects a pupil has a target in or is taught this year: what a hand-raised flag may be about."""
+    taught = pupil.teaching_groups.filter(academic_year__is_current=True).values("subject_id")
+    targeted = Target.objects.filter(pupil=pupil).values("subject_id")
+    return (
+        Subject.objects.filter(school_id=pupil.school_id)
+        .filter(Q(pk__in=taught) | Q(pk__in=targeted))
+        .order_by("name")
+    )
 
 
 def flag_list(queryset):

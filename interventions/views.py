@@ -91,7 +91,7 @@ def flag_create(request, pupil_pk):
     permissions.require(permissions.is_staff_member(user))
     pupil = permissions.get_pupil_or_404(user, pupil_pk)
     permissions.require(access.can_raise_flag(user, pupil))
-    form = ManualFlagForm(request.POST or None, subjects=permissions.subjects_visible_to(user))
+    form = ManualFlagForm(request.POST or None, subjects=queries.subjects_studied(pupil))
     if request.method == "POST" and form.is_valid():
         try:
             flag = services.flag_raise(pupil=pupil, by=user, **form.cleaned_data)
