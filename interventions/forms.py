@@ -1,6 +1,6 @@
 from django import forms
 
-from tracking.models import GradeValue
+from tracking.models import AssessmentPoint, GradeValue
 
 from .models import GRADE_KINDS, FlagStatus, Kind, RulePreset, Scope
 from .rules import check_template, format_bands, parse_bands
@@ -58,6 +58,22 @@ class PresetForm(forms.Form):
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["preset"].queryset = RulePreset.objects.filter(school=school)
+
+
+class RunRulesForm(forms.Form):
+    point = forms.ModelChoiceField(
+        queryset=AssessmentPoint.objects.none(),
+        label="Assessment point",
+        help_text="Normally the tracking cycle runs the rules at its actions stage; this runs them now.",
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["point"].queryset = (
+            AssessmentPoint.objects.filter(school=school, academic_year__is_current=True)
+            .select_related("year_group", "school")
+            .order_by("year_group__number", "sequence")
+        )
 
 
 class RuleForm(forms.Form):

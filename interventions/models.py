@@ -75,6 +75,36 @@ class Rule(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .rules import check_template, parse_bands
+
+        errors = {}
+        if self.kind in PER_SUBJECT_KINDS and self.scope != Scope.SUBJECT:
+            errors["scope"] = "A per-subject rule raises subject flags: choose the subject scope."
+        if self.kind not in PER_SUBJECT_KINDS and self.scope == Scope.SUBJECT:
+            errors["scope"] = "A rule that counts subjects raises key-stage or form-tutor flags."
+        if self.kind in GRADE_KINDS and not self.grade_thresholds:
+            errors["grade_thresholds"] = 'Give a grade per scale, e.g. {"gcse": "4", "ten": "5"}.'
+        if self.kind == Kind.OFF_TARGET_BANDS:
+            try:
+                text = ", ".join(f"{lo}-{hi}:{lv}" if hi else f"{lo}+:{lv}" for lo, hi, lv in self.bands)
+                if not parse_bands(text):
+                    errors["bands"] = "Give at least one band, e.g. [[1, 1, 1], [2, 3, 2]]."
+            except (TypeError, ValueError) as error:
+                errors["bands"] = str(error)
+        if self.level not in (1, 2, 3):
+            errors["level"] = "The level must be 1, 2 or 3."
+        try:
+            check_template(self.reason_template)
+        except ValueError as error:
+            errors["reason_template"] = str(error)
+        if not (self.ks3 or self.ks4 or self.ks5):
+            errors["ks3"] = "A rule must apply in at least one key stage."
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def key_stages(self):
         return frozenset(ks for ks, on in ((3, self.ks3), (4, self.ks4), (5, self.ks5)) if on)

@@ -10,7 +10,7 @@ from tracking.models import Staff
 
 from . import access, queries, services
 from .filters import FlagFilter
-from .forms import ActionForm, ManualFlagForm, PresetForm, RuleForm
+from .forms import ActionForm, ManualFlagForm, PresetForm, RuleForm, RunRulesForm
 from .models import InterventionSettings, Rule
 from .tables import FlagTable
 
@@ -113,16 +113,30 @@ def rules(request):
     permissions.require(access.can_manage_rules(user))
     school = permissions.school_for(user)
     settings, _ = InterventionSettings.objects.get_or_create(school=school)
-    form = PresetForm(request.POST or None, school=school, initial={"preset": settings.active_preset_id})
-    if request.method == "POST" and form.is_valid():
+    running = request.method == "POST" and "run" in request.POST
+    choosing = request.method == "POST" and not running
+    form = PresetForm(
+        request.POST if choosing else None, school=school, initial={"preset": settings.active_preset_id}
+    )
+    run_form = RunRulesForm(request.POST if running else None, school=school)
+    if choosing and form.is_valid():
         services.preset_activate(school=school, preset=form.cleaned_data["preset"], by=user)
         messages.success(request, f"{form.cleaned_data['preset']} is now the active preset.")
+        return redirect("interventions:rules")
+    if running and run_form.is_valid():
+        point = run_form.cleaned_data["point"]
+        result = services.rules_run(point=point, by=user)
+        messages.success(
+            request,
+            f"Rules run for {point.name}: {result.pupils} pupils, {result.raised} new flags, "
+            f"{result.updated} brought up to date.",
+        )
         return redirect("interventions:rules")
     rule_list = Rule.objects.filter(preset_id=settings.active_preset_id).order_by("order", "pk")
     return render(
         request,
         "interventions/rules.html",
-        {"form": form, "preset": settings.active_preset, "rules": rule_list},
+        {"form": form, "run_form": run_form, "preset": settings.active_preset, "rules": rule_list},
     )
 
 

@@ -116,3 +116,19 @@ def test_without_an_active_preset_no_rules_run(world):
     grade(world, world.child, world.maths, "1", "9")
     assert rules_run(point=world.point).raised == 0
     assert not Flag.objects.exists()
+
+
+def test_every_shipped_rule_passes_the_admin_validation(world):
+    install_presets(world.school)
+    for rule in Rule.objects.filter(preset__school=world.school):
+        rule.full_clean()
+
+
+def test_a_counting_rule_cannot_raise_subject_flags(world):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    rule = install_presets(world.school)["laude"].rules.get(code="ks-off-target")
+    rule.scope = "subject"
+    with pytest.raises(ValidationError, match="counts subjects"):
+        rule.full_clean()

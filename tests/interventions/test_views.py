@@ -266,3 +266,13 @@ def test_a_head_of_departments_list_and_a_flag_page_read_a_fixed_number_of_queri
     services.flag_action_record(flag=flag, action_text="Catch-up", status="actioned", by=w.hod.user)
     with django_assert_num_queries(11):
         assert client.get(reverse("interventions:flag_detail", args=[flag.pk])).status_code == 200
+
+
+def test_the_data_manager_can_run_the_active_rules_for_a_point_now(client, world):
+    use_preset(world, "hurworth")
+    grade(world, world.child, world.maths, "5", "6")
+    client.force_login(world.data_manager.user)
+    response = client.post(reverse("interventions:rules"), {"run": "1", "point": world.point.pk}, follow=True)
+    assert "1 new flags" in response.content.decode()
+    assert Flag.objects.get(pupil=world.child).owner == world.hod
+    assert AuditEvent.objects.get(action="interventions.rules.ran").by == world.data_manager.user
