@@ -166,3 +166,19 @@ def test_rules_for_one_point_read_a_fixed_number_of_queries(world, laude, django
     with django_assert_max_num_queries(16):
         result = services.rules_run(point=world.point)
     assert result.raised >= 60
+
+
+def test_the_impact_section_renders_for_the_cycle_report(world, laude):
+    from django.template.loader import render_to_string
+
+    later = f.AssessmentPointFactory(
+        school=world.school, year_group=world.y11, sequence=world.point.sequence + 1
+    )
+    grade(world, world.child, world.maths, "4", "6")
+    grade(world, world.child, world.maths, "5", point=later)
+    services.rules_run(point=world.point)
+    services.impact_evaluate(point=world.point)
+    section = impact_section(world.point)
+    html = render_to_string(section["template"], {"section": section})
+    assert "Lamb, Ada" in html and "Improved" in html
+    assert "2 improved, 0 no change, 0 declined" in " ".join(html.split())
