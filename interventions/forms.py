@@ -63,8 +63,8 @@ class PresetForm(forms.Form):
 class RunRulesForm(forms.Form):
     point = forms.ModelChoiceField(
         queryset=AssessmentPoint.objects.none(),
-        label="Assessment point",
-        help_text="Normally the tracking cycle runs the rules at its actions stage; this runs them now.",
+        label="Run the rules now for",
+        empty_label="Choose an assessment point",
     )
 
     def __init__(self, *args, school, **kwargs):
