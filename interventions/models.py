@@ -23,6 +23,9 @@ PER_SUBJECT_KINDS = {Kind.BELOW_TARGET_BY, Kind.BELOW_GRADE, Kind.ANY_BELOW_TARG
 GRADE_KINDS = {Kind.BELOW_GRADE, Kind.COUNT_BELOW_GRADE}
 
 
+SCALE_WORDS = {"gcse": "GCSE", "ten": "Spanish", "alevel": "A level", "btec": "BTEC", "ks3": "KS3"}
+
+
 class Owner(models.TextChoices):
     HEAD_OF_DEPARTMENT = "hod", "Head of the subject's department"
     KS_COORDINATOR = "ks_coordinator", "Key-stage coordinator (else head of year)"
@@ -104,6 +107,28 @@ class Rule(models.Model):
             errors["ks3"] = "A rule must apply in at least one key stage."
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def threshold_text(self):
+        """The rule's threshold in words for the rules page, e.g. "3+ subjects below GCSE 4 / Spanish 5"."""
+        grades = " / ".join(
+            f"{SCALE_WORDS.get(scale, scale)} {code}" for scale, code in self.grade_thresholds.items()
+        )
+        if self.kind == Kind.BELOW_TARGET_BY:
+            return f"{self.n}+ grade{'s' if self.n != 1 else ''} below target"
+        if self.kind == Kind.ANY_BELOW_TARGET:
+            return "Any grade below target"
+        if self.kind == Kind.BELOW_GRADE:
+            return f"Below {grades}"
+        if self.kind == Kind.COUNT_BELOW_TARGET:
+            return f"{self.n}+ subjects below target"
+        if self.kind == Kind.COUNT_BELOW_GRADE:
+            return f"{self.n}+ subject{'s' if self.n != 1 else ''} below {grades}"
+        bands = []
+        for low, high, level in self.bands:
+            counts = f"{low}+" if high is None else (f"{low}" if low == high else f"{low}–{high}")
+            bands.append(f"{counts} off target → L{level}")
+        return "; ".join(bands)
 
     @property
     def key_stages(self):
