@@ -8,7 +8,7 @@ from interventions.models import Flag, FlagStatus, InterventionSettings, Rule
 from tests import factories as f
 from tracking.models import AuditEvent
 
-from .helpers import grade, use_preset
+from .helpers import grade, subjects, use_preset
 
 
 @pytest.fixture
@@ -276,3 +276,14 @@ def test_the_data_manager_can_run_the_active_rules_for_a_point_now(client, world
     assert "1 new flags" in response.content.decode()
     assert Flag.objects.get(pupil=world.child).owner == world.hod
     assert AuditEvent.objects.get(action="interventions.rules.ran").by == world.data_manager.user
+
+
+def test_the_head_of_year_sees_key_stage_flags_for_their_year_and_not_subject_flags(client, world):
+    use_preset(world, "hurworth")
+    for subject in [world.maths, world.english, *subjects(world, "History")]:
+        grade(world, world.child, subject, "5", "6")
+    services.rules_run(point=world.point)
+    client.force_login(world.hoy.user)
+    assert _rows(client) == {(world.child.pk, "key_stage", None)}
+    client.force_login(world.hod.user)
+    assert (world.child.pk, "key_stage", None) not in _rows(client)
