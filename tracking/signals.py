@@ -5,6 +5,7 @@ from django.dispatch import Signal
 # Sent inside seed_demo's transaction with `built` (tracking.demo.Built) so other apps add their demo data.
 demo_school_built = Signal()
 
-# Sent by the tracking cycle when a cycle enters a stage, with `cycle` (a TrackingCycle: .point, .pk)
-# and `stage` ("input", "verification", "health_check", "actions", "evaluation", "closed").
+# Sent inside a tracking cycle's transition transaction with `cycle` (TrackingCycle) and `stage`
+# ("input", "verification", "health_check", "actions", "evaluation", "closed"). Receivers write in
+# the same transaction; anything that queues a task must do so with transaction.on_commit.
 cycle_stage_entered = Signal()

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("pupils/<int:pk>/", views.pupil_detail, name="pupil_detail"),
     path("groups/", views.group_list, name="group_list"),
     path("groups/<int:pk>/", views.group_detail, name="group_detail"),
+    path("", include("tracking.urls_cycle")),
 ]
