@@ -1,14 +1,15 @@
 """Running the rules again, flags by hand, owners' actions and the impact evaluation."""
 
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
+from django.urls import reverse
 
 from interventions import services
 from interventions.models import Flag, FlagStatus, Outcome
 from interventions.report import impact_section
 from tests import factories as f
+from tracking.cycle import cycle_create, cycle_enter_stage
 from tracking.models import AuditEvent
 from tracking.signals import cycle_stage_entered
 
@@ -133,29 +134,57 @@ def test_impact_compares_the_next_points_grade_with_the_flags_point(world, laude
     assert outcome[(world.child.pk, None, "tutor-bands")].outcome == Outcome.IMPROVED
     assert sum(counts.values()) == Flag.objects.count()
     section = impact_section(world.point)
-    assert section["next_point"] == later
+    assert section["points"] == [{"point": world.point, "next_point": later}]
     assert section["counts"]["improved"] == counts["improved"]
 
 
-def test_the_actions_stage_runs_the_rules_and_the_evaluation_stage_the_impact(
+def _cycle_at_health_check(world):
+    cycle = cycle_create(school=world.school, academic_year=world.year, name="Autumn 2", points=[world.point])
+    cycle.stage = "health_check"
+    cycle.save()
+    return cycle
+
+
+def test_the_cycles_actions_stage_runs_the_rules_and_its_evaluation_stage_the_impact(
     world, laude, django_capture_on_commit_callbacks
 ):
     grade(world, world.child, world.maths, "4", "6")
-    cycle = SimpleNamespace(pk=42, point=world.point)
+    cycle = _cycle_at_health_check(world)
     with django_capture_on_commit_callbacks(execute=True):
-        cycle_stage_entered.send(sender=None, cycle=cycle, stage="actions")
+        cycle_enter_stage(cycle_id=cycle.pk, stage="actions")
     flag = Flag.objects.get(rule__code="subject-gap")
-    assert flag.cycle_id == 42
+    assert flag.cycle_id == cycle.pk
     with django_capture_on_commit_callbacks(execute=True):
-        cycle_stage_entered.send(sender=None, cycle=cycle, stage="evaluation")
+        cycle_enter_stage(cycle_id=cycle.pk, stage="evaluation")
     flag.refresh_from_db()
-    assert flag.outcome == Outcome.NO_DATA
+    assert flag.outcome == Outcome.NO_DATA and flag.evaluated_at is not None
 
 
 def test_other_stages_queue_nothing(world, laude, django_capture_on_commit_callbacks):
+    cycle = _cycle_at_health_check(world)
     with django_capture_on_commit_callbacks() as callbacks:
-        cycle_stage_entered.send(sender=None, cycle=SimpleNamespace(pk=1, point=world.point), stage="input")
+        cycle_stage_entered.send(sender=None, cycle=cycle, stage="health_check")
     assert callbacks == []
+
+
+def test_the_cycle_report_shows_the_impact_to_those_who_may_see_the_flags(client, world, laude):
+    later = f.AssessmentPointFactory(
+        school=world.school, year_group=world.y11, sequence=world.point.sequence + 1
+    )
+    grade(world, world.child, world.maths, "4", "6")
+    grade(world, world.child, world.maths, "5", point=later)
+    cycle = _cycle_at_health_check(world)
+    cycle_enter_stage(cycle_id=cycle.pk, stage="actions")
+    services.rules_run(point=world.point, cycle_id=cycle.pk)  # on_commit does not fire inside a test
+    cycle_enter_stage(cycle_id=cycle.pk, stage="evaluation")
+    services.impact_evaluate(point=world.point)
+    client.force_login(world.hod.user)
+    page = " ".join(client.get(reverse("cycle_report", args=[cycle.pk])).content.decode().split())
+    assert "Impact of intervention" in page and "Lamb, Ada" in page
+    assert "1 flag raised: <strong>1</strong> improved" in page
+    client.force_login(world.slt.user)
+    page = " ".join(client.get(reverse("cycle_report", args=[cycle.pk])).content.decode().split())
+    assert "2 flags raised: <strong>2</strong> improved" in page
 
 
 def test_rules_for_one_point_read_a_fixed_number_of_queries(world, laude, django_assert_max_num_queries):
@@ -181,4 +210,6 @@ def test_the_impact_section_renders_for_the_cycle_report(world, laude):
     section = impact_section(world.point)
     html = render_to_string(section["template"], {"section": section})
     assert "Lamb, Ada" in html and "Improved" in html
-    assert "2 improved, 0 no change, 0 declined" in " ".join(html.split())
+    assert "2 flags raised: <strong>2</strong> improved, <strong>0</strong> no change" in " ".join(
+        html.split()
+    )
