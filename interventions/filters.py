@@ -3,7 +3,7 @@ from django.db.models import Q
 
 from tracking.models import Staff, Subject, YearGroup
 
-from .models import Flag, FlagStatus, Scope
+from .models import Flag, FlagStatus, Outcome, Scope
 
 
 class FlagFilter(django_filters.FilterSet):
@@ -16,10 +16,11 @@ class FlagFilter(django_filters.FilterSet):
     )
     subject = django_filters.ModelChoiceFilter(queryset=Subject.objects.none())
     owner = django_filters.ModelChoiceFilter(queryset=Staff.objects.none())
+    outcome = django_filters.ChoiceFilter(choices=Outcome.choices, empty_label="Any impact", label="Impact")
 
     class Meta:
         model = Flag
-        fields = ["q", "status", "scope", "level", "year_group", "subject", "owner"]
+        fields = ["q", "status", "scope", "level", "year_group", "subject", "owner", "outcome"]
 
     def __init__(self, data=None, *args, school_ids=(), owners=None, **kwargs):
         # "My open flags" by default: a bare visit filters to open.

@@ -21,9 +21,23 @@ class FlagTable(tables.Table):
         verbose_name="Raised at", order_by=("point__opens_on",), attrs={"td": {"class": "nowrap"}}
     )
 
+    outcome = tables.Column(verbose_name="Impact", default="–")
+
     class Meta:
         model = Flag
-        fields = ("pupil", "year", "form", "subject", "scope", "level", "reason", "owner", "status", "point")
+        fields = (
+            "pupil",
+            "year",
+            "form",
+            "subject",
+            "scope",
+            "level",
+            "reason",
+            "owner",
+            "status",
+            "point",
+            "outcome",
+        )
         per_page = 50
         attrs = {"class": "table table-compact"}
 
