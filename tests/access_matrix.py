@@ -67,6 +67,19 @@ ROWS = [
     ("marksheet_row", lambda w: [w.group.pk, w.point.pk, w.other_child.pk], set()),
     ("marksheet_reopen", lambda w: [w.group.pk, w.point.pk], {"data_manager"}),
     ("point_reopen", lambda w: [w.point.pk], {"data_manager"}),
+    ("interventions:flag_list", lambda w: [], STAFF),
+    ("interventions:flag_new", lambda w: [], STAFF),
+    # A maths flag on world.child owned by the maths HoD; a form-tutor flag owned by the tutor.
+    ("interventions:flag_detail", lambda w: [_child_flag(w, "subject").pk], {"hod"} | WHOLE_SCHOOL),
+    ("interventions:flag_detail", lambda w: [_child_flag(w, "form_tutor").pk], {"tutor"} | WHOLE_SCHOOL),
+    ("interventions:flag_create", lambda w: [w.child.pk], SEES_CHILD - PARENTS),
+    (
+        "interventions:flag_create",
+        lambda w: [w.other_child.pk],
+        SEES_CHILD - {"teacher", "tutor", "mentor", "parent"},
+    ),
+    ("interventions:rules", lambda w: [], WHOLE_SCHOOL),
+    ("interventions:rule_edit", lambda w: [_a_rule(w).pk], WHOLE_SCHOOL),
     ("cycle_calendar", lambda w: [], CYCLE_READERS),
     ("cycle_detail", lambda w: [_cycle(w).pk], CYCLE_READERS),
     ("cycle_action", lambda w: [_cycle(w).pk, "advance"], {"data_manager"}),
@@ -80,6 +93,19 @@ ROWS = [
     ("failed_tasks", lambda w: [], {"data_manager"}),
     ("failed_task_retry", lambda w: [_failed_task(w).pk], {"data_manager"}),
 ]
+
+
+def _child_flag(world, scope):
+    from tests.interventions.helpers import child_flag
+
+    return child_flag(world, scope)
+
+
+def _a_rule(world):
+    from interventions.presets import install_presets
+
+    return install_presets(world.school)["laude"].rules.order_by("pk").first()
+
 
 # URL names that need no login or are framework pages, with why.
 EXEMPT = {
