@@ -19,6 +19,23 @@ class TrackingConfig(AppConfig):
         navigation.register(
             "Groups", "group_list", permissions.is_staff_member, order=30, description="Teaching groups"
         )
+        navigation.register(
+            "Completion",
+            "completion",
+            permissions.can_see_completion,
+            order=40,
+            description="Which marksheets are finished, and who to chase",
+        )
+        navigation.register(
+            "Master grids",
+            "master_chooser",
+            permissions.can_see_completion,
+            order=45,
+            description="Department master tracking grids",
+        )
+        home.register(
+            "tracking/panels/_completion.html", permissions.can_see_completion, panels.completion, order=15
+        )
         home.register("tracking/panels/_children.html", permissions.is_guardian, panels.children, order=10)
         home.register("tracking/panels/_my_groups.html", panels.teaches_groups, panels.my_groups, order=20)
         home.register("tracking/panels/_my_form.html", panels.tutors_form, panels.my_form, order=30)
