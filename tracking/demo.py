@@ -649,7 +649,7 @@ class _Builder:
         y8 = [p for p in self.pupils if p.year_group.number == 8]
         family = {"parent": [y11[0], y8[3]], "parent2": [y11[1]]}
         # Siblings share the family surname.
-        for username, children in family.items():
+        for children in family.values():
             surname = children[0].legal_last_name
             for child in children[1:]:
                 child.legal_last_name = surname

@@ -73,12 +73,9 @@ def test_check_deploy_is_clean_with_production_settings():
 def test_a_mistyped_boolean_setting_is_an_error_not_false():
     env = _deploy_env()
     env["DJANGO_DEBUG"] = "ture"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings'); django.setup()",
-        ],
+        [sys.executable, "-c", "import django; django.setup()"],
         env=env,
         capture_output=True,
         text=True,
@@ -86,3 +83,14 @@ def test_a_mistyped_boolean_setting_is_an_error_not_false():
     )
     assert result.returncode != 0
     assert "DJANGO_DEBUG" in result.stderr
+
+
+@pytest.mark.django_db
+def test_school_colours_reach_the_theme_and_hostile_values_do_not(client, world):
+    world.school.colour_on = "#ffee00"
+    world.school.colour_below = "red;}body{display:none"
+    world.school.save()
+    client.force_login(world.teacher.user)
+    css = client.get(reverse("school_theme_css")).content.decode()
+    assert "--status-on:#ffee00;--status-on-text:#000000;" in css
+    assert "display:none" not in css and "--status-below" not in css
