@@ -11,10 +11,12 @@ from operator import or_
 
 import django_filters
 import django_tables2 as tables
+from django import forms
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django_filters.widgets import BooleanWidget
 
 from .grading import progress, progress_label
 from .models import (
@@ -187,18 +189,25 @@ def build(*, subject, year_number, filter_data=None):
     return grid, grid_filter, grid_filter.filter_rows(rows)
 
 
+class AnyYesNo(BooleanWidget):
+    """Yes / no / any (django-filter's default says "Unknown", which reads oddly for a flag)."""
+
+    def __init__(self, attrs=None):
+        forms.Select.__init__(self, attrs, choices=(("", "Any"), ("true", "Yes"), ("false", "No")))
+
+
 class MasterFilter(django_filters.FilterSet):
     group = django_filters.ModelChoiceFilter(
         field_name="teaching_groups", queryset=TeachingGroup.objects.none(), label="Teaching group"
     )
-    disadvantaged = django_filters.BooleanFilter(label="Disadvantaged")
+    disadvantaged = django_filters.BooleanFilter(label="Disadvantaged", widget=AnyYesNo)
     sen_status = django_filters.ChoiceFilter(choices=SenStatus.choices, label="SEN")
-    eal = django_filters.BooleanFilter(label="EAL")
+    eal = django_filters.BooleanFilter(label="EAL", widget=AnyYesNo)
     gender = django_filters.ChoiceFilter(choices=Gender.choices)
     prior_band = django_filters.ChoiceFilter(
         choices=[c for c in PriorBand.choices if c[0]], label="Prior attainment"
     )
-    below_target = django_filters.BooleanFilter(method="keep_all", label="Below target")
+    below_target = django_filters.BooleanFilter(method="keep_all", label="Below target", widget=AnyYesNo)
 
     class Meta:
         model = Pupil

@@ -39,7 +39,9 @@ def school_theme_css(request):
         for status in ("above", "on", "below", "well_below"):
             colour = theme.safe_colour(getattr(school, f"colour_{status}"))
             if colour:
-                rules.append(f"--status-{status}:{colour};--status-{status}-text:{theme.text_colour_on(colour)};")
+                rules.append(
+                    f"--status-{status}:{colour};--status-{status}-text:{theme.text_colour_on(colour)};"
+                )
     response = HttpResponse(":root{" + "".join(rules) + "}", content_type="text/css")
     response["Cache-Control"] = "private, max-age=300"
     return response
