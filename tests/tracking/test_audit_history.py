@@ -121,7 +121,7 @@ def test_history_pages_are_paginated_with_a_constant_query_count(
     client.get(url)
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
-    for i in range(3):
+    for _ in range(3):
         entry = f.GradeEntryFactory(
             pupil=f.PupilFactory(school=trail.school, year_group=trail.y11),
             subject=trail.maths,
