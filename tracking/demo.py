@@ -5,6 +5,7 @@ half term's assessment window is open, and the two years before hold history.
 """
 
 import math
+import zlib
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -509,6 +510,8 @@ class _Builder:
                 users.append(self._user(f"staff{counter:03d}", first, last))
                 staff_rows.append((rng.choice(["Mr", "Mrs", "Ms", "Dr"]), roles))
                 self.dept_of_generated.append(dept)
+        # The data manager maintains scales, points and people in Django admin.
+        users[1].is_staff = users[1].is_superuser = True
         User.objects.bulk_create(users)
         users = list(User.objects.filter(school=self.school).order_by("pk"))
         staff = Staff.objects.bulk_create(
@@ -693,7 +696,7 @@ class _Builder:
     # -- classes -------------------------------------------------------------------------------
     def _subjects_for(self, pupil, year_number):
         """A pupil's subjects in a given year: everything in KS3, core plus options in KS4."""
-        rng = random.Random(pupil.pk * 7919)
+        rng = random.Random(f"subjects-{pupil.upn}")  # keyed on UPN: stable across rebuilds
         if year_number <= 9:
             return [s for s in self.subjects.values() if s.ks3]
         chosen = [s for s in self.subjects.values() if s.block == "core"]
@@ -773,7 +776,7 @@ class _Builder:
         if ks2 is None:
             ks2 = 103
         base = 5 + (ks2 - 104) / 4.2
-        jitter = random.Random(pupil.pk * 31 + subject.pk).gauss(0, 0.5)
+        jitter = random.Random(f"target-{pupil.upn}-{subject.code}").gauss(0, 0.5)
         return base + jitter
 
     def _value(self, scale_code, level, allow_sub=True):
@@ -845,7 +848,7 @@ class _Builder:
                         if is_open:
                             if group is None or group.teacher.pk in demo_teachers:
                                 continue
-                            fill = (group.pk * 37) % 10
+                            fill = zlib.crc32(group.name.encode()) % 10
                             if fill >= 7 or (fill >= 5 and rng.random() < 0.5):
                                 continue
                         entries.append(self._entry(pupil, subject, point, number, n_points, drift, group))
