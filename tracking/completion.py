@@ -13,6 +13,7 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Count, F, Prefetch, Q
+from django.urls import NoReverseMatch, reverse
 
 from .models import AcademicYear, AssessmentPoint, AuditEvent, Staff, TeachingGroup
 
@@ -34,8 +35,11 @@ def collected_fields(point):
 
 
 def marksheet_url(group_id, point_id):
-    """The marksheet page (owned by the marksheet feature; its path is fixed by the spec)."""
-    return f"/marksheets/{group_id}/{point_id}/"
+    """The marksheet page, owned by the marksheet feature (None until that page exists)."""
+    try:
+        return reverse("marksheet", args=[group_id, point_id])
+    except NoReverseMatch:
+        return None
 
 
 @dataclass
