@@ -5,8 +5,8 @@ half term's assessment window is open, and the two years before hold history.
 """
 
 import math
-import zlib
 import random
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
