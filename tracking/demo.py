@@ -5,8 +5,8 @@ half term's assessment window is open, and the two years before hold history.
 """
 
 import math
-import random
 import zlib
+import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
