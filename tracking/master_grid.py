@@ -279,14 +279,32 @@ class MasterTable(tables.Table):
         return pupil_flags_html(record["pupil"])
 
 
-class _ProgressColumn(tables.Column):
-    def render(self, record):
-        from django.template.loader import render_to_string
+STATUS_ICONS = {"above": "▲", "on": "●", "below": "▼", "well_below": "▼▼", "none": "–"}
 
+
+class _ProgressColumn(tables.Column):
+    """The same traffic light as _progress.html (shape, words, signed difference), built without a
+    template per row: the grid has hundreds of rows."""
+
+    def render(self, record):
         result = record["progress"]
-        return render_to_string(
-            "_progress.html",
-            {"status": result.status, "diff": result.diff, "label": record["progress_label"]},
+        diff = ""
+        if result.diff:
+            sign = "+" if result.diff > 0 else "−"
+            grades = "grade" if abs(result.diff) == 1 else "grades"
+            diff = format_html(
+                ' <span class="status-diff">({}{}<span class="visually-hidden"> {}</span>)</span>',
+                sign,
+                abs(result.diff),
+                grades,
+            )
+        return format_html(
+            '<span class="status status-{}"><span class="status-icon" aria-hidden="true">{}</span>'
+            '<span class="status-label">{}</span>{}</span>',
+            result.status,
+            STATUS_ICONS[result.status],
+            record["progress_label"],
+            diff,
         )
 
 

@@ -152,7 +152,8 @@ def _master_context(request, subject_id):
 def master_detail(request, subject_id):
     subject, years, number, grid, grid_filter, rows = _master_context(request, subject_id)
     table = master_grid.table_for(grid, rows)
-    RequestConfig(request, paginate=False).configure(table)
+    # django-tables2 renders cell by cell, so hundreds of pupils x points are paged; exports hold all.
+    RequestConfig(request, paginate={"per_page": 100}).configure(table)
     query = request.GET.copy()
     query.pop("sort", None)
     return render(

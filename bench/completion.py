@@ -1,0 +1,49 @@
+"""Completion page for the whole school (budget: under 300 ms median) and the Year 11 maths master grid,
+against the 1,500-pupil demo school. Prints median / p90 server time and the SQL query count."""
+
+from _setup import setup, timed
+
+setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from tracking import completion  # noqa: E402
+from tracking.models import School, Subject, User  # noqa: E402
+
+school = School.objects.get(is_demo=True)
+maths = Subject.objects.get(school=school, code="MA")
+client = Client()
+client.force_login(User.objects.get(username="datamanager"))
+hod = Client()
+hod.force_login(User.objects.get(username="hod.maths"))
+
+points = completion.default_points(completion.points_for_selection(school))
+result = completion.completion_for(points)
+overall = result.overall
+print(
+    f"demo school: {len(points)} open points, {overall.total} sheets "
+    f"({overall.complete} complete, {overall.in_progress} in progress, {overall.not_started} not started), "
+    f"{overall.cells_total} cells"
+)
+
+pages = [
+    ("completion page, whole school (chase list)", client, "/completion/", 300),
+    ("completion page, whole school (by group)", client, "/completion/?view=group", 300),
+    ("completion page, head of maths", hod, "/completion/", 300),
+    ("master grid, Y11 mathematics", client, f"/master/{maths.pk}/?year=11", None),
+    ("master grid export, Y11 mathematics (xlsx)", client, f"/master/{maths.pk}/export.xlsx?year=11", None),
+]
+for label, c, url, budget in pages:
+    assert c.get(url).status_code == 200, url
+    # A request resets the query log when it starts, so count through the execute wrapper instead.
+    executed = []
+    with connection.execute_wrapper(
+        lambda execute, sql, params, many, context: (
+            executed.append(sql) or execute(sql, params, many, context)
+        )
+    ):
+        c.get(url)
+    median, p90 = timed(lambda c=c, url=url: c.get(url), runs=20)
+    verdict = "" if budget is None else (" OK" if median < budget else f" OVER BUDGET ({budget} ms)")
+    print(f"{label}: median {median:.0f} ms, p90 {p90:.0f} ms, {len(executed)} queries{verdict}")
