@@ -38,11 +38,12 @@ for label, c, url, budget in pages:
     assert c.get(url).status_code == 200, url
     # A request resets the query log when it starts, so count through the execute wrapper instead.
     executed = []
-    with connection.execute_wrapper(
-        lambda execute, sql, params, many, context: (
-            executed.append(sql) or execute(sql, params, many, context)
-        )
-    ):
+
+    def count(execute, sql, params, many, context, executed=executed):
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         c.get(url)
     median, p90 = timed(lambda c=c, url=url: c.get(url), runs=20)
     verdict = "" if budget is None else (" OK" if median < budget else f" OVER BUDGET ({budget} ms)")
