@@ -75,6 +75,7 @@ def describe(events):
             )
             for k in keys
             if before.get(k) != after.get(k)
+            and not (event.action == "tracking.grade.created" and after.get(k) in (None, ""))
         ]
         rows.append(
             {

@@ -264,14 +264,16 @@ class MasterTable(tables.Table):
         template_name = "django_tables2/uplift.html"
         empty_text = "No pupils match these filters."
 
-    def __init__(self, *args, school=None, **kwargs):
+    def __init__(self, *args, school=None, linkable=None, **kwargs):
         self.school = school
+        self.linkable = linkable
         super().__init__(*args, **kwargs)
 
     def render_name(self, record):
-        return format_html(
-            '<a href="{}">{}</a>', reverse("pupil_detail", args=[record["pupil"].pk]), record["name"]
-        )
+        pk = record["pupil"].pk
+        if self.linkable is not None and pk not in self.linkable:
+            return record["name"]  # a subject teacher sees the cohort but opens only their own pupils
+        return format_html('<a href="{}">{}</a>', reverse("pupil_detail", args=[pk]), record["name"])
 
     def render_flags(self, record):
         from .tables import pupil_flags_html
@@ -308,9 +310,9 @@ class _ProgressColumn(tables.Column):
         )
 
 
-def table_for(grid, rows):
-    extra = [(f"p{point.pk}", GradeColumn(point)) for point in grid.points]
-    extra.append(
+def table_for(grid, rows, linkable=None):
+    # Latest grade and progress sit beside the target, so the verdict is visible without scrolling.
+    extra = [
         (
             "latest",
             tables.Column(
@@ -318,15 +320,14 @@ def table_for(grid, rows):
                 order_by=("latest_rank",),
                 attrs={"th": {"class": "num"}, "td": {"class": "num"}},
             ),
-        )
-    )
-    extra.append(
+        ),
         (
             "progress",
             _ProgressColumn(verbose_name="Against target", order_by=("progress_sort",), empty_values=()),
-        )
-    )
-    return MasterTable(rows, extra_columns=extra, school=grid.subject.school)
+        ),
+    ]
+    extra += [(f"p{point.pk}", GradeColumn(point)) for point in grid.points]
+    return MasterTable(rows, extra_columns=extra, school=grid.subject.school, linkable=linkable)
 
 
 SORTABLE = {"name", "group_name", "prior_band", "target", "latest", "progress"}

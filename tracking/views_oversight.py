@@ -60,6 +60,15 @@ def completion_page(request):
         "teacher": result.by_teacher,
         "chase": result.chase_list,
     }.get(view)
+    rows = rows() if rows else None
+    if view in ("department", "point"):
+        # Drill down: a department's (or a point's) sheets, one by one.
+        for tally in rows:
+            if view == "department":
+                params = [("point", p.pk) for p in chosen] + [("department", tally.key)]
+            else:
+                params = [("point", tally.key)] + ([("department", department.pk)] if department else [])
+            tally.drill = "?" + urlencode([*params, ("view", "group")])
     context = {
         "page_title": "Marksheet completion",
         "points": all_points,
@@ -72,7 +81,7 @@ def completion_page(request):
         "overall": result.overall,
         "view": view,
         "tabs": tabs,
-        "rows": rows() if rows else None,
+        "rows": rows,
         "sheets": result.sheets if view == "group" else None,
         "can_remind": permissions.can_send_reminders(user),
         "last_reminder": completion.last_reminder(school) if permissions.can_send_reminders(user) else None,
@@ -151,7 +160,12 @@ def _master_context(request, subject_id):
 @login_required
 def master_detail(request, subject_id):
     subject, years, number, grid, grid_filter, rows = _master_context(request, subject_id)
-    table = master_grid.table_for(grid, rows)
+    linkable = set(
+        permissions.pupils_visible_to(request.user)
+        .filter(pk__in=[r["pupil"].pk for r in rows])
+        .values_list("pk", flat=True)
+    )
+    table = master_grid.table_for(grid, rows, linkable=linkable)
     # django-tables2 renders cell by cell, so hundreds of pupils x points are paged; exports hold all.
     RequestConfig(request, paginate={"per_page": 100}).configure(table)
     query = request.GET.copy()

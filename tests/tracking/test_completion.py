@@ -112,6 +112,9 @@ def test_completion_page_shows_the_counts_and_the_chase_list(client, filled):
     assert "11Ma2" in page and "11En1" in page
     assert str(filled.other_teacher) in page
     assert "Send reminders" in page
+    by_department = client.get(reverse("completion"), {"view": "department"}).content.decode()
+    maths_dept = filled.maths.department_id
+    assert f"department={maths_dept}&amp;view=group" in by_department  # drill down to the sheets
     by_group = client.get(reverse("completion"), {"view": "group"}).content.decode()
     assert "Complete" in by_group and "In progress" in by_group and "Not started" in by_group
 
