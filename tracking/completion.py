@@ -9,13 +9,13 @@ number of queries whatever the size of the school.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Q
 from django.urls import NoReverseMatch, reverse
 
-from .models import AcademicYear, AssessmentPoint, AuditEvent, Staff, TeachingGroup
+from .models import AssessmentPoint, AuditEvent, TeachingGroup
 
 COMPLETE, IN_PROGRESS, NOT_STARTED = "complete", "in_progress", "not_started"
 STATUS_LABELS = {COMPLETE: "Complete", IN_PROGRESS: "In progress", NOT_STARTED: "Not started"}
@@ -69,13 +69,13 @@ class Sheet:
     def percent(self):
         return 100 if not self.cells_total else round(100 * self.cells_done / self.cells_total)
 
-    @property
+    @cached_property
     def url(self):
         return marksheet_url(self.group.pk, self.point.pk)
 
     @property
     def teachers(self):
-        return self.group.teachers.all()
+        return self.group.teacher_list
 
 
 @dataclass
@@ -157,7 +157,7 @@ class Completion:
 
     def by_teacher(self):
         def keys(sheet):
-            teachers = list(sheet.group.teachers.all())
+            teachers = sheet.group.teacher_list
             return [(t.pk, str(t)) for t in teachers] or [(None, "No teacher")]
 
         return self._group_by(keys)
@@ -206,7 +206,6 @@ def completion_for(points, departments=None):
     groups = (
         TeachingGroup.objects.filter(pair_q, school_id=points[0].school_id)
         .select_related("subject__department", "year_group")
-        .prefetch_related(Prefetch("teachers", queryset=Staff.objects.select_related("user")))
         .annotate(pupil_count=Count("pupils", filter=Q(pupils__is_active=True)))
         .order_by("year_group__number", "subject__name", "name")
     )
@@ -248,8 +247,19 @@ def completion_for(points, departments=None):
     points_by_pair = defaultdict(list)
     for point in points:
         points_by_pair[(point.academic_year_id, point.year_group_id)].append(point)
+    # Teachers by group from the link table in one query: prefetch_related would build a related
+    # manager and queryset per group, which costs more than the query itself on a big school.
+    teachers_of = defaultdict(list)
+    links = (
+        TeachingGroup.teachers.through.objects.filter(teachinggroup__in=group_ids.values("pk"))
+        .select_related("staff__user")
+        .order_by("staff__user__last_name", "staff__user__first_name")
+    )
+    for link in links:
+        teachers_of[link.teachinggroup_id].append(link.staff)
     sheets = []
     for group in groups:
+        group.teacher_list = teachers_of[group.pk]
         for point in points_by_pair[(group.academic_year_id, group.year_group_id)]:
             fields = collected_fields(point)
             row = by_sheet.get((group.pk, point.pk), {})
@@ -273,7 +283,3 @@ def last_reminder(school):
         .order_by("-at", "-id")
         .first()
     )
-
-
-def current_year(school):
-    return AcademicYear.objects.filter(school=school, is_current=True).first()

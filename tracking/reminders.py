@@ -26,7 +26,7 @@ def reminders_send(*, school, point_ids, by, base_url=""):
     sheets_listed = 0
     for tally in completion.chase_list():
         teacher = next(
-            (t for s in tally.sheets for t in s.group.teachers.all() if t.pk == tally.key),
+            (t for s in tally.sheets for t in s.group.teacher_list if t.pk == tally.key),
             None,
         )
         if teacher is None or not teacher.user.email:
