@@ -6,7 +6,9 @@ class TrackingConfig(AppConfig):
     verbose_name = "Tracking"
 
     def ready(self):
-        from . import home, navigation, panels, permissions
+        from . import cycle, cycle_tasks, home, navigation, panels, permissions, scheduler  # noqa: F401
+
+        scheduler.register_event_source(cycle.cycle_events)
 
         navigation.register("Home", "home", lambda user: True, order=0)
         navigation.register(
@@ -49,3 +51,16 @@ class TrackingConfig(AppConfig):
         home.register(
             "tracking/panels/_school.html", permissions.is_whole_school, panels.school_summary, order=40
         )
+        navigation.register(
+            "Tracking cycle",
+            "cycle_calendar",
+            permissions.can_view_cycles,
+            order=60,
+            description="The year's data uplifts, verification and health checks",
+        )
+        from . import cycle_queries
+
+        home.register(
+            "tracking/cycle/_panel.html", permissions.can_view_cycles, cycle_queries.home_panel, order=35
+        )
+        navigation.register("Failed tasks", "failed_tasks", permissions.is_data_manager, order=90)

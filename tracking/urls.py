@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views, views_oversight
 
@@ -21,4 +21,5 @@ urlpatterns = [
         views_oversight.sheet_history,
         name="sheet_history",
     ),
+    path("", include("tracking.urls_cycle")),
 ]
