@@ -221,3 +221,18 @@ def test_completion_page_query_count_is_constant_as_the_school_grows(
         page = client.get(url, {"view": view})
     assert page.status_code == 200
     assert len(small) <= 14  # session, user, roles, school, points, departments, 3 counts, reminders
+
+
+def test_hostile_query_strings_fall_back_to_the_users_own_scope(client, filled):
+    client.force_login(filled.hod.user)
+    english = filled.english.department_id
+    page = client.get(
+        reverse("completion"), {"point": ["abc", "999999"], "department": english, "view": "nonsense"}
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "11En1" not in html and "11Ma2" in html
+    client.force_login(filled.data_manager.user)
+    response = client.post(reverse("completion_remind"), {"point": "abc"})
+    assert response.status_code == 302
+    assert not AuditEvent.objects.filter(action=REMINDERS_ACTION).exists()
