@@ -31,7 +31,7 @@ class TrackingConfig(AppConfig):
         navigation.register(
             "Master grids",
             "master_chooser",
-            permissions.can_see_completion,
+            permissions.can_browse_master_grids,
             order=45,
             description="Department master tracking grids",
         )

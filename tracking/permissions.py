@@ -298,6 +298,11 @@ def master_grid_subjects(user):
     return qs.filter(scope | Q(pk__in=taught)) if scope else qs.filter(pk__in=taught)
 
 
+def can_browse_master_grids(user):
+    """Who gets the master grids entry: leaders, and teachers (who read their own subjects' grids)."""
+    return can_see_completion(user) or (is_staff_member(user) and has_role(user, Role.TEACHER))
+
+
 def get_master_subject_or_404(user, pk):
     try:
         return master_grid_subjects(user).select_related("department", "scale", "school").get(pk=pk)

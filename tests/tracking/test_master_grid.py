@@ -197,3 +197,13 @@ def test_a_subject_teacher_sees_the_cohort_but_links_only_to_pupils_they_may_ope
     assert "Dunn, Cy" in page
     assert reverse("pupil_detail", args=[history.other_child.pk]) not in page
     assert reverse("pupil_detail", args=[history.child.pk]) in page
+
+
+def test_teachers_get_the_master_grids_entry_and_pastoral_staff_do_not(world):
+    browse = {
+        p
+        for p in ("teacher", "other_teacher", "hod", "tutor", "hoy", "mentor", "senco", "slt", "data_manager")
+        if permissions.can_browse_master_grids(getattr(world, p).user)
+    }
+    assert browse == {"teacher", "other_teacher", "hod", "slt", "data_manager"}
+    assert not permissions.can_browse_master_grids(world.parent.user)
