@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.db.models import CharField
+from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 
 from .models import AuditEvent, GradeEntry
 
 GRADE_ACTIONS = ("tracking.grade.created", "tracking.grade.changed")
+SHEET_REOPENED, POINT_REOPENED = "tracking.sheet.reopened", "tracking.point.reopened"
 GRADE_ENTRY_TYPE = GradeEntry._meta.label_lower
 FIELD_LABELS = {
     "current": "Current grade",
@@ -34,13 +35,25 @@ def for_pupil(pupil):
 
 
 def for_sheet(group, point):
-    """Changes to the grade entries of a group's pupils in its subject at one point."""
+    """Changes to the grade entries of a group's pupils in its subject at one point, and reopenings.
+
+    Reopen events (written by the marksheet feature) name the point and group in `after`; names
+    repeat across years, so only events since the group's academic year began are matched.
+    """
     entry_ids = (
         GradeEntry.objects.filter(point=point, subject_id=group.subject_id, pupil__teaching_groups=group)
         .annotate(key=Cast("pk", CharField()))
         .values("key")
     )
-    return _grade_events().filter(school_id=group.school_id, object_id__in=entry_ids).order_by("-at", "-id")
+    grades = Q(action__in=GRADE_ACTIONS, object_type=GRADE_ENTRY_TYPE, object_id__in=entry_ids)
+    reopens = Q(at__date__gte=group.academic_year.starts_on, after__point=point.name) & (
+        Q(action=SHEET_REOPENED, after__group=group.name) | Q(action=POINT_REOPENED)
+    )
+    return (
+        AuditEvent.objects.filter(grades | reopens, school_id=group.school_id)
+        .select_related("by", "pupil")
+        .order_by("-at", "-id")
+    )
 
 
 @dataclass
@@ -58,11 +71,12 @@ def _shown(value):
 def describe(events):
     """Turn a page of events into rows with subject, point and per-field changes (one extra query)."""
     events = list(events)
-    ids = {int(e.object_id) for e in events if e.object_id.isdigit()}
+    ids = {int(e.object_id) for e in events if e.object_type == GRADE_ENTRY_TYPE and e.object_id.isdigit()}
     entries = GradeEntry.objects.filter(pk__in=ids).select_related("subject", "point").in_bulk()
     rows = []
     for event in events:
-        entry = entries.get(int(event.object_id)) if event.object_id.isdigit() else None
+        is_grade = event.object_type == GRADE_ENTRY_TYPE and event.object_id.isdigit()
+        entry = entries.get(int(event.object_id)) if is_grade else None
         before, after = event.before or {}, event.after or {}
         keys = [k for k in FIELD_LABELS if k in before or k in after]
         keys += sorted(k for k in {*before, *after} if k not in FIELD_LABELS)
@@ -77,6 +91,23 @@ def describe(events):
             if before.get(k) != after.get(k)
             and not (event.action == "tracking.grade.created" and after.get(k) in (None, ""))
         ]
+        if event.action in (SHEET_REOPENED, POINT_REOPENED):
+            rows.append(
+                {
+                    "event": event,
+                    "entry": None,
+                    "changes": [],
+                    "reopen": {
+                        "scope": "Whole point reopened"
+                        if event.action == POINT_REOPENED
+                        else "Sheet reopened",
+                        "until": after.get("until", ""),
+                        "reason": event.note,
+                    },
+                    "via": VIA_LABELS.get(event.via, event.via or "—"),
+                }
+            )
+            continue
         rows.append(
             {
                 "event": event,

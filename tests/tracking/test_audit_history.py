@@ -141,3 +141,28 @@ def test_history_pages_are_paginated_with_a_constant_query_count(
     with django_assert_num_queries(len(small)):
         assert client.get(url, {"page": 2}).status_code == 200
     assert len(small) <= 13
+
+
+def test_a_sheets_history_shows_its_reopenings_but_not_other_groups(client, trail):
+    for group, reason in ((trail.group, "Teacher was ill"), (trail.other_group, "Not this one")):
+        audit.record(
+            action="tracking.sheet.reopened",
+            obj=group,
+            by=trail.data_manager.user,
+            after={"point": trail.point.name, "group": group.name, "until": "2026-12-01"},
+            note=reason,
+            via="marksheet",
+        )
+    audit.record(
+        action="tracking.point.reopened",
+        obj=trail.point,
+        by=trail.data_manager.user,
+        after={"point": trail.point.name, "group": "all groups", "until": "2026-12-02"},
+        note="Mock exams moved",
+        via="marksheet",
+    )
+    client.force_login(trail.data_manager.user)
+    page = client.get(reverse("sheet_history", args=[trail.group.pk, trail.point.pk])).content.decode()
+    assert "Sheet reopened" in page and "Teacher was ill" in page and "2026-12-01" in page
+    assert "Whole point reopened" in page and "Mock exams moved" in page
+    assert "Not this one" not in page
