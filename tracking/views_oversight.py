@@ -1,7 +1,9 @@
 """Oversight pages: marksheet completion and reminders, master grids, the grade audit trail."""
 
+import smtplib
 from urllib.parse import urlencode
 
+from celery.exceptions import Retry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django_tables2 import RequestConfig
+from kombu.exceptions import OperationalError
 
 from . import audit_history, completion, exports, master_grid, permissions, tasks
 from .models import AssessmentPoint, Department
@@ -115,9 +118,15 @@ def completion_remind(request):
     if not point_ids:
         messages.error(request, "Choose at least one assessment point before sending reminders.")
         return redirect("completion")
-    tasks.send_completion_reminders.delay_on_commit(
-        school.pk, point_ids, user.pk, request.build_absolute_uri("/")
-    )
+    try:
+        tasks.send_completion_reminders.delay_on_commit(
+            school.pk, point_ids, user.pk, request.build_absolute_uri("/")
+        )
+    except (smtplib.SMTPException, OSError, OperationalError, Retry):
+        # Without a broker the task runs here and now: a mail server that is still down after the
+        # task's retries must come back as a message, not an error page.
+        messages.error(request, "The mail server did not answer, so no reminders were sent. Try again later.")
+        return redirect(back)
     messages.success(
         request,
         "Reminders are on their way to every teacher with an unfinished marksheet at the chosen points.",

@@ -2,6 +2,7 @@ import smtplib
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -235,4 +236,21 @@ def test_hostile_query_strings_fall_back_to_the_users_own_scope(client, filled):
     client.force_login(filled.data_manager.user)
     response = client.post(reverse("completion_remind"), {"point": "abc"})
     assert response.status_code == 302
+    assert not AuditEvent.objects.filter(action=REMINDERS_ACTION).exists()
+
+
+class _DownMailServer(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as in production: on_commit runs in the view
+def test_a_mail_server_that_stays_down_is_reported_and_nothing_is_recorded(client, filled, settings):
+    settings.EMAIL_BACKEND = f"{__name__}._DownMailServer"
+    filled.other_teacher.user.email = "other@example.org"
+    filled.other_teacher.user.save()
+    client.force_login(filled.data_manager.user)
+    response = client.post(reverse("completion_remind"), {"point": filled.point.pk}, follow=True)
+    assert response.status_code == 200
+    assert "no reminders were sent" in response.content.decode()
     assert not AuditEvent.objects.filter(action=REMINDERS_ACTION).exists()
