@@ -80,6 +80,23 @@ ROWS = [
     ),
     ("interventions:rules", lambda w: [], WHOLE_SCHOOL),
     ("interventions:rule_edit", lambda w: [_a_rule(w).pk], WHOLE_SCHOOL),
+    # Oversight: completion for SLT, the data manager and heads of department (their department).
+    ("completion", lambda w: [], {"hod", "slt", "data_manager"}),
+    # GET previews who would be reminded; only SLT and the data manager may send reminders.
+    ("completion_remind", lambda w: [], WHOLE_SCHOOL),
+    # Master grids: anyone who teaches a subject this year, its HoD, SLT and the data manager.
+    ("master_chooser", lambda w: [], {"teacher", "other_teacher", "hod", "slt", "data_manager"}),
+    ("master_detail", lambda w: [w.maths.pk], {"teacher", "other_teacher", "hod", "slt", "data_manager"}),
+    ("master_detail", lambda w: [w.english.pk], {"other_teacher", "slt", "data_manager"}),
+    (
+        "master_export",
+        lambda w: [w.maths.pk, "csv"],
+        {"teacher", "other_teacher", "hod", "slt", "data_manager"},
+    ),
+    ("master_export", lambda w: [w.english.pk, "xlsx"], {"other_teacher", "slt", "data_manager"}),
+    # The grade audit trail: SLT and the data manager only.
+    ("pupil_grade_history", lambda w: [w.child.pk], WHOLE_SCHOOL),
+    ("sheet_history", lambda w: [w.group.pk, w.point.pk], WHOLE_SCHOOL),
     ("cycle_calendar", lambda w: [], CYCLE_READERS),
     ("cycle_detail", lambda w: [_cycle(w).pk], CYCLE_READERS),
     ("cycle_action", lambda w: [_cycle(w).pk, "advance"], {"data_manager"}),

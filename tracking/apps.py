@@ -22,6 +22,23 @@ class TrackingConfig(AppConfig):
             "Groups", "group_list", permissions.is_staff_member, order=30, description="Teaching groups"
         )
         navigation.register(
+            "Completion",
+            "completion",
+            permissions.can_see_completion,
+            order=40,
+            description="Which marksheets are finished, and who to chase",
+        )
+        navigation.register(
+            "Master grids",
+            "master_chooser",
+            permissions.can_browse_master_grids,
+            order=45,
+            description="Department master tracking grids",
+        )
+        home.register(
+            "tracking/panels/_completion.html", permissions.can_see_completion, panels.completion, order=15
+        )
+        navigation.register(
             "Admin",
             "admin:index",
             lambda user: user.is_staff and permissions.is_data_manager(user),

@@ -43,3 +43,26 @@ def school_summary(user):
     )
     by_year = pupils.values("year_group__number").annotate(n=Count("pk")).order_by("year_group__number")
     return {"summary": summary, "by_year": list(by_year)}
+
+
+def completion(user):
+    """Marksheet completion at the open points, for SLT and the data team (a HoD: their department)."""
+    from . import completion as sheets
+
+    school = permissions.school_for(user)
+    points = sheets.default_points(sheets.points_for_selection(school))
+    result = sheets.completion_for(points, permissions.completion_departments(user))
+    subjects = permissions.master_grid_subjects(user)
+    if not permissions.is_whole_school(user):
+        subjects = list(subjects.filter(department_id__in=permissions.access_for(user).department_ids))
+    else:
+        subjects = []
+    overall = result.overall
+    return {
+        "points": points,
+        "overall": overall,
+        "sheets_caption": f"of {overall.total} marksheets",
+        "percent": f"{overall.percent}%",
+        "chase": result.chase_list()[:5],
+        "subjects": subjects,
+    }

@@ -70,6 +70,7 @@ def pupil_history(pupil, subjects=None, closed_only=False, published_targets_onl
                 "target": target,
                 "target_grade": target_grade,
                 "cells": ordered,
+                "history": [(point, cell) for point, cell in zip(points, ordered, strict=True) if cell],
                 "latest": latest,
                 "progress": progress(latest_grade, target_grade),
             }

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_marksheets
+from . import views, views_marksheets, views_oversight
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,17 @@ urlpatterns = [
     path("pupils/<int:pk>/", views.pupil_detail, name="pupil_detail"),
     path("groups/", views.group_list, name="group_list"),
     path("groups/<int:pk>/", views.group_detail, name="group_detail"),
+    path("completion/", views_oversight.completion_page, name="completion"),
+    path("completion/remind/", views_oversight.completion_remind, name="completion_remind"),
+    path("master/", views_oversight.master_chooser, name="master_chooser"),
+    path("master/<int:subject_id>/", views_oversight.master_detail, name="master_detail"),
+    path("master/<int:subject_id>/export.<str:fmt>", views_oversight.master_export, name="master_export"),
+    path("pupils/<int:pk>/history/", views_oversight.pupil_grade_history, name="pupil_grade_history"),
+    path(
+        "marksheets/<int:group_id>/<int:point_id>/history/",
+        views_oversight.sheet_history,
+        name="sheet_history",
+    ),
     path("", include("tracking.urls_cycle")),
 ]
 

@@ -9,6 +9,7 @@ from django_tables2 import RequestConfig
 from . import home as home_panels
 from . import permissions, queries, theme
 from .filters import PupilFilter, TeachingGroupFilter
+from .sparkline import sparkline
 from .tables import PupilTable, TeachingGroupTable, pupil_flags_html
 
 
@@ -74,6 +75,8 @@ def pupil_detail(request, pk):
     is_staff = permissions.is_staff_member(user)
     # Families see verified data only: locked points and published targets.
     points, rows = queries.pupil_history(pupil, closed_only=not is_staff, published_targets_only=not is_staff)
+    for row in rows:
+        row["sparkline"] = _sparkline(row)
     context = {
         "pupil": pupil,
         "flags": pupil_flags_html(pupil),
@@ -81,12 +84,24 @@ def pupil_detail(request, pk):
         "rows": rows,
         "is_staff": is_staff,
         "school": pupil.school,
+        "can_see_audit": permissions.can_see_audit_history(user),
         "guardians": pupil.guardians.select_related("user") if is_staff else [],
         "groups": pupil.teaching_groups.select_related("subject").prefetch_related("teachers__user")
         if is_staff
         else [],
     }
     return render(request, "tracking/pupil_detail.html", context)
+
+
+def _sparkline(row):
+    def working(entry):
+        grade = entry.predicted or entry.current
+        return grade.points if grade else None
+
+    target = row["target_grade"]
+    values = [working(entry) for _, entry in row["history"]]
+    label = f"{row['subject']}: grade at each point" + (f" against a target of {target}" if target else "")
+    return sparkline(values, target.points if target else None, label=label)
 
 
 @login_required

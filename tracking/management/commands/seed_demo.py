@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from tracking import demo
 from tracking.models import School
@@ -31,6 +32,9 @@ class Command(BaseCommand):
             built = demo.build(pupils=pupils, seed=seed)
         except demo.DemoRefused as refusal:
             raise CommandError(str(refusal)) from None
+        with connection.cursor() as cursor:
+            # Bulk-loaded tables have no planner statistics yet; without them SQLite joins badly.
+            cursor.execute("ANALYZE")
         counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in built.counts.items())
         self.stdout.write(
             self.style.SUCCESS(f"Built {built.school} in {time.monotonic() - started:.1f}s: {counts}")
