@@ -6,7 +6,9 @@ class TrackingConfig(AppConfig):
     verbose_name = "Tracking"
 
     def ready(self):
-        from . import home, navigation, panels, permissions
+        from . import home, navigation, panels, permissions, signals, targets_demo
+
+        signals.demo_school_built.connect(targets_demo.build_target_demo, dispatch_uid="targets_demo")
 
         navigation.register("Home", "home", lambda user: True, order=0)
         navigation.register(
@@ -18,6 +20,13 @@ class TrackingConfig(AppConfig):
         )
         navigation.register(
             "Groups", "group_list", permissions.is_staff_member, order=30, description="Teaching groups"
+        )
+        navigation.register(
+            "Targets",
+            "target_overview",
+            permissions.is_staff_member,
+            order=40,
+            description="Target grades: generate, agree, publish, review",
         )
         home.register("tracking/panels/_children.html", permissions.is_guardian, panels.children, order=10)
         home.register("tracking/panels/_my_groups.html", panels.teaches_groups, panels.my_groups, order=20)

@@ -16,13 +16,29 @@ from .people import (
     prior_band_for,
 )
 from .school import AcademicYear, FormGroup, HalfTerm, School, YearGroup, key_stage_for
-from .targets import Target, TargetSource, TargetStatus
+from .targets import (
+    CurricularTarget,
+    FlightPath,
+    FlightPathRow,
+    Horizon,
+    RaiseStatus,
+    Target,
+    TargetRaiseProposal,
+    TargetSource,
+    TargetStatus,
+)
 
 __all__ = [
     "AcademicYear",
     "AssessmentPoint",
     "AuditEvent",
     "Category",
+    "CurricularTarget",
+    "FlightPath",
+    "FlightPathRow",
+    "Horizon",
+    "RaiseStatus",
+    "TargetRaiseProposal",
     "Department",
     "FormGroup",
     "Gender",
