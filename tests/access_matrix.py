@@ -36,6 +36,20 @@ ROWS = [
     ),
     ("group_list", lambda w: [], STAFF),
     ("group_detail", lambda w: [w.group.pk], SEES_GROUP),
+    # Targets (issue 4): the Data Verification Team is SLT + the data manager.
+    ("target_overview", lambda w: [], STAFF),
+    ("target_detail", lambda w: [w.child.pk, w.maths.pk], SEES_CHILD - PARENTS),
+    ("target_changes", lambda w: [], WHOLE_SCHOOL | {"hod"}),
+    ("target_raises", lambda w: [], WHOLE_SCHOOL | {"hod"}),
+    ("target_generate", lambda w: [], {"data_manager"}),
+    ("flight_paths", lambda w: [], {"data_manager"}),
+    ("flight_paths_csv", lambda w: [], {"data_manager"}),
+    (
+        "curricular_target_new",
+        lambda w: ["pupil", w.child.pk],
+        {"teacher", "other_teacher", "tutor", "slt", "data_manager"},
+    ),
+    ("curricular_target_new", lambda w: ["group", w.group.pk], {"teacher", "hod", "slt", "data_manager"}),
 ]
 
 # URL names that need no login or are framework pages, with why.

@@ -582,5 +582,28 @@ def status_counts(targets_qs):
     return dict(targets_qs.values_list("status").annotate(n=Count("pk")).order_by())
 
 
+ACTION_LABELS = {
+    "imported": "Imported",
+    "generated": "Generated",
+    "regenerated": "Regenerated",
+    "proposed": "Proposed by teacher",
+    "agreed": "Agreed by SLT",
+    "published": "Published",
+    "change_requested": "Change requested",
+    "change_approved": "Change approved",
+    "change_rejected": "Change rejected",
+    "raise_proposed": "Raise proposed",
+    "raise_accepted": "Raise accepted",
+    "raise_dismissed": "Raise dismissed",
+}
+
+
 def target_history(target):
-    return list(audit.history_for(target))
+    """The target's audit trail, newest first, with readable action and status words."""
+    statuses = dict(TargetStatus.choices)
+    events = list(audit.history_for(target))
+    for event in events:
+        event.label = ACTION_LABELS.get(event.action.rsplit(".", 1)[-1], event.action)
+        event.status_before = statuses.get((event.before or {}).get("status"), "")
+        event.status_after = statuses.get((event.after or {}).get("status"), "")
+    return events
