@@ -32,9 +32,8 @@ def fft_file():
         "pupil", "subject", "grade"
     ):
         step = t.grade.step + (1 if t.pupil_id % 3 == 0 else 0)
-        lines.append(
-            f"{t.pupil.upn},{t.subject.code},{min(step, 9) if t.subject.scale.code == 'gcse' else t.grade.code}"
-        )
+        grade = min(step, 9) if t.subject.scale.code == "gcse" else t.grade.code
+        lines.append(f"{t.pupil.upn},{t.subject.code},{grade}")
     path = OUT / "fft20-year7.csv"
     path.write_text("\n".join(lines) + "\n")
     return path

@@ -10,10 +10,11 @@ requests a change with a reason (the published grade stays visible) -> the Data 
 Above-target pupils (Hurworth) get a raise *proposal*; accepting one re-enters the workflow as proposed.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from . import audit
 from .flightpaths import FlightPathTable, expected_path, whole_grade_for_step
 from .models import (
     AssessmentPoint,
+    AuditEvent,
     CurricularTarget,
     FlightPath,
     GradeEntry,
@@ -135,21 +137,11 @@ def target_generate(*, school, year_group, source, by, estimates=None, detail=""
             "grade", "published_grade"
         )
     }
-    creates, updates, events = [], [], []
+    creates, updates = [], []
     for (pupil_id, subject_id), grade in wanted.items():
         target = existing.get((pupil_id, subject_id))
         if target is None:
-            creates.append(
-                Target(
-                    school=school,
-                    pupil_id=pupil_id,
-                    subject_id=subject_id,
-                    grade=grade,
-                    source=target_source,
-                    source_detail=detail[:100],
-                    status=TargetStatus.PROPOSED,
-                )
-            )
+            creates.append(_NewTarget(school.pk, pupil_id, subject_id, grade.pk, target_source, detail[:100]))
         elif target.status not in EDITABLE:
             result.kept += 1
         elif (
@@ -164,17 +156,105 @@ def target_generate(*, school, year_group, source, by, estimates=None, detail=""
     if dry_run:
         return result
     with transaction.atomic():
-        Target.objects.bulk_create(creates, batch_size=2000)
         now = timezone.now()
-        for target, _ in updates:
-            target.updated_at = now
-        Target.objects.bulk_update(
-            [t for t, _ in updates], ["grade", "source", "source_detail", "updated_at"], batch_size=1000
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        _insert_rows(
+            Target,
+            [
+                {
+                    "school_id": t.school_id,
+                    "pupil_id": t.pupil_id,
+                    "subject_id": t.subject_id,
+                    "grade_id": t.grade_id,
+                    "source": t.source,
+                    "source_detail": t.source_detail,
+                    "status": t.status,
+                    "published_grade_id": None,
+                    "requested_grade_id": None,
+                    "request_reason": "",
+                    "requested_by_id": None,
+                    "requested_at": None,
+                    "updated_at": stamp,
+                }
+                for t in creates
+            ],
         )
-        events = [_event("generated", t, by, {}, note=detail, via="target generation") for t in creates]
-        events += [_event("regenerated", t, by, b, note=detail, via="target generation") for t, b in updates]
-        audit.record_many(events)
+        # One UPDATE per (grade, source) rather than a CASE per row: regenerating a year stays fast.
+        by_change = defaultdict(list)
+        for target, _ in updates:
+            by_change[(target.grade_id, target.source, target.source_detail)].append(target.pk)
+        for (grade_id, source_, detail_), pks in by_change.items():
+            for start in range(0, len(pks), 900):
+                Target.objects.filter(pk__in=pks[start : start + 900]).update(
+                    grade_id=grade_id, source=source_, source_detail=detail_, updated_at=now
+                )
+        if creates:
+            ids = dict(
+                (
+                    ((p, s), pk)
+                    for pk, p, s in Target.objects.filter(
+                        school=school, pupil__year_group=year_group, status=TargetStatus.PROPOSED
+                    ).values_list("pk", "pupil_id", "subject_id")
+                )
+            )
+            for target in creates:
+                target.pk = ids[(target.pupil_id, target.subject_id)]
+        codes = {g.pk: g.code for g in wanted.values()}
+        rows = [_audit_row(t, "generated", by, {}, codes, now, detail) for t in creates] + [
+            _audit_row(t, "regenerated", by, b, codes, now, detail) for t, b in updates
+        ]
+        _insert_rows(AuditEvent, rows)
     return result
+
+
+def _audit_row(target, action, by, before, codes, now, note):
+    """An AuditEvent row for bulk generation, written with _insert_rows (same shape as audit.record)."""
+    after = {"grade": codes[target.grade_id], "status": target.status, "published_grade": None}
+    return {
+        "school_id": target.school_id,
+        "at": now,
+        "by_id": by.pk if by is not None and by.is_authenticated else None,
+        "action": f"tracking.target.{action}",
+        "via": "target generation",
+        "object_type": "tracking.target",
+        "object_id": str(target.pk),
+        "pupil_id": target.pupil_id,
+        "before": json.dumps(before),
+        "after": json.dumps(after),
+        "note": note[:500],
+    }
+
+
+@dataclass(slots=True)
+class _NewTarget:
+    """A target about to be inserted: model instances cost most of the generation budget."""
+
+    school_id: int
+    pupil_id: int
+    subject_id: int
+    grade_id: int
+    source: str
+    source_detail: str
+    status: str = TargetStatus.PROPOSED
+    pk: int | None = None
+
+
+def _insert_rows(model, rows, batch=2000):
+    """INSERT plain rows (column -> database-ready value) in batches with executemany.
+
+    Generation writes tens of thousands of targets and audit rows; building model instances for
+    bulk_create cost most of the 3 s budget. Values are ints, strings, None, JSON text and a
+    timestamp already adapted with connection.ops.adapt_datetimefield_value.
+    """
+    if not rows:
+        return
+    columns = list(rows[0])
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            cursor.executemany(sql, [[r[c] for c in columns] for r in rows[start : start + batch]])
 
 
 # -- the workflow ------------------------------------------------------------------------------
