@@ -59,9 +59,12 @@ def build_target_demo(sender, built, **kwargs):
 
     # Two change requests from the head of maths on her own Year 11 group.
     maths = Subject.objects.get(school=school, code="MA")
-    hod_group = TeachingGroup.objects.filter(
-        teachers=staff["hod.maths"], subject=maths, year_group__number=11
-    ).first()
+    y11_maths = TeachingGroup.objects.filter(
+        subject=maths, year_group__number=11, academic_year=built.current_year
+    ).order_by("name")
+    hod_group = y11_maths.filter(teachers=staff["hod.maths"]).first() or y11_maths.last()
+    if hod_group is None:
+        return
     family_ids = {p.pk for children in built.family.values() for p in children}
     values = {
         v.step: v for v in GradeValue.objects.filter(scale=maths.scale) if not v.code.endswith(("+", "-"))
