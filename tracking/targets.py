@@ -263,7 +263,7 @@ def target_propose(*, pupil, subject, grade, by, reason=""):
     """A teacher's proposed target (Laude: set with the pupil). Only while nothing is agreed yet."""
     if grade is None or grade.scale_id not in (subject.scale_id, subject.ks3_scale_id):
         raise TargetError(f"Choose a grade on the {subject.scale} scale.")
-    target = Target.objects.select_for_update().filter(pupil=pupil, subject=subject).first()
+    target = Target.objects.select_for_update(of=("self",)).filter(pupil=pupil, subject=subject).first()
     if target is None:
         target = Target.objects.create(
             school=pupil.school,
@@ -291,7 +291,7 @@ def target_propose(*, pupil, subject, grade, by, reason=""):
 
 def _transition(targets, *, from_status, to_status, action, by, publish=False):
     chosen = list(
-        Target.objects.select_for_update()
+        Target.objects.select_for_update(of=("self",))
         .filter(pk__in=[t.pk for t in targets], status=from_status)
         .select_related("grade", "published_grade")
     )
@@ -333,7 +333,7 @@ def target_publish(*, targets, by):
 
 def _lock(target):
     return (
-        Target.objects.select_for_update()
+        Target.objects.select_for_update(of=("self",))
         .select_related("grade", "published_grade", "subject")
         .get(pk=target.pk)
     )
@@ -491,7 +491,7 @@ def targets_propose_raises(*, point, by=None, pupils=None, limit=None):
 
 def _lock_proposal(proposal):
     proposal = (
-        TargetRaiseProposal.objects.select_for_update()
+        TargetRaiseProposal.objects.select_for_update(of=("self",))
         .select_related("target__grade", "target__published_grade", "proposed_grade", "point")
         .get(pk=proposal.pk)
     )

@@ -75,14 +75,14 @@ def build_target_demo(sender, built, **kwargs):
         .order_by("pupil__legal_last_name")[:2]
     )
     reasons = [
-        "Consistently working at grade 7 in mocks; the flight-path target undersells her.",
+        "Consistently working at grade 7 in mocks; the flight-path target undersells this pupil.",
         "Long illness in Year 10 (medical evidence on file); agreed with parents to adjust.",
     ]
     for target, reason, change in zip(requests, reasons, (1, -1), strict=False):
         grade = values.get(target.grade.step + change) or values.get(target.grade.step - change)
         target_request_change(target=target, grade=grade, reason=reason, by=hod)
 
-    # Raise proposals from Year 11's latest closed point, for the demo teachers' maths groups.
+    # A few raise proposals from Year 11's latest closed point, in maths (the HoD's queue).
     point = (
         AssessmentPoint.objects.filter(school=school, academic_year=built.current_year, year_group__number=11)
         .filter(is_locked=True)
@@ -90,7 +90,7 @@ def build_target_demo(sender, built, **kwargs):
         .first()
     )
     if point is not None:
-        pupils = Pupil.objects.filter(teaching_groups=hod_group).exclude(pk__in=family_ids)
+        pupils = Pupil.objects.filter(teaching_groups__in=y11_maths).exclude(pk__in=family_ids)
         targets_propose_raises(point=point, by=datamanager, pupils=pupils, limit=4)
 
     # Curricular targets for the demo family (and a class target for teacher.english's Year 11 group).

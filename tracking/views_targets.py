@@ -49,7 +49,7 @@ def target_overview(request):
     user = request.user
     permissions.require(permissions.is_staff_member(user))
     school = _school(user)
-    years = list(YearGroup.objects.filter(school=school))
+    years = list(YearGroup.objects.filter(school=school, pupils__is_active=True).distinct())
     chosen = next((y for y in years if str(y.number) == request.GET.get("year", "")), None)
     visible = permissions.targets_visible_to(user).filter(school=school)
     if chosen is None and years:
