@@ -46,6 +46,7 @@ def main():
     target = Target.objects.get(pupil=child, subject=maths)
     print(f"Parent's child {child} maths target {target.grade} ({target.status})")
     fft_path = fft_file()
+    y7 = Target.objects.filter(pupil__year_group__number=7, subject=maths).select_related("pupil").first()
     requested = str(int(target.grade.step) + 1)
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop; our ORM calls are sequential
     with sync_playwright() as p:
@@ -88,6 +89,9 @@ def main():
         page.click("button:has-text('Publish')")
         shot(page, "04-slt-published")
         assert Target.objects.filter(pupil__year_group__number=7, status="proposed").count() == 0
+        page.goto(f"{BASE}/targets/pupil/{y7.pupil_id}/subject/{maths.pk}/")
+        shot(page, "04b-year7-history")
+        assert "Published" in page.content() and "Agreed by SLT" in page.content()
 
         # 3. The head of maths requests a change to a published target.
         page = login("hod.maths")
@@ -114,6 +118,7 @@ def main():
         page = login("parent")
         page.goto(f"{BASE}/pupils/{child.pk}/")
         page.screenshot(path=str(OUT / "08-parent.png"), full_page=True)
+        assert "<strong>8</strong>" in page.content()
         print("screenshot", OUT / "08-parent.png")
         content = page.content()
         assert "Staff only" not in content

@@ -322,12 +322,12 @@ def test_ks3_raises_compare_with_the_expected_grade_on_the_flight_path(world):
     pupil = f.PupilFactory(school=world.school, year_group=y8)
     point = f.AssessmentPointFactory(school=world.school, year_group=y8, sequence=3, name="Y8 Summer")
     target = f.TargetFactory(pupil=pupil, subject=world.maths, grade=_g(world, "6"))
-    # End of Y8 the default path expects 3 grades below target: a 3 is on track, a 5 is above.
+    # End of Y8 the default path expects 2 grades below target: a 4 is on track, a 6 is 2 above.
     GradeEntry.objects.create(
-        school=world.school, pupil=pupil, subject=world.maths, point=point, current=_g(world, "3")
+        school=world.school, pupil=pupil, subject=world.maths, point=point, current=_g(world, "4")
     )
     assert services.targets_propose_raises(point=point) == 0
-    GradeEntry.objects.filter(pupil=pupil).update(current=_g(world, "5"))
+    GradeEntry.objects.filter(pupil=pupil).update(current=_g(world, "6"))
     assert services.targets_propose_raises(point=point) == 1
     assert TargetRaiseProposal.objects.get().proposed_grade.code == "8"
     target.refresh_from_db()
@@ -444,3 +444,34 @@ def test_the_history_page_shows_who_changed_what_and_why(client, world):
     client.force_login(world.slt.user)
     page = client.get(reverse("target_detail", args=[world.child.pk, world.maths.pk])).content.decode()
     assert "Change requested" in page and "Mocks at 7" in page and "asks 7" in page
+
+
+def test_the_data_manager_previews_then_generates_a_year_from_the_flight_paths(client, world):
+    flightpaths_install_defaults(school=world.school)
+    client.force_login(world.data_manager.user)
+    form = {"year_group": world.y11.pk, "source": "flightpath"}
+    preview = client.post(reverse("target_generate"), form).content.decode()
+    assert "Generate 6 targets" in preview and not Target.objects.exists()
+    response = client.post(reverse("target_generate"), {**form, "confirm": "1"})
+    assert response.status_code == 302 and "year=11" in response["Location"]
+    assert Target.objects.filter(status=TargetStatus.PROPOSED, source=TargetSource.FLIGHT_PATH).count() == 6
+    assert (
+        AuditEvent.objects.filter(action="tracking.target.generated", by=world.data_manager.user).count() == 6
+    )
+
+
+def test_a_head_of_department_cannot_request_changes_outside_their_department(client, world):
+    f.TargetFactory(pupil=world.child, subject=world.english, grade=_g(world, "6"))
+    client.force_login(world.hod.user)
+    url = reverse("target_detail", args=[world.child.pk, world.english.pk])
+    data = {"action": "request", "request-grade": _g(world, "7").pk, "request-reason": "Mocks"}
+    assert client.post(url, data).status_code == 404
+    assert Target.objects.get(pupil=world.child, subject=world.english).status == TargetStatus.PUBLISHED
+
+
+def test_the_head_of_department_sees_their_subjects_targets_and_not_others(client, world):
+    f.TargetFactory(pupil=world.other_child, subject=world.maths, grade=_g(world, "4"))
+    f.TargetFactory(pupil=world.other_child, subject=world.english, grade=_g(world, "3"))
+    client.force_login(world.hod.user)
+    page = client.get(reverse("target_overview") + "?year=11").content.decode()
+    assert "Dunn" in page and ">MA<" in page and ">EN<" not in page

@@ -37,9 +37,9 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(default='National expectations (KS2)', max_length=100)),
-                ('gap_y7', models.PositiveSmallIntegerField(default=4, verbose_name='grades below target at end of Y7')),
-                ('gap_y8', models.PositiveSmallIntegerField(default=3, verbose_name='grades below target at end of Y8')),
-                ('gap_y9', models.PositiveSmallIntegerField(default=2, verbose_name='grades below target at end of Y9')),
+                ('gap_y7', models.PositiveSmallIntegerField(default=3, verbose_name='grades below target at end of Y7')),
+                ('gap_y8', models.PositiveSmallIntegerField(default=2, verbose_name='grades below target at end of Y8')),
+                ('gap_y9', models.PositiveSmallIntegerField(default=1, verbose_name='grades below target at end of Y9')),
                 ('gap_y10', models.PositiveSmallIntegerField(default=1, verbose_name='grades below target at end of Y10')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tracking.school')),

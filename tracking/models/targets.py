@@ -61,9 +61,9 @@ class FlightPath(models.Model):
     school = models.ForeignKey("tracking.School", on_delete=models.CASCADE, related_name="+")
     subject = models.OneToOneField("tracking.Subject", on_delete=models.CASCADE, related_name="flight_path")
     name = models.CharField(max_length=100, default="National expectations (KS2)")
-    gap_y7 = models.PositiveSmallIntegerField("grades below target at end of Y7", default=4)
-    gap_y8 = models.PositiveSmallIntegerField("grades below target at end of Y8", default=3)
-    gap_y9 = models.PositiveSmallIntegerField("grades below target at end of Y9", default=2)
+    gap_y7 = models.PositiveSmallIntegerField("grades below target at end of Y7", default=3)
+    gap_y8 = models.PositiveSmallIntegerField("grades below target at end of Y8", default=2)
+    gap_y9 = models.PositiveSmallIntegerField("grades below target at end of Y9", default=1)
     gap_y10 = models.PositiveSmallIntegerField("grades below target at end of Y10", default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
