@@ -32,12 +32,13 @@ $(PY):
 		echo "make: ensurepip unavailable; bootstrapping pip from PyPI"; \
 		rm -rf $(VENV); \
 		$(PYTHON) -m venv --without-pip $(VENV); \
-		$(PY) -c 'import json, subprocess, sys, tempfile, urllib.request; \
-info = json.load(urllib.request.urlopen("https://pypi.org/pypi/pip/json", timeout=60)); \
+		$(PY) -c 'import json, subprocess, sys, tempfile, urllib.parse, urllib.request as rq; \
+api = rq.urlopen("https://pypi.org/pypi/pip/json", timeout=60); info = json.load(api); \
 whl = next(u for u in info["urls"] if u["packagetype"] == "bdist_wheel"); \
 path = tempfile.mkdtemp() + "/" + whl["filename"]; \
-urllib.request.urlretrieve(whl["url"], path); \
-sys.exit(subprocess.call([sys.executable, path + "/pip", "install", "-q", path]))'; \
+rq.urlretrieve(urllib.parse.urljoin(api.geturl(), whl["url"]), path); \
+sys.exit(subprocess.call([sys.executable, path + "/pip", "install", "-q", path]))' \
+			|| { rm -rf $(VENV); echo "make: could not bootstrap pip" >&2; exit 1; }; \
 	fi
 
 $(STAMP): requirements.lock pyproject.toml | $(PY)

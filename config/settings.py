@@ -41,10 +41,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "tracking.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "tracking.middleware.SessionLimitsMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tracking.middleware.ContentSecurityPolicyMiddleware",
 ]
 
@@ -168,7 +168,8 @@ if not DEBUG:
     # Sessions end at browser close in production; the 12-hour absolute limit still applies.
     SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/uplift.html"
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
 
 LOGGING = {

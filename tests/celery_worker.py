@@ -7,6 +7,7 @@ The worker imports ``tests.celery_probe``, whose task ``uplift_tests.record_prob
 that a test can look for, proving the worker uses the same test database.
 """
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -29,10 +30,8 @@ _LOGS = pytest.StashKey[list]()
 
 def _die_with_parent():
     """Runs in the child before exec: SIGTERM it if pytest dies without tearing it down (Linux)."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _require_broker():

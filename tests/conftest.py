@@ -1,2 +1,24 @@
 # Real-service fixtures (celery_worker_process, celery_beat_process): see tests/celery_worker.py.
 pytest_plugins = ["tests.celery_worker", "tests.personas"]
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_unless_real_worker(request):
+    """Tasks run in-process in tests, even when `make test` provides a broker, except in tests that use a
+    real worker (marker `celery_worker`), which exercise the broker for real."""
+    from config.celery import app
+
+    if request.node.get_closest_marker("celery_worker"):
+        previous = app.conf.task_always_eager
+        app.conf.task_always_eager = False
+        yield
+        app.conf.task_always_eager = previous
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = previous

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Run the test suite against real services: a throwaway PostgreSQL cluster and Redis server,
-# started on free loopback ports and removed on exit (also on failure or CTRL-C).
+# Run the test suite against real services: a throwaway PostgreSQL cluster and Redis server on
+# free loopback ports, stopped and deleted on exit (also on failure or CTRL-C).
 #   bash tests/run.sh [pytest args...]
 # Honoured: DATABASE_URL (use that database, start no PostgreSQL),
 #           CELERY_BROKER_URL (use that broker, start no Redis).
@@ -8,31 +8,26 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT=$PWD
 
 say() { printf 'run.sh: %s\n' "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 now() { date +%s%N; }
-since() { local t=$(( ($(now) - $1) / 1000000 )); printf '%d.%03ds' $((t / 1000)) $((t % 1000)); }
+since() { local ms=$((($(now) - $1) / 1000000)); printf '%d.%03ds' $((ms / 1000)) $((ms % 1000)); }
 
-# --- Debian packages (root only; a machine that has everything never touches apt) -------------
 find_pg_bin() {
     local d
-    if command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then
-        PG_BIN=$(dirname "$(command -v pg_ctl)")
-        return 0
-    fi
-    for d in /usr/lib/postgresql/*/bin; do
-        if [[ -x $d/initdb && -x $d/pg_ctl ]]; then PG_BIN=$d; return 0; fi
+    for d in "$(dirname "$(command -v initdb || echo /nonexistent/initdb)")" /usr/lib/postgresql/*/bin; do
+        if [[ -x $d/initdb && -x $d/postgres ]]; then PG_BIN=$d; return 0; fi
     done
     return 1
 }
 
+# --- Debian packages (root only; a machine that has them all never touches apt) ---------------
 need_pkgs=()
 [[ -n ${CELERY_BROKER_URL:-} ]] || command -v redis-server >/dev/null || need_pkgs+=(redis-server)
+[[ -n ${DATABASE_URL:-} ]] || find_pg_bin || need_pkgs+=(postgresql)
 command -v chromium >/dev/null || need_pkgs+=(chromium)
 command -v pdftoppm >/dev/null || need_pkgs+=(poppler-utils)
-[[ -n ${DATABASE_URL:-} ]] || find_pg_bin || need_pkgs+=(postgresql)
 if ((${#need_pkgs[@]})); then
     if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
         say "apt-get installing ${need_pkgs[*]}"
@@ -42,35 +37,44 @@ if ((${#need_pkgs[@]})); then
         apt-get -qq -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${need_pkgs[@]}" >/dev/null
         say "apt-get done ($(since "$t0"))"
     else
-        say "WARNING: missing Debian packages (${need_pkgs[*]}); run as root to install them"
+        say "WARNING: missing Debian packages: ${need_pkgs[*]} (run as root to install them)"
     fi
 fi
 
 # --- Python environment ----------------------------------------------------------------------
 make -s install
 
-# --- Cleanup trap: installed before anything is started ----------------------------------------
-TMP=""
-PG_DATA=""
-REDIS_PID=""
-as_pg() { if [[ $EUID -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# --- Cleanup, armed before anything starts ------------------------------------------------------
+# Services are our own children (never daemonized), each in its own session so CTRL-C reaches
+# only pytest. On exit they are signalled and reaped: no stray processes, no zombies.
+TMP="" PG_WRAPPER="" PG_PID="" REDIS_WRAPPER="" REDIS_PID=""
+SETSID=()
+if command -v setsid >/dev/null; then SETSID=(setsid -w); fi
+AS_PG=() # initdb and postgres refuse to run as root: then the cluster belongs to user postgres
+if [[ $EUID -eq 0 ]]; then AS_PG=(runuser -u postgres --); fi
+
+stop_service() { # <our child pid> <service pid> <signal>
+    local child=$1 pid=${2:-$1} sig=$3
+    [[ -n $child ]] || return 0
+    kill -"$sig" "$pid" 2>/dev/null || true
+    for _ in $(seq 200); do
+        kill -0 "$child" 2>/dev/null || break
+        sleep 0.05
+    done
+    if kill -0 "$child" 2>/dev/null; then kill -KILL "$pid" "$child" 2>/dev/null || true; fi
+    wait "$child" 2>/dev/null || true
+}
+
 cleanup() {
     local rc=$? t0
     trap - EXIT INT TERM HUP
     t0=$(now)
-    if [[ -n $REDIS_PID ]] && kill -0 "$REDIS_PID" 2>/dev/null; then
-        kill -TERM "$REDIS_PID" 2>/dev/null || true
-        wait "$REDIS_PID" 2>/dev/null || true
+    stop_service "$REDIS_WRAPPER" "$REDIS_PID" TERM
+    stop_service "$PG_WRAPPER" "$PG_PID" QUIT # immediate shutdown: the cluster is thrown away
+    if [[ -n $TMP ]]; then
+        rm -rf "$TMP"
+        say "services stopped, temp dir removed ($(since "$t0"))"
     fi
-    if [[ -n $PG_DATA && -f $PG_DATA/postmaster.pid ]]; then
-        as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w -t 20 stop >/dev/null 2>&1 || {
-            local pid
-            pid=$(head -1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)
-            [[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null || true
-        }
-    fi
-    [[ -n $TMP ]] && rm -rf "$TMP"
-    [[ -n $TMP ]] && say "services stopped, temp dir removed ($(since "$t0"))"
     exit "$rc"
 }
 trap cleanup EXIT
@@ -92,44 +96,40 @@ if [[ -n ${DATABASE_URL:-} ]]; then
     say "using DATABASE_URL from the environment"
 else
     t0=$(now)
-    find_pg_bin || die "PostgreSQL server binaries (initdb, pg_ctl) not found; set DATABASE_URL or install postgresql"
+    find_pg_bin || die "PostgreSQL server (initdb, postgres) not found: install postgresql or set DATABASE_URL"
+    mkdir "$TMP/pg"
     if [[ $EUID -eq 0 ]]; then
-        # initdb/pg_ctl refuse to run as root: the cluster belongs to the postgres system user.
-        id postgres >/dev/null 2>&1 \
-            || useradd --system --user-group --no-create-home --home-dir /nonexistent \
+        id postgres >/dev/null 2>&1 ||
+            useradd --system --user-group --no-create-home --home-dir /nonexistent \
                 --shell /usr/sbin/nologin postgres
-        mkdir "$TMP/pg"
         chown postgres: "$TMP/pg"
-    else
-        mkdir "$TMP/pg"
     fi
     PG_PORT=$(free_port)
-    as_pg "$PG_BIN/initdb" -D "$TMP/pg/data" -A trust -U postgres -E UTF8 --locale=C --no-sync \
-        >"$TMP/initdb.log" 2>&1 || { cat "$TMP/initdb.log" >&2; die "initdb failed"; }
     PG_DATA=$TMP/pg/data
-    as_pg tee -a "$PG_DATA/postgresql.conf" >/dev/null <<EOF
-listen_addresses = '127.0.0.1'
-port = $PG_PORT
-unix_socket_directories = '$TMP/pg'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-max_connections = 100
-EOF
-    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$TMP/pg/server.log" -w -t 30 start >/dev/null \
-        || { cat "$TMP/pg/server.log" >&2; die "PostgreSQL did not start"; }
-    .venv/bin/python - "$PG_PORT" <<'EOF'
-import sys
-
-import psycopg2
-
+    "${AS_PG[@]}" "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres -E UTF8 --locale=C --no-sync \
+        >"$TMP/initdb.log" 2>&1 || { cat "$TMP/initdb.log" >&2; die "initdb failed"; }
+    printf '%s\n' \
+        "listen_addresses = '127.0.0.1'" "port = $PG_PORT" "unix_socket_directories = '$TMP/pg'" \
+        "fsync = off" "synchronous_commit = off" "full_page_writes = off" |
+        "${AS_PG[@]}" tee -a "$PG_DATA/postgresql.conf" >/dev/null
+    "${SETSID[@]}" "${AS_PG[@]}" "$PG_BIN/postgres" -D "$PG_DATA" >"$TMP/postgres.log" 2>&1 &
+    PG_WRAPPER=$!
+    pg_ready() { [[ $(sed -n 8p "$PG_DATA/postmaster.pid" 2>/dev/null) == ready* ]]; }
+    for _ in $(seq 600); do # line 8 of postmaster.pid reads "ready" once connections are accepted
+        pg_ready && break
+        kill -0 "$PG_WRAPPER" 2>/dev/null || { cat "$TMP/postgres.log" >&2; die "PostgreSQL exited"; }
+        sleep 0.05
+    done
+    pg_ready || { cat "$TMP/postgres.log" >&2; die "PostgreSQL did not become ready in 30s"; }
+    PG_PID=$(head -1 "$PG_DATA/postmaster.pid")
+    .venv/bin/python -c '
+import sys, psycopg2
 conn = psycopg2.connect(host="127.0.0.1", port=int(sys.argv[1]), user="postgres", dbname="postgres")
 conn.autocommit = True
 conn.cursor().execute("CREATE DATABASE uplift")
-conn.close()
-EOF
+conn.close()' "$PG_PORT"
     export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/uplift"
-    say "PostgreSQL $("$PG_BIN/pg_ctl" --version | awk '{print $NF}') on 127.0.0.1:$PG_PORT ($(since "$t0"))"
+    say "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT as user $(stat -c %U "$PG_DATA") ($(since "$t0"))"
 fi
 
 # --- Redis -------------------------------------------------------------------------------------
@@ -137,35 +137,38 @@ if [[ -n ${CELERY_BROKER_URL:-} ]]; then
     say "using CELERY_BROKER_URL from the environment"
 else
     t0=$(now)
-    command -v redis-server >/dev/null || die "redis-server not found (apt-get install redis-server)"
+    command -v redis-server >/dev/null || die "redis-server not found: install redis-server or set CELERY_BROKER_URL"
     REDIS_PORT=$(free_port)
     mkdir "$TMP/redis"
-    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+    "${SETSID[@]}" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
         --maxmemory-policy noeviction --daemonize no --dir "$TMP/redis" \
-        --logfile "$TMP/redis/redis.log" &
-    REDIS_PID=$!
-    for _ in $(seq 100); do
-        if { exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT"; } 2>/dev/null; then
-            printf 'PING\r\n' >&3
-            reply=""
-            read -r -t 2 reply <&3 || true
-            exec 3<&-
-            [[ $reply == +PONG* ]] && break
-        fi
-        kill -0 "$REDIS_PID" 2>/dev/null || { cat "$TMP/redis/redis.log" >&2; die "redis-server exited"; }
+        --logfile "$TMP/redis/redis.log" --pidfile "$TMP/redis/redis.pid" &
+    REDIS_WRAPPER=$!
+    redis_ready() {
+        local reply=""
+        { exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT"; } 2>/dev/null || return 1
+        printf 'PING\r\n' >&3
+        read -r -t 2 reply <&3 || true
+        exec 3<&-
+        [[ $reply == +PONG* ]]
+    }
+    for _ in $(seq 600); do
+        redis_ready && break
+        kill -0 "$REDIS_WRAPPER" 2>/dev/null || { cat "$TMP/redis/redis.log" >&2; die "redis-server exited"; }
         sleep 0.05
     done
-    [[ ${reply:-} == +PONG* ]] || die "redis-server did not answer PING on port $REDIS_PORT"
+    redis_ready || { cat "$TMP/redis/redis.log" >&2; die "redis-server did not answer PING in 30s"; }
+    REDIS_PID=$(cat "$TMP/redis/redis.pid" 2>/dev/null || true)
     export CELERY_BROKER_URL="redis://127.0.0.1:$REDIS_PORT/0"
-    say "Redis $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p') on 127.0.0.1:$REDIS_PORT ($(since "$t0"))"
+    say "Redis $(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p') on 127.0.0.1:$REDIS_PORT ($(since "$t0"))"
 fi
 
 # --- pytest ------------------------------------------------------------------------------------
 export UPLIFT_TEST_SERVICES=1
-say "running: pytest $*"
+say "pytest $*"
 set +e
 .venv/bin/python -m pytest "$@"
 rc=$?
 set -e
-say "pytest exited with $rc"
+say "pytest exited with code $rc"
 exit "$rc"

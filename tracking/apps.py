@@ -28,6 +28,13 @@ class TrackingConfig(AppConfig):
             order=40,
             description="Target grades: generate, agree, publish, review",
         )
+        navigation.register(
+            "Admin",
+            "admin:index",
+            lambda user: user.is_staff and permissions.is_data_manager(user),
+            order=900,
+            description="Scales, assessment points, people",
+        )
         home.register("tracking/panels/_children.html", permissions.is_guardian, panels.children, order=10)
         home.register("tracking/panels/_my_groups.html", panels.teaches_groups, panels.my_groups, order=20)
         home.register("tracking/panels/_my_form.html", panels.tutors_form, panels.my_form, order=30)

@@ -5,6 +5,7 @@ half term's assessment window is open, and the two years before hold history.
 """
 
 import math
+import zlib
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -508,6 +509,8 @@ class _Builder:
                 users.append(self._user(f"staff{counter:03d}", first, last))
                 staff_rows.append((rng.choice(["Mr", "Mrs", "Ms", "Dr"]), roles))
                 self.dept_of_generated.append(dept)
+        # The data manager maintains scales, points and people in Django admin.
+        users[1].is_staff = users[1].is_superuser = True
         User.objects.bulk_create(users)
         users = list(User.objects.filter(school=self.school).order_by("pk"))
         staff = Staff.objects.bulk_create(
@@ -648,7 +651,7 @@ class _Builder:
         y8 = [p for p in self.pupils if p.year_group.number == 8]
         family = {"parent": [y11[0], y8[3]], "parent2": [y11[1]]}
         # Siblings share the family surname.
-        for username, children in family.items():
+        for children in family.values():
             surname = children[0].legal_last_name
             for child in children[1:]:
                 child.legal_last_name = surname
@@ -692,7 +695,7 @@ class _Builder:
     # -- classes -------------------------------------------------------------------------------
     def _subjects_for(self, pupil, year_number):
         """A pupil's subjects in a given year: everything in KS3, core plus options in KS4."""
-        rng = random.Random(pupil.pk * 7919)
+        rng = random.Random(f"subjects-{pupil.upn}")  # keyed on UPN: stable across rebuilds
         if year_number <= 9:
             return [s for s in self.subjects.values() if s.ks3]
         chosen = [s for s in self.subjects.values() if s.block == "core"]
@@ -772,7 +775,7 @@ class _Builder:
         if ks2 is None:
             ks2 = 103
         base = 5 + (ks2 - 104) / 4.2
-        jitter = random.Random(pupil.pk * 31 + subject.pk).gauss(0, 0.5)
+        jitter = random.Random(f"target-{pupil.upn}-{subject.code}").gauss(0, 0.5)
         return base + jitter
 
     def _value(self, scale_code, level, allow_sub=True):
@@ -844,7 +847,7 @@ class _Builder:
                         if is_open:
                             if group is None or group.teacher.pk in demo_teachers:
                                 continue
-                            fill = (group.pk * 37) % 10
+                            fill = zlib.crc32(group.name.encode()) % 10
                             if fill >= 7 or (fill >= 5 and rng.random() < 0.5):
                                 continue
                         entries.append(self._entry(pupil, subject, point, number, n_points, drift, group))

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from . import home as home_panels
-from . import permissions, queries, views_targets
+from . import permissions, queries, theme, views_targets
 from .filters import PupilFilter, TeachingGroupFilter
 from .tables import PupilTable, TeachingGroupTable, pupil_flags_html
 
@@ -34,15 +34,15 @@ def home(request):
 def school_theme_css(request):
     """The school's chosen colours for progress labels, as CSS custom properties (no inline styles)."""
     school = permissions.school_for(request.user)
-    css = ":root{}"
+    rules = []
     if school is not None:
-        css = (
-            ":root{"
-            f"--status-above:{school.colour_above};--status-on:{school.colour_on};"
-            f"--status-below:{school.colour_below};--status-well_below:{school.colour_well_below};"
-            "}"
-        )
-    response = HttpResponse(css, content_type="text/css")
+        for status in ("above", "on", "below", "well_below"):
+            colour = theme.safe_colour(getattr(school, f"colour_{status}"))
+            if colour:
+                rules.append(
+                    f"--status-{status}:{colour};--status-{status}-text:{theme.text_colour_on(colour)};"
+                )
+    response = HttpResponse(":root{" + "".join(rules) + "}", content_type="text/css")
     response["Cache-Control"] = "private, max-age=300"
     return response
 

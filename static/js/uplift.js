@@ -1,6 +1,7 @@
 /* Uplift: site-wide behaviour only. Loaded with `defer` after htmx.
    1. Send Django's CSRF token with every same-origin htmx request.
    2. Collapse the primary navigation behind the menu button on narrow screens.
+   3. Make overflowing table scroll boxes keyboard-focusable.
    App-specific behaviour belongs in its own static file, added through {% block extra_js %}. */
 (function () {
   "use strict";
@@ -65,9 +66,48 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", initNavToggle);
-  } else {
+  /* 3. Scrollable tables reachable by keyboard (WCAG 2.1.1) ------------------------------ */
+  // A table wider (or taller) than its scroll box must be focusable so keyboard users can scroll it.
+  var SCROLLERS = ".table-scroll, .table-container, .sheet-container";
+
+  function markScrollers(root) {
+    var boxes = (root || document).querySelectorAll(SCROLLERS);
+    Array.prototype.forEach.call(boxes, function (box) {
+      var overflows = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      if (overflows && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-uplift-scroller", "");
+        if (!box.hasAttribute("role")) {
+          var caption = box.querySelector("caption");
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Scrollable table");
+        }
+      } else if (!overflows && box.hasAttribute("data-uplift-scroller")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        box.removeAttribute("data-uplift-scroller");
+      }
+    });
+  }
+
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(function () { markScrollers(); }, 150);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    markScrollers(event.target && event.target.querySelectorAll ? event.target : document);
+  });
+
+  function init() {
     initNavToggle();
+    markScrollers();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
   }
 })();

@@ -81,3 +81,17 @@ def test_a_parent_cannot_reach_another_familys_child_by_guessing_ids(client, wor
     for pupil in Pupil.objects.exclude(pk=world.child.pk):
         assert client.get(reverse("pupil_detail", args=[pupil.pk])).status_code == 404
     assert client.get(reverse("pupil_detail", args=[world.child.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_trust_admin_sees_pupils_of_every_school_in_the_trust(world, other_world):
+    from tests import factories as f
+    from tracking import permissions
+
+    trust_user = f.UserFactory(username="trust.central", is_trust_admin=True)
+    visible = set(permissions.pupils_visible_to(trust_user).values_list("pk", flat=True))
+    assert {world.child.pk, other_world.child.pk} <= visible
+    school_user = world.slt.user
+    assert other_world.child.pk not in set(
+        permissions.pupils_visible_to(school_user).values_list("pk", flat=True)
+    )

@@ -59,3 +59,19 @@ def test_demo_refuses_to_touch_a_database_with_a_real_school(db):
     with pytest.raises(CommandError, match="real school"):
         call_command("seed_demo", "--pupils", "60")
     assert not School.objects.filter(is_demo=True).exists()
+
+
+def test_demo_grades_are_the_same_for_the_same_seed_across_rebuilds(db):
+    from django.db.models import Count
+
+    call_command("seed_demo", "--pupils", "60", "--seed", "5")
+    first = (
+        GradeEntry.objects.count(),
+        list(Pupil.objects.annotate(n=Count("grades")).order_by("upn").values_list("upn", "n")),
+    )
+    call_command("seed_demo", "--pupils", "60", "--seed", "5")
+    again = (
+        GradeEntry.objects.count(),
+        list(Pupil.objects.annotate(n=Count("grades")).order_by("upn").values_list("upn", "n")),
+    )
+    assert again == first

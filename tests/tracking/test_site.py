@@ -73,12 +73,9 @@ def test_check_deploy_is_clean_with_production_settings():
 def test_a_mistyped_boolean_setting_is_an_error_not_false():
     env = _deploy_env()
     env["DJANGO_DEBUG"] = "ture"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings'); django.setup()",
-        ],
+        [sys.executable, "-c", "import django; django.setup()"],
         env=env,
         capture_output=True,
         text=True,
@@ -86,3 +83,50 @@ def test_a_mistyped_boolean_setting_is_an_error_not_false():
     )
     assert result.returncode != 0
     assert "DJANGO_DEBUG" in result.stderr
+
+
+@pytest.mark.django_db
+def test_school_colours_reach_the_theme_and_hostile_values_do_not(client, world):
+    world.school.colour_on = "#ffee00"
+    world.school.colour_below = "x;}a{b"
+    world.school.save()
+    client.force_login(world.teacher.user)
+    css = client.get(reverse("school_theme_css")).content.decode()
+    assert "--status-on:#ffee00;--status-on-text:#000000;" in css
+    assert "}a{" not in css and "--status-below" not in css
+
+
+@pytest.mark.django_db
+def test_staff_session_ends_after_idle_limit_but_typing_keeps_it_alive(client, world, settings):
+    import time
+
+    settings.STAFF_IDLE_TIMEOUT = 60
+    client.force_login(world.teacher.user)
+    assert client.get(reverse("home")).status_code == 200
+    session = client.session
+    session["uplift_last_seen"] = int(time.time()) - 61
+    session.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_an_expired_htmx_request_gets_401_so_the_page_keeps_its_values(client, world, settings):
+    import time
+
+    client.force_login(world.teacher.user)
+    client.get(reverse("home"))
+    session = client.session
+    session["uplift_started"] = int(time.time()) - settings.SESSION_COOKIE_AGE - 1
+    session.save()
+    response = client.get(reverse("home"), headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response["HX-Trigger"] == "uplift:session-expired"
+
+
+@pytest.mark.django_db
+def test_every_page_sends_a_strict_content_security_policy(client, world):
+    client.force_login(world.teacher.user)
+    csp = client.get(reverse("home"))["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp

@@ -188,3 +188,6 @@ class GuardianLink(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["guardian", "pupil"], name="guardian_link_unique")]
+
+    def __str__(self):
+        return f"{self.guardian} ({self.relationship}) of {self.pupil}"
