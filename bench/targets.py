@@ -5,17 +5,12 @@ inside a transaction that is rolled back, so the demo is left as it was.
   .venv/bin/python bench/targets.py
 """
 
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-import django
+from _setup import setup
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django.setup()
+setup()
 
 from django.db import transaction  # noqa: E402
 
@@ -35,7 +30,7 @@ def run_once(school, mode):
                 Target.objects.filter(school=school).delete()
             else:
                 # Regenerate: every target proposed, so each one is compared and most updated.
-                Target.objects.filter(school=school).update(status="proposed", source="teacher")
+                Target.objects.filter(school=school).update(status="proposed", source="imported")
             years = list(YearGroup.objects.filter(school=school))
             estimates = {}
             if mode == "fft-all":

@@ -101,7 +101,8 @@ def target_generate(*, school, year_group, source, by, estimates=None, detail=""
     """Targets for every pupil in a year group in every subject they take (flight path), or for every
     row of parsed FFT estimates ({(pupil_id, subject_id): GradeValue}).
 
-    Proposed targets are (re)generated; agreed and published ones are kept. Bulk: a few queries
+    Generated proposals are regenerated; agreed and published targets, and proposals a teacher made or
+    a raise produced, are kept. Bulk: a few queries
     whatever the size of the year. `dry_run` returns the counts for the preview without saving.
     """
     result = GenerateResult()
@@ -131,26 +132,40 @@ def target_generate(*, school, year_group, source, by, estimates=None, detail=""
         detail = detail or "Flight path (KS2)"
     else:
         raise TargetError(f"Unknown source '{source}'.")
+    # Plain tuples, not model instances: a whole school's targets are compared here.
     existing = {
-        (t.pupil_id, t.subject_id): t
-        for t in Target.objects.filter(school=school, pupil__year_group=year_group).select_related(
-            "grade", "published_grade"
+        (row[1], row[2]): row
+        for row in Target.objects.filter(school=school, pupil__year_group=year_group).values_list(
+            "pk",
+            "pupil_id",
+            "subject_id",
+            "status",
+            "grade_id",
+            "source",
+            "source_detail",
+            "published_grade_id",
         )
     }
+    codes = dict(GradeValue.objects.filter(scale__school=school).values_list("pk", "code"))
+    detail = detail[:100]
     creates, updates = [], []
     for (pupil_id, subject_id), grade in wanted.items():
-        target = existing.get((pupil_id, subject_id))
-        if target is None:
-            creates.append(_NewTarget(school.pk, pupil_id, subject_id, grade.pk, target_source, detail[:100]))
-        elif target.status not in EDITABLE:
-            result.kept += 1
-        elif (
-            target.grade_id == grade.pk and target.source == target_source and target.source_detail == detail
-        ):
+        row = existing.get((pupil_id, subject_id))
+        if row is None:
+            creates.append(_NewTarget(school.pk, pupil_id, subject_id, grade.pk, target_source, detail))
+            continue
+        pk, _, _, status, grade_id, source_, detail_, published_id = row
+        if status not in EDITABLE or source_ in (TargetSource.TEACHER, TargetSource.RAISED):
+            result.kept += 1  # agreed or published, or a person's own proposal: never overwritten
+        elif grade_id == grade.pk and source_ == target_source and detail_ == detail:
             result.unchanged += 1
         else:
-            before = _snapshot(target)
-            target.grade, target.source, target.source_detail = grade, target_source, detail[:100]
+            before = {
+                "grade": codes.get(grade_id),
+                "status": status,
+                "published_grade": codes.get(published_id),
+            }
+            target = _NewTarget(school.pk, pupil_id, subject_id, grade.pk, target_source, detail, status, pk)
             updates.append((target, before))
     result.created, result.updated = len(creates), len(updates)
     if dry_run:
@@ -199,9 +214,8 @@ def target_generate(*, school, year_group, source, by, estimates=None, detail=""
             )
             for target in creates:
                 target.pk = ids[(target.pupil_id, target.subject_id)]
-        codes = {g.pk: g.code for g in wanted.values()}
-        rows = [_audit_row(t, "generated", by, {}, codes, now, detail) for t in creates] + [
-            _audit_row(t, "regenerated", by, b, codes, now, detail) for t, b in updates
+        rows = [_audit_row(t, "generated", by, {}, codes, stamp, detail) for t in creates] + [
+            _audit_row(t, "regenerated", by, b, codes, stamp, detail) for t, b in updates
         ]
         _insert_rows(AuditEvent, rows)
     return result
@@ -209,7 +223,11 @@ def target_generate(*, school, year_group, source, by, estimates=None, detail=""
 
 def _audit_row(target, action, by, before, codes, now, note):
     """An AuditEvent row for bulk generation, written with _insert_rows (same shape as audit.record)."""
-    after = {"grade": codes[target.grade_id], "status": target.status, "published_grade": None}
+    after = {
+        "grade": codes[target.grade_id],
+        "status": target.status,
+        "published_grade": before.get("published_grade"),
+    }
     return {
         "school_id": target.school_id,
         "at": now,

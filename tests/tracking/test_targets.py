@@ -475,3 +475,11 @@ def test_the_head_of_department_sees_their_subjects_targets_and_not_others(clien
     client.force_login(world.hod.user)
     page = client.get(reverse("target_overview") + "?year=11").content.decode()
     assert "Dunn" in page and ">MA<" in page and ">EN<" not in page
+
+
+def test_generation_never_overwrites_a_teachers_own_proposal(paths):
+    w = paths
+    services.target_propose(pupil=w.child, subject=w.maths, grade=_g(w, "9"), by=w.teacher.user)
+    result = services.target_generate(school=w.school, year_group=w.y11, source="flightpath", by=None)
+    assert result.kept == 1
+    assert Target.objects.get(pupil=w.child, subject=w.maths).grade.code == "9"
