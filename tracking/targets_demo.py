@@ -97,14 +97,22 @@ def build_target_demo(sender, built, **kwargs):
     english = Subject.objects.get(school=school, code="EN")
     teacher_maths, teacher_english = staff["teacher.maths"].user, staff["teacher.english"].user
     today = built.today
+
+    def teacher_of(child, subject, fallback):
+        group = TeachingGroup.objects.filter(pupils=child, subject=subject).prefetch_related("teachers__user")
+        teachers = [t.user for g in group for t in g.teachers.all()]
+        return teachers[0] if teachers else fallback
+
     for child in built.family["parent"]:
+        maths_teacher = teacher_of(child, maths, teacher_maths)
+        english_teacher = teacher_of(child, english, teacher_english)
         curricular_target_create(
             pupil=child,
             subject=maths,
             text="Show every step of working in multi-step problems, so method marks are earned.",
             horizon=Horizon.HALF_TERM,
             review_on=today + timedelta(days=30),
-            by=teacher_maths,
+            by=maths_teacher,
         )
         curricular_target_create(
             pupil=child,
@@ -112,7 +120,7 @@ def build_target_demo(sender, built, **kwargs):
             text="Use a quotation as evidence in every analytical paragraph.",
             horizon=Horizon.LESSONS,
             review_on=today + timedelta(days=10),
-            by=teacher_english,
+            by=english_teacher,
         )
         curricular_target_create(
             pupil=child,
@@ -121,7 +129,7 @@ def build_target_demo(sender, built, **kwargs):
             horizon=Horizon.TERM,
             review_on=today + timedelta(days=60),
             share_with_family=False,
-            by=teacher_maths,
+            by=maths_teacher,
         )
     english_group = TeachingGroup.objects.filter(
         teachers=staff["teacher.english"], year_group__number=11
