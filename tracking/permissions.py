@@ -313,7 +313,8 @@ def can_propose_target(user, pupil, subject):
 
 
 def targets_visible_to(user):
-    """Targets a member of staff may list: whole school, their department's subjects, their groups' pupils."""
+    """Targets a member of staff may list: whole school, their department's subjects, their groups'
+    pupils, and (published only) their year group's or key stage's pupils."""
     from django.db.models import Exists, OuterRef
 
     from .models import Target
@@ -333,6 +334,12 @@ def targets_visible_to(user):
     scope = Q(Exists(taught))
     if access.department_ids:
         scope |= Q(subject__department_id__in=access.department_ids)
+    # Heads of year and key stage are middle leaders: they see their pupils' targets once published.
+    year_scope = Q(pupil__year_group_id__in=access.year_group_ids) if access.year_group_ids else Q()
+    if access.key_stages:
+        year_scope |= Q(pupil__year_group__number__in=_years_in_key_stages(access.key_stages))
+    if year_scope:
+        scope |= year_scope & Q(published_grade__isnull=False)
     return qs.filter(scope)
 
 
