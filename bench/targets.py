@@ -83,5 +83,35 @@ def main():
         )
 
 
+def approval_screen():
+    """Render time and query count of the approval screen for the biggest year group, as SLT."""
+    from _setup import timed
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from tracking.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="slt"))
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        for year in (7, 11):
+            url = f"/targets/?year={year}"
+            queries = []
+
+            def count(execute, sql, params, many, context, queries=queries):
+                queries.append(sql)
+                return execute(sql, params, many, context)
+
+            with connection.execute_wrapper(count):
+                assert client.get(url).status_code == 200
+            median, p90 = timed(lambda url=url: client.get(url), runs=5)
+            print(
+                f"approval screen Year {year}: median {median:.0f} ms, p90 {p90:.0f} ms, "
+                f"{len(queries)} queries"
+            )
+
+
 if __name__ == "__main__":
     main()
+    approval_screen()

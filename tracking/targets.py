@@ -662,7 +662,9 @@ def approval_grid(targets_qs, pupils_qs, *, subject_id=None, status=None):
     subject_ids = {t.subject_id for t in targets}
     subjects = list(Subject.objects.filter(pk__in=subject_ids).order_by("name"))
     by_pupil = defaultdict(dict)
+    labels = dict(TargetStatus.choices)
     for target in targets:
+        target.status_label = labels[target.status]
         by_pupil[target.pupil_id][target.subject_id] = target
     pupils = [
         p

@@ -109,6 +109,8 @@ def target_overview(request):
             "n_published": all_counts.get(TargetStatus.PUBLISHED, 0),
             "n_requested": all_counts.get(TargetStatus.CHANGE_REQUESTED, 0),
             "can_agree": can_agree,
+            # Thousands of cells: one prefix instead of a reverse() per cell.
+            "detail_prefix": reverse("target_detail", args=[0, 0]).split("/0/")[0] + "/",
             "can_generate": permissions.can_generate_targets(user),
             "can_review": permissions.can_review_raises(user) or permissions.is_verification_team(user),
         },
