@@ -13,4 +13,5 @@ from tracking.models import GradeEntry, Pupil  # noqa: E402
 started = time.perf_counter()
 call_command("seed_demo", "--pupils", "1500", verbosity=0)
 elapsed = time.perf_counter() - started
-print(f"seed_demo 1500 pupils: {elapsed:.1f} s ({Pupil.objects.count()} pupils, {GradeEntry.objects.count()} grades)")
+pupils, grades = Pupil.objects.count(), GradeEntry.objects.count()
+print(f"seed_demo 1500 pupils: {elapsed:.1f} s ({pupils} pupils, {grades} grades)")

@@ -1,12 +1,24 @@
-"""The Celery app. The whole beat schedule lives here: one periodic task, the school-year scheduler."""
+"""The Celery app. The whole beat schedule lives here: one periodic task, the school-year scheduler.
+
+Run exactly one beat process (two would tick twice; the scheduler's ledger makes that harmless but
+wasteful). Redis as broker must be configured with `maxmemory-policy noeviction` so queued tasks are
+never evicted under memory pressure.
+"""
 
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("uplift")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.conf.beat_schedule = {}
+# tracking.cycle_tasks is not named tasks.py; TrackingConfig.ready() imports it so workers know it.
+app.conf.beat_schedule = {
+    "scheduler-tick": {
+        "task": "tracking.cycle_tasks.scheduler_tick",
+        "schedule": float(settings.UPLIFT_SCHEDULER_SECONDS),
+    },
+}

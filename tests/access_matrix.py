@@ -24,6 +24,28 @@ SEES_CHILD = {
 }
 SEES_GROUP = {"teacher", "hod", "senco", "slt", "data_manager"}
 
+CYCLE_READERS = {"hod", "slt", "data_manager"}
+
+
+def _cycle(w):
+    """A cycle over world.point with its health checks (made once per world)."""
+    if not hasattr(w, "cycle"):
+        from tracking.cycle import cycle_create
+        from tracking.health import health_checks_generate
+
+        w.cycle = cycle_create(school=w.school, academic_year=w.year, name="Matrix uplift", points=[w.point])
+        health_checks_generate(cycle=w.cycle)
+    return w.cycle
+
+
+def _failed_task(w):
+    from tracking.models import FailedTask
+
+    return FailedTask.objects.create(
+        task_name="tracking.cycle_tasks.send_cycle_emails", args=[1, "input"], exception="x"
+    )
+
+
 ROWS = [
     ("home", lambda w: [], EVERYONE),
     ("school_theme_css", lambda w: [], EVERYONE),
@@ -50,6 +72,18 @@ ROWS = [
         {"teacher", "other_teacher", "tutor", "slt", "data_manager"},
     ),
     ("curricular_target_new", lambda w: ["group", w.group.pk], {"teacher", "hod", "slt", "data_manager"}),
+    ("cycle_calendar", lambda w: [], CYCLE_READERS),
+    ("cycle_detail", lambda w: [_cycle(w).pk], CYCLE_READERS),
+    ("cycle_action", lambda w: [_cycle(w).pk, "advance"], {"data_manager"}),
+    ("cycle_verify", lambda w: [_cycle(w).pk], CYCLE_READERS),
+    ("health_check_list", lambda w: [_cycle(w).pk], CYCLE_READERS),
+    ("health_check_detail", lambda w: [_cycle(w).pk, w.maths.department_id], CYCLE_READERS),
+    ("health_check_detail", lambda w: [_cycle(w).pk, w.english.department_id], WHOLE_SCHOOL),
+    ("health_check_chart", lambda w: [_cycle(w).pk, w.maths.department_id], CYCLE_READERS),
+    ("health_check_pdf", lambda w: [_cycle(w).pk, w.maths.department_id], CYCLE_READERS),
+    ("cycle_report", lambda w: [_cycle(w).pk], CYCLE_READERS),
+    ("failed_tasks", lambda w: [], {"data_manager"}),
+    ("failed_task_retry", lambda w: [_failed_task(w).pk], {"data_manager"}),
 ]
 
 # URL names that need no login or are framework pages, with why.

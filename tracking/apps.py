@@ -6,8 +6,19 @@ class TrackingConfig(AppConfig):
     verbose_name = "Tracking"
 
     def ready(self):
-        from . import home, navigation, panels, permissions, signals, targets_demo
+        from . import (  # noqa: F401
+            cycle,
+            cycle_tasks,
+            home,
+            navigation,
+            panels,
+            permissions,
+            scheduler,
+            signals,
+            targets_demo,
+        )
 
+        scheduler.register_event_source(cycle.cycle_events)
         signals.demo_school_built.connect(targets_demo.build_target_demo, dispatch_uid="targets_demo")
 
         navigation.register("Home", "home", lambda user: True, order=0)
@@ -41,3 +52,16 @@ class TrackingConfig(AppConfig):
         home.register(
             "tracking/panels/_school.html", permissions.is_whole_school, panels.school_summary, order=40
         )
+        navigation.register(
+            "Tracking cycle",
+            "cycle_calendar",
+            permissions.can_view_cycles,
+            order=60,
+            description="The year's data uplifts, verification and health checks",
+        )
+        from . import cycle_queries
+
+        home.register(
+            "tracking/cycle/_panel.html", permissions.can_view_cycles, cycle_queries.home_panel, order=35
+        )
+        navigation.register("Failed tasks", "failed_tasks", permissions.is_data_manager, order=90)

@@ -5,8 +5,8 @@ half term's assessment window is open, and the two years before hold history.
 """
 
 import math
-import zlib
 import random
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -342,6 +342,9 @@ class _Builder:
         self._teaching_groups()
         self._targets()
         self._grades()
+        from .cycle_demo import build_cycles
+
+        build_cycles(self.built, self.points, self.today)
         self.built.staff = self.staff
         self.built.pupils = self.pupils
         self.built.family = self.family

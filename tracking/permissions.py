@@ -362,3 +362,53 @@ def can_write_curricular_target(user, *, pupil=None, group=None, form=None):
             pupil.form_id is not None and pupil.form.tutors.filter(pk=access.staff.pk).exists()
         )
     return False
+
+
+# -- the tracking cycle ---------------------------------------------------------------------------
+
+
+def can_view_cycles(user):
+    """The calendar and cycle pages: SLT, the data manager and heads of department."""
+    access = access_for(user)
+    return access.whole_school or Role.HEAD_OF_DEPARTMENT in access.roles
+
+
+def can_manage_cycles(user):
+    """Advance, hold, release and fast-forward cycles: the data manager (and the trust team)."""
+    return is_data_manager(user)
+
+
+def cycles_visible_to(user):
+    from .models import TrackingCycle
+
+    if not can_view_cycles(user):
+        return TrackingCycle.objects.none()
+    return TrackingCycle.objects.filter(school_id__in=access_for(user).school_ids)
+
+
+def get_cycle_or_404(user, pk):
+    from .models import TrackingCycle
+
+    try:
+        return cycles_visible_to(user).select_related("academic_year", "school").get(pk=pk)
+    except (TrackingCycle.DoesNotExist, ValueError):
+        raise Http404("No such cycle") from None
+
+
+def health_departments_for(user):
+    """Departments whose health checks and verification a user may see: all for SLT and the data
+    manager, their own for heads of department, none for anyone else."""
+    from .models import Department
+
+    access = access_for(user)
+    qs = Department.objects.filter(school_id__in=access.school_ids)
+    if access.whole_school:
+        return qs
+    if Role.HEAD_OF_DEPARTMENT in access.roles:
+        return qs.filter(pk__in=access.department_ids)
+    return qs.none()
+
+
+def can_verify_department(user, department):
+    """Heads of department sign off their own department; SLT and the data manager any."""
+    return health_departments_for(user).filter(pk=department.pk).exists()

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views, views_targets
 
@@ -26,4 +26,5 @@ urlpatterns = [
         views_targets.curricular_target_new,
         name="curricular_target_new",
     ),
+    path("", include("tracking.urls_cycle")),
 ]

@@ -1,6 +1,20 @@
 from .assessment import AssessmentPoint, GradeEntry, Security
 from .audit import AuditEvent
 from .curriculum import Category, GradeScale, GradeValue, Qualification, Subject, TeachingGroup
+from .cycle import (
+    STAGE_ORDER,
+    CycleNotification,
+    CycleTransition,
+    DepartmentSignOff,
+    FailedTask,
+    HealthCheck,
+    PendingTask,
+    ScheduledEventRun,
+    SheetReturn,
+    SignOffStatus,
+    Stage,
+    TrackingCycle,
+)
 from .people import (
     Department,
     Gender,
@@ -29,6 +43,18 @@ from .targets import (
 )
 
 __all__ = [
+    "STAGE_ORDER",
+    "CycleNotification",
+    "CycleTransition",
+    "DepartmentSignOff",
+    "FailedTask",
+    "HealthCheck",
+    "PendingTask",
+    "ScheduledEventRun",
+    "SheetReturn",
+    "SignOffStatus",
+    "Stage",
+    "TrackingCycle",
     "AcademicYear",
     "AssessmentPoint",
     "AuditEvent",

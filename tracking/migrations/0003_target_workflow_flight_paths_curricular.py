@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracking', '0001_initial'),
+        ('tracking', '0002_tracking_cycle'),
     ]
 
     operations = [

@@ -1,0 +1,220 @@
+"""The tracking cycle's state machine, driven by a controllable clock."""
+
+from datetime import date, datetime, time
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from tracking import cycle as cycles
+from tracking import scheduler
+from tracking.cycle_tasks import send_cycle_emails
+from tracking.models import (
+    CycleNotification,
+    CycleTransition,
+    HealthCheck,
+    ScheduledEventRun,
+    Stage,
+    TrackingCycle,
+)
+from tracking.signals import cycle_stage_entered
+
+pytestmark = pytest.mark.django_db
+
+DATES = {
+    "input_on": date(2026, 11, 2),
+    "verification_on": date(2026, 11, 9),
+    "health_check_on": date(2026, 11, 16),
+    "actions_on": date(2026, 11, 23),
+    "evaluation_on": date(2026, 12, 14),
+    "closes_on": date(2026, 12, 21),
+}
+
+
+def at(day, hour=12):
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+@pytest.fixture
+def cycle(world):
+    return cycles.cycle_create(
+        school=world.school,
+        academic_year=world.year,
+        name="Autumn 2 data uplift",
+        points=[world.point],
+        dates=DATES,
+    )
+
+
+def stages_entered(cycle):
+    return list(CycleTransition.objects.filter(cycle=cycle).values_list("to_stage", flat=True))
+
+
+def run(now, cycle):
+    return scheduler.run_due(
+        now,
+        sources=[
+            lambda t: cycles.cycle_events(t, cycles=TrackingCycle.objects.filter(pk=cycle.pk, is_held=False))
+        ],
+    )
+
+
+def test_default_dates_put_stages_at_weeks_0_1_2_3_and_6():
+    dates = cycles.default_dates(date(2026, 11, 2))
+    assert dates["verification_on"] == date(2026, 11, 9)
+    assert dates["health_check_on"] == date(2026, 11, 16)
+    assert dates["actions_on"] == date(2026, 11, 23)
+    assert dates["evaluation_on"] == date(2026, 12, 14)
+
+
+def test_verification_never_starts_before_the_input_window_closes():
+    dates = cycles.default_dates(date(2026, 11, 2), closes_on=date(2026, 11, 13))
+    assert dates["verification_on"] == date(2026, 11, 14)
+    assert dates["evaluation_on"] == date(2026, 12, 14)
+
+
+def test_nothing_happens_before_the_first_stage_date(cycle):
+    assert run(at(date(2026, 11, 1)), cycle) == []
+    cycle.refresh_from_db()
+    assert cycle.stage == Stage.PLANNED
+
+
+def test_a_stage_is_entered_when_its_date_comes(cycle):
+    ran = run(at(date(2026, 11, 2), 7), cycle)
+    cycle.refresh_from_db()
+    assert ran == [f"cycle:{cycle.pk}:input"]
+    assert cycle.stage == Stage.INPUT
+
+
+def test_after_three_days_of_downtime_every_due_stage_runs_once_in_order(cycle, world):
+    run(at(date(2026, 11, 2)), cycle)
+    # The worker was down from the 8th; it comes back on the 17th: verification and health check are due.
+    ran = run(at(date(2026, 11, 17)), cycle)
+    assert ran == [f"cycle:{cycle.pk}:verification", f"cycle:{cycle.pk}:health_check"]
+    assert stages_entered(cycle) == ["input", "verification", "health_check"]
+    world.point.refresh_from_db()
+    assert world.point.is_locked  # verification's side effect was not skipped
+    assert HealthCheck.objects.filter(cycle=cycle).exists()  # nor was the health check's
+
+
+def test_running_the_scheduler_twice_performs_each_transition_exactly_once(cycle):
+    first = run(at(date(2026, 12, 30)), cycle)
+    second = run(at(date(2026, 12, 30)), cycle)
+    assert second == []
+    assert len(first) == 6
+    assert stages_entered(cycle) == [
+        "input",
+        "verification",
+        "health_check",
+        "actions",
+        "evaluation",
+        "closed",
+    ]
+    assert ScheduledEventRun.objects.filter(key__startswith=f"cycle:{cycle.pk}:").count() == 6
+
+
+def test_transitions_record_the_scheduler_as_their_author(cycle):
+    run(at(date(2026, 11, 3)), cycle)
+    transition = CycleTransition.objects.get(cycle=cycle)
+    assert transition.by is None and transition.by_label == "Scheduler"
+    assert (transition.from_stage, transition.to_stage) == ("planned", "input")
+
+
+def test_a_held_cycle_is_skipped_until_released_then_catches_up(cycle, world):
+    run(at(date(2026, 11, 2)), cycle)
+    cycles.cycle_hold(cycle=cycle, by=world.data_manager.user, reason="Mocks delayed")
+    assert run(at(date(2026, 11, 20)), cycle) == []
+    cycle.refresh_from_db()
+    assert cycle.stage == Stage.INPUT
+    cycles.cycle_release(cycle=cycle, by=world.data_manager.user)
+    run(at(date(2026, 11, 20)), cycle)
+    assert stages_entered(cycle) == ["input", "verification", "health_check"]
+
+
+def test_a_held_stage_is_deferred_not_marked_done(cycle, world):
+    cycles.cycle_hold(cycle=cycle, by=world.data_manager.user)
+    event = cycles.cycle_events(at(date(2026, 11, 3)), cycles=[cycle])[0]
+    assert scheduler.run_event(event, at(date(2026, 11, 3))) == scheduler.DEFERRED
+    assert not ScheduledEventRun.objects.exists()
+
+
+def test_the_data_manager_advances_by_hand_and_the_scheduler_does_not_repeat_it(cycle, world):
+    user = world.data_manager.user
+    cycles.cycle_advance(cycle=cycle, by=user, now=at(date(2026, 10, 30)))
+    cycle.refresh_from_db()
+    cycles.cycle_advance(cycle=cycle, by=user, now=at(date(2026, 10, 31)))
+    transition = CycleTransition.objects.get(cycle=cycle, to_stage="verification")
+    assert transition.by == user and transition.via == "manual"
+    run(at(date(2026, 11, 10)), cycle)
+    assert stages_entered(cycle) == ["input", "verification"]
+
+
+def test_advancing_a_closed_cycle_is_refused_with_a_message(cycle, world):
+    run(at(date(2027, 1, 5)), cycle)
+    cycle.refresh_from_db()
+    with pytest.raises(cycles.CycleError) as error:
+        cycles.cycle_advance(cycle=cycle, by=world.data_manager.user)
+    assert "closed" in error.value.message
+
+
+def test_fast_forward_runs_the_next_stage_as_if_its_date_had_come(cycle, world):
+    user = world.data_manager.user
+    ran = cycles.cycle_fast_forward(cycle=cycle, by=user, now=at(date(2026, 10, 1)))
+    assert ran == [f"cycle:{cycle.pk}:input"]
+    transition = CycleTransition.objects.get(cycle=cycle)
+    assert transition.via == "fast-forward" and transition.by == user
+    assert "fast-forward for demonstration" in transition.note
+    cycle.refresh_from_db()
+    cycles.cycle_fast_forward(cycle=cycle, by=user, now=at(date(2026, 10, 1)))
+    assert stages_entered(cycle) == ["input", "verification"]
+
+
+def test_entering_a_stage_sends_the_signal_with_the_cycle_and_stage(cycle):
+    received = []
+
+    def receiver(sender, cycle, stage, **kwargs):
+        received.append((cycle.pk, stage))
+
+    cycle_stage_entered.connect(receiver)
+    try:
+        run(at(date(2026, 11, 24)), cycle)
+    finally:
+        cycle_stage_entered.disconnect(receiver)
+    assert received == [(cycle.pk, s) for s in ("input", "verification", "health_check", "actions")]
+
+
+def test_entering_a_stage_twice_is_a_no_op(cycle):
+    assert cycles.cycle_enter_stage(cycle_id=cycle.pk, stage="input", now=at(date(2026, 11, 2)))
+    assert cycles.cycle_enter_stage(cycle_id=cycle.pk, stage="input", now=at(date(2026, 11, 2))) is None
+    with pytest.raises(cycles.EarlierStagePending):
+        cycles.cycle_enter_stage(cycle_id=cycle.pk, stage="actions", now=at(date(2026, 11, 2)))
+
+
+def test_window_side_effects_are_safe_to_repeat(cycle, world):
+    run(at(date(2026, 11, 10)), cycle)
+    cycles._lock_window(cycle, at(date(2026, 11, 10)))
+    world.point.refresh_from_db()
+    assert world.point.is_locked
+
+
+def test_stage_emails_go_once_to_each_recipient_even_when_the_task_runs_twice(cycle, world):
+    world.teacher.user.email = "teacher@example.org"
+    world.teacher.user.save()
+    assert send_cycle_emails(cycle.pk, "input") >= 1
+    sent = len(mail.outbox)
+    assert send_cycle_emails(cycle.pk, "input") == 0
+    assert len(mail.outbox) == sent
+    assert CycleNotification.objects.filter(cycle=cycle, stage="input", user=world.teacher.user).exists()
+
+
+def test_verification_emails_go_to_heads_of_department_and_slt(cycle, world):
+    send_cycle_emails(cycle.pk, "verification")
+    recipients = {address for message in mail.outbox for address in message.to}
+    assert world.hod.user.email in recipients and world.slt.user.email in recipients
+    assert world.teacher.user.email not in recipients
+
+
+def test_generating_a_cycle_per_half_term_groups_the_points(world):
+    created = cycles.cycles_generate_for_year(academic_year=world.year)
+    assert len(created) == 1 and list(created[0].points.all()) == [world.point]
+    assert cycles.cycles_generate_for_year(academic_year=world.year) == []
