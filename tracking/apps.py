@@ -15,11 +15,15 @@ class TrackingConfig(AppConfig):
             permissions,
             scheduler,
             signals,
+            targets,
             targets_demo,
         )
 
         scheduler.register_event_source(cycle.cycle_events)
         signals.demo_school_built.connect(targets_demo.build_target_demo, dispatch_uid="targets_demo")
+        signals.cycle_stage_entered.connect(
+            targets.propose_raises_when_verified, dispatch_uid="targets_raises_after_verification"
+        )
 
         navigation.register("Home", "home", lambda user: True, order=0)
         navigation.register(

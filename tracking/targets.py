@@ -707,3 +707,12 @@ def target_history(target):
         event.status_before = statuses.get((event.before or {}).get("status"), "")
         event.status_after = statuses.get((event.after or {}).get("status"), "")
     return events
+
+
+def propose_raises_when_verified(sender, cycle, stage, **kwargs):
+    """cycle_stage_entered receiver: once a cycle's data is verified (the health-check stage), pupils
+    above target at its points get raise proposals for review. Runs in the transition's transaction."""
+    if stage != "health_check":
+        return
+    for point in cycle.points.all():
+        targets_propose_raises(point=point, by=None)

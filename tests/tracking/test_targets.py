@@ -492,3 +492,17 @@ def test_a_head_of_year_sees_published_targets_for_their_year_only(client, world
     client.force_login(world.hoy.user)
     page = client.get(reverse("target_overview") + "?year=11").content.decode()
     assert "Lamb" in page and "Dunn" not in page
+
+
+def test_a_cycle_reaching_its_health_check_proposes_raises_for_its_points(world):
+    from tracking.cycle import cycle_create, cycle_enter_stage
+
+    f.TargetFactory(pupil=world.child, subject=world.maths, grade=_g(world, "5"))
+    f.GradeEntryFactory(pupil=world.child, subject=world.maths, point=world.point, predicted=_g(world, "7"))
+    cycle = cycle_create(school=world.school, academic_year=world.year, name="Autumn 2", points=[world.point])
+    for stage in ("input", "verification"):
+        cycle_enter_stage(cycle_id=cycle.pk, stage=stage, respect_hold=False)
+    assert not TargetRaiseProposal.objects.exists()
+    cycle_enter_stage(cycle_id=cycle.pk, stage="health_check", respect_hold=False)
+    assert TargetRaiseProposal.objects.get().proposed_grade.code == "7"
+    assert Target.objects.get(pupil=world.child, subject=world.maths).grade.code == "5"
