@@ -97,6 +97,20 @@ ROWS = [
     # The grade audit trail: SLT and the data manager only.
     ("pupil_grade_history", lambda w: [w.child.pk], WHOLE_SCHOOL),
     ("sheet_history", lambda w: [w.group.pk, w.point.pk], WHOLE_SCHOOL),
+    # Targets (issue 4): the Data Verification Team is SLT + the data manager.
+    ("target_overview", lambda w: [], STAFF),
+    ("target_detail", lambda w: [w.child.pk, w.maths.pk], SEES_CHILD - PARENTS),
+    ("target_changes", lambda w: [], WHOLE_SCHOOL | {"hod"}),
+    ("target_raises", lambda w: [], WHOLE_SCHOOL | {"hod"}),
+    ("target_generate", lambda w: [], {"data_manager"}),
+    ("flight_paths", lambda w: [], {"data_manager"}),
+    ("flight_paths_csv", lambda w: [], {"data_manager"}),
+    (
+        "curricular_target_new",
+        lambda w: ["pupil", w.child.pk],
+        {"teacher", "other_teacher", "tutor", "slt", "data_manager"},
+    ),
+    ("curricular_target_new", lambda w: ["group", w.group.pk], {"teacher", "hod", "slt", "data_manager"}),
     ("cycle_calendar", lambda w: [], CYCLE_READERS),
     ("cycle_detail", lambda w: [_cycle(w).pk], CYCLE_READERS),
     ("cycle_action", lambda w: [_cycle(w).pk, "advance"], {"data_manager"}),

@@ -95,3 +95,29 @@ for model in (
     models.GradeValue,
 ):
     admin.site.register(model)
+
+
+class FlightPathRowInline(admin.TabularInline):
+    model = models.FlightPathRow
+    extra = 0
+
+
+@admin.register(models.FlightPath)
+class FlightPathAdmin(admin.ModelAdmin):
+    list_display = ("subject", "name", "gap_y7", "gap_y8", "gap_y9", "gap_y10", "school")
+    list_filter = ("school",)
+    inlines = [FlightPathRowInline]
+
+
+@admin.register(models.TargetRaiseProposal)
+class TargetRaiseProposalAdmin(admin.ModelAdmin):
+    list_display = ("target", "point", "achieved", "proposed_grade", "status")
+    list_filter = ("status", "school")
+    raw_id_fields = ("target",)
+
+
+@admin.register(models.CurricularTarget)
+class CurricularTargetAdmin(admin.ModelAdmin):
+    list_display = ("text", "pupil", "teaching_group", "form", "horizon", "review_on", "share_with_family")
+    list_filter = ("school", "horizon", "share_with_family")
+    raw_id_fields = ("pupil", "teaching_group", "form")

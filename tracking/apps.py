@@ -6,9 +6,25 @@ class TrackingConfig(AppConfig):
     verbose_name = "Tracking"
 
     def ready(self):
-        from . import cycle, cycle_tasks, home, marksheets, navigation, panels, permissions, scheduler  # noqa: F401
+        from . import (  # noqa: F401
+            cycle,
+            cycle_tasks,
+            home,
+            marksheets,
+            navigation,
+            panels,
+            permissions,
+            scheduler,
+            signals,
+            targets,
+            targets_demo,
+        )
 
         scheduler.register_event_source(cycle.cycle_events)
+        signals.demo_school_built.connect(targets_demo.build_target_demo, dispatch_uid="targets_demo")
+        signals.cycle_stage_entered.connect(
+            targets.propose_raises_when_verified, dispatch_uid="targets_raises_after_verification"
+        )
 
         navigation.register("Home", "home", lambda user: True, order=0)
         navigation.register(
@@ -37,6 +53,13 @@ class TrackingConfig(AppConfig):
         )
         home.register(
             "tracking/panels/_completion.html", permissions.can_see_completion, panels.completion, order=15
+        )
+        navigation.register(
+            "Targets",
+            "target_overview",
+            permissions.is_staff_member,
+            order=40,
+            description="Target grades: generate, agree, publish, review",
         )
         navigation.register(
             "Admin",

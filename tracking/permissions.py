@@ -310,6 +310,123 @@ def get_master_subject_or_404(user, pk):
         raise Http404("No such subject") from None
 
 
+# -- targets -----------------------------------------------------------------------------------
+# The Data Verification Team (Longfield policy) arbitrates changes to published targets: in Uplift
+# it is the senior leadership team together with the data manager (and the trust's central team).
+
+
+def can_generate_targets(user):
+    """The data manager generates targets and keeps the flight-path tables."""
+    return is_data_manager(user)
+
+
+def can_agree_targets(user):
+    """Targets are discussed and agreed by SLT, who then publish them."""
+    return is_slt(user)
+
+
+def is_verification_team(user):
+    return is_whole_school(user)
+
+
+def heads_department_of(user, subject):
+    access = access_for(user)
+    return (
+        Role.HEAD_OF_DEPARTMENT in access.roles
+        and subject.department_id in access.department_ids
+        and subject.school_id in access.school_ids
+    )
+
+
+def can_request_target_change(user, subject):
+    """A head of department asks for a published target in their subject to change."""
+    return heads_department_of(user, subject)
+
+
+def can_review_raises(user, subject=None):
+    """SLT review every proposed raise; heads of department those in their department."""
+    if is_slt(user):
+        return True
+    access = access_for(user)
+    if Role.HEAD_OF_DEPARTMENT not in access.roles:
+        return False
+    return subject is None or subject.department_id in access.department_ids
+
+
+def _teaches(user, pupil_id, subject_id):
+    access = access_for(user)
+    if access.staff is None:
+        return False
+    return TeachingGroup.objects.filter(
+        teachers=access.staff,
+        academic_year__in=current_years(),
+        subject_id=subject_id,
+        pupils__id=pupil_id,
+    ).exists()
+
+
+def can_propose_target(user, pupil, subject):
+    """Teachers propose targets for their own groups' pupils; HoDs for their department; SLT/data anyone."""
+    access = access_for(user)
+    if pupil.school_id not in access.school_ids or not access.is_staff_member:
+        return False
+    if access.whole_school or subject.department_id in access.department_ids:
+        return True
+    return _teaches(user, pupil.pk, subject.pk)
+
+
+def targets_visible_to(user):
+    """Targets a member of staff may list: whole school, their department's subjects, their groups'
+    pupils, and (published only) their year group's or key stage's pupils."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Target
+
+    access = access_for(user)
+    qs = Target.objects.filter(school_id__in=access.school_ids, pupil__is_active=True)
+    if not access.is_staff_member:
+        return qs.none()
+    if access.whole_school_reader:
+        return qs
+    taught = TeachingGroup.objects.filter(
+        teachers=access.staff,
+        academic_year__in=current_years(),
+        subject_id=OuterRef("subject_id"),
+        pupils=OuterRef("pupil_id"),
+    )
+    scope = Q(Exists(taught))
+    if access.department_ids:
+        scope |= Q(subject__department_id__in=access.department_ids)
+    # Heads of year and key stage are middle leaders: they see their pupils' targets once published.
+    year_scope = Q(pupil__year_group_id__in=access.year_group_ids) if access.year_group_ids else Q()
+    if access.key_stages:
+        year_scope |= Q(pupil__year_group__number__in=_years_in_key_stages(access.key_stages))
+    if year_scope:
+        scope |= year_scope & Q(published_grade__isnull=False)
+    return qs.filter(scope)
+
+
+def can_write_curricular_target(user, *, pupil=None, group=None, form=None):
+    """Teachers set curricular targets for their groups and pupils; tutors for their form."""
+    access = access_for(user)
+    if not access.is_staff_member:
+        return False
+    if access.whole_school:
+        return True
+    if group is not None:
+        return group.school_id in access.school_ids and can_edit_group(user, group)
+    if form is not None:
+        return form.school_id in access.school_ids and form.tutors.filter(pk=access.staff.pk).exists()
+    if pupil is not None:
+        if pupil.school_id not in access.school_ids:
+            return False
+        in_groups = groups_taught_by(user).filter(pupils=pupil).exists()
+        return in_groups or (
+            pupil.form_id is not None and pupil.form.tutors.filter(pk=access.staff.pk).exists()
+        )
+    return False
+
+
 # -- the tracking cycle ---------------------------------------------------------------------------
 
 

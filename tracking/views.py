@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from . import home as home_panels
-from . import permissions, queries, theme
+from . import permissions, queries, theme, views_targets
 from .filters import PupilFilter, TeachingGroupFilter
 from .sparkline import sparkline
 from .tables import PupilTable, TeachingGroupTable, pupil_flags_html
@@ -90,6 +90,7 @@ def pupil_detail(request, pk):
         if is_staff
         else [],
     }
+    context.update(views_targets.pupil_page_context(user, pupil, is_staff=is_staff))
     return render(request, "tracking/pupil_detail.html", context)
 
 

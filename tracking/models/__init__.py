@@ -30,7 +30,17 @@ from .people import (
     prior_band_for,
 )
 from .school import AcademicYear, FormGroup, HalfTerm, School, YearGroup, key_stage_for
-from .targets import Target, TargetSource, TargetStatus
+from .targets import (
+    CurricularTarget,
+    FlightPath,
+    FlightPathRow,
+    Horizon,
+    RaiseStatus,
+    Target,
+    TargetRaiseProposal,
+    TargetSource,
+    TargetStatus,
+)
 
 __all__ = [
     "STAGE_ORDER",
@@ -49,6 +59,12 @@ __all__ = [
     "AssessmentPoint",
     "AuditEvent",
     "Category",
+    "CurricularTarget",
+    "FlightPath",
+    "FlightPathRow",
+    "Horizon",
+    "RaiseStatus",
+    "TargetRaiseProposal",
     "Department",
     "FormGroup",
     "Gender",

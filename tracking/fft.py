@@ -1,0 +1,70 @@
+"""Reading an FFT estimates export: one row per pupil per subject (UPN, subject code, estimate grade)."""
+
+from collections import defaultdict
+
+from .grading import ScaleLookup, UnknownGrade
+from .imports import ImportRejected, read_csv_upload
+from .models import GradeValue, Pupil, Subject
+
+FFT_LABELS = (
+    ("FFT5", "FFT5 (top 5% progress)"),
+    ("FFT20", "FFT20 (top 20% progress)"),
+    ("FFT50", "FFT50 (average progress)"),
+    ("FFT Type D", "FFT Type D"),
+)
+COLUMNS = {
+    "upn": ("upn",),
+    "subject": ("subject code", "subject", "subject_code", "code"),
+    "grade": ("estimate grade", "estimate", "grade", "estimate_grade"),
+}
+
+
+def fft_parse(*, school, year_group, upload):
+    """{(pupil_id, subject_id): GradeValue} for a year group, or ImportRejected listing every bad line."""
+    lines = read_csv_upload(upload, required=COLUMNS)
+    pupils = {
+        upn.upper(): (pk, year_id)
+        for pk, upn, year_id in Pupil.objects.filter(school=school, is_active=True).values_list(
+            "pk", "upn", "year_group_id"
+        )
+    }
+    subjects = {s.code.upper(): s for s in Subject.objects.filter(school=school).select_related("scale")}
+    values = defaultdict(list)
+    for value in GradeValue.objects.filter(scale__school=school).select_related("scale"):
+        values[value.scale_id].append(value)
+    lookups = {}
+    estimates, errors = {}, []
+    for number, row in lines:
+        problems = []
+        upn = row["upn"].strip().upper()
+        pupil = pupils.get(upn)
+        if pupil is None:
+            problems.append(f"no pupil with UPN '{upn}'" if upn else "UPN is blank")
+        elif pupil[1] != year_group.pk:
+            problems.append(f"pupil {upn} is not in {year_group}")
+        subject = subjects.get(row["subject"].strip().upper())
+        if subject is None:
+            problems.append(f"unknown subject code '{row['subject'].strip()}'")
+        grade = None
+        if subject is not None:
+            lookup = lookups.get(subject.scale_id)
+            if lookup is None:
+                lookup = lookups[subject.scale_id] = ScaleLookup(subject.scale, values[subject.scale_id])
+            try:
+                grade = lookup.parse(row["grade"])
+                if grade is None:
+                    problems.append("estimate grade is blank")
+            except UnknownGrade as exc:
+                problems.append(str(exc))
+        if pupil is not None and subject is not None and not problems:
+            key = (pupil[0], subject.pk)
+            if key in estimates:
+                problems.append(f"{upn} {subject.code} appears twice")
+            estimates[key] = grade
+        if problems:
+            errors.append((number, "; ".join(problems)))
+    if errors:
+        raise ImportRejected(errors)
+    if not estimates:
+        raise ImportRejected([(1, "the file has a header but no rows")])
+    return estimates
