@@ -42,7 +42,7 @@ def _failed_task(w):
     from tracking.models import FailedTask
 
     return FailedTask.objects.create(
-        task_name="tracking.cycle_tasks.send_cycle_emails", args=[1, "input"], exception="x"
+        task_name="tracking.cycle_tasks.send_cycle_emails", args=[1, "input"], exception="x", school=w.school
     )
 
 

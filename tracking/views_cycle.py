@@ -14,7 +14,7 @@ from . import cycle_queries, cycle_report_sections, health, permissions
 from .cycle_tables import HealthPupilFilter, HealthPupilTable, health_pupil_rows
 from .cycle_tasks import failed_task_retry
 from .health_charts import as_data_uri, group_chart_svg
-from .models import STAGE_ORDER, FailedTask, HealthCheck, SheetReturn, Stage, TeachingGroup
+from .models import STAGE_ORDER, HealthCheck, SheetReturn, Stage, TeachingGroup
 
 STAGES = [s for s in STAGE_ORDER if s != Stage.PLANNED]
 
@@ -300,14 +300,18 @@ def cycle_report(request, pk):
 @login_required
 def failed_tasks(request):
     permissions.require(permissions.is_data_manager(request.user))
-    tasks = FailedTask.objects.select_related("retried_by")[:200]
-    return render(request, "tracking/cycle/failed_tasks.html", {"tasks": tasks})
+    tasks = permissions.failed_tasks_visible_to(request.user).select_related("retried_by", "school")[:200]
+    return render(
+        request,
+        "tracking/cycle/failed_tasks.html",
+        {"tasks": tasks, "show_school": request.user.is_trust_admin},
+    )
 
 
 @login_required
 def failed_task_retry_view(request, pk):
     permissions.require(permissions.is_data_manager(request.user))
-    failed = get_object_or_404(FailedTask, pk=pk)
+    failed = get_object_or_404(permissions.failed_tasks_visible_to(request.user), pk=pk)
     if request.method == "POST":
         failed_task_retry(failed=failed, by=request.user)
         messages.success(request, f"{failed.task_name} queued again.")
