@@ -61,6 +61,7 @@ ROWS = [
     ("cycle_calendar", lambda w: [], CYCLE_READERS),
     ("cycle_detail", lambda w: [_cycle(w).pk], CYCLE_READERS),
     ("cycle_action", lambda w: [_cycle(w).pk, "advance"], {"data_manager"}),
+    ("cycle_dates", lambda w: [_cycle(w).pk], {"data_manager"}),
     ("cycle_verify", lambda w: [_cycle(w).pk], CYCLE_READERS),
     ("health_check_list", lambda w: [_cycle(w).pk], CYCLE_READERS),
     ("health_check_detail", lambda w: [_cycle(w).pk, w.maths.department_id], CYCLE_READERS),

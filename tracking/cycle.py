@@ -284,6 +284,89 @@ def cycle_release(*, cycle, by):
     return cycle
 
 
+# -- the calendar: a cycle's stage dates ----------------------------------------------------------
+
+# The form field for each dated stage, in the order the stages come.
+DATE_FIELDS = {
+    Stage.INPUT: "input_on",
+    Stage.VERIFICATION: "verification_on",
+    Stage.HEALTH_CHECK: "health_check_on",
+    Stage.ACTIONS: "actions_on",
+    Stage.EVALUATION: "evaluation_on",
+    Stage.CLOSED: "closes_on",
+}
+
+
+class CycleDatesInvalid(CycleError):
+    """Stage dates that cannot stand; `errors` maps each date field to what is wrong with it."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("invalid_dates", " ".join(errors.values()))
+
+
+def stage_has_happened(cycle, stage):
+    return STAGE_ORDER.index(stage) <= cycle.stage_index
+
+
+def cycle_dates_errors(cycle, dates, *, today=None):
+    """What is wrong with `dates` (field -> date) as `cycle`'s new stage dates: field -> message.
+
+    Every stage needs a date, each after the one before; a stage the cycle has already entered
+    keeps its date; a stage still to come may not be moved into the past (advance the cycle instead).
+    """
+    today = today or timezone.localdate()
+    errors = {}
+    previous = None
+    for stage, field in DATE_FIELDS.items():
+        new, old = dates.get(field), cycle.date_for(stage)
+        if new is None:
+            errors[field] = f"Give the date the {stage.label.lower()} stage starts."
+            continue
+        if stage_has_happened(cycle, stage) and new != old:
+            errors[field] = (
+                f"The {stage.label.lower()} stage already happened on {old:%-d %b %Y}; its date cannot move."
+            )
+        elif new != old and new < today:
+            errors[field] = (
+                f"{new:%-d %b %Y} is in the past. Choose today or later, or advance the cycle by hand."
+            )
+        elif previous is not None and new <= previous[1]:
+            errors[field] = (
+                f"{stage.label} must come after {previous[0].label.lower()} ({previous[1]:%-d %b %Y})."
+            )
+        previous = (stage, new)
+    return errors
+
+
+@transaction.atomic
+def cycle_dates_change(*, cycle, dates, by, today=None):
+    """Set a cycle's stage dates (the calendar for its school year). Returns the changed fields.
+
+    Validated against the cycle as it stands under a row lock, so a scheduler tick that moves the
+    cycle meanwhile cannot let a stage that has happened be moved. Audited with before/after dates.
+    """
+    cycle = TrackingCycle.objects.select_for_update().get(pk=cycle.pk)
+    errors = cycle_dates_errors(cycle, dates, today=today)
+    if errors:
+        raise CycleDatesInvalid(errors)
+    changed = [f for f in DATE_FIELDS.values() if getattr(cycle, f) != dates[f]]
+    if not changed:
+        return []
+    before = {f: getattr(cycle, f).isoformat() for f in changed}
+    for field in changed:
+        setattr(cycle, field, dates[field])
+    cycle.save(update_fields=[*changed, "updated_at"])
+    audit.record(
+        action="tracking.cycle.dates_changed",
+        obj=cycle,
+        by=by,
+        before=before,
+        after={f: dates[f].isoformat() for f in changed},
+    )
+    return changed
+
+
 # -- verification --------------------------------------------------------------------------------
 
 
