@@ -58,12 +58,54 @@ def due_at(cycle, stage):
     return timezone.make_aware(datetime.combine(cycle.date_for(stage), STAGE_TIME))
 
 
-def default_dates(opens_on, closes_on=None):
+class SchoolDays:
+    """Which days a school is open: weekdays inside its half terms. Days outside them are holidays
+    up to the end of the last school year the school has set up; after that, every weekday counts
+    (so a summer uplift's later stages land in September rather than in August)."""
+
+    def __init__(self, terms, until):
+        self.terms = sorted(terms)
+        self.until = until
+
+    @classmethod
+    def for_school(cls, school):
+        from .models import HalfTerm
+
+        rows = list(
+            HalfTerm.objects.filter(academic_year__school=school).values_list(
+                "starts_on", "ends_on", "academic_year__ends_on"
+            )
+        )
+        if not rows:
+            return None
+        return cls([(start, end) for start, end, _ in rows], max(year_end for _, _, year_end in rows))
+
+    def is_open(self, day):
+        if day.weekday() >= 5:
+            return False
+        return day > self.until or any(start <= day <= end for start, end in self.terms)
+
+    def on_or_after(self, day):
+        while not self.is_open(day):
+            day += timedelta(days=1)
+        return day
+
+    def add(self, day, school_days):
+        for _ in range(school_days):
+            day = self.on_or_after(day + timedelta(days=1))
+        return day
+
+
+def default_dates(opens_on, closes_on=None, *, school_days=None):
     """Stage dates for a window opening on `opens_on`: weeks 0, 1, 2, 3, 6, closing at week 7.
 
     Verification never starts before the input window has closed: it moves to the day after
     `closes_on` when the window is longer than a week, and health check and actions follow it.
+    Given the school's `SchoolDays`, a week is five school days and every stage falls on a day the
+    school is open (never a weekend or a holiday); without it, calendar weeks.
     """
+    if school_days is not None:
+        return _school_day_dates(opens_on, closes_on, school_days)
     week = timedelta(weeks=1)
     verification = opens_on + DEFAULT_WEEKS[Stage.VERIFICATION] * week
     if closes_on is not None:
@@ -79,13 +121,36 @@ def default_dates(opens_on, closes_on=None):
     }
 
 
+def _school_day_dates(opens_on, closes_on, days):
+    def weeks(day, n):
+        return days.add(day, 5 * n)
+
+    start = days.on_or_after(opens_on)
+    verification = weeks(start, DEFAULT_WEEKS[Stage.VERIFICATION])
+    if closes_on is not None:
+        verification = max(verification, days.add(closes_on, 1))
+    evaluation = max(weeks(start, DEFAULT_WEEKS[Stage.EVALUATION]), weeks(verification, 3))
+    return {
+        "input_on": start,
+        "verification_on": verification,
+        "health_check_on": weeks(verification, 1),
+        "actions_on": weeks(verification, 2),
+        "evaluation_on": evaluation,
+        "closes_on": weeks(evaluation, 1),
+    }
+
+
 @transaction.atomic
 def cycle_create(*, school, academic_year, name, points, by=None, dates=None):
     """A planned cycle for `points` (one data uplift), with default stage dates unless given."""
     points = list(points)
     if not points:
         raise CycleError("no_points", "A cycle needs at least one assessment point.")
-    dates = dates or default_dates(min(p.opens_on for p in points), max(p.closes_on for p in points))
+    dates = dates or default_dates(
+        min(p.opens_on for p in points),
+        max(p.closes_on for p in points),
+        school_days=SchoolDays.for_school(school),
+    )
     cycle = TrackingCycle.objects.create(school=school, academic_year=academic_year, name=name, **dates)
     cycle.points.set(points)
     if by is not None:

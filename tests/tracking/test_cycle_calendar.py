@@ -177,3 +177,17 @@ def test_another_schools_data_manager_cannot_edit_this_cycle(other_world, cycle,
 
 def _dates(cycle):
     return {name: getattr(cycle, name) for name in FIELDS}
+
+
+def test_default_dates_skip_weekends_and_holidays_counting_school_weeks():
+    autumn2, spring1 = (date(2026, 11, 3), date(2026, 12, 18)), (date(2027, 1, 5), date(2027, 2, 12))
+    days = cycles.SchoolDays([autumn2, spring1], until=date(2027, 8, 31))
+    dates = cycles.default_dates(date(2026, 11, 21), date(2026, 12, 16), school_days=days)
+    assert dates["input_on"] == date(2026, 11, 23)  # a Saturday opening starts on the Monday
+    assert dates["verification_on"] == date(2026, 12, 17)  # the day after the window closes
+    assert dates["health_check_on"] == date(2027, 1, 8)  # five school days on, over Christmas
+    assert dates["actions_on"] == date(2027, 1, 15)
+    assert dates["evaluation_on"] == date(2027, 1, 22)  # three school weeks after verification
+    assert dates["closes_on"] == date(2027, 1, 29)
+    # After the last school year the school has set up, every weekday counts.
+    assert days.on_or_after(date(2027, 9, 4)) == date(2027, 9, 6)
