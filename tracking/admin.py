@@ -130,6 +130,14 @@ class TrackingCycleForm(forms.ModelForm):
         model = models.TrackingCycle
         fields = ("school", "academic_year", "name", "points", *cycle_service.DATE_FIELDS.values())
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Points of other years share names ("Y11 Autumn 2"): offer only the cycle's own year's.
+        if self.instance.academic_year_id:
+            self.fields["points"].queryset = models.AssessmentPoint.objects.filter(
+                academic_year_id=self.instance.academic_year_id
+            ).select_related("year_group")
+
     def clean(self):
         data = super().clean()
         dates = {name: data.get(name) for name in cycle_service.DATE_FIELDS.values()}

@@ -17,6 +17,7 @@ class CycleDatesForm(forms.Form):
                 label=cycle._meta.get_field(name).verbose_name.capitalize(),
                 initial=getattr(cycle, name),
                 disabled=happened,
+                required=not happened,
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                 help_text="Already happened: this date stays." if happened else "",
             )
