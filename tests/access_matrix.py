@@ -23,6 +23,8 @@ SEES_CHILD = {
     "parent",
 }
 SEES_GROUP = {"teacher", "hod", "senco", "slt", "data_manager"}
+# Grades for world.group are entered by its teacher, the maths HoD, SLT and the data manager.
+EDITS_GROUP = {"teacher", "hod", "slt", "data_manager"}
 
 CYCLE_READERS = {"hod", "slt", "data_manager"}
 
@@ -58,6 +60,26 @@ ROWS = [
     ),
     ("group_list", lambda w: [], STAFF),
     ("group_detail", lambda w: [w.group.pk], SEES_GROUP),
+    ("marksheet_list", lambda w: [], STAFF),
+    ("marksheet", lambda w: [w.group.pk, w.point.pk], EDITS_GROUP),
+    ("marksheet", lambda w: [w.english_group.pk, w.point.pk], {"other_teacher", "slt", "data_manager"}),
+    ("marksheet_row", lambda w: [w.group.pk, w.point.pk, w.child.pk], EDITS_GROUP),
+    ("marksheet_row", lambda w: [w.group.pk, w.point.pk, w.other_child.pk], set()),
+    ("marksheet_reopen", lambda w: [w.group.pk, w.point.pk], {"data_manager"}),
+    ("point_reopen", lambda w: [w.point.pk], {"data_manager"}),
+    ("interventions:flag_list", lambda w: [], STAFF),
+    ("interventions:flag_new", lambda w: [], STAFF),
+    # A maths flag on world.child owned by the maths HoD; a form-tutor flag owned by the tutor.
+    ("interventions:flag_detail", lambda w: [_child_flag(w, "subject").pk], {"hod"} | WHOLE_SCHOOL),
+    ("interventions:flag_detail", lambda w: [_child_flag(w, "form_tutor").pk], {"tutor"} | WHOLE_SCHOOL),
+    ("interventions:flag_create", lambda w: [w.child.pk], SEES_CHILD - PARENTS),
+    (
+        "interventions:flag_create",
+        lambda w: [w.other_child.pk],
+        SEES_CHILD - {"teacher", "tutor", "mentor", "parent"},
+    ),
+    ("interventions:rules", lambda w: [], WHOLE_SCHOOL),
+    ("interventions:rule_edit", lambda w: [_a_rule(w).pk], WHOLE_SCHOOL),
     ("cycle_calendar", lambda w: [], CYCLE_READERS),
     ("cycle_detail", lambda w: [_cycle(w).pk], CYCLE_READERS),
     ("cycle_action", lambda w: [_cycle(w).pk, "advance"], {"data_manager"}),
@@ -72,6 +94,19 @@ ROWS = [
     ("failed_tasks", lambda w: [], {"data_manager"}),
     ("failed_task_retry", lambda w: [_failed_task(w).pk], {"data_manager"}),
 ]
+
+
+def _child_flag(world, scope):
+    from tests.interventions.helpers import child_flag
+
+    return child_flag(world, scope)
+
+
+def _a_rule(world):
+    from interventions.presets import install_presets
+
+    return install_presets(world.school)["laude"].rules.order_by("pk").first()
+
 
 # URL names that need no login or are framework pages, with why.
 EXEMPT = {

@@ -6,7 +6,7 @@ class TrackingConfig(AppConfig):
     verbose_name = "Tracking"
 
     def ready(self):
-        from . import cycle, cycle_tasks, home, navigation, panels, permissions, scheduler  # noqa: F401
+        from . import cycle, cycle_tasks, home, marksheets, navigation, panels, permissions, scheduler  # noqa: F401
 
         scheduler.register_event_source(cycle.cycle_events)
 
@@ -27,6 +27,16 @@ class TrackingConfig(AppConfig):
             lambda user: user.is_staff and permissions.is_data_manager(user),
             order=900,
             description="Scales, assessment points, people",
+        )
+        navigation.register(
+            "Marksheets",
+            "marksheet_list",
+            marksheets.nav_allowed,
+            order=15,
+            description="Enter grades for your groups",
+        )
+        home.register(
+            "tracking/panels/_my_marksheets.html", marksheets.panel_allowed, marksheets.panel_context, order=5
         )
         home.register("tracking/panels/_children.html", permissions.is_guardian, panels.children, order=10)
         home.register("tracking/panels/_my_groups.html", panels.teaches_groups, panels.my_groups, order=20)

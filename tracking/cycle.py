@@ -485,6 +485,17 @@ def sheet_send_back(*, cycle, group, reason, by, now=None):
     if not created:
         sheet.reason, sheet.by, sheet.at = reason[:300], by, now
         sheet.save(update_fields=["reason", "by", "at"])
+    # The sheet really reopens for its teacher (the marksheet's own reopen, so the window rules stay in one
+    # place) until health checks are due.
+    from . import marksheets
+
+    marksheets.sheet_reopen(
+        point=point,
+        group=group,
+        until=max(cycle.health_check_on, timezone.localdate(now)),
+        reason=f"Sent back at verification: {reason}"[:200],
+        by=by,
+    )
     # The department's sign-off no longer stands while one of its sheets is out.
     DepartmentSignOff.objects.filter(cycle=cycle, department_id=group.subject.department_id).update(
         status=SignOffStatus.RETURNED
@@ -504,8 +515,15 @@ def sheet_send_back(*, cycle, group, reason, by, now=None):
 @transaction.atomic
 def sheet_resubmit(*, sheet, by, now=None):
     """The teacher has fixed a returned sheet: it closes again for verification."""
+    from .models import SheetReopen
+
     sheet.resolved_at = now or timezone.now()
     sheet.save(update_fields=["resolved_at"])
+    # Corrected: the sheet closes again for verification.
+    yesterday = timezone.localdate(sheet.resolved_at) - timedelta(days=1)
+    SheetReopen.objects.filter(
+        point=sheet.point, teaching_group=sheet.teaching_group, until__gt=yesterday
+    ).update(until=yesterday)
     audit.record(
         action="tracking.cycle.sheet_resubmitted",
         obj=sheet.cycle,

@@ -429,6 +429,7 @@ class _Builder:
                             sequence=seq,
                             opens_on=opens,
                             closes_on=closes,
+                            collects_predicted=number >= 10,
                             collects_security=number >= 10,
                             is_locked=locked,
                         )

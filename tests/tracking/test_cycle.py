@@ -218,3 +218,32 @@ def test_generating_a_cycle_per_half_term_groups_the_points(world):
     created = cycles.cycles_generate_for_year(academic_year=world.year)
     assert len(created) == 1 and list(created[0].points.all()) == [world.point]
     assert cycles.cycles_generate_for_year(academic_year=world.year) == []
+
+
+def test_a_sheet_sent_back_at_verification_reopens_for_its_teacher_until_resubmitted(world, cycle, client):
+    from datetime import timedelta
+
+    from django.urls import reverse
+
+    from tracking.models import SheetReturn
+
+    today = timezone.localdate()
+    world.point.closes_on = today - timedelta(days=1)
+    world.point.is_locked = True
+    world.point.save()
+    cycle.stage = Stage.VERIFICATION
+    cycle.health_check_on = today + timedelta(days=3)
+    cycle.save()
+    url = reverse("marksheet", args=[world.group.pk, world.point.pk])
+    client.force_login(world.teacher.user)
+    assert "read-only" in client.get(url).content.decode()
+
+    cycles.sheet_send_back(cycle=cycle, group=world.group, reason="Predictions missing", by=world.hod.user)
+    page = client.get(url).content.decode()
+    assert "read-only" not in page and "Reopened" in page
+    from tracking.marksheets import active_reopens, window_for
+
+    assert window_for(world.point, active_reopens(world.point, world.group)).is_open
+
+    cycles.sheet_resubmit(sheet=SheetReturn.objects.get(teaching_group=world.group), by=world.teacher.user)
+    assert not window_for(world.point, active_reopens(world.point, world.group)).is_open

@@ -1,4 +1,4 @@
-from .assessment import AssessmentPoint, GradeEntry, Security
+from .assessment import AssessmentPoint, GradeEntry, Security, SheetReopen
 from .audit import AuditEvent
 from .curriculum import Category, GradeScale, GradeValue, Qualification, Subject, TeachingGroup
 from .cycle import (
@@ -65,6 +65,7 @@ __all__ = [
     "School",
     "Security",
     "SenStatus",
+    "SheetReopen",
     "Staff",
     "StaffRole",
     "Subject",

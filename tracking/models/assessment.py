@@ -85,3 +85,31 @@ class GradeEntry(models.Model):
 
     def __str__(self):
         return f"{self.pupil} {self.subject} {self.point}"
+
+
+class SheetReopen(models.Model):
+    """The data manager reopens a closed marksheet (one group) or a whole point (group empty) until a date."""
+
+    school = models.ForeignKey("tracking.School", on_delete=models.CASCADE, related_name="+")
+    point = models.ForeignKey(AssessmentPoint, on_delete=models.CASCADE, related_name="reopens")
+    teaching_group = models.ForeignKey(
+        "tracking.TeachingGroup",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reopens",
+        help_text="Empty: every sheet at the point is reopened.",
+    )
+    until = models.DateField(help_text="Teachers may edit up to and including this day.")
+    reason = models.CharField(max_length=200)
+    by = models.ForeignKey(
+        "tracking.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["point", "until"])]
+
+    def __str__(self):
+        return f"{self.point} {self.teaching_group or 'all groups'} until {self.until}"

@@ -1,0 +1,160 @@
+"""Reads for the rules, the flag pages and the impact report, with their joins in one place."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from tracking.models import AssessmentPoint, GradeEntry, GradeValue, Pupil, Subject, Target
+
+from .models import InterventionSettings, Rule
+from .rules import PupilFacts, RuleSpec, SubjectFact
+
+
+@dataclass
+class PointData:
+    """Everything the rules need for one assessment point, fetched in a fixed number of queries."""
+
+    point: AssessmentPoint
+    facts: list  # [PupilFacts]
+    pupils: dict  # pupil id -> (form id, year group id)
+    subjects: dict  # subject id -> (name, department id)
+
+
+def grade_values(school):
+    """{GradeValue id: (code, step, points, scale code)} for every scale of the school."""
+    rows = GradeValue.objects.filter(scale__school=school).values_list(
+        "id", "code", "step", "points", "scale__code"
+    )
+    return {pk: (code, step, points, scale) for pk, code, step, points, scale in rows}
+
+
+def grade_at(entry_current, entry_predicted):
+    """The grade that counts at a point: the prediction where there is one, else the current grade."""
+    return entry_predicted if entry_predicted is not None else entry_current
+
+
+def point_data(point):
+    school_id = point.school_id
+    values = grade_values(point.school_id)
+    subjects = {
+        pk: (name, dept)
+        for pk, name, dept in Subject.objects.filter(school_id=school_id).values_list(
+            "id", "name", "department_id"
+        )
+    }
+    pupils = {
+        pk: (form_id, year_group_id)
+        for pk, form_id, year_group_id in Pupil.objects.filter(
+            school_id=school_id, year_group_id=point.year_group_id, is_active=True
+        ).values_list("id", "form_id", "year_group_id")
+    }
+    targets = {
+        (pupil_id, subject_id): grade_id
+        for pupil_id, subject_id, grade_id in Target.objects.filter(
+            school_id=school_id, pupil__year_group_id=point.year_group_id, pupil__is_active=True
+        ).values_list("pupil_id", "subject_id", "grade_id")
+    }
+    by_pupil = defaultdict(list)
+    entries = GradeEntry.objects.filter(point=point).values_list(
+        "pupil_id", "subject_id", "current_id", "predicted_id"
+    )
+    for pupil_id, subject_id, current_id, predicted_id in entries:
+        if pupil_id not in pupils:
+            continue
+        grade_id = grade_at(current_id, predicted_id)
+        if grade_id is None:
+            continue
+        code, step, _, scale = values[grade_id]
+        target = values.get(targets.get((pupil_id, subject_id)))
+        by_pupil[pupil_id].append(
+            SubjectFact(
+                subject_id=subject_id,
+                subject_name=subjects[subject_id][0],
+                scale=scale,
+                grade_code=code,
+                grade_step=step,
+                target_code=target[0] if target else None,
+                target_step=target[1] if target else None,
+            )
+        )
+    key_stage = point.year_group.key_stage
+    facts = [PupilFacts(pupil_id, key_stage, tuple(by_pupil[pupil_id])) for pupil_id in pupils]
+    return PointData(point=point, facts=facts, pupils=pupils, subjects=subjects)
+
+
+def active_rules(school):
+    """The active preset's rules as (Rule, RuleSpec) pairs, thresholds resolved to grade steps."""
+    settings = InterventionSettings.objects.filter(school=school).select_related("active_preset").first()
+    if settings is None or settings.active_preset is None:
+        return []
+    steps = {
+        (scale, code): step
+        for scale, code, step in GradeValue.objects.filter(scale__school=school).values_list(
+            "scale__code", "code", "step"
+        )
+    }
+    pairs = []
+    for rule in Rule.objects.filter(preset=settings.active_preset, is_active=True):
+        thresholds = {
+            scale: (steps[(scale, code)], code)
+            for scale, code in rule.grade_thresholds.items()
+            if (scale, code) in steps
+        }
+        spec = RuleSpec(
+            id=rule.pk,
+            scope=rule.scope,
+            kind=rule.kind,
+            key_stages=rule.key_stages,
+            n=rule.n,
+            thresholds=thresholds,
+            bands=tuple((low, high, level) for low, high, level in rule.bands),
+            level=rule.level,
+            reason_template=rule.reason_template,
+        )
+        pairs.append((rule, spec))
+    return pairs
+
+
+def next_point(point):
+    """The year group's next assessment point in the same academic year, if any."""
+    return (
+        AssessmentPoint.objects.filter(
+            academic_year_id=point.academic_year_id,
+            year_group_id=point.year_group_id,
+            sequence__gt=point.sequence,
+        )
+        .order_by("sequence")
+        .first()
+    )
+
+
+def grades_by_pupil_subject(point, pupil_ids):
+    """{(pupil id, subject id): (code, points)} at a point, prediction first."""
+    rows = GradeEntry.objects.filter(point=point, pupil_id__in=pupil_ids).values_list(
+        "pupil_id", "subject_id", "current__code", "current__points", "predicted__code", "predicted__points"
+    )
+    grades = {}
+    for pupil_id, subject_id, c_code, c_points, p_code, p_points in rows:
+        if p_code is not None:
+            grades[(pupil_id, subject_id)] = (p_code, p_points)
+        elif c_code is not None:
+            grades[(pupil_id, subject_id)] = (c_code, c_points)
+    return grades
+
+
+def subjects_studied(pupil):
+    """Subjects a pupil has a target in or is taught this year: what a hand-raised flag may be about."""
+    taught = pupil.teaching_groups.filter(academic_year__is_current=True).values("subject_id")
+    targeted = Target.objects.filter(pupil=pupil).values("subject_id")
+    return (
+        Subject.objects.filter(school_id=pupil.school_id)
+        .filter(Q(pk__in=taught) | Q(pk__in=targeted))
+        .order_by("name")
+    )
+
+
+def flag_list(queryset):
+    return queryset.select_related(
+        "pupil__year_group", "pupil__form", "subject", "owner__user", "point"
+    ).order_by("status", "-level", "-raised_at", "pk")

@@ -1,0 +1,196 @@
+"""The rule logic, as pure functions over plain data, so it can be tested without a database.
+
+`evaluate(pupil_facts, rules)` answers "which flags does this pupil need under these rules?".
+Grades and targets are compared in whole-grade steps (5+, 5 and 5- are all step 5), as
+tracking.grading.progress does.
+"""
+
+from dataclasses import dataclass, field
+
+SUBJECT, KEY_STAGE, FORM_TUTOR = "subject", "key_stage", "form_tutor"
+BELOW_TARGET_BY = "below_target_by"
+BELOW_GRADE = "below_grade"
+ANY_BELOW_TARGET = "any_below_target"
+COUNT_BELOW_TARGET = "count_below_target"
+COUNT_BELOW_GRADE = "count_below_grade"
+OFF_TARGET_BANDS = "off_target_bands"
+
+PLACEHOLDERS = ("subject", "grade", "target", "diff", "threshold", "count", "subjects", "n")
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    id: int
+    scope: str
+    kind: str
+    key_stages: frozenset = frozenset({3, 4, 5})
+    n: int = 1
+    # {scale code: (threshold step, threshold code)}: a grade whose step is below counts.
+    thresholds: dict = field(default_factory=dict)
+    bands: tuple = ()  # ((min, max or None, level), ...)
+    level: int = 1
+    reason_template: str = ""
+
+
+@dataclass(frozen=True)
+class SubjectFact:
+    subject_id: int
+    subject_name: str
+    scale: str
+    grade_code: str | None
+    grade_step: int | None
+    target_code: str | None = None
+    target_step: int | None = None
+
+    @property
+    def gap(self):
+        """Whole grades below target (positive) or above (negative); None without both."""
+        if self.grade_step is None or self.target_step is None:
+            return None
+        return self.target_step - self.grade_step
+
+
+@dataclass(frozen=True)
+class PupilFacts:
+    pupil_id: int
+    key_stage: int
+    subjects: tuple = ()
+
+
+@dataclass(frozen=True)
+class FlagProposal:
+    pupil_id: int
+    rule_id: int
+    scope: str
+    subject_id: int | None
+    level: int
+    reason: str
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def render_reason(template, **values):
+    """Fill a reason template; unknown placeholders render empty rather than failing a run."""
+    return template.format_map(_Blank(values)).strip()
+
+
+def band_level(bands, count):
+    for low, high, level in bands:
+        if count >= low and (high is None or count <= high):
+            return level
+    return None
+
+
+def _below_threshold(fact, thresholds):
+    threshold = thresholds.get(fact.scale)
+    if threshold is None or fact.grade_step is None:
+        return None
+    step, code = threshold
+    return code if fact.grade_step < step else None
+
+
+def _subject_proposals(facts, rule):
+    for fact in facts.subjects:
+        gap = fact.gap
+        threshold = None
+        if rule.kind == BELOW_TARGET_BY:
+            hit = gap is not None and gap >= max(rule.n, 1)
+        elif rule.kind == ANY_BELOW_TARGET:
+            hit = gap is not None and gap >= 1
+        elif rule.kind == BELOW_GRADE:
+            threshold = _below_threshold(fact, rule.thresholds)
+            hit = threshold is not None
+        else:
+            hit = False
+        if hit:
+            reason = render_reason(
+                rule.reason_template,
+                subject=fact.subject_name,
+                grade=fact.grade_code or "",
+                target=fact.target_code or "",
+                diff=gap if gap is not None else "",
+                threshold=threshold or "",
+                n=rule.n,
+            )
+            yield FlagProposal(facts.pupil_id, rule.id, rule.scope, fact.subject_id, rule.level, reason)
+
+
+def _count_proposal(facts, rule):
+    if rule.kind == COUNT_BELOW_GRADE:
+        hits = [f for f in facts.subjects if _below_threshold(f, rule.thresholds) is not None]
+    else:
+        hits = [f for f in facts.subjects if f.gap is not None and f.gap >= 1]
+    count = len(hits)
+    if rule.kind == OFF_TARGET_BANDS:
+        level = band_level(rule.bands, count) if count else None
+    else:
+        level = rule.level if count >= max(rule.n, 1) else None
+    if level is None:
+        return None
+    names = ", ".join(sorted(f.subject_name for f in hits))
+    reason = render_reason(rule.reason_template, count=count, subjects=names, n=rule.n)
+    return FlagProposal(facts.pupil_id, rule.id, rule.scope, None, level, reason)
+
+
+def evaluate(pupil_facts, rules):
+    """Every flag the rules raise for one pupil, in rule order."""
+    proposals = []
+    for rule in rules:
+        if pupil_facts.key_stage not in rule.key_stages:
+            continue
+        if rule.kind in (BELOW_TARGET_BY, BELOW_GRADE, ANY_BELOW_TARGET):
+            proposals.extend(_subject_proposals(pupil_facts, rule))
+        else:
+            proposal = _count_proposal(pupil_facts, rule)
+            if proposal is not None:
+                proposals.append(proposal)
+    return proposals
+
+
+def parse_bands(text):
+    """'1:1, 2-3:2, 4+:3' -> ((1, 1, 1), (2, 3, 2), (4, None, 3)); ValueError with a human message."""
+    bands = []
+    for part in [p.strip() for p in text.split(",") if p.strip()]:
+        try:
+            counts, level = (s.strip() for s in part.split(":"))
+            level = int(level)
+            if counts.endswith("+"):
+                low, high = int(counts[:-1]), None
+            elif "-" in counts:
+                low, high = (int(s) for s in counts.split("-"))
+            else:
+                low = high = int(counts)
+        except ValueError:
+            raise ValueError(f"'{part}' is not a band: write subjects:level, e.g. 1:1, 2-3:2, 4+:3") from None
+        if low < 1 or (high is not None and high < low):
+            raise ValueError(f"'{part}': the number of subjects must start at 1 and not run backwards")
+        if level not in (1, 2, 3):
+            raise ValueError(f"'{part}': the level must be 1, 2 or 3")
+        bands.append((low, high, level))
+    bands.sort()
+    for (_, high, _), (low, _, _) in zip(bands, bands[1:], strict=False):
+        if high is None or high >= low:
+            raise ValueError("Bands overlap: each number of subjects may fall in one band only")
+    return tuple(bands)
+
+
+def format_bands(bands):
+    parts = []
+    for low, high, level in bands:
+        counts = f"{low}+" if high is None else (f"{low}" if low == high else f"{low}-{high}")
+        parts.append(f"{counts}:{level}")
+    return ", ".join(parts)
+
+
+def check_template(template):
+    """A ValueError naming a placeholder the template uses that rules cannot fill."""
+    try:
+        template.format(**{name: "x" for name in PLACEHOLDERS})
+    except KeyError as error:
+        allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+        raise ValueError(f"Unknown placeholder {{{error.args[0]}}}. Use: {allowed}.") from None
+    except (IndexError, ValueError):
+        raise ValueError("The reason has a stray { or }: placeholders look like {subject}.") from None

@@ -1,0 +1,54 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .models import Flag
+
+
+class FlagTable(tables.Table):
+    pupil = tables.Column(order_by=("pupil__legal_last_name", "pupil__legal_first_name"))
+    year = tables.Column(
+        accessor="pupil__year_group__number", verbose_name="Year", attrs={"td": {"class": "num"}}
+    )
+    form = tables.Column(accessor="pupil__form__name", verbose_name="Form")
+    subject = tables.Column(order_by="subject__name", default="All subjects")
+    scope = tables.Column()
+    level = tables.Column(attrs={"td": {"class": "num"}})
+    reason = tables.Column(orderable=False)
+    owner = tables.Column(order_by=("owner__user__last_name",), default="Unassigned")
+    status = tables.Column()
+    point = tables.Column(
+        verbose_name="Raised at", order_by=("point__opens_on",), attrs={"td": {"class": "nowrap"}}
+    )
+
+    outcome = tables.Column(verbose_name="Impact", default="–")
+
+    class Meta:
+        model = Flag
+        fields = (
+            "pupil",
+            "year",
+            "form",
+            "subject",
+            "scope",
+            "level",
+            "reason",
+            "owner",
+            "status",
+            "point",
+            "outcome",
+        )
+        per_page = 50
+        attrs = {"class": "table table-compact"}
+
+    def render_pupil(self, record):
+        url = reverse("interventions:flag_detail", args=[record.pk])
+        return format_html('<a href="{}">{}</a>', url, record.pupil.sorted_name)
+
+    def render_level(self, value):
+        return format_html('<span class="badge level-{}">L{}</span>', value, value)
+
+    def render_status(self, record):
+        return format_html(
+            '<span class="flag-status flag-{}">{}</span>', record.status, record.get_status_display()
+        )

@@ -1,0 +1,24 @@
+"""Thin Celery adapters: primary keys in, a service call, idempotent (re-runs raise nothing twice)."""
+
+from celery import shared_task
+
+from tracking.models import AssessmentPoint
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def run_rules_for_point(point_id, cycle_id=None):
+    point = AssessmentPoint.objects.select_related("year_group").filter(pk=point_id).first()
+    if point is None:
+        return None
+    result = services.rules_run(point=point, cycle_id=cycle_id)
+    return {"pupils": result.pupils, "raised": result.raised, "updated": result.updated}
+
+
+@shared_task(acks_late=True)
+def evaluate_impact_for_point(point_id):
+    point = AssessmentPoint.objects.filter(pk=point_id).first()
+    if point is None:
+        return None
+    return services.impact_evaluate(point=point)

@@ -1,0 +1,155 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django_tables2 import RequestConfig
+
+from tracking import audit, permissions
+from tracking import queries as tracking_queries
+from tracking.filters import PupilFilter
+from tracking.models import Staff
+
+from . import access, queries, services
+from .filters import FlagFilter
+from .forms import ActionForm, ManualFlagForm, PresetForm, RuleForm, RunRulesForm
+from .models import InterventionSettings, Rule
+from .tables import FlagTable
+
+
+@login_required
+def flag_list(request):
+    user = request.user
+    permissions.require(access.can_see_flags_page(user))
+    acc = permissions.access_for(user)
+    owners = None
+    if acc.whole_school:
+        owners = (
+            Staff.objects.filter(school_id__in=acc.school_ids, owned_flags__isnull=False)
+            .distinct()
+            .select_related("user")
+        )
+    flag_filter = FlagFilter(
+        request.GET,
+        queryset=queries.flag_list(access.flags_visible_to(user)),
+        school_ids=acc.school_ids,
+        owners=owners,
+    )
+    table = FlagTable(flag_filter.qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "interventions/flag_list.html",
+        {"filter": flag_filter, "table": table, "whole_school": acc.whole_school},
+    )
+
+
+@login_required
+def flag_detail(request, pk):
+    user = request.user
+    permissions.require(permissions.is_staff_member(user))
+    flag = access.get_flag_or_404(user, pk)
+    can_act = access.can_act_on(user, flag)
+    initial = {"action_text": flag.action_text, "action_due": flag.action_due, "status": flag.status}
+    form = ActionForm(request.POST or None, initial=initial) if can_act else None
+    if request.method == "POST":
+        permissions.require(can_act)
+        if form.is_valid():
+            try:
+                services.flag_action_record(flag=flag, by=user, **form.cleaned_data)
+            except services.InterventionError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "Action recorded.")
+                return redirect("interventions:flag_detail", pk=flag.pk)
+    return render(
+        request,
+        "interventions/flag_detail.html",
+        {
+            "flag": flag,
+            "form": form,
+            "history": audit.history_for(flag),
+            "school": flag.pupil.school,
+        },
+    )
+
+
+@login_required
+def flag_new(request):
+    """Find a pupil to flag by hand: a name or UPN search over the pupils this user may see."""
+    user = request.user
+    permissions.require(permissions.is_staff_member(user))
+    query = request.GET.get("q", "").strip()
+    pupils = []
+    if query:
+        found = PupilFilter({"q": query}, queryset=permissions.pupils_visible_to(user)).qs
+        pupils = list(tracking_queries.pupil_list(found)[:25])
+    return render(request, "interventions/flag_new.html", {"query": query, "pupils": pupils})
+
+
+@login_required
+def flag_create(request, pupil_pk):
+    user = request.user
+    permissions.require(permissions.is_staff_member(user))
+    pupil = permissions.get_pupil_or_404(user, pupil_pk)
+    permissions.require(access.can_raise_flag(user, pupil))
+    form = ManualFlagForm(request.POST or None, subjects=queries.subjects_studied(pupil))
+    if request.method == "POST" and form.is_valid():
+        try:
+            flag = services.flag_raise(pupil=pupil, by=user, **form.cleaned_data)
+        except services.InterventionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, f"{pupil.full_name} flagged" + (f" for {flag.owner}." if flag.owner else ".")
+            )
+            if access.flags_visible_to(user).filter(pk=flag.pk).exists():
+                return redirect("interventions:flag_detail", pk=flag.pk)
+            return redirect("pupil_detail", pk=pupil.pk)
+    return render(request, "interventions/flag_form.html", {"form": form, "pupil": pupil})
+
+
+@login_required
+def rules(request):
+    user = request.user
+    permissions.require(access.can_manage_rules(user))
+    school = permissions.school_for(user)
+    settings, _ = InterventionSettings.objects.get_or_create(school=school)
+    running = request.method == "POST" and "run" in request.POST
+    choosing = request.method == "POST" and not running
+    form = PresetForm(
+        request.POST if choosing else None, school=school, initial={"preset": settings.active_preset_id}
+    )
+    run_form = RunRulesForm(request.POST if running else None, school=school)
+    if choosing and form.is_valid():
+        services.preset_activate(school=school, preset=form.cleaned_data["preset"], by=user)
+        messages.success(request, f"{form.cleaned_data['preset']} is now the active preset.")
+        return redirect("interventions:rules")
+    if running and run_form.is_valid():
+        point = run_form.cleaned_data["point"]
+        result = services.rules_run(point=point, by=user)
+        messages.success(
+            request,
+            f"Rules run for {point.name}: {result.pupils} pupils, {result.raised} new flags, "
+            f"{result.updated} brought up to date.",
+        )
+        return redirect("interventions:rules")
+    rule_list = Rule.objects.filter(preset_id=settings.active_preset_id).order_by("order", "pk")
+    return render(
+        request,
+        "interventions/rules.html",
+        {"form": form, "run_form": run_form, "preset": settings.active_preset, "rules": rule_list},
+    )
+
+
+@login_required
+def rule_edit(request, pk):
+    user = request.user
+    permissions.require(access.can_manage_rules(user))
+    acc = permissions.access_for(user)
+    rule = Rule.objects.select_related("preset").filter(pk=pk, preset__school_id__in=acc.school_ids).first()
+    permissions.require(rule is not None)
+    form = RuleForm(request.POST or None, rule=rule)
+    if request.method == "POST" and form.is_valid():
+        services.rule_update(rule=rule, by=user, **form.changes())
+        messages.success(request, f"Rule '{form.cleaned_data['name']}' saved.")
+        return redirect("interventions:rules")
+    return render(request, "interventions/rule_form.html", {"form": form, "rule": rule})

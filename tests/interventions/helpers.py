@@ -1,0 +1,53 @@
+"""Hand-worked pupils for the rule tests: targets and grades at a point, in a line each."""
+
+from interventions.models import Flag, Scope
+from interventions.presets import install_presets
+from tests import factories as f
+
+
+def subjects(world, *names):
+    """Extra subjects (with their own departments) beyond the world's maths and English."""
+    made = []
+    for name in names:
+        dept = f.DepartmentFactory(school=world.school, name=name)
+        made.append(f.SubjectFactory(school=world.school, department=dept, name=name, code=name[:3].upper()))
+    return made
+
+
+def grade(world, pupil, subject, grade_code, target_code=None, point=None, scale="gcse", predicted=None):
+    """Give `pupil` a grade (and target) in `subject` at `point` (world.point by default)."""
+    if target_code is not None:
+        f.TargetFactory(
+            school=world.school, pupil=pupil, subject=subject, grade=f.grade(world.school, target_code, scale)
+        )
+    return f.GradeEntryFactory(
+        school=world.school,
+        pupil=pupil,
+        subject=subject,
+        point=point or world.point,
+        current=f.grade(world.school, grade_code, scale) if grade_code else None,
+        predicted=f.grade(world.school, predicted, scale) if predicted else None,
+    )
+
+
+def use_preset(world, code):
+    presets = install_presets(world.school)
+    settings = world.school.intervention_settings
+    settings.active_preset = presets[code]
+    settings.save()
+    return presets[code]
+
+
+def child_flag(world, scope=Scope.SUBJECT):
+    """A flag on world.child, owned as the rules would route it (subject: maths HoD; tutor: the tutor)."""
+    owner = {Scope.SUBJECT: world.hod, Scope.FORM_TUTOR: world.tutor, Scope.KEY_STAGE: world.hoy}[scope]
+    flag, _ = Flag.objects.get_or_create(
+        school=world.school,
+        pupil=world.child,
+        point=world.point,
+        scope=scope,
+        subject=world.maths if scope == Scope.SUBJECT else None,
+        defaults={"level": 2, "reason": "Below target by 2 grades in Mathematics (4 vs target 6)",
+                  "owner": owner, "raised_at": "2026-11-20T10:00:00Z", "source": "manual"},
+    )  # fmt: skip
+    return flag
