@@ -99,6 +99,14 @@ for model in (
     admin.site.register(model)
 
 
+@admin.register(models.SheetReopen)
+class SheetReopenAdmin(admin.ModelAdmin):
+    list_display = ("point", "teaching_group", "until", "reason", "by", "at")
+    list_filter = ("school", "until")
+    list_select_related = ("point", "teaching_group", "by")
+    raw_id_fields = ("teaching_group",)
+
+
 # -- the tracking cycle --------------------------------------------------------------------------
 
 

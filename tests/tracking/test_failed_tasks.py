@@ -95,3 +95,8 @@ def test_other_staff_do_not_see_the_failed_tasks_page(world, client):
     _failed(world)
     client.force_login(world.slt.user)
     assert client.get(reverse("failed_tasks")).status_code == 404
+
+
+def test_a_failed_rules_run_records_its_points_school(world):
+    for name in ("interventions.tasks.run_rules_for_point", "interventions.tasks.evaluate_impact_for_point"):
+        assert cycle_tasks.school_id_for_task(name, [world.point.pk], {}) == world.school.pk
