@@ -15,6 +15,13 @@ class RulePresetAdmin(admin.ModelAdmin):
     inlines = [RuleInline]
 
 
+@admin.register(models.Rule)
+class RuleAdmin(admin.ModelAdmin):
+    list_display = ("name", "preset", "scope", "kind", "owner", "level", "is_active")
+    list_filter = ("preset__school", "preset", "scope", "is_active")
+    list_select_related = ("preset",)
+
+
 @admin.register(models.InterventionSettings)
 class InterventionSettingsAdmin(admin.ModelAdmin):
     list_display = ("school", "active_preset")

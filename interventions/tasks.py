@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from tracking.cycle_tasks import register_task_school
 from tracking.models import AssessmentPoint
 
 from . import services
@@ -22,3 +23,11 @@ def evaluate_impact_for_point(point_id):
     if point is None:
         return None
     return services.impact_evaluate(point=point)
+
+
+@register_task_school("interventions.tasks.run_rules_for_point")
+@register_task_school("interventions.tasks.evaluate_impact_for_point")
+def _point_school(args, kwargs):
+    """A failed rules or impact run belongs to its point's school (the failed-task page)."""
+    point_id = args[0] if args else kwargs.get("point_id")
+    return AssessmentPoint.objects.filter(pk=point_id).values_list("school_id", flat=True).first()

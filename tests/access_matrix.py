@@ -44,7 +44,7 @@ def _failed_task(w):
     from tracking.models import FailedTask
 
     return FailedTask.objects.create(
-        task_name="tracking.cycle_tasks.send_cycle_emails", args=[1, "input"], exception="x"
+        task_name="tracking.cycle_tasks.send_cycle_emails", args=[1, "input"], exception="x", school=w.school
     )
 
 
@@ -114,6 +114,7 @@ ROWS = [
     ("cycle_calendar", lambda w: [], CYCLE_READERS),
     ("cycle_detail", lambda w: [_cycle(w).pk], CYCLE_READERS),
     ("cycle_action", lambda w: [_cycle(w).pk, "advance"], {"data_manager"}),
+    ("cycle_dates", lambda w: [_cycle(w).pk], {"data_manager"}),
     ("cycle_verify", lambda w: [_cycle(w).pk], CYCLE_READERS),
     ("health_check_list", lambda w: [_cycle(w).pk], CYCLE_READERS),
     ("health_check_detail", lambda w: [_cycle(w).pk, w.maths.department_id], CYCLE_READERS),

@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from . import models
+from . import audit, models, permissions
+from . import cycle as cycle_service
 
 
 @admin.register(models.User)
@@ -121,3 +123,159 @@ class CurricularTargetAdmin(admin.ModelAdmin):
     list_display = ("text", "pupil", "teaching_group", "form", "horizon", "review_on", "share_with_family")
     list_filter = ("school", "horizon", "share_with_family")
     raw_id_fields = ("pupil", "teaching_group", "form")
+
+
+@admin.register(models.SheetReopen)
+class SheetReopenAdmin(admin.ModelAdmin):
+    list_display = ("point", "teaching_group", "until", "reason", "by", "at")
+    list_filter = ("school", "until")
+    list_select_related = ("point", "teaching_group", "by")
+    raw_id_fields = ("teaching_group",)
+
+
+# -- the tracking cycle --------------------------------------------------------------------------
+
+
+class ReadOnlyAdminMixin:
+    """History and snapshots: shown in full, never typed over (the scheduler and services write them)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CycleTransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = models.CycleTransition
+    extra = 0
+    fields = ("at", "from_stage", "to_stage", "via", "by", "note")
+    readonly_fields = fields
+    can_delete = False
+
+
+class TrackingCycleForm(forms.ModelForm):
+    """The same rules as the calendar's date page: stages in order, past stages fixed."""
+
+    class Meta:
+        model = models.TrackingCycle
+        fields = ("school", "academic_year", "name", "points", *cycle_service.DATE_FIELDS.values())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Points of other years share names ("Y11 Autumn 2"): offer only the cycle's own year's.
+        if self.instance.academic_year_id:
+            self.fields["points"].queryset = models.AssessmentPoint.objects.filter(
+                academic_year_id=self.instance.academic_year_id
+            ).select_related("year_group")
+
+    def clean(self):
+        data = super().clean()
+        dates = {name: data.get(name) for name in cycle_service.DATE_FIELDS.values()}
+        if all(dates.values()):
+            for name, message in cycle_service.cycle_dates_errors(self.instance, dates).items():
+                self.add_error(name, message)
+        return data
+
+
+@admin.register(models.TrackingCycle)
+class TrackingCycleAdmin(admin.ModelAdmin):
+    form = TrackingCycleForm
+    list_display = ("name", "academic_year", "school", "stage", "input_on", "closes_on", "is_held")
+    list_filter = ("school", "academic_year", "stage", "is_held")
+    list_select_related = ("academic_year", "school")
+    search_fields = ("name",)
+    filter_horizontal = ("points",)
+    # Stages move through the state machine (scheduler or the cycle pages), which runs side effects.
+    readonly_fields = ("stage", "is_held", "held_reason", "updated_at")
+    inlines = [CycleTransitionInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            audit.record(action="tracking.cycle.created", obj=obj, by=request.user, after={"name": obj.name})
+            return
+        # Dates go through the service so the change is validated under lock and audited.
+        dates = {name: getattr(obj, name) for name in cycle_service.DATE_FIELDS.values()}
+        stored = models.TrackingCycle.objects.get(pk=obj.pk)
+        for name in dates:
+            setattr(obj, name, getattr(stored, name))
+        super().save_model(request, obj, form, change)
+        cycle_service.cycle_dates_change(cycle=obj, dates=dates, by=request.user)
+        for name, value in dates.items():
+            setattr(obj, name, value)
+
+
+@admin.register(models.CycleTransition)
+class CycleTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("cycle", "from_stage", "to_stage", "at", "via", "by")
+    list_filter = ("cycle__school", "to_stage", "via")
+    list_select_related = ("cycle__academic_year", "by")
+
+
+@admin.register(models.DepartmentSignOff)
+class DepartmentSignOffAdmin(admin.ModelAdmin):
+    list_display = ("cycle", "department", "status", "by_slt", "by", "at")
+    list_filter = ("cycle__school", "status", "by_slt")
+    list_select_related = ("cycle__academic_year", "department", "by")
+
+
+@admin.register(models.SheetReturn)
+class SheetReturnAdmin(admin.ModelAdmin):
+    list_display = ("teaching_group", "cycle", "point", "reason", "by", "at", "resolved_at")
+    list_filter = ("cycle__school", "resolved_at")
+    list_select_related = ("teaching_group", "cycle__academic_year", "point", "by")
+    raw_id_fields = ("teaching_group",)
+
+
+@admin.register(models.HealthCheck)
+class HealthCheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("department", "cycle", "generated_at")
+    list_filter = ("cycle__school", "cycle")
+    list_select_related = ("department", "cycle__academic_year")
+
+
+@admin.register(models.CycleNotification)
+class CycleNotificationAdmin(admin.ModelAdmin):
+    list_display = ("cycle", "stage", "user", "sent_at")
+    list_filter = ("cycle__school", "stage")
+    list_select_related = ("cycle__academic_year", "user")
+    raw_id_fields = ("user",)
+
+
+@admin.register(models.ScheduledEventRun)
+class ScheduledEventRunAdmin(admin.ModelAdmin):
+    """The scheduler's ledger. Deleting a row lets its event run again at the next tick."""
+
+    list_display = ("key", "due_at", "ran_at", "note")
+    search_fields = ("key",)
+
+
+@admin.register(models.PendingTask)
+class PendingTaskAdmin(admin.ModelAdmin):
+    list_display = ("task_name", "school", "args", "attempts", "created_at")
+    list_filter = ("school", "task_name")
+    list_select_related = ("school",)
+
+
+@admin.register(models.FailedTask)
+class FailedTaskAdmin(admin.ModelAdmin):
+    list_display = ("task_name", "school", "args", "at", "retried_at", "retried_by")
+    list_filter = ("school", "task_name")
+    list_select_related = ("school", "retried_by")
+    readonly_fields = ("at",)
+
+    def get_queryset(self, request):
+        # Each school's data manager sees their own school's failures, as on /tasks/failed/.
+        if request.user.is_superuser:
+            return super().get_queryset(request)
+        return permissions.failed_tasks_visible_to(request.user)
+
+
+@admin.register(models.FlightPathRow)
+class FlightPathRowAdmin(admin.ModelAdmin):
+    list_display = ("flight_path", "__str__")
+    list_select_related = ("flight_path",)

@@ -58,12 +58,54 @@ def due_at(cycle, stage):
     return timezone.make_aware(datetime.combine(cycle.date_for(stage), STAGE_TIME))
 
 
-def default_dates(opens_on, closes_on=None):
+class SchoolDays:
+    """Which days a school is open: weekdays inside its half terms. Days outside them are holidays
+    up to the end of the last school year the school has set up; after that, every weekday counts
+    (so a summer uplift's later stages land in September rather than in August)."""
+
+    def __init__(self, terms, until):
+        self.terms = sorted(terms)
+        self.until = until
+
+    @classmethod
+    def for_school(cls, school):
+        from .models import HalfTerm
+
+        rows = list(
+            HalfTerm.objects.filter(academic_year__school=school).values_list(
+                "starts_on", "ends_on", "academic_year__ends_on"
+            )
+        )
+        if not rows:
+            return None
+        return cls([(start, end) for start, end, _ in rows], max(year_end for _, _, year_end in rows))
+
+    def is_open(self, day):
+        if day.weekday() >= 5:
+            return False
+        return day > self.until or any(start <= day <= end for start, end in self.terms)
+
+    def on_or_after(self, day):
+        while not self.is_open(day):
+            day += timedelta(days=1)
+        return day
+
+    def add(self, day, school_days):
+        for _ in range(school_days):
+            day = self.on_or_after(day + timedelta(days=1))
+        return day
+
+
+def default_dates(opens_on, closes_on=None, *, school_days=None):
     """Stage dates for a window opening on `opens_on`: weeks 0, 1, 2, 3, 6, closing at week 7.
 
     Verification never starts before the input window has closed: it moves to the day after
     `closes_on` when the window is longer than a week, and health check and actions follow it.
+    Given the school's `SchoolDays`, a week is five school days and every stage falls on a day the
+    school is open (never a weekend or a holiday); without it, calendar weeks.
     """
+    if school_days is not None:
+        return _school_day_dates(opens_on, closes_on, school_days)
     week = timedelta(weeks=1)
     verification = opens_on + DEFAULT_WEEKS[Stage.VERIFICATION] * week
     if closes_on is not None:
@@ -79,13 +121,36 @@ def default_dates(opens_on, closes_on=None):
     }
 
 
+def _school_day_dates(opens_on, closes_on, days):
+    def weeks(day, n):
+        return days.add(day, 5 * n)
+
+    start = days.on_or_after(opens_on)
+    verification = weeks(start, DEFAULT_WEEKS[Stage.VERIFICATION])
+    if closes_on is not None:
+        verification = max(verification, days.add(closes_on, 1))
+    evaluation = max(weeks(start, DEFAULT_WEEKS[Stage.EVALUATION]), weeks(verification, 3))
+    return {
+        "input_on": start,
+        "verification_on": verification,
+        "health_check_on": weeks(verification, 1),
+        "actions_on": weeks(verification, 2),
+        "evaluation_on": evaluation,
+        "closes_on": weeks(evaluation, 1),
+    }
+
+
 @transaction.atomic
 def cycle_create(*, school, academic_year, name, points, by=None, dates=None):
     """A planned cycle for `points` (one data uplift), with default stage dates unless given."""
     points = list(points)
     if not points:
         raise CycleError("no_points", "A cycle needs at least one assessment point.")
-    dates = dates or default_dates(min(p.opens_on for p in points), max(p.closes_on for p in points))
+    dates = dates or default_dates(
+        min(p.opens_on for p in points),
+        max(p.closes_on for p in points),
+        school_days=SchoolDays.for_school(school),
+    )
     cycle = TrackingCycle.objects.create(school=school, academic_year=academic_year, name=name, **dates)
     cycle.points.set(points)
     if by is not None:
@@ -282,6 +347,89 @@ def cycle_release(*, cycle, by):
     cycle.save(update_fields=["is_held", "held_reason", "updated_at"])
     audit.record(action="tracking.cycle.released", obj=cycle, by=by)
     return cycle
+
+
+# -- the calendar: a cycle's stage dates ----------------------------------------------------------
+
+# The form field for each dated stage, in the order the stages come.
+DATE_FIELDS = {
+    Stage.INPUT: "input_on",
+    Stage.VERIFICATION: "verification_on",
+    Stage.HEALTH_CHECK: "health_check_on",
+    Stage.ACTIONS: "actions_on",
+    Stage.EVALUATION: "evaluation_on",
+    Stage.CLOSED: "closes_on",
+}
+
+
+class CycleDatesInvalid(CycleError):
+    """Stage dates that cannot stand; `errors` maps each date field to what is wrong with it."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("invalid_dates", " ".join(errors.values()))
+
+
+def stage_has_happened(cycle, stage):
+    return STAGE_ORDER.index(stage) <= cycle.stage_index
+
+
+def cycle_dates_errors(cycle, dates, *, today=None):
+    """What is wrong with `dates` (field -> date) as `cycle`'s new stage dates: field -> message.
+
+    Every stage needs a date, each after the one before; a stage the cycle has already entered
+    keeps its date; a stage still to come may not be moved into the past (advance the cycle instead).
+    """
+    today = today or timezone.localdate()
+    errors = {}
+    previous = None
+    for stage, field in DATE_FIELDS.items():
+        new, old = dates.get(field), cycle.date_for(stage)
+        if new is None:
+            errors[field] = f"Give the date the {stage.label.lower()} stage starts."
+            continue
+        if stage_has_happened(cycle, stage) and new != old:
+            errors[field] = (
+                f"The {stage.label.lower()} stage already happened on {old:%-d %b %Y}; its date cannot move."
+            )
+        elif new != old and new < today:
+            errors[field] = (
+                f"{new:%-d %b %Y} is in the past. Choose today or later, or advance the cycle by hand."
+            )
+        elif previous is not None and new <= previous[1]:
+            errors[field] = (
+                f"{stage.label} must come after {previous[0].label.lower()} ({previous[1]:%-d %b %Y})."
+            )
+        previous = (stage, new)
+    return errors
+
+
+@transaction.atomic
+def cycle_dates_change(*, cycle, dates, by, today=None):
+    """Set a cycle's stage dates (the calendar for its school year). Returns the changed fields.
+
+    Validated against the cycle as it stands under a row lock, so a scheduler tick that moves the
+    cycle meanwhile cannot let a stage that has happened be moved. Audited with before/after dates.
+    """
+    cycle = TrackingCycle.objects.select_for_update().get(pk=cycle.pk)
+    errors = cycle_dates_errors(cycle, dates, today=today)
+    if errors:
+        raise CycleDatesInvalid(errors)
+    changed = [f for f in DATE_FIELDS.values() if getattr(cycle, f) != dates[f]]
+    if not changed:
+        return []
+    before = {f: getattr(cycle, f).isoformat() for f in changed}
+    for field in changed:
+        setattr(cycle, field, dates[field])
+    cycle.save(update_fields=[*changed, "updated_at"])
+    audit.record(
+        action="tracking.cycle.dates_changed",
+        obj=cycle,
+        by=by,
+        before=before,
+        after={f: dates[f].isoformat() for f in changed},
+    )
+    return changed
 
 
 # -- verification --------------------------------------------------------------------------------

@@ -32,6 +32,23 @@ def build_cycles(built, points, today):
             by_half.setdefault(point.half_term.number, []).append(point)
     current_ht = max(p.half_term.number for p in current) if current else 0
     cycles = []
+    # Last year's uplifts, long closed, so the calendar has an earlier year to look back on.
+    last = next(
+        (
+            y
+            for y in built.years
+            if y.starts_on < year.starts_on and y.starts_on.year == year.starts_on.year - 1
+        ),
+        None,
+    )
+    if last is not None:
+        earlier = {}
+        for point in points:
+            if point.academic_year_id == last.pk:
+                earlier.setdefault(point.half_term.number, []).append(point)
+        for _number, members in sorted(earlier.items()):
+            name = f"{members[0].half_term.name} data uplift"
+            cycles.append(cycle_create(school=built.school, academic_year=last, name=name, points=members))
     for number, members in sorted(by_half.items()):
         if number == current_ht:
             continue

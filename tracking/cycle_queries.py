@@ -3,6 +3,7 @@
 from django.db.models import Count, Prefetch, Q
 
 from .models import (
+    AcademicYear,
     AssessmentPoint,
     CycleTransition,
     DepartmentSignOff,
@@ -22,6 +23,15 @@ def calendar(cycles):
             health_check_count=Count("health_checks", distinct=True),
         )
         .order_by("input_on", "pk")
+    )
+
+
+def calendar_years(cycles):
+    """The school years that have cycles among `cycles`, newest first."""
+    return (
+        AcademicYear.objects.filter(pk__in=cycles.values("academic_year_id"))
+        .select_related("school")
+        .order_by("-starts_on", "school__name")
     )
 
 

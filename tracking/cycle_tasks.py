@@ -31,6 +31,51 @@ except ImportError:  # pragma: no cover
     pass
 
 
+# task name -> function(args, kwargs) -> school id or None. Apps register their own tasks here so
+# the failed-task page can show each school's data manager only their school's failures.
+_task_schools = {}
+
+
+def register_task_school(task_name):
+    """Decorator: `func(args, kwargs)` returns the id of the school a task's arguments belong to."""
+
+    def decorate(func):
+        _task_schools[task_name] = func
+        return func
+
+    return decorate
+
+
+def school_id_for_task(task_name, args, kwargs):
+    """The school a task works for, from its arguments (None when none can be derived)."""
+    kwargs = kwargs or {}
+    func = _task_schools.get(task_name)
+    try:
+        if func is not None:
+            return func(list(args or []), kwargs)
+        school_id = kwargs.get("school_id")
+        return int(school_id) if school_id is not None else None
+    except Exception:  # a task's bad arguments must not stop its failure being recorded
+        log.exception("could not find the school for %s%r", task_name, args)
+        return None
+
+
+@register_task_school("tracking.cycle_tasks.send_cycle_emails")
+def _cycle_school(args, kwargs):
+    from .models import TrackingCycle
+
+    cycle_id = args[0] if args else kwargs.get("cycle_id")
+    return TrackingCycle.objects.filter(pk=cycle_id).values_list("school_id", flat=True).first()
+
+
+@register_task_school("tracking.cycle_tasks.send_sheet_returned_email")
+def _sheet_school(args, kwargs):
+    from .models import SheetReturn
+
+    sheet_id = args[0] if args else kwargs.get("sheet_id")
+    return SheetReturn.objects.filter(pk=sheet_id).values_list("cycle__school_id", flat=True).first()
+
+
 def _publish(task_name, args, kwargs):
     from config.celery import app
 
@@ -46,7 +91,13 @@ def enqueue_now(task_name, args=(), kwargs=None):
         _publish(task_name, list(args), kwargs)
     except BROKER_ERRORS as exc:
         log.warning("could not queue %s%r: %s; left pending for the scheduler", task_name, args, exc)
-        PendingTask.objects.create(task_name=task_name, args=list(args), kwargs=kwargs, error=repr(exc))
+        PendingTask.objects.create(
+            task_name=task_name,
+            school_id=school_id_for_task(task_name, args, kwargs),
+            args=list(args),
+            kwargs=kwargs,
+            error=repr(exc),
+        )
         return False
     except Exception:
         # Eager mode runs the task here: its own failure is in FailedTask, not the caller's problem.
@@ -174,9 +225,11 @@ def record_failed_task(
             return default
 
     try:
+        task_name = getattr(sender, "name", str(sender))
         FailedTask.objects.create(
-            task_name=getattr(sender, "name", str(sender)),
+            task_name=task_name,
             task_id=task_id or "",
+            school_id=school_id_for_task(task_name, args, kwargs),
             args=jsonable(list(args or []), []),
             kwargs=jsonable(dict(kwargs or {}), {}),
             exception=repr(exception)[:2000],
@@ -195,7 +248,7 @@ def failed_task_retry(*, failed, by):
     safe_enqueue(failed.task_name, *failed.args, **failed.kwargs)
     failed.retried_at, failed.retried_by = timezone.now(), by
     failed.save(update_fields=["retried_at", "retried_by"])
-    school = school_for(by)
+    school = failed.school or school_for(by)
     if school is not None:
         audit.record(
             action="tracking.task.retried", obj=failed, by=by, school=school, after={"task": failed.task_name}

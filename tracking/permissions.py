@@ -475,3 +475,16 @@ def health_departments_for(user):
 def can_verify_department(user, department):
     """Heads of department sign off their own department; SLT and the data manager any."""
     return health_departments_for(user).filter(pk=department.pk).exists()
+
+
+def failed_tasks_visible_to(user):
+    """Failed background tasks: a data manager sees their own school's; the trust team sees all,
+    including tasks that serve no one school."""
+    from .models import FailedTask
+
+    access = access_for(user)
+    if access.is_trust:
+        return FailedTask.objects.all()
+    if not is_data_manager(user):
+        return FailedTask.objects.none()
+    return FailedTask.objects.filter(school_id__in=access.school_ids)

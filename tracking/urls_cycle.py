@@ -5,6 +5,7 @@ from . import views_cycle as v
 urlpatterns = [
     path("cycles/", v.cycle_calendar, name="cycle_calendar"),
     path("cycles/<int:pk>/", v.cycle_detail, name="cycle_detail"),
+    path("cycles/<int:pk>/dates/", v.cycle_dates, name="cycle_dates"),
     path("cycles/<int:pk>/do/<slug:action>/", v.cycle_action, name="cycle_action"),
     path("cycles/<int:pk>/verify/", v.cycle_verify, name="cycle_verify"),
     path("cycles/<int:pk>/health/", v.health_check_list, name="health_check_list"),

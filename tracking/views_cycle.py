@@ -5,16 +5,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_tables2 import RequestConfig
 
 from . import cycle as cycle_service
 from . import cycle_queries, cycle_report_sections, health, permissions
+from .cycle_forms import CycleDatesForm
 from .cycle_tables import HealthPupilFilter, HealthPupilTable, health_pupil_rows
 from .cycle_tasks import failed_task_retry
 from .health_charts import as_data_uri, group_chart_svg
-from .models import STAGE_ORDER, FailedTask, HealthCheck, SheetReturn, Stage, TeachingGroup
+from .models import STAGE_ORDER, HealthCheck, SheetReturn, Stage, TeachingGroup
 
 STAGES = [s for s in STAGE_ORDER if s != Stage.PLANNED]
 
@@ -33,11 +35,12 @@ def _stage_steps(cycle):
 def cycle_calendar(request):
     permissions.require(permissions.can_view_cycles(request.user))
     school = permissions.school_for(request.user)
-    cycles = list(
-        cycle_queries.calendar(
-            permissions.cycles_visible_to(request.user).filter(academic_year__is_current=True)
-        )
-    )
+    visible = permissions.cycles_visible_to(request.user)
+    years = list(cycle_queries.calendar_years(visible))
+    year = next((y for y in years if str(y.pk) == request.GET.get("year")), None)
+    if year is None:
+        year = next((y for y in years if y.is_current), years[0] if years else None)
+    cycles = list(cycle_queries.calendar(visible.filter(academic_year=year)))
     rows = []
     for cycle in cycles:
         stage, when = cycle_service.next_due(cycle)
@@ -48,6 +51,8 @@ def cycle_calendar(request):
         {
             "rows": rows,
             "school": school,
+            "years": years,
+            "year": year,
             "can_manage": permissions.can_manage_cycles(request.user),
             "now": timezone.now(),
         },
@@ -72,6 +77,31 @@ def cycle_detail(request, pk):
             "next_at": when,
             "can_manage": permissions.can_manage_cycles(request.user),
         },
+    )
+
+
+@login_required
+def cycle_dates(request, pk):
+    permissions.require(permissions.can_manage_cycles(request.user))
+    cycle = permissions.get_cycle_or_404(request.user, pk)
+    form = CycleDatesForm(request.POST or None, cycle=cycle)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = cycle_service.cycle_dates_change(cycle=cycle, dates=form.cleaned_data, by=request.user)
+        except cycle_service.CycleDatesInvalid as error:
+            # The cycle moved on while the form was open: show why, keep what was typed.
+            for name, message in error.errors.items():
+                form.add_error(name, message)
+        else:
+            if changed:
+                messages.success(request, f"{cycle.name}: stage dates saved.")
+            else:
+                messages.info(request, f"{cycle.name}: no dates changed.")
+            return redirect(f"{reverse('cycle_calendar')}?year={cycle.academic_year_id}")
+    return render(
+        request,
+        "tracking/cycle/dates.html",
+        {"cycle": cycle, "form": form, "steps": _stage_steps(cycle)},
     )
 
 
@@ -300,14 +330,18 @@ def cycle_report(request, pk):
 @login_required
 def failed_tasks(request):
     permissions.require(permissions.is_data_manager(request.user))
-    tasks = FailedTask.objects.select_related("retried_by")[:200]
-    return render(request, "tracking/cycle/failed_tasks.html", {"tasks": tasks})
+    tasks = permissions.failed_tasks_visible_to(request.user).select_related("retried_by", "school")[:200]
+    return render(
+        request,
+        "tracking/cycle/failed_tasks.html",
+        {"tasks": tasks, "show_school": request.user.is_trust_admin},
+    )
 
 
 @login_required
 def failed_task_retry_view(request, pk):
     permissions.require(permissions.is_data_manager(request.user))
-    failed = get_object_or_404(FailedTask, pk=pk)
+    failed = get_object_or_404(permissions.failed_tasks_visible_to(request.user), pk=pk)
     if request.method == "POST":
         failed_task_retry(failed=failed, by=request.user)
         messages.success(request, f"{failed.task_name} queued again.")

@@ -26,3 +26,23 @@ def test_demo_has_the_open_uplift_at_input_and_earlier_ones_with_their_history(d
     before = CycleTransition.objects.count()
     scheduler.run_due(sources=[cycles.cycle_events])
     assert CycleTransition.objects.count() == before
+
+
+def test_demo_cycles_fall_on_school_days_in_order_and_a_full_tick_after_seeding_does_nothing(demo, client):
+    from django.urls import reverse
+
+    from tracking.cycle_tasks import scheduler_tick
+    from tracking.models import User
+
+    cycles_ = list(TrackingCycle.objects.select_related("school"))
+    days = cycles.SchoolDays.for_school(cycles_[0].school)
+    for cycle in cycles_:
+        dates = [getattr(cycle, name) for name in cycles.DATE_FIELDS.values()]
+        assert dates == sorted(set(dates)), cycle
+        assert all(days.is_open(d) for d in dates), (cycle, dates)
+    ledger, transitions = ScheduledEventRun.objects.count(), CycleTransition.objects.count()
+    assert scheduler_tick() == []
+    assert (ScheduledEventRun.objects.count(), CycleTransition.objects.count()) == (ledger, transitions)
+    client.force_login(User.objects.get(username="datamanager"))
+    page = client.get(reverse("cycle_calendar")).content.decode()
+    assert all(cycle.name in page for cycle in cycles_)

@@ -90,6 +90,7 @@ def test_the_data_manager_sees_failed_tasks_and_retries_one(
         task_name="tracking.cycle_tasks.send_cycle_emails",
         args=[7, "input"],
         exception="SMTPServerDisconnected()",
+        school=world.school,
     )
     client.force_login(world.data_manager.user)
     page = client.get(reverse("failed_tasks")).content.decode()

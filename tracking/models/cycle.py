@@ -202,6 +202,14 @@ class PendingTask(models.Model):
     """A task that could not be queued (broker down); the next scheduler run queues it again."""
 
     task_name = models.CharField(max_length=200)
+    school = models.ForeignKey(
+        "tracking.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The school the task works for, when its arguments name one.",
+    )
     args = models.JSONField(default=list)
     kwargs = models.JSONField(default=dict)
     error = models.TextField(blank=True)
@@ -220,6 +228,14 @@ class FailedTask(models.Model):
 
     task_name = models.CharField(max_length=200)
     task_id = models.CharField(max_length=64, blank=True)
+    school = models.ForeignKey(
+        "tracking.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The school the task worked for; blank for tasks that serve no one school.",
+    )
     args = models.JSONField(default=list)
     kwargs = models.JSONField(default=dict)
     exception = models.TextField()
