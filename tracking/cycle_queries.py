@@ -2,6 +2,8 @@
 
 from django.db.models import Count, Prefetch, Q
 
+from . import permissions
+from .cycle import next_due
 from .models import (
     AcademicYear,
     AssessmentPoint,
@@ -96,9 +98,6 @@ def open_sheet_returns_for_groups(groups):
 
 def home_panel(user):
     """Home-page panel: the cycles under way (not planned, not closed) with what to do next."""
-    from . import permissions
-    from .cycle import next_due
-
     cycles = (
         permissions.cycles_visible_to(user)
         .filter(academic_year__is_current=True)
