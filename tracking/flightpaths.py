@@ -13,6 +13,7 @@ from collections import defaultdict
 from django.db import transaction
 
 from . import audit
+from .exports import safe_cell
 from .grading import ScaleLookup, UnknownGrade
 from .imports import ImportRejected, read_csv_upload
 from .models import FlightPath, FlightPathRow, GradeValue, Subject
@@ -127,7 +128,7 @@ def flightpaths_csv(school):
         .select_related("flight_path__subject", "grade")
         .order_by("flight_path__subject__code", "ks2_from")
     ):
-        writer.writerow([row.flight_path.subject.code, row.ks2_from, row.grade.code])
+        writer.writerow([safe_cell(row.flight_path.subject.code), row.ks2_from, safe_cell(row.grade.code)])
     return out.getvalue()
 
 
