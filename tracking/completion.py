@@ -15,10 +15,9 @@ from operator import or_
 from django.db.models import Count, F, Q
 from django.urls import reverse
 
+from .marksheets import COMPLETE, IN_PROGRESS, NOT_STARTED, STATUS_LABELS
 from .models import AssessmentPoint, AuditEvent, TeachingGroup
 
-COMPLETE, IN_PROGRESS, NOT_STARTED = "complete", "in_progress", "not_started"
-STATUS_LABELS = {COMPLETE: "Complete", IN_PROGRESS: "In progress", NOT_STARTED: "Not started"}
 REMINDERS_ACTION = "tracking.reminders.sent"
 
 # The grade fields a sheet must have filled, with the point flag that says whether it is collected.
