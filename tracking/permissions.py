@@ -178,11 +178,11 @@ def forms_visible_to(user):
         return qs
     scope = Q(tutors=access.staff) | Q(year_group_id__in=access.year_group_ids)
     if access.key_stages:
-        scope |= Q(year_group__number__in=_years_in_key_stages(access.key_stages))
+        scope |= Q(year_group__number__in=years_in_key_stages(access.key_stages))
     return qs.filter(pk__in=FormGroup.objects.filter(scope).values("pk"))
 
 
-def _years_in_key_stages(key_stages):
+def years_in_key_stages(key_stages):
     ranges = {3: (7, 8, 9), 4: (10, 11), 5: (12, 13)}
     return [year for ks in key_stages for year in ranges.get(ks, ())]
 
@@ -207,7 +207,7 @@ def pupils_visible_to(user):
     if access.year_group_ids:
         scope |= Q(year_group_id__in=access.year_group_ids)
     if access.key_stages:
-        scope |= Q(year_group__number__in=_years_in_key_stages(access.key_stages))
+        scope |= Q(year_group__number__in=years_in_key_stages(access.key_stages))
     for extra in _pupil_scopes:
         scope |= extra(user, access)
     return base.filter(scope)
@@ -400,7 +400,7 @@ def targets_visible_to(user):
     # Heads of year and key stage are middle leaders: they see their pupils' targets once published.
     year_scope = Q(pupil__year_group_id__in=access.year_group_ids) if access.year_group_ids else Q()
     if access.key_stages:
-        year_scope |= Q(pupil__year_group__number__in=_years_in_key_stages(access.key_stages))
+        year_scope |= Q(pupil__year_group__number__in=years_in_key_stages(access.key_stages))
     if year_scope:
         scope |= year_scope & Q(published_grade__isnull=False)
     return qs.filter(scope)
