@@ -12,7 +12,6 @@ from .models import (
     HealthCheck,
     SheetReturn,
     TeachingGroup,
-    TrackingCycle,
 )
 
 
@@ -84,16 +83,6 @@ def verification_board(cycle, departments):
     for signoff in signoffs:
         board[signoff.department_id]["slt" if signoff.by_slt else "hod"] = signoff
     return list(board.values())
-
-
-def cycles_for_year(school, academic_year):
-    return TrackingCycle.objects.filter(school=school, academic_year=academic_year)
-
-
-def open_sheet_returns_for_groups(groups):
-    return SheetReturn.objects.filter(teaching_group__in=groups, resolved_at__isnull=True).filter(
-        ~Q(reason="")
-    )
 
 
 def home_panel(user):

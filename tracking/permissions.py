@@ -466,11 +466,6 @@ def health_departments_for(user):
     return qs.none()
 
 
-def can_verify_department(user, department):
-    """Heads of department sign off their own department; SLT and the data manager any."""
-    return health_departments_for(user).filter(pk=department.pk).exists()
-
-
 def failed_tasks_visible_to(user):
     """Failed background tasks: a data manager sees their own school's; the trust team sees all,
     including tasks that serve no one school."""

@@ -2,10 +2,10 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 
 from .grading import progress
-from .models import AssessmentPoint, GradeEntry, Pupil, Stage, Target, TeachingGroup
+from .models import GradeEntry, Stage, Target
 
 
 def pupil_list(queryset):
@@ -81,15 +81,3 @@ def pupil_history(pupil, subjects=None, closed_only=False, published_targets_onl
             }
         )
     return points, rows
-
-
-def open_points(school, today):
-    return AssessmentPoint.objects.filter(
-        school=school, opens_on__lte=today, closes_on__gte=today, is_locked=False
-    ).select_related("year_group", "academic_year")
-
-
-def pupils_prefetched_for_groups(groups):
-    return TeachingGroup.objects.filter(pk__in=groups).prefetch_related(
-        Prefetch("pupils", queryset=Pupil.objects.order_by("legal_last_name"))
-    )
