@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django_tables2 import RequestConfig
 
 from . import cycle as cycle_service
@@ -302,7 +302,7 @@ def health_check_pdf(request, pk, department_pk):
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"health-check-{check.department.name}-{check.cycle.name}".lower().replace(" ", "-")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{name}.pdf")
     return response
 
 
