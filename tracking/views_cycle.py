@@ -222,15 +222,19 @@ def cycle_verify(request, pk):
     )
 
 
+def _checks_with_totals(cycle, departments):
+    return [
+        {"check": check, "totals": health.totals(check)}
+        for check in cycle_queries.health_checks(cycle, departments)
+    ]
+
+
 @login_required
 def health_check_list(request, pk):
     cycle = permissions.get_cycle_or_404(request.user, pk)
     departments = permissions.health_departments_for(request.user)
     permissions.require(departments.exists())
-    checks = [
-        {"check": check, "totals": health.totals(check)}
-        for check in cycle_queries.health_checks(cycle, departments)
-    ]
+    checks = _checks_with_totals(cycle, departments)
     return render(request, "tracking/cycle/health_list.html", {"cycle": cycle, "checks": checks})
 
 
@@ -311,10 +315,7 @@ def cycle_report(request, pk):
     cycle = permissions.get_cycle_or_404(request.user, pk)
     departments = permissions.health_departments_for(request.user)
     permissions.require(departments.exists())
-    checks = [
-        {"check": check, "totals": health.totals(check)}
-        for check in cycle_queries.health_checks(cycle, departments)
-    ]
+    checks = _checks_with_totals(cycle, departments)
     return render(
         request,
         "tracking/cycle/report.html",
