@@ -9,7 +9,6 @@ from django.db.models import Q
 from django.http import Http404
 
 from tracking import permissions
-from tracking.models import key_stage_for
 
 from .models import Flag, Scope
 
@@ -27,14 +26,13 @@ def flags_visible_to(user):
     if access.year_group_ids:
         scope |= Q(scope=Scope.KEY_STAGE, pupil__year_group_id__in=access.year_group_ids)
     if access.key_stages:
-        scope |= Q(scope=Scope.KEY_STAGE, pupil__year_group__number__in=_years_in(access.key_stages))
+        scope |= Q(
+            scope=Scope.KEY_STAGE,
+            pupil__year_group__number__in=permissions.years_in_key_stages(access.key_stages),
+        )
     scope |= Q(scope=Scope.FORM_TUTOR, pupil__form__tutors=access.staff)
     owned = Flag.objects.filter(scope).values("pk")
     return qs.filter(pk__in=owned, pupil__in=permissions.pupils_visible_to(user))
-
-
-def _years_in(key_stages):
-    return [year for year in range(1, 14) if key_stage_for(year) in key_stages]
 
 
 def get_flag_or_404(user, pk):

@@ -17,7 +17,6 @@ from .models import (
     InterventionSettings,
     Outcome,
     Rule,
-    RulePreset,
     Scope,
 )
 from .routing import DEFAULT_OWNER, Routing
@@ -38,10 +37,6 @@ class RunResult:
     raised: int = 0
     updated: int = 0
     unchanged: int = 0
-
-
-def _flag_row(flag):
-    return {"level": flag.level, "reason": flag.reason, "owner": flag.owner_id, "status": flag.status}
 
 
 @transaction.atomic
@@ -372,7 +367,3 @@ def rule_update(*, rule, by, **changes):
         after={name: getattr(rule, name) for name in changes},
     )
     return rule
-
-
-def presets_for(school):
-    return RulePreset.objects.filter(school=school).order_by("name")

@@ -13,12 +13,11 @@ from functools import cached_property, reduce
 from operator import or_
 
 from django.db.models import Count, F, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
+from .marksheets import COMPLETE, IN_PROGRESS, NOT_STARTED, STATUS_LABELS
 from .models import AssessmentPoint, AuditEvent, TeachingGroup
 
-COMPLETE, IN_PROGRESS, NOT_STARTED = "complete", "in_progress", "not_started"
-STATUS_LABELS = {COMPLETE: "Complete", IN_PROGRESS: "In progress", NOT_STARTED: "Not started"}
 REMINDERS_ACTION = "tracking.reminders.sent"
 
 # The grade fields a sheet must have filled, with the point flag that says whether it is collected.
@@ -35,11 +34,7 @@ def collected_fields(point):
 
 
 def marksheet_url(group_id, point_id):
-    """The marksheet page, owned by the marksheet feature (None until that page exists)."""
-    try:
-        return reverse("marksheet", args=[group_id, point_id])
-    except NoReverseMatch:
-        return None
+    return reverse("marksheet", args=[group_id, point_id])
 
 
 @dataclass

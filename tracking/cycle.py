@@ -15,11 +15,18 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit, scheduler
+from . import audit, marksheets, scheduler
+from .cycle_tasks import safe_enqueue, send_cycle_emails, send_sheet_returned_email
+from .health import health_checks_generate
 from .models import (
     STAGE_ORDER,
     AssessmentPoint,
     CycleTransition,
+    DepartmentSignOff,
+    HalfTerm,
+    SheetReopen,
+    SheetReturn,
+    SignOffStatus,
     Stage,
     TrackingCycle,
 )
@@ -69,8 +76,6 @@ class SchoolDays:
 
     @classmethod
     def for_school(cls, school):
-        from .models import HalfTerm
-
         rows = list(
             HalfTerm.objects.filter(academic_year__school=school).values_list(
                 "starts_on", "ends_on", "academic_year__ends_on"
@@ -188,23 +193,16 @@ def cycles_generate_for_year(*, academic_year, by=None):
 
 
 def _open_window(cycle, now):
-    from .cycle_tasks import safe_enqueue, send_cycle_emails
-
     AssessmentPoint.objects.filter(cycles=cycle).update(is_locked=False)
     safe_enqueue(send_cycle_emails, cycle.pk, Stage.INPUT.value)
 
 
 def _lock_window(cycle, now):
-    from .cycle_tasks import safe_enqueue, send_cycle_emails
-
     AssessmentPoint.objects.filter(cycles=cycle).update(is_locked=True)
     safe_enqueue(send_cycle_emails, cycle.pk, Stage.VERIFICATION.value)
 
 
 def _health_checks(cycle, now):
-    from .cycle_tasks import safe_enqueue, send_cycle_emails
-    from .health import health_checks_generate
-
     health_checks_generate(cycle=cycle, now=now)
     safe_enqueue(send_cycle_emails, cycle.pk, Stage.HEALTH_CHECK.value)
 
@@ -443,8 +441,6 @@ def _must_be_verifying(cycle):
 @transaction.atomic
 def department_sign_off(*, cycle, department, by, is_slt, note="", now=None):
     """Record a head of department's (or senior leader's) sign-off of one department's data."""
-    from .models import DepartmentSignOff, SignOffStatus
-
     _must_be_verifying(cycle)
     now = now or timezone.now()
     signoff, _ = DepartmentSignOff.objects.update_or_create(
@@ -466,8 +462,6 @@ def department_sign_off(*, cycle, department, by, is_slt, note="", now=None):
 @transaction.atomic
 def sheet_send_back(*, cycle, group, reason, by, now=None):
     """Send one group's sheet back at verification: it reopens for its teachers, with the reason."""
-    from .models import DepartmentSignOff, SheetReturn, SignOffStatus
-
     _must_be_verifying(cycle)
     reason = (reason or "").strip()
     if not reason:
@@ -487,8 +481,6 @@ def sheet_send_back(*, cycle, group, reason, by, now=None):
         sheet.save(update_fields=["reason", "by", "at"])
     # The sheet really reopens for its teacher (the marksheet's own reopen, so the window rules stay in one
     # place) until health checks are due.
-    from . import marksheets
-
     marksheets.sheet_reopen(
         point=point,
         group=group,
@@ -506,8 +498,6 @@ def sheet_send_back(*, cycle, group, reason, by, now=None):
         by=by,
         after={"group": group.name, "reason": reason},
     )
-    from .cycle_tasks import safe_enqueue, send_sheet_returned_email
-
     safe_enqueue(send_sheet_returned_email, sheet.pk)
     return sheet
 
@@ -515,8 +505,6 @@ def sheet_send_back(*, cycle, group, reason, by, now=None):
 @transaction.atomic
 def sheet_resubmit(*, sheet, by, now=None):
     """The teacher has fixed a returned sheet: it closes again for verification."""
-    from .models import SheetReopen
-
     sheet.resolved_at = now or timezone.now()
     sheet.save(update_fields=["resolved_at"])
     # Corrected: the sheet closes again for verification.
@@ -535,6 +523,4 @@ def sheet_resubmit(*, sheet, by, now=None):
 
 def sheet_is_reopened(point, group):
     """True while a sheet sent back at verification awaits its teacher (the marksheet asks this)."""
-    from .models import SheetReturn
-
     return SheetReturn.objects.filter(point=point, teaching_group=group, resolved_at__isnull=True).exists()

@@ -2,6 +2,8 @@
 
 from django.db.models import Count, Prefetch, Q
 
+from . import permissions
+from .cycle import next_due
 from .models import (
     AcademicYear,
     AssessmentPoint,
@@ -10,7 +12,6 @@ from .models import (
     HealthCheck,
     SheetReturn,
     TeachingGroup,
-    TrackingCycle,
 )
 
 
@@ -84,21 +85,8 @@ def verification_board(cycle, departments):
     return list(board.values())
 
 
-def cycles_for_year(school, academic_year):
-    return TrackingCycle.objects.filter(school=school, academic_year=academic_year)
-
-
-def open_sheet_returns_for_groups(groups):
-    return SheetReturn.objects.filter(teaching_group__in=groups, resolved_at__isnull=True).filter(
-        ~Q(reason="")
-    )
-
-
 def home_panel(user):
     """Home-page panel: the cycles under way (not planned, not closed) with what to do next."""
-    from . import permissions
-    from .cycle import next_due
-
     cycles = (
         permissions.cycles_visible_to(user)
         .filter(academic_year__is_current=True)

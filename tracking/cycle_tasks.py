@@ -19,6 +19,20 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from . import audit, scheduler
+from .models import (
+    CycleNotification,
+    FailedTask,
+    PendingTask,
+    Role,
+    SheetReturn,
+    Staff,
+    Stage,
+    TeachingGroup,
+    TrackingCycle,
+)
+from .permissions import school_for
+
 log = logging.getLogger(__name__)
 
 # What a broker outage looks like from the publishing side.
@@ -62,16 +76,12 @@ def school_id_for_task(task_name, args, kwargs):
 
 @register_task_school("tracking.cycle_tasks.send_cycle_emails")
 def _cycle_school(args, kwargs):
-    from .models import TrackingCycle
-
     cycle_id = args[0] if args else kwargs.get("cycle_id")
     return TrackingCycle.objects.filter(pk=cycle_id).values_list("school_id", flat=True).first()
 
 
 @register_task_school("tracking.cycle_tasks.send_sheet_returned_email")
 def _sheet_school(args, kwargs):
-    from .models import SheetReturn
-
     sheet_id = args[0] if args else kwargs.get("sheet_id")
     return SheetReturn.objects.filter(pk=sheet_id).values_list("cycle__school_id", flat=True).first()
 
@@ -84,8 +94,6 @@ def _publish(task_name, args, kwargs):
 
 def enqueue_now(task_name, args=(), kwargs=None):
     """Queue a task at once; on a broker error record it as pending. Returns True when queued."""
-    from .models import PendingTask
-
     kwargs = kwargs or {}
     try:
         _publish(task_name, list(args), kwargs)
@@ -113,8 +121,6 @@ def safe_enqueue(task, *args, **kwargs):
 
 def requeue_pending():
     """Queue again every task that could not be queued earlier. Returns how many went."""
-    from .models import PendingTask
-
     sent = 0
     for pending in PendingTask.objects.all():
         try:
@@ -134,8 +140,6 @@ def requeue_pending():
 @shared_task(name="tracking.cycle_tasks.scheduler_tick", ignore_result=True)
 def scheduler_tick():
     """Beat's one periodic task: queue what could not be queued, then run every due event."""
-    from . import scheduler
-
     requeue_pending()
     ran = scheduler.run_due(timezone.now())
     if ran:
@@ -144,8 +148,6 @@ def scheduler_tick():
 
 
 def _recipients(cycle, stage):
-    from .models import Role, Staff, Stage, TeachingGroup
-
     points = list(cycle.points.all())
     if stage == Stage.INPUT:
         groups = TeachingGroup.objects.filter(
@@ -181,8 +183,6 @@ BODIES = {
 )
 def send_cycle_emails(cycle_id, stage):
     """Email the staff who have work at this stage. A retry sends only to those not yet sent."""
-    from .models import CycleNotification, TrackingCycle
-
     cycle = TrackingCycle.objects.filter(pk=cycle_id).first()
     if cycle is None or stage not in SUBJECTS:
         return 0
@@ -215,7 +215,6 @@ def record_failed_task(
     sender=None, task_id=None, exception=None, args=None, kwargs=None, einfo=None, **extra
 ):
     """Keep every failed task for the data manager's page (any task, not only the cycle's)."""
-    from .models import FailedTask
 
     def jsonable(value, default):
         try:
@@ -242,9 +241,6 @@ def record_failed_task(
 @transaction.atomic
 def failed_task_retry(*, failed, by):
     """Queue a failed task again with its original arguments (after commit, broker-safe)."""
-    from . import audit
-    from .permissions import school_for
-
     safe_enqueue(failed.task_name, *failed.args, **failed.kwargs)
     failed.retried_at, failed.retried_by = timezone.now(), by
     failed.save(update_fields=["retried_at", "retried_by"])
@@ -265,8 +261,6 @@ def failed_task_retry(*, failed, by):
     ignore_result=True,
 )
 def send_sheet_returned_email(sheet_id):
-    from .models import SheetReturn
-
     sheet = SheetReturn.objects.select_related("teaching_group", "cycle").filter(pk=sheet_id).first()
     if sheet is None or sheet.resolved_at is not None:
         return 0

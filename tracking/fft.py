@@ -1,10 +1,7 @@
 """Reading an FFT estimates export: one row per pupil per subject (UPN, subject code, estimate grade)."""
 
-from collections import defaultdict
-
-from .grading import ScaleLookup, UnknownGrade
-from .imports import ImportRejected, read_csv_upload
-from .models import GradeValue, Pupil, Subject
+from .imports import ImportRejected, SubjectGrades, read_csv_upload
+from .models import Pupil
 
 FFT_LABELS = (
     ("FFT5", "FFT5 (top 5% progress)"),
@@ -28,11 +25,7 @@ def fft_parse(*, school, year_group, upload):
             "pk", "upn", "year_group_id"
         )
     }
-    subjects = {s.code.upper(): s for s in Subject.objects.filter(school=school).select_related("scale")}
-    values = defaultdict(list)
-    for value in GradeValue.objects.filter(scale__school=school).select_related("scale"):
-        values[value.scale_id].append(value)
-    lookups = {}
+    grades = SubjectGrades(school)
     estimates, errors = {}, []
     for number, row in lines:
         problems = []
@@ -42,20 +35,14 @@ def fft_parse(*, school, year_group, upload):
             problems.append(f"no pupil with UPN '{upn}'" if upn else "UPN is blank")
         elif pupil[1] != year_group.pk:
             problems.append(f"pupil {upn} is not in {year_group}")
-        subject = subjects.get(row["subject"].strip().upper())
+        subject = grades.subject(row["subject"])
         if subject is None:
             problems.append(f"unknown subject code '{row['subject'].strip()}'")
         grade = None
         if subject is not None:
-            lookup = lookups.get(subject.scale_id)
-            if lookup is None:
-                lookup = lookups[subject.scale_id] = ScaleLookup(subject.scale, values[subject.scale_id])
-            try:
-                grade = lookup.parse(row["grade"])
-                if grade is None:
-                    problems.append("estimate grade is blank")
-            except UnknownGrade as exc:
-                problems.append(str(exc))
+            grade, problem = grades.grade(subject, row["grade"], blank="estimate grade is blank")
+            if problem:
+                problems.append(problem)
         if pupil is not None and subject is not None and not problems:
             key = (pupil[0], subject.pk)
             if key in estimates:

@@ -13,8 +13,8 @@ from collections import defaultdict
 from django.db import transaction
 
 from . import audit
-from .grading import ScaleLookup, UnknownGrade
-from .imports import ImportRejected, read_csv_upload
+from .exports import safe_cell
+from .imports import ImportRejected, SubjectGrades, read_csv_upload
 from .models import FlightPath, FlightPathRow, GradeValue, Subject
 
 # (mean KS2 scaled score from, GCSE grade): the national-expectations default.
@@ -127,7 +127,7 @@ def flightpaths_csv(school):
         .select_related("flight_path__subject", "grade")
         .order_by("flight_path__subject__code", "ks2_from")
     ):
-        writer.writerow([row.flight_path.subject.code, row.ks2_from, row.grade.code])
+        writer.writerow([safe_cell(row.flight_path.subject.code), row.ks2_from, safe_cell(row.grade.code)])
     return out.getvalue()
 
 
@@ -142,15 +142,11 @@ def flightpaths_import(*, school, upload, by):
             "grade": ("grade",),
         },
     )
-    subjects = {s.code.upper(): s for s in Subject.objects.filter(school=school).select_related("scale")}
-    lookups = {}
-    values = defaultdict(list)
-    for value in GradeValue.objects.filter(scale__school=school).select_related("scale"):
-        values[value.scale_id].append(value)
+    grades = SubjectGrades(school)
     errors, parsed, seen = [], defaultdict(list), set()
     for number, row in lines:
         problems = []
-        subject = subjects.get(row["subject"].strip().upper())
+        subject = grades.subject(row["subject"])
         if subject is None:
             problems.append(f"unknown subject code '{row['subject'].strip()}'")
         try:
@@ -162,15 +158,9 @@ def flightpaths_import(*, school, upload, by):
             problems.append(f"'{row['ks2_from'].strip()}' is not a whole-number KS2 score")
         grade = None
         if subject is not None:
-            lookup = lookups.get(subject.scale_id)
-            if lookup is None:
-                lookup = lookups[subject.scale_id] = ScaleLookup(subject.scale, values[subject.scale_id])
-            try:
-                grade = lookup.parse(row["grade"])
-                if grade is None:
-                    problems.append("grade is blank")
-            except UnknownGrade as exc:
-                problems.append(str(exc))
+            grade, problem = grades.grade(subject, row["grade"], blank="grade is blank")
+            if problem:
+                problems.append(problem)
             if ks2_from is not None:
                 key = (subject.pk, ks2_from)
                 if key in seen:

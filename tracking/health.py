@@ -34,7 +34,6 @@ GROUPS = [
     ("prior_low", "Prior attainment: low"),
     ("prior_none", "Prior attainment: no KS2 data"),
 ]
-GROUP_LABELS = dict(GROUPS)
 PUPIL_FIELDS = ("disadvantaged", "sen_status", "eal", "gender", "prior_band")
 COUNTERS = ("expected", "entered", "with_target", "on_target", "below_2", "below_4", "compared", "up", "down")
 

@@ -2,6 +2,10 @@
 
 import csv
 import io
+from collections import defaultdict
+
+from .grading import ScaleLookup, UnknownGrade
+from .models import GradeValue, Subject
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
@@ -58,3 +62,33 @@ def read_csv_upload(upload, *, required):
     if errors:
         raise ImportRejected(errors)
     return result
+
+
+class SubjectGrades:
+    """A school's subjects by code and their scales' grades, loaded once, for reading typed grades in
+    import rows against each subject's own scale (one ScaleLookup per scale)."""
+
+    def __init__(self, school):
+        self.subjects = {
+            s.code.upper(): s for s in Subject.objects.filter(school=school).select_related("scale")
+        }
+        self._values = defaultdict(list)
+        for value in GradeValue.objects.filter(scale__school=school).select_related("scale"):
+            self._values[value.scale_id].append(value)
+        self._lookups = {}
+
+    def subject(self, code):
+        return self.subjects.get(code.strip().upper())
+
+    def grade(self, subject, text, *, blank):
+        """(GradeValue or None, problem or None); `blank` is the problem for an empty cell."""
+        lookup = self._lookups.get(subject.scale_id)
+        if lookup is None:
+            lookup = self._lookups[subject.scale_id] = ScaleLookup(
+                subject.scale, self._values[subject.scale_id]
+            )
+        try:
+            grade = lookup.parse(text)
+        except UnknownGrade as exc:
+            return None, str(exc)
+        return grade, (blank if grade is None else None)

@@ -30,6 +30,7 @@ from .models import (
     Target,
     TeachingGroup,
 )
+from .tables import pupil_flags_html
 
 YEARS_BACK = 2
 
@@ -276,8 +277,6 @@ class MasterTable(tables.Table):
         return format_html('<a href="{}">{}</a>', reverse("pupil_detail", args=[pk]), record["name"])
 
     def render_flags(self, record):
-        from .tables import pupil_flags_html
-
         return pupil_flags_html(record["pupil"])
 
 

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q
 
+from . import completion as sheets
 from . import permissions, queries
 from .models import Role
 
@@ -47,8 +48,6 @@ def school_summary(user):
 
 def completion(user):
     """Marksheet completion at the open points, for SLT and the data team (a HoD: their department)."""
-    from . import completion as sheets
-
     school = permissions.school_for(user)
     points = sheets.default_points(sheets.points_for_selection(school))
     result = sheets.completion_for(points, permissions.completion_departments(user))

@@ -7,11 +7,13 @@ being imported here.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from .models import (
     AcademicYear,
+    Department,
+    FailedTask,
     FormGroup,
     Guardian,
     Pupil,
@@ -19,7 +21,9 @@ from .models import (
     School,
     Staff,
     Subject,
+    Target,
     TeachingGroup,
+    TrackingCycle,
 )
 
 WHOLE_SCHOOL_ROLES = {Role.SLT, Role.DATA_MANAGER}
@@ -174,11 +178,11 @@ def forms_visible_to(user):
         return qs
     scope = Q(tutors=access.staff) | Q(year_group_id__in=access.year_group_ids)
     if access.key_stages:
-        scope |= Q(year_group__number__in=_years_in_key_stages(access.key_stages))
+        scope |= Q(year_group__number__in=years_in_key_stages(access.key_stages))
     return qs.filter(pk__in=FormGroup.objects.filter(scope).values("pk"))
 
 
-def _years_in_key_stages(key_stages):
+def years_in_key_stages(key_stages):
     ranges = {3: (7, 8, 9), 4: (10, 11), 5: (12, 13)}
     return [year for ks in key_stages for year in ranges.get(ks, ())]
 
@@ -203,7 +207,7 @@ def pupils_visible_to(user):
     if access.year_group_ids:
         scope |= Q(year_group_id__in=access.year_group_ids)
     if access.key_stages:
-        scope |= Q(year_group__number__in=_years_in_key_stages(access.key_stages))
+        scope |= Q(year_group__number__in=years_in_key_stages(access.key_stages))
     for extra in _pupil_scopes:
         scope |= extra(user, access)
     return base.filter(scope)
@@ -378,10 +382,6 @@ def can_propose_target(user, pupil, subject):
 def targets_visible_to(user):
     """Targets a member of staff may list: whole school, their department's subjects, their groups'
     pupils, and (published only) their year group's or key stage's pupils."""
-    from django.db.models import Exists, OuterRef
-
-    from .models import Target
-
     access = access_for(user)
     qs = Target.objects.filter(school_id__in=access.school_ids, pupil__is_active=True)
     if not access.is_staff_member:
@@ -400,7 +400,7 @@ def targets_visible_to(user):
     # Heads of year and key stage are middle leaders: they see their pupils' targets once published.
     year_scope = Q(pupil__year_group_id__in=access.year_group_ids) if access.year_group_ids else Q()
     if access.key_stages:
-        year_scope |= Q(pupil__year_group__number__in=_years_in_key_stages(access.key_stages))
+        year_scope |= Q(pupil__year_group__number__in=years_in_key_stages(access.key_stages))
     if year_scope:
         scope |= year_scope & Q(published_grade__isnull=False)
     return qs.filter(scope)
@@ -442,16 +442,12 @@ def can_manage_cycles(user):
 
 
 def cycles_visible_to(user):
-    from .models import TrackingCycle
-
     if not can_view_cycles(user):
         return TrackingCycle.objects.none()
     return TrackingCycle.objects.filter(school_id__in=access_for(user).school_ids)
 
 
 def get_cycle_or_404(user, pk):
-    from .models import TrackingCycle
-
     try:
         return cycles_visible_to(user).select_related("academic_year", "school").get(pk=pk)
     except (TrackingCycle.DoesNotExist, ValueError):
@@ -461,8 +457,6 @@ def get_cycle_or_404(user, pk):
 def health_departments_for(user):
     """Departments whose health checks and verification a user may see: all for SLT and the data
     manager, their own for heads of department, none for anyone else."""
-    from .models import Department
-
     access = access_for(user)
     qs = Department.objects.filter(school_id__in=access.school_ids)
     if access.whole_school:
@@ -472,16 +466,9 @@ def health_departments_for(user):
     return qs.none()
 
 
-def can_verify_department(user, department):
-    """Heads of department sign off their own department; SLT and the data manager any."""
-    return health_departments_for(user).filter(pk=department.pk).exists()
-
-
 def failed_tasks_visible_to(user):
     """Failed background tasks: a data manager sees their own school's; the trust team sees all,
     including tasks that serve no one school."""
-    from .models import FailedTask
-
     access = access_for(user)
     if access.is_trust:
         return FailedTask.objects.all()

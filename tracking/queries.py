@@ -2,10 +2,10 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 
 from .grading import progress
-from .models import AssessmentPoint, GradeEntry, Pupil, Target, TeachingGroup
+from .models import GradeEntry, Stage, Target
 
 
 def pupil_list(queryset):
@@ -35,6 +35,9 @@ def targets_by_subject(pupil, published_only=False):
     return {t.subject_id: t for t in qs}
 
 
+UNVERIFIED_STAGES = (Stage.PLANNED, Stage.INPUT, Stage.VERIFICATION)
+
+
 def pupil_history(pupil, subjects=None, closed_only=False, published_targets_only=False):
     """Every subject's grades across assessment points against its target, for the pupil page.
 
@@ -46,7 +49,9 @@ def pupil_history(pupil, subjects=None, closed_only=False, published_targets_onl
     if subjects is not None:
         entries = entries.filter(subject__in=subjects)
     if closed_only:
-        entries = entries.filter(point__is_locked=True)
+        # A point locks when its cycle enters verification; the data is verified only once the cycle
+        # has moved past that stage (departments signed off), so families wait until then.
+        entries = entries.filter(point__is_locked=True).exclude(point__cycles__stage__in=UNVERIFIED_STAGES)
     entries = list(entries.order_by("point__academic_year__starts_on", "point__sequence"))
     targets = targets_by_subject(pupil, published_only=published_targets_only)
     points = sorted({e.point for e in entries}, key=lambda p: (p.opens_on, p.sequence))
@@ -76,15 +81,3 @@ def pupil_history(pupil, subjects=None, closed_only=False, published_targets_onl
             }
         )
     return points, rows
-
-
-def open_points(school, today):
-    return AssessmentPoint.objects.filter(
-        school=school, opens_on__lte=today, closes_on__gte=today, is_locked=False
-    ).select_related("year_group", "academic_year")
-
-
-def pupils_prefetched_for_groups(groups):
-    return TeachingGroup.objects.filter(pk__in=groups).prefetch_related(
-        Prefetch("pupils", queryset=Pupil.objects.order_by("legal_last_name"))
-    )

@@ -31,10 +31,7 @@ def reminders_send(*, school, point_ids, by, base_url=""):
         )
         if teacher is None or not teacher.user.email:
             continue
-        sheets = [
-            {"sheet": sheet, "link": f"{base_url}{sheet.url}" if sheet.url else ""}
-            for sheet in tally.sheets_to_chase
-        ]
+        sheets = [{"sheet": sheet, "link": f"{base_url}{sheet.url}"} for sheet in tally.sheets_to_chase]
         context = {"teacher": teacher, "school": school, "sheets": sheets, "tally": tally}
         messages.append(
             EmailMessage(

@@ -67,9 +67,14 @@ class DecideForm(forms.Form):
     )
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, subject, **kwargs):
+    def __init__(self, *args, subject, grades=None, **kwargs):
+        """`grades`: the subject's scale values already loaded (highest first), for a page that shows
+        one unbound form per row; without it the choices are read from the database."""
         super().__init__(*args, **kwargs)
-        self.fields["grade"].queryset = _grades(subject)
+        field = self.fields["grade"]
+        field.queryset = _grades(subject)
+        if grades is not None:
+            field.choices = [("", field.empty_label), *((g.pk, field.label_from_instance(g)) for g in grades)]
 
 
 class TargetFilterForm(forms.Form):

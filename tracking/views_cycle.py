@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django_tables2 import RequestConfig
 
 from . import cycle as cycle_service
@@ -222,15 +222,19 @@ def cycle_verify(request, pk):
     )
 
 
+def _checks_with_totals(cycle, departments):
+    return [
+        {"check": check, "totals": health.totals(check)}
+        for check in cycle_queries.health_checks(cycle, departments)
+    ]
+
+
 @login_required
 def health_check_list(request, pk):
     cycle = permissions.get_cycle_or_404(request.user, pk)
     departments = permissions.health_departments_for(request.user)
     permissions.require(departments.exists())
-    checks = [
-        {"check": check, "totals": health.totals(check)}
-        for check in cycle_queries.health_checks(cycle, departments)
-    ]
+    checks = _checks_with_totals(cycle, departments)
     return render(request, "tracking/cycle/health_list.html", {"cycle": cycle, "checks": checks})
 
 
@@ -302,7 +306,7 @@ def health_check_pdf(request, pk, department_pk):
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"health-check-{check.department.name}-{check.cycle.name}".lower().replace(" ", "-")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{name}.pdf")
     return response
 
 
@@ -311,10 +315,7 @@ def cycle_report(request, pk):
     cycle = permissions.get_cycle_or_404(request.user, pk)
     departments = permissions.health_departments_for(request.user)
     permissions.require(departments.exists())
-    checks = [
-        {"check": check, "totals": health.totals(check)}
-        for check in cycle_queries.health_checks(cycle, departments)
-    ]
+    checks = _checks_with_totals(cycle, departments)
     return render(
         request,
         "tracking/cycle/report.html",

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django_tables2 import RequestConfig
 from kombu.exceptions import OperationalError
 
@@ -210,7 +211,7 @@ def master_export(request, subject_id, fmt):
     )
     filename = f"{subject.name}-Y{number}-master-{timezone.localdate():%Y-%m-%d}.{fmt}".replace(" ", "-")
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 
 

@@ -251,9 +251,21 @@ def target_changes(request):
             "requested_by",
         ).order_by("requested_at")
     )
+    # One read of each scale's grades for the whole queue, not one per request's form.
+    grades = {}
+    if dvt:
+        for value in GradeValue.objects.filter(scale_id__in={t.subject.scale_id for t in requests_}).order_by(
+            "-rank"
+        ):
+            grades.setdefault(value.scale_id, []).append(value)
     for target in requests_:
         target.decide_form = (
-            DecideForm(subject=target.subject, prefix="decide", initial={"grade": target.requested_grade_id})
+            DecideForm(
+                subject=target.subject,
+                grades=grades.get(target.subject.scale_id, []),
+                prefix="decide",
+                initial={"grade": target.requested_grade_id},
+            )
             if dvt
             else None
         )

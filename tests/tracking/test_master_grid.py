@@ -126,6 +126,17 @@ def _csv(response):
     return list(csv.reader(io.StringIO(text)))
 
 
+def test_an_export_named_for_a_subject_with_quotes_and_accents_keeps_a_valid_header(client, history):
+    history.maths.name = 'Français "B"'
+    history.maths.save(update_fields=["name"])
+    client.force_login(history.hod.user)
+    response = client.get(reverse("master_export", args=[history.maths.pk, "csv"]), {"year": 11})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith(
+        "attachment; filename*=utf-8''Fran%C3%A7ais-%22B%22-Y11"
+    )
+
+
 def test_csv_export_applies_the_filters_and_is_named_for_subject_year_and_date(client, history):
     client.force_login(history.hod.user)
     url = reverse("master_export", args=[history.maths.pk, "csv"])

@@ -84,3 +84,30 @@ def test_a_sparkline_is_plain_svg_with_the_target_as_a_line():
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert "style=" not in svg
     assert sparkline([None, None], 5) == ""
+
+
+@pytest.mark.parametrize(("stage", "shown"), [("verification", False), ("health_check", True)])
+def test_parents_see_a_locked_point_only_once_its_cycle_is_past_verification(client, graded, stage, shown):
+    from datetime import date
+
+    from tracking.models import TrackingCycle
+
+    day = date(2026, 11, 2)
+    cycle = TrackingCycle.objects.create(
+        school=graded.school,
+        academic_year=graded.locked.academic_year,
+        name="Autumn 1 uplift",
+        stage=stage,
+        input_on=day,
+        verification_on=day,
+        health_check_on=day,
+        actions_on=day,
+        evaluation_on=day,
+        closes_on=day,
+    )
+    cycle.points.add(graded.locked)
+    client.force_login(graded.parent.user)
+    page = client.get(reverse("pupil_detail", args=[graded.child.pk])).content.decode()
+    assert ("Y11 Autumn 1" in page) is shown
+    client.force_login(graded.teacher.user)
+    assert "Y11 Autumn 1" in client.get(reverse("pupil_detail", args=[graded.child.pk])).content.decode()

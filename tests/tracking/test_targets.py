@@ -506,3 +506,28 @@ def test_a_cycle_reaching_its_health_check_proposes_raises_for_its_points(world)
     cycle_enter_stage(cycle_id=cycle.pk, stage="health_check", respect_hold=False)
     assert TargetRaiseProposal.objects.get().proposed_grade.code == "7"
     assert Target.objects.get(pupil=world.child, subject=world.maths).grade.code == "5"
+
+
+def _change_requests(world, n):
+    for i in range(n):
+        pupil = f.PupilFactory(school=world.school, year_group=world.y11, legal_last_name=f"Req{i}")
+        target = f.TargetFactory(pupil=pupil, subject=world.maths, grade=_g(world, "6"))
+        services.target_request_change(target=target, grade=_g(world, "7"), reason="Mocks", by=world.hod.user)
+
+
+def test_the_change_request_queue_reads_a_fixed_number_of_queries_however_many_requests(
+    client, world, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.data_manager.user)
+    url = reverse("target_changes")
+    _change_requests(world, 2)
+    client.get(url)  # warm caches (session, content types)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    _change_requests(world, 8)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert response.content.decode().count('name="decide-grade"') == 10

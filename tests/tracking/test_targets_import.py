@@ -6,7 +6,12 @@ from django.urls import reverse
 
 from tests import factories as f
 from tracking.fft import fft_parse
-from tracking.flightpaths import FlightPathTable, flightpaths_import, flightpaths_install_defaults
+from tracking.flightpaths import (
+    FlightPathTable,
+    flightpaths_csv,
+    flightpaths_import,
+    flightpaths_install_defaults,
+)
 from tracking.imports import ImportRejected
 from tracking.models import FlightPath, FlightPathRow, Target
 
@@ -133,6 +138,15 @@ def test_a_flight_path_upload_replaces_the_named_subjects_rows(client, world):
     assert table.grade_for(world.english.pk, 104).code == "5"  # untouched
     csv_text = client.get(reverse("flight_paths_csv")).content.decode()
     assert "MA,100,6" in csv_text
+
+
+def test_the_flight_path_download_neutralises_a_subject_code_that_reads_as_a_formula(world):
+    world.maths.code = "=HYPERLINK"
+    world.maths.save(update_fields=["code"])
+    flightpaths_install_defaults(school=world.school)
+    rows = flightpaths_csv(world.school).splitlines()
+    assert any(line.startswith("'=HYPERLINK,") for line in rows)
+    assert not any(line.startswith("=") for line in rows)
 
 
 def test_a_bad_flight_path_upload_saves_nothing_and_lists_every_bad_line(world):
