@@ -15,22 +15,13 @@ from operator import or_
 from django.db.models import Count, F, Q
 from django.urls import reverse
 
-from .marksheets import COMPLETE, IN_PROGRESS, NOT_STARTED, STATUS_LABELS
+from .marksheets import COMPLETE, IN_PROGRESS, NOT_STARTED, STATUS_LABELS, required
 from .models import AssessmentPoint, AuditEvent, TeachingGroup
 
 REMINDERS_ACTION = "tracking.reminders.sent"
 
-# The grade fields a sheet must have filled, with the point flag that says whether it is collected.
-GRADE_FIELDS = (
-    ("current", "collects_current"),
-    ("predicted", "collects_predicted"),
-    ("security", "collects_security"),
-    ("effort", "collects_effort"),
-)
-
-
-def collected_fields(point):
-    return [name for name, flag in GRADE_FIELDS if getattr(point, flag)]
+# The fields a sheet must have filled: one rule, shared with "My marksheets".
+collected_fields = required
 
 
 def marksheet_url(group_id, point_id):
@@ -219,8 +210,8 @@ def completion_for(points, departments=None):
         "effort": Q(pupil__grades__effort__isnull=False),
     }
     complete_q = Q()
-    for name, flag in GRADE_FIELDS:
-        complete_q &= Q(**{f"pupil__grades__point__{flag}": False}) | filled[name]
+    for name in filled:
+        complete_q &= Q(**{f"pupil__grades__point__collects_{name}": False}) | filled[name]
     counts = (
         TeachingGroup.pupils.through.objects.filter(
             teachinggroup__in=group_ids.values("pk"),

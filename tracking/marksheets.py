@@ -57,8 +57,12 @@ def collected(point):
 
 
 def required(point):
-    """Fields a row needs before it counts as complete: the grades the point collects."""
-    return [name for name in GRADE_FIELDS if getattr(point, f"collects_{name}")]
+    """Fields a row needs before it counts as complete: everything the point collects but the comment.
+
+    The completion page and the reminder emails use this same rule, so a sheet a teacher sees as
+    complete is never chased.
+    """
+    return [name for name in FIELDS if name != "comment" and getattr(point, f"collects_{name}")]
 
 
 # -- windows ---------------------------------------------------------------------------------------
@@ -664,7 +668,8 @@ def _row_counts(groups, points):
     for fields_needed, rule_points in rules.items():
         complete = Q()
         for name in fields_needed:
-            complete &= Q(**{f"{name}__isnull": False})
+            # Security is text (blank when empty); the others are null when empty.
+            complete &= ~Q(security="") if name == "security" else Q(**{f"{name}__isnull": False})
         # One filter() call so the group join is shared by the membership and the subject match.
         rows = (
             GradeEntry.objects.filter(

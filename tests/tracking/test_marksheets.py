@@ -395,6 +395,8 @@ def test_my_marksheets_lists_each_open_sheet_with_its_status(client, world):
         school=world.school,
         current=five,
         predicted=five,
+        security="H",
+        effort=1,
     )
     closed = f.AssessmentPointFactory(school=world.school, academic_year=world.year, year_group=world.y11)
     _close(closed)
@@ -412,6 +414,9 @@ def test_my_marksheets_lists_each_open_sheet_with_its_status(client, world):
         current=five,
         predicted=five,
     )
+    # Security and effort count too when the point collects them (the completion page's rule).
+    assert "In progress" in client.get(reverse("marksheet_list")).content.decode()
+    GradeEntry.objects.filter(point=world.point).update(security="M", effort=2)
     assert "Complete" in client.get(reverse("marksheet_list")).content.decode()
     # The head of department sees the department's groups too.
     client.force_login(world.hod.user)
