@@ -104,13 +104,11 @@ def grid_for(subject, year_number, today=None):
     return Grid(subject=subject, year_number=year_number, points=points, groups=groups)
 
 
-def pupils_queryset(grid):
-    return (
-        Pupil.objects.filter(teaching_groups__in=[g.pk for g in grid.groups], is_active=True)
-        .select_related("form")
-        .order_by("legal_last_name", "legal_first_name", "pk")
-        .distinct()
-    )
+def pupils_queryset(grid, visible=None):
+    pupils = Pupil.objects.filter(teaching_groups__in=[g.pk for g in grid.groups], is_active=True)
+    if visible is not None:
+        pupils = pupils.filter(pk__in=visible.values("pk"))
+    return pupils.select_related("form").order_by("legal_last_name", "legal_first_name", "pk").distinct()
 
 
 def fill_rows(grid, pupils):
@@ -182,10 +180,14 @@ def fill_rows(grid, pupils):
     return rows
 
 
-def build(*, subject, year_number, filter_data=None):
-    """Frame, filter and rows in one call (used by the view, the export and the benchmark)."""
+def build(*, subject, year_number, filter_data=None, visible=None):
+    """Frame, filter and rows in one call (used by the view, the export and the benchmark).
+
+    `visible` limits the rows to the pupils a user may see: a subject teacher gets their own pupils,
+    not the whole cohort's names and needs.
+    """
     grid = grid_for(subject, year_number)
-    grid_filter = MasterFilter(filter_data or {}, queryset=pupils_queryset(grid), grid=grid)
+    grid_filter = MasterFilter(filter_data or {}, queryset=pupils_queryset(grid, visible), grid=grid)
     rows = fill_rows(grid, grid_filter.qs)
     return grid, grid_filter, grid_filter.filter_rows(rows)
 

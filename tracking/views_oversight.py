@@ -162,19 +162,20 @@ def _master_context(request, subject_id):
         number = years[-1]
     if number not in years:
         number = years[-1]
-    grid, grid_filter, rows = master_grid.build(subject=subject, year_number=number, filter_data=request.GET)
+    grid, grid_filter, rows = master_grid.build(
+        subject=subject,
+        year_number=number,
+        filter_data=request.GET,
+        visible=permissions.pupils_visible_to(request.user),
+    )
     return subject, years, number, grid, grid_filter, rows
 
 
 @login_required
 def master_detail(request, subject_id):
     subject, years, number, grid, grid_filter, rows = _master_context(request, subject_id)
-    linkable = set(
-        permissions.pupils_visible_to(request.user)
-        .filter(pk__in=[r["pupil"].pk for r in rows])
-        .values_list("pk", flat=True)
-    )
-    table = master_grid.table_for(grid, rows, linkable=linkable)
+    # Rows are already limited to pupils this user may see, so every name links to the pupil page.
+    table = master_grid.table_for(grid, rows, linkable={r["pupil"].pk for r in rows})
     # django-tables2 renders cell by cell, so hundreds of pupils x points are paged; exports hold all.
     RequestConfig(request, paginate={"per_page": 100}).configure(table)
     query = request.GET.copy()
