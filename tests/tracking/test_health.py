@@ -94,6 +94,13 @@ def test_head_of_department_cannot_open_another_departments_health_check(worked,
     assert client.get(url).status_code == 404
 
 
+@pytest.mark.parametrize("name", ["health_check_detail", "health_check_chart", "health_check_pdf"])
+def test_a_department_id_too_big_for_the_database_is_not_found(worked, world, client, name):
+    client.force_login(world.slt.user)
+    url = reverse(name, args=[worked.pk, 2**63])
+    assert client.get(url).status_code == 404
+
+
 def test_the_chart_is_an_svg_without_script(worked, world, client):
     client.force_login(world.slt.user)
     response = client.get(reverse("health_check_chart", args=[worked.pk, world.maths.department_id]))
