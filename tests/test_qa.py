@@ -11,3 +11,14 @@ def test_yes_no_filters_on_the_pupil_list_offer_any_rather_than_unknown(client, 
     page = client.get(reverse("pupil_list")).content.decode()
     assert ">Unknown<" not in page
     assert '<option value="" selected>Any</option>' in page
+
+
+def test_an_empty_flag_list_says_so_instead_of_showing_a_bare_header(client, world):
+    client.force_login(world.teacher.user)
+    page = client.get(reverse("interventions:flag_list")).content.decode()
+    assert "No flags match these filters." in page
+
+
+def test_a_pupil_search_with_no_match_says_so(client, world):
+    client.force_login(world.slt.user)
+    assert "No pupils match" in client.get(reverse("pupil_list"), {"q": "zzzz"}).content.decode()
