@@ -22,3 +22,15 @@ def test_an_empty_flag_list_says_so_instead_of_showing_a_bare_header(client, wor
 def test_a_pupil_search_with_no_match_says_so(client, world):
     client.force_login(world.slt.user)
     assert "No pupils match" in client.get(reverse("pupil_list"), {"q": "zzzz"}).content.decode()
+
+
+def test_a_subject_with_a_grade_but_no_target_says_no_target_not_no_grade(client, world):
+    from tests import factories as f
+
+    f.GradeEntryFactory(
+        pupil=world.child, subject=world.maths, point=world.point, current=f.grade(world.school, "5")
+    )
+    client.force_login(world.teacher.user)
+    page = client.get(reverse("pupil_detail", args=[world.child.pk])).content.decode()
+    assert "No target set" in page
+    assert "No grade yet" not in page
