@@ -34,3 +34,13 @@ def test_a_subject_with_a_grade_but_no_target_says_no_target_not_no_grade(client
     page = client.get(reverse("pupil_detail", args=[world.child.pk])).content.decode()
     assert "No target set" in page
     assert "No grade yet" not in page
+
+
+def test_demo_staff_titles_fit_their_first_names():
+    from tracking.demo import FIRST_NAMES, _title_for
+
+    assert _title_for("Oliver", "Mrs") == "Mr"
+    assert _title_for("Oliver", "Ms") == "Mr"
+    assert _title_for("Amelia", "Mr") == "Ms"
+    assert _title_for("Amelia", "Mrs") == "Mrs"
+    assert {_title_for(name, "Dr") for name in FIRST_NAMES} == {"Dr"}
