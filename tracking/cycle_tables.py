@@ -79,7 +79,7 @@ class HealthPupilTable(tables.Table):
     current = tables.Column(verbose_name="Current", order_by="current__rank")
     target_code = tables.Column(verbose_name="Target", order_by="target_step")
     gap = tables.Column(verbose_name="Gap (grades)", attrs={"td": {"class": "num"}})
-    flags = tables.Column(empty_values=(), orderable=False, verbose_name="Groups")
+    flags = tables.Column(empty_values=(), orderable=False, verbose_name="Flags")
 
     class Meta:
         model = GradeEntry

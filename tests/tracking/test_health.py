@@ -152,3 +152,11 @@ def test_calendar_query_count_is_fixed_as_cycles_grow(worked, world, client, dja
         cycles.cycle_create(school=world.school, academic_year=world.year, name=f"More {n}", points=[point])
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(reverse("cycle_calendar"))
+
+
+def test_the_pupil_list_labels_its_flag_column_flags_and_its_yes_no_filters_any(worked, world, client):
+    client.force_login(world.slt.user)
+    page = client.get(reverse("health_check_detail", args=[worked.pk, world.maths.department_id]))
+    html = page.content.decode()
+    assert ">Flags<" in html and ">Groups<" not in html
+    assert ">Unknown<" not in html
