@@ -159,5 +159,6 @@ def test_the_pupil_list_labels_its_flag_column_flags_and_its_yes_no_filters_any(
     client.force_login(world.slt.user)
     page = client.get(reverse("health_check_detail", args=[worked.pk, world.maths.department_id]))
     html = page.content.decode()
-    assert re.search(r">\s*Flags\s*<", html) and not re.search(r">\s*Groups\s*<", html)
+    assert re.search(r'scope="col">\s*Flags\s*<', html)
+    assert not re.search(r'scope="col">\s*Groups\s*<', html)
     assert ">Unknown<" not in html
