@@ -44,3 +44,13 @@ def test_demo_staff_titles_fit_their_first_names():
     assert _title_for("Amelia", "Mr") == "Ms"
     assert _title_for("Amelia", "Mrs") == "Mrs"
     assert {_title_for(name, "Dr") for name in FIRST_NAMES} == {"Dr"}
+
+
+def test_admin_pages_carry_the_uplift_favicon(client, world):
+    world.data_manager.user.is_staff = world.data_manager.user.is_superuser = True
+    world.data_manager.user.save()
+    client.force_login(world.data_manager.user)
+    for url in (reverse("admin:index"), reverse("admin:tracking_pupil_changelist")):
+        page = client.get(url).content.decode()
+        assert 'rel="icon"' in page and "img/favicon" in page
+        assert "Uplift administration" in page
