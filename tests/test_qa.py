@@ -54,3 +54,11 @@ def test_admin_pages_carry_the_uplift_favicon(client, world):
         page = client.get(url).content.decode()
         assert 'rel="icon"' in page and "img/favicon" in page
         assert "Uplift administration" in page
+
+
+def test_a_senco_with_no_home_panels_is_pointed_at_their_pages_not_told_there_is_nothing(client, world):
+    client.force_login(world.senco.user)
+    page = client.get(reverse("home")).content.decode()
+    assert "Where to start" in page
+    assert f'href="{reverse("pupil_list")}"' in page
+    assert "nothing for your account to do" not in page
