@@ -62,3 +62,10 @@ def test_a_senco_with_no_home_panels_is_pointed_at_their_pages_not_told_there_is
     assert "Where to start" in page
     assert f'href="{reverse("pupil_list")}"' in page
     assert "nothing for your account to do" not in page
+
+
+def test_installing_default_flight_paths_counts_subjects_in_plain_english(client, world):
+    client.force_login(world.data_manager.user)
+    response = client.post(reverse("flight_paths"), {"action": "defaults"}, follow=True)
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert "Default flight paths added for" in text and "subject(s)" not in text
