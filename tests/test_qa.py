@@ -69,3 +69,14 @@ def test_installing_default_flight_paths_counts_subjects_in_plain_english(client
     response = client.post(reverse("flight_paths"), {"action": "defaults"}, follow=True)
     text = " ".join(str(m) for m in response.context["messages"])
     assert "Default flight paths added for" in text and "subject(s)" not in text
+
+
+def test_the_pupil_page_summary_table_scrolls_inside_the_page_on_a_phone(client, world):
+    from tests import factories as f
+
+    f.GradeEntryFactory(
+        pupil=world.child, subject=world.maths, point=world.point, current=f.grade(world.school, "5")
+    )
+    client.force_login(world.parent.user)
+    page = client.get(reverse("pupil_detail", args=[world.child.pk])).content.decode()
+    assert '<div class="table-scroll">\n  <table class="table table-compact pupil-summary-table">' in page
