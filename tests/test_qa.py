@@ -84,3 +84,16 @@ def test_the_pupil_page_summary_table_scrolls_inside_the_page_on_a_phone(client,
     assert re.search(
         r'<div class="table-scroll">\s*<table class="table table-compact pupil-summary-table">', page
     )
+
+
+def test_home_flag_panel_spells_out_the_level(client, world):
+    from interventions import services
+    from interventions.models import Scope
+
+    services.flag_raise(
+        pupil=world.child, scope=Scope.KEY_STAGE, level=3, reason="Slipping everywhere", by=world.slt.user
+    )
+    client.force_login(world.slt.user)
+    page = client.get(reverse("home")).content.decode()
+    assert "level 3: Slipping everywhere" in page
+    assert "L3 Slipping" not in page
