@@ -73,8 +73,15 @@ class _Blank(dict):
 
 
 def render_reason(template, **values):
-    """Fill a reason template; unknown placeholders render empty rather than failing a run."""
-    return template.format_map(_Blank(values)).strip()
+    """Fill a reason template; unknown placeholders render empty rather than failing a run.
+
+    "subject(s)" in a template reads "subject" or "subjects" to agree with {count}.
+    """
+    text = template.format_map(_Blank(values)).strip()
+    count = values.get("count")
+    if isinstance(count, int):
+        text = text.replace("subject(s)", "subject" if count == 1 else "subjects")
+    return text
 
 
 def band_level(bands, count):

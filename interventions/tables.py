@@ -40,6 +40,7 @@ class FlagTable(tables.Table):
         )
         per_page = 50
         attrs = {"class": "table table-compact"}
+        empty_text = "No flags match these filters."
 
     def render_pupil(self, record):
         url = reverse("interventions:flag_detail", args=[record.pk])

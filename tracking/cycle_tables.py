@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 
+from .filters import AnyYesNo
 from .models import Gender, GradeEntry, PriorBand, SenStatus, Subject, Target
 from .tables import pupil_flags_html
 
@@ -37,9 +38,11 @@ class HealthPupilFilter(django_filters.FilterSet):
     )
     standing = django_filters.ChoiceFilter(choices=STANDING, method="by_standing", label="Standing")
     subject = django_filters.ModelChoiceFilter(queryset=Subject.objects.none())
-    disadvantaged = django_filters.BooleanFilter(field_name="pupil__disadvantaged", label="Disadvantaged")
+    disadvantaged = django_filters.BooleanFilter(
+        field_name="pupil__disadvantaged", label="Disadvantaged", widget=AnyYesNo
+    )
     sen = django_filters.ChoiceFilter(field_name="pupil__sen_status", choices=SenStatus.choices, label="SEN")
-    eal = django_filters.BooleanFilter(field_name="pupil__eal", label="EAL")
+    eal = django_filters.BooleanFilter(field_name="pupil__eal", label="EAL", widget=AnyYesNo)
     gender = django_filters.ChoiceFilter(field_name="pupil__gender", choices=Gender.choices)
     prior = django_filters.ChoiceFilter(
         field_name="pupil__prior_band",
@@ -76,7 +79,7 @@ class HealthPupilTable(tables.Table):
     current = tables.Column(verbose_name="Current", order_by="current__rank")
     target_code = tables.Column(verbose_name="Target", order_by="target_step")
     gap = tables.Column(verbose_name="Gap (grades)", attrs={"td": {"class": "num"}})
-    flags = tables.Column(empty_values=(), orderable=False, verbose_name="Groups")
+    flags = tables.Column(empty_values=(), orderable=False, verbose_name="Flags")
 
     class Meta:
         model = GradeEntry

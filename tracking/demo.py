@@ -112,6 +112,19 @@ FIRST_NAMES = [
     "Finley",
     "Logan",
 ]
+FIRST_MALE_NAME = FIRST_NAMES.index("Oliver")  # FIRST_NAMES lists girls' names, then boys'
+
+
+def _title_for(first, drawn):
+    """A title that fits the first name: the random draw stays the same, so the demo data does too."""
+    male = FIRST_NAMES.index(first) >= FIRST_MALE_NAME
+    if drawn == "Dr":
+        return drawn
+    if male:
+        return "Mr"
+    return "Ms" if drawn == "Mr" else drawn
+
+
 LAST_NAMES = [
     "Smith",
     "Jones",
@@ -511,7 +524,7 @@ class _Builder:
                 if i == 0 and dept != "Mathematics":
                     roles.append((Role.HEAD_OF_DEPARTMENT, {"department": dept}))
                 users.append(self._user(f"staff{counter:03d}", first, last))
-                staff_rows.append((rng.choice(["Mr", "Mrs", "Ms", "Dr"]), roles))
+                staff_rows.append((_title_for(first, rng.choice(["Mr", "Mrs", "Ms", "Dr"])), roles))
                 self.dept_of_generated.append(dept)
         # The data manager maintains scales, points and people in Django admin.
         users[1].is_staff = users[1].is_superuser = True

@@ -1,16 +1,25 @@
 import django_filters
+from django import forms
 from django.db.models import Q
+from django_filters.widgets import BooleanWidget
 
 from .models import FormGroup, Pupil, SenStatus, Subject, TeachingGroup, YearGroup
+
+
+class AnyYesNo(BooleanWidget):
+    """Yes / no / any (django-filter's default says "Unknown", which reads oddly for a flag)."""
+
+    def __init__(self, attrs=None):
+        forms.Select.__init__(self, attrs, choices=(("", "Any"), ("true", "Yes"), ("false", "No")))
 
 
 class PupilFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name or UPN")
     year_group = django_filters.ModelChoiceFilter(queryset=YearGroup.objects.none(), label="Year")
     form = django_filters.ModelChoiceFilter(queryset=FormGroup.objects.none())
-    disadvantaged = django_filters.BooleanFilter(label="Disadvantaged")
+    disadvantaged = django_filters.BooleanFilter(label="Disadvantaged", widget=AnyYesNo)
     sen_status = django_filters.ChoiceFilter(choices=SenStatus.choices, label="SEN")
-    eal = django_filters.BooleanFilter(label="EAL")
+    eal = django_filters.BooleanFilter(label="EAL", widget=AnyYesNo)
     prior_band = django_filters.ChoiceFilter(
         choices=[("low", "Low"), ("middle", "Middle"), ("high", "High")], label="Prior attainment"
     )

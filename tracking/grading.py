@@ -57,6 +57,7 @@ class ScaleLookup:
 class Progress:
     status: str
     diff: int | None
+    no_target: bool = False  # status NONE because there is a grade but no target to compare it with
 
     @property
     def is_below(self):
@@ -66,7 +67,7 @@ class Progress:
 def progress(grade, target, well_below_at=2):
     """How a grade stands against a target, in whole grades (steps), e.g. Progress('below', -1)."""
     if grade is None or target is None:
-        return Progress(NONE, None)
+        return Progress(NONE, None, no_target=grade is not None and target is None)
     diff = grade.step - target.step
     if diff > 0:
         return Progress(ABOVE, diff)

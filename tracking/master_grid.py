@@ -11,13 +11,12 @@ from operator import or_
 
 import django_filters
 import django_tables2 as tables
-from django import forms
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django_filters.widgets import BooleanWidget
 
+from .filters import AnyYesNo
 from .grading import progress, progress_label
 from .models import (
     AcademicYear,
@@ -190,13 +189,6 @@ def build(*, subject, year_number, filter_data=None, visible=None):
     grid_filter = MasterFilter(filter_data or {}, queryset=pupils_queryset(grid, visible), grid=grid)
     rows = fill_rows(grid, grid_filter.qs)
     return grid, grid_filter, grid_filter.filter_rows(rows)
-
-
-class AnyYesNo(BooleanWidget):
-    """Yes / no / any (django-filter's default says "Unknown", which reads oddly for a flag)."""
-
-    def __init__(self, attrs=None):
-        forms.Select.__init__(self, attrs, choices=(("", "Any"), ("true", "Yes"), ("false", "No")))
 
 
 class MasterFilter(django_filters.FilterSet):

@@ -20,6 +20,7 @@ class PupilTable(tables.Table):
         fields = ("name", "upn", "year_group", "form", "flags", "prior_band", "attendance")
         per_page = 50
         attrs = {"class": "table table-compact"}
+        empty_text = "No pupils match these filters."
 
     def render_name(self, record):
         url = reverse("pupil_detail", args=[record.pk])
@@ -59,6 +60,7 @@ class TeachingGroupTable(tables.Table):
         fields = ("name", "subject", "year_group", "teachers", "pupil_count")
         per_page = 50
         attrs = {"class": "table table-compact"}
+        empty_text = "No teaching groups match these filters."
 
     def render_year_group(self, value):
         return value.number

@@ -242,8 +242,10 @@ def _health_check_or_404(user, pk, department_pk):
     cycle = permissions.get_cycle_or_404(user, pk)
     departments = permissions.health_departments_for(user)
     try:
+        # Filter the department by its own pk: an out-of-range id then matches nothing (a bare
+        # department_id= lookup sends it to the database, which fails with an overflow).
         return HealthCheck.objects.select_related("department", "cycle__academic_year").get(
-            cycle=cycle, department__in=departments, department_id=department_pk
+            cycle=cycle, department__in=departments.filter(pk=department_pk)
         )
     except (HealthCheck.DoesNotExist, ValueError):
         raise Http404("No such health check") from None

@@ -418,7 +418,7 @@ def flight_paths(request):
     if request.method == "POST":
         if request.POST.get("action") == "defaults":
             n = flightpaths_install_defaults(school=school, by=user)
-            messages.success(request, f"Default flight paths added for {n} subject(s).")
+            messages.success(request, f"Default flight paths added for {n} subject{'' if n == 1 else 's'}.")
             return redirect("flight_paths")
         form = FlightPathUploadForm(request.POST, request.FILES)
         if form.is_valid():

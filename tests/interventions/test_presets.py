@@ -72,7 +72,7 @@ def test_laude_form_tutor_gets_level_2_for_two_subjects_off_target_and_level_1_f
     classmate = Flag.objects.get(pupil=world.classmate, rule__code="tutor-bands")
     assert (child.level, child.owner) == (2, world.tutor)
     assert (classmate.level, classmate.owner) == (1, world.tutor)
-    assert child.reason == "Off target in 2 subject(s): English Language, Mathematics"
+    assert child.reason == "Off target in 2 subjects: English Language, Mathematics"
 
 
 def test_hurworth_flags_any_subject_below_target(world):

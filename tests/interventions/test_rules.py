@@ -180,3 +180,11 @@ def test_a_reason_template_with_an_unknown_placeholder_is_refused():
     with pytest.raises(ValueError, match="Unknown placeholder"):
         check_template("Below in {subjct}")
     check_template("Below target by {diff} in {subject}")
+
+
+def test_a_subject_s_reason_agrees_with_its_count():
+    from interventions.rules import render_reason
+
+    template = "Off target in {count} subject(s): {subjects}"
+    assert render_reason(template, count=1, subjects="Maths") == "Off target in 1 subject: Maths"
+    assert render_reason(template, count=3, subjects="A, B, C") == "Off target in 3 subjects: A, B, C"

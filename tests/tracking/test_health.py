@@ -1,5 +1,6 @@
 """Health-check numbers on hand-worked pupils, the pages, the chart, the PDF, and query counts."""
 
+import re
 from datetime import date
 
 import pytest
@@ -94,6 +95,13 @@ def test_head_of_department_cannot_open_another_departments_health_check(worked,
     assert client.get(url).status_code == 404
 
 
+@pytest.mark.parametrize("name", ["health_check_detail", "health_check_chart", "health_check_pdf"])
+def test_a_department_id_too_big_for_the_database_is_not_found(worked, world, client, name):
+    client.force_login(world.slt.user)
+    url = reverse(name, args=[worked.pk, 2**63])
+    assert client.get(url).status_code == 404
+
+
 def test_the_chart_is_an_svg_without_script(worked, world, client):
     client.force_login(world.slt.user)
     response = client.get(reverse("health_check_chart", args=[worked.pk, world.maths.department_id]))
@@ -145,3 +153,12 @@ def test_calendar_query_count_is_fixed_as_cycles_grow(worked, world, client, dja
         cycles.cycle_create(school=world.school, academic_year=world.year, name=f"More {n}", points=[point])
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(reverse("cycle_calendar"))
+
+
+def test_the_pupil_list_labels_its_flag_column_flags_and_its_yes_no_filters_any(worked, world, client):
+    client.force_login(world.slt.user)
+    page = client.get(reverse("health_check_detail", args=[worked.pk, world.maths.department_id]))
+    html = page.content.decode()
+    assert re.search(r'scope="col">\s*Flags\s*<', html)
+    assert not re.search(r'scope="col">\s*Groups\s*<', html)
+    assert ">Unknown<" not in html

@@ -201,6 +201,7 @@ def test_who_may_read_a_subjects_master_grid(world):
         assert subjects(persona) == set()
     assert not permissions.master_grid_subjects(world.parent.user).exists()
 
+
 def test_teachers_get_the_master_grids_entry_and_pastoral_staff_do_not(world):
     browse = {
         p

@@ -11,5 +11,5 @@ def progress_badge(progress, school):
     return {
         "status": progress.status,
         "diff": progress.diff,
-        "label": progress_label(progress.status, school),
+        "label": "No target set" if progress.no_target else progress_label(progress.status, school),
     }
