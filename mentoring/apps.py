@@ -6,10 +6,11 @@ class MentoringConfig(AppConfig):
     verbose_name = "Mentoring"
 
     def ready(self):
-        from tracking import permissions
+        from tracking import home, permissions
         from tracking.signals import demo_school_built
 
-        from . import demo, scopes
+        from . import demo, panels, scopes
 
+        home.register("mentoring/panels/_mentees.html", panels.has_mentees, panels.my_mentees, order=25)
         permissions.register_pupil_scope(scopes.mentees)
         demo_school_built.connect(demo.add_demo_mentoring, dispatch_uid="mentoring-demo")

@@ -32,7 +32,7 @@ class TrackingConfig(AppConfig):
             "pupil_list",
             permissions.is_staff_member,
             order=20,
-            description="Find any pupil you teach",
+            description="Find a pupil you work with",
         )
         navigation.register(
             "Groups", "group_list", permissions.is_staff_member, order=30, description="Teaching groups"

@@ -89,6 +89,12 @@ def pupil_detail(request, pk):
         "groups": pupil.teaching_groups.select_related("subject").prefetch_related("teachers__user")
         if is_staff
         else [],
+        # Only groups this user may open are links (a mentor sees the pupil, not every class list).
+        "openable_groups": set(
+            permissions.groups_visible_to(user).filter(pupils=pupil).values_list("pk", flat=True)
+        )
+        if is_staff
+        else set(),
     }
     context.update(views_targets.pupil_page_context(user, pupil, is_staff=is_staff))
     return render(request, "tracking/pupil_detail.html", context)
