@@ -28,6 +28,8 @@ need_pkgs=()
 [[ -n ${DATABASE_URL:-} ]] || find_pg_bin || need_pkgs+=(postgresql)
 command -v chromium >/dev/null || need_pkgs+=(chromium)
 command -v pdftoppm >/dev/null || need_pkgs+=(poppler-utils)
+# WeasyPrint renders PDFs through Pango.
+ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need_pkgs+=(libpango-1.0-0 libpangoft2-1.0-0)
 if ((${#need_pkgs[@]})); then
     if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
         say "apt-get installing ${need_pkgs[*]}"
