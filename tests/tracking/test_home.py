@@ -1,0 +1,48 @@
+"""The home page's query count depends on the role's panels, never on how much data the school holds."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests import factories as f
+from tracking.models import GuardianLink
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("teacher", "hod", "tutor", "mentor", "senco", "slt", "data_manager", "parent")
+
+
+def _queries(client, user):
+    client.force_login(user)
+    client.get(reverse("home"))  # warm the session
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("home")).status_code == 200
+    return len(captured.captured_queries)
+
+
+def _grow(world):
+    """More pupils in the teacher's group, the tutor's form and the mentor's list; more groups."""
+    for n in range(6):
+        pupil = f.PupilFactory(school=world.school, year_group=world.y11, form=world.form)
+        world.group.pupils.add(pupil)
+        f.MentorAssignmentFactory(pupil=pupil, mentor=world.mentor, academic_year=world.year)
+        f.TeachingGroupFactory(
+            school=world.school,
+            subject=world.maths,
+            year_group=world.y11,
+            name=f"11Ma{n + 10}",
+            teachers=[world.teacher],
+            pupils=[pupil],
+        )
+    GuardianLink.objects.create(
+        guardian=world.parent, pupil=f.PupilFactory(school=world.school, year_group=world.y11)
+    )
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_home_query_count_stays_the_same_as_the_school_grows(client, world, persona):
+    user = getattr(world, persona).user
+    before = _queries(client, user)
+    _grow(world)
+    assert _queries(client, user) == before
