@@ -223,3 +223,21 @@ class Flag(models.Model):
 
     def __str__(self):
         return f"{self.pupil}: {self.reason}"
+
+
+# Plans, sessions and agreements live in their feature packages; importing them here registers them.
+from .agreements.models import ExamAgreement  # noqa: E402
+from .plans.models import Plan, PlanReview, TargetGroup  # noqa: E402
+from .sessions.models import Allocation, Session, SessionRequest, SessionSettings, TimetableIssue  # noqa: E402
+
+__all__ = [
+    "Allocation",
+    "ExamAgreement",
+    "Plan",
+    "PlanReview",
+    "Session",
+    "SessionRequest",
+    "SessionSettings",
+    "TargetGroup",
+    "TimetableIssue",
+]

@@ -12,6 +12,7 @@ from . import access, queries, services
 from .filters import FlagFilter
 from .forms import ActionForm, ManualFlagForm, PresetForm, RuleForm, RunRulesForm
 from .models import InterventionSettings, Rule
+from .plans.access import plans_visible_to
 from .tables import FlagTable
 
 
@@ -68,6 +69,7 @@ def flag_detail(request, pk):
             "form": form,
             "history": audit.history_for(flag),
             "school": flag.pupil.school,
+            "plan": plans_visible_to(user).filter(flag=flag).first(),
         },
     )
 

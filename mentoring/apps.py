@@ -13,4 +13,5 @@ class MentoringConfig(AppConfig):
 
         home.register("mentoring/panels/_mentees.html", panels.has_mentees, panels.my_mentees, order=25)
         permissions.register_pupil_scope(scopes.mentees)
+        permissions.register_pastoral_scope(scopes.mentees)
         demo_school_built.connect(demo.add_demo_mentoring, dispatch_uid="mentoring-demo")

@@ -27,6 +27,12 @@ SEES_GROUP = {"teacher", "hod", "senco", "slt", "data_manager"}
 EDITS_GROUP = {"teacher", "hod", "slt", "data_manager"}
 
 CYCLE_READERS = {"hod", "slt", "data_manager"}
+# A pupil's plans: the owner, pastoral staff (tutor, head of year, mentor) and whole-school readers.
+PLAN_READERS = {"hod", "tutor", "hoy", "mentor", "senco", "slt", "data_manager"}
+# The key-stage tracking sheet: heads of year / KS coordinators, SLT and the data manager.
+KS_LEADERS = {"hoy", "slt", "data_manager"}
+# Session allocation: the (assistant) SENCo and SLT.
+ALLOCATORS = {"senco", "slt"}
 
 
 def _cycle(w):
@@ -79,6 +85,30 @@ ROWS = [
         SEES_CHILD - {"teacher", "tutor", "mentor", "parent"},
     ),
     ("interventions:rules", lambda w: [], WHOLE_SCHOOL),
+    # Plans (issue 10): any member of staff has the list (it shows only the plans they may see).
+    ("interventions:plan_list", lambda w: [], STAFF),
+    ("interventions:plan_export", lambda w: ["csv"], STAFF),
+    ("interventions:plan_export", lambda w: ["xlsx"], STAFF),
+    ("interventions:plan_pdf", lambda w: [], STAFF),
+    # A maths plan on world.child: its owner (the maths HoD), the pupil's tutor, head of year and mentor,
+    # SLT, the data manager and the SENCo. Never a subject teacher or a parent.
+    ("interventions:plan_detail", lambda w: [_child_plan(w).pk], PLAN_READERS),
+    ("interventions:plan_detail", lambda w: [_child_plan(w, "form_tutor").pk], PLAN_READERS - {"hod"}),
+    ("interventions:plan_from_flag", lambda w: [_child_flag(w, "subject").pk], {"hod"} | WHOLE_SCHOOL),
+    ("interventions:plan_from_flag", lambda w: [_child_flag(w, "form_tutor").pk], {"tutor"} | WHOLE_SCHOOL),
+    ("interventions:ks_sheet", lambda w: [], KS_LEADERS),
+    ("interventions:target_group_detail", lambda w: [_target_group(w).pk], KS_LEADERS),
+    # Sessions: every member of staff requests and prints the sign-up sheet; the SENCos and SLT allocate;
+    # a session's leader (world.teacher), the SENCo and SLT take its register; SLT and mentors follow up.
+    ("interventions:session_week", lambda w: [], STAFF),
+    ("interventions:session_requests", lambda w: [], STAFF),
+    ("interventions:session_request_new", lambda w: [], STAFF),
+    ("interventions:signup_sheet", lambda w: [], STAFF),
+    ("interventions:allocation", lambda w: [], ALLOCATORS),
+    ("interventions:register", lambda w: [_session(w).pk], ALLOCATORS | {"teacher"}),
+    ("interventions:follow_ups", lambda w: [], {"slt", "mentor"}),
+    # Form 11A's timetable: its tutor, the head of year and whole-school readers.
+    ("interventions:timetable_pdf", lambda w: [w.form.pk], {"tutor", "hoy", "senco", "slt", "data_manager"}),
     ("interventions:rule_edit", lambda w: [_a_rule(w).pk], WHOLE_SCHOOL),
     # Oversight: completion for SLT, the data manager and heads of department (their department).
     ("completion", lambda w: [], {"hod", "slt", "data_manager"}),
@@ -131,6 +161,39 @@ def _child_flag(world, scope):
     from tests.interventions.helpers import child_flag
 
     return child_flag(world, scope)
+
+
+def _child_plan(world, scope="subject"):
+    from tests.interventions.helpers import child_plan
+
+    return child_plan(world, scope)
+
+
+def _target_group(world):
+    from django.utils import timezone
+
+    from interventions.plans.models import TargetGroup
+
+    group, _ = TargetGroup.objects.get_or_create(
+        school=world.school, key_stage=4, name="Matrix group", defaults={"created_at": timezone.now()}
+    )
+    return group
+
+
+def _session(world):
+    from datetime import time
+
+    from django.utils import timezone
+
+    from interventions.sessions.models import Session
+
+    session, _ = Session.objects.get_or_create(
+        school=world.school, title="Matrix maths", defaults={
+            "subject": world.maths, "kind": "after_school", "date": timezone.localdate(),
+            "starts_at": time(15, 30), "ends_at": time(16, 30), "room": "M1", "capacity": 10,
+            "leader": world.teacher},
+    )  # fmt: skip
+    return session
 
 
 def _a_rule(world):

@@ -31,11 +31,18 @@ WHOLE_SCHOOL_ROLES = {Role.SLT, Role.DATA_MANAGER}
 WHOLE_SCHOOL_READERS = WHOLE_SCHOOL_ROLES | {Role.SENCO}
 
 _pupil_scopes = []
+_pastoral_scopes = []
 
 
 def register_pupil_scope(func):
     """Add a function(user, access) -> Q over Pupil that widens what a user may see."""
     _pupil_scopes.append(func)
+    return func
+
+
+def register_pastoral_scope(func):
+    """Add a function(user, access) -> Q over Pupil: pupils in this user's pastoral care (e.g. mentees)."""
+    _pastoral_scopes.append(func)
     return func
 
 
@@ -211,6 +218,25 @@ def pupils_visible_to(user):
     for extra in _pupil_scopes:
         scope |= extra(user, access)
     return base.filter(scope)
+
+
+def pupils_in_care_of(user):
+    """Pupils a member of staff looks after rather than teaches: their form as tutor, their year as
+    head of year, their key stage as its coordinator, and what other apps register (mentees).
+
+    Plans, session follow-ups and chase lists are shown to these people, not to every teacher."""
+    access = access_for(user)
+    base = Pupil.objects.filter(school_id__in=access.school_ids, is_active=True)
+    if access.staff is None:
+        return base.none()
+    scope = Q(form__tutors=access.staff, form__academic_year__in=current_years())
+    if access.year_group_ids:
+        scope |= Q(year_group_id__in=access.year_group_ids)
+    if access.key_stages:
+        scope |= Q(year_group__number__in=years_in_key_stages(access.key_stages))
+    for extra in _pastoral_scopes:
+        scope |= extra(user, access)
+    return base.filter(pk__in=Pupil.objects.filter(scope).values("pk"))
 
 
 def can_see_pupil(user, pupil):

@@ -51,3 +51,12 @@ def child_flag(world, scope=Scope.SUBJECT):
                   "owner": owner, "raised_at": "2026-11-20T10:00:00Z", "source": "manual"},
     )  # fmt: skip
     return flag
+
+
+def child_plan(world, scope=Scope.SUBJECT):
+    """A plan made from child_flag by its owner, as the 'Start a plan' button makes it."""
+    from interventions.plans import services as plan_services
+
+    flag = child_flag(world, scope)
+    plan, _ = plan_services.plan_from_flag(flag=flag, by=flag.owner.user)
+    return plan

@@ -13,3 +13,21 @@ def progress_badge(progress, school):
         "diff": progress.diff,
         "label": "No target set" if progress.no_target else progress_label(progress.status, school),
     }
+
+
+@register.simple_tag(takes_context=True)
+def pupil_sections(context, pupil):
+    """The sections other apps add to the pupil page (see tracking.pupil_sections)."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from ..pupil_sections import sections_for
+
+    request = context.get("request")
+    parts = [
+        render_to_string(
+            template, {"section": extra, "pupil": pupil, "school": pupil.school}, request=request
+        )
+        for template, extra in sections_for(request.user, pupil)
+    ]
+    return mark_safe("".join(parts))
