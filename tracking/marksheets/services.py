@@ -1,9 +1,10 @@
 """Marksheets: one teaching group's grades at one assessment point.
 
 The writes: `marksheet_save`, `sheet_reopen`, `point_reopen` (reads are in marksheets.queries, the
-window rules in marksheets.windows, who may edit in tracking.permissions). A save is atomic for the rows it is given: every
-cell is validated first, rows are locked with select_for_update and compared with the version (and
-the values) the editor read, so a second editor never silently overwrites the first.
+window rules in marksheets.windows, who may edit in tracking.permissions). A save is atomic for the
+rows it is given: every cell is validated first, rows are locked with select_for_update and compared
+with the version (and the values) the editor read, so a second editor never silently overwrites the
+first.
 """
 
 from dataclasses import dataclass, field
