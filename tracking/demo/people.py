@@ -2,8 +2,7 @@
 
 from datetime import date, timedelta
 
-from tracking.demo.data import FORMS_PER_YEAR
-from tracking.demo.names import FIRST_NAMES, LAST_NAMES, _title_for
+from tracking.demo.data import FIRST_NAMES, FORMS_PER_YEAR, LAST_NAMES, _title_for
 from tracking.lib.upn import make_upn
 from tracking.models import (
     FormGroup,
