@@ -19,3 +19,11 @@ urlpatterns += plan_urls.urlpatterns
 from .sessions import urls as session_urls  # noqa: E402
 
 urlpatterns += session_urls.urlpatterns
+
+from .agreements import urls as agreement_urls  # noqa: E402
+
+urlpatterns += agreement_urls.urlpatterns
+
+from .impact import urls as impact_urls  # noqa: E402
+
+urlpatterns += impact_urls.urlpatterns

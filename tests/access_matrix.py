@@ -108,6 +108,13 @@ ROWS = [
     ("interventions:register", lambda w: [_session(w).pk], ALLOCATORS | {"teacher"}),
     ("interventions:follow_ups", lambda w: [], {"slt", "mentor"}),
     # Form 11A's timetable: its tutor, the head of year and whole-school readers.
+    # The Agreement for Examination Success: pastoral staff for their pupils, whole-school readers for all.
+    (
+        "interventions:agreement_list",
+        lambda w: [],
+        {"tutor", "hoy", "mentor", "senco", "slt", "data_manager"},
+    ),
+    ("interventions:impact", lambda w: [], WHOLE_SCHOOL),
     ("interventions:timetable_pdf", lambda w: [w.form.pk], {"tutor", "hoy", "senco", "slt", "data_manager"}),
     ("interventions:rule_edit", lambda w: [_a_rule(w).pk], WHOLE_SCHOOL),
     # Oversight: completion for SLT, the data manager and heads of department (their department).

@@ -17,8 +17,15 @@ class PlanFilter(django_filters.FilterSet):
     form = django_filters.ModelChoiceFilter(
         field_name="pupil__form", queryset=FormGroup.objects.none(), empty_label="Every form"
     )
-    on_report = django_filters.BooleanFilter(method="reported", label="On report")
-    mine = django_filters.BooleanFilter(method="owned", label="Mine only")
+    on_report = django_filters.ChoiceFilter(
+        choices=[("yes", "On report"), ("no", "Not on report")],
+        method="reported",
+        label="On report",
+        empty_label="Either",
+    )
+    mine = django_filters.ChoiceFilter(
+        choices=[("yes", "Mine only")], method="owned", label="Whose", empty_label="Every plan I may see"
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,11 +44,11 @@ class PlanFilter(django_filters.FilterSet):
         )
 
     def reported(self, queryset, name, value):
-        if value is None:
+        if value not in ("yes", "no"):
             return queryset
-        return queryset.filter(on_report_from__isnull=not value)
+        return queryset.filter(on_report_from__isnull=value == "no")
 
     def owned(self, queryset, name, value):
-        if not value:
+        if value != "yes":
             return queryset
         return queryset.filter(Q(owner__user=self.user) | Q(created_by=self.user))

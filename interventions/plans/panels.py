@@ -1,4 +1,4 @@
-"""The plans section of the pupil page (registered with tracking.pupil_sections)."""
+"""The plans section of the pupil page (registered with tracking.school.pupil_sections)."""
 
 from tracking import permissions
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracking import audit
-from tracking.cycle_tasks import safe_enqueue
+from tracking.cycle.tasks import safe_enqueue
 
 from .. import grades, queries
 from ..models import Flag, FlagStatus

@@ -35,17 +35,22 @@ def plan_list(request):
     plans = plan_filter.qs.order_by("status", "-level", "pupil__legal_last_name", "pk")
     table = PlanTable(plans)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    page_ids = [row.record.pupil_id for row in table.paginated_rows]
+    page_pupils = {row.record.pupil_id: row.record.pupil for row in table.paginated_rows}
     school = permissions.school_for(user)
+    found = warnings.for_pupils(list(page_pupils), school) if school else {}
+    page_warnings = sorted(
+        ((page_pupils[pk].sorted_name, messages_) for pk, messages_ in found.items()), key=lambda w: w[0]
+    )
     return render(
         request,
         "interventions/plans/plan_list.html",
         {
             "filter": plan_filter,
             "table": table,
-            "warnings": warnings.for_pupils(page_ids, school) if school else {},
+            "warnings": page_warnings,
             "due": len(queries.plans_due_review(access.plans_visible_to(user).filter(owner__user=user))),
             "query": request.GET.urlencode(),
+            "ks_sheet": access.can_see_ks_sheet(user),
         },
     )
 

@@ -5,8 +5,8 @@ from functools import partial
 
 from django.utils import timezone
 
+from tracking.cycle.scheduler import Event
 from tracking.models import School
-from tracking.scheduler import Event
 
 from . import services
 from .queries import monday_of

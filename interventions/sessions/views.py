@@ -64,7 +64,13 @@ def session_week(request):
     return render(
         request,
         "interventions/sessions/week.html",
-        {**_weeks_nav(week), "rows": rows, "form": form, "can_allocate": can_allocate},
+        {
+            **_weeks_nav(week),
+            "rows": rows,
+            "form": form,
+            "can_allocate": can_allocate,
+            "can_follow_up": access.can_follow_up(user),
+        },
     )
 
 

@@ -17,11 +17,11 @@ def progress_badge(progress, school):
 
 @register.simple_tag(takes_context=True)
 def pupil_sections(context, pupil):
-    """The sections other apps add to the pupil page (see tracking.pupil_sections)."""
+    """The sections other apps add to the pupil page (see tracking.school.pupil_sections)."""
     from django.template.loader import render_to_string
     from django.utils.safestring import mark_safe
 
-    from ..pupil_sections import sections_for
+    from tracking.school.pupil_sections import sections_for
 
     request = context.get("request")
     parts = [

@@ -203,7 +203,7 @@ def test_more_sessions_than_the_weekly_limit_warns(world):
 
 def test_the_monday_scheduler_issues_timetables_once_and_the_tutor_downloads_the_forms_pdf(client, requested):
     from interventions.sessions.schedule import monday_events
-    from tracking import scheduler
+    from tracking.cycle import scheduler
 
     w = requested
     _confirmed(w)
