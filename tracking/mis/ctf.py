@@ -100,7 +100,11 @@ def upn_problem(upn):
     if len(upn) != 13:
         return f"UPN '{upn}' must be 13 characters"
     body = upn[1:]
-    if upn[0] not in CHECK_LETTERS or not body[:11].isdigit() or not (body[11].isdigit() or body[11] in CHECK_LETTERS):
+    if (
+        upn[0] not in CHECK_LETTERS
+        or not body[:11].isdigit()
+        or not (body[11].isdigit() or body[11] in CHECK_LETTERS)
+    ):
         return f"UPN '{upn}' is not in the DfE format (a check letter, 11 digits, a digit or letter)"
     expected = check_letter(body)
     if upn[0] != expected:
@@ -117,12 +121,18 @@ def parse(raw, *, max_bytes, ks2_map=None):
     try:
         root = fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        raise CtfError("The file declares a DTD or entities, which a CTF never does: refused for safety.") from None
+        raise CtfError(
+            "The file declares a DTD or entities, which a CTF never does: refused for safety."
+        ) from None
     except ParseError as error:
         line, column = error.position
-        raise CtfError(f"The file is not well-formed XML (line {line}, column {column}): it may be truncated.") from None
+        raise CtfError(
+            f"The file is not well-formed XML (line {line}, column {column}): it may be truncated."
+        ) from None
     if root.tag != "CTfile":
-        raise CtfError(f"This is not a Common Transfer File: the document starts with <{root.tag}>, not <CTfile>.")
+        raise CtfError(
+            f"This is not a Common Transfer File: the document starts with <{root.tag}>, not <CTfile>."
+        )
     header = root.find("Header")
     version = _text(header, "CTFversion")
     if not version:
@@ -180,7 +190,9 @@ def _pupil(node, element, table, problems):
         gender=sex if sex in {"M", "F"} else "X",
         nc_year=nc_year,
     )
-    first = [t for t in node.iterfind("BasicDetails/Languages/Type") if _text(t, "LanguageType") in {"F", "T"}]
+    first = [
+        t for t in node.iterfind("BasicDetails/Languages/Type") if _text(t, "LanguageType") in {"F", "T"}
+    ]
     language = _text(first[0], "Language").upper() if first else ""
     eal_flag = _text(basic, "SuppInfo/EnglishAsAdditionalLanguage").upper()
     pupil.eal = eal_flag == "Y" or (eal_flag != "N" and bool(language) and language not in ENGLISH_CODES)

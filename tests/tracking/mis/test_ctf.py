@@ -50,7 +50,11 @@ def test_the_sims_samples_read_with_their_version_and_pupils():
     assert read.version == "19.0"
     assert [p.upn for p in read.pupils] == ["G335311012004", "U865346313703"]
     lionel = read.pupils[0]
-    assert (lionel.forename, lionel.surname, lionel.date_of_birth) == ("Lionel", "Richie", datetime.date(2008, 11, 13))
+    assert (lionel.forename, lionel.surname, lionel.date_of_birth) == (
+        "Lionel",
+        "Richie",
+        datetime.date(2008, 11, 13),
+    )
     assert lionel.nc_year == 6
     # Only contacts with parental responsibility become guardians.
     assert sorted(c.forename for c in lionel.contacts) == ["Jeanie", "Mac"]
