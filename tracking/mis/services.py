@@ -174,6 +174,10 @@ def ctf_import(*, school, raw, file_name, by, commit, today=None):
     if plan.problems:
         job.status = ImportStatus.REJECTED
     elif not commit:
+        # The dry run does the real work and rolls it back, so its counts are exactly the commit's.
+        with transaction.atomic():
+            job.guardians_created = _apply(school, plan, by)
+            transaction.set_rollback(True)
         job.status, job.content = ImportStatus.PREVIEWED, raw
     else:
         with transaction.atomic():
@@ -181,7 +185,6 @@ def ctf_import(*, school, raw, file_name, by, commit, today=None):
             job.status, job.committed_at = ImportStatus.COMMITTED, timezone.now()
             job.save()
         return job
-    job.guardians_created = sum(len(c.contacts) for c, _v in plan.creates)
     job.save()
     return job
 

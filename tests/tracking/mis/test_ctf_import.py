@@ -158,3 +158,15 @@ def test_another_schools_data_manager_cannot_open_the_job(school, world, other_w
     assert client.get(f"/imports/{job.pk}/").status_code == 404
     assert client.post(f"/imports/{job.pk}/commit/").status_code == 404
     assert not Pupil.objects.filter(upn="B801200005001").exists()
+
+
+def test_the_dry_run_counts_a_parent_of_two_children_once_as_the_commit_does(school):
+    sibling = PUPIL.replace("B801200005001", "Z801209809069").replace(
+        "<Forename>Ada</Forename>", "<Forename>Bea</Forename>"
+    )
+    preview = ctf_import(school=school, raw=ctf(PUPIL + sibling), file_name="a.xml", by=None, commit=False)
+    assert (preview.created, preview.guardians_created) == (2, 1)
+    assert not Pupil.objects.filter(upn__in=["B801200005001", "Z801209809069"]).exists()
+    done = ctf_import(school=school, raw=ctf(PUPIL + sibling), file_name="a.xml", by=None, commit=True)
+    assert (done.created, done.guardians_created) == (2, 1)
+    assert GuardianLink.objects.filter(pupil__upn__in=["B801200005001", "Z801209809069"]).count() == 2
