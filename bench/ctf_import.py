@@ -26,7 +26,8 @@ def pupil_xml(n):
     upn = make_upn(801, 2000 + n // 1000, 14, n % 1000)
     return (
         f"<Pupil><UPN>{upn}</UPN><Surname>Surname{n}</Surname><Forename>Pupil{n}</Forename>"
-        f"<DOB>2014-0{1 + n % 9}-1{n % 9}</DOB><Sex>{'MF'[n % 2]}</Sex><BasicDetails><NCyearActual>6</NCyearActual>"
+        f"<DOB>2014-0{1 + n % 9}-1{n % 9}</DOB><Sex>{'MF'[n % 2]}</Sex>"
+        "<BasicDetails><NCyearActual>6</NCyearActual>"
         "<Languages><Type><LanguageType>F</LanguageType><Language>ENG</Language></Type></Languages></BasicDetails>"
         "<SENhistory><SEN><StartDate>2020-01-01</StartDate><SENprovision>N</SENprovision></SEN></SENhistory>"
         f"<Contacts><Contact><Forename>Parent{n}</Forename><Surname>Surname{n}</Surname><Relationship>PAM"
@@ -34,7 +35,8 @@ def pupil_xml(n):
         "<Attendance><YearData><Year>2025</Year><SessionsPossible>300</SessionsPossible>"
         f"<SessionsAttended>{280 + n % 20}</SessionsAttended></YearData></Attendance>"
         "<StageAssessments><KeyStage><Stage>KS2</Stage>"
-        f"<StageAssessment><Subject>ENG</Subject><Method>TT</Method><Component>RD</Component><Result>{90 + n % 30}"
+        "<StageAssessment><Subject>ENG</Subject><Method>TT</Method><Component>RD</Component>"
+        f"<Result>{90 + n % 30}"
         "</Result></StageAssessment><StageAssessment><Subject>MAT</Subject><Method>TT</Method><Component>MAT"
         f"</Component><Result>{95 + n % 25}</Result></StageAssessment></KeyStage></StageAssessments></Pupil>"
     )
@@ -42,9 +44,8 @@ def pupil_xml(n):
 
 def main():
     raw = (
-        "<?xml version='1.0' encoding='utf-8'?><CTfile><Header><CTFversion>25.0</CTFversion></Header><CTFpupilData>"
-        + "".join(pupil_xml(n) for n in range(PUPILS))
-        + "</CTFpupilData></CTfile>"
+        "<?xml version='1.0' encoding='utf-8'?><CTfile><Header><CTFversion>25.0</CTFversion></Header>"
+        "<CTFpupilData>" + "".join(pupil_xml(n) for n in range(PUPILS)) + "</CTFpupilData></CTfile>"
     ).encode()
     failed = False
     with transaction.atomic():
