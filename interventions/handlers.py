@@ -7,6 +7,13 @@ def on_cycle_stage_entered(sender, cycle, stage, **kwargs):
     """Queued after the transition commits, one task per assessment point of the cycle."""
     if stage not in ("actions", "evaluation"):
         return
+    if stage == "actions":
+        # Plans are reviewed after every tracking event: their owners hear once the grades are verified.
+        from tracking.cycle.tasks import safe_enqueue
+
+        from .plans import tasks as plan_tasks
+
+        safe_enqueue(plan_tasks.send_reviews_due, cycle.pk)
     for point_id in cycle.points.values_list("pk", flat=True):
         if stage == "actions":
             tasks.run_rules_for_point.delay_on_commit(point_id, cycle.pk)

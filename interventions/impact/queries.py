@@ -49,11 +49,14 @@ def _points(school):
     return {p.pk: p for p in points}
 
 
-def _grades(school, point_ids):
+def _grades(school, point_ids, subject_ids, year_group_ids):
     """{(pupil id, subject id): {point id: points}} for the current year, prediction first."""
-    rows = GradeEntry.objects.filter(school=school, point_id__in=point_ids).values_list(
-        "pupil_id", "subject_id", "point_id", "current__points", "predicted__points"
-    )
+    rows = GradeEntry.objects.filter(
+        school=school,
+        point_id__in=point_ids,
+        subject_id__in=subject_ids,
+        pupil__year_group_id__in=year_group_ids,
+    ).values_list("pupil_id", "subject_id", "point_id", "current__points", "predicted__points")
     out = defaultdict(dict)
     for pupil_id, subject_id, point_id, current, predicted in rows:
         value = predicted if predicted is not None else current
@@ -74,7 +77,6 @@ def evaluate(school):
     by_year = defaultdict(list)
     for p in points.values():
         by_year[p.year_group_id].append(p)
-    grades = _grades(school, list(points))
     pupils = {
         pk: (year, band)
         for pk, year, band in Pupil.objects.filter(school=school, is_active=True).values_list(
@@ -109,6 +111,15 @@ def evaluate(school):
         if start is not None:
             cases.append((f"session-{kind}", f"{kinds[kind]} sessions", pupil_id, subject_id, start))
     treated = {(pupil_id, subject_id) for _, _, pupil_id, subject_id, _ in cases}
+    grades = _grades(
+        school,
+        list(points),
+        {subject_id for _, _, _, subject_id, _ in cases},
+        {start.year_group_id for *_, start in cases},
+    )
+    cohorts = defaultdict(list)  # (year group, band) -> pupils, for the comparison groups
+    for pid, key in pupils.items():
+        cohorts[key].append(pid)
     comparison_cache = {}
 
     def change(pupil_id, subject_id, start, end):
@@ -122,8 +133,8 @@ def evaluate(school):
         if key not in comparison_cache:
             values = [
                 change(pid, subject_id, start, end)
-                for pid, (year, b) in pupils.items()
-                if year == year_group_id and b == band and (pid, subject_id) not in treated
+                for pid in cohorts[(year_group_id, band)]
+                if (pid, subject_id) not in treated
             ]
             values = [v for v in values if v is not None]
             comparison_cache[key] = (sum(values) / len(values), len(values)) if values else (None, 0)

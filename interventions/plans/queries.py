@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 
 from tracking.models import AssessmentPoint, Pupil, Subject
@@ -98,42 +99,51 @@ def latest_points(school, key_stage):
     return list(latest.values())
 
 
-def ks_sheet(school, key_stage, pupils_scope):
-    """Rows for the KS coordinator's tracking sheet: pupils flagged at the latest points, with how many
-    subjects are below target, their flags, active plans and target groups."""
+SHEET_PAGE = 50
+
+
+def ks_sheet(school, key_stage, pupils_scope, page_number=1):
+    """The KS coordinator's tracking sheet, a page at a time: pupils flagged at the latest points, with
+    how many subjects are below target, their flags, active plans and target groups.
+
+    Returns (points, page): `page.object_list` holds the rows; a fixed number of queries per page."""
     points = latest_points(school, key_stage)
-    flags = Flag.objects.filter(point__in=points, pupil__in=pupils_scope).select_related("subject")
     by_pupil = defaultdict(list)
-    for flag in flags.order_by("-level", "subject__name"):
-        by_pupil[flag.pupil_id].append(flag)
-    pupils = (
+    flags = Flag.objects.filter(point__in=points, pupil__in=pupils_scope).order_by("-level", "subject__name")
+    for pupil_id, level, subject in flags.values_list("pupil_id", "level", "subject__name"):
+        by_pupil[pupil_id].append((subject, level))
+    ordered = list(
         Pupil.objects.filter(pk__in=list(by_pupil))
+        .order_by("year_group__number", "form__name", "legal_last_name", "legal_first_name")
+        .values_list("pk", flat=True)
+    )
+    page = Paginator(ordered, SHEET_PAGE).get_page(page_number)
+    ids = list(page.object_list)
+    pupils = {
+        p.pk: p
+        for p in Pupil.objects.filter(pk__in=ids)
         .select_related("form", "year_group")
         .annotate(
             active_plans=Count("intervention_plans", filter=Q(intervention_plans__status=PlanStatus.ACTIVE))
         )
         .prefetch_related(Prefetch("target_groups", queryset=TargetGroup.objects.order_by("name")))
-        .order_by("year_group__number", "form__name", "legal_last_name", "legal_first_name")
-    )
-    standing = grades.standings(list(by_pupil))
+    }
     below = defaultdict(int)
-    for (pupil_id, _), s in standing.items():
+    for (pupil_id, _), s in grades.standings(ids).items():
         if s.gap is not None and s.gap < 0:
             below[pupil_id] += 1
-    rows = []
-    for pupil in pupils:
-        pupil_flags = by_pupil[pupil.pk]
-        rows.append(
-            {
-                "pupil": pupil,
-                "below": below[pupil.pk],
-                "level": max(f.level for f in pupil_flags),
-                "flags": pupil_flags,
-                "active_plans": pupil.active_plans,
-                "groups": list(pupil.target_groups.all()),
-            }
-        )
-    return points, rows
+    page.object_list = [
+        {
+            "pupil": pupils[pk],
+            "below": below[pk],
+            "level": max(level for _, level in by_pupil[pk]),
+            "flags": by_pupil[pk],
+            "active_plans": pupils[pk].active_plans,
+            "groups": list(pupils[pk].target_groups.all()),
+        }
+        for pk in ids
+    ]
+    return points, page
 
 
 def group_progress(group):

@@ -69,3 +69,57 @@ def send_plan_notice(review_id):
 def _review_school(args, kwargs):
     review_id = args[0] if args else kwargs.get("review_id")
     return PlanReview.objects.filter(pk=review_id).values_list("plan__school_id", flat=True).first()
+
+
+@shared_task(
+    name="interventions.plans.tasks.send_reviews_due",
+    autoretry_for=(smtplib.SMTPException, ConnectionError, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+    ignore_result=True,
+)
+def send_reviews_due(cycle_id):
+    """After a tracking event: each owner of an active plan in its year groups hears their plans are due
+    a review (one email per owner, listing the pupils)."""
+    from tracking.models import TrackingCycle
+
+    from .models import Plan, PlanStatus
+
+    cycle = TrackingCycle.objects.filter(pk=cycle_id).first()
+    if cycle is None:
+        return 0
+    year_groups = cycle.points.values("year_group_id")
+    plans = (
+        Plan.objects.filter(
+            school_id=cycle.school_id, status=PlanStatus.ACTIVE, pupil__year_group_id__in=year_groups
+        )
+        .exclude(owner__user__email="")
+        .select_related("owner__user", "pupil")
+        .order_by("owner_id", "pupil__legal_last_name")
+    )
+    by_owner = {}
+    for plan in plans:
+        if plan.owner_id:
+            by_owner.setdefault(plan.owner.user.email, []).append(plan)
+    for email, owned in by_owner.items():
+        lines = "\n".join(
+            f"- {p.pupil.full_name}: level {p.level} ({reverse('interventions:plan_detail', args=[p.pk])})"
+            for p in owned
+        )
+        send_mail(
+            f"Intervention plans to review after {cycle.name}",
+            f"The new grades are in. Record continue, step up or end for each plan, with the pupil's new "
+            f"standing beside it:\n\n{lines}",
+            None,
+            [email],
+        )
+    return len(by_owner)
+
+
+@register_task_school("interventions.plans.tasks.send_reviews_due")
+def _cycle_school(args, kwargs):
+    from tracking.models import TrackingCycle
+
+    cycle_id = args[0] if args else kwargs.get("cycle_id")
+    return TrackingCycle.objects.filter(pk=cycle_id).values_list("school_id", flat=True).first()

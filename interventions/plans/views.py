@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -189,7 +189,7 @@ def ks_sheet(request):
     key_stage = _key_stage(request, stages)
     school = permissions.school_for(user)
     scope = permissions.pupils_visible_to(user)
-    points, rows = queries.ks_sheet(school, key_stage, scope)
+    points, page = queries.ks_sheet(school, key_stage, scope, request.GET.get("page"))
     form = TargetGroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         chosen = request.POST.getlist("pupil")
@@ -208,8 +208,8 @@ def ks_sheet(request):
     return render(
         request,
         "interventions/plans/ks_sheet.html",
-        {"key_stage": key_stage, "stages": sorted(stages), "points": points, "rows": rows, "form": form,
-         "groups": groups.prefetch_related("pupils")},
+        {"key_stage": key_stage, "stages": sorted(stages), "points": points, "rows": page.object_list,
+         "page": page, "form": form, "groups": groups.annotate(size=Count("pupils"))},
     )  # fmt: skip
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from django.urls import reverse
 
 from interventions.plans.models import Plan
+from interventions.sessions import panels as session_panels
 from interventions.sessions.models import Allocation, AllocationStatus, SessionRequest
 from tracking.demo import school
 
@@ -21,10 +22,11 @@ def test_the_demo_school_has_plans_sessions_and_timetables_ready(client, db):
     assert Allocation.objects.filter(
         status=AllocationStatus.CONFIRMED, session__date__gte=TODAY, pupil__form__name="11A"
     ).exists()
-    client.force_login(built.staff["tutor.11a"].user)
-    home = client.get(reverse("home")).content.decode()
-    assert "Intervention timetable" in home
-    form = built.staff["tutor.11a"].tutor_forms.get()
+    tutor = built.staff["tutor.11a"].user
+    panel = session_panels.tutor_timetables(tutor)  # the home page's "Intervention timetable" panel
+    assert session_panels.tutors_a_form(tutor) and [f.name for f in panel["forms"]] == ["11A"]
+    client.force_login(tutor)
+    form = panel["forms"][0]
     pdf = client.get(reverse("interventions:timetable_pdf", args=[form.pk]) + f"?week={week}")
     assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
     # The assistant SENCo allocates next week's waiting requests.

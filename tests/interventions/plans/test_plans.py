@@ -258,3 +258,20 @@ def test_the_ks_sheet_lists_flagged_pupils_and_makes_a_target_group(client, grad
     assert response.status_code == 302 and group.name == "Borderline maths" and group.key_stage == 4
     page = client.get(reverse("interventions:target_group_detail", args=[group.pk]))
     assert page.context["rows"][0]["now"] == 1
+
+
+def test_owners_hear_their_plans_are_due_a_review_when_a_cycle_reaches_actions(
+    graded, django_capture_on_commit_callbacks
+):
+    from interventions import handlers
+    from tracking.cycle.services import cycle_create
+
+    w = graded
+    child_plan(w)
+    cycle = cycle_create(school=w.school, academic_year=w.year, name="Spring 1 uplift", points=[w.point])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        handlers.on_cycle_stage_entered(sender=None, cycle=cycle, stage="actions")
+    review_mail = [m for m in mail.outbox if "to review" in m.subject]
+    assert len(review_mail) == 1 and review_mail[0].to == [w.hod.user.email]
+    assert "Ada Lamb: level 2" in review_mail[0].body
