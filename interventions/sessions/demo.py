@@ -6,11 +6,11 @@ from datetime import time, timedelta
 
 from django.utils import timezone
 
-from tracking.models import Role, Staff, StaffRole, Subject, User
+from tracking.models import Role, ScheduledEventRun, Staff, StaffRole, Subject, User
 
 from ..agreements.models import ExamAgreement
 from ..models import Flag, Scope
-from . import services
+from . import schedule, services
 from .models import Allocation, AllocationStatus, Attendance, Session, SessionRequest
 from .queries import monday_of
 
@@ -124,6 +124,11 @@ def add_demo_sessions(built):
     services.allocation_propose(school=school, week_start=this_monday, by=assistant)
     services.allocation_confirm(school=school, week_start=this_monday, by=assistant)
     services.timetable_issue(school=school, week_start=this_monday, now=now)
+    # The scheduler's ledger knows this week's timetables are out, so the next tick repeats nothing.
+    ScheduledEventRun.objects.get_or_create(
+        key=schedule.event_key(school.pk, monday_of(timezone.localdate())),
+        defaults={"due_at": schedule.due_at(monday_of(timezone.localdate())), "ran_at": now, "note": "demo"},
+    )
     _take_registers(built, this_monday, rng, assistant, family_child, follow_up=False, before=today)
     # Next week: sessions set up and requests waiting for the assistant SENCo to allocate.
     next_monday = this_monday + timedelta(weeks=1)

@@ -22,6 +22,14 @@ def _issue(school_id, week_start, now):
     return f"{issue.places} places in {issue.sessions} sessions"
 
 
+def event_key(school_id, monday):
+    return f"interventions.timetables.{school_id}.{monday.isoformat()}"
+
+
+def due_at(monday):
+    return timezone.make_aware(datetime.combine(monday, ISSUE_AT))
+
+
 def monday_events(now):
     """One event per school each week: issue the timetables at 07:00 on Monday."""
     monday = monday_of(timezone.localtime(now).date())
