@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from tracking.models import AssessmentPoint, GradeEntry, Pupil
 
+from .. import grades
 from ..plans.models import Plan
 from ..sessions.models import Allocation, AllocationStatus, Kind
 
@@ -49,17 +50,17 @@ def _points(school):
     return {p.pk: p for p in points}
 
 
-def _grades(school, point_ids, subject_ids, year_group_ids):
-    """{(pupil id, subject id): {point id: points}} for the current year, prediction first."""
+def _grades(school, points, subject_ids, year_group_ids):
+    """{(pupil id, subject id): {point id: points of the grade that counts}} for the current year."""
     rows = GradeEntry.objects.filter(
         school=school,
-        point_id__in=point_ids,
+        point_id__in=list(points),
         subject_id__in=subject_ids,
         pupil__year_group_id__in=year_group_ids,
     ).values_list("pupil_id", "subject_id", "point_id", "current__points", "predicted__points")
     out = defaultdict(dict)
     for pupil_id, subject_id, point_id, current, predicted in rows:
-        value = predicted if predicted is not None else current
+        value = grades.counting_points(points[point_id], current, predicted)
         if value is not None:
             out[(pupil_id, subject_id)][point_id] = float(value)
     return out
@@ -111,9 +112,9 @@ def evaluate(school):
         if start is not None:
             cases.append((f"session-{kind}", f"{kinds[kind]} sessions", pupil_id, subject_id, start))
     treated = {(pupil_id, subject_id) for _, _, pupil_id, subject_id, _ in cases}
-    grades = _grades(
+    found = _grades(
         school,
-        list(points),
+        points,
         {subject_id for _, _, _, subject_id, _ in cases},
         {start.year_group_id for *_, start in cases},
     )
@@ -123,9 +124,9 @@ def evaluate(school):
     comparison_cache = {}
 
     def change(pupil_id, subject_id, start, end):
-        found = grades.get((pupil_id, subject_id), {})
-        if start.pk in found and end.pk in found:
-            return found[end.pk] - found[start.pk]
+        got = found.get((pupil_id, subject_id), {})
+        if start.pk in got and end.pk in got:
+            return got[end.pk] - got[start.pk]
         return None
 
     def comparison(year_group_id, band, subject_id, start, end):
@@ -148,7 +149,7 @@ def evaluate(school):
         later = [
             p
             for p in by_year[year_group_id]
-            if p.sequence > start.sequence and p.pk in grades.get((pupil_id, subject_id), {})
+            if p.sequence > start.sequence and p.pk in found.get((pupil_id, subject_id), {})
         ]
         if not later:
             continue

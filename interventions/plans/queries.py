@@ -130,7 +130,7 @@ def ks_sheet(school, key_stage, pupils_scope, page_number=1):
     }
     below = defaultdict(int)
     for (pupil_id, _), s in grades.standings(ids).items():
-        if s.gap is not None and s.gap < 0:
+        if s.is_below:
             below[pupil_id] += 1
     page.object_list = [
         {
@@ -154,7 +154,7 @@ def group_progress(group):
     then = grades.standings(ids, upto_sequence=group.start_point.sequence) if group.start_point else {}
 
     def count(found, pupil_id):
-        return sum(1 for (p, _), s in found.items() if p == pupil_id and s.gap is not None and s.gap < 0)
+        return sum(1 for (p, _), s in found.items() if p == pupil_id and s.is_below)
 
     rows = [
         {"pupil": p, "then": count(then, p.pk) if then else None, "now": count(now, p.pk)} for p in pupils

@@ -52,7 +52,7 @@ def _snapshot(plan):
 def _subjects_below(pupil, point):
     """For a key-stage or tutor plan: the subjects below target at the flag's point."""
     found = grades.pupil_standing(pupil, point=point)
-    return [s.subject_id for s in found if s.gap is not None and s.gap < 0]
+    return [s.subject_id for s in found if s.is_below]
 
 
 @transaction.atomic

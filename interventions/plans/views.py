@@ -96,7 +96,7 @@ def plan_from_flag(request, flag_pk):
     subject_ids = [flag.subject_id] if flag.subject_id else None
     standing = grades.pupil_standing(flag.pupil, subject_ids=subject_ids, point=flag.point)
     if subject_ids is None:
-        standing = [s for s in standing if s.gap is not None and s.gap < 0]
+        standing = [s for s in standing if s.is_below]
     return render(
         request,
         "interventions/plans/plan_from_flag.html",

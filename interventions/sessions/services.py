@@ -154,7 +154,7 @@ def allocation_propose(*, school, week_start, by):
         ).values_list("pk", "pupil_id", "subject_id", "kind", "subject__category")
     )
     pupil_ids = {r[1] for r in requests}
-    standing = grades.standings(pupil_ids, subject_ids={r[2] for r in requests})
+    gap_of = grades.gaps(pupil_ids, {r[2] for r in requests}, school)
     confirmed = Allocation.objects.filter(
         school=school, status=AllocationStatus.CONFIRMED, session__date__gte=first, session__date__lt=last
     ).values_list("pupil_id", "session_id", "session__date", "session__starts_at", "session__ends_at")
@@ -169,7 +169,7 @@ def allocation_propose(*, school, week_start, by):
             subject_id=subject_id,
             kind=kind,
             bucket=alloc.bucket_for(category),
-            gap=getattr(standing.get((pupil_id, subject_id)), "gap", None),
+            gap=gap_of.get((pupil_id, subject_id)),
         )
         for pk, pupil_id, subject_id, kind, category in requests
     ]
