@@ -359,9 +359,8 @@ def can_request_target_change(user, subject):
 
 def can_see_target_changes(user):
     """The change-request queue: the verification team decides; heads of department follow theirs."""
-    access = access_for(user)
     return is_verification_team(user) or (
-        bool(access.department_ids) and Role.HEAD_OF_DEPARTMENT in access.roles
+        bool(access_for(user).department_ids) and has_role(user, Role.HEAD_OF_DEPARTMENT)
     )
 
 
