@@ -55,3 +55,8 @@ def record_many(events, *, at=None):
     """
     stamp = connection.ops.adapt_datetimefield_value(at or timezone.now())
     insert_rows(AuditEvent, [_row(at=stamp, **event) for event in events])
+
+
+def redact_pupils(pupil_ids):
+    """Keep who did what and when about these pupils, but not the names and comments it carried."""
+    AuditEvent.objects.filter(pupil_id__in=pupil_ids).update(before={}, after={}, note="")
