@@ -11,8 +11,6 @@ def on_cycle_stage_entered(sender, cycle, stage, **kwargs):
         return
     if stage == "actions":
         # Plans are reviewed after every tracking event: their owners hear once the grades are verified.
-        from tracking.cycle.tasks import safe_enqueue
-
         from .plans import tasks as plan_tasks
 
         safe_enqueue(plan_tasks.send_reviews_due, cycle.pk)

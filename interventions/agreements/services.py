@@ -3,8 +3,8 @@
 from django.db import transaction
 
 from tracking import audit
+from tracking.lib.errors import DomainError
 
-from ..services import InterventionError
 from .models import ExamAgreement
 
 FIELDS = ("issued_on", "pupil_signed_on", "parent_signed_on", "returned_on")
@@ -15,9 +15,9 @@ def agreement_record(*, pupil, academic_year, by, **dates):
     """Set the agreement's dates for a Year 11 pupil; dates must follow each other."""
     unknown = set(dates) - set(FIELDS)
     if unknown:
-        raise InterventionError("not_editable", f"These cannot be set: {', '.join(sorted(unknown))}.")
+        raise DomainError("not_editable", f"These cannot be set: {', '.join(sorted(unknown))}.")
     if pupil.year_group.number != 11:
-        raise InterventionError("not_year_11", "The agreement is for Year 11 pupils.")
+        raise DomainError("not_year_11", "The agreement is for Year 11 pupils.")
     agreement, _ = ExamAgreement.objects.select_for_update().get_or_create(
         school_id=pupil.school_id, academic_year=academic_year, pupil=pupil
     )
@@ -27,15 +27,13 @@ def agreement_record(*, pupil, academic_year, by, **dates):
     issued = agreement.issued_on
     signed = [d for d in (agreement.pupil_signed_on, agreement.parent_signed_on) if d]
     if (signed or agreement.returned_on) and not issued:
-        raise InterventionError("not_issued", "Give the date the agreement was issued first.")
+        raise DomainError("not_issued", "Give the date the agreement was issued first.")
     if any(d < issued for d in signed) or (agreement.returned_on and agreement.returned_on < issued):
-        raise InterventionError(
+        raise DomainError(
             "before_issue", "A signature or return cannot come before the agreement was issued."
         )
     if agreement.returned_on and len(signed) < 2:
-        raise InterventionError(
-            "unsigned_return", "A returned agreement is signed by the pupil and a parent."
-        )
+        raise DomainError("unsigned_return", "A returned agreement is signed by the pupil and a parent.")
     agreement.save()
     after = {name: getattr(agreement, name) for name in FIELDS}
     changed = [k for k in FIELDS if before[k] != after[k]]

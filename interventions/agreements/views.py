@@ -4,9 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from tracking import permissions
+from tracking.lib.errors import DomainError
 from tracking.models import Role
 
-from ..services import InterventionError
 from . import queries, services
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -53,7 +53,7 @@ def agreement_list(request):
         if form.is_valid():
             try:
                 services.agreement_record(pupil=pupil, academic_year=year, by=user, **form.cleaned_data)
-            except InterventionError as error:
+            except DomainError as error:
                 messages.error(request, f"{pupil.full_name}: {error.message}")
             else:
                 messages.success(request, f"Agreement saved for {pupil.full_name}.")

@@ -1,7 +1,7 @@
 """Every write to a plan: from a flag, edits, reviews after tracking events, target groups.
 
 Each is atomic, validates first, writes one audit row per change through tracking.audit, and raises
-InterventionError (a code and a message for people) on bad input, leaving nothing half-saved.
+DomainError (a code and a message for people) on bad input, leaving nothing half-saved.
 """
 
 from datetime import timedelta
@@ -10,11 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracking import audit
-from tracking.cycle.tasks import safe_enqueue
+from tracking.lib.errors import DomainError
+from tracking.lib.queue import safe_enqueue
 
 from .. import grades, queries
 from ..models import Flag, FlagStatus
-from ..services import InterventionError
 from .models import TIER_FOR_SCOPE, Decision, Plan, PlanReview, PlanStatus, TargetGroup, Tier
 
 # What each level means (Laude policy), the starting text of "what will be done".
@@ -126,24 +126,24 @@ def plan_from_flag(*, flag, by, today=None, now=None):
 def _check(plan):
     """Refuse a plan that contradicts itself; messages say what to change."""
     if plan.level not in (1, 2, 3):
-        raise InterventionError("bad_level", "The level must be 1, 2 or 3.")
+        raise DomainError("bad_level", "The level must be 1, 2 or 3.")
     if not (plan.reason or "").strip():
-        raise InterventionError("reason_required", "Say why the pupil was referred.")
+        raise DomainError("reason_required", "Say why the pupil was referred.")
     if plan.parent_tutorial_on and plan.level < 2:
-        raise InterventionError(
+        raise DomainError(
             "tutorial_level",
             "Parent tutorials are for level 2 and 3 plans: raise the level or clear the date.",
         )
     if plan.review_date and plan.review_date < plan.start_date:
-        raise InterventionError("review_before_start", "The review date is before the plan started.")
+        raise DomainError("review_before_start", "The review date is before the plan started.")
     if plan.finished_on and plan.finished_on < plan.start_date:
-        raise InterventionError("finished_before_start", "The plan cannot finish before it started.")
+        raise DomainError("finished_before_start", "The plan cannot finish before it started.")
     if plan.on_report_until and not plan.on_report_from:
-        raise InterventionError("report_until_only", "Give the date the pupil went on report.")
+        raise DomainError("report_until_only", "Give the date the pupil went on report.")
     if plan.on_report_until and plan.on_report_until < plan.on_report_from:
-        raise InterventionError("report_dates", "'On report until' is before 'on report from'.")
+        raise DomainError("report_dates", "'On report until' is before 'on report from'.")
     if plan.parents_informed_how and not plan.parents_informed_on:
-        raise InterventionError("informed_when", "Say when parents were informed.")
+        raise DomainError("informed_when", "Say when parents were informed.")
 
 
 @transaction.atomic
@@ -151,7 +151,7 @@ def plan_update(*, plan, by, subjects=None, **changes):
     """Save changes to a plan's fields (and subjects); audited before and after."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise InterventionError("not_editable", f"These cannot be edited: {', '.join(sorted(unknown))}.")
+        raise DomainError("not_editable", f"These cannot be edited: {', '.join(sorted(unknown))}.")
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     before = _snapshot(plan)
     before_subjects = sorted(plan.subjects.values_list("pk", flat=True))
@@ -191,22 +191,22 @@ def plan_review(*, plan, point, decision, by, note="", now=None):
     """
     now = now or timezone.now()
     if decision not in Decision.values:
-        raise InterventionError("bad_decision", "Choose continue, step up or end.")
+        raise DomainError("bad_decision", "Choose continue, step up or end.")
     plan = Plan.objects.select_for_update().select_related("pupil").get(pk=plan.pk)
     if plan.status != PlanStatus.ACTIVE:
-        raise InterventionError("plan_ended", "This plan has ended: start a new one from a flag.")
+        raise DomainError("plan_ended", "This plan has ended: start a new one from a flag.")
     if point.school_id != plan.school_id or point.year_group_id != plan.pupil.year_group_id:
-        raise InterventionError("wrong_point", "Review against one of the pupil's own year group's points.")
+        raise DomainError("wrong_point", "Review against one of the pupil's own year group's points.")
     if (
         plan.start_point_id
         and point.sequence <= plan.start_point.sequence
         and point.academic_year_id == plan.start_point.academic_year_id
     ):
-        raise InterventionError("not_later", "Review against a tracking event after the plan started.")
+        raise DomainError("not_later", "Review against a tracking event after the plan started.")
     if PlanReview.objects.filter(plan=plan, point=point).exists():
-        raise InterventionError("already_reviewed", f"This plan was already reviewed after {point.name}.")
+        raise DomainError("already_reviewed", f"This plan was already reviewed after {point.name}.")
     if decision == Decision.STEP_UP and plan.level >= 3:
-        raise InterventionError("top_level", "The plan is already at level 3: continue or end it.")
+        raise DomainError("top_level", "The plan is already at level 3: continue or end it.")
     level_before = plan.level
     subject_ids = list(plan.subjects.values_list("pk", flat=True))
     standing = [
@@ -256,12 +256,12 @@ def plan_review(*, plan, point, decision, by, note="", now=None):
 def target_group_create(*, school, key_stage, name, pupils, by, point=None, now=None):
     name = (name or "").strip()
     if not name:
-        raise InterventionError("name_required", "Name the group.")
+        raise DomainError("name_required", "Name the group.")
     if TargetGroup.objects.filter(school=school, key_stage=key_stage, name__iexact=name).exists():
-        raise InterventionError("name_taken", f"KS{key_stage} already has a group called '{name}'.")
+        raise DomainError("name_taken", f"KS{key_stage} already has a group called '{name}'.")
     wrong = [p for p in pupils if p.school_id != school.pk or p.year_group.key_stage != key_stage]
     if wrong:
-        raise InterventionError("wrong_pupils", f"{wrong[0].full_name} is not in key stage {key_stage}.")
+        raise DomainError("wrong_pupils", f"{wrong[0].full_name} is not in key stage {key_stage}.")
     staff = getattr(by, "staff", None)
     group = TargetGroup.objects.create(
         school=school,
@@ -286,9 +286,7 @@ def target_group_set_pupils(*, group, pupils, by):
     group = TargetGroup.objects.select_for_update().get(pk=group.pk)
     wrong = [p for p in pupils if p.school_id != group.school_id or p.year_group.key_stage != group.key_stage]
     if wrong:
-        raise InterventionError(
-            "wrong_pupils", f"{wrong[0].full_name} is not in key stage {group.key_stage}."
-        )
+        raise DomainError("wrong_pupils", f"{wrong[0].full_name} is not in key stage {group.key_stage}.")
     before = sorted(group.pupils.values_list("pk", flat=True))
     group.pupils.set(pupils)
     audit.record(

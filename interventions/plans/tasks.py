@@ -6,7 +6,7 @@ from celery import shared_task
 from django.core.mail import send_mail
 from django.urls import reverse
 
-from tracking.cycle.tasks import register_task_school
+from tracking.lib.queue import register_task_school
 
 from .models import Decision, PlanReview
 

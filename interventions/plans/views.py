@@ -7,11 +7,11 @@ from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from tracking import audit, permissions
+from tracking.lib.errors import DomainError
 from tracking.models import GradeEntry, Subject
 
 from .. import access as flag_access
 from .. import grades, paper
-from ..services import InterventionError
 from . import access, queries, services, warnings
 from .filters import PlanFilter
 from .forms import PlanForm, ReviewForm, TargetGroupForm
@@ -135,7 +135,7 @@ def plan_detail(request, pk):
             data, chosen = form.changes()
             try:
                 services.plan_update(plan=plan, by=user, subjects=chosen, **data)
-            except InterventionError as error:
+            except DomainError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, "Plan saved.")
@@ -143,7 +143,7 @@ def plan_detail(request, pk):
         if action == "review" and review_form is not None and review_form.is_valid():
             try:
                 review = services.plan_review(plan=plan, by=user, **review_form.cleaned_data)
-            except InterventionError as error:
+            except DomainError as error:
                 review_form.add_error(None, error.message)
             else:
                 messages.success(request, f"Review recorded: {review.get_decision_display().lower()}.")
@@ -199,7 +199,7 @@ def ks_sheet(request):
                 school=school, key_stage=key_stage, name=form.cleaned_data["name"], pupils=pupils, by=user,
                 point=points[-1] if points else None,
             )  # fmt: skip
-        except InterventionError as error:
+        except DomainError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, f"Target group '{group.name}' made with {len(pupils)} pupils.")

@@ -9,10 +9,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tracking import audit
+from tracking.lib.errors import DomainError
 from tracking.models import Subject
 
 from .. import grades
-from ..services import InterventionError
 from . import allocate as alloc
 from . import queries
 from .models import (
@@ -36,15 +36,15 @@ def session_create(*, school, by, subject, kind, title, date, starts_at, ends_at
                    advertised=False):  # fmt: skip
     """Add a dated session slot with its room and capacity."""
     if kind not in Kind.values:
-        raise InterventionError("bad_kind", "Choose after school or lunchtime.")
+        raise DomainError("bad_kind", "Choose after school or lunchtime.")
     if ends_at <= starts_at:
-        raise InterventionError("bad_times", "The session must end after it starts.")
+        raise DomainError("bad_times", "The session must end after it starts.")
     if not capacity or capacity < 1:
-        raise InterventionError("bad_capacity", "A session holds at least one pupil.")
+        raise DomainError("bad_capacity", "A session holds at least one pupil.")
     if not (room or "").strip():
-        raise InterventionError("room_required", "Give the room.")
+        raise DomainError("room_required", "Give the room.")
     if subject is not None and subject.school_id != school.pk:
-        raise InterventionError("wrong_school", "That subject belongs to another school.")
+        raise DomainError("wrong_school", "That subject belongs to another school.")
     session = Session.objects.create(
         school=school, subject=subject, kind=kind,
         title=(title or "").strip() or (subject.name if subject else "Any subject"),
@@ -71,16 +71,16 @@ def request_create(*, pupils, subject, kind, reason, week_start, by, now=None):
     """Ask for sessions for named pupils in a week (the assistant SENCo allocates them)."""
     reason = (reason or "").strip()
     if not pupils:
-        raise InterventionError("no_pupils", "Choose at least one pupil.")
+        raise DomainError("no_pupils", "Choose at least one pupil.")
     if not reason:
-        raise InterventionError("reason_required", "Say why the pupils need the session.")
+        raise DomainError("reason_required", "Say why the pupils need the session.")
     if kind not in Kind.values:
-        raise InterventionError("bad_kind", "Choose after school or lunchtime.")
+        raise DomainError("bad_kind", "Choose after school or lunchtime.")
     if week_start.weekday() != 0:
-        raise InterventionError("not_monday", "A week starts on a Monday.")
+        raise DomainError("not_monday", "A week starts on a Monday.")
     school_ids = {p.school_id for p in pupils}
     if school_ids != {subject.school_id}:
-        raise InterventionError("wrong_school", "The pupils and the subject must be of one school.")
+        raise DomainError("wrong_school", "The pupils and the subject must be of one school.")
     taken = set(
         SessionRequest.objects.filter(
             pupil__in=pupils, subject=subject, kind=kind, week_start=week_start
@@ -215,9 +215,7 @@ def allocation_confirm(*, school, week_start, by):
         .select_related("session")
     )
     if not proposed:
-        raise InterventionError(
-            "nothing_proposed", "There is no proposal to confirm: run the allocation first."
-        )
+        raise DomainError("nothing_proposed", "There is no proposal to confirm: run the allocation first.")
     # Someone may have confirmed places since the proposal: check again that nobody is double-booked.
     confirmed = Allocation.objects.filter(
         school=school, status=AllocationStatus.CONFIRMED, session__date__gte=first, session__date__lt=last
@@ -227,7 +225,7 @@ def allocation_confirm(*, school, week_start, by):
         s = a.session
         for day, start, end in times[a.pupil_id]:
             if day == s.date and s.starts_at < end and start < s.ends_at:
-                raise InterventionError(
+                raise DomainError(
                     "double_booked", "A pupil would be in two places at once: run the allocation again."
                 )
         times[a.pupil_id].append((s.date, s.starts_at, s.ends_at))
@@ -274,7 +272,7 @@ def register_mark(*, session, marks, by, now=None):
     valid = {Attendance.PRESENT, Attendance.LATE, Attendance.ABSENT}
     bad = [v for v in marks.values() if v not in valid]
     if bad:
-        raise InterventionError("bad_mark", "Mark each pupil present, late or absent.")
+        raise DomainError("bad_mark", "Mark each pupil present, late or absent.")
     rows = {
         a.pk: a
         for a in Allocation.objects.select_for_update()
@@ -282,7 +280,7 @@ def register_mark(*, session, marks, by, now=None):
         .select_related("pupil")
     }
     if set(marks) - set(rows):
-        raise InterventionError("not_on_register", "That pupil is not on this session's register.")
+        raise DomainError("not_on_register", "That pupil is not on this session's register.")
     points = queries.settings_for(session.school).points_per_session
     events, changed = [], []
     for pk, mark in marks.items():
@@ -308,10 +306,10 @@ def register_mark(*, session, marks, by, now=None):
 def follow_up_record(*, allocation, note, by, now=None):
     note = (note or "").strip()
     if not note:
-        raise InterventionError("note_required", "Say what was done about the absence.")
+        raise DomainError("note_required", "Say what was done about the absence.")
     allocation = Allocation.objects.select_for_update().select_related("pupil").get(pk=allocation.pk)
     if allocation.attendance != Attendance.ABSENT:
-        raise InterventionError("not_absent", "Only absences are followed up.")
+        raise DomainError("not_absent", "Only absences are followed up.")
     allocation.followed_up_at, allocation.followed_up_by, allocation.follow_up_note = (
         now or timezone.now(),
         by,

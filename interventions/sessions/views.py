@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from tracking import permissions
+from tracking.lib.errors import DomainError
 from tracking.models import Pupil, Staff, Subject
 
 from .. import paper
-from ..services import InterventionError
 from . import access, queries, services
 from .allocate import BUCKET_LABELS
 from .forms import FollowUpForm, RequestForm, SessionForm
@@ -45,7 +45,7 @@ def session_week(request):
         if request.method == "POST" and form.is_valid():
             try:
                 session = services.session_create(school=school, by=user, **form.cleaned_data)
-            except InterventionError as error:
+            except DomainError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, f"Session added: {session}.")
@@ -113,7 +113,7 @@ def request_new(request):
                     week_start=data["week_start"],
                     by=user,
                 )
-            except InterventionError as error:
+            except DomainError as error:
                 form.add_error(None, error.message)
             else:
                 n = len(result.created)
@@ -172,7 +172,7 @@ def allocation(request):
                 messages.success(request, "Proposal discarded.")
             else:
                 permissions.require(False)
-        except InterventionError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         return redirect(f"{request.path}?week={week.isoformat()}")
     sessions = list(
@@ -229,7 +229,7 @@ def register(request, pk):
                 marks[row.pk] = value
         try:
             n = services.register_mark(session=session, marks=marks, by=user)
-        except InterventionError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         else:
             absent = sum(1 for v in marks.values() if v == Attendance.ABSENT)
@@ -262,7 +262,7 @@ def follow_ups(request):
         if form.is_valid():
             try:
                 services.follow_up_record(allocation=target, note=form.cleaned_data["note"], by=user)
-            except InterventionError as error:
+            except DomainError as error:
                 messages.error(request, error.message)
             else:
                 messages.success(request, f"Follow-up recorded for {target.pupil.full_name}.")

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from interventions.agreements import services
 from interventions.agreements.models import ExamAgreement
-from interventions.services import InterventionError
+from tracking.lib.errors import DomainError
 from tracking.models import AuditEvent
 
 
@@ -52,7 +52,7 @@ def test_slt_see_the_count_for_the_whole_year(client, world):
     ],
 )
 def test_dates_out_of_order_are_refused_and_nothing_is_saved(world, dates, code):
-    with pytest.raises(InterventionError) as error:
+    with pytest.raises(DomainError) as error:
         services.agreement_record(pupil=world.child, academic_year=world.year, by=world.slt.user, **dates)
     assert error.value.code == code
     assert not ExamAgreement.objects.filter(issued_on__isnull=False).exists()

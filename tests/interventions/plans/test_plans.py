@@ -9,8 +9,8 @@ from django.urls import reverse
 from interventions.models import Flag, FlagStatus, Scope
 from interventions.plans import services, warnings
 from interventions.plans.models import Decision, Plan, PlanStatus, Tier
-from interventions.services import InterventionError
 from tests import factories as f
+from tracking.lib.errors import DomainError
 from tracking.models import AuditEvent
 
 from ..helpers import child_flag, child_plan, grade
@@ -116,7 +116,7 @@ def test_the_owner_records_parents_tutorial_and_report_and_it_is_audited(client,
 def test_a_parent_tutorial_on_a_level_1_plan_is_refused_and_nothing_is_saved(graded):
     w = graded
     plan = child_plan(w)
-    with pytest.raises(InterventionError) as error:
+    with pytest.raises(DomainError) as error:
         services.plan_update(plan=plan, by=w.hod.user, level=1, parent_tutorial_on=date(2026, 12, 2))
     assert error.value.code == "tutorial_level"
     plan.refresh_from_db()
@@ -175,14 +175,14 @@ def test_ending_a_plan_finishes_it_and_a_second_review_of_the_same_event_is_refu
     services.plan_review(plan=plan, point=point, decision=Decision.END, by=w.hod.user)
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ENDED and plan.finished_on is not None
-    with pytest.raises(InterventionError):
+    with pytest.raises(DomainError):
         services.plan_review(plan=plan, point=point, decision=Decision.CONTINUE, by=w.hod.user)
 
 
 def test_a_review_must_follow_a_later_tracking_event(graded):
     w = graded
     plan = child_plan(w)
-    with pytest.raises(InterventionError) as error:
+    with pytest.raises(DomainError) as error:
         services.plan_review(plan=plan, point=w.point, decision=Decision.CONTINUE, by=w.hod.user)
     assert error.value.code == "not_later"
 

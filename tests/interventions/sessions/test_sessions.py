@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interventions.plans import warnings
-from interventions.services import InterventionError
 from interventions.sessions import queries, services
 from interventions.sessions.models import (
     Allocation,
@@ -19,6 +18,7 @@ from interventions.sessions.models import (
     TimetableIssue,
 )
 from tests import factories as f
+from tracking.lib.errors import DomainError
 from tracking.models import AuditEvent
 
 from ..helpers import grade
@@ -63,7 +63,7 @@ def test_a_teacher_cannot_request_for_a_pupil_outside_their_group(client, world)
 
 
 def test_a_week_that_does_not_start_on_monday_is_refused(world):
-    with pytest.raises(InterventionError):
+    with pytest.raises(DomainError):
         services.request_create(pupils=[world.child], subject=world.maths, kind="after_school", reason="x",
                                 week_start=monday() + timedelta(days=1), by=world.teacher.user)  # fmt: skip
 
@@ -121,7 +121,7 @@ def test_running_again_never_double_books_a_confirmed_pupil(requested):
 
 
 def test_confirm_without_a_proposal_is_a_clear_error(world):
-    with pytest.raises(InterventionError) as error:
+    with pytest.raises(DomainError) as error:
         services.allocation_confirm(school=world.school, week_start=monday(), by=world.senco.user)
     assert error.value.code == "nothing_proposed"
 
@@ -176,7 +176,7 @@ def test_attending_earns_points_towards_the_schools_goal(requested):
 def test_a_bad_register_mark_saves_nothing(requested):
     w = requested
     place = _confirmed(w)
-    with pytest.raises(InterventionError):
+    with pytest.raises(DomainError):
         services.register_mark(session=w.maths_session, marks={place.pk: "asleep"}, by=w.teacher.user)
     place.refresh_from_db()
     assert place.attendance == ""
@@ -234,6 +234,6 @@ def test_the_sign_up_sheet_prints_the_advertised_sessions(client, world):
 
 
 def test_a_session_that_ends_before_it_starts_is_refused(world):
-    with pytest.raises(InterventionError):
+    with pytest.raises(DomainError):
         make_session(world, start=time(16, 0), end=time(15, 0))
     assert not Session.objects.exists()
