@@ -46,7 +46,7 @@ def test_two_schedulers_running_at_once_perform_each_transition_exactly_once(wor
         CycleTransition.objects.filter(cycle=cycle).order_by("pk").values_list("to_stage", flat=True)
     )
     assert stages == ["input", "verification", "health_check", "actions", "evaluation", "closed"]
-    # Other apps' events (e.g. the Monday intervention timetables) may run in the same ticks: count the cycle's.
+    # Other apps' events (e.g. Monday's intervention timetables) may run in the same ticks.
     assert sorted(key for ran in results for key in ran if key.startswith("cycle:")) == sorted(
         f"cycle:{cycle.pk}:{stage}" for stage in stages
     )
