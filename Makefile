@@ -6,6 +6,9 @@
 #   make worker    celery worker          make beat   celery beat scheduler
 #   make lock      re-pin requirements.lock from the current .venv
 
+# A bare machine runs, tests and works in development mode; production sets DJANGO_DEBUG=false.
+export DJANGO_DEBUG ?= true
+
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help

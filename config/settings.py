@@ -10,12 +10,19 @@ from . import env
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.string("UPLIFT_VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = env.boolean("DJANGO_DEBUG", default=True)
+# Fail closed: a server started with nothing set (gunicorn config.wsgi) runs in production mode and
+# refuses to start without a secret key and allowed hosts. manage.py, the Makefile and the test suite
+# set DJANGO_DEBUG=true when it is unset, so a bare machine can still run, test and try Uplift.
+DEBUG = env.boolean("DJANGO_DEBUG", default=False)
 _DEV_KEY = "dev-only-insecure-key-set-DJANGO_SECRET_KEY-in-production-0123456789"
 SECRET_KEY = env.string("DJANGO_SECRET_KEY", _DEV_KEY if DEBUG else "")
 if not SECRET_KEY:
-    raise env.SettingError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false")
+    raise env.SettingError("DJANGO_SECRET_KEY (or _FILE) must be set when DJANGO_DEBUG is false")
+if not DEBUG and SECRET_KEY == _DEV_KEY:
+    raise env.SettingError("DJANGO_SECRET_KEY is the public development key; set a secret one")
 ALLOWED_HOSTS = env.listing("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
+if not ALLOWED_HOSTS:
+    raise env.SettingError("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is false")
 CSRF_TRUSTED_ORIGINS = env.listing("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -35,6 +42,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tracking.middleware.UploadLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -44,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tracking.middleware.SessionLimitsMiddleware",
+    "tracking.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tracking.middleware.ContentSecurityPolicyMiddleware",
 ]
@@ -89,6 +98,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["tracking.signin.backends.ThrottledModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -99,6 +109,24 @@ SESSION_COOKIE_AGE = env.integer("UPLIFT_SESSION_MAX_SECONDS", 12 * 60 * 60)
 STAFF_IDLE_TIMEOUT = env.integer("UPLIFT_STAFF_IDLE_SECONDS", 30 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Sign-in throttling, in every mode (the demo included). A wrong password counts against the account
+# typed *and* the address it came from, so colleagues behind one school address are not held up.
+SIGNIN_COOLOFF_FAILURES = env.integer("UPLIFT_SIGNIN_COOLOFF_FAILURES", 5)
+SIGNIN_COOLOFF_SECONDS = env.integer("UPLIFT_SIGNIN_COOLOFF_SECONDS", 15 * 60)
+SIGNIN_LOCKOUT_FAILURES = env.integer("UPLIFT_SIGNIN_LOCKOUT_FAILURES", 10)
+SIGNIN_LOCKOUT_SECONDS = env.integer("UPLIFT_SIGNIN_LOCKOUT_SECONDS", 60 * 60)
+SIGNIN_ADDRESS_FAILURES = env.integer("UPLIFT_SIGNIN_ADDRESS_FAILURES", 100)
+PASSWORD_RESET_ADDRESS_LIMIT = env.integer("UPLIFT_PASSWORD_RESET_ADDRESS_LIMIT", 10)
+PASSWORD_RESET_EMAIL_LIMIT = env.integer("UPLIFT_PASSWORD_RESET_EMAIL_LIMIT", 3)
+# How many reverse proxies (e.g. nginx) stand in front: the client address is that many entries from
+# the right of X-Forwarded-For. 0 trusts only the socket's address.
+PROXY_COUNT = env.integer("UPLIFT_PROXY_COUNT", 0)
+
+# Uploads: the largest request body accepted, refused on its Content-Length before anything is read.
+UPLOAD_MAX_BYTES = env.integer("UPLIFT_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 64 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 64 * 1024
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.string("UPLIFT_TIME_ZONE", "Europe/London")
@@ -162,6 +190,10 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies are only sent over HTTPS, to this exact host, for every path: no subdomain
+    # can set or read them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_HSTS_SECONDS = env.integer("DJANGO_SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.boolean("DJANGO_SECURE_HSTS_PRELOAD", True)

@@ -5,7 +5,7 @@ admin.site.site_header = "Uplift administration"
 admin.site.site_title = "Uplift admin"
 
 urlpatterns = [
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("tracking.signin.urls")),
     path("admin/", admin.site.urls),
     path("", include("tracking.urls")),
     path("mentoring/", include("mentoring.urls")),

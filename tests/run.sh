@@ -167,6 +167,7 @@ fi
 
 # --- pytest ------------------------------------------------------------------------------------
 export UPLIFT_TEST_SERVICES=1
+export DJANGO_DEBUG=${DJANGO_DEBUG:-true} # development settings unless told otherwise
 say "pytest $*"
 set +e
 .venv/bin/python -m pytest "$@"

@@ -279,3 +279,12 @@ class FailedTaskAdmin(admin.ModelAdmin):
 class FlightPathRowAdmin(admin.ModelAdmin):
     list_display = ("flight_path", "__str__")
     list_select_related = ("flight_path",)
+
+
+@admin.register(models.SignInAttempt)
+class SignInAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The sign-in throttle's outstanding counts (the security log keeps the history)."""
+
+    list_display = ("kind", "username", "address", "at")
+    list_filter = ("kind",)
+    search_fields = ("username", "address")

@@ -19,6 +19,7 @@ class TrackingConfig(AppConfig):
             targets,
             targets_demo,
         )
+        from .signin import receivers  # noqa: F401
 
         scheduler.register_event_source(cycle.cycle_events)
         signals.demo_school_built.connect(targets_demo.build_target_demo, dispatch_uid="targets_demo")

@@ -1,4 +1,4 @@
-"""Session limits for staff and a strict Content-Security-Policy."""
+"""Session limits, no-store for signed-in pages, upload size, and a strict Content-Security-Policy."""
 
 import time
 
@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 
 from . import permissions
 
@@ -75,4 +77,48 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if not request.path.startswith("/admin/"):
             response.setdefault("Content-Security-Policy", CSP)
+        return response
+
+
+class UploadLimitMiddleware:
+    """Refuse a request body larger than UPLOAD_MAX_BYTES (plus room for the form around a file) on
+    its Content-Length, before a byte of it is read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            limit_mb = settings.UPLOAD_MAX_BYTES / (1024 * 1024)
+            body = render_to_string("413.html", {"limit_mb": f"{limit_mb:g}"})
+            response = HttpResponse(body, status=413)
+            # The unread body must not be taken for the next request on a kept-alive connection.
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)
+
+
+# Pages that carry nothing about pupils and may be cached briefly by the browser.
+CACHEABLE_URL_NAMES = {"school_theme_css"}
+
+
+class NoStoreMiddleware:
+    """Nothing a signed-in user is shown or downloads is kept by the browser or a proxy: pupil pages,
+    exports and PDFs must not survive in a shared computer's cache after sign-out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            match = request.resolver_match
+            if match is None or match.url_name not in CACHEABLE_URL_NAMES:
+                response.headers.pop("Cache-Control", None)
+                add_never_cache_headers(response)
         return response

@@ -30,6 +30,7 @@ from .people import (
     prior_band_for,
 )
 from .school import AcademicYear, FormGroup, HalfTerm, School, YearGroup, key_stage_for
+from .security import SignInAttempt
 from .targets import (
     CurricularTarget,
     FlightPath,
@@ -82,6 +83,7 @@ __all__ = [
     "Security",
     "SenStatus",
     "SheetReopen",
+    "SignInAttempt",
     "Staff",
     "StaffRole",
     "Subject",
