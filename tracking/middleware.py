@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
-from . import permissions
+from tracking import permissions
 
 IDLE_KEY = "uplift_last_seen"
 STARTED_KEY = "uplift_started"
