@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tracking",
     "mentoring",
     "interventions",
@@ -49,9 +52,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tracking.middleware.SessionLimitsMiddleware",
+    "tracking.signin.middleware.TwoStepMiddleware",
     "tracking.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tracking.middleware.ContentSecurityPolicyMiddleware",
@@ -107,6 +112,12 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.integer("UPLIFT_SESSION_MAX_SECONDS", 12 * 60 * 60)
 STAFF_IDLE_TIMEOUT = env.integer("UPLIFT_STAFF_IDLE_SECONDS", 30 * 60)
+FAMILY_IDLE_TIMEOUT = env.integer("UPLIFT_FAMILY_IDLE_SECONDS", 60 * 60)
+
+# Two-step sign-in (an authenticator app, with recovery codes). Always required for the admin;
+# required for staff in production; a demo may leave it optional (anyone may still turn it on).
+MFA_REQUIRED_FOR_STAFF = env.boolean("UPLIFT_MFA_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = env.string("UPLIFT_MFA_ISSUER", "Uplift")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -150,4 +150,10 @@ EXEMPT = {
     "password_reset_done": "auth",
     "password_reset_confirm": "auth",
     "password_reset_complete": "auth",
+    # Two-step sign-in: every signed-in user manages their own (tests/tracking/signin/test_mfa.py).
+    "mfa_manage": "auth: the user's own second step",
+    "mfa_verify": "auth: the user's own second step",
+    "mfa_setup": "auth: the user's own second step",
+    "mfa_codes_new": "auth: POST only, the user's own recovery codes",
+    "mfa_turn_off": "auth: POST only, the user's own second step",
 }

@@ -17,7 +17,8 @@ STARTED_KEY = "uplift_started"
 
 
 class SessionLimitsMiddleware:
-    """Staff sessions end after STAFF_IDLE_TIMEOUT idle seconds and SESSION_COOKIE_AGE in all.
+    """Sessions end after STAFF_IDLE_TIMEOUT (staff) or FAMILY_IDLE_TIMEOUT (families) idle seconds,
+    and after SESSION_COOKIE_AGE in all.
 
     Work typed into a marksheet is kept by the sheet's own autosave and local draft, so an expiry
     never loses grades.
@@ -33,10 +34,12 @@ class SessionLimitsMiddleware:
             session = request.session
             started = session.setdefault(STARTED_KEY, now)
             last_seen = session.get(IDLE_KEY, now)
-            idle_limit = settings.STAFF_IDLE_TIMEOUT if permissions.is_staff_member(user) else None
-            expired = now - started > settings.SESSION_COOKIE_AGE or (
-                idle_limit is not None and now - last_seen > idle_limit
+            idle_limit = (
+                settings.STAFF_IDLE_TIMEOUT
+                if permissions.is_staff_member(user)
+                else settings.FAMILY_IDLE_TIMEOUT
             )
+            expired = now - started > settings.SESSION_COOKIE_AGE or now - last_seen > idle_limit
             if expired:
                 logout(request)
                 messages.info(
@@ -69,14 +72,31 @@ CSP = "; ".join(
 )
 
 
+# Django's admin runs no inline script, but its widgets and templates still use some inline styles.
+ADMIN_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'self'",
+        "form-action 'self'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not request.path.startswith("/admin/"):
-            response.setdefault("Content-Security-Policy", CSP)
+        policy = ADMIN_CSP if request.path.startswith("/admin/") else CSP
+        response.setdefault("Content-Security-Policy", policy)
         return response
 
 

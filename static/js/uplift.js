@@ -2,6 +2,7 @@
    1. Send Django's CSRF token with every same-origin htmx request.
    2. Collapse the primary navigation behind the menu button on narrow screens.
    3. Make overflowing table scroll boxes keyboard-focusable.
+   4. Remove marksheet drafts from this browser on sign-out.
    App-specific behaviour belongs in its own static file, added through {% block extra_js %}. */
 (function () {
   "use strict";
@@ -98,6 +99,32 @@
   });
   document.addEventListener("htmx:load", function (event) {
     markScrollers(event.target && event.target.querySelectorAll ? event.target : document);
+  });
+
+  /* 4. Sign-out forgets drafts ----------------------------------------------------------- */
+  // Drafts of unsaved grades live in localStorage (marksheet.js); a shared computer must not keep
+  // them after sign-out. The server's Clear-Site-Data header does the same where browsers honour it.
+  var DRAFT_PREFIX = "uplift:marksheet:";
+
+  function forgetDrafts() {
+    try {
+      var keys = [];
+      for (var i = 0; i < window.localStorage.length; i++) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf(DRAFT_PREFIX) === 0) {
+          keys.push(key);
+        }
+      }
+      keys.forEach(function (key) { window.localStorage.removeItem(key); });
+    } catch (e) {
+      /* storage unavailable: nothing was kept */
+    }
+  }
+
+  document.addEventListener("submit", function (event) {
+    if (event.target && event.target.hasAttribute && event.target.hasAttribute("data-sign-out")) {
+      forgetDrafts();
+    }
   });
 
   function init() {

@@ -41,3 +41,23 @@ class ThrottledPasswordResetForm(PasswordResetForm):
     def save(self, *args, **kwargs):
         if self.send_allowed:
             super().save(*args, **kwargs)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=40,
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "none"}
+        ),
+    )
+
+
+class AppCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from the app",
+        max_length=10,
+        help_text="Six digits, shown by the app once you have scanned or typed the key.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -3,7 +3,7 @@
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
-from . import throttle
+from . import middleware, throttle
 
 
 @receiver(user_login_failed, dispatch_uid="uplift_signin_failed")
@@ -19,3 +19,4 @@ def _failed(sender, credentials, request=None, **kwargs):
 @receiver(user_logged_in, dispatch_uid="uplift_signin_succeeded")
 def _signed_in(sender, request, user, **kwargs):
     throttle.signin_failures_clear(username=user.get_username())
+    middleware.remember_app(request, user)

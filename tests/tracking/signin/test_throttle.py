@@ -109,18 +109,6 @@ def test_lock_is_case_blind(client, world):
     assert not _signed_in(client)
 
 
-def test_the_admin_sign_in_is_throttled_too(client, world):
-    user = world.slt.user
-    for i in range(10):
-        _sign_in(client, user.username, "wrong", address=f"192.0.2.{i}")
-    client.post(
-        reverse("admin:login"),
-        {"username": user.username, "password": f.PASSWORD},
-        REMOTE_ADDR=SCHOOL_ADDRESS,
-    )
-    assert not _signed_in(client)
-
-
 def test_a_success_clears_earlier_failures(client, world):
     username = world.slt.user.username
     for _ in range(4):
