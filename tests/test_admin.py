@@ -52,7 +52,7 @@ def cycle(world):
 
 @pytest.fixture
 def superuser(world):
-    return f.UserFactory(username="root", is_staff=True, is_superuser=True, school=world.school)
+    return f.UserFactory(username="root", is_staff=True, is_superuser=True, school=None)
 
 
 @pytest.mark.django_db
