@@ -314,3 +314,10 @@ class SignInAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("kind", "username", "address", "at")
     list_filter = ("kind",)
     search_fields = ("username", "address")
+
+
+@admin.register(models.ImportJob)
+class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "school", "kind", "file_name", "status", "created", "updated", "unchanged")
+    list_filter = ("kind", "status")
+    exclude = ("content",)

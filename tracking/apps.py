@@ -15,11 +15,13 @@ class TrackingConfig(AppConfig):
         from tracking.cycle.services import cycle_events
         from tracking.demo.targets import build_target_demo
         from tracking.marksheets.queries import panel_context
+        from tracking.privacy.retention import retention_events
         from tracking.school import home, navigation, panels
         from tracking.signin import receivers  # noqa: F401
         from tracking.targets.services import propose_raises_when_verified
 
         scheduler.register_event_source(cycle_events)
+        scheduler.register_event_source(retention_events)
         signals.demo_school_built.connect(build_target_demo, dispatch_uid="targets_demo")
         signals.cycle_stage_entered.connect(
             propose_raises_when_verified, dispatch_uid="targets_raises_after_verification"
@@ -92,3 +94,10 @@ class TrackingConfig(AppConfig):
         )
         home.register("tracking/cycle/_panel.html", permissions.can_view_cycles, home_panel, order=35)
         navigation.register("Failed tasks", "failed_tasks", permissions.is_data_manager, order=90)
+        navigation.register(
+            "Imports",
+            "import_list",
+            permissions.can_import,
+            order=85,
+            description="Bring pupils, contacts and KS2 results in from your MIS (Common Transfer File)",
+        )

@@ -6,4 +6,6 @@ urlpatterns = [
     path("", include("tracking.oversight.urls")),
     path("", include("tracking.targets.urls")),
     path("", include("tracking.cycle.urls")),
+    path("", include("tracking.mis.urls")),
+    path("", include("tracking.privacy.urls")),
 ]

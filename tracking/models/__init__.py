@@ -15,6 +15,7 @@ from .cycle import (
     Stage,
     TrackingCycle,
 )
+from .imports import ImportJob, ImportKind, ImportStatus
 from .people import (
     Department,
     Gender,
@@ -60,6 +61,9 @@ __all__ = [
     "AssessmentPoint",
     "AuditEvent",
     "Category",
+    "ImportJob",
+    "ImportKind",
+    "ImportStatus",
     "CurricularTarget",
     "FlightPath",
     "FlightPathRow",

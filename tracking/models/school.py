@@ -18,6 +18,19 @@ class School(models.Model):
     colour_on = models.CharField(max_length=7, default="#00703c")
     colour_below = models.CharField(max_length=7, default="#b35900")
     colour_well_below = models.CharField(max_length=7, default="#8a1538")
+    fsm_ever_years = models.PositiveSmallIntegerField(
+        "disadvantaged: free school meals within (years)",
+        default=6,
+        help_text="A pupil counts as disadvantaged if eligible for free school meals in this many years "
+        "(pupil premium uses six). Applied when records are imported.",
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        "keep leavers' records for (years)",
+        null=True,
+        blank=True,
+        help_text="Years after a pupil leaves before what identifies them is removed. Set by your school "
+        "from its retention schedule; until it is set, nothing is removed.",
+    )
 
     class Meta:
         ordering = ["name"]
