@@ -137,7 +137,8 @@ PASSWORD_RESET_EMAIL_LIMIT = env.integer("UPLIFT_PASSWORD_RESET_EMAIL_LIMIT", 3)
 # the right of X-Forwarded-For. 0 trusts only the socket's address.
 PROXY_COUNT = env.integer("UPLIFT_PROXY_COUNT", 0)
 
-# Uploads: the largest request body accepted, refused on its Content-Length before anything is read.
+# Uploads: the largest request body accepted (MIS imports allow UPLIFT_IMPORT_MAX_MB), refused on its
+# Content-Length before anything is read (tracking.middleware.UploadLimitMiddleware).
 UPLOAD_MAX_BYTES = env.integer("UPLIFT_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 64 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 64 * 1024

@@ -100,26 +100,43 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+def upload_limit(setting_name):
+    """Let a view accept bodies up to the named setting's size in bytes (e.g. large MIS imports)."""
+
+    def decorate(view):
+        view.upload_limit_setting = setting_name
+        return view
+
+    return decorate
+
+
 class UploadLimitMiddleware:
-    """Refuse a request body larger than UPLOAD_MAX_BYTES (plus room for the form around a file) on
-    its Content-Length, before a byte of it is read."""
+    """Refuse a request body larger than its view allows (UPLOAD_MAX_BYTES unless the view says
+    otherwise with @upload_limit) on its Content-Length, before a byte of it is read. It is the first
+    middleware, so no other one (CSRF reads the form) has touched the body yet."""
+
+    FORM_ROOM = 64 * 1024  # the rest of a multipart form around the file
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            limit_mb = settings.UPLOAD_MAX_BYTES / (1024 * 1024)
-            body = render_to_string("413.html", {"limit_mb": f"{limit_mb:g}"})
-            response = HttpResponse(body, status=413)
-            # The unread body must not be taken for the next request on a kept-alive connection.
-            response["Connection"] = "close"
-            return response
-        return self.get_response(request)
+        setting_name = getattr(view_func, "upload_limit_setting", "UPLOAD_MAX_BYTES")
+        limit = getattr(settings, setting_name)
+        if length <= limit + self.FORM_ROOM:
+            return None
+        body = render_to_string("413.html", {"limit_mb": f"{limit / (1024 * 1024):g}"})
+        response = HttpResponse(body, status=413)
+        # The unread body must not be taken for the next request on a kept-alive connection.
+        response["Connection"] = "close"
+        return response
 
 
 # Pages that carry nothing about pupils and may be cached briefly by the browser.

@@ -64,3 +64,12 @@ def test_an_oversized_upload_is_refused_on_its_length_before_the_body_is_read(cl
     assert response.status_code == 413
     assert "up to 2 MB" in response.content.decode()
     assert response["Connection"] == "close"
+
+
+def test_mis_imports_accept_their_own_larger_limit(client, world, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.data_manager.user)
+    big = SimpleUploadedFile("ctf.xml", b"<x>" + b" " * (3 * 1024 * 1024) + b"</x>", content_type="text/xml")
+    response = client.post(reverse("import_list"), {"file": big})
+    assert response.status_code != 413

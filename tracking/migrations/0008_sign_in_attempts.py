@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracking', '0005_merge_targets_and_task_school'),
+        ('tracking', '0007_pupil_leaving_and_retention'),
     ]
 
     operations = [
