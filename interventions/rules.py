@@ -5,6 +5,7 @@ Grades and targets are compared in whole-grade steps (5+, 5 and 5- are all step 
 tracking.lib.grading.progress does.
 """
 
+import string
 from dataclasses import dataclass, field
 
 SUBJECT, KEY_STAGE, FORM_TUTOR = "subject", "key_stage", "form_tutor"
@@ -67,17 +68,24 @@ class FlagProposal:
     reason: str
 
 
-class _Blank(dict):
-    def __missing__(self, key):
-        return ""
+def _template_parts(template):
+    """(literal text, placeholder name or None) pairs; ValueError for a stray brace."""
+    return [(literal, name) for literal, name, _spec, _conversion in string.Formatter().parse(template)]
 
 
 def render_reason(template, **values):
-    """Fill a reason template; unknown placeholders render empty rather than failing a run.
+    """Fill a reason template's named placeholders; unknown ones render empty rather than failing a run.
 
+    Only bare names are filled: no attribute or index lookups and no format specs, so a stored
+    template can never reach into an object or build a huge string (str.format would).
     "subject(s)" in a template reads "subject" or "subjects" to agree with {count}.
     """
-    text = template.format_map(_Blank(values)).strip()
+    try:
+        parts = _template_parts(template)
+    except ValueError:
+        return template.strip()
+    text = "".join(literal + ("" if name is None else str(values.get(name, ""))) for literal, name in parts)
+    text = text.strip()
     count = values.get("count")
     if isinstance(count, int):
         text = text.replace("subject(s)", "subject" if count == 1 else "subjects")
@@ -193,11 +201,17 @@ def format_bands(bands):
 
 
 def check_template(template):
-    """A ValueError naming a placeholder the template uses that rules cannot fill."""
+    """A ValueError unless the template uses only named placeholders ({subjects}, {count}, ...)."""
+    allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
     try:
-        template.format(**{name: "x" for name in PLACEHOLDERS})
-    except KeyError as error:
-        allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
-        raise ValueError(f"Unknown placeholder {{{error.args[0]}}}. Use: {allowed}.") from None
-    except (IndexError, ValueError):
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
         raise ValueError("The reason has a stray { or }: placeholders look like {subject}.") from None
+    for _literal, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if spec or conversion or not name.isidentifier():
+            shown = "{" + name + ("!" + conversion if conversion else "") + (":" + spec if spec else "") + "}"
+            raise ValueError(f"Placeholders are bare names: {shown[:40]} is not allowed. Use: {allowed}.")
+        if name not in PLACEHOLDERS:
+            raise ValueError(f"Unknown placeholder {{{name[:40]}}}. Use: {allowed}.")

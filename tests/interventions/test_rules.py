@@ -188,3 +188,18 @@ def test_a_subject_s_reason_agrees_with_its_count():
     template = "Off target in {count} subject(s): {subjects}"
     assert render_reason(template, count=1, subjects="Maths") == "Off target in 1 subject: Maths"
     assert render_reason(template, count=3, subjects="A, B, C") == "Off target in 3 subjects: A, B, C"
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["In {subject.foo}", "In {subject:>50000000}", "In {subject!r}", "In {subjects[0]}", "In {}", "In {0}"],
+)
+def test_a_reason_template_takes_named_placeholders_only(template):
+    with pytest.raises(ValueError, match="Placeholders are bare names"):
+        check_template(template)
+
+
+def test_a_stored_template_with_a_format_spec_renders_without_building_a_huge_string():
+    from interventions.rules import render_reason
+
+    assert render_reason("In {subject:>50000000} {subject.foo}", subject="Maths") == "In Maths"

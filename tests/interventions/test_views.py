@@ -287,3 +287,19 @@ def test_the_head_of_year_sees_key_stage_flags_for_their_year_and_not_subject_fl
     assert _rows(client) == {(world.child.pk, "key_stage", None)}
     client.force_login(world.hod.user)
     assert (world.child.pk, "key_stage", None) not in _rows(client)
+
+
+@pytest.mark.parametrize("template", ["Below in {subject.foo}", "Below in {subject:>50000000}"])
+def test_a_reason_template_reaching_into_objects_or_padding_is_refused_not_a_500(client, world, template):
+    use_preset(world, "laude")
+    rule = Rule.objects.get(preset__code="laude", code="subject-below-4")
+    client.force_login(world.slt.user)
+    form = {
+        "name": rule.name, "n": "1", "level": "1", "grade_thresholds": "gcse:4",
+        "reason_template": template, "ks3": "on", "ks4": "on", "is_active": "on",
+    }  # fmt: skip
+    response = client.post(reverse("interventions:rule_edit", args=[rule.pk]), form)
+    assert response.status_code == 200
+    assert "Placeholders are bare names" in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.reason_template != template

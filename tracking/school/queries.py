@@ -28,8 +28,10 @@ def group_pupils(group):
     )
 
 
-def targets_by_subject(pupil, published_only=False):
-    qs = Target.objects.filter(pupil=pupil).select_related("grade", "published_grade", "subject")
+def targets_by_subject(pupil, published_only=False, visible=None):
+    """A pupil's targets by subject: of `visible` (a viewer's permitted targets) when given."""
+    qs = (visible if visible is not None else Target.objects).filter(pupil=pupil)
+    qs = qs.select_related("grade", "published_grade", "subject")
     if published_only:
         qs = qs.filter(published_grade__isnull=False)
     return {t.subject_id: t for t in qs}
@@ -38,7 +40,9 @@ def targets_by_subject(pupil, published_only=False):
 UNVERIFIED_STAGES = (Stage.PLANNED, Stage.INPUT, Stage.VERIFICATION)
 
 
-def pupil_history(pupil, subjects=None, closed_only=False, published_targets_only=False):
+def pupil_history(
+    pupil, subjects=None, closed_only=False, published_targets_only=False, visible_targets=None
+):
     """Every subject's grades across assessment points against its target, for the pupil page.
 
     Returns (points, rows) where rows are dicts: subject, target, cells (one per point), latest progress.
@@ -53,7 +57,7 @@ def pupil_history(pupil, subjects=None, closed_only=False, published_targets_onl
         # has moved past that stage (departments signed off), so families wait until then.
         entries = entries.filter(point__is_locked=True).exclude(point__cycles__stage__in=UNVERIFIED_STAGES)
     entries = list(entries.order_by("point__academic_year__starts_on", "point__sequence"))
-    targets = targets_by_subject(pupil, published_only=published_targets_only)
+    targets = targets_by_subject(pupil, published_only=published_targets_only, visible=visible_targets)
     points = sorted({e.point for e in entries}, key=lambda p: (p.opens_on, p.sequence))
     by_subject = defaultdict(dict)
     subject_objs = {}

@@ -76,7 +76,13 @@ def pupil_detail(request, pk):
     pupil = permissions.get_pupil_or_404(user, pk)
     is_staff = permissions.is_staff_member(user)
     # Families see verified data only: locked points and published targets.
-    points, rows = queries.pupil_history(pupil, closed_only=not is_staff, published_targets_only=not is_staff)
+    points, rows = queries.pupil_history(
+        pupil,
+        closed_only=not is_staff,
+        published_targets_only=not is_staff,
+        # Staff see the targets the policy shows them (a head of year: published ones only).
+        visible_targets=permissions.targets_visible_to(user) if is_staff else None,
+    )
     for row in rows:
         row["sparkline"] = _sparkline(row)
     context = {

@@ -36,13 +36,16 @@ def curricular_targets_for(pupil, *, family=False):
     return list(qs.order_by("review_on", "pk"))
 
 
-def pupil_targets(pupil, *, family):
+def pupil_targets(pupil, *, family, visible=None):
     """Rows for the pupil page: subject, the grade to show, status and (KS3) the expected path.
 
-    Families only ever get published grades; staff see the working grade and its status.
+    Families only ever get published grades; staff see the working grade and its status, for the
+    targets `visible` to them (permissions.targets_visible_to).
     """
-    qs = Target.objects.filter(pupil=pupil).select_related(
-        "subject", "grade", "published_grade", "requested_grade"
+    qs = (
+        (visible if visible is not None else Target.objects)
+        .filter(pupil=pupil)
+        .select_related("subject", "grade", "published_grade", "requested_grade")
     )
     if family:
         qs = qs.filter(published_grade__isnull=False)
@@ -134,7 +137,8 @@ def target_history(target):
 def pupil_page_context(user, pupil, *, is_staff):
     """Extra context for the pupil page: targets (published only for families) and curricular targets."""
     family = not is_staff
-    data = pupil_targets(pupil, family=family)
+    visible = permissions.targets_visible_to(user) if is_staff else None
+    data = pupil_targets(pupil, family=family, visible=visible)
     return {
         "target_rows": data["rows"],
         "target_points": data["points"],

@@ -16,7 +16,6 @@ from tracking.models import (
     GradeValue,
     RaiseStatus,
     Subject,
-    Target,
     TargetRaiseProposal,
     TargetStatus,
     YearGroup,
@@ -124,8 +123,10 @@ def target_detail(request, pupil_pk, subject_pk):
     subject = get_object_or_404(
         Subject.objects.select_related("scale", "department"), pk=subject_pk, school=pupil.school
     )
+    # The policy decides which targets this user may see (a head of year: published ones only).
     target = (
-        Target.objects.filter(pupil=pupil, subject=subject)
+        permissions.targets_visible_to(user)
+        .filter(pupil=pupil, subject=subject)
         .select_related("grade", "published_grade", "requested_grade", "requested_by")
         .first()
     )
@@ -208,7 +209,9 @@ def target_detail(request, pupil_pk, subject_pk):
                 messages.error(request, exc.message)
     path_rows = []
     if target is not None and pupil.year_group.number <= 9:
-        path_rows = queries.pupil_targets(pupil, family=False)["rows"]
+        path_rows = queries.pupil_targets(pupil, family=False, visible=permissions.targets_visible_to(user))[
+            "rows"
+        ]
         path_rows = next((r["path"] for r in path_rows if r["subject"].pk == subject.pk), [])
     return render(
         request,
