@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "tracking.middleware.SessionLimitsMiddleware",
     "tracking.signin.middleware.TwoStepMiddleware",
     "tracking.middleware.NoStoreMiddleware",
+    "tracking.middleware.DownloadLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tracking.middleware.ContentSecurityPolicyMiddleware",
 ]

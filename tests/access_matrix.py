@@ -49,6 +49,7 @@ def _failed_task(w):
 
 
 ROWS = [
+    ("security_log", lambda w: [], {"data_manager"}),
     ("home", lambda w: [], EVERYONE),
     ("school_theme_css", lambda w: [], EVERYONE),
     ("pupil_list", lambda w: [], STAFF),

@@ -95,6 +95,13 @@ class TrackingConfig(AppConfig):
         home.register("tracking/cycle/_panel.html", permissions.can_view_cycles, home_panel, order=35)
         navigation.register("Failed tasks", "failed_tasks", permissions.is_data_manager, order=90)
         navigation.register(
+            "Security log",
+            "security_log",
+            permissions.can_read_security_log,
+            order=95,
+            description="Who signed in, changed and downloaded what",
+        )
+        navigation.register(
             "Imports",
             "import_list",
             permissions.can_import,

@@ -89,6 +89,48 @@ ADMIN_CSP = "; ".join(
 )
 
 
+DOWNLOAD_TYPES = (
+    "text/csv",
+    "application/pdf",
+    "application/zip",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/json",
+)
+
+
+class DownloadLogMiddleware:
+    """Every file a signed-in user downloads (exports, CSVs, PDFs, subject access archives) goes into
+    the security log, whichever page made it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or response.status_code != 200:
+            return response
+        content_type = response.get("Content-Type", "").split(";")[0].strip()
+        disposition = response.get("Content-Disposition", "")
+        if disposition or content_type in DOWNLOAD_TYPES:
+            from tracking import audit
+
+            school = permissions.school_for(user)
+            audit.record(
+                action="security.download",
+                obj=user,
+                by=user,
+                via="download",
+                after={
+                    "path": request.get_full_path()[:300],
+                    "file": disposition[:200],
+                    "type": content_type,
+                },
+                school_id=school.pk if school is not None else None,
+            )
+        return response
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

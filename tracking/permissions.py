@@ -644,3 +644,21 @@ def admin_may(user, model, action):
     if label in ADMIN_NO_ADD_OR_DELETE and action in ("add", "delete"):
         return action == "add" and label == "tracking.user"
     return True
+
+
+# -- the security log -----------------------------------------------------------------------------
+
+
+def can_read_security_log(user):
+    """Who signed in, what they changed and downloaded: the data manager (and the trust team)."""
+    return is_data_manager(user)
+
+
+def audit_events_visible_to(user):
+    """The audit trail of the user's school(s). Events that belong to no school (a sign-in with a
+    name no account has) are the platform operator's, in the admin."""
+    from tracking.models import AuditEvent
+
+    if not can_read_security_log(user):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(school_id__in=access_for(user).school_ids)

@@ -131,7 +131,7 @@ def test_an_invalid_cell_saves_nothing_and_keeps_every_typed_value(client, world
     response = client.post(sheet_url(world), data)
     assert response.status_code == 422
     assert not GradeEntry.objects.exists()
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.exclude(action__startswith="security.").exists()
     html = response.content.decode()
     assert 'value="5+"' in html and 'value="Kept comment"' in html and 'value="banana"' in html
     assert html.count("cell-invalid") == 2
@@ -355,7 +355,7 @@ def test_the_autosave_endpoint_saves_one_row_and_returns_it(client, world):
     html = response.content.decode()
     assert html.startswith("<tr") and "cell-saved" in html and "Saved" in html
     assert f'name="r-{world.child.pk}-version" value="1"' in html
-    assert AuditEvent.objects.get().via == "marksheet-autosave"
+    assert AuditEvent.objects.exclude(action__startswith="security.").get().via == "marksheet-autosave"
     # The full-sheet save afterwards, from the fresh version, changes nothing more.
     again = post_data({"child": (world.child, 1)}, child={"current": "6", "effort": "3"})
     client.post(sheet_url(world), again)

@@ -15,8 +15,9 @@ def _event(
         by=by if by is not None and by.is_authenticated else None,
         action=action,
         via=via,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        # Security events may concern no stored object (a sign-in with a name no account has).
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
         pupil=pupil,
         before=before or {},
         after=after or {},

@@ -36,6 +36,16 @@ class ThrottledPasswordResetForm(PasswordResetForm):
             if refusal is not None:
                 raise forms.ValidationError(refusal.message, code=refusal.code)
             self.send_allowed = throttle.reset_request_record(email=email, address=address)
+            from .receivers import security_event
+
+            account = next(iter(self.get_users(email)), None)
+            security_event(
+                "security.password_reset.requested",
+                request=self.request,
+                account=account,
+                email=email,
+                sent=bool(account is not None and self.send_allowed),
+            )
         return data
 
     def save(self, *args, **kwargs):

@@ -7,6 +7,7 @@ urlpatterns = [
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("two-step/", views.mfa_manage, name="mfa_manage"),
     path("two-step/verify/", views.mfa_verify, name="mfa_verify"),
     path("two-step/set-up/", views.mfa_setup, name="mfa_setup"),

@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import forms, mfa, throttle
+from .receivers import security_event
 
 
 def _next_url(request, default="home"):
@@ -35,6 +36,14 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         # A new password ends a lock: the owner proved they hold the account's email.
         throttle.signin_failures_clear(username=form.user.get_username())
+        security_event("security.password_reset.completed", request=self.request, account=form.user)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        security_event("security.password.changed", request=self.request, account=form.user, by=form.user)
         return response
 
 
@@ -63,6 +72,7 @@ def mfa_verify(request):
     if request.method == "POST" and form.is_valid():
         if mfa.verify(request=request, token=form.cleaned_data["code"]) is not None:
             return redirect(next_url)
+        security_event("security.mfa.failed", request=request, account=request.user, by=request.user)
         form.add_error(
             "code",
             "That code did not work. Check the time on your phone is right, wait for the next code "
@@ -81,6 +91,7 @@ def mfa_setup(request):
     if request.method == "POST" and form.is_valid():
         codes = mfa.app_confirm(request=request, device=device, token=form.cleaned_data["code"])
         if codes is not None:
+            security_event("security.mfa.enabled", request=request, account=request.user, by=request.user)
             return render(request, "registration/mfa_codes.html", {"codes": codes, "next": next_url})
         form.add_error(
             "code", "That code did not match. Check the app shows Uplift, and type its newest code."
@@ -111,6 +122,7 @@ def mfa_codes_new(request):
     if not (mfa.has_app(request.user) and request.user.is_verified()):
         return redirect("mfa_manage")
     codes = mfa.recovery_codes_replace(user=request.user)
+    security_event("security.mfa.new_recovery_codes", request=request, account=request.user, by=request.user)
     return render(request, "registration/mfa_codes.html", {"codes": codes, "next": "mfa_manage"})
 
 
@@ -120,5 +132,6 @@ def mfa_turn_off(request):
     if mfa.must_set_up(request.user, "") or not request.user.is_verified():
         return redirect("mfa_manage")
     mfa.mfa_remove(user=request.user)
+    security_event("security.mfa.disabled", request=request, account=request.user, by=request.user)
     messages.success(request, "Two-step sign-in is off. You sign in with your password alone.")
     return redirect("mfa_manage")
