@@ -197,7 +197,8 @@ class NoStoreMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             match = request.resolver_match
-            if match is None or match.url_name not in CACHEABLE_URL_NAMES:
+            cacheable = match is not None and match.url_name in CACHEABLE_URL_NAMES
+            if not cacheable and "no-store" not in response.get("Cache-Control", ""):
                 response.headers.pop("Cache-Control", None)
                 add_never_cache_headers(response)
         return response
