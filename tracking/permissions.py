@@ -554,10 +554,10 @@ def dashboard_entries(user, school):
     if access.whole_school_reader:
         return entries
     heads = Role.HEAD_OF_DEPARTMENT in access.roles and bool(access.department_ids)
-    teaches = TeachingGroup.objects.filter(teachers=access.staff)
-    if not heads and not teaches.exists():
+    if not heads and Role.TEACHER not in access.roles:
         return None
     # A teacher's own pupils in the subjects they teach them (grade rows need not name the group).
+    teaches = TeachingGroup.objects.filter(teachers=access.staff)
     scope = Exists(teaches.filter(subject_id=OuterRef("subject_id"), pupils=OuterRef("pupil_id")))
     if heads:
         scope |= Q(subject__department_id__in=access.department_ids)
