@@ -9,7 +9,7 @@ class MentoredYearsForm(forms.Form):
     year_groups = forms.ModelMultipleChoiceField(
         queryset=YearGroup.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        label="Mentored year groups",
+        label="Year groups with a mentor",
         error_messages={"required": "Choose at least one year group to mentor."},
     )
 
