@@ -627,3 +627,11 @@ def can_see_attainment8(user):
 
 def can_edit_progress_estimates(user):
     return is_data_manager(user)
+
+
+# -- mentoring ---------------------------------------------------------------------------------
+
+
+def can_allocate_mentors(user):
+    """Academic mentors are decided by SLT (Longfield policy); the data manager keeps the lists."""
+    return (is_slt(user) or is_data_manager(user)) and school_for(user) is not None
