@@ -2,7 +2,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from ..grading import progress_label
+from tracking.lib.grading import progress_label
 
 register = template.Library()
 
