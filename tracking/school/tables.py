@@ -14,7 +14,9 @@ class PupilTable(tables.Table):
     flags = tables.Column(empty_values=(), orderable=False, verbose_name="Flags")
     prior_band = tables.Column(verbose_name="Prior attainment")
     attendance = tables.TemplateColumn(
-        "{% load uplift %}{{ value|percent }}", verbose_name="Attendance", attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+        "{% load uplift %}{{ value|percent }}",
+        verbose_name="Attendance",
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
     )
 
     class Meta:

@@ -1,4 +1,4 @@
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
@@ -23,7 +23,7 @@ def percent(value):
     if value is None or value == "":
         return "—"
     try:
-        number = Decimal(str(value)).quantize(Decimal("0.1"))
+        number = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     except InvalidOperation:
         return "—"
     text = f"{number:f}".removesuffix(".0")
