@@ -124,3 +124,23 @@ def history_for(obj):
     return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related(
         "by"
     )
+
+
+def grade_values_changed(*, entry_ids, by, via, since):
+    """(pupil id, field) of every grade-entry value `by` changed through `via` since `since`.
+
+    The marksheet uses it to say what its autosave already stored while a teacher worked.
+    """
+    events = AuditEvent.objects.filter(
+        action__in=GRADE_ACTIONS,
+        object_type=GRADE_ENTRY_TYPE,
+        object_id__in=[str(pk) for pk in entry_ids],
+        by=by,
+        via=via,
+        at__gte=since,
+    ).values_list("pupil_id", "before", "after")
+    changed = set()
+    for pupil_id, before, after in events:
+        before = before or {}
+        changed.update((pupil_id, name) for name, new in (after or {}).items() if before.get(name, "") != new)
+    return changed
