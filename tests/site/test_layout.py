@@ -61,6 +61,15 @@ def full_group(transactional_db, world):
 HEAD_TOP = "Math.round(document.querySelector('{box} thead th').getBoundingClientRect().top)"
 
 
+def wait_for_head_at_top(page, box, tries=50):
+    """Poll from Python: Playwright's wait_for_function evaluates strings, which the page's CSP forbids."""
+    for _ in range(tries):
+        if page.evaluate(HEAD_TOP.format(box=box)) == 0:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the header of {box} did not reach the top of the window")
+
+
 def test_the_marksheet_shows_every_pupil_and_holds_its_header_at_the_top_of_the_window(open_as, full_group):
     w = full_group
     page = open_as(w.teacher.user, reverse("marksheet", args=[w.group.pk, w.point.pk]))
@@ -75,7 +84,7 @@ def test_the_marksheet_shows_every_pupil_and_holds_its_header_at_the_top_of_the_
 
     page.mouse.move(300, 500)
     page.mouse.wheel(0, 700)
-    page.wait_for_function(HEAD_TOP.format(box=".sheet-container") + " === 0")
+    wait_for_head_at_top(page, ".sheet-container")
     assert page.evaluate("window.scrollY") > 300
 
 
@@ -105,7 +114,7 @@ def test_the_chase_list_shows_every_teacher_with_its_header_held(open_as, transa
     box = page.locator(".chase-list").locator("xpath=..")
     assert box.evaluate("b => b.scrollHeight <= b.clientHeight + 1")
     rows.last.scroll_into_view_if_needed()
-    page.wait_for_function(HEAD_TOP.format(box=".chase-list") + " === 0")
+    wait_for_head_at_top(page, ".chase-list")
 
 
 def test_on_a_phone_a_pupils_wide_tables_are_named_regions_the_keyboard_can_reach(
