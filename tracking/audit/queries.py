@@ -144,3 +144,13 @@ def grade_values_changed(*, entry_ids, by, via, since):
         before = before or {}
         changed.update((pupil_id, name) for name, new in (after or {}).items() if before.get(name, "") != new)
     return changed
+
+
+def last_event(*, school, action):
+    """The school's latest event of one kind (e.g. the last reminders sent), or None."""
+    return (
+        AuditEvent.objects.filter(school=school, action=action)
+        .select_related("by")
+        .order_by("-at", "-id")
+        .first()
+    )

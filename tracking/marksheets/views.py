@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from tracking import permissions
 from tracking.audit.queries import grade_values_changed
+from tracking.lib.errors import DomainError
 from tracking.lib.grading import progress_label
 from tracking.marksheets import forms, outcomes, queries, services, windows
 from tracking.models import AssessmentPoint
@@ -141,7 +142,7 @@ def marksheet(request, group_id, point_id):
     rows = forms.rows_from_post(request.POST, sheet)
     try:
         result = services.marksheet_save(sheet=sheet, rows=rows, by=request.user)
-    except windows.MarksheetError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         queries.build_rows(sheet, typed=rows)
         context = _context(request, sheet, opened_at=opened)
@@ -181,7 +182,7 @@ def marksheet_row(request, group_id, point_id, pupil_id):
             result = services.marksheet_save(
                 sheet=sheet, rows=rows, by=request.user, via="marksheet-autosave"
             )
-        except windows.MarksheetError as error:
+        except DomainError as error:
             return HttpResponse(error.message, status=409)
         if result.conflicts:
             sheet = queries.load_sheet(group, point, user=request.user, only_pupil=pupil_id)
@@ -210,7 +211,7 @@ def _reopen_page(request, *, point, group):
                 services.sheet_reopen(point=point, group=group, by=request.user, **form.cleaned_data)
             else:
                 services.point_reopen(point=point, by=request.user, **form.cleaned_data)
-        except windows.MarksheetError as error:
+        except DomainError as error:
             form.add_error(None, error.message)
         else:
             until = form.cleaned_data["until"]
