@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from tracking.lib.errors import DomainError
 from tracking.lib.grading import ScaleLookup, UnknownGrade, progress
 from tracking.marksheets.forms import clean_value, short_hint
 from tracking.marksheets.windows import (
@@ -13,7 +14,6 @@ from tracking.marksheets.windows import (
     IN_PROGRESS,
     NOT_STARTED,
     STATUS_LABELS,
-    MarksheetError,
     Window,
     active_reopens,
     collected,
@@ -209,7 +209,7 @@ def build_rows(sheet, typed=None, errors=None, conflicts=None, saved=None):
 def _changed(sheet, name, text, stored):
     try:
         return clean_value(sheet.lookup, name, text) != stored[name]
-    except MarksheetError:
+    except DomainError:
         return False
 
 
