@@ -126,9 +126,14 @@ ROWS = [
     ("failed_tasks", lambda w: [], {"data_manager"}),
     ("failed_task_retry", lambda w: [_failed_task(w).pk], {"data_manager"}),
     ("import_list", lambda w: [], {"data_manager"}),
+    ("dashboard", lambda w: [], {"teacher", "other_teacher", "hod", "senco", "slt", "data_manager"}),
+    ("dashboard_attainment8", lambda w: [], {"senco", "slt", "data_manager"}),
+    ("progress_estimates", lambda w: [], {"data_manager"}),
     ("subject_access", lambda w: [w.child.pk], {"data_manager"}),
     ("import_detail", lambda w: [_import_job(w).pk], {"data_manager"}),
     ("import_commit", lambda w: [_import_job(w).pk], {"data_manager"}),
+    # Mentor allocation (issue 11): SLT decide mentors; the data manager keeps the lists.
+    ("mentoring:allocation", lambda w: [], WHOLE_SCHOOL),
 ]
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracking', '0008_school_standing_thresholds'),
+        ('tracking', '0009_progress_estimates'),
     ]
 
     operations = [
