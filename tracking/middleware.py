@@ -11,7 +11,7 @@ from django.db import OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from . import permissions
+from tracking import permissions
 
 IDLE_KEY = "uplift_last_seen"
 STARTED_KEY = "uplift_started"
