@@ -4,8 +4,9 @@ Starts a threaded server (gunicorn, or runserver with --server runserver) on the
 (DATABASE_URL, else the development SQLite that `make run` uses), signs in N teachers through the login
 form, gives each an open sheet of their own, and at a barrier has all of them press Save; each saves
 --saves times (every cell changed each time). Afterwards every value a save answered "Saved" for must be
-on the sheet and in the database. Budget: no 500s, nothing lost; a save the server could not complete
-must answer 503 "try again" with every typed value still in the page.
+on the sheet and in the database. Budget: every save saved, nothing lost. With --busy-ok a save may
+instead answer 503 "try again" (e.g. UPLIFT_SQLITE_BUSY_SECONDS=0), but then with every typed value
+still in the page; a 500 always misses the budget.
 
     .venv/bin/python bench/save_burst.py [--teachers 24] [--saves 3] [--server gunicorn|runserver]
 
@@ -248,6 +249,7 @@ def main():
     parser.add_argument("--server", choices=("gunicorn", "runserver"), default="gunicorn")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
+    parser.add_argument("--busy-ok", action="store_true", help="a 503 'try again' is within budget")
     args = parser.parse_args()
     setup()
     from django.db import connection
@@ -297,11 +299,11 @@ def main():
     )
     print(f"  saved values missing from the sheet: {lost}, from the database: {missing}")
     print(f"  typed values not kept on a 'try again' page: {unkept}")
-    errors = sum(n for s, n in statuses.items() if s not in (302, 503))
+    errors = sum(n for s, n in statuses.items() if s not in ((302, 503) if args.busy_ok else (302,)))
     ok = not errors and not lost and not missing and not unkept
     if errors:
         print(f"  server log: {log.name}")
-    print("Budget (no errors, nothing lost):", "met" if ok else "MISSED")
+    print("Budget (every save answered, nothing lost):", "met" if ok else "MISSED")
     return 0 if ok else 1
 
 

@@ -7,11 +7,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.db import OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 from tracking import permissions
+from tracking.lib.db import database_busy
 
 IDLE_KEY = "uplift_last_seen"
 STARTED_KEY = "uplift_started"
@@ -57,17 +57,6 @@ class SessionLimitsMiddleware:
             if now - last_seen >= IDLE_RESOLUTION_SECONDS or IDLE_KEY not in session:
                 session[IDLE_KEY] = now
         return self.get_response(request)
-
-
-def database_busy(error):
-    """True when the database refused for now (a lock it could not get in time), not for good."""
-    if not isinstance(error, OperationalError):
-        return False
-    cause = error.__cause__
-    # PostgreSQL: lock_not_available (lock_timeout), query_canceled (statement_timeout).
-    if getattr(cause, "pgcode", None) in ("55P03", "57014"):
-        return True
-    return "database is locked" in str(error) or "database table is locked" in str(error)
 
 
 class DatabaseBusyMiddleware:

@@ -416,6 +416,9 @@
       showOffline(
         "Not saved — sign in again in a new tab, then press Save. Your typed values are kept on this device."
       );
+    } else if (status === 503 && event.detail.xhr.responseText) {
+      // The database was busy: the server says so, and nothing of the row was saved.
+      showOffline("Not saved — " + event.detail.xhr.responseText);
     } else {
       showOffline("Not saved — the server had a problem. Your typed values are kept on this device; press Save to try again.");
     }

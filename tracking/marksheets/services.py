@@ -9,10 +9,11 @@ first.
 
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from tracking import audit
+from tracking.lib.db import database_busy
 from tracking.marksheets.forms import clean_value
 from tracking.marksheets.queries import entry_codes
 from tracking.marksheets.windows import FIELDS, GRADE_FIELDS, MarksheetError
@@ -66,6 +67,15 @@ def marksheet_save(*, sheet, rows, by, via="marksheet"):
         except IntegrityError:
             # Someone created one of these rows after we looked: go round again and compare with theirs.
             continue
+        except OperationalError as error:
+            if not database_busy(error):
+                raise
+            # The transaction was rolled back whole: nothing of this save was written.
+            raise MarksheetError(
+                "Nothing was saved: the database was busy with other saves. "
+                "Everything you typed is still here: press Save again in a moment.",
+                code="database-busy",
+            ) from error
     raise MarksheetError("The sheet is being saved by someone else. Try again.", code="busy")
 
 

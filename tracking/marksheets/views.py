@@ -116,7 +116,13 @@ def marksheet(request, group_id, point_id):
     except windows.MarksheetError as error:
         messages.error(request, error.message)
         queries.build_rows(sheet, typed=rows)
-        return render(request, "tracking/marksheet.html", _context(request, sheet), status=409)
+        busy = error.code == "database-busy"
+        response = render(
+            request, "tracking/marksheet.html", _context(request, sheet), status=503 if busy else 409
+        )
+        if busy:
+            response["Retry-After"] = "5"
+        return response
     if result.ok:
         changed = result.cells_changed
         messages.success(
@@ -153,7 +159,8 @@ def marksheet_row(request, group_id, point_id, pupil_id):
                 sheet=sheet, rows=rows, by=request.user, via="marksheet-autosave"
             )
         except windows.MarksheetError as error:
-            return HttpResponse(error.message, status=409)
+            # The row is not swapped: what was typed stays in it, and the page shows the message.
+            return HttpResponse(error.message, status=503 if error.code == "database-busy" else 409)
         if result.conflicts:
             sheet = queries.load_sheet(group, point, user=request.user, only_pupil=pupil_id)
         if result.ok:
