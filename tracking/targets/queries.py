@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
 from tracking import audit, permissions
@@ -73,31 +74,39 @@ def pupil_targets(pupil, *, family):
     return {"rows": rows, "points": sorted(points, key=lambda p: p.sequence)}
 
 
-def approval_grid(targets_qs, pupils_qs, *, subject_id=None, status=None):
-    """The approval screen: pupils x subjects with their targets, in a fixed number of queries."""
-    targets = targets_qs.select_related("grade", "published_grade", "requested_grade")
+APPROVAL_PER_PAGE = 50
+
+
+def approval_grid(
+    targets_qs, pupils_qs, *, subject_id=None, status=None, page=None, per_page=APPROVAL_PER_PAGE
+):
+    """The approval screen: one page of pupils x subjects with their targets, in a fixed number of
+    queries. The pupils (those with a target in the filter) are paged in the database, so a year of
+    any size costs the same. Returns (subjects, rows, page)."""
+    targets = targets_qs
     if subject_id:
         targets = targets.filter(subject_id=subject_id)
     if status:
         targets = targets.filter(status=status)
-    targets = list(targets)
-    subject_ids = {t.subject_id for t in targets}
-    subjects = list(Subject.objects.filter(pk__in=subject_ids).order_by("name"))
+    subjects = list(
+        Subject.objects.filter(pk__in=targets.values("subject_id"))
+        .order_by("name")
+        .only("pk", "code", "name")
+    )
+    pupils = (
+        pupils_qs.filter(pk__in=targets.values("pupil_id"))
+        .select_related("form")
+        .order_by("legal_last_name", "legal_first_name", "pk")
+    )
+    page = Paginator(pupils, per_page).get_page(page)
     by_pupil = defaultdict(dict)
     labels = dict(TargetStatus.choices)
-    for target in targets:
+    shown = targets.filter(pupil_id__in=[p.pk for p in page.object_list]).select_related("grade")
+    for target in shown:
         target.status_label = labels[target.status]
         by_pupil[target.pupil_id][target.subject_id] = target
-    pupils = [
-        p
-        for p in pupils_qs.select_related("form").order_by("legal_last_name", "legal_first_name")
-        if p.pk in by_pupil
-    ]
-    rows = [(p, [by_pupil[p.pk].get(s.pk) for s in subjects]) for p in pupils]
-    counts = defaultdict(int)
-    for target in targets:
-        counts[target.status] += 1
-    return subjects, rows, dict(counts)
+    rows = [(p, [by_pupil[p.pk].get(s.pk) for s in subjects]) for p in page.object_list]
+    return subjects, rows, page
 
 
 def status_counts(targets_qs):
