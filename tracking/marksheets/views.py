@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -55,6 +56,9 @@ def _sheet_or_404(user, group_id, point_id):
     return group, point
 
 
+SHEETS_PER_PAGE = 50
+
+
 @login_required
 def marksheet_list(request):
     """The user's own sheets; SLT and the data manager may widen to the whole school and past windows."""
@@ -64,12 +68,15 @@ def marksheet_list(request):
     show_all = whole_school and request.GET.get("scope") == "all"
     include_closed = request.GET.get("when") == "all"
     groups = permissions.groups_visible_to(user) if show_all else permissions.groups_for_marksheets(user)
-    summaries = queries.sheets_for(groups, open_only=not include_closed)
+    # A whole school's sheets across every window run to thousands: count rows for one page only.
+    windows = queries.sheet_windows(groups, open_only=not include_closed)
+    page = Paginator(windows, SHEETS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "tracking/marksheet_list.html",
         {
-            "sheets": summaries,
+            "sheets": queries.sheet_summaries(page.object_list),
+            "page_obj": page,
             "whole_school": whole_school,
             "show_all": show_all,
             "include_closed": include_closed,
