@@ -1,6 +1,7 @@
 """Every page in the access matrix, for every persona allowed to open it, reads at most a fixed number
-of SQL queries, before and after the school grows. A page that starts querying per pupil, per group or
-per grade (an N+1) fails here before it reaches a school of 1,500.
+of SQL queries however big the school. A page that starts querying per pupil, per group or
+per grade (an N+1) fails here before it reaches a school of 1,500: each page is read with twelve more
+pupils than the persona world has, each with grades, targets and a flag.
 
 Caps are absolute: session, user, access, the page's reads, navigation and messages. A page that needs
 more must say why in its own change.
@@ -57,6 +58,7 @@ CAPS = {
     "pupil_list": 9,
     "school_theme_css": 5,
     "sheet_history": 8,
+    "subject_access": 19,
     "target_changes": 6,
     "target_detail": 10,
     "target_generate": 6,
@@ -99,23 +101,21 @@ def _count(client, url, django_assert_max_num_queries, cap):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted({row[0] for row in ROWS}))
-def test_every_page_reads_a_capped_number_of_queries_as_the_school_grows(
+def test_every_page_reads_a_capped_number_of_queries_whatever_the_school_size(
     client, world, name, django_assert_max_num_queries
 ):
     rows = [row for row in ROWS if row[0] == name]
     cap = CAPS.get(name, 1000)
     seen = []
-    for grown in (False, True):
-        if grown:
-            _grow(world)
-        for _, args, allowed in rows:
-            url = reverse(name, args=args(world))
-            for persona in sorted(allowed):
-                client.force_login(getattr(world, persona).user)
-                response, n = _count(client, url, django_assert_max_num_queries, cap)
-                if response.status_code == 405:
-                    continue  # an action endpoint: POST only
-                assert response.status_code == 200, (persona, url, response.status_code)
-                seen.append((n, persona, grown))
+    _grow(world)  # past the cap if anything is read per pupil, grade or flag
+    for _, args, allowed in rows:
+        url = reverse(name, args=args(world))
+        for persona in sorted(allowed):
+            client.force_login(getattr(world, persona).user)
+            response, n = _count(client, url, django_assert_max_num_queries, cap)
+            if response.status_code == 405:
+                continue  # an action endpoint: POST only
+            assert response.status_code == 200, (persona, url, response.status_code)
+            seen.append((n, persona))
     assert seen, f"{name}: no persona opened it"
     assert name in CAPS, f"{name}: no cap yet; counts {sorted(seen, reverse=True)[:3]}"

@@ -428,7 +428,7 @@ def test_my_marksheets_lists_each_open_sheet_with_its_status(client, world):
 def test_my_marksheets_query_count_does_not_grow_with_groups(client, world, django_assert_num_queries):
     client.force_login(world.hod.user)
     client.get(reverse("marksheet_list"))
-    with django_assert_num_queries(9) as before:
+    with django_assert_num_queries(10) as before:
         client.get(reverse("marksheet_list"))
     for n in (5, 6, 7):
         _sheet_with(world, n)
