@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from tracking import permissions
+from tracking.lib.errors import DomainError
 from tracking.lib.grading import progress_label
 from tracking.marksheets import forms, queries, services, windows
 from tracking.models import AssessmentPoint
@@ -69,8 +70,8 @@ def marksheet_list(request):
     include_closed = request.GET.get("when") == "all"
     groups = permissions.groups_visible_to(user) if show_all else permissions.groups_for_marksheets(user)
     # A whole school's sheets across every window run to thousands: count rows for one page only.
-    windows = queries.sheet_windows(groups, open_only=not include_closed)
-    page = Paginator(windows, SHEETS_PER_PAGE).get_page(request.GET.get("page"))
+    listed = queries.sheet_windows(groups, open_only=not include_closed)
+    page = Paginator(listed, SHEETS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "tracking/marksheet_list.html",
@@ -120,7 +121,7 @@ def marksheet(request, group_id, point_id):
     rows = forms.rows_from_post(request.POST, sheet)
     try:
         result = services.marksheet_save(sheet=sheet, rows=rows, by=request.user)
-    except windows.MarksheetError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         queries.build_rows(sheet, typed=rows)
         busy = error.code == "database-busy"
@@ -165,7 +166,7 @@ def marksheet_row(request, group_id, point_id, pupil_id):
             result = services.marksheet_save(
                 sheet=sheet, rows=rows, by=request.user, via="marksheet-autosave"
             )
-        except windows.MarksheetError as error:
+        except DomainError as error:
             # The row is not swapped: what was typed stays in it, and the page shows the message.
             return HttpResponse(error.message, status=503 if error.code == "database-busy" else 409)
         if result.conflicts:
@@ -195,7 +196,7 @@ def _reopen_page(request, *, point, group):
                 services.sheet_reopen(point=point, group=group, by=request.user, **form.cleaned_data)
             else:
                 services.point_reopen(point=point, by=request.user, **form.cleaned_data)
-        except windows.MarksheetError as error:
+        except DomainError as error:
             form.add_error(None, error.message)
         else:
             until = form.cleaned_data["until"]
