@@ -48,6 +48,7 @@ CAPS = {
     "marksheet": 14,
     "marksheet_list": 10,
     "marksheet_reopen": 8,
+    "mentoring:allocation": 13,
     "marksheet_row": 14,
     "master_chooser": 7,
     "master_detail": 15,
