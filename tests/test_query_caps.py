@@ -31,7 +31,7 @@ CAPS = {
     "failed_tasks": 6,
     "flight_paths": 8,
     "flight_paths_csv": 6,
-    "group_detail": 16,
+    "group_detail": 18,
     "group_list": 11,
     "health_check_chart": 6,
     "health_check_detail": 10,
