@@ -34,6 +34,13 @@ class ManualFlagForm(forms.Form):
 
 
 class ActionForm(forms.Form):
+    level = forms.TypedChoiceField(
+        choices=LEVELS,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="Yours to decide: the rule only suggests it. Re-running the rules keeps your choice.",
+    )
     action_text = forms.CharField(
         label="Action taken", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )

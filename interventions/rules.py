@@ -5,7 +5,7 @@ Grades and targets are compared in whole-grade steps (5+, 5 and 5- are all step 
 tracking.grading.progress does.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 SUBJECT, KEY_STAGE, FORM_TUTOR = "subject", "key_stage", "form_tutor"
 BELOW_TARGET_BY = "below_target_by"
@@ -65,6 +65,8 @@ class FlagProposal:
     subject_id: int | None
     level: int
     reason: str
+    # Every rule that caught the pupil for this owner level, the flag's own rule first.
+    rule_ids: tuple = ()
 
 
 class _Blank(dict):
@@ -143,7 +145,8 @@ def _count_proposal(facts, rule):
 
 
 def evaluate(pupil_facts, rules):
-    """Every flag the rules raise for one pupil, in rule order."""
+    """The flags the rules raise for one pupil: at most one per owner level (each subject's
+    department, the key stage, the form tutor), in rule order."""
     proposals = []
     for rule in rules:
         if pupil_facts.key_stage not in rule.key_stages:
@@ -154,7 +157,27 @@ def evaluate(pupil_facts, rules):
             proposal = _count_proposal(pupil_facts, rule)
             if proposal is not None:
                 proposals.append(proposal)
-    return proposals
+    return merge_per_owner(proposals)
+
+
+def merge_per_owner(proposals):
+    """One flag per owner level: where several rules catch a pupil for the same owner (two grades
+    below target and below grade 4 in one subject; off target in 4+ subjects and below 4 in 3), the
+    first rule's flag carries every reason at the highest level, so nobody is asked twice."""
+    merged = {}
+    for proposal in proposals:
+        key = (proposal.scope, proposal.subject_id)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = replace(proposal, rule_ids=(proposal.rule_id,))
+        else:
+            merged[key] = replace(
+                first,
+                level=max(first.level, proposal.level),
+                reason=f"{first.reason}; {proposal.reason}" if proposal.reason else first.reason,
+                rule_ids=(*first.rule_ids, proposal.rule_id),
+            )
+    return list(merged.values())
 
 
 def parse_bands(text):

@@ -27,8 +27,11 @@ from .models import (
 )
 
 WHOLE_SCHOOL_ROLES = {Role.SLT, Role.DATA_MANAGER}
-# SENCos need every pupil's picture to plan support, but change nothing they do not own.
-WHOLE_SCHOOL_READERS = WHOLE_SCHOOL_ROLES | {Role.SENCO}
+# Global-underachievement leads (an assistant headteacher, a raising achievement coordinator).
+GLOBAL_UNDERACHIEVEMENT_ROLES = {Role.ASSISTANT_HEAD, Role.RAISING_ACHIEVEMENT}
+# SENCos need every pupil's picture to plan support, and the global-underachievement leads every
+# pupil's picture across subjects; none of them changes what they do not own.
+WHOLE_SCHOOL_READERS = WHOLE_SCHOOL_ROLES | {Role.SENCO} | GLOBAL_UNDERACHIEVEMENT_ROLES
 
 _pupil_scopes = []
 
@@ -119,6 +122,12 @@ def is_data_manager(user):
 def is_slt(user):
     access = access_for(user)
     return access.is_trust or Role.SLT in access.roles
+
+
+def leads_global_underachievement(user):
+    """Assistant headteachers and raising achievement coordinators: every pupil's cross-subject flags."""
+    access = access_for(user)
+    return bool(access.roles & GLOBAL_UNDERACHIEVEMENT_ROLES)
 
 
 def current_years():

@@ -144,8 +144,8 @@ def test_lower_grades_never_mean_fewer_flags_or_lower_levels(rows, shift):
     before = evaluate(_facts(rows), ALL_RULES)
     after = evaluate(_facts(rows, shift), ALL_RULES)
     assert len(after) >= len(before)
-    levels_before = {(p.rule_id, p.subject_id): p.level for p in before}
-    levels_after = {(p.rule_id, p.subject_id): p.level for p in after}
+    levels_before = {(p.scope, p.subject_id): p.level for p in before}
+    levels_after = {(p.scope, p.subject_id): p.level for p in after}
     for key, level in levels_before.items():
         assert levels_after[key] >= level
 
@@ -188,3 +188,18 @@ def test_a_subject_s_reason_agrees_with_its_count():
     template = "Off target in {count} subject(s): {subjects}"
     assert render_reason(template, count=1, subjects="Maths") == "Off target in 1 subject: Maths"
     assert render_reason(template, count=3, subjects="A, B, C") == "Off target in 3 subjects: A, B, C"
+
+
+@given(subject_rows)
+def test_a_pupil_gets_at_most_one_flag_per_owner_level(rows):
+    proposals = evaluate(_facts(rows), ALL_RULES)
+    keys = [(p.scope, p.subject_id) for p in proposals]
+    assert len(keys) == len(set(keys))
+
+
+def test_two_rules_catching_one_subject_make_one_flag_with_both_reasons_at_the_higher_level():
+    (proposal,) = evaluate(pupil(fact(7, 3, 6, "Mathematics")), [GAP, BELOW_4])
+    assert (proposal.rule_id, proposal.rule_ids, proposal.level) == (GAP.id, (GAP.id, BELOW_4.id), 2)
+    assert proposal.reason == (
+        "Below target by 3 grades in Mathematics (3 vs target 6); Working below grade 4 in Mathematics (3)"
+    )
