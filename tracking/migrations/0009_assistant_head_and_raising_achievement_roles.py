@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("tracking", "0007_pupil_leaving_and_retention"),
+        ("tracking", "0008_school_standing_thresholds"),
     ]
 
     operations = [
