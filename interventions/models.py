@@ -64,6 +64,10 @@ class Rule(models.Model):
     n = models.PositiveSmallIntegerField(
         default=1, help_text="Grades below target (per-subject rules) or number of subjects (count rules)."
     )
+    grades_below = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="For a rule counting subjects below target: how far below a subject must be to count.",
+    )
     # {scale code: grade code}, e.g. {"gcse": "4", "ten": "5", "alevel": "E"}: below that grade counts.
     grade_thresholds = models.JSONField(default=dict, blank=True)
     # [[min subjects, max subjects or null, level], ...] for off-target bands.
@@ -128,6 +132,8 @@ class Rule(models.Model):
         if self.kind == Kind.BELOW_GRADE:
             return f"Below {grades}"
         if self.kind == Kind.COUNT_BELOW_TARGET:
+            if self.grades_below > 1:
+                return f"{self.n}+ subjects {self.grades_below}+ grades below target"
             return f"{self.n}+ subjects below target"
         if self.kind == Kind.COUNT_BELOW_GRADE:
             return f"{self.n}+ subject{'s' if self.n != 1 else ''} below {grades}"

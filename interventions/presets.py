@@ -19,6 +19,7 @@ GAP = "Below target by {diff} grades in {subject} ({grade} vs target {target})"
 BELOW = "Working below grade {threshold} in {subject} ({grade})"
 ANY = "Below target in {subject} ({grade} vs target {target})"
 COUNT = "Below target in {count} subjects: {subjects}"
+COUNT_WELL = "{grades}+ grades below target in {count} subjects: {subjects}"
 COUNT_GRADE = "Working below the pass grade in {count} subject(s): {subjects}"
 BANDS = "Off target in {count} subject(s): {subjects}"
 
@@ -134,7 +135,8 @@ PRESETS = {
         "name": "Longfield (six-week cycle)",
         "description": "Longfield tracking and mentoring policy (KS3 and KS4). Heads of department "
         "manage subject-specific underachievement; assistant headteachers manage global "
-        "underachievement. The policy names no thresholds: your school sets them.",
+        "underachievement. The policy names no thresholds: your school sets them (Uplift suggests "
+        "2+ grades below the grade expected now, in a subject or in 3+ subjects).",
         "rules": [
             dict(code="subject-gap", name="Subject: 2+ grades below target", scope=Scope.SUBJECT,
                  kind=Kind.BELOW_TARGET_BY, owner=Owner.HEAD_OF_DEPARTMENT, ks5=False, n=2, level=1,
@@ -143,12 +145,15 @@ PRESETS = {
                  "underachievement including liaising with parents / carers, and the Assistant Headteacher "
                  "responsible for Tracking and Mentoring.",
                  policy_note=SCHOOL_NUMBER.format(suggested="2 or more grades below the grade expected now")),
-            dict(code="global", name="Global underachievement: below target in 4+ subjects",
+            dict(code="global", name="Global underachievement: 2+ grades below in 3+ subjects",
                  scope=Scope.KEY_STAGE, kind=Kind.COUNT_BELOW_TARGET, owner=Owner.ASSISTANT_HEAD,
-                 ks5=False, n=4, level=2, reason_template=COUNT, set_by_school=True,
+                 ks5=False, n=3, grades_below=2, level=2, reason_template=COUNT_WELL, set_by_school=True,
                  policy_quote="Assistant Headteachers: Manage intervention strategies for global "
                  "underachievement including liaising with staff, parents / carers and pupils.",
-                 policy_note=SCHOOL_NUMBER.format(suggested="below target in 4 or more subjects")),
+                 policy_note=SCHOOL_NUMBER.format(
+                     suggested="2 or more grades below the grade expected now in 3 or more subjects (about "
+                     "half of all grades sit a grade below at some point, so counting every subject "
+                     "below would flag half the school)")),
         ],
     },
 }  # fmt: skip

@@ -111,6 +111,7 @@ def active_rules(school):
             bands=tuple((low, high, level) for low, high, level in rule.bands),
             level=rule.level,
             reason_template=rule.reason_template,
+            grades=rule.grades_below,
         )
         pairs.append((rule, spec))
     return pairs

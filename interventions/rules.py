@@ -15,7 +15,7 @@ COUNT_BELOW_TARGET = "count_below_target"
 COUNT_BELOW_GRADE = "count_below_grade"
 OFF_TARGET_BANDS = "off_target_bands"
 
-PLACEHOLDERS = ("subject", "grade", "target", "diff", "threshold", "count", "subjects", "n")
+PLACEHOLDERS = ("subject", "grade", "target", "diff", "threshold", "count", "subjects", "n", "grades")
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class RuleSpec:
     bands: tuple = ()  # ((min, max or None, level), ...)
     level: int = 1
     reason_template: str = ""
+    # Counting rules: how many grades below target a subject must be to count (1: any below).
+    grades: int = 1
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,8 @@ def _count_proposal(facts, rule):
     if rule.kind == COUNT_BELOW_GRADE:
         hits = [f for f in facts.subjects if _below_threshold(f, rule.thresholds) is not None]
     else:
-        hits = [f for f in facts.subjects if f.gap is not None and f.gap >= 1]
+        by = max(rule.grades, 1) if rule.kind == COUNT_BELOW_TARGET else 1
+        hits = [f for f in facts.subjects if f.gap is not None and f.gap >= by]
     count = len(hits)
     if rule.kind == OFF_TARGET_BANDS:
         level = band_level(rule.bands, count) if count else None
@@ -140,7 +143,7 @@ def _count_proposal(facts, rule):
     if level is None:
         return None
     names = ", ".join(sorted(f.subject_name for f in hits))
-    reason = render_reason(rule.reason_template, count=count, subjects=names, n=rule.n)
+    reason = render_reason(rule.reason_template, count=count, subjects=names, n=rule.n, grades=rule.grades)
     return FlagProposal(facts.pupil_id, rule.id, rule.scope, None, level, reason)
 
 

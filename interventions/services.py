@@ -414,6 +414,7 @@ def preset_activate(*, school, preset, by):
 RULE_EDITABLE = (
     "name",
     "n",
+    "grades_below",
     "grade_thresholds",
     "bands",
     "level",
@@ -425,7 +426,7 @@ RULE_EDITABLE = (
 )
 
 
-THRESHOLDS = {"n", "grade_thresholds", "bands"}
+THRESHOLDS = {"n", "grades_below", "grade_thresholds", "bands"}
 
 
 @transaction.atomic

@@ -161,8 +161,8 @@ def test_every_shipped_rule_quotes_its_policy_word_for_word():
 def test_longfield_and_hurworth_send_global_underachievement_to_the_role_their_policy_names(world):
     aht = f.StaffFactory(school=world.school, roles=["aht"])
     rac = f.StaffFactory(school=world.school, roles=[("rac", {"key_stage": 4})])
-    for subject in [world.maths, world.english, *subjects(world, "History", "Geography")]:
-        grade(world, world.child, subject, "5", "6")
+    for subject in [world.maths, world.english, *subjects(world, "History")]:
+        grade(world, world.child, subject, "4", "6")
     use_preset(world, "longfield")
     rules_run(point=world.point)
     assert Flag.objects.get(pupil=world.child, scope="key_stage").owner == aht
@@ -173,11 +173,26 @@ def test_longfield_and_hurworth_send_global_underachievement_to_the_role_their_p
 
 
 def test_without_an_assistant_head_the_head_of_year_keeps_global_flags(world):
-    for subject in [world.maths, world.english, *subjects(world, "History", "Geography")]:
-        grade(world, world.child, subject, "5", "6")
+    for subject in [world.maths, world.english, *subjects(world, "History")]:
+        grade(world, world.child, subject, "4", "6")
     use_preset(world, "longfield")
     rules_run(point=world.point)
     assert Flag.objects.get(pupil=world.child, scope="key_stage").owner == world.hoy
+
+
+def test_longfield_counts_global_underachievement_in_subjects_two_grades_below(world):
+    history, geography = subjects(world, "History", "Geography")
+    for subject in (world.maths, world.english, history, geography):
+        grade(world, world.child, subject, "5", "6")
+    for subject in (world.maths, world.english):
+        grade(world, world.classmate, subject, "4", "6")
+    grade(world, world.classmate, history, "3", "6")
+    use_preset(world, "longfield")
+    rules_run(point=world.point)
+    # One grade below in four subjects is not underachievement here; two or more in three is.
+    assert not Flag.objects.filter(pupil=world.child).exists()
+    flag = Flag.objects.get(pupil=world.classmate, scope="key_stage")
+    assert flag.reason == "2+ grades below target in 3 subjects: English Language, History, Mathematics"
 
 
 def test_rules_whose_policy_gives_no_number_are_set_by_the_school(world):

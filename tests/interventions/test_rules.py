@@ -106,6 +106,16 @@ def test_four_subjects_below_target_raise_one_key_stage_flag_naming_them():
     assert evaluate(pupil(*facts[:3]), [COUNT]) == []
 
 
+def test_a_counting_rule_can_count_only_subjects_some_grades_below():
+    well = RuleSpec(
+        7, KEY_STAGE, COUNT_BELOW_TARGET, n=3, grades=2, reason_template="{grades}+ below in {count}"
+    )
+    facts = [fact(1, 4, 6), fact(2, 3, 6), fact(3, 5, 6), fact(4, 5, 6)]
+    assert evaluate(pupil(*facts), [well]) == []
+    (proposal,) = evaluate(pupil(*facts, fact(5, 2, 4)), [well])
+    assert proposal.reason == "2+ below in 3"
+
+
 @pytest.mark.parametrize(("off", "level"), [(0, None), (1, 1), (2, 2), (3, 2), (4, 3), (7, 3)])
 def test_the_form_tutor_level_follows_the_number_of_subjects_off_target(off, level):
     facts = [fact(i, 4 if i <= off else 6, 5) for i in range(1, 9)]

@@ -346,3 +346,17 @@ def test_an_assistant_head_sees_every_key_stage_flag_but_no_subject_flags(client
     client.force_login(aht.user)
     assert {scope for _, scope, _ in _rows(client)} == {"key_stage"}
     assert client.get(reverse("pupil_detail", args=[world.child.pk])).status_code == 200
+
+
+def test_a_school_sets_how_far_below_a_subject_counts_for_global_underachievement(client, world):
+    use_preset(world, "longfield")
+    rule = Rule.objects.get(preset__code="longfield", code="global")
+    url = reverse("interventions:rule_edit", args=[rule.pk])
+    client.force_login(world.slt.user)
+    form = {"name": rule.name, "n": "4", "grades_below": "0", "level": "2",
+            "reason_template": rule.reason_template, "ks3": "on", "ks4": "on", "is_active": "on"}  # fmt: skip
+    assert "Ensure this value is greater than or equal to 1" in client.post(url, form).content.decode()
+    form["grades_below"] = "1"
+    assert client.post(url, form).status_code == 302
+    rule.refresh_from_db()
+    assert (rule.n, rule.grades_below, rule.threshold_text) == (4, 1, "4+ subjects below target")
