@@ -187,4 +187,3 @@ class GradesBuilder:
             security=security,
             effort=effort,
         )
-
