@@ -65,6 +65,19 @@ def label(status, school=None):
     return getattr(school, f"label_{status}")
 
 
+def count_labels(school):
+    """Headings for counts of standings, in the school's words and with its thresholds."""
+    thresholds = Thresholds.of(school)
+    well_below = label(WELL_BELOW, school)
+    grades = "grade" if thresholds.well_below_by == 1 else "grades"
+    return {
+        "on_target": f"{label(ON, school)} or above",
+        "well_below": f"{well_below} ({thresholds.well_below_by}+ {grades} under expected)",
+        "well_below_short": well_below,
+        "below_floor": f"Below grade {thresholds.floor_step}",
+    }
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """A school's standing thresholds (School.above_by, below_by, well_below_by, floor_*)."""
@@ -244,6 +257,13 @@ class Standing:
         """A grade with no published target to judge it by."""
         return self.grade is not None and self.target is None
 
+    @property
+    def unjudged_label(self):
+        """Why a grade has no standing, in words: no published target, or a target on another scale."""
+        if self.target is not None and self.grade is not None and self.target.scale_id != self.grade.scale_id:
+            return "No target on this scale"
+        return "No target set"
+
 
 class Book:
     """What judging needs for one school, loaded once (about three queries), then judged in memory.
@@ -257,6 +277,7 @@ class Book:
         self.family = family
         self._gaps = None
         self._values = None
+        self._by_id = None
         self._places = None
 
     @property
@@ -266,11 +287,20 @@ class Book:
         return self._gaps
 
     def values(self, scale_id):
+        """The school's grades on one scale (every scale is loaded in one query, once)."""
         if self._values is None:
-            self._values = {}
+            self._values, self._by_id = {}, {}
             for value in GradeValue.objects.filter(scale__school=self.school).select_related("scale"):
                 self._values.setdefault(value.scale_id, []).append(value)
+                self._by_id[value.pk] = value
         return self._values.get(scale_id, [])
+
+    def value(self, pk):
+        """The GradeValue with this id (None for None), from the values already loaded."""
+        if pk is None:
+            return None
+        self.values(None)
+        return self._by_id.get(pk)
 
     def lowest_step(self, scale_id):
         values = self.values(scale_id)
@@ -346,6 +376,37 @@ class Book:
         for value in self.values(grade.scale_id):
             return value.scale.code
         return None
+
+
+@dataclass(frozen=True)
+class GradeRef:
+    """A grade known only by the values a database row carries (see `from_row`)."""
+
+    code: str
+    step: int
+    scale_id: int
+
+    def __str__(self):
+        return self.code
+
+
+def from_row(entry):
+    """A Standing from a GradeEntry row annotated by `annotate_standing` (for tables counted in SQL)."""
+    grade = target = None
+    if entry.counting_step is not None:
+        grade = GradeRef(entry.counting_code, entry.counting_step, entry.counting_scale)
+    if entry.target_step is not None:
+        target = GradeRef(getattr(entry, "target_code", ""), entry.target_step, entry.target_scale)
+    return Standing(
+        status=entry.standing,
+        diff=entry.standing_diff,
+        grade=grade,
+        target=target,
+        below_floor=entry.below_floor,
+        pupil_id=entry.pupil_id,
+        subject_id=entry.subject_id,
+        point_id=entry.point_id,
+    )
 
 
 # -- complete ---------------------------------------------------------------------------------------
@@ -438,13 +499,22 @@ def _lowest_steps():
     )
 
 
+def _use_predicted():
+    return Q(point__collects_predicted=True, predicted__isnull=False)
+
+
+def counting_step_expression():
+    """The whole-grade step of the grade that counts, as an ORM expression on GradeEntry rows."""
+    return Case(When(_use_predicted(), then=F("predicted__step")), default=F("current__step"))
+
+
 def annotate_standing(entries, thresholds):
     """GradeEntry rows with the standing worked out in the database, as `Book.judge` works it out.
 
     Adds: counting_step, counting_scale (the grade that counts), target_step (published),
     expected_step, standing_diff, standing (a status), below_floor and is_complete.
     """
-    use_predicted = Q(point__collects_predicted=True, predicted__isnull=False)
+    use_predicted = _use_predicted()
     targets = Target.objects.filter(pupil_id=OuterRef("pupil_id"), subject_id=OuterRef("subject_id"))
     lowest = _lowest_steps()
     lowest_case = Case(
@@ -453,7 +523,8 @@ def annotate_standing(entries, thresholds):
         output_field=IntegerField(),
     )
     entries = entries.annotate(
-        counting_step=Case(When(use_predicted, then=F("predicted__step")), default=F("current__step")),
+        counting_step=counting_step_expression(),
+        counting_code=Case(When(use_predicted, then=F("predicted__code")), default=F("current__code")),
         counting_scale=Case(
             When(use_predicted, then=F("predicted__scale_id")), default=F("current__scale_id")
         ),

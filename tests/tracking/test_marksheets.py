@@ -292,7 +292,7 @@ def test_teachers_cannot_reopen_sheets(client, world):
 
 # Session, user, staff+roles, group, can-edit, point, scale, pupils, targets, entries, history points,
 # history entries, reopens, school, year groups, session write (3).
-SHEET_QUERIES = 18
+SHEET_QUERIES = 21
 
 
 def _sheet_with(world, n):

@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from tracking import permissions
-from tracking.lib.grading import progress_label
+from tracking import permissions, standing
 from tracking.marksheets import forms, queries, services, windows
 from tracking.models import AssessmentPoint
 
@@ -80,7 +79,8 @@ def marksheet_list(request):
 
 def _context(request, sheet, **extra):
     school = sheet.group.school
-    labels = {s: progress_label(s, school) for s in ("above", "on", "below", "well_below", "none")}
+    labels = {s: standing.label(s, school) for s in standing.STATUSES}
+    thresholds = sheet.book.thresholds
     scale_steps = {key: value.step for key, value in sheet.lookup.by_key.items()}
     return {
         "sheet": sheet,
@@ -90,11 +90,18 @@ def _context(request, sheet, **extra):
         "rows": sheet.rows,
         "fields": [(name, windows.LABELS[name]) for name in sheet.fields],
         "allowed_grades": ", ".join(sheet.lookup.allowed),
+        "end_year": standing.end_year(sheet.group.year_group.number),
         "is_data_manager": permissions.is_data_manager(request.user),
         "sheet_config": {
             "steps": scale_steps,
             "labels": labels,
-            "headline": "predicted" if sheet.point.collects_predicted else "current",
+            # The light judges the first of these fields that holds a grade (tracking.standing).
+            "judge": list(standing.judged_fields(sheet.point)),
+            "thresholds": {
+                "above_by": thresholds.above_by,
+                "below_by": thresholds.below_by,
+                "well_below_by": thresholds.well_below_by,
+            },
             "draftKey": f"uplift:marksheet:{request.user.pk}:{sheet.group.pk}:{sheet.point.pk}",
             "clearDraft": request.GET.get("saved") == "1",
         },
