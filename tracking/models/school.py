@@ -46,6 +46,12 @@ class School(models.Model):
         default=4,
         help_text='Whole grade a pupil should reach: "below 4" counts grades under it.',
     )
+    fsm_ever_years = models.PositiveSmallIntegerField(
+        "disadvantaged: free school meals within (years)",
+        default=6,
+        help_text="A pupil counts as disadvantaged if eligible for free school meals in this many years "
+        "(pupil premium uses six). Applied when records are imported.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracking', '0005_merge_targets_and_task_school'),
+        ('tracking', '0006_school_fsm_rule_and_import_jobs'),
     ]
 
     operations = [
