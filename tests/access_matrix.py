@@ -66,6 +66,7 @@ ROWS = [
     ("marksheet_row", lambda w: [w.group.pk, w.point.pk, w.child.pk], EDITS_GROUP),
     ("marksheet_row", lambda w: [w.group.pk, w.point.pk, w.other_child.pk], set()),
     ("marksheet_reopen", lambda w: [w.group.pk, w.point.pk], {"data_manager"}),
+    ("marksheet_verify", lambda w: [w.group.pk, w.point.pk], {"hod", "slt", "data_manager"}),
     ("point_reopen", lambda w: [w.point.pk], {"data_manager"}),
     ("interventions:flag_list", lambda w: [], STAFF),
     ("interventions:flag_new", lambda w: [], STAFF),

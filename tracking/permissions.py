@@ -342,6 +342,12 @@ def heads_department_of(user, subject):
     )
 
 
+def can_verify_sheet(user, group):
+    """Verifying a reopened sheet again (so families see its changes) is for the verification team and
+    the head of the group's department."""
+    return is_verification_team(user) or heads_department_of(user, group.subject)
+
+
 def can_request_target_change(user, subject):
     """A head of department asks for a published target in their subject to change."""
     return heads_department_of(user, subject)

@@ -126,7 +126,8 @@ SNAPSHOT = {
 }
 
 
-def _codes(entry, verified):
+def codes(entry, verified=False):
+    """A grade entry's values, as typed, as they stand now or (`verified`) as families see them."""
     prefix = "verified_" if verified else ""
     current, predicted = getattr(entry, f"{prefix}current"), getattr(entry, f"{prefix}predicted")
     return {
@@ -155,8 +156,8 @@ def grades_verify(*, entries, by, via, now=None, note=""):
             "action": "tracking.grade.verified",
             "obj": entry,
             "by": by,
-            "before": _codes(entry, verified=True),
-            "after": _codes(entry, verified=False),
+            "before": codes(entry, verified=True),
+            "after": codes(entry),
             "via": via,
             "pupil": entry.pupil,
             "note": note,

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from tracking import permissions, standing
+from tracking.cycle import verification
+from tracking.cycle.services import CycleError
 from tracking.marksheets import forms, queries, services, windows
 from tracking.models import AssessmentPoint
 
@@ -228,3 +230,42 @@ def point_reopen(request, point_id):
     )
     permissions.require(point is not None)
     return _reopen_page(request, point=point, group=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def marksheet_verify(request, group_id, point_id):
+    """Verify a sheet again after it was reopened: what changed since verification reaches families."""
+    group, point = _sheet_or_404(request.user, group_id, point_id)
+    permissions.require(permissions.can_verify_sheet(request.user, group))
+    if request.method == "POST":
+        try:
+            count = verification.sheet_verify(point=point, group=group, by=request.user)
+        except CycleError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"Verified {group.name} at {point.name}: "
+                + (
+                    f"{count} change{'s' if count != 1 else ''} now reach families."
+                    if count
+                    else "nothing had changed."
+                ),
+            )
+            return redirect("marksheet", group.pk, point.pk)
+    fields = ("current", "predicted", "security", "effort")
+    changes = []
+    for entry in verification.sheet_changes_since_verified(point, group):
+        before, after = verification.codes(entry, verified=True), verification.codes(entry)
+        changes.append({"pupil": entry.pupil, "cells": [(before[name], after[name]) for name in fields]})
+    return render(
+        request,
+        "tracking/marksheet_verify.html",
+        {
+            "group": group,
+            "point": point,
+            "changes": changes,
+            "fields": fields,
+        },
+    )

@@ -28,6 +28,51 @@ def group_pupils(group):
     )
 
 
+def group_standings(group, pupils):
+    """{pupil id: Standing} for a class: each pupil's latest graded point this year in the group's subject,
+    judged by tracking.standing (three queries for the book, one for grades, one for targets)."""
+    book = standing.Book(group.school)
+    ids = [p.pk for p in pupils]
+    entries = (
+        GradeEntry.objects.filter(
+            subject_id=group.subject_id,
+            pupil_id__in=ids,
+            point__academic_year_id=group.academic_year_id,
+            point__year_group_id=group.year_group_id,
+        )
+        .select_related("point")
+        .order_by("point__sequence")
+    )
+    targets = {
+        t.pupil_id: t
+        for t in Target.objects.filter(subject_id=group.subject_id, pupil_id__in=ids).select_related(
+            "grade", "published_grade", "requested_grade"
+        )
+    }
+    results = {}
+    for entry in entries:
+        current, predicted = book.value(entry.current_id), book.value(entry.predicted_id)
+        if standing.counting_grade(entry.point, current, predicted) is not None:
+            results[entry.pupil_id] = book.judge(
+                entry.point,
+                current=current,
+                predicted=predicted,
+                target=targets.get(entry.pupil_id),
+                pupil_id=entry.pupil_id,
+                subject_id=group.subject_id,
+            )
+    for pupil_id in ids:
+        if pupil_id not in results:
+            target = targets.get(pupil_id)
+            results[pupil_id] = standing.Standing(
+                target=standing.counting_target(target),
+                pending=standing.pending_target(target),
+                pupil_id=pupil_id,
+                subject_id=group.subject_id,
+            )
+    return results
+
+
 def targets_by_subject(pupil, published_only=False):
     qs = Target.objects.filter(pupil=pupil).select_related(
         "grade", "published_grade", "requested_grade", "subject"

@@ -132,13 +132,17 @@ def group_list(request):
 def group_detail(request, pk):
     _staff_only(request.user)
     group = permissions.get_group_or_404(request.user, pk)
-    pupils = [(p, pupil_flags_html(p)) for p in queries.group_pupils(group)]
+    pupils = list(queries.group_pupils(group))
+    standings = queries.group_standings(group, pupils)
+    pupils = [(p, pupil_flags_html(p), standings[p.pk]) for p in pupils]
     return render(
         request,
         "tracking/group_detail.html",
         {
             "group": group,
             "pupils": pupils,
+            "school": group.school,
+            "end_year": standing.end_year(group.year_group.number),
             "teachers": group.teachers.select_related("user"),
             "can_edit": permissions.can_edit_group(request.user, group),
         },
