@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracking', '0006_school_fsm_rule_and_import_jobs'),
+        ('tracking', '0007_pupil_leaving_and_retention'),
     ]
 
     operations = [
