@@ -26,17 +26,16 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    FilteredRelation,
     IntegerField,
     Min,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, Greatest
 
-from .models import AssessmentPoint, FlightPath, GradeValue, Target, TargetStatus
+from .models import AssessmentPoint, FlightPath, GradeValue, TargetStatus
 
 ABOVE, ON, BELOW, WELL_BELOW, NONE = "above", "on", "below", "well_below", "none"
 STATUSES = (ABOVE, ON, BELOW, WELL_BELOW, NONE)
@@ -227,6 +226,32 @@ class Place:
     count: int
 
 
+def places_of(points):
+    """{point id: Place} for every point sharing a year and year group with a point of `points`."""
+    pairs = set(points.values_list("academic_year_id", "year_group_id").distinct().order_by())
+    if not pairs:
+        return {}
+    pair_q = Q()
+    for year_id, group_id in pairs:
+        pair_q |= Q(academic_year_id=year_id, year_group_id=group_id)
+    return _places(AssessmentPoint.objects.filter(pair_q))
+
+
+def _places(points):
+    """{point id: Place} for a queryset holding whole years of points (one query)."""
+    years = {}
+    for pk, year_id, group_id, number, sequence in points.values_list(
+        "pk", "academic_year_id", "year_group_id", "year_group__number", "sequence"
+    ):
+        years.setdefault((year_id, group_id), []).append((sequence, pk, number))
+    places = {}
+    for rows in years.values():
+        rows.sort()
+        for index, (_, pk, number) in enumerate(rows, start=1):
+            places[pk] = Place(number, index, len(rows))
+    return places
+
+
 # -- the standing ------------------------------------------------------------------------------
 
 
@@ -308,16 +333,7 @@ class Book:
 
     def place(self, point):
         if self._places is None:
-            self._places = {}
-            years = {}
-            for pk, year_id, group_id, number, sequence in AssessmentPoint.objects.filter(
-                school_id=self.school.pk
-            ).values_list("pk", "academic_year_id", "year_group_id", "year_group__number", "sequence"):
-                years.setdefault((year_id, group_id), []).append((sequence, pk, number))
-            for rows in years.values():
-                rows.sort()
-                for index, (_, pk, number) in enumerate(rows, start=1):
-                    self._places[pk] = Place(number, index, len(rows))
+            self._places = _places(AssessmentPoint.objects.filter(school_id=self.school.pk))
         return self._places.get(point.pk)
 
     def expected(self, point, subject_id, target_grade):
@@ -450,46 +466,29 @@ def complete_q(prefix=""):
 # -- the same decisions in SQL ---------------------------------------------------------------------
 
 
-def _gap_expression():
-    """expected_gap() over GradeEntry rows: the point's place and the subject's flight path, in SQL."""
-    same_year = AssessmentPoint.objects.filter(
-        academic_year_id=OuterRef("point__academic_year_id"), year_group_id=OuterRef("point__year_group_id")
+def _gap_sql(year_number):
+    """gap_at_end_of() as an SQL expression on the subject's flight path (the defaults without one)."""
+    if year_number >= 11:
+        return Value(0)
+    number = max(year_number, 7)
+    column = Coalesce(
+        F(f"subject__flight_path__gap_y{number}"), Value(DEFAULT_GAPS[number]), output_field=IntegerField()
     )
+    return column + Value(1) if year_number < 7 else column
 
-    def count(points):
-        return Subquery(
-            points.order_by().values("year_group_id").annotate(n=Count("pk")).values("n"),
-            output_field=IntegerField(),
-        )
 
-    count_all = count(same_year)
-    index = count(same_year.filter(sequence__lte=OuterRef("point__sequence")))
-    gap = {
-        year: Coalesce(
-            F(f"subject__flight_path__gap_y{year}"), Value(DEFAULT_GAPS[year]), output_field=IntegerField()
-        )
-        for year in GAP_YEARS
-    }
-    year = "point__year_group__number"
-    start = Case(
-        When(**{f"{year}__lte": 7}, then=gap[7] + 1),
-        When(**{year: 8}, then=gap[7]),
-        When(**{year: 9}, then=gap[8]),
-        When(**{year: 10}, then=gap[9]),
-        When(**{year: 11}, then=gap[10]),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    end = Case(
-        When(**{f"{year}__lte": 7}, then=gap[7]),
-        When(**{year: 8}, then=gap[8]),
-        When(**{year: 9}, then=gap[9]),
-        When(**{year: 10}, then=gap[10]),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    # Both operands are non-negative integers, so SQL's integer division is Python's floor division.
-    return (Value(2) * (start * (count_all - index) + end * index) + count_all) / (Value(2) * count_all)
+def _gap_expression(places):
+    """expected_gap() over GradeEntry rows, in SQL: one branch per point, with the point's place (from
+    `places`, worked out once by `places_of` so both forms share it) and the subject's flight path."""
+    branches = []
+    for pk, place in places.items():
+        start, end = _gap_sql(place.year_number - 1), _gap_sql(place.year_number)
+        count, index = place.count, place.index
+        # Both operands are non-negative integers, so SQL's integer division is Python's floor division.
+        weighted = Value(2) * (start * Value(count - index) + end * Value(index)) + Value(count)
+        gap = weighted / Value(2 * count)
+        branches.append(When(point_id=pk, then=gap))
+    return Case(*branches, default=Value(0), output_field=IntegerField())
 
 
 def _lowest_steps():
@@ -511,11 +510,11 @@ def counting_step_expression():
 def annotate_standing(entries, thresholds):
     """GradeEntry rows with the standing worked out in the database, as `Book.judge` works it out.
 
-    Adds: counting_step, counting_scale (the grade that counts), target_step (published),
-    expected_step, standing_diff, standing (a status), below_floor and is_complete.
+    Adds: counting_step, counting_code, counting_scale (the grade that counts), target_step, target_code,
+    target_rank, target_scale (the published target), expected_step, standing_diff, standing (a status),
+    below_floor and is_complete.
     """
     use_predicted = _use_predicted()
-    targets = Target.objects.filter(pupil_id=OuterRef("pupil_id"), subject_id=OuterRef("subject_id"))
     lowest = _lowest_steps()
     lowest_case = Case(
         *(When(target_scale=scale_id, then=Value(step)) for scale_id, step in lowest.items()),
@@ -531,13 +530,19 @@ def annotate_standing(entries, thresholds):
         counting_scale_code=Case(
             When(use_predicted, then=F("predicted__scale__code")), default=F("current__scale__code")
         ),
-        target_step=Subquery(targets.values("published_grade__step")[:1], output_field=IntegerField()),
-        target_scale=Subquery(targets.values("published_grade__scale_id")[:1], output_field=IntegerField()),
+        # The pupil's target in the entry's subject, joined once (targets are unique per pupil and subject).
+        counted_target=FilteredRelation("pupil__targets", condition=Q(pupil__targets__subject=F("subject"))),
+    ).annotate(
+        target_step=F("counted_target__published_grade__step"),
+        target_scale=F("counted_target__published_grade__scale_id"),
+        target_code=F("counted_target__published_grade__code"),
+        target_rank=F("counted_target__published_grade__rank"),
     )
+    gap = _gap_expression(places_of(AssessmentPoint.objects.filter(pk__in=entries.values("point_id"))))
     entries = entries.annotate(
         expected_step=Case(
             When(target_step__isnull=True, then=Value(None)),
-            default=Greatest(F("target_step") - _gap_expression(), lowest_case),
+            default=Greatest(F("target_step") - gap, lowest_case),
             output_field=IntegerField(),
         )
     )

@@ -2,12 +2,11 @@
 
 import django_filters
 import django_tables2 as tables
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html
 
 from tracking import standing
-from tracking.models import Gender, GradeEntry, PriorBand, SenStatus, Subject, Target
+from tracking.models import Gender, GradeEntry, PriorBand, SenStatus, Subject
 from tracking.school.filters import AnyYesNo
 from tracking.school.tables import pupil_flags_html
 from tracking.templatetags.uplift import standing_html
@@ -18,11 +17,7 @@ def health_pupil_rows(cycle, department):
     rows = GradeEntry.objects.filter(point__cycles=cycle, subject__department=department).select_related(
         "pupil__year_group", "pupil__form", "subject__scale", "teaching_group"
     )
-    targets = Target.objects.filter(pupil_id=OuterRef("pupil_id"), subject_id=OuterRef("subject_id"))
-    return standing.annotate_standing(rows, standing.Thresholds.of(cycle.school)).annotate(
-        target_code=Subquery(targets.values("published_grade__code")[:1]),
-        target_rank=Subquery(targets.values("published_grade__rank")[:1]),
-    )
+    return standing.annotate_standing(rows, standing.Thresholds.of(cycle.school))
 
 
 class HealthPupilFilter(django_filters.FilterSet):
