@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tests import factories as f
 from tracking.cycle import services, verification
+from tracking.lib.errors import DomainError
 from tracking.models import AuditEvent, GradeEntry, Stage
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +96,7 @@ def test_a_sheet_not_yet_through_verification_cannot_be_verified_on_its_own(worl
     entry = f.GradeEntryFactory(
         pupil=world.child, subject=world.maths, point=world.point, current=f.grade(world.school, "5")
     )
-    with pytest.raises(services.CycleError):
+    with pytest.raises(DomainError):
         verification.sheet_verify(point=world.point, group=world.group, by=world.hod.user)
     assert GradeEntry.objects.get(pk=entry.pk).verified_at is None
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from tracking import permissions, standing
 from tracking.cycle import verification
-from tracking.cycle.services import CycleError
+from tracking.lib.errors import DomainError
 from tracking.marksheets import forms, queries, services, windows
 from tracking.models import AssessmentPoint
 
@@ -122,7 +122,7 @@ def marksheet(request, group_id, point_id):
     rows = forms.rows_from_post(request.POST, sheet)
     try:
         result = services.marksheet_save(sheet=sheet, rows=rows, by=request.user)
-    except windows.MarksheetError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         queries.build_rows(sheet, typed=rows)
         return render(request, "tracking/marksheet.html", _context(request, sheet), status=409)
@@ -161,7 +161,7 @@ def marksheet_row(request, group_id, point_id, pupil_id):
             result = services.marksheet_save(
                 sheet=sheet, rows=rows, by=request.user, via="marksheet-autosave"
             )
-        except windows.MarksheetError as error:
+        except DomainError as error:
             return HttpResponse(error.message, status=409)
         if result.conflicts:
             sheet = queries.load_sheet(group, point, user=request.user, only_pupil=pupil_id)
@@ -190,7 +190,7 @@ def _reopen_page(request, *, point, group):
                 services.sheet_reopen(point=point, group=group, by=request.user, **form.cleaned_data)
             else:
                 services.point_reopen(point=point, by=request.user, **form.cleaned_data)
-        except windows.MarksheetError as error:
+        except DomainError as error:
             form.add_error(None, error.message)
         else:
             until = form.cleaned_data["until"]
@@ -241,7 +241,7 @@ def marksheet_verify(request, group_id, point_id):
     if request.method == "POST":
         try:
             count = verification.sheet_verify(point=point, group=group, by=request.user)
-        except CycleError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(
