@@ -208,3 +208,27 @@ def test_health_check_counts_agree_with_standing(cases):
     assert row["on_target"] == counts["on"] + counts["above"] == 4
     assert row["below_2"] == counts["well_below"] == 0
     assert row["below_4"] == counts["below_floor"] == 0
+
+
+def test_the_rules_are_fed_the_same_standings(cases):
+    from interventions.queries import point_data
+
+    w = cases
+    book = standing.Book(w.school)
+    targets = {
+        (t.pupil_id, t.subject_id): t for t in Target.objects.select_related("grade", "published_grade")
+    }
+    facts = {
+        (pupil.pupil_id, fact.subject_id): fact
+        for pupil in point_data(w.point).facts
+        for fact in pupil.subjects
+    }
+    assert facts
+    for entry in GradeEntry.objects.filter(point=w.point).select_related("point", "current", "predicted"):
+        result = book.judge_entry(entry, targets.get((entry.pupil_id, entry.subject_id)))
+        fact = facts.get((entry.pupil_id, entry.subject_id))
+        if result.grade is None:
+            assert fact is None
+            continue
+        assert fact.grade_code == result.grade.code
+        assert fact.gap == (None if result.diff is None else -result.diff)
