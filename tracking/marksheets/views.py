@@ -93,6 +93,8 @@ def _context(request, sheet, **extra):
         "fields": [(name, windows.LABELS[name]) for name in sheet.fields],
         "allowed_grades": ", ".join(sheet.lookup.allowed),
         "end_year": standing.end_year(sheet.group.year_group.number),
+        "unverified_changes": sum(1 for e in sheet.entries.values() if e.changed_since_verified),
+        "can_verify": permissions.can_verify_sheet(request.user, sheet.group),
         "is_data_manager": permissions.is_data_manager(request.user),
         "sheet_config": {
             "steps": scale_steps,
