@@ -1,11 +1,13 @@
 """Reads shared by views and reports, with their joins in one place so query counts stay fixed."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from tracking import standing
 from tracking.models import GradeEntry, Target
+from tracking.school.tables import pupil_flags_html
 
 
 def pupil_list(queryset):
@@ -28,49 +30,52 @@ def group_pupils(group):
     )
 
 
-def group_standings(group, pupils):
-    """{pupil id: Standing} for a class: each pupil's latest graded point this year in the group's subject,
-    judged by tracking.standing (three queries for the book, one for grades, one for targets)."""
-    book = standing.Book(group.school)
+@dataclass(frozen=True)
+class GroupPupil:
+    pupil: object
+    flags: str
+    latest: object  # the GradeEntry at the latest point with a grade in the group's subject, or None
+    standing: object  # tracking.standing.Standing of that grade
+
+
+def group_standings(group):
+    """Each pupil of a group with their latest grade in its subject and how it stands.
+
+    tracking.standing judges it, against the grade expected at that point; four queries here and
+    about three for the standing book, whatever the group's size.
+    """
+    pupils = list(group_pupils(group))
     ids = [p.pk for p in pupils]
-    entries = (
-        GradeEntry.objects.filter(
-            subject_id=group.subject_id,
-            pupil_id__in=ids,
-            point__academic_year_id=group.academic_year_id,
-            point__year_group_id=group.year_group_id,
-        )
-        .select_related("point")
-        .order_by("point__sequence")
-    )
     targets = {
         t.pupil_id: t
         for t in Target.objects.filter(subject_id=group.subject_id, pupil_id__in=ids).select_related(
             "grade", "published_grade", "requested_grade"
         )
     }
-    results = {}
+    latest = {}
+    entries = (
+        GradeEntry.objects.filter(subject_id=group.subject_id, pupil_id__in=ids)
+        .filter(Q(current__isnull=False) | Q(predicted__isnull=False))
+        .select_related("point__year_group", "current", "predicted")
+        .order_by("-point__academic_year__starts_on", "-point__sequence")
+    )
     for entry in entries:
-        current, predicted = book.value(entry.current_id), book.value(entry.predicted_id)
-        if standing.counting_grade(entry.point, current, predicted) is not None:
-            results[entry.pupil_id] = book.judge(
-                entry.point,
-                current=current,
-                predicted=predicted,
-                target=targets.get(entry.pupil_id),
-                pupil_id=entry.pupil_id,
-                subject_id=group.subject_id,
-            )
-    for pupil_id in ids:
-        if pupil_id not in results:
-            target = targets.get(pupil_id)
-            results[pupil_id] = standing.Standing(
+        latest.setdefault(entry.pupil_id, entry)
+    book = standing.Book(group.school)
+    rows = []
+    for pupil in pupils:
+        entry, target = latest.get(pupil.pk), targets.get(pupil.pk)
+        if entry is not None:
+            result = book.judge_entry(entry, target)
+        else:
+            result = standing.Standing(
                 target=standing.counting_target(target),
                 pending=standing.pending_target(target),
-                pupil_id=pupil_id,
+                pupil_id=pupil.pk,
                 subject_id=group.subject_id,
             )
-    return results
+        rows.append(GroupPupil(pupil, pupil_flags_html(pupil), entry, result))
+    return rows
 
 
 def targets_by_subject(pupil, published_only=False):

@@ -1,3 +1,5 @@
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 from django import template
 from django.utils.html import format_html
 
@@ -45,3 +47,16 @@ def standing_html(result, school, label=None):
 def standing_badge(result, school):
     """{% standing_badge standing school %}: see standing_html."""
     return standing_html(result, school)
+
+
+@register.filter
+def percent(value):
+    """A percentage such as attendance, shown one way everywhere: 93.1%, 100%, — when unknown."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return "—"
+    text = f"{number:f}".removesuffix(".0")
+    return f"{text}%"
