@@ -4,8 +4,8 @@ tests/run.sh exports UPLIFT_TEST_SERVICES=1 after starting PostgreSQL and Redis,
 poppler are installed. There a skip can only mean a browser, worker or PostgreSQL test proved nothing, so
 these hooks report it as a failure (an error when the skip came from a fixture or a skipif marker).
 Outside `make test` (plain `pytest` on SQLite, no broker) such tests skip as usual. Expected failures
-(xfail) are left alone. Loaded from tests/conftest.py; it imports nothing of Uplift, so tests/test_suite_guards.py runs it on
-its own.
+(xfail) are left alone. Loaded from tests/conftest.py; it imports nothing of Uplift, so
+tests/test_suite_guards.py runs it on its own.
 """
 
 import os
