@@ -11,8 +11,8 @@ setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from tracking import completion  # noqa: E402
 from tracking.models import School, Subject, User  # noqa: E402
+from tracking.oversight import completion  # noqa: E402
 
 school = School.objects.get(is_demo=True)
 maths = Subject.objects.get(school=school, code="MA")

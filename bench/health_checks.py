@@ -16,7 +16,7 @@ setup()
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from tracking.health import health_checks_generate  # noqa: E402
+from tracking.cycle.health import health_checks_generate  # noqa: E402
 from tracking.models import GradeEntry, GradeValue, School, TeachingGroup, TrackingCycle  # noqa: E402
 
 BUDGET_SECONDS = 5.0

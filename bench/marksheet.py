@@ -19,7 +19,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from tracking import marksheets  # noqa: E402
+from tracking import permissions  # noqa: E402
+from tracking.marksheets import queries, windows  # noqa: E402
 from tracking.models import GradeEntry, User  # noqa: E402
 
 RUNS = 20
@@ -63,20 +64,18 @@ def main():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     user = User.objects.get(username="teacher.maths")
-    summaries = marksheets.sheets_for(marksheets.groups_for_marksheets(user))
+    summaries = queries.sheets_for(permissions.groups_for_marksheets(user))
     summary = max(summaries, key=lambda s: (s.pupils, s.group.year_group.number))
     group, point = summary.group, summary.point
     url = reverse("marksheet", args=[group.pk, point.pk])
-    print(
-        f"Sheet: {group.name} at {point.name}, {summary.pupils} pupils, fields {marksheets.collected(point)}"
-    )
+    print(f"Sheet: {group.name} at {point.name}, {summary.pupils} pupils, fields {windows.collected(point)}")
 
     with transaction.atomic():
         client = Client()
         client.force_login(user)
         assert client.get(url).status_code == 200  # warm up
 
-        queries, wrapper = counting()
+        captured, wrapper = counting()
         with wrapper:
             client.get(url)
         render = median_ms(lambda i: client.get(url))
@@ -91,7 +90,7 @@ def main():
             current, predicted, security, effort = codes[i % 2]
             for pupil in pupils:
                 entry = entries.get(pupil.pk)
-                was = marksheets.entry_codes(entry)
+                was = queries.entry_codes(entry)
                 data[f"r-{pupil.pk}-version"] = str(entry.version if entry else 0)
                 for name, value in (
                     ("current", current),
@@ -127,7 +126,7 @@ def main():
         transaction.set_rollback(True)
 
     print(
-        f"Render marksheet: median {render:.1f} ms over {RUNS} ({len(queries)} queries), "
+        f"Render marksheet: median {render:.1f} ms over {RUNS} ({len(captured)} queries), "
         f"budget {RENDER_BUDGET_MS} ms"
     )
     print(

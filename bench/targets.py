@@ -15,7 +15,7 @@ setup()
 from django.db import transaction  # noqa: E402
 
 from tracking.models import School, Subject, Target, TeachingGroup, YearGroup  # noqa: E402
-from tracking.targets import target_generate  # noqa: E402
+from tracking.targets.generation import target_generate  # noqa: E402
 
 
 class Rollback(Exception):

@@ -15,10 +15,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("uplift")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# tracking.cycle_tasks is not named tasks.py; TrackingConfig.ready() imports it so workers know it.
+# tracking's tasks live in its feature packages; TrackingConfig.ready() imports them so workers know them.
 app.conf.beat_schedule = {
     "scheduler-tick": {
-        "task": "tracking.cycle_tasks.scheduler_tick",
+        "task": "tracking.cycle.tasks.scheduler_tick",
         "schedule": float(settings.UPLIFT_SCHEDULER_SECONDS),
     },
 }

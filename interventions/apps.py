@@ -6,7 +6,8 @@ class InterventionsConfig(AppConfig):
     verbose_name = "Interventions"
 
     def ready(self):
-        from tracking import cycle_report_sections, home, navigation
+        from tracking.cycle.report import register_section
+        from tracking.school import home, navigation
         from tracking.signals import cycle_stage_entered, demo_school_built
 
         from . import access, demo, handlers, panels, report
@@ -20,5 +21,5 @@ class InterventionsConfig(AppConfig):
             order=50,
             description="Pupils who need action",
         )
-        cycle_report_sections.register(report.TEMPLATE, report.cycle_section, order=50)
+        register_section(report.TEMPLATE, report.cycle_section, order=50)
         home.register("interventions/panels/_my_flags.html", panels.has_open_flags, panels.my_flags, order=15)

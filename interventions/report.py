@@ -1,7 +1,7 @@
 """The impact section of the tracking-cycle report: what happened to the pupils flagged at a point.
 
 `impact_section(point)` gives one point's figures; `cycle_section(cycle, user)` (registered with
-tracking.cycle_report_sections) gives a cycle's, limited to the flags the user may see. Both render
+tracking.cycle.report) gives a cycle's, limited to the flags the user may see. Both render
 with `interventions/_impact_section.html` as `section`.
 """
 

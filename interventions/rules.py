@@ -2,7 +2,7 @@
 
 `evaluate(pupil_facts, rules)` answers "which flags does this pupil need under these rules?".
 Grades and targets are compared in whole-grade steps (5+, 5 and 5- are all step 5), as
-tracking.grading.progress does.
+tracking.lib.grading.progress does.
 """
 
 from dataclasses import dataclass, field

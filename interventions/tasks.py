@@ -2,13 +2,13 @@
 
 from celery import shared_task
 
-from tracking.cycle_tasks import register_task_school
+from tracking.cycle.tasks import register_task_school
 from tracking.models import AssessmentPoint
 
 from . import services
 
 
-@shared_task(acks_late=True)
+@shared_task(name="interventions.tasks.run_rules_for_point", acks_late=True)
 def run_rules_for_point(point_id, cycle_id=None):
     point = AssessmentPoint.objects.select_related("year_group").filter(pk=point_id).first()
     if point is None:
@@ -17,7 +17,7 @@ def run_rules_for_point(point_id, cycle_id=None):
     return {"pupils": result.pupils, "raised": result.raised, "updated": result.updated}
 
 
-@shared_task(acks_late=True)
+@shared_task(name="interventions.tasks.evaluate_impact_for_point", acks_late=True)
 def evaluate_impact_for_point(point_id):
     point = AssessmentPoint.objects.filter(pk=point_id).first()
     if point is None:

@@ -4,9 +4,9 @@ from django.shortcuts import redirect, render
 from django_tables2 import RequestConfig
 
 from tracking import audit, permissions
-from tracking import queries as tracking_queries
-from tracking.filters import PupilFilter
 from tracking.models import Staff
+from tracking.school.filters import PupilFilter
+from tracking.school.queries import pupil_list
 
 from . import access, queries, services
 from .filters import FlagFilter
@@ -81,7 +81,7 @@ def flag_new(request):
     pupils = []
     if query:
         found = PupilFilter({"q": query}, queryset=permissions.pupils_visible_to(user)).qs
-        pupils = list(tracking_queries.pupil_list(found)[:25])
+        pupils = list(pupil_list(found)[:25])
     return render(request, "interventions/flag_new.html", {"query": query, "pupils": pupils})
 
 

@@ -6,7 +6,8 @@ class MentoringConfig(AppConfig):
     verbose_name = "Mentoring"
 
     def ready(self):
-        from tracking import home, permissions
+        from tracking import permissions
+        from tracking.school import home
         from tracking.signals import demo_school_built
 
         from . import demo, panels, scopes

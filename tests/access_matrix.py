@@ -32,8 +32,8 @@ CYCLE_READERS = {"hod", "slt", "data_manager"}
 def _cycle(w):
     """A cycle over world.point with its health checks (made once per world)."""
     if not hasattr(w, "cycle"):
-        from tracking.cycle import cycle_create
-        from tracking.health import health_checks_generate
+        from tracking.cycle.health import health_checks_generate
+        from tracking.cycle.services import cycle_create
 
         w.cycle = cycle_create(school=w.school, academic_year=w.year, name="Matrix uplift", points=[w.point])
         health_checks_generate(cycle=w.cycle)
@@ -44,7 +44,7 @@ def _failed_task(w):
     from tracking.models import FailedTask
 
     return FailedTask.objects.create(
-        task_name="tracking.cycle_tasks.send_cycle_emails", args=[1, "input"], exception="x", school=w.school
+        task_name="tracking.cycle.tasks.send_cycle_emails", args=[1, "input"], exception="x", school=w.school
     )
 
 

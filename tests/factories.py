@@ -7,7 +7,7 @@ from django.contrib.auth.hashers import make_password
 
 from mentoring.models import MentorAssignment
 from tracking import models
-from tracking.scales import install_standard_scales
+from tracking.lib.scales import install_standard_scales
 
 PASSWORD = "correct-horse-battery"
 _HASH = None

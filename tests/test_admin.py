@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from tests import factories as f
-from tracking import cycle as cycles
+from tracking.cycle import services
 from tracking.models import AuditEvent, CycleTransition, FailedTask, TrackingCycle
 
 UPLIFT_APPS = ("tracking", "mentoring", "interventions", "reports")
@@ -37,14 +37,14 @@ def test_every_model_of_uplifts_apps_is_registered_in_the_admin():
 
 @pytest.fixture
 def cycle(world):
-    cycle = cycles.cycle_create(
+    cycle = services.cycle_create(
         school=world.school,
         academic_year=world.year,
         name="Admin uplift",
         points=[world.point],
-        dates=cycles.default_dates(date.today() + timedelta(days=7)),
+        dates=services.default_dates(date.today() + timedelta(days=7)),
     )
-    cycles.cycle_advance(cycle=cycle, by=world.data_manager.user)
+    services.cycle_advance(cycle=cycle, by=world.data_manager.user)
     cycle.refresh_from_db()
     return cycle
 
@@ -81,7 +81,7 @@ def _admin_form(cycle, **changes):
         "academic_year": cycle.academic_year_id,
         "name": cycle.name,
         "points": [p.pk for p in cycle.points.all()],
-        **{name: getattr(cycle, name).isoformat() for name in cycles.DATE_FIELDS.values()},
+        **{name: getattr(cycle, name).isoformat() for name in services.DATE_FIELDS.values()},
         "transitions-TOTAL_FORMS": "1",
         "transitions-INITIAL_FORMS": "1",
         "transitions-MIN_NUM_FORMS": "0",

@@ -39,7 +39,7 @@ def test_a_subject_with_a_grade_but_no_target_says_no_target_not_no_grade(client
 
 
 def test_demo_staff_titles_fit_their_first_names():
-    from tracking.demo import FIRST_NAMES, _title_for
+    from tracking.demo.data import FIRST_NAMES, _title_for
 
     assert _title_for("Oliver", "Mrs") == "Mr"
     assert _title_for("Oliver", "Ms") == "Mr"

@@ -2,8 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from . import audit, models, permissions
-from . import cycle as cycle_service
+from tracking import audit, models, permissions
+from tracking.cycle import services
 
 
 @admin.register(models.User)
@@ -162,7 +162,7 @@ class TrackingCycleForm(forms.ModelForm):
 
     class Meta:
         model = models.TrackingCycle
-        fields = ("school", "academic_year", "name", "points", *cycle_service.DATE_FIELDS.values())
+        fields = ("school", "academic_year", "name", "points", *services.DATE_FIELDS.values())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,9 +174,9 @@ class TrackingCycleForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        dates = {name: data.get(name) for name in cycle_service.DATE_FIELDS.values()}
+        dates = {name: data.get(name) for name in services.DATE_FIELDS.values()}
         if all(dates.values()):
-            for name, message in cycle_service.cycle_dates_errors(self.instance, dates).items():
+            for name, message in services.cycle_dates_errors(self.instance, dates).items():
                 self.add_error(name, message)
         return data
 
@@ -199,12 +199,12 @@ class TrackingCycleAdmin(admin.ModelAdmin):
             audit.record(action="tracking.cycle.created", obj=obj, by=request.user, after={"name": obj.name})
             return
         # Dates go through the service so the change is validated under lock and audited.
-        dates = {name: getattr(obj, name) for name in cycle_service.DATE_FIELDS.values()}
+        dates = {name: getattr(obj, name) for name in services.DATE_FIELDS.values()}
         stored = models.TrackingCycle.objects.get(pk=obj.pk)
         for name in dates:
             setattr(obj, name, getattr(stored, name))
         super().save_model(request, obj, form, change)
-        cycle_service.cycle_dates_change(cycle=obj, dates=dates, by=request.user)
+        services.cycle_dates_change(cycle=obj, dates=dates, by=request.user)
         for name, value in dates.items():
             setattr(obj, name, value)
 

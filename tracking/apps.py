@@ -6,24 +6,22 @@ class TrackingConfig(AppConfig):
     verbose_name = "Tracking"
 
     def ready(self):
-        from . import (  # noqa: F401
-            cycle,
-            cycle_tasks,
-            home,
-            marksheets,
-            navigation,
-            panels,
-            permissions,
-            scheduler,
-            signals,
-            targets,
-            targets_demo,
-        )
+        # Tasks live in feature packages, not tracking/tasks.py: import them so workers know them.
+        import tracking.cycle.tasks  # noqa: F401
+        import tracking.oversight.tasks  # noqa: F401
+        from tracking import permissions, signals
+        from tracking.cycle import scheduler
+        from tracking.cycle.queries import home_panel
+        from tracking.cycle.services import cycle_events
+        from tracking.demo.targets import build_target_demo
+        from tracking.marksheets.queries import panel_context
+        from tracking.school import home, navigation, panels
+        from tracking.targets.services import propose_raises_when_verified
 
-        scheduler.register_event_source(cycle.cycle_events)
-        signals.demo_school_built.connect(targets_demo.build_target_demo, dispatch_uid="targets_demo")
+        scheduler.register_event_source(cycle_events)
+        signals.demo_school_built.connect(build_target_demo, dispatch_uid="targets_demo")
         signals.cycle_stage_entered.connect(
-            targets.propose_raises_when_verified, dispatch_uid="targets_raises_after_verification"
+            propose_raises_when_verified, dispatch_uid="targets_raises_after_verification"
         )
 
         navigation.register("Home", "home", lambda user: True, order=0)
@@ -71,12 +69,12 @@ class TrackingConfig(AppConfig):
         navigation.register(
             "Marksheets",
             "marksheet_list",
-            marksheets.nav_allowed,
+            permissions.can_list_marksheets,
             order=15,
             description="Enter grades for your groups",
         )
         home.register(
-            "tracking/panels/_my_marksheets.html", marksheets.panel_allowed, marksheets.panel_context, order=5
+            "tracking/panels/_my_marksheets.html", permissions.shows_marksheet_panel, panel_context, order=5
         )
         home.register("tracking/panels/_children.html", permissions.is_guardian, panels.children, order=10)
         home.register("tracking/panels/_my_groups.html", panels.teaches_groups, panels.my_groups, order=20)
@@ -91,9 +89,5 @@ class TrackingConfig(AppConfig):
             order=60,
             description="The year's data uplifts, verification and health checks",
         )
-        from . import cycle_queries
-
-        home.register(
-            "tracking/cycle/_panel.html", permissions.can_view_cycles, cycle_queries.home_panel, order=35
-        )
+        home.register("tracking/cycle/_panel.html", permissions.can_view_cycles, home_panel, order=35)
         navigation.register("Failed tasks", "failed_tasks", permissions.is_data_manager, order=90)

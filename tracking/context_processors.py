@@ -1,7 +1,7 @@
 from django.urls import reverse
 
-from . import navigation as nav_registry
-from . import permissions
+from tracking import permissions
+from tracking.school.navigation import nav_for
 
 
 def navigation(request):
@@ -10,7 +10,7 @@ def navigation(request):
         return {"nav": [], "current_school": None, "theme_css_url": None}
     school = permissions.school_for(user)
     return {
-        "nav": nav_registry.nav_for(request),
+        "nav": nav_for(request),
         "current_school": school,
         "theme_css_url": reverse("school_theme_css") if school else None,
     }

@@ -8,7 +8,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 
-from . import permissions
+from tracking import permissions
 
 IDLE_KEY = "uplift_last_seen"
 STARTED_KEY = "uplift_started"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
-from .models import (
+from tracking.models import (
     AcademicYear,
     Department,
     FailedTask,
@@ -475,3 +475,43 @@ def failed_tasks_visible_to(user):
     if not is_data_manager(user):
         return FailedTask.objects.none()
     return FailedTask.objects.filter(school_id__in=access.school_ids)
+
+
+# -- marksheets --------------------------------------------------------------------------------
+
+
+def can_edit_sheet(user, group, window):
+    """Teachers, heads of department and SLT edit within the window; the data manager at any time."""
+    if not may_open_sheet(user, group):
+        return False
+    return window.is_open or is_data_manager(user)
+
+
+def may_open_sheet(user, group):
+    """Marksheets are for the people who enter a group's grades; everyone else gets a 404."""
+    cache = user.__dict__.setdefault("_uplift_can_edit", {})
+    if group.pk not in cache:
+        cache[group.pk] = can_edit_group(user, group)
+    return cache[group.pk]
+
+
+def groups_for_marksheets(user):
+    """Groups whose sheets a user fills in: the ones they teach, and their department's for a HoD."""
+    access = access_for(user)
+    if access.staff is None:
+        return TeachingGroup.objects.none()
+    scope = Q(teachers=access.staff)
+    if access.department_ids:
+        scope |= Q(subject__department_id__in=access.department_ids)
+    return TeachingGroup.objects.filter(
+        pk__in=TeachingGroup.objects.filter(scope, academic_year__is_current=True).values("pk"),
+        school_id__in=access.school_ids,
+    )
+
+
+def can_list_marksheets(user):
+    return has_role(user, Role.TEACHER, Role.HEAD_OF_DEPARTMENT, Role.SLT, Role.DATA_MANAGER)
+
+
+def shows_marksheet_panel(user):
+    return has_role(user, Role.TEACHER, Role.HEAD_OF_DEPARTMENT)

@@ -6,12 +6,12 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from interventions.models import Flag, InterventionSettings, RulePreset
-from tracking import demo
+from tracking.demo import school
 
 
 def test_the_demo_runs_longfield_so_owners_see_flags_at_once_and_presets_reinstall_safely(client, db):
     # Late November: Years 10 and 11 have a locked Autumn 1 point to run the rules on.
-    built = demo.build(pupils=150, seed=3, today=date(2026, 11, 23))
+    built = school.build(pupils=150, seed=3, today=date(2026, 11, 23))
     assert InterventionSettings.objects.get(school=built.school).active_preset.code == "longfield"
     assert Flag.objects.filter(owner__user__username="hod.maths", scope="subject").exists()
     assert Flag.objects.filter(owner__user__username="tutor.11a", scope="form_tutor").exists()

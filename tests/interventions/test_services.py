@@ -9,7 +9,7 @@ from interventions import services
 from interventions.models import Flag, FlagStatus, Outcome
 from interventions.report import impact_section
 from tests import factories as f
-from tracking.cycle import cycle_create, cycle_enter_stage
+from tracking.cycle.services import cycle_create, cycle_enter_stage
 from tracking.models import AuditEvent
 from tracking.signals import cycle_stage_entered
 

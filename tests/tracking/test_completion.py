@@ -8,10 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories as f
-from tracking import completion, permissions
-from tracking.completion import COMPLETE, IN_PROGRESS, NOT_STARTED, REMINDERS_ACTION
+from tracking import permissions
 from tracking.models import AuditEvent
-from tracking.tasks import send_completion_reminders
+from tracking.oversight import completion
+from tracking.oversight.completion import COMPLETE, IN_PROGRESS, NOT_STARTED, REMINDERS_ACTION
+from tracking.oversight.tasks import send_completion_reminders
 
 
 def _full(world, pupil, subject, point=None, **overrides):

@@ -6,9 +6,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from tracking import cycle as cycles
-from tracking import scheduler
-from tracking.cycle_tasks import send_cycle_emails
+from tracking.cycle import scheduler, services, verification
+from tracking.cycle.tasks import send_cycle_emails
 from tracking.models import (
     CycleNotification,
     CycleTransition,
@@ -37,7 +36,7 @@ def at(day, hour=12):
 
 @pytest.fixture
 def cycle(world):
-    return cycles.cycle_create(
+    return services.cycle_create(
         school=world.school,
         academic_year=world.year,
         name="Autumn 2 data uplift",
@@ -54,13 +53,15 @@ def run(now, cycle):
     return scheduler.run_due(
         now,
         sources=[
-            lambda t: cycles.cycle_events(t, cycles=TrackingCycle.objects.filter(pk=cycle.pk, is_held=False))
+            lambda t: services.cycle_events(
+                t, cycles=TrackingCycle.objects.filter(pk=cycle.pk, is_held=False)
+            )
         ],
     )
 
 
 def test_default_dates_put_stages_at_weeks_0_1_2_3_and_6():
-    dates = cycles.default_dates(date(2026, 11, 2))
+    dates = services.default_dates(date(2026, 11, 2))
     assert dates["verification_on"] == date(2026, 11, 9)
     assert dates["health_check_on"] == date(2026, 11, 16)
     assert dates["actions_on"] == date(2026, 11, 23)
@@ -68,7 +69,7 @@ def test_default_dates_put_stages_at_weeks_0_1_2_3_and_6():
 
 
 def test_verification_never_starts_before_the_input_window_closes():
-    dates = cycles.default_dates(date(2026, 11, 2), closes_on=date(2026, 11, 13))
+    dates = services.default_dates(date(2026, 11, 2), closes_on=date(2026, 11, 13))
     assert dates["verification_on"] == date(2026, 11, 14)
     assert dates["evaluation_on"] == date(2026, 12, 14)
 
@@ -122,27 +123,27 @@ def test_transitions_record_the_scheduler_as_their_author(cycle):
 
 def test_a_held_cycle_is_skipped_until_released_then_catches_up(cycle, world):
     run(at(date(2026, 11, 2)), cycle)
-    cycles.cycle_hold(cycle=cycle, by=world.data_manager.user, reason="Mocks delayed")
+    services.cycle_hold(cycle=cycle, by=world.data_manager.user, reason="Mocks delayed")
     assert run(at(date(2026, 11, 20)), cycle) == []
     cycle.refresh_from_db()
     assert cycle.stage == Stage.INPUT
-    cycles.cycle_release(cycle=cycle, by=world.data_manager.user)
+    services.cycle_release(cycle=cycle, by=world.data_manager.user)
     run(at(date(2026, 11, 20)), cycle)
     assert stages_entered(cycle) == ["input", "verification", "health_check"]
 
 
 def test_a_held_stage_is_deferred_not_marked_done(cycle, world):
-    cycles.cycle_hold(cycle=cycle, by=world.data_manager.user)
-    event = cycles.cycle_events(at(date(2026, 11, 3)), cycles=[cycle])[0]
+    services.cycle_hold(cycle=cycle, by=world.data_manager.user)
+    event = services.cycle_events(at(date(2026, 11, 3)), cycles=[cycle])[0]
     assert scheduler.run_event(event, at(date(2026, 11, 3))) == scheduler.DEFERRED
     assert not ScheduledEventRun.objects.exists()
 
 
 def test_the_data_manager_advances_by_hand_and_the_scheduler_does_not_repeat_it(cycle, world):
     user = world.data_manager.user
-    cycles.cycle_advance(cycle=cycle, by=user, now=at(date(2026, 10, 30)))
+    services.cycle_advance(cycle=cycle, by=user, now=at(date(2026, 10, 30)))
     cycle.refresh_from_db()
-    cycles.cycle_advance(cycle=cycle, by=user, now=at(date(2026, 10, 31)))
+    services.cycle_advance(cycle=cycle, by=user, now=at(date(2026, 10, 31)))
     transition = CycleTransition.objects.get(cycle=cycle, to_stage="verification")
     assert transition.by == user and transition.via == "manual"
     run(at(date(2026, 11, 10)), cycle)
@@ -152,20 +153,20 @@ def test_the_data_manager_advances_by_hand_and_the_scheduler_does_not_repeat_it(
 def test_advancing_a_closed_cycle_is_refused_with_a_message(cycle, world):
     run(at(date(2027, 1, 5)), cycle)
     cycle.refresh_from_db()
-    with pytest.raises(cycles.CycleError) as error:
-        cycles.cycle_advance(cycle=cycle, by=world.data_manager.user)
+    with pytest.raises(services.CycleError) as error:
+        services.cycle_advance(cycle=cycle, by=world.data_manager.user)
     assert "closed" in error.value.message
 
 
 def test_fast_forward_runs_the_next_stage_as_if_its_date_had_come(cycle, world):
     user = world.data_manager.user
-    ran = cycles.cycle_fast_forward(cycle=cycle, by=user, now=at(date(2026, 10, 1)))
+    ran = services.cycle_fast_forward(cycle=cycle, by=user, now=at(date(2026, 10, 1)))
     assert ran == [f"cycle:{cycle.pk}:input"]
     transition = CycleTransition.objects.get(cycle=cycle)
     assert transition.via == "fast-forward" and transition.by == user
     assert "fast-forward for demonstration" in transition.note
     cycle.refresh_from_db()
-    cycles.cycle_fast_forward(cycle=cycle, by=user, now=at(date(2026, 10, 1)))
+    services.cycle_fast_forward(cycle=cycle, by=user, now=at(date(2026, 10, 1)))
     assert stages_entered(cycle) == ["input", "verification"]
 
 
@@ -184,15 +185,15 @@ def test_entering_a_stage_sends_the_signal_with_the_cycle_and_stage(cycle):
 
 
 def test_entering_a_stage_twice_is_a_no_op(cycle):
-    assert cycles.cycle_enter_stage(cycle_id=cycle.pk, stage="input", now=at(date(2026, 11, 2)))
-    assert cycles.cycle_enter_stage(cycle_id=cycle.pk, stage="input", now=at(date(2026, 11, 2))) is None
-    with pytest.raises(cycles.EarlierStagePending):
-        cycles.cycle_enter_stage(cycle_id=cycle.pk, stage="actions", now=at(date(2026, 11, 2)))
+    assert services.cycle_enter_stage(cycle_id=cycle.pk, stage="input", now=at(date(2026, 11, 2)))
+    assert services.cycle_enter_stage(cycle_id=cycle.pk, stage="input", now=at(date(2026, 11, 2))) is None
+    with pytest.raises(services.EarlierStagePending):
+        services.cycle_enter_stage(cycle_id=cycle.pk, stage="actions", now=at(date(2026, 11, 2)))
 
 
 def test_window_side_effects_are_safe_to_repeat(cycle, world):
     run(at(date(2026, 11, 10)), cycle)
-    cycles._lock_window(cycle, at(date(2026, 11, 10)))
+    services._lock_window(cycle, at(date(2026, 11, 10)))
     world.point.refresh_from_db()
     assert world.point.is_locked
 
@@ -215,9 +216,9 @@ def test_verification_emails_go_to_heads_of_department_and_slt(cycle, world):
 
 
 def test_generating_a_cycle_per_half_term_groups_the_points(world):
-    created = cycles.cycles_generate_for_year(academic_year=world.year)
+    created = services.cycles_generate_for_year(academic_year=world.year)
     assert len(created) == 1 and list(created[0].points.all()) == [world.point]
-    assert cycles.cycles_generate_for_year(academic_year=world.year) == []
+    assert services.cycles_generate_for_year(academic_year=world.year) == []
 
 
 def test_a_sheet_sent_back_at_verification_reopens_for_its_teacher_until_resubmitted(world, cycle, client):
@@ -238,12 +239,16 @@ def test_a_sheet_sent_back_at_verification_reopens_for_its_teacher_until_resubmi
     client.force_login(world.teacher.user)
     assert "read-only" in client.get(url).content.decode()
 
-    cycles.sheet_send_back(cycle=cycle, group=world.group, reason="Predictions missing", by=world.hod.user)
+    verification.sheet_send_back(
+        cycle=cycle, group=world.group, reason="Predictions missing", by=world.hod.user
+    )
     page = client.get(url).content.decode()
     assert "read-only" not in page and "Reopened" in page
-    from tracking.marksheets import active_reopens, window_for
+    from tracking.marksheets.windows import active_reopens, window_for
 
     assert window_for(world.point, active_reopens(world.point, world.group)).is_open
 
-    cycles.sheet_resubmit(sheet=SheetReturn.objects.get(teaching_group=world.group), by=world.teacher.user)
+    verification.sheet_resubmit(
+        sheet=SheetReturn.objects.get(teaching_group=world.group), by=world.teacher.user
+    )
     assert not window_for(world.point, active_reopens(world.point, world.group)).is_open

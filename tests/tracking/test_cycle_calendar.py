@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories as f
-from tracking import cycle as cycles
+from tracking.cycle import services
 from tracking.models import AuditEvent, Stage
 
 pytestmark = pytest.mark.django_db
@@ -18,12 +18,12 @@ START = date.today() + timedelta(days=14)
 
 @pytest.fixture
 def cycle(world):
-    return cycles.cycle_create(
+    return services.cycle_create(
         school=world.school,
         academic_year=world.year,
         name="Spring 1",
         points=[world.point],
-        dates=cycles.default_dates(START),
+        dates=services.default_dates(START),
     )
 
 
@@ -62,9 +62,9 @@ def test_dates_out_of_order_are_refused_with_a_message_and_the_typed_values_kept
 
 
 def test_a_stage_that_already_happened_cannot_move(world, cycle, client):
-    cycles.cycle_advance(cycle=cycle, by=world.data_manager.user)  # now at input
+    services.cycle_advance(cycle=cycle, by=world.data_manager.user)  # now at input
     cycle.refresh_from_db()
-    errors = cycles.cycle_dates_errors(
+    errors = services.cycle_dates_errors(
         cycle, {**_dates(cycle), "input_on": cycle.input_on + timedelta(days=1)}
     )
     assert "already happened" in errors["input_on"]
@@ -78,8 +78,8 @@ def test_a_stage_that_already_happened_cannot_move(world, cycle, client):
 
 def test_a_stage_to_come_cannot_be_moved_into_the_past(world, cycle):
     yesterday = date.today() - timedelta(days=1)
-    with pytest.raises(cycles.CycleDatesInvalid) as error:
-        cycles.cycle_dates_change(cycle=cycle, dates={**_dates(cycle), "input_on": yesterday}, by=None)
+    with pytest.raises(services.CycleDatesInvalid) as error:
+        services.cycle_dates_change(cycle=cycle, dates={**_dates(cycle), "input_on": yesterday}, by=None)
     assert "in the past" in error.value.errors["input_on"]
 
 
@@ -92,32 +92,32 @@ def test_a_missing_date_is_refused(world, cycle, client):
 
 def test_a_stage_entered_while_the_form_was_open_is_caught_by_the_service(world, cycle):
     stale = type(cycle).objects.get(pk=cycle.pk)
-    cycles.cycle_advance(cycle=cycle, by=world.data_manager.user)
-    with pytest.raises(cycles.CycleDatesInvalid) as error:
-        cycles.cycle_dates_change(
+    services.cycle_advance(cycle=cycle, by=world.data_manager.user)
+    with pytest.raises(services.CycleDatesInvalid) as error:
+        services.cycle_dates_change(
             cycle=stale, dates={**_dates(stale), "input_on": START + timedelta(days=1)}, by=None
         )
     assert "input_on" in error.value.errors
 
 
 def test_saving_unchanged_dates_changes_and_audits_nothing(world, cycle):
-    assert cycles.cycle_dates_change(cycle=cycle, dates=_dates(cycle), by=world.data_manager.user) == []
+    assert services.cycle_dates_change(cycle=cycle, dates=_dates(cycle), by=world.data_manager.user) == []
     assert not AuditEvent.objects.filter(action="tracking.cycle.dates_changed").exists()
 
 
 def test_the_scheduler_follows_the_new_dates(world, cycle):
-    from tracking import scheduler
+    from tracking.cycle import scheduler
 
     later = cycle.input_on + timedelta(days=3)
-    cycles.cycle_dates_change(cycle=cycle, dates={**_dates(cycle), "input_on": later}, by=None)
+    services.cycle_dates_change(cycle=cycle, dates={**_dates(cycle), "input_on": later}, by=None)
     cycle.refresh_from_db()
     assert (
         scheduler.run_due(
-            cycles.due_at(cycle, Stage.INPUT) - timedelta(hours=1), sources=[cycles.cycle_events]
+            services.due_at(cycle, Stage.INPUT) - timedelta(hours=1), sources=[services.cycle_events]
         )
         == []
     )
-    assert scheduler.run_due(cycles.due_at(cycle, Stage.INPUT), sources=[cycles.cycle_events]) == [
+    assert scheduler.run_due(services.due_at(cycle, Stage.INPUT), sources=[services.cycle_events]) == [
         f"cycle:{cycle.pk}:input"
     ]
 
@@ -133,12 +133,12 @@ def test_the_calendar_offers_earlier_years_that_have_cycles(world, cycle, client
     point = f.AssessmentPointFactory(
         school=world.school, academic_year=last_year, year_group=world.y11, name="Y11 Autumn 2 2019"
     )
-    old = cycles.cycle_create(
+    old = services.cycle_create(
         school=world.school,
         academic_year=last_year,
         name="Old uplift",
         points=[point],
-        dates=cycles.default_dates(date(2019, 11, 4)),
+        dates=services.default_dates(date(2019, 11, 4)),
     )
     client.force_login(world.slt.user)
     page = client.get(reverse("cycle_calendar")).content.decode()
@@ -152,7 +152,7 @@ def test_the_calendar_offers_earlier_years_that_have_cycles(world, cycle, client
 def test_the_calendar_hides_the_year_selector_with_one_year_and_other_schools_years(
     world, other_world, cycle, client
 ):
-    cycles.cycle_create(
+    services.cycle_create(
         school=other_world.school,
         academic_year=other_world.year,
         name="Hillside uplift",
@@ -181,8 +181,8 @@ def _dates(cycle):
 
 def test_default_dates_skip_weekends_and_holidays_counting_school_weeks():
     autumn2, spring1 = (date(2026, 11, 3), date(2026, 12, 18)), (date(2027, 1, 5), date(2027, 2, 12))
-    days = cycles.SchoolDays([autumn2, spring1], until=date(2027, 8, 31))
-    dates = cycles.default_dates(date(2026, 11, 21), date(2026, 12, 16), school_days=days)
+    days = services.SchoolDays([autumn2, spring1], until=date(2027, 8, 31))
+    dates = services.default_dates(date(2026, 11, 21), date(2026, 12, 16), school_days=days)
     assert dates["input_on"] == date(2026, 11, 23)  # a Saturday opening starts on the Monday
     assert dates["verification_on"] == date(2026, 12, 17)  # the day after the window closes
     assert dates["health_check_on"] == date(2027, 1, 8)  # five school days on, over Christmas

@@ -8,8 +8,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from tracking import cycle as cycles
-from tracking import scheduler
+from tracking.cycle import scheduler, services
 from tracking.models import CycleTransition, ScheduledEventRun
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,12 +17,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_two_schedulers_running_at_once_perform_each_transition_exactly_once(world):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks (tests/run.sh)")
-    cycle = cycles.cycle_create(
+    cycle = services.cycle_create(
         school=world.school,
         academic_year=world.year,
         name="Raced uplift",
         points=[world.point],
-        dates=cycles.default_dates(date.today() - timedelta(weeks=10)),
+        dates=services.default_dates(date.today() - timedelta(weeks=10)),
     )
     barrier = threading.Barrier(4)
     results, errors = [], []

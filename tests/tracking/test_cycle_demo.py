@@ -1,8 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from tracking import cycle as cycles
-from tracking import scheduler
+from tracking.cycle import scheduler, services
 from tracking.models import CycleTransition, DepartmentSignOff, HealthCheck, ScheduledEventRun, TrackingCycle
 
 
@@ -24,20 +23,20 @@ def test_demo_has_the_open_uplift_at_input_and_earlier_ones_with_their_history(d
         assert ScheduledEventRun.objects.filter(key__startswith=f"cycle:{cycle.pk}:").count() == len(stages)
     # A scheduler tick right after seeding repeats nothing: the history is in the ledger.
     before = CycleTransition.objects.count()
-    scheduler.run_due(sources=[cycles.cycle_events])
+    scheduler.run_due(sources=[services.cycle_events])
     assert CycleTransition.objects.count() == before
 
 
 def test_demo_cycles_fall_on_school_days_in_order_and_a_full_tick_after_seeding_does_nothing(demo, client):
     from django.urls import reverse
 
-    from tracking.cycle_tasks import scheduler_tick
+    from tracking.cycle.tasks import scheduler_tick
     from tracking.models import User
 
     cycles_ = list(TrackingCycle.objects.select_related("school"))
-    days = cycles.SchoolDays.for_school(cycles_[0].school)
+    days = services.SchoolDays.for_school(cycles_[0].school)
     for cycle in cycles_:
-        dates = [getattr(cycle, name) for name in cycles.DATE_FIELDS.values()]
+        dates = [getattr(cycle, name) for name in services.DATE_FIELDS.values()]
         assert dates == sorted(set(dates)), cycle
         assert all(days.is_open(d) for d in dates), (cycle, dates)
     ledger, transitions = ScheduledEventRun.objects.count(), CycleTransition.objects.count()

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tracking import cycle as cycles
+from tracking.cycle import services
 from tracking.models import AssessmentPoint, CycleTransition, TrackingCycle
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -14,15 +14,15 @@ def test_the_scheduler_tick_sent_through_the_broker_moves_a_due_cycle_into_verif
     celery_worker_process, world
 ):
     today = date.today()
-    dates = cycles.default_dates(today - timedelta(days=10))  # verification was due three days ago
-    cycle = cycles.cycle_create(
+    dates = services.default_dates(today - timedelta(days=10))  # verification was due three days ago
+    cycle = services.cycle_create(
         school=world.school,
         academic_year=world.year,
         name="Overdue uplift",
         points=[world.point],
         dates=dates,
     )
-    celery_worker_process.send_task("tracking.cycle_tasks.scheduler_tick")
+    celery_worker_process.send_task("tracking.cycle.tasks.scheduler_tick")
     celery_worker_process.wait_for(
         lambda: TrackingCycle.objects.get(pk=cycle.pk).stage == "verification",
         "move the cycle into verification",
@@ -32,7 +32,7 @@ def test_the_scheduler_tick_sent_through_the_broker_moves_a_due_cycle_into_verif
     assert transitions == [("input", None, "scheduler"), ("verification", None, "scheduler")]
     assert AssessmentPoint.objects.get(pk=world.point.pk).is_locked
     # A second tick through the broker changes nothing: each transition happened exactly once.
-    celery_worker_process.send_task("tracking.cycle_tasks.scheduler_tick")
+    celery_worker_process.send_task("tracking.cycle.tasks.scheduler_tick")
     celery_worker_process.send_task("uplift_tests.record_probe", args=["after-second-tick"])
     from django.contrib.auth.models import Group
 

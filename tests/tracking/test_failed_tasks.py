@@ -9,24 +9,23 @@ from django.urls import reverse
 from kombu.exceptions import OperationalError
 
 from tests import factories as f
-from tracking import cycle as cycles
-from tracking import cycle_tasks
+from tracking.cycle import services, tasks
 from tracking.models import FailedTask, PendingTask
 
 pytestmark = pytest.mark.django_db
 
 
 def _cycle(w):
-    return cycles.cycle_create(
+    return services.cycle_create(
         school=w.school,
         academic_year=w.year,
         name=f"{w.school.name} uplift",
         points=[w.point],
-        dates=cycles.default_dates(date.today() + timedelta(days=30)),
+        dates=services.default_dates(date.today() + timedelta(days=30)),
     )
 
 
-def _failed(w, name="tracking.cycle_tasks.send_cycle_emails", **extra):
+def _failed(w, name="tracking.cycle.tasks.send_cycle_emails", **extra):
     return FailedTask.objects.create(
         task_name=name, args=[1, "input"], exception=f"{w.school.name} failure", school=w.school, **extra
     )
@@ -38,8 +37,8 @@ def test_a_failed_cycle_email_records_the_cycles_school(world, monkeypatch):
     def smtp_down(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("gone")
 
-    monkeypatch.setattr(cycle_tasks, "send_mail", smtp_down)
-    cycle_tasks.send_cycle_emails.apply(args=[cycle.pk, "verification"], throw=False, retries=5)
+    monkeypatch.setattr(tasks, "send_mail", smtp_down)
+    tasks.send_cycle_emails.apply(args=[cycle.pk, "verification"], throw=False, retries=5)
     assert FailedTask.objects.get().school == world.school
 
 
@@ -49,16 +48,16 @@ def test_a_task_queued_while_the_broker_is_down_records_its_school(world, monkey
     def refuse(*args, **kwargs):
         raise OperationalError("Connection refused.")
 
-    monkeypatch.setattr(cycle_tasks, "_publish", refuse)
-    cycle_tasks.enqueue_now("tracking.cycle_tasks.send_cycle_emails", [cycle.pk, "input"])
+    monkeypatch.setattr(tasks, "_publish", refuse)
+    tasks.enqueue_now("tracking.cycle.tasks.send_cycle_emails", [cycle.pk, "input"])
     assert PendingTask.objects.get().school == world.school
 
 
 def test_a_task_whose_arguments_name_no_school_is_recorded_without_one(world):
-    assert cycle_tasks.school_id_for_task("uplift_tests.record_probe", ["x"], {}) is None
-    assert cycle_tasks.school_id_for_task("some.task", [], {"school_id": world.school.pk}) == world.school.pk
+    assert tasks.school_id_for_task("uplift_tests.record_probe", ["x"], {}) is None
+    assert tasks.school_id_for_task("some.task", [], {"school_id": world.school.pk}) == world.school.pk
     # A cycle that no longer exists names no school; the failure is still recorded.
-    assert cycle_tasks.school_id_for_task("tracking.cycle_tasks.send_cycle_emails", [999999], {}) is None
+    assert tasks.school_id_for_task("tracking.cycle.tasks.send_cycle_emails", [999999], {}) is None
 
 
 def test_a_data_manager_sees_only_their_own_schools_failed_tasks(world, other_world, client):
@@ -99,4 +98,4 @@ def test_other_staff_do_not_see_the_failed_tasks_page(world, client):
 
 def test_a_failed_rules_run_records_its_points_school(world):
     for name in ("interventions.tasks.run_rules_for_point", "interventions.tasks.evaluate_impact_for_point"):
-        assert cycle_tasks.school_id_for_task(name, [world.point.pk], {}) == world.school.pk
+        assert tasks.school_id_for_task(name, [world.point.pk], {}) == world.school.pk

@@ -1,9 +1,9 @@
 import pytest
 
 from tests import factories as f
-from tracking.grading import ABOVE, BELOW, ON, WELL_BELOW, ScaleLookup, UnknownGrade, normalise, progress
+from tracking.lib.grading import ABOVE, BELOW, ON, WELL_BELOW, ScaleLookup, UnknownGrade, normalise, progress
+from tracking.lib.upn import is_valid, make_upn
 from tracking.models import GradeScale
-from tracking.upn import is_valid, make_upn
 
 
 @pytest.mark.parametrize("typed,expected", [(" 6 ", "6"), ("a*", "A*"), ("5\u2212", "5-"), ("d *", "D*")])

@@ -8,13 +8,13 @@ from django.urls import reverse
 
 from tests import factories as f
 from tests.pdftext import pdf_pages, pdf_text
-from tracking import cycle as cycles
-from tracking.health import health_checks_generate, totals
+from tracking.cycle import services
+from tracking.cycle.health import health_checks_generate, totals
 from tracking.models import HealthCheck
 
 pytestmark = pytest.mark.django_db
 
-DATES = cycles.default_dates(date(2026, 11, 2))
+DATES = services.default_dates(date(2026, 11, 2))
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def worked(world):
         f.GradeEntryFactory(pupil=pupil, subject=world.maths, point=world.point, current=f.grade(school, now))
         f.GradeEntryFactory(pupil=pupil, subject=world.maths, point=before, current=f.grade(school, then))
         f.TargetFactory(pupil=pupil, subject=world.maths, grade=f.grade(school, target))
-    cycle = cycles.cycle_create(
+    cycle = services.cycle_create(
         school=school, academic_year=world.year, name="Autumn 2", points=[world.point], dates=DATES
     )
     health_checks_generate(cycle=cycle)
@@ -164,7 +164,7 @@ def test_calendar_query_count_is_fixed_as_cycles_grow(worked, world, client, dja
         point = f.AssessmentPointFactory(
             school=world.school, academic_year=world.year, year_group=world.y11, sequence=20 + n
         )
-        cycles.cycle_create(school=world.school, academic_year=world.year, name=f"More {n}", points=[point])
+        services.cycle_create(school=world.school, academic_year=world.year, name=f"More {n}", points=[point])
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(reverse("cycle_calendar"))
 

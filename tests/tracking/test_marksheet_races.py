@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from tests import factories as f
-from tracking import marksheets
+from tracking.marksheets import forms, queries, services, windows
 from tracking.models import GradeEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,10 +20,10 @@ def _race(world, version, values, was):
 
     def save(user, value):
         try:
-            sheet = marksheets.load_sheet(world.group, world.point, user=user)
-            row = marksheets.RowInput(world.child.pk, version, {"current": value}, dict(was), {})
+            sheet = queries.load_sheet(world.group, world.point, user=user)
+            row = forms.RowInput(world.child.pk, version, {"current": value}, dict(was), {})
             barrier.wait(timeout=10)
-            results[value] = marksheets.marksheet_save(sheet=sheet, rows={world.child.pk: row}, by=user)
+            results[value] = services.marksheet_save(sheet=sheet, rows={world.child.pk: row}, by=user)
         except Exception as error:  # surfaced by the assertion below
             errors.append(error)
         finally:
@@ -40,7 +40,7 @@ def _race(world, version, values, was):
 
 
 def test_two_people_creating_the_same_row_at_once_give_one_save_and_one_clash(world):
-    results = _race(world, 0, ["5", "6"], dict.fromkeys(marksheets.FIELDS, ""))
+    results = _race(world, 0, ["5", "6"], dict.fromkeys(windows.FIELDS, ""))
     winners = [value for value, result in results.items() if result.ok]
     losers = [result for result in results.values() if not result.ok]
     assert len(winners) == 1 and len(losers) == 1
@@ -53,7 +53,7 @@ def test_two_people_changing_the_same_row_at_once_never_lose_an_update(world):
     entry = f.GradeEntryFactory(
         pupil=world.child, subject=world.maths, point=world.point, school=world.school, comment="Start"
     )
-    was = marksheets.entry_codes(entry)
+    was = queries.entry_codes(entry)
     results = _race(world, entry.version, ["5", "6"], was)
     assert sorted(result.ok for result in results.values()) == [False, True]
     entry.refresh_from_db()

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories as f
-from tracking import marksheets
-from tracking.grading import ScaleLookup
+from tracking.lib.grading import ScaleLookup
+from tracking.marksheets import forms, queries, services, windows
 from tracking.models import AuditEvent, GradeEntry, GradeScale, GradeValue, SheetReopen
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def post_data(pupils, **values):
     data = {}
     for name, (pupil, version) in pupils.items():
         data[f"r-{pupil.pk}-version"] = str(version)
-        for field in marksheets.FIELDS:
+        for field in windows.FIELDS:
             data[f"r-{pupil.pk}-{field}"] = values.get(name, {}).get(field, "")
             if version == 0:
                 data[f"r-{pupil.pk}-was-{field}"] = ""
@@ -44,24 +44,24 @@ def lookup_for(school, code):
 def test_typed_grades_are_normalised_to_the_scale():
     world_school = f.SchoolFactory()
     gcse, alevel = lookup_for(world_school, "gcse"), lookup_for(world_school, "alevel")
-    assert marksheets.clean_value(gcse, "current", "5") == "5"
-    assert marksheets.clean_value(gcse, "current", "5+") == "5+"
-    assert marksheets.clean_value(gcse, "current", " 6 ") == "6"
-    assert marksheets.clean_value(gcse, "current", "") == ""
-    assert marksheets.clean_value(alevel, "predicted", "a*") == "A*"
-    assert marksheets.clean_value(gcse, "security", "h") == "H"
-    assert marksheets.clean_value(gcse, "security", "Low") == "L"
-    assert marksheets.clean_value(gcse, "effort", " 2 ") == "2"
+    assert forms.clean_value(gcse, "current", "5") == "5"
+    assert forms.clean_value(gcse, "current", "5+") == "5+"
+    assert forms.clean_value(gcse, "current", " 6 ") == "6"
+    assert forms.clean_value(gcse, "current", "") == ""
+    assert forms.clean_value(alevel, "predicted", "a*") == "A*"
+    assert forms.clean_value(gcse, "security", "h") == "H"
+    assert forms.clean_value(gcse, "security", "Low") == "L"
+    assert forms.clean_value(gcse, "effort", " 2 ") == "2"
 
 
 def test_bad_values_say_what_is_allowed():
     gcse = lookup_for(f.SchoolFactory(), "gcse")
-    with pytest.raises(marksheets.MarksheetError, match="Allowed: 9\\+ … U"):
-        marksheets.clean_value(gcse, "current", "10")
-    with pytest.raises(marksheets.MarksheetError, match="H, M or L"):
-        marksheets.clean_value(gcse, "security", "X")
-    with pytest.raises(marksheets.MarksheetError, match="1, 2, 3 or 4"):
-        marksheets.clean_value(gcse, "effort", "5")
+    with pytest.raises(windows.MarksheetError, match="Allowed: 9\\+ … U"):
+        forms.clean_value(gcse, "current", "10")
+    with pytest.raises(windows.MarksheetError, match="H, M or L"):
+        forms.clean_value(gcse, "security", "X")
+    with pytest.raises(windows.MarksheetError, match="1, 2, 3 or 4"):
+        forms.clean_value(gcse, "effort", "5")
 
 
 def test_saving_a_sheet_writes_every_grade_and_an_audit_row_each(client, world):
@@ -162,7 +162,7 @@ def test_a_second_editor_sees_each_changed_cell_with_both_values_and_chooses(cli
     again = post_data(
         {"child": (world.child, entry.version)}, child={"current": "7", "effort": "2", "comment": "Mine"}
     )
-    again.update({f"r-{world.child.pk}-was-{k}": v for k, v in marksheets.entry_codes(entry).items()})
+    again.update({f"r-{world.child.pk}-was-{k}": v for k, v in queries.entry_codes(entry).items()})
     again[f"r-{world.child.pk}-use-current"] = "theirs"
     assert client.post(sheet_url(world), again).status_code == 302
     entry.refresh_from_db()
@@ -193,8 +193,8 @@ def test_edits_to_different_cells_of_one_row_merge_without_a_clash(client, world
 
 
 def test_a_row_created_by_someone_else_mid_save_is_a_clash_not_an_error(world, monkeypatch):
-    sheet = marksheets.load_sheet(world.group, world.point, user=world.teacher.user)
-    original = marksheets._save_locked
+    sheet = queries.load_sheet(world.group, world.point, user=world.teacher.user)
+    original = services._save_locked
     calls = []
 
     def racing(*args, **kwargs):
@@ -210,9 +210,9 @@ def test_a_row_created_by_someone_else_mid_save_is_a_clash_not_an_error(world, m
             raise IntegrityError("grade_entry_unique")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(marksheets, "_save_locked", racing)
-    rows = {world.child.pk: marksheets.RowInput(world.child.pk, 0, {"comment": "Mine"}, {}, {})}
-    result = marksheets.marksheet_save(sheet=sheet, rows=rows, by=world.teacher.user)
+    monkeypatch.setattr(services, "_save_locked", racing)
+    rows = {world.child.pk: forms.RowInput(world.child.pk, 0, {"comment": "Mine"}, {}, {})}
+    result = services.marksheet_save(sheet=sheet, rows=rows, by=world.teacher.user)
     assert result.conflicts == {world.child.pk: {"comment": "Theirs"}}
     assert GradeEntry.objects.get(pupil=world.child).comment == "Theirs"
 
@@ -264,7 +264,7 @@ def test_reopening_one_sheet_lets_its_teacher_edit_and_is_recorded(client, world
     response = client.post(sheet_url(world), post_data({"child": (world.child, 0)}, child={"current": "5"}))
     assert response.status_code == 302
     # The other group at the same point stays closed.
-    sheet = marksheets.load_sheet(world.other_group, world.point, user=world.other_teacher.user)
+    sheet = queries.load_sheet(world.other_group, world.point, user=world.other_teacher.user)
     assert not sheet.editable
 
 
@@ -277,7 +277,7 @@ def test_reopening_a_whole_point_needs_a_reason_and_covers_every_group(client, w
     assert not SheetReopen.objects.exists()
     assert client.post(url, {"until": until, "reason": "Moderation"}).status_code == 302
     assert AuditEvent.objects.filter(action="tracking.point.reopened").count() == 1
-    sheet = marksheets.load_sheet(world.other_group, world.point, user=world.other_teacher.user)
+    sheet = queries.load_sheet(world.other_group, world.point, user=world.other_teacher.user)
     assert sheet.editable
 
 
@@ -461,25 +461,21 @@ def _count_save_queries(world, group):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    sheet = marksheets.load_sheet(group, world.point, user=world.teacher.user)
+    sheet = queries.load_sheet(group, world.point, user=world.teacher.user)
     rows = {
-        p.pk: marksheets.RowInput(
-            p.pk, 0, {"current": "5", "effort": "2"}, dict.fromkeys(marksheets.FIELDS, ""), {}
-        )
+        p.pk: forms.RowInput(p.pk, 0, {"current": "5", "effort": "2"}, dict.fromkeys(windows.FIELDS, ""), {})
         for p in sheet.pupils
     }
     rows.update(
         {
-            e.pupil_id: marksheets.RowInput(
-                e.pupil_id, e.version, {"current": "6"}, marksheets.entry_codes(e), {}
-            )
+            e.pupil_id: forms.RowInput(e.pupil_id, e.version, {"current": "6"}, queries.entry_codes(e), {})
             for e in sheet.entries.values()
         }
     )
-    with CaptureQueriesContext(connection) as queries:
-        result = marksheets.marksheet_save(sheet=sheet, rows=rows, by=world.teacher.user)
+    with CaptureQueriesContext(connection) as captured:
+        result = services.marksheet_save(sheet=sheet, rows=rows, by=world.teacher.user)
     assert result.ok and result.cells_changed >= len(rows)
-    return len(queries)
+    return len(captured)
 
 
 def test_saving_a_sheet_takes_the_same_number_of_queries_for_2_and_30_pupils(world):

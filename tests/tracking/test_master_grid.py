@@ -10,9 +10,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests import factories as f
-from tracking import master_grid, permissions
-from tracking.exports import safe_cell
+from tracking import permissions
+from tracking.lib.exports import safe_cell
 from tracking.models import AcademicYear
+from tracking.oversight import master_grid
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories as f
+from tracking.lib.sparkline import sparkline
 from tracking.models import TargetStatus
-from tracking.sparkline import sparkline
 
 
 @pytest.fixture

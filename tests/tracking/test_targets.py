@@ -6,8 +6,6 @@ import pytest
 from django.urls import reverse
 
 from tests import factories as f
-from tracking import targets as services
-from tracking.flightpaths import flightpaths_install_defaults
 from tracking.models import (
     AuditEvent,
     CurricularTarget,
@@ -18,6 +16,8 @@ from tracking.models import (
     TargetSource,
     TargetStatus,
 )
+from tracking.targets import generation, queries, services
+from tracking.targets.flightpaths import flightpaths_install_defaults
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_generation_from_the_flight_path_gives_each_pupil_a_proposed_target_in_e
     w = paths
     w.child.ks2_reading, w.child.ks2_maths = 110, 112  # mean 111 -> grade 7 on the default path
     w.child.save()
-    result = services.target_generate(
+    result = generation.target_generate(
         school=w.school, year_group=w.y11, source="flightpath", by=w.data_manager.user
     )
     assert result.created == 6  # three pupils, each in a maths and an English group
@@ -63,7 +63,7 @@ def test_generation_keeps_agreed_and_published_targets_and_skips_pupils_without_
     published = f.TargetFactory(pupil=w.child, subject=w.maths, grade=_g(w, "9"))
     w.classmate.ks2_reading = w.classmate.ks2_maths = None
     w.classmate.save()
-    result = services.target_generate(school=w.school, year_group=w.y11, source="flightpath", by=None)
+    result = generation.target_generate(school=w.school, year_group=w.y11, source="flightpath", by=None)
     published.refresh_from_db()
     assert published.grade.code == "9" and published.status == TargetStatus.PUBLISHED
     assert result.kept == 1
@@ -73,7 +73,7 @@ def test_generation_keeps_agreed_and_published_targets_and_skips_pupils_without_
 
 def test_a_dry_run_counts_without_saving(paths):
     w = paths
-    result = services.target_generate(
+    result = generation.target_generate(
         school=w.school, year_group=w.y11, source="flightpath", by=None, dry_run=True
     )
     assert result.created > 0
@@ -82,10 +82,10 @@ def test_a_dry_run_counts_without_saving(paths):
 
 def test_regenerating_updates_proposed_targets_in_place_with_history(paths):
     w = paths
-    services.target_generate(school=w.school, year_group=w.y11, source="flightpath", by=None)
+    generation.target_generate(school=w.school, year_group=w.y11, source="flightpath", by=None)
     target = Target.objects.get(pupil=w.child, subject=w.maths)
     estimates = {(w.child.pk, w.maths.pk): _g(w, "8")}
-    result = services.target_generate(
+    result = generation.target_generate(
         school=w.school, year_group=w.y11, source="fft", estimates=estimates, detail="FFT20 estimate", by=None
     )
     assert result.updated == 1
@@ -364,7 +364,7 @@ def test_parents_see_only_published_targets_and_shared_curricular_targets(client
     assert "<strong>2</strong>" not in page and "secret" not in page
     assert "English Language" not in page.split('id="targets-h"')[1].split("</section>")[0]
     assert english.status == "agreed"
-    assert [c.text for c in services.curricular_targets_for(world.child, family=True)] == ["Shared with home"]
+    assert [c.text for c in queries.curricular_targets_for(world.child, family=True)] == ["Shared with home"]
 
 
 def test_a_class_curricular_target_reaches_every_pupil_in_the_group(client, world):
@@ -381,10 +381,10 @@ def test_a_class_curricular_target_reaches_every_pupil_in_the_group(client, worl
     assert response.status_code == 302
     target = CurricularTarget.objects.get()
     assert target.subject == world.maths and target.created_by == world.teacher.user
-    assert [c.text for c in services.curricular_targets_for(world.classmate, family=True)] == [
+    assert [c.text for c in queries.curricular_targets_for(world.classmate, family=True)] == [
         "Check units in every answer"
     ]
-    assert services.curricular_targets_for(world.other_child) == []
+    assert queries.curricular_targets_for(world.other_child) == []
 
 
 def test_an_empty_curricular_target_is_refused_with_the_typed_values_kept(client, world):
@@ -481,7 +481,7 @@ def test_the_head_of_department_sees_their_subjects_targets_and_not_others(clien
 def test_generation_never_overwrites_a_teachers_own_proposal(paths):
     w = paths
     services.target_propose(pupil=w.child, subject=w.maths, grade=_g(w, "9"), by=w.teacher.user)
-    result = services.target_generate(school=w.school, year_group=w.y11, source="flightpath", by=None)
+    result = generation.target_generate(school=w.school, year_group=w.y11, source="flightpath", by=None)
     assert result.kept == 1
     assert Target.objects.get(pupil=w.child, subject=w.maths).grade.code == "9"
 
@@ -495,7 +495,7 @@ def test_a_head_of_year_sees_published_targets_for_their_year_only(client, world
 
 
 def test_a_cycle_reaching_its_health_check_proposes_raises_for_its_points(world):
-    from tracking.cycle import cycle_create, cycle_enter_stage
+    from tracking.cycle.services import cycle_create, cycle_enter_stage
 
     f.TargetFactory(pupil=world.child, subject=world.maths, grade=_g(world, "5"))
     f.GradeEntryFactory(pupil=world.child, subject=world.maths, point=world.point, predicted=_g(world, "7"))

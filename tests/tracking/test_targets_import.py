@@ -5,15 +5,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests import factories as f
-from tracking.fft import fft_parse
-from tracking.flightpaths import (
+from tracking.lib.imports import ImportRejected
+from tracking.models import FlightPath, FlightPathRow, Target
+from tracking.targets.fft import fft_parse
+from tracking.targets.flightpaths import (
     FlightPathTable,
     flightpaths_csv,
     flightpaths_import,
     flightpaths_install_defaults,
 )
-from tracking.imports import ImportRejected
-from tracking.models import FlightPath, FlightPathRow, Target
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ def fill_school(apps, schema_editor):
     TrackingCycle = apps.get_model("tracking", "TrackingCycle")
     SheetReturn = apps.get_model("tracking", "SheetReturn")
     lookups = {
-        "tracking.cycle_tasks.send_cycle_emails": lambda pk: (
+        "tracking.cycle.tasks.send_cycle_emails": lambda pk: (
             TrackingCycle.objects.filter(pk=pk).values_list("school_id", flat=True).first()
         ),
-        "tracking.cycle_tasks.send_sheet_returned_email": lambda pk: (
+        "tracking.cycle.tasks.send_sheet_returned_email": lambda pk: (
             SheetReturn.objects.filter(pk=pk).values_list("cycle__school_id", flat=True).first()
         ),
     }

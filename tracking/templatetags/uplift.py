@@ -1,6 +1,6 @@
 from django import template
 
-from ..grading import progress_label
+from tracking.lib.grading import progress_label
 
 register = template.Library()
 

@@ -3,7 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from tracking import demo
+from tracking.demo.data import DEMO_PASSWORD
+from tracking.demo.school import DemoRefused, build
 from tracking.models import School
 
 
@@ -29,8 +30,8 @@ class Command(BaseCommand):
             raise CommandError("--pupils must be at least 50 so every demo role has pupils to work with")
         started = time.monotonic()
         try:
-            built = demo.build(pupils=pupils, seed=seed)
-        except demo.DemoRefused as refusal:
+            built = build(pupils=pupils, seed=seed)
+        except DemoRefused as refusal:
             raise CommandError(str(refusal)) from None
         with connection.cursor() as cursor:
             # Bulk-loaded tables have no planner statistics yet; without them SQLite joins badly.
@@ -39,4 +40,4 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Built {built.school} in {time.monotonic() - started:.1f}s: {counts}")
         )
-        self.stdout.write(f"Demo logins use the password '{demo.DEMO_PASSWORD}'.")
+        self.stdout.write(f"Demo logins use the password '{DEMO_PASSWORD}'.")

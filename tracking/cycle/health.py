@@ -1,0 +1,214 @@
+"""Health checks: each department's numbers for one cycle, broken down by pupil group.
+
+One pass over the cycle's grade entries (values() rows, no per-pupil queries), with targets, the
+previous point's grades and the enrolments (for completion) fetched once each. Stored as a JSON
+snapshot per department, regenerated in place, so running it twice changes nothing.
+
+Counts are of grades (pupil × subject): "on target" is a current grade at or above the target in
+whole grades; "below by 2+" is two or more whole grades under; "below grade 4" counts GCSE grades
+under 4; movers compare the whole grade with the same subject at the previous point.
+"""
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from tracking.models import AssessmentPoint, Department, GradeEntry, HealthCheck, Target, TeachingGroup
+
+GROUPS = [
+    ("all", "All pupils"),
+    ("pp", "Disadvantaged"),
+    ("non_pp", "Not disadvantaged"),
+    ("sen", "SEN (support or EHCP)"),
+    ("non_sen", "No SEN"),
+    ("eal", "EAL"),
+    ("non_eal", "Not EAL"),
+    ("female", "Female"),
+    ("male", "Male"),
+    ("gender_other", "Other / not stated"),
+    ("prior_high", "Prior attainment: high"),
+    ("prior_middle", "Prior attainment: middle"),
+    ("prior_low", "Prior attainment: low"),
+    ("prior_none", "Prior attainment: no KS2 data"),
+]
+PUPIL_FIELDS = ("disadvantaged", "sen_status", "eal", "gender", "prior_band")
+COUNTERS = ("expected", "entered", "with_target", "on_target", "below_2", "below_4", "compared", "up", "down")
+
+
+def groups_of(disadvantaged, sen_status, eal, gender, prior_band):
+    keys = ["all", "pp" if disadvantaged else "non_pp", "sen" if sen_status != "N" else "non_sen"]
+    keys.append("eal" if eal else "non_eal")
+    keys.append({"F": "female", "M": "male"}.get(gender, "gender_other"))
+    keys.append(f"prior_{prior_band}" if prior_band else "prior_none")
+    return keys
+
+
+def previous_points(points):
+    """{point id: the point before it for the same pupils} (last year's final point for the first)."""
+    if not points:
+        return {}
+    school_id = points[0].school_id
+    every = list(
+        AssessmentPoint.objects.filter(school_id=school_id)
+        .select_related("academic_year", "year_group")
+        .order_by("academic_year__starts_on", "sequence")
+    )
+    result = {}
+    for point in points:
+        same_year = [
+            p
+            for p in every
+            if p.academic_year_id == point.academic_year_id
+            and p.year_group_id == point.year_group_id
+            and p.sequence < point.sequence
+        ]
+        if same_year:
+            result[point.pk] = same_year[-1].pk
+            continue
+        earlier = [
+            p
+            for p in every
+            if p.academic_year.starts_on < point.academic_year.starts_on
+            and p.year_group.number == point.year_group.number - 1
+        ]
+        if earlier:
+            result[point.pk] = max(earlier, key=lambda p: (p.academic_year.starts_on, p.sequence)).pk
+    return result
+
+
+def compute(cycle):
+    """{department id: snapshot dict} for every department with grades or pupils in the cycle."""
+    points = list(cycle.points.select_related("year_group"))
+    point_ids = [p.pk for p in points]
+    prev_of = previous_points(points)
+    target_step = Target.objects.filter(pupil_id=OuterRef("pupil_id"), subject_id=OuterRef("subject_id"))
+    target_step = Subquery(
+        target_step.annotate(step=Coalesce("published_grade__step", "grade__step")).values("step")[:1]
+    )
+    rows = GradeEntry.objects.filter(point_id__in=point_ids).values_list(
+        "pupil_id",
+        "subject_id",
+        "subject__name",
+        "subject__department_id",
+        "subject__scale__code",
+        "current__step",
+        "point_id",
+        *(f"pupil__{f}" for f in PUPIL_FIELDS),
+    )
+    rows = rows.annotate(target_step=target_step)
+    entries = {}
+    for row in rows:
+        entries[(row[0], row[1])] = row
+    previous = {
+        (pupil_id, subject_id): step
+        for pupil_id, subject_id, step in GradeEntry.objects.filter(
+            point_id__in=set(prev_of.values()), current__isnull=False
+        ).values_list("pupil_id", "subject_id", "current__step")
+    }
+    # Expected grades: every pupil on roll in a group of the cycle's year groups this year.
+    enrolled = TeachingGroup.pupils.through.objects.filter(
+        teachinggroup__academic_year_id=cycle.academic_year_id,
+        teachinggroup__year_group_id__in=[p.year_group_id for p in points],
+        pupil__is_active=True,
+    ).values_list(
+        "pupil_id",
+        "teachinggroup__subject_id",
+        "teachinggroup__subject__name",
+        "teachinggroup__subject__department_id",
+        *(f"pupil__{f}" for f in PUPIL_FIELDS),
+    )
+    expected = {(r[0], r[1]): r for r in enrolled}
+
+    depts = defaultdict(lambda: {"groups": defaultdict(lambda: dict.fromkeys(COUNTERS, 0)), "subjects": {}})
+
+    def bump(dept_id, subject_name, flags, counter):
+        dept = depts[dept_id]
+        for key in groups_of(*flags):
+            dept["groups"][key][counter] += 1
+        subject = dept["subjects"].setdefault(subject_name, dict.fromkeys(COUNTERS, 0))
+        subject[counter] += 1
+
+    for key in expected.keys() | entries.keys():
+        entry = entries.get(key)
+        if entry is not None:
+            _, _, subject_name, dept_id, scale_code, step, _, *rest = entry
+            flags, target = rest[:5], rest[5]
+        else:
+            _, _, subject_name, dept_id, *flags = expected[key]
+            step = target = scale_code = None
+        bump(dept_id, subject_name, flags, "expected")
+        if step is None:
+            continue
+        bump(dept_id, subject_name, flags, "entered")
+        if target is not None:
+            bump(dept_id, subject_name, flags, "with_target")
+            if step >= target:
+                bump(dept_id, subject_name, flags, "on_target")
+            if step - target <= -2:
+                bump(dept_id, subject_name, flags, "below_2")
+        if scale_code == "gcse" and step < 4:
+            bump(dept_id, subject_name, flags, "below_4")
+        before = previous.get(key)
+        if before is not None:
+            bump(dept_id, subject_name, flags, "compared")
+            if step > before:
+                bump(dept_id, subject_name, flags, "up")
+            elif step < before:
+                bump(dept_id, subject_name, flags, "down")
+
+    point_names = [p.name for p in points]
+    return {
+        dept_id: {
+            "points": point_names,
+            "groups": [
+                _with_rates(key, label, data["groups"][key]) for key, label in GROUPS if key in data["groups"]
+            ],
+            "subjects": [
+                _with_rates(name, name, counts) for name, counts in sorted(data["subjects"].items())
+            ],
+        }
+        for dept_id, data in depts.items()
+        if dept_id is not None
+    }
+
+
+def _pct(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _with_rates(key, label, counts):
+    return {
+        "key": key,
+        "label": label,
+        **counts,
+        "completion_pct": _pct(counts["entered"], counts["expected"]),
+        "on_target_pct": _pct(counts["on_target"], counts["with_target"]),
+    }
+
+
+@transaction.atomic
+def health_checks_generate(*, cycle, now=None):
+    """(Re)generate every department's health check for a cycle. Returns them."""
+    now = now or timezone.now()
+    snapshots = compute(cycle)
+    departments = Department.objects.filter(school_id=cycle.school_id, pk__in=snapshots.keys())
+    checks = []
+    for department in departments:
+        check, _ = HealthCheck.objects.update_or_create(
+            cycle=cycle,
+            department=department,
+            defaults={"data": snapshots[department.pk], "generated_at": now},
+        )
+        checks.append(check)
+    return checks
+
+
+def totals(check):
+    """The "all pupils" row of a snapshot (zeros when empty)."""
+    for row in check.data.get("groups", []):
+        if row["key"] == "all":
+            return row
+    return _with_rates("all", "All pupils", dict.fromkeys(COUNTERS, 0))

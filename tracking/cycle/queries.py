@@ -1,0 +1,103 @@
+"""Reads for the cycle pages, with their joins in one place so query counts stay fixed."""
+
+from django.db.models import Count, Prefetch, Q
+
+from tracking import permissions
+from tracking.cycle.services import next_due
+from tracking.models import (
+    AcademicYear,
+    AssessmentPoint,
+    CycleTransition,
+    DepartmentSignOff,
+    HealthCheck,
+    SheetReturn,
+    TeachingGroup,
+)
+
+
+def calendar(cycles):
+    return (
+        cycles.select_related("academic_year")
+        .prefetch_related(Prefetch("points", queryset=AssessmentPoint.objects.select_related("year_group")))
+        .annotate(
+            transition_count=Count("transitions", distinct=True),
+            health_check_count=Count("health_checks", distinct=True),
+        )
+        .order_by("input_on", "pk")
+    )
+
+
+def calendar_years(cycles):
+    """The school years that have cycles among `cycles`, newest first."""
+    return (
+        AcademicYear.objects.filter(pk__in=cycles.values("academic_year_id"))
+        .select_related("school")
+        .order_by("-starts_on", "school__name")
+    )
+
+
+def transitions(cycle):
+    return CycleTransition.objects.filter(cycle=cycle).select_related("by")
+
+
+def health_checks(cycle, departments):
+    return HealthCheck.objects.filter(cycle=cycle, department__in=departments).select_related("department")
+
+
+def verification_board(cycle, departments):
+    """Per department: its sign-offs, its groups in the cycle and any sheets sent back."""
+    year_groups = cycle.points.values("year_group_id")
+    groups = (
+        TeachingGroup.objects.filter(
+            academic_year_id=cycle.academic_year_id,
+            year_group_id__in=year_groups,
+            subject__department__in=departments,
+        )
+        .select_related("subject")
+        .prefetch_related("teachers__user")
+        .annotate(
+            pupil_count=Count("pupils", distinct=True),
+            entered=Count(
+                "grades",
+                filter=Q(grades__point__cycles=cycle, grades__current__isnull=False),
+                distinct=True,
+            ),
+        )
+        .order_by("subject__name", "year_group__number", "name")
+    )
+    signoffs = DepartmentSignOff.objects.filter(cycle=cycle, department__in=departments).select_related("by")
+    returns = SheetReturn.objects.filter(cycle=cycle, teaching_group__in=groups).select_related("by")
+    board = {
+        d.pk: {"department": d, "groups": [], "hod": None, "slt": None, "returns": []} for d in departments
+    }
+    open_returns = {}
+    for sheet in returns:
+        board_groups = open_returns.setdefault(sheet.teaching_group_id, [])
+        board_groups.append(sheet)
+    for group in groups:
+        entry = board.get(group.subject.department_id)
+        if entry is not None:
+            group.returns = open_returns.get(group.pk, [])
+            group.open_return = next((r for r in group.returns if r.resolved_at is None), None)
+            entry["groups"].append(group)
+    for signoff in signoffs:
+        board[signoff.department_id]["slt" if signoff.by_slt else "hod"] = signoff
+    return list(board.values())
+
+
+def home_panel(user):
+    """Home-page panel: the cycles under way (not planned, not closed) with what to do next."""
+    cycles = (
+        permissions.cycles_visible_to(user)
+        .filter(academic_year__is_current=True)
+        .exclude(stage__in=["planned", "closed"])
+        .annotate(health_count=Count("health_checks"))
+        .order_by("input_on")
+    )
+    rows = []
+    for cycle in cycles:
+        stage, when = next_due(cycle)
+        rows.append(
+            {"cycle": cycle, "next_stage": stage, "next_at": when, "has_health": cycle.health_count > 0}
+        )
+    return {"cycles": rows}

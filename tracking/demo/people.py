@@ -1,0 +1,260 @@
+"""The demo school's people: staff and their roles, forms and pupils, guardians."""
+
+from datetime import date, timedelta
+
+from tracking.demo.data import FIRST_NAMES, FORMS_PER_YEAR, LAST_NAMES, _title_for
+from tracking.lib.upn import make_upn
+from tracking.models import (
+    FormGroup,
+    Guardian,
+    GuardianLink,
+    Pupil,
+    Role,
+    Staff,
+    StaffRole,
+    User,
+    prior_band_for,
+)
+
+
+class PeopleBuilder:
+    """Mixed into the demo builder: everything here reads and sets attributes of one build."""
+
+    # -- people --------------------------------------------------------------------------------
+    def _user(self, username, first, last, email=None):
+        return User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            school=self.school,
+            email=email or f"{username}@riverside.example",
+            password=self.password,
+        )
+
+    def _staff(self):
+        rng = self.rng
+        named = [
+            ("slt", "Sarah", "Okafor", "Mrs", [(Role.SLT, {}), (Role.TEACHER, {})]),
+            ("datamanager", "Dev", "Patel", "Mr", [(Role.DATA_MANAGER, {})]),
+            (
+                "hod.maths",
+                "Helen",
+                "Gray",
+                "Ms",
+                [(Role.HEAD_OF_DEPARTMENT, {"department": "Mathematics"}), (Role.TEACHER, {})],
+            ),
+            ("teacher.maths", "Tom", "Hughes", "Mr", [(Role.TEACHER, {})]),
+            ("teacher.english", "Emma", "Clarke", "Ms", [(Role.TEACHER, {})]),
+            ("tutor.11a", "Tariq", "Ahmed", "Mr", [(Role.FORM_TUTOR, {}), (Role.TEACHER, {})]),
+            ("mentor", "Megan", "Lewis", "Mrs", [(Role.MENTOR, {}), (Role.TEACHER, {})]),
+            ("senco", "Sam", "Newton", "Mx", [(Role.SENCO, {})]),
+        ]
+        users, staff_rows, role_rows = [], [], []
+        for username, first, last, title, roles in named:
+            users.append(self._user(username, first, last))
+            staff_rows.append((title, roles))
+        # Everyone else: enough teachers for every department, heads of department and of year.
+        per_dept = {
+            "English": 9,
+            "Mathematics": 8,
+            "Science": 8,
+            "Humanities": 10,
+            "Languages": 6,
+            "Computing": 3,
+            "Creative Arts": 3,
+            "PE": 3,
+        }
+        self.dept_of_generated = []
+        counter = 0
+        for dept, n in per_dept.items():
+            for i in range(n):
+                counter += 1
+                first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+                roles = [(Role.TEACHER, {})]
+                if i == 0 and dept != "Mathematics":
+                    roles.append((Role.HEAD_OF_DEPARTMENT, {"department": dept}))
+                users.append(self._user(f"staff{counter:03d}", first, last))
+                staff_rows.append((_title_for(first, rng.choice(["Mr", "Mrs", "Ms", "Dr"])), roles))
+                self.dept_of_generated.append(dept)
+        # The data manager maintains scales, points and people in Django admin.
+        users[1].is_staff = users[1].is_superuser = True
+        User.objects.bulk_create(users)
+        users = list(User.objects.filter(school=self.school).order_by("pk"))
+        staff = Staff.objects.bulk_create(
+            [
+                Staff(
+                    school=self.school,
+                    user=u,
+                    title=title,
+                    initials=(u.first_name[:1] + u.last_name[:2]).upper(),
+                )
+                for u, (title, _) in zip(users, staff_rows, strict=True)
+            ]
+        )
+        for member, (_, roles) in zip(staff, staff_rows, strict=True):
+            for role, scope in roles:
+                dept = self.departments.get(scope.get("department")) if scope.get("department") else None
+                role_rows.append(StaffRole(staff=member, role=role, department=dept))
+        self.staff = {u.username: s for u, s in zip(users, staff, strict=True)}
+        self.by_dept = {d: [] for d in per_dept}
+        for member, dept in zip(staff[len(named) :], self.dept_of_generated, strict=True):
+            self.by_dept[dept].append(member)
+        self.by_dept["Mathematics"][:0] = [self.staff["hod.maths"], self.staff["teacher.maths"]]
+        self.by_dept["English"][:0] = [self.staff["teacher.english"]]
+        self.by_dept["Science"].append(self.staff["mentor"])
+        self.by_dept["Humanities"].append(self.staff["tutor.11a"])
+        self.by_dept["Humanities"].append(self.staff["slt"])
+        # Heads of year and key-stage coordinators come from the humanities and science teams.
+        pool = self.by_dept["Humanities"][1:6] + self.by_dept["Science"][1:3]
+        for number, member in zip(range(7, 12), pool, strict=False):
+            role_rows.append(
+                StaffRole(staff=member, role=Role.HEAD_OF_YEAR, year_group=self.year_groups[number])
+            )
+        role_rows.append(StaffRole(staff=pool[5], role=Role.HEAD_OF_YEAR, key_stage=3))
+        role_rows.append(StaffRole(staff=pool[6], role=Role.HEAD_OF_YEAR, key_stage=4))
+        StaffRole.objects.bulk_create(role_rows)
+        self.built.counts["staff"] = len(staff)
+
+    def _forms_and_pupils(self):
+        rng = self.rng
+        per_year = [self.n_pupils // 5 + (1 if i < self.n_pupils % 5 else 0) for i in range(5)]
+        tutors = [s for s in self.staff.values() if s.user.username.startswith("staff")]
+        rng.shuffle(tutors)
+        forms, pupils, tutor_links = [], [], []
+        self.forms = {}
+        start_year = self.current_year.starts_on.year
+        serial = 0
+        for index, number in enumerate(range(7, 12)):
+            year_forms = []
+            for f in range(FORMS_PER_YEAR):
+                form = FormGroup(
+                    school=self.school,
+                    academic_year=self.current_year,
+                    year_group=self.year_groups[number],
+                    name=f"{number}{'ABCDEFGHJK'[f]}",
+                )
+                forms.append(form)
+                year_forms.append(form)
+            self.forms[number] = year_forms
+            for i in range(per_year[index]):
+                serial += 1
+                ks2_r, ks2_m = self._ks2()
+                gender = rng.choice("FM") if rng.random() > 0.01 else "X"
+                born = date(start_year - (number - 7) - 12, 9, 1) + timedelta(days=rng.randrange(365))
+                disadvantaged = rng.random() < 0.27
+                sen = "E" if rng.random() < 0.03 else ("K" if rng.random() < 0.13 else "N")
+                pupils.append(
+                    Pupil(
+                        school=self.school,
+                        upn=make_upn(
+                            873, 4123, start_year - (number - 7), serial % 1000 + (serial // 1000) * 0
+                        ),
+                        legal_first_name=rng.choice(FIRST_NAMES),
+                        legal_last_name=rng.choice(LAST_NAMES),
+                        date_of_birth=born,
+                        gender=gender,
+                        year_group=self.year_groups[number],
+                        form=year_forms[i % FORMS_PER_YEAR],
+                        disadvantaged=disadvantaged,
+                        sen_status=sen,
+                        eal=rng.random() < 0.16,
+                        looked_after=rng.random() < 0.01,
+                        ks2_reading=ks2_r,
+                        ks2_maths=ks2_m,
+                        prior_band=prior_band_for(ks2_r, ks2_m),
+                        attendance=round(min(100.0, max(62.0, rng.gauss(94.5 - 3 * disadvantaged, 4))), 1),
+                    )
+                )
+        # UPNs must be unique: give each pupil its own serial within (year of entry).
+        seen = {}
+        for pupil in pupils:
+            entry = pupil.upn[8:10]
+            seen[entry] = seen.get(entry, 0) + 1
+            pupil.upn = make_upn(873, 4123, int(entry), seen[entry])
+        FormGroup.objects.bulk_create(forms)
+        self.forms = {
+            n: list(
+                FormGroup.objects.filter(academic_year=self.current_year, year_group__number=n).order_by(
+                    "name"
+                )
+            )
+            for n in range(7, 12)
+        }
+        form_by_name = {f.name: f for fs in self.forms.values() for f in fs}
+        for p in pupils:
+            p.form = form_by_name[p.form.name]
+        Pupil.objects.bulk_create(pupils, batch_size=1000)
+        self.pupils = list(
+            Pupil.objects.filter(school=self.school).select_related("year_group").order_by("pk")
+        )
+        # Tutors: tutor.11a has 11A; everyone else from the generated staff.
+        through = FormGroup.tutors.through
+        for fs in self.forms.values():
+            for form in fs:
+                tutor = self.staff["tutor.11a"] if form.name == "11A" else tutors.pop()
+                tutor_links.append(through(formgroup_id=form.pk, staff_id=tutor.pk))
+        through.objects.bulk_create(tutor_links)
+        StaffRole.objects.bulk_create(
+            [
+                StaffRole(staff_id=link.staff_id, role=Role.FORM_TUTOR)
+                for link in tutor_links
+                if link.staff_id != self.staff["tutor.11a"].pk
+            ]
+        )
+        self.built.counts["pupils"] = len(self.pupils)
+
+    def _ks2(self):
+        rng = self.rng
+        if rng.random() < 0.04:  # arrived from abroad or absent at KS2: no scores
+            return None, None
+        base = rng.gauss(104, 6.5)
+        clamp = lambda v: int(min(120, max(80, round(v))))  # noqa: E731
+        return clamp(base + rng.gauss(0, 3)), clamp(base + rng.gauss(0, 3))
+
+    def _guardians(self):
+        """Every pupil has a parent with a login; `parent` has two children, one in Year 11."""
+        rng = self.rng
+        y11 = [p for p in self.pupils if p.year_group.number == 11]
+        y8 = [p for p in self.pupils if p.year_group.number == 8]
+        family = {"parent": [y11[0], y8[3]], "parent2": [y11[1]]}
+        # Siblings share the family surname.
+        for children in family.values():
+            surname = children[0].legal_last_name
+            for child in children[1:]:
+                child.legal_last_name = surname
+                child.save(update_fields=["legal_last_name"])
+        claimed = {p.pk for children in family.values() for p in children}
+        users = [
+            self._user("parent", "Paula", family["parent"][0].legal_last_name, "parent@family.example"),
+            self._user("parent2", "Peter", family["parent2"][0].legal_last_name, "parent2@family.example"),
+        ]
+        users[0].email, users[1].email = "parent@family.example", "parent2@family.example"
+        others = [p for p in self.pupils if p.pk not in claimed]
+        for pupil in others:
+            first = rng.choice(FIRST_NAMES)
+            users.append(
+                self._user(
+                    f"family{pupil.pk}", first, pupil.legal_last_name, f"family{pupil.pk}@family.example"
+                )
+            )
+        User.objects.bulk_create(users, batch_size=1000)
+        saved = {u.username: u for u in User.objects.filter(school=self.school, staff__isnull=True)}
+        guardians = Guardian.objects.bulk_create(
+            [Guardian(school=self.school, user=saved[u.username]) for u in users], batch_size=1000
+        )
+        by_user = {g.user_id: g for g in guardians}
+        links = []
+        for username, children in family.items():
+            links += [
+                GuardianLink(
+                    guardian=by_user[saved[username].pk],
+                    pupil=c,
+                    relationship="Mother" if username == "parent" else "Father",
+                )
+                for c in children
+            ]
+        for pupil in others:
+            links.append(GuardianLink(guardian=by_user[saved[f"family{pupil.pk}"].pk], pupil=pupil))
+        GuardianLink.objects.bulk_create(links, batch_size=1000)
+        self.family = family
+        self.built.counts["guardians"] = len(guardians)

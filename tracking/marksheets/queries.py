@@ -1,0 +1,297 @@
+"""Reading marksheets: one sheet's rows (`load_sheet`) and the sheets a user fills in (`sheets_for`)."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from tracking.lib.grading import ScaleLookup, UnknownGrade, progress
+from tracking.marksheets.forms import short_hint
+from tracking.marksheets.windows import (
+    COMPLETE,
+    FIELDS,
+    IN_PROGRESS,
+    NOT_STARTED,
+    STATUS_LABELS,
+    Window,
+    active_reopens,
+    collected,
+    history_points,
+    required,
+    window_for,
+)
+from tracking.models import (
+    AssessmentPoint,
+    GradeEntry,
+    GradeValue,
+    Pupil,
+    SheetReopen,
+    Target,
+    TeachingGroup,
+)
+from tracking.permissions import can_edit_sheet, groups_for_marksheets
+from tracking.school.tables import pupil_flags_html
+
+
+def grade_text(value):
+    return value.code if value is not None else ""
+
+
+def entry_codes(entry):
+    """A row's values as the strings a teacher would type, for comparison and the audit trail."""
+    if entry is None:
+        return dict.fromkeys(FIELDS, "")
+    return {
+        "current": grade_text(entry.current),
+        "predicted": grade_text(entry.predicted),
+        "security": entry.security or "",
+        "effort": str(entry.effort) if entry.effort else "",
+        "comment": entry.comment or "",
+    }
+
+
+@dataclass
+class Cell:
+    field: str
+    value: str
+    was: str
+    error: str = ""
+    hint: str = ""  # the short form of the error, shown inside the cell
+    theirs: str | None = None  # set when another editor changed this cell since the sheet was opened
+    resolution: str = "mine"
+    saved: bool = False
+
+    @property
+    def conflict(self):
+        return self.theirs is not None
+
+
+@dataclass
+class Row:
+    pupil: Pupil
+    flags: str
+    target: GradeValue | None
+    history: list
+    entry: GradeEntry | None
+    version: int
+    cells: list
+    progress: object = None
+    errors: int = 0
+
+    @property
+    def has_conflict(self):
+        return any(c.conflict for c in self.cells)
+
+
+@dataclass
+class Sheet:
+    group: TeachingGroup
+    point: AssessmentPoint
+    scale: object
+    lookup: ScaleLookup
+    fields: list
+    pupils: list
+    targets: dict
+    entries: dict
+    history_points: list
+    history: dict
+    window: Window
+    editable: bool = False
+    rows: list = field(default_factory=list)
+
+    @property
+    def pupil_ids(self):
+        return {p.pk for p in self.pupils}
+
+
+def load_sheet(group, point, *, user, today=None, only_pupil=None):
+    """Everything a marksheet shows, in a fixed number of queries whatever the group size."""
+    scale = group.subject.scale_for_year(group.year_group.number)
+    lookup = ScaleLookup(scale, list(GradeValue.objects.filter(scale=scale)))
+    pupils = group.pupils.filter(is_active=True)
+    if only_pupil is not None:
+        pupils = pupils.filter(pk=only_pupil)
+    pupils = list(pupils.order_by("legal_last_name", "legal_first_name", "preferred_first_name"))
+    ids = [p.pk for p in pupils]
+    targets = {
+        t.pupil_id: t.grade
+        for t in Target.objects.filter(subject_id=group.subject_id, pupil_id__in=ids).select_related("grade")
+    }
+    entries = {
+        e.pupil_id: e
+        for e in GradeEntry.objects.filter(point=point, subject_id=group.subject_id, pupil_id__in=ids)
+    }
+    for entry in entries.values():
+        # Grades are re-attached from the scale already in memory rather than joined.
+        entry.current = lookup.by_id(entry.current_id) if entry.current_id else None
+        entry.predicted = lookup.by_id(entry.predicted_id) if entry.predicted_id else None
+    past = history_points(point)
+    history = {}
+    if past:
+        for e in GradeEntry.objects.filter(
+            point__in=past, subject_id=group.subject_id, pupil_id__in=ids
+        ).select_related("current", "predicted"):
+            history[(e.pupil_id, e.point_id)] = e
+    window = window_for(point, active_reopens(point, group, today), today)
+    sheet = Sheet(
+        group=group,
+        point=point,
+        scale=scale,
+        lookup=lookup,
+        fields=collected(point),
+        pupils=pupils,
+        targets=targets,
+        entries=entries,
+        history_points=past,
+        history=history,
+        window=window,
+    )
+    sheet.editable = can_edit_sheet(user, group, window)
+    return sheet
+
+
+def headline(point, values):
+    """The grade compared with the target: predicted when the point collects it, else current."""
+    return values.get("predicted") if point.collects_predicted else values.get("current")
+
+
+def build_rows(sheet, typed=None, errors=None, conflicts=None, saved=None):
+    """Rows for the template. `typed` (pupil -> field -> text) keeps what the teacher typed."""
+    typed, errors, conflicts, saved = typed or {}, errors or {}, conflicts or {}, saved or {}
+    rows = []
+    for pupil in sheet.pupils:
+        entry = sheet.entries.get(pupil.pk)
+        stored = entry_codes(entry)
+        mine = typed.get(pupil.pk)
+        cells = []
+        for name in sheet.fields:
+            value = mine.values.get(name, stored[name]) if mine else stored[name]
+            cell = Cell(field=name, value=value, was=stored[name])
+            cell.error = errors.get(pupil.pk, {}).get(name, "")
+            cell.hint = short_hint(cell.error)
+            if name in conflicts.get(pupil.pk, {}):
+                cell.theirs = stored[name]
+                cell.resolution = "mine"
+            cell.saved = name in saved.get(pupil.pk, ())
+            cells.append(cell)
+        shown = {c.field: c.value for c in cells}
+        grade = _parse_quiet(sheet.lookup, headline(sheet.point, shown))
+        target = sheet.targets.get(pupil.pk)
+        rows.append(
+            Row(
+                pupil=pupil,
+                flags=pupil_flags_html(pupil),
+                target=target,
+                history=[sheet.history.get((pupil.pk, p.pk)) for p in sheet.history_points],
+                entry=entry,
+                version=entry.version if entry else 0,
+                cells=cells,
+                progress=progress(grade, target),
+                errors=sum(1 for c in cells if c.error),
+            )
+        )
+    sheet.rows = rows
+    return rows
+
+
+def _parse_quiet(lookup, text):
+    try:
+        return lookup.parse(text or "")
+    except UnknownGrade:
+        return None
+
+
+@dataclass
+class SheetSummary:
+    group: TeachingGroup
+    point: AssessmentPoint
+    pupils: int
+    started: int
+    complete: int
+    window: Window
+
+    @property
+    def status(self):
+        if self.pupils and self.complete >= self.pupils:
+            return COMPLETE
+        return IN_PROGRESS if self.started else NOT_STARTED
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status]
+
+
+def sheets_for(groups, *, today=None, open_only=True):
+    """Every group × (open) point of its year group, with row counts done in the database: 4 queries."""
+    today = today or timezone.localdate()
+    groups = list(
+        groups.filter(academic_year__is_current=True)
+        .select_related("subject", "year_group", "academic_year")
+        .annotate(pupil_count=Count("pupils", filter=Q(pupils__is_active=True), distinct=True))
+        .order_by("year_group__number", "subject__name", "name")
+    )
+    keys = {(g.academic_year_id, g.year_group_id) for g in groups}
+    if not keys:
+        return []
+    point_q = Q()
+    for year_id, year_group_id in keys:
+        point_q |= Q(academic_year_id=year_id, year_group_id=year_group_id)
+    points = list(
+        AssessmentPoint.objects.filter(point_q, school_id__in={g.school_id for g in groups}).order_by(
+            "sequence"
+        )
+    )
+    reopens = list(SheetReopen.objects.filter(point__in=points, until__gte=today))
+    windows = {}
+    for point in points:
+        for group in groups:
+            if (point.academic_year_id, point.year_group_id) != (group.academic_year_id, group.year_group_id):
+                continue
+            mine = [r for r in reopens if r.point_id == point.pk and r.teaching_group_id in (None, group.pk)]
+            window = window_for(point, mine, today)
+            if open_only and not window.is_open:
+                continue
+            windows[(group.pk, point.pk)] = (group, point, window)
+    counts = _row_counts(groups, [p for p in points if any(k[1] == p.pk for k in windows)])
+    summaries = []
+    for (group_id, point_id), (group, point, window) in windows.items():
+        started, complete = counts.get((group_id, point_id), (0, 0))
+        summaries.append(SheetSummary(group, point, group.pupil_count, started, complete, window))
+    summaries.sort(key=lambda s: (s.point.closes_on, s.group.year_group.number, s.group.name))
+    return summaries
+
+
+def _row_counts(groups, points):
+    """(group, point) -> (rows started, rows complete), counted in the database (one query per rule)."""
+    if not groups or not points:
+        return {}
+    counts = {}
+    rules = {}
+    for point in points:
+        rules.setdefault(tuple(required(point)), []).append(point)
+    group_ids = [g.pk for g in groups]
+    for fields_needed, rule_points in rules.items():
+        complete = Q()
+        for name in fields_needed:
+            # Security is text (blank when empty); the others are null when empty.
+            complete &= ~Q(security="") if name == "security" else Q(**{f"{name}__isnull": False})
+        # One filter() call so the group join is shared by the membership and the subject match.
+        rows = (
+            GradeEntry.objects.filter(
+                point__in=rule_points,
+                pupil__is_active=True,
+                pupil__teaching_groups__in=group_ids,
+                subject_id=F("pupil__teaching_groups__subject_id"),
+            )
+            .values("pupil__teaching_groups", "point")
+            .annotate(started=Count("pk"), complete=Count("pk", filter=complete))
+            .order_by()
+        )
+        for row in rows:
+            counts[(row["pupil__teaching_groups"], row["point"])] = (row["started"], row["complete"])
+    return counts
+
+
+def panel_context(user):
+    sheets = [s for s in sheets_for(groups_for_marksheets(user)) if s.status != COMPLETE]
+    return {"sheets": sheets[:8]}

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from tracking.marksheets import views
+
+urlpatterns = [
+    path("marksheets/", views.marksheet_list, name="marksheet_list"),
+    path("marksheets/<int:group_id>/<int:point_id>/", views.marksheet, name="marksheet"),
+    path(
+        "marksheets/<int:group_id>/<int:point_id>/rows/<int:pupil_id>/",
+        views.marksheet_row,
+        name="marksheet_row",
+    ),
+    path(
+        "marksheets/<int:group_id>/<int:point_id>/reopen/",
+        views.marksheet_reopen,
+        name="marksheet_reopen",
+    ),
+    path("points/<int:point_id>/reopen/", views.point_reopen, name="point_reopen"),
+]

@@ -1,0 +1,223 @@
+"""Marksheet pages: my marksheets, one sheet (full save and per-row autosave), reopening windows."""
+
+from datetime import timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from tracking import permissions
+from tracking.lib.grading import progress_label
+from tracking.marksheets import forms, queries, services, windows
+from tracking.models import AssessmentPoint
+
+
+def htmx_login_required(view):
+    """login_required, but an htmx request gets a 401 the page understands instead of the login form."""
+    protected = login_required(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated and request.htmx:
+            response = HttpResponse("Your session has ended. Sign in again to save.", status=401)
+            response["HX-Trigger"] = "uplift:session-expired"
+            return response
+        return protected(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _staff_only(user):
+    permissions.require(permissions.is_staff_member(user))
+
+
+def _sheet_or_404(user, group_id, point_id):
+    group = (
+        permissions.groups_visible_to(user)
+        .select_related("school", "subject__scale", "subject__ks3_scale", "subject__department", "year_group")
+        .filter(pk=group_id)
+        .first()
+    )
+    permissions.require(group is not None)
+    permissions.require(permissions.may_open_sheet(user, group))
+    point = (
+        windows.points_for_group(group)
+        .select_related("year_group", "academic_year")
+        .filter(pk=point_id)
+        .first()
+    )
+    permissions.require(point is not None)
+    return group, point
+
+
+@login_required
+def marksheet_list(request):
+    """The user's own sheets; SLT and the data manager may widen to the whole school and past windows."""
+    user = request.user
+    _staff_only(user)
+    whole_school = permissions.is_whole_school(user)
+    show_all = whole_school and request.GET.get("scope") == "all"
+    include_closed = request.GET.get("when") == "all"
+    groups = permissions.groups_visible_to(user) if show_all else permissions.groups_for_marksheets(user)
+    summaries = queries.sheets_for(groups, open_only=not include_closed)
+    return render(
+        request,
+        "tracking/marksheet_list.html",
+        {
+            "sheets": summaries,
+            "whole_school": whole_school,
+            "show_all": show_all,
+            "include_closed": include_closed,
+            "is_data_manager": permissions.is_data_manager(user),
+        },
+    )
+
+
+def _context(request, sheet, **extra):
+    school = sheet.group.school
+    labels = {s: progress_label(s, school) for s in ("above", "on", "below", "well_below", "none")}
+    scale_steps = {key: value.step for key, value in sheet.lookup.by_key.items()}
+    return {
+        "sheet": sheet,
+        "group": sheet.group,
+        "point": sheet.point,
+        "school": school,
+        "rows": sheet.rows,
+        "fields": [(name, windows.LABELS[name]) for name in sheet.fields],
+        "allowed_grades": ", ".join(sheet.lookup.allowed),
+        "is_data_manager": permissions.is_data_manager(request.user),
+        "sheet_config": {
+            "steps": scale_steps,
+            "labels": labels,
+            "headline": "predicted" if sheet.point.collects_predicted else "current",
+            "draftKey": f"uplift:marksheet:{request.user.pk}:{sheet.group.pk}:{sheet.point.pk}",
+            "clearDraft": request.GET.get("saved") == "1",
+        },
+        **extra,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def marksheet(request, group_id, point_id):
+    group, point = _sheet_or_404(request.user, group_id, point_id)
+    sheet = queries.load_sheet(group, point, user=request.user)
+    if request.method == "GET":
+        queries.build_rows(sheet)
+        return render(request, "tracking/marksheet.html", _context(request, sheet))
+    rows = forms.rows_from_post(request.POST, sheet)
+    try:
+        result = services.marksheet_save(sheet=sheet, rows=rows, by=request.user)
+    except windows.MarksheetError as error:
+        messages.error(request, error.message)
+        queries.build_rows(sheet, typed=rows)
+        return render(request, "tracking/marksheet.html", _context(request, sheet), status=409)
+    if result.ok:
+        changed = result.cells_changed
+        messages.success(
+            request,
+            f"Saved {changed} change{'s' if changed != 1 else ''}."
+            if changed
+            else "Saved: nothing had changed.",
+        )
+        return redirect(reverse("marksheet", args=[group.pk, point.pk]) + "?saved=1")
+    if result.conflicts:
+        # Show the other editor's values as they are now; the typed ones stay in the inputs.
+        sheet = queries.load_sheet(group, point, user=request.user)
+    queries.build_rows(sheet, typed=rows, errors=result.errors, conflicts=result.conflicts)
+    return render(
+        request,
+        "tracking/marksheet.html",
+        _context(request, sheet, errors=result.errors, conflicts=result.conflicts),
+        status=422 if result.errors else 409,
+    )
+
+
+@htmx_login_required
+@require_http_methods(["GET", "POST"])
+def marksheet_row(request, group_id, point_id, pupil_id):
+    """One row: GET renders it, POST saves it (the htmx autosave). The full-sheet save stays atomic."""
+    group, point = _sheet_or_404(request.user, group_id, point_id)
+    sheet = queries.load_sheet(group, point, user=request.user, only_pupil=pupil_id)
+    permissions.require(sheet.pupils)
+    saved, errors, conflicts, rows, status = {}, {}, {}, None, 200
+    if request.method == "POST":
+        rows = forms.rows_from_post(request.POST, sheet)
+        try:
+            result = services.marksheet_save(
+                sheet=sheet, rows=rows, by=request.user, via="marksheet-autosave"
+            )
+        except windows.MarksheetError as error:
+            return HttpResponse(error.message, status=409)
+        if result.conflicts:
+            sheet = queries.load_sheet(group, point, user=request.user, only_pupil=pupil_id)
+        if result.ok:
+            saved, rows = result.saved, None
+        else:
+            errors, conflicts = result.errors, result.conflicts
+            status = 422 if errors else 409
+    queries.build_rows(sheet, typed=rows, errors=errors, conflicts=conflicts, saved=saved)
+    context = _context(request, sheet)
+    context["row"] = sheet.rows[0]
+    context["row_saved"] = request.method == "POST" and status == 200
+    response = render(request, "tracking/_marksheet_row.html", context, status=status)
+    if status != 200:
+        # htmx swaps error responses only when told to: the row carries its own messages.
+        response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def _reopen_page(request, *, point, group):
+    permissions.require(permissions.is_data_manager(request.user))
+    form = forms.ReopenForm(request.POST or None, initial={"until": timezone.localdate() + timedelta(days=7)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            if group is not None:
+                services.sheet_reopen(point=point, group=group, by=request.user, **form.cleaned_data)
+            else:
+                services.point_reopen(point=point, by=request.user, **form.cleaned_data)
+        except windows.MarksheetError as error:
+            form.add_error(None, error.message)
+        else:
+            until = form.cleaned_data["until"]
+            what = f"{group.name} at {point.name}" if group else f"every sheet at {point.name}"
+            messages.success(request, f"Reopened {what} until {until:%-d %B %Y}.")
+            if group is not None:
+                return redirect("marksheet", group.pk, point.pk)
+            return redirect("marksheet_list")
+    reopens = (
+        point.reopens.select_related("teaching_group", "by").filter(teaching_group=group)
+        if group
+        else point.reopens.select_related("teaching_group", "by")
+    )
+    return render(
+        request,
+        "tracking/marksheet_reopen.html",
+        {"form": form, "point": point, "group": group, "reopens": reopens},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def marksheet_reopen(request, group_id, point_id):
+    group, point = _sheet_or_404(request.user, group_id, point_id)
+    return _reopen_page(request, point=point, group=group)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_reopen(request, point_id):
+    permissions.require(permissions.is_data_manager(request.user))
+    access = permissions.access_for(request.user)
+    point = (
+        AssessmentPoint.objects.filter(school_id__in=access.school_ids, pk=point_id)
+        .select_related("year_group", "academic_year")
+        .first()
+    )
+    permissions.require(point is not None)
+    return _reopen_page(request, point=point, group=None)

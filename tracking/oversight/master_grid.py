@@ -1,0 +1,385 @@
+"""The department master tracking grid (Laude policy): pupils x every assessment point across years.
+
+For the pupils now in one year group taking a subject: their grade at every point of this year and
+the two before, their target, latest grade and progress against target. A fixed handful of queries;
+grade entries are fetched in one query and pivoted in Python.
+"""
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+import django_filters
+import django_tables2 as tables
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from tracking.lib.grading import progress, progress_label
+from tracking.models import (
+    AcademicYear,
+    AssessmentPoint,
+    Gender,
+    GradeEntry,
+    PriorBand,
+    Pupil,
+    SenStatus,
+    Target,
+    TeachingGroup,
+)
+from tracking.school.filters import AnyYesNo
+from tracking.school.tables import pupil_flags_html
+
+YEARS_BACK = 2
+
+
+def year_groups_with_groups(subjects):
+    """{subject_id: [year numbers with a teaching group this year]} in one query."""
+    rows = (
+        TeachingGroup.objects.filter(subject__in=[s.pk for s in subjects], academic_year__is_current=True)
+        .values_list("subject_id", "year_group__number")
+        .distinct()
+        .order_by("subject_id", "year_group__number")
+    )
+    out = {}
+    for subject_id, number in rows:
+        out.setdefault(subject_id, []).append(number)
+    return out
+
+
+@dataclass
+class Cell:
+    code: str
+    rank: int
+    step: int
+    current: str = ""
+    predicted: str = ""
+    security: str = ""
+    effort: int | None = None
+
+
+@dataclass
+class _Grade:
+    step: int
+
+
+@dataclass
+class Grid:
+    subject: object
+    year_number: int
+    points: list
+    groups: list
+    rows: list = field(default_factory=list)
+
+
+def _years(school):
+    years = list(AcademicYear.objects.filter(school=school).order_by("-starts_on"))
+    current = next((i for i, y in enumerate(years) if y.is_current), None)
+    return [] if current is None else years[current : current + YEARS_BACK + 1]
+
+
+def grid_for(subject, year_number, today=None):
+    """The grid's frame: its points (columns) and this year's teaching groups, before any rows."""
+    today = today or timezone.localdate()
+    years = _years(subject.school)
+    clauses = [
+        Q(academic_year=year, year_group__number=year_number - back)
+        for back, year in enumerate(years)
+        if year_number - back >= 7
+    ]
+    points = []
+    if clauses:
+        points = list(
+            AssessmentPoint.objects.filter(reduce(or_, clauses), school=subject.school, opens_on__lte=today)
+            .select_related("academic_year", "year_group")
+            .order_by("academic_year__starts_on", "sequence")
+        )
+    groups = list(
+        TeachingGroup.objects.filter(
+            subject=subject, academic_year__is_current=True, year_group__number=year_number
+        ).order_by("name")
+    )
+    return Grid(subject=subject, year_number=year_number, points=points, groups=groups)
+
+
+def pupils_queryset(grid, visible=None):
+    pupils = Pupil.objects.filter(teaching_groups__in=[g.pk for g in grid.groups], is_active=True)
+    if visible is not None:
+        pupils = pupils.filter(pk__in=visible.values("pk"))
+    return pupils.select_related("form").order_by("legal_last_name", "legal_first_name", "pk").distinct()
+
+
+def fill_rows(grid, pupils):
+    """Pivot one query of grade entries into a row per pupil (with targets from one more query)."""
+    pupils = list(pupils)
+    ids = [p.pk for p in pupils]
+    group_of = {}
+    for pupil_id, group_id in TeachingGroup.pupils.through.objects.filter(
+        teachinggroup__in=[g.pk for g in grid.groups], pupil_id__in=ids
+    ).values_list("pupil_id", "teachinggroup_id"):
+        group_of.setdefault(pupil_id, group_id)
+    groups = {g.pk: g for g in grid.groups}
+    cells = {}
+    entries = GradeEntry.objects.filter(
+        subject=grid.subject, point__in=[p.pk for p in grid.points], pupil_id__in=ids
+    ).values_list(
+        "pupil_id",
+        "point_id",
+        "current__code",
+        "current__rank",
+        "current__step",
+        "predicted__code",
+        "predicted__rank",
+        "predicted__step",
+        "security",
+        "effort",
+    )
+    for pupil_id, point_id, c_code, c_rank, c_step, p_code, p_rank, p_step, security, effort in entries:
+        if c_code is None and p_code is None:
+            continue
+        # The working grade: the prediction where one was made, else the current grade.
+        code, rank, step = (p_code, p_rank, p_step) if p_code else (c_code, c_rank, c_step)
+        cells[(pupil_id, point_id)] = Cell(code, rank, step, c_code or "", p_code or "", security, effort)
+    targets = {
+        pupil_id: (code, rank, step)
+        for pupil_id, code, rank, step in Target.objects.filter(
+            subject=grid.subject, pupil_id__in=ids
+        ).values_list("pupil_id", "grade__code", "grade__rank", "grade__step")
+    }
+    school = grid.subject.school
+    rows = []
+    for pupil in pupils:
+        row = {
+            "pupil": pupil,
+            "name": pupil.sorted_name,
+            "group": groups.get(group_of.get(pupil.pk)),
+            "group_name": getattr(groups.get(group_of.get(pupil.pk)), "name", ""),
+            "form": pupil.form.name if pupil.form_id else "",
+            "prior_band": pupil.get_prior_band_display() if pupil.prior_band else "",
+        }
+        target = targets.get(pupil.pk)
+        row["target"] = target[0] if target else ""
+        row["target_rank"] = target[1] if target else None
+        latest = None
+        for point in grid.points:
+            cell = cells.get((pupil.pk, point.pk))
+            row[f"p{point.pk}"] = cell
+            row[f"p{point.pk}_rank"] = cell.rank if cell else None
+            if cell:
+                latest = cell
+        row["latest"] = latest.code if latest else ""
+        row["latest_rank"] = latest.rank if latest else None
+        result = progress(_Grade(latest.step) if latest else None, _Grade(target[2]) if target else None)
+        row["progress"] = result
+        row["progress_sort"] = result.diff
+        row["progress_label"] = progress_label(result.status, school)
+        rows.append(row)
+    grid.rows = rows
+    return rows
+
+
+def build(*, subject, year_number, filter_data=None, visible=None):
+    """Frame, filter and rows in one call (used by the view, the export and the benchmark).
+
+    `visible` limits the rows to the pupils a user may see: a subject teacher gets their own pupils,
+    not the whole cohort's names and needs.
+    """
+    grid = grid_for(subject, year_number)
+    grid_filter = MasterFilter(filter_data or {}, queryset=pupils_queryset(grid, visible), grid=grid)
+    rows = fill_rows(grid, grid_filter.qs)
+    return grid, grid_filter, grid_filter.filter_rows(rows)
+
+
+class MasterFilter(django_filters.FilterSet):
+    group = django_filters.ModelChoiceFilter(
+        field_name="teaching_groups", queryset=TeachingGroup.objects.none(), label="Teaching group"
+    )
+    disadvantaged = django_filters.BooleanFilter(label="Disadvantaged", widget=AnyYesNo)
+    sen_status = django_filters.ChoiceFilter(choices=SenStatus.choices, label="SEN")
+    eal = django_filters.BooleanFilter(label="EAL", widget=AnyYesNo)
+    gender = django_filters.ChoiceFilter(choices=Gender.choices)
+    prior_band = django_filters.ChoiceFilter(
+        choices=[c for c in PriorBand.choices if c[0]], label="Prior attainment"
+    )
+    below_target = django_filters.BooleanFilter(method="keep_all", label="Below target", widget=AnyYesNo)
+
+    class Meta:
+        model = Pupil
+        fields = ["group", "disadvantaged", "sen_status", "eal", "gender", "prior_band", "below_target"]
+
+    def __init__(self, *args, grid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["group"].queryset = TeachingGroup.objects.filter(pk__in=[g.pk for g in grid.groups])
+
+    def keep_all(self, queryset, name, value):
+        return queryset  # "below target" depends on grades, so it is applied to the pivoted rows
+
+    def filter_rows(self, rows):
+        self.is_valid()
+        if (self.form.cleaned_data or {}).get("below_target"):
+            rows = [r for r in rows if r["progress"].is_below]
+        return rows
+
+
+class GradeColumn(tables.Column):
+    def __init__(self, point, **kwargs):
+        super().__init__(
+            accessor=f"p{point.pk}",
+            order_by=(f"p{point.pk}_rank",),
+            verbose_name=point.name,
+            attrs={"th": {"class": "num"}, "td": {"class": "num"}},
+            **kwargs,
+        )
+
+    def render(self, value):
+        detail = [f"Current {value.current or '—'}"]
+        if value.predicted:
+            detail.append(f"predicted {value.predicted}")
+        if value.security:
+            detail.append(f"security {value.security}")
+        if value.effort:
+            detail.append(f"effort {value.effort}")
+        return format_html('<span title="{}">{}</span>', ", ".join(detail), value.code)
+
+
+class MasterTable(tables.Table):
+    name = tables.Column(verbose_name="Pupil", order_by=("name",))
+    group_name = tables.Column(verbose_name="Group")
+    flags = tables.Column(empty_values=(), orderable=False, verbose_name="Flags")
+    prior_band = tables.Column(verbose_name="Prior")
+    target = tables.Column(
+        verbose_name="Target",
+        order_by=("target_rank",),
+        attrs={"th": {"class": "num"}, "td": {"class": "num"}},
+    )
+
+    class Meta:
+        attrs = {"class": "table table-compact master-grid"}
+        template_name = "django_tables2/uplift.html"
+        empty_text = "No pupils match these filters."
+
+    def __init__(self, *args, school=None, linkable=None, **kwargs):
+        self.school = school
+        self.linkable = linkable
+        super().__init__(*args, **kwargs)
+
+    def render_name(self, record):
+        pk = record["pupil"].pk
+        if self.linkable is not None and pk not in self.linkable:
+            return record["name"]  # a subject teacher sees the cohort but opens only their own pupils
+        return format_html('<a href="{}">{}</a>', reverse("pupil_detail", args=[pk]), record["name"])
+
+    def render_flags(self, record):
+        return pupil_flags_html(record["pupil"])
+
+
+STATUS_ICONS = {"above": "▲", "on": "●", "below": "▼", "well_below": "▼▼", "none": "–"}
+
+
+class _ProgressColumn(tables.Column):
+    """The same traffic light as _progress.html (shape, words, signed difference), built without a
+    template per row: the grid has hundreds of rows."""
+
+    def render(self, record):
+        result = record["progress"]
+        diff = ""
+        if result.diff:
+            sign = "+" if result.diff > 0 else "−"
+            grades = "grade" if abs(result.diff) == 1 else "grades"
+            diff = format_html(
+                ' <span class="status-diff">({}{}<span class="visually-hidden"> {}</span>)</span>',
+                sign,
+                abs(result.diff),
+                grades,
+            )
+        return format_html(
+            '<span class="status status-{}"><span class="status-icon" aria-hidden="true">{}</span>'
+            '<span class="status-label">{}</span>{}</span>',
+            result.status,
+            STATUS_ICONS[result.status],
+            record["progress_label"],
+            diff,
+        )
+
+
+def table_for(grid, rows, linkable=None):
+    # Latest grade and progress sit beside the target, so the verdict is visible without scrolling.
+    extra = [
+        (
+            "latest",
+            tables.Column(
+                verbose_name="Latest",
+                order_by=("latest_rank",),
+                attrs={"th": {"class": "num"}, "td": {"class": "num"}},
+            ),
+        ),
+        (
+            "progress",
+            _ProgressColumn(verbose_name="Against target", order_by=("progress_sort",), empty_values=()),
+        ),
+    ]
+    extra += [(f"p{point.pk}", GradeColumn(point)) for point in grid.points]
+    return MasterTable(rows, extra_columns=extra, school=grid.subject.school, linkable=linkable)
+
+
+SORTABLE = {"name", "group_name", "prior_band", "target", "latest", "progress"}
+
+
+def sort_rows(grid, rows, sort):
+    """The export's order follows the table's ?sort= (same keys the table uses)."""
+    if not sort:
+        return rows
+    key = sort.lstrip("-")
+    fields = {"target": "target_rank", "latest": "latest_rank", "progress": "progress_sort"}
+    fields.update({f"p{p.pk}": f"p{p.pk}_rank" for p in grid.points})
+    if key not in SORTABLE and key not in fields:
+        return rows
+    name = fields.get(key, key)
+    present = [r for r in rows if r.get(name) is not None]
+    missing = [r for r in rows if r.get(name) is None]
+    return sorted(present, key=lambda r: r[name], reverse=sort.startswith("-")) + missing
+
+
+def export_headers(grid):
+    return (
+        [
+            "Pupil",
+            "UPN",
+            "Group",
+            "Form",
+            "Disadvantaged",
+            "SEN",
+            "EAL",
+            "Gender",
+            "Prior attainment",
+            "Target",
+        ]
+        + [p.name for p in grid.points]
+        + ["Latest", "Against target", "Grades from target"]
+    )
+
+
+def export_rows(grid, rows):
+    for row in rows:
+        pupil = row["pupil"]
+        yield (
+            [
+                row["name"],
+                pupil.upn,
+                row["group_name"],
+                row["form"],
+                "Y" if pupil.disadvantaged else "",
+                pupil.sen_status if pupil.sen_status != "N" else "",
+                "Y" if pupil.eal else "",
+                pupil.gender,
+                row["prior_band"],
+                row["target"],
+            ]
+            + [(row[f"p{p.pk}"].code if row[f"p{p.pk}"] else "") for p in grid.points]
+            + [
+                row["latest"],
+                row["progress_label"] if row["progress"].status != "none" else "",
+                row["progress"].diff if row["progress"].diff is not None else "",
+            ]
+        )

@@ -1,0 +1,68 @@
+"""Home-page panels for tracking's own roles."""
+
+from django.db.models import Count, Q
+
+from tracking import permissions
+from tracking.models import Role
+from tracking.oversight.completion import completion_for, default_points, points_for_selection
+from tracking.school import queries
+
+
+def children(user):
+    pupils = permissions.pupils_visible_to(user).select_related("year_group", "form")
+    return {"children": list(pupils)}
+
+
+def teaches_groups(user):
+    return permissions.groups_taught_by(user).exists()
+
+
+def my_groups(user):
+    return {"groups": list(queries.groups_with_counts(permissions.groups_taught_by(user)))}
+
+
+def tutors_form(user):
+    return permissions.has_role(user, Role.FORM_TUTOR) and not permissions.is_whole_school(user)
+
+
+def my_form(user):
+    access = permissions.access_for(user)
+    forms = (
+        permissions.forms_visible_to(user)
+        .filter(tutors=access.staff)
+        .annotate(pupil_count=Count("pupils", filter=Q(pupils__is_active=True)))
+    )
+    return {"forms": list(forms.select_related("year_group"))}
+
+
+def school_summary(user):
+    pupils = permissions.pupils_visible_to(user)
+    summary = pupils.aggregate(
+        total=Count("pk"),
+        disadvantaged=Count("pk", filter=Q(disadvantaged=True)),
+        sen=Count("pk", filter=~Q(sen_status="N")),
+        eal=Count("pk", filter=Q(eal=True)),
+    )
+    by_year = pupils.values("year_group__number").annotate(n=Count("pk")).order_by("year_group__number")
+    return {"summary": summary, "by_year": list(by_year)}
+
+
+def completion(user):
+    """Marksheet completion at the open points, for SLT and the data team (a HoD: their department)."""
+    school = permissions.school_for(user)
+    points = default_points(points_for_selection(school))
+    result = completion_for(points, permissions.completion_departments(user))
+    subjects = permissions.master_grid_subjects(user)
+    if not permissions.is_whole_school(user):
+        subjects = list(subjects.filter(department_id__in=permissions.access_for(user).department_ids))
+    else:
+        subjects = []
+    overall = result.overall
+    return {
+        "points": points,
+        "overall": overall,
+        "sheets_caption": f"of {overall.total} marksheets",
+        "percent": f"{overall.percent}%",
+        "chase": result.chase_list()[:5],
+        "subjects": subjects,
+    }

@@ -1,0 +1,83 @@
+"""Reads shared by views and reports, with their joins in one place so query counts stay fixed."""
+
+from collections import defaultdict
+
+from django.db.models import Count
+
+from tracking.lib.grading import progress
+from tracking.models import GradeEntry, Stage, Target
+
+
+def pupil_list(queryset):
+    return queryset.select_related("year_group", "form").order_by("legal_last_name", "legal_first_name")
+
+
+def groups_with_counts(queryset):
+    return (
+        queryset.select_related("subject", "year_group")
+        .prefetch_related("teachers__user")
+        .annotate(pupil_count=Count("pupils", distinct=True))
+    )
+
+
+def group_pupils(group):
+    return (
+        group.pupils.filter(is_active=True)
+        .select_related("form")
+        .order_by("legal_last_name", "legal_first_name")
+    )
+
+
+def targets_by_subject(pupil, published_only=False):
+    qs = Target.objects.filter(pupil=pupil).select_related("grade", "published_grade", "subject")
+    if published_only:
+        qs = qs.filter(published_grade__isnull=False)
+    return {t.subject_id: t for t in qs}
+
+
+UNVERIFIED_STAGES = (Stage.PLANNED, Stage.INPUT, Stage.VERIFICATION)
+
+
+def pupil_history(pupil, subjects=None, closed_only=False, published_targets_only=False):
+    """Every subject's grades across assessment points against its target, for the pupil page.
+
+    Returns (points, rows) where rows are dicts: subject, target, cells (one per point), latest progress.
+    """
+    entries = GradeEntry.objects.filter(pupil=pupil).select_related(
+        "current", "predicted", "subject", "point"
+    )
+    if subjects is not None:
+        entries = entries.filter(subject__in=subjects)
+    if closed_only:
+        # A point locks when its cycle enters verification; the data is verified only once the cycle
+        # has moved past that stage (departments signed off), so families wait until then.
+        entries = entries.filter(point__is_locked=True).exclude(point__cycles__stage__in=UNVERIFIED_STAGES)
+    entries = list(entries.order_by("point__academic_year__starts_on", "point__sequence"))
+    targets = targets_by_subject(pupil, published_only=published_targets_only)
+    points = sorted({e.point for e in entries}, key=lambda p: (p.opens_on, p.sequence))
+    by_subject = defaultdict(dict)
+    subject_objs = {}
+    for entry in entries:
+        by_subject[entry.subject_id][entry.point_id] = entry
+        subject_objs[entry.subject_id] = entry.subject
+    rows = []
+    for subject_id, cells in sorted(by_subject.items(), key=lambda kv: subject_objs[kv[0]].name):
+        target = targets.get(subject_id)
+        target_grade = (
+            (target.published_grade if published_targets_only else target.grade) if target else None
+        )
+        ordered = [cells.get(point.pk) for point in points]
+        latest = next((c for c in reversed(ordered) if c and (c.predicted or c.current)), None)
+        latest_grade = (latest.predicted or latest.current) if latest else None
+        rows.append(
+            {
+                "subject": subject_objs[subject_id],
+                "target": target,
+                "target_grade": target_grade,
+                "cells": ordered,
+                "history": [(point, cell) for point, cell in zip(points, ordered, strict=True) if cell],
+                "latest": latest,
+                "progress": progress(latest_grade, target_grade),
+            }
+        )
+    return points, rows

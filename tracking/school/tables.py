@@ -1,0 +1,69 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from tracking.models import Pupil, TeachingGroup
+
+
+class PupilTable(tables.Table):
+    name = tables.Column(
+        accessor="legal_last_name", verbose_name="Pupil", order_by=("legal_last_name", "legal_first_name")
+    )
+    year_group = tables.Column(verbose_name="Year", order_by="year_group__number")
+    form = tables.Column(verbose_name="Form", order_by="form__name")
+    flags = tables.Column(empty_values=(), orderable=False, verbose_name="Flags")
+    prior_band = tables.Column(verbose_name="Prior attainment")
+    attendance = tables.Column(verbose_name="Attendance %", attrs={"td": {"class": "num"}})
+
+    class Meta:
+        model = Pupil
+        fields = ("name", "upn", "year_group", "form", "flags", "prior_band", "attendance")
+        per_page = 50
+        attrs = {"class": "table table-compact"}
+        empty_text = "No pupils match these filters."
+
+    def render_name(self, record):
+        url = reverse("pupil_detail", args=[record.pk])
+        return format_html('<a href="{}">{}</a>', url, record.sorted_name)
+
+    def render_year_group(self, value):
+        return value.number
+
+    def render_flags(self, record):
+        return pupil_flags_html(record)
+
+
+def pupil_flags_html(pupil):
+    badges = []
+    if pupil.sen_status != "N":
+        badges.append(
+            ("badge-sen", pupil.get_sen_status_display(), "SEN" if pupil.sen_status == "K" else "EHCP")
+        )
+    if pupil.disadvantaged:
+        badges.append(("badge-pp", "Disadvantaged / pupil premium", "PP"))
+    if pupil.eal:
+        badges.append(("badge-eal", "English as an additional language", "EAL"))
+    if pupil.looked_after:
+        badges.append(("badge-lac", "Looked after", "LAC"))
+    return format_html_join(" ", '<span class="badge {}" title="{}">{}</span>', badges)
+
+
+class TeachingGroupTable(tables.Table):
+    name = tables.Column(linkify=("group_detail", [tables.A("pk")]))
+    subject = tables.Column(order_by="subject__name")
+    year_group = tables.Column(verbose_name="Year", order_by="year_group__number")
+    teachers = tables.Column(empty_values=(), orderable=False)
+    pupil_count = tables.Column(verbose_name="Pupils", attrs={"td": {"class": "num"}})
+
+    class Meta:
+        model = TeachingGroup
+        fields = ("name", "subject", "year_group", "teachers", "pupil_count")
+        per_page = 50
+        attrs = {"class": "table table-compact"}
+        empty_text = "No teaching groups match these filters."
+
+    def render_year_group(self, value):
+        return value.number
+
+    def render_teachers(self, record):
+        return ", ".join(str(t) for t in record.teachers.all())

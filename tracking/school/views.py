@@ -1,0 +1,148 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_tables2 import RequestConfig
+
+from tracking import permissions
+from tracking.lib.sparkline import sparkline
+from tracking.school import queries, theme
+from tracking.school.filters import PupilFilter, TeachingGroupFilter
+from tracking.school.home import panels_for
+from tracking.school.tables import PupilTable, TeachingGroupTable, pupil_flags_html
+from tracking.targets.queries import pupil_page_context
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """200 when the database answers; used by load balancers, so no login."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means unhealthy
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def home(request):
+    return render(request, "tracking/home.html", {"panels": panels_for(request.user)})
+
+
+@login_required
+def school_theme_css(request):
+    """The school's chosen colours for progress labels, as CSS custom properties (no inline styles)."""
+    school = permissions.school_for(request.user)
+    rules = []
+    if school is not None:
+        for status in ("above", "on", "below", "well_below"):
+            colour = theme.safe_colour(getattr(school, f"colour_{status}"))
+            if colour:
+                rules.append(
+                    f"--status-{status}:{colour};--status-{status}-text:{theme.text_colour_on(colour)};"
+                )
+    response = HttpResponse(":root{" + "".join(rules) + "}", content_type="text/css")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _staff_only(user):
+    permissions.require(permissions.is_staff_member(user))
+
+
+@login_required
+def pupil_list(request):
+    _staff_only(request.user)
+    access = permissions.access_for(request.user)
+    pupils = queries.pupil_list(permissions.pupils_visible_to(request.user))
+    pupil_filter = PupilFilter(
+        request.GET,
+        queryset=pupils,
+        school_ids=access.school_ids,
+        forms=permissions.forms_visible_to(request.user),
+    )
+    table = PupilTable(pupil_filter.qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "tracking/pupil_list.html", {"filter": pupil_filter, "table": table})
+
+
+@login_required
+def pupil_detail(request, pk):
+    user = request.user
+    pupil = permissions.get_pupil_or_404(user, pk)
+    is_staff = permissions.is_staff_member(user)
+    # Families see verified data only: locked points and published targets.
+    points, rows = queries.pupil_history(pupil, closed_only=not is_staff, published_targets_only=not is_staff)
+    for row in rows:
+        row["sparkline"] = _sparkline(row)
+    context = {
+        "pupil": pupil,
+        "flags": pupil_flags_html(pupil),
+        "points": points,
+        "rows": rows,
+        "is_staff": is_staff,
+        "school": pupil.school,
+        "can_see_audit": permissions.can_see_audit_history(user),
+        "guardians": pupil.guardians.select_related("user") if is_staff else [],
+        "groups": pupil.teaching_groups.select_related("subject").prefetch_related("teachers__user")
+        if is_staff
+        else [],
+        # Only groups this user may open are links (a mentor sees the pupil, not every class list).
+        "openable_groups": set(
+            permissions.groups_visible_to(user).filter(pupils=pupil).values_list("pk", flat=True)
+        )
+        if is_staff
+        else set(),
+    }
+    context.update(pupil_page_context(user, pupil, is_staff=is_staff))
+    return render(request, "tracking/pupil_detail.html", context)
+
+
+def _sparkline(row):
+    def working(entry):
+        grade = entry.predicted or entry.current
+        return grade.points if grade else None
+
+    target = row["target_grade"]
+    values = [working(entry) for _, entry in row["history"]]
+    label = f"{row['subject']}: grade at each point" + (f" against a target of {target}" if target else "")
+    return sparkline(values, target.points if target else None, label=label)
+
+
+@login_required
+def group_list(request):
+    _staff_only(request.user)
+    access = permissions.access_for(request.user)
+    groups = queries.groups_with_counts(
+        permissions.groups_visible_to(request.user).filter(academic_year__is_current=True)
+    )
+    group_filter = TeachingGroupFilter(
+        request.GET,
+        queryset=groups,
+        subjects=permissions.subjects_visible_to(request.user),
+        school_ids=access.school_ids,
+    )
+    table = TeachingGroupTable(group_filter.qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "tracking/group_list.html", {"filter": group_filter, "table": table})
+
+
+@login_required
+def group_detail(request, pk):
+    _staff_only(request.user)
+    group = permissions.get_group_or_404(request.user, pk)
+    pupils = [(p, pupil_flags_html(p)) for p in queries.group_pupils(group)]
+    return render(
+        request,
+        "tracking/group_detail.html",
+        {
+            "group": group,
+            "pupils": pupils,
+            "teachers": group.teachers.select_related("user"),
+            "can_edit": permissions.can_edit_group(request.user, group),
+        },
+    )

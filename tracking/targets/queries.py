@@ -1,0 +1,143 @@
+"""Reads for target pages: a pupil's targets, the approval grid, status counts, a target's history."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Q
+
+from tracking import audit, permissions
+from tracking.models import (
+    AssessmentPoint,
+    CurricularTarget,
+    FlightPath,
+    GradeValue,
+    Subject,
+    Target,
+    TargetStatus,
+    TeachingGroup,
+)
+from tracking.targets.flightpaths import expected_path
+
+
+# -- reads -------------------------------------------------------------------------------------
+def curricular_targets_for(pupil, *, family=False):
+    """A pupil's curricular targets: their own, their current teaching groups' and their form's.
+
+    `family=True` (parent page, reports) keeps only those shared with the family.
+    """
+    groups = TeachingGroup.objects.filter(pupils=pupil, academic_year__is_current=True).values("pk")
+    scope = Q(pupil=pupil) | Q(teaching_group__in=groups)
+    if pupil.form_id:
+        scope |= Q(form_id=pupil.form_id)
+    qs = CurricularTarget.objects.filter(scope, school_id=pupil.school_id).select_related(
+        "subject", "teaching_group", "form", "created_by"
+    )
+    if family:
+        qs = qs.filter(share_with_family=True)
+    return list(qs.order_by("review_on", "pk"))
+
+
+def pupil_targets(pupil, *, family):
+    """Rows for the pupil page: subject, the grade to show, status and (KS3) the expected path.
+
+    Families only ever get published grades; staff see the working grade and its status.
+    """
+    qs = Target.objects.filter(pupil=pupil).select_related(
+        "subject", "grade", "published_grade", "requested_grade"
+    )
+    if family:
+        qs = qs.filter(published_grade__isnull=False)
+    targets = sorted(qs, key=lambda t: t.subject.name)
+    ks3 = pupil.year_group.number <= 9
+    points, paths, values = [], {}, defaultdict(list)
+    if ks3 and targets:
+        points = list(
+            AssessmentPoint.objects.filter(
+                year_group_id=pupil.year_group_id, academic_year__is_current=True
+            ).select_related("year_group")
+        )
+        paths = {p.subject_id: p for p in FlightPath.objects.filter(school_id=pupil.school_id)}
+        for value in GradeValue.objects.filter(scale_id__in={t.grade.scale_id for t in targets}):
+            values[value.scale_id].append(value)
+    rows = []
+    for target in targets:
+        shown = target.published_grade if family else target.grade
+        path = []
+        if ks3:
+            path = expected_path(
+                flight_path=paths.get(target.subject_id),
+                target_grade=shown,
+                scale_values=values[shown.scale_id],
+                points=points,
+            )
+        rows.append({"target": target, "subject": target.subject, "grade": shown, "path": path})
+    return {"rows": rows, "points": sorted(points, key=lambda p: p.sequence)}
+
+
+def approval_grid(targets_qs, pupils_qs, *, subject_id=None, status=None):
+    """The approval screen: pupils x subjects with their targets, in a fixed number of queries."""
+    targets = targets_qs.select_related("grade", "published_grade", "requested_grade")
+    if subject_id:
+        targets = targets.filter(subject_id=subject_id)
+    if status:
+        targets = targets.filter(status=status)
+    targets = list(targets)
+    subject_ids = {t.subject_id for t in targets}
+    subjects = list(Subject.objects.filter(pk__in=subject_ids).order_by("name"))
+    by_pupil = defaultdict(dict)
+    labels = dict(TargetStatus.choices)
+    for target in targets:
+        target.status_label = labels[target.status]
+        by_pupil[target.pupil_id][target.subject_id] = target
+    pupils = [
+        p
+        for p in pupils_qs.select_related("form").order_by("legal_last_name", "legal_first_name")
+        if p.pk in by_pupil
+    ]
+    rows = [(p, [by_pupil[p.pk].get(s.pk) for s in subjects]) for p in pupils]
+    counts = defaultdict(int)
+    for target in targets:
+        counts[target.status] += 1
+    return subjects, rows, dict(counts)
+
+
+def status_counts(targets_qs):
+    return dict(targets_qs.values_list("status").annotate(n=Count("pk")).order_by())
+
+
+ACTION_LABELS = {
+    "imported": "Imported",
+    "generated": "Generated",
+    "regenerated": "Regenerated",
+    "proposed": "Proposed by teacher",
+    "agreed": "Agreed by SLT",
+    "published": "Published",
+    "change_requested": "Change requested",
+    "change_approved": "Change approved",
+    "change_rejected": "Change rejected",
+    "raise_proposed": "Raise proposed",
+    "raise_accepted": "Raise accepted",
+    "raise_dismissed": "Raise dismissed",
+}
+
+
+def target_history(target):
+    """The target's audit trail, newest first, with readable action and status words."""
+    statuses = dict(TargetStatus.choices)
+    events = list(audit.history_for(target))
+    for event in events:
+        event.label = ACTION_LABELS.get(event.action.rsplit(".", 1)[-1], event.action)
+        event.status_before = statuses.get((event.before or {}).get("status"), "")
+        event.status_after = statuses.get((event.after or {}).get("status"), "")
+    return events
+
+
+def pupil_page_context(user, pupil, *, is_staff):
+    """Extra context for the pupil page: targets (published only for families) and curricular targets."""
+    family = not is_staff
+    data = pupil_targets(pupil, family=family)
+    return {
+        "target_rows": data["rows"],
+        "target_points": data["points"],
+        "curricular_targets": curricular_targets_for(pupil, family=family),
+        "can_add_curricular": is_staff and permissions.can_write_curricular_target(user, pupil=pupil),
+    }

@@ -1,0 +1,485 @@
+"""Target pages: approval, per-target history and actions, change requests, raises, generation,
+flight paths and curricular targets. Thin: permissions decide, tracking.targets does the work."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from tracking import permissions
+from tracking.lib.imports import ImportRejected
+from tracking.models import (
+    AssessmentPoint,
+    FlightPath,
+    FlightPathRow,
+    GradeValue,
+    RaiseStatus,
+    Subject,
+    Target,
+    TargetRaiseProposal,
+    TargetStatus,
+    YearGroup,
+)
+from tracking.targets import generation, queries, services
+from tracking.targets.fft import fft_parse
+from tracking.targets.flightpaths import flightpaths_csv, flightpaths_import, flightpaths_install_defaults
+from tracking.targets.forms import (
+    CurricularTargetForm,
+    DecideForm,
+    FlightPathUploadForm,
+    GenerateForm,
+    ProposeForm,
+    RequestChangeForm,
+    TargetFilterForm,
+)
+
+FFT_SESSION_KEY = "targets_fft_upload"
+
+
+def _school(user):
+    school = permissions.school_for(user)
+    permissions.require(school is not None)
+    return school
+
+
+# -- approval screen ---------------------------------------------------------------------------
+@login_required
+def target_overview(request):
+    user = request.user
+    permissions.require(permissions.is_staff_member(user))
+    school = _school(user)
+    years = list(YearGroup.objects.filter(school=school, pupils__is_active=True).distinct())
+    chosen = next((y for y in years if str(y.number) == request.GET.get("year", "")), None)
+    visible = permissions.targets_visible_to(user).filter(school=school)
+    if chosen is None and years:
+        chosen = years[-1] if not request.GET.get("year") else None
+        if chosen is None:
+            raise Http404("No such year")
+    year_targets = visible.filter(pupil__year_group=chosen)
+    can_agree = permissions.can_agree_targets(user)
+
+    if request.method == "POST":
+        permissions.require(can_agree)
+        action = request.POST.get("action")
+        from_status = {"agree": TargetStatus.PROPOSED, "publish": TargetStatus.AGREED}.get(action)
+        permissions.require(from_status is not None)
+        pending = list(year_targets.filter(status=from_status).only("pk"))
+        expected = request.POST.get("expected", "")
+        if expected != str(len(pending)):
+            messages.error(
+                request,
+                f"The number of targets changed while you were looking ({expected} shown, "
+                f"{len(pending)} now). "
+                "Check the list and confirm again.",
+            )
+        elif action == "agree":
+            n = services.target_agree(targets=pending, by=user)
+            messages.success(request, f"Agreed {n} targets for {chosen}.")
+        else:
+            n = services.target_publish(targets=pending, by=user)
+            messages.success(request, f"Published {n} targets for {chosen}: families can now see them.")
+        return redirect(f"{reverse('target_overview')}?year={chosen.number}")
+
+    subjects_in_year = (
+        Subject.objects.filter(school=school, targets__in=year_targets).distinct().order_by("name")
+    )
+    filter_form = TargetFilterForm(request.GET or None, subjects=list(subjects_in_year))
+    subject_id = status = None
+    if filter_form.is_valid():
+        subject_id = filter_form.cleaned_data["subject"] or None
+        status = filter_form.cleaned_data["status"] or None
+    pupils = permissions.pupils_visible_to(user).filter(year_group=chosen)
+    subjects, rows, counts = queries.approval_grid(year_targets, pupils, subject_id=subject_id, status=status)
+    all_counts = queries.status_counts(year_targets)
+    return render(
+        request,
+        "tracking/targets/overview.html",
+        {
+            "years": years,
+            "year": chosen,
+            "filter_form": filter_form,
+            "subjects": subjects,
+            "rows": rows,
+            "counts": counts,
+            "n_proposed": all_counts.get(TargetStatus.PROPOSED, 0),
+            "n_agreed": all_counts.get(TargetStatus.AGREED, 0),
+            "n_published": all_counts.get(TargetStatus.PUBLISHED, 0),
+            "n_requested": all_counts.get(TargetStatus.CHANGE_REQUESTED, 0),
+            "can_agree": can_agree,
+            # Thousands of cells: one prefix instead of a reverse() per cell.
+            "detail_prefix": reverse("target_detail", args=[0, 0]).split("/0/")[0] + "/",
+            "can_generate": permissions.can_generate_targets(user),
+            "can_review": permissions.can_review_raises(user) or permissions.is_verification_team(user),
+        },
+    )
+
+
+# -- one pupil, one subject --------------------------------------------------------------------
+@login_required
+def target_detail(request, pupil_pk, subject_pk):
+    user = request.user
+    permissions.require(permissions.is_staff_member(user))
+    pupil = permissions.get_pupil_or_404(user, pupil_pk)
+    subject = get_object_or_404(
+        Subject.objects.select_related("scale", "department"), pk=subject_pk, school=pupil.school
+    )
+    target = (
+        Target.objects.filter(pupil=pupil, subject=subject)
+        .select_related("grade", "published_grade", "requested_grade", "requested_by")
+        .first()
+    )
+    may = {
+        "propose": permissions.can_propose_target(user, pupil, subject)
+        and (target is None or target.status == TargetStatus.PROPOSED),
+        "agree": permissions.can_agree_targets(user) and target is not None,
+        "request": permissions.can_request_target_change(user, subject)
+        and target is not None
+        and target.status == TargetStatus.PUBLISHED,
+        "decide": permissions.is_verification_team(user)
+        and target is not None
+        and target.status == TargetStatus.CHANGE_REQUESTED,
+    }
+    forms = {
+        "propose": ProposeForm(subject=subject, prefix="propose"),
+        "request": RequestChangeForm(subject=subject, prefix="request"),
+        "decide": DecideForm(
+            subject=subject,
+            prefix="decide",
+            initial={"grade": target.requested_grade_id if target else None},
+        ),
+    }
+    if request.method == "POST":
+        action = request.POST.get("action")
+        permissions.require(may.get(action) or (action == "publish" and may["agree"]))
+        try:
+            if action == "propose":
+                form = forms["propose"] = ProposeForm(request.POST, subject=subject, prefix="propose")
+                if form.is_valid():
+                    services.target_propose(
+                        pupil=pupil,
+                        subject=subject,
+                        grade=form.cleaned_data["grade"],
+                        reason=form.cleaned_data["reason"],
+                        by=user,
+                    )
+                    messages.success(request, "Target proposed: SLT will agree it.")
+                    return redirect(request.path)
+            elif action == "agree":
+                n = services.target_agree(targets=[target], by=user)
+                messages.success(request, "Target agreed." if n else "Nothing to agree.")
+                return redirect(request.path)
+            elif action == "publish":
+                n = services.target_publish(targets=[target], by=user)
+                messages.success(
+                    request, "Target published." if n else "Only an agreed target can be published."
+                )
+                return redirect(request.path)
+            elif action == "request":
+                form = forms["request"] = RequestChangeForm(request.POST, subject=subject, prefix="request")
+                if form.is_valid():
+                    services.target_request_change(
+                        target=target,
+                        grade=form.cleaned_data["grade"],
+                        reason=form.cleaned_data["reason"],
+                        by=user,
+                    )
+                    messages.success(request, "Change requested: the Data Verification Team will decide.")
+                    return redirect(request.path)
+            elif action == "decide":
+                form = forms["decide"] = DecideForm(request.POST, subject=subject, prefix="decide")
+                if form.is_valid():
+                    approve = form.cleaned_data["decision"] == "approve"
+                    services.target_decide_change(
+                        target=target,
+                        approve=approve,
+                        grade=form.cleaned_data["grade"],
+                        reason=form.cleaned_data["reason"],
+                        by=user,
+                    )
+                    messages.success(request, "Change approved." if approve else "Change rejected.")
+                    nxt = request.POST.get("next")
+                    return redirect(nxt if nxt == reverse("target_changes") else request.path)
+        except services.TargetError as exc:
+            form = forms.get(action)
+            if form is not None and form.is_bound:
+                form.add_error(None, exc.message)
+            else:
+                messages.error(request, exc.message)
+    path_rows = []
+    if target is not None and pupil.year_group.number <= 9:
+        path_rows = queries.pupil_targets(pupil, family=False)["rows"]
+        path_rows = next((r["path"] for r in path_rows if r["subject"].pk == subject.pk), [])
+    return render(
+        request,
+        "tracking/targets/detail.html",
+        {
+            "pupil": pupil,
+            "subject": subject,
+            "target": target,
+            "may": may,
+            "forms": forms,
+            "path": path_rows,
+            "history": queries.target_history(target) if target else [],
+            "raises": target.raise_proposals.select_related("point", "proposed_grade", "achieved")
+            if target
+            else [],
+        },
+    )
+
+
+# -- queues ------------------------------------------------------------------------------------
+@login_required
+def target_changes(request):
+    user = request.user
+    dvt = permissions.is_verification_team(user)
+    hod = bool(permissions.access_for(user).department_ids) and permissions.has_role(user, "hod")
+    permissions.require(dvt or hod)
+    school = _school(user)
+    qs = permissions.targets_visible_to(user).filter(school=school, status=TargetStatus.CHANGE_REQUESTED)
+    if not dvt:
+        qs = qs.filter(subject__department_id__in=permissions.access_for(user).department_ids)
+    requests_ = list(
+        qs.select_related(
+            "pupil__year_group",
+            "subject__scale",
+            "grade",
+            "published_grade",
+            "requested_grade",
+            "requested_by",
+        ).order_by("requested_at")
+    )
+    # One read of each scale's grades for the whole queue, not one per request's form.
+    grades = {}
+    if dvt:
+        for value in GradeValue.objects.filter(scale_id__in={t.subject.scale_id for t in requests_}).order_by(
+            "-rank"
+        ):
+            grades.setdefault(value.scale_id, []).append(value)
+    for target in requests_:
+        target.decide_form = (
+            DecideForm(
+                subject=target.subject,
+                grades=grades.get(target.subject.scale_id, []),
+                prefix="decide",
+                initial={"grade": target.requested_grade_id},
+            )
+            if dvt
+            else None
+        )
+    return render(request, "tracking/targets/changes.html", {"requests": requests_, "dvt": dvt})
+
+
+@login_required
+def target_raises(request):
+    user = request.user
+    reviewer = permissions.can_review_raises(user)
+    runner = permissions.can_generate_targets(user)
+    permissions.require(reviewer or runner)
+    school = _school(user)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "run":
+            permissions.require(runner)
+            point = get_object_or_404(AssessmentPoint, pk=request.POST.get("point") or 0, school=school)
+            n = services.targets_propose_raises(point=point, by=user)
+            messages.success(request, f"{n} raised target(s) proposed for review after {point.name}.")
+            return redirect("target_raises")
+        proposal = get_object_or_404(
+            TargetRaiseProposal.objects.select_related("target__subject"),
+            pk=request.POST.get("proposal") or 0,
+            school=school,
+        )
+        permissions.require(permissions.can_review_raises(user, proposal.target.subject))
+        try:
+            if action == "accept":
+                services.target_raise_accept(
+                    proposal=proposal, by=user, reason=request.POST.get("reason", "")
+                )
+                messages.success(
+                    request, "Raise accepted: the new target is proposed for SLT to agree and publish."
+                )
+            elif action == "dismiss":
+                services.target_raise_dismiss(
+                    proposal=proposal, by=user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, "Proposal dismissed; the target stays as it is.")
+            else:
+                raise Http404("Unknown action")
+        except services.TargetError as exc:
+            messages.error(request, exc.message)
+        return redirect("target_raises")
+    proposals = TargetRaiseProposal.objects.filter(school=school, status=RaiseStatus.OPEN)
+    if reviewer and not permissions.is_slt(user):
+        proposals = proposals.filter(
+            target__subject__department_id__in=permissions.access_for(user).department_ids
+        )
+    elif not reviewer:
+        proposals = proposals.none()
+    proposals = proposals.select_related(
+        "target__pupil__year_group", "target__subject", "target__grade", "point", "achieved", "proposed_grade"
+    ).order_by("target__pupil__year_group__number", "target__subject__name", "target__pupil__legal_last_name")
+    points = (
+        AssessmentPoint.objects.filter(school=school, academic_year__is_current=True).select_related(
+            "year_group"
+        )
+        if runner
+        else []
+    )
+    return render(
+        request,
+        "tracking/targets/raises.html",
+        {"proposals": list(proposals), "reviewer": reviewer, "runner": runner, "points": points},
+    )
+
+
+# -- generation --------------------------------------------------------------------------------
+@login_required
+def target_generate(request):
+    user = request.user
+    permissions.require(permissions.can_generate_targets(user))
+    school = _school(user)
+    form = GenerateForm(request.POST or None, request.FILES or None, school=school)
+    preview = errors = None
+    stored = request.session.get(FFT_SESSION_KEY)
+    if request.method == "POST" and form.is_valid():
+        year = form.cleaned_data["year_group"]
+        source = form.cleaned_data["source"]
+        label = form.cleaned_data["fft_label"] or "FFT20"
+        estimates = None
+        if source == "fft":
+            upload = form.cleaned_data["fft_file"]
+            if upload is not None:
+                try:
+                    estimates = fft_parse(school=school, year_group=year, upload=upload)
+                except ImportRejected as exc:
+                    errors = exc.errors
+                    request.session.pop(FFT_SESSION_KEY, None)
+                    stored = None
+                else:
+                    stored = {
+                        "year": year.pk,
+                        "name": upload.name,
+                        "rows": [[p, s, g.pk] for (p, s), g in estimates.items()],
+                    }
+                    request.session[FFT_SESSION_KEY] = stored
+            elif stored and stored["year"] == year.pk:
+                grades = GradeValue.objects.in_bulk({g for _, _, g in stored["rows"]})
+                estimates = {(p, s): grades[g] for p, s, g in stored["rows"]}
+            else:
+                form.add_error("fft_file", "Choose the FFT estimates file for this year group.")
+        if not errors and form.is_valid() and (source == "flightpath" or estimates):
+            detail = f"{label} estimate" if source == "fft" else ""
+            try:
+                if request.POST.get("confirm") == "1":
+                    result = generation.target_generate(
+                        school=school,
+                        year_group=year,
+                        source=source,
+                        estimates=estimates,
+                        detail=detail,
+                        by=user,
+                    )
+                    request.session.pop(FFT_SESSION_KEY, None)
+                    messages.success(
+                        request,
+                        f"{year}: {result.created} targets created, {result.updated} updated, "
+                        f"{result.kept} already agreed or published kept. SLT can now agree them.",
+                    )
+                    return redirect(f"{reverse('target_overview')}?year={year.number}&status=proposed")
+                preview = generation.target_generate(
+                    school=school,
+                    year_group=year,
+                    source=source,
+                    estimates=estimates,
+                    detail=detail,
+                    by=user,
+                    dry_run=True,
+                )
+            except services.TargetError as exc:
+                form.add_error(None, exc.message)
+    return render(
+        request,
+        "tracking/targets/generate.html",
+        {"form": form, "preview": preview, "errors": errors, "stored": stored},
+    )
+
+
+# -- flight paths ------------------------------------------------------------------------------
+@login_required
+def flight_paths(request):
+    user = request.user
+    permissions.require(permissions.can_generate_targets(user))
+    school = _school(user)
+    form = FlightPathUploadForm()
+    errors = None
+    if request.method == "POST":
+        if request.POST.get("action") == "defaults":
+            n = flightpaths_install_defaults(school=school, by=user)
+            messages.success(request, f"Default flight paths added for {n} subject{'' if n == 1 else 's'}.")
+            return redirect("flight_paths")
+        form = FlightPathUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                n = flightpaths_import(school=school, upload=form.cleaned_data["file"], by=user)
+            except ImportRejected as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, f"Flight paths updated: {n} rows saved.")
+                return redirect("flight_paths")
+    paths = list(FlightPath.objects.filter(school=school).select_related("subject"))
+    rows = {}
+    for row in FlightPathRow.objects.filter(flight_path__school=school).select_related("grade"):
+        rows.setdefault(row.flight_path_id, []).append(row)
+    bands = sorted({r.ks2_from for rs in rows.values() for r in rs})
+    table = []
+    for path in paths:
+        by_band = {r.ks2_from: r.grade for r in rows.get(path.pk, [])}
+        table.append((path, [by_band.get(b) for b in bands]))
+    missing = Subject.objects.filter(school=school, flight_path__isnull=True).count()
+    return render(
+        request,
+        "tracking/targets/flight_paths.html",
+        {"table": table, "bands": bands, "form": form, "errors": errors, "missing": missing},
+    )
+
+
+@login_required
+def flight_paths_csv(request):
+    permissions.require(permissions.can_generate_targets(request.user))
+    response = HttpResponse(flightpaths_csv(_school(request.user)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="flight-paths.csv"'
+    return response
+
+
+# -- curricular targets ------------------------------------------------------------------------
+@login_required
+def curricular_target_new(request, kind, pk):
+    user = request.user
+    permissions.require(permissions.is_staff_member(user))
+    owner = {}
+    if kind == "pupil":
+        owner["pupil"] = pupil = permissions.get_pupil_or_404(user, pk)
+        back = reverse("pupil_detail", args=[pupil.pk])
+    elif kind == "group":
+        owner["group"] = permissions.get_group_or_404(user, pk)
+        back = reverse("group_detail", args=[pk])
+    elif kind == "form":
+        owner["form"] = get_object_or_404(permissions.forms_visible_to(user), pk=pk)
+        back = reverse("home")
+    else:
+        raise Http404("Unknown kind")
+    permissions.require(permissions.can_write_curricular_target(user, **owner))
+    form = CurricularTargetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.curricular_target_create(by=user, **owner, **form.cleaned_data)
+        except services.TargetError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Curricular target saved.")
+            return redirect(back)
+    owner_obj = next(iter(owner.values()))
+    return render(
+        request, "tracking/targets/curricular_form.html", {"form": form, "owner": owner_obj, "back": back}
+    )
