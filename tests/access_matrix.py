@@ -124,7 +124,18 @@ ROWS = [
     ("cycle_report", lambda w: [_cycle(w).pk], CYCLE_READERS),
     ("failed_tasks", lambda w: [], {"data_manager"}),
     ("failed_task_retry", lambda w: [_failed_task(w).pk], {"data_manager"}),
+    ("import_list", lambda w: [], {"data_manager"}),
+    ("import_detail", lambda w: [_import_job(w).pk], {"data_manager"}),
+    ("import_commit", lambda w: [_import_job(w).pk], {"data_manager"}),
 ]
+
+
+def _import_job(w):
+    from tracking.models import ImportJob, ImportKind, ImportStatus
+
+    return ImportJob.objects.create(
+        school=w.school, kind=ImportKind.CTF, file_name="y7.xml", status=ImportStatus.REJECTED
+    )
 
 
 def _child_flag(world, scope):

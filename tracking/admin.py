@@ -279,3 +279,10 @@ class FailedTaskAdmin(admin.ModelAdmin):
 class FlightPathRowAdmin(admin.ModelAdmin):
     list_display = ("flight_path", "__str__")
     list_select_related = ("flight_path",)
+
+
+@admin.register(models.ImportJob)
+class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "school", "kind", "file_name", "status", "created", "updated", "unchanged")
+    list_filter = ("kind", "status")
+    exclude = ("content",)

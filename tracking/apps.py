@@ -91,3 +91,10 @@ class TrackingConfig(AppConfig):
         )
         home.register("tracking/cycle/_panel.html", permissions.can_view_cycles, home_panel, order=35)
         navigation.register("Failed tasks", "failed_tasks", permissions.is_data_manager, order=90)
+        navigation.register(
+            "Imports",
+            "import_list",
+            permissions.can_import,
+            order=85,
+            description="Bring pupils, contacts and KS2 results in from your MIS (Common Transfer File)",
+        )

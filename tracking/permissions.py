@@ -515,3 +515,20 @@ def can_list_marksheets(user):
 
 def shows_marksheet_panel(user):
     return has_role(user, Role.TEACHER, Role.HEAD_OF_DEPARTMENT)
+
+
+# -- Moving in from the MIS ---------------------------------------------------------------------
+
+
+def can_import(user):
+    """Imports change the roll: the data manager's job (and the trust team's)."""
+    return is_data_manager(user) and school_for(user) is not None
+
+
+def get_import_job_or_404(user, pk):
+    from tracking.models import ImportJob  # noqa: PLC0415 - keeps this block apart from the shared imports
+
+    require(can_import(user))
+    job = ImportJob.objects.select_related("by").filter(pk=pk, school=school_for(user)).first()
+    require(job is not None)
+    return job

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("tracking.oversight.urls")),
     path("", include("tracking.targets.urls")),
     path("", include("tracking.cycle.urls")),
+    path("", include("tracking.mis.urls")),
 ]

@@ -15,6 +15,7 @@ from .cycle import (
     Stage,
     TrackingCycle,
 )
+from .imports import ImportJob, ImportKind, ImportStatus
 from .people import (
     Department,
     Gender,
@@ -59,6 +60,9 @@ __all__ = [
     "AssessmentPoint",
     "AuditEvent",
     "Category",
+    "ImportJob",
+    "ImportKind",
+    "ImportStatus",
     "CurricularTarget",
     "FlightPath",
     "FlightPathRow",

@@ -18,6 +18,12 @@ class School(models.Model):
     colour_on = models.CharField(max_length=7, default="#00703c")
     colour_below = models.CharField(max_length=7, default="#b35900")
     colour_well_below = models.CharField(max_length=7, default="#8a1538")
+    fsm_ever_years = models.PositiveSmallIntegerField(
+        "disadvantaged: free school meals within (years)",
+        default=6,
+        help_text="A pupil counts as disadvantaged if eligible for free school meals in this many years "
+        "(pupil premium uses six). Applied when records are imported.",
+    )
 
     class Meta:
         ordering = ["name"]
