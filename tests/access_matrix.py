@@ -125,6 +125,7 @@ ROWS = [
     ("failed_tasks", lambda w: [], {"data_manager"}),
     ("failed_task_retry", lambda w: [_failed_task(w).pk], {"data_manager"}),
     ("import_list", lambda w: [], {"data_manager"}),
+    ("subject_access", lambda w: [w.child.pk], {"data_manager"}),
     ("import_detail", lambda w: [_import_job(w).pk], {"data_manager"}),
     ("import_commit", lambda w: [_import_job(w).pk], {"data_manager"}),
 ]

@@ -15,10 +15,12 @@ class TrackingConfig(AppConfig):
         from tracking.cycle.services import cycle_events
         from tracking.demo.targets import build_target_demo
         from tracking.marksheets.queries import panel_context
+        from tracking.privacy.retention import retention_events
         from tracking.school import home, navigation, panels
         from tracking.targets.services import propose_raises_when_verified
 
         scheduler.register_event_source(cycle_events)
+        scheduler.register_event_source(retention_events)
         signals.demo_school_built.connect(build_target_demo, dispatch_uid="targets_demo")
         signals.cycle_stage_entered.connect(
             propose_raises_when_verified, dispatch_uid="targets_raises_after_verification"

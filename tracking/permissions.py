@@ -532,3 +532,8 @@ def get_import_job_or_404(user, pk):
     job = ImportJob.objects.select_related("by").filter(pk=pk, school=school_for(user)).first()
     require(job is not None)
     return job
+
+
+def can_export_subject_access(user):
+    """Subject access requests are answered by the data manager (the school's data protection lead)."""
+    return is_data_manager(user)

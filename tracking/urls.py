@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("tracking.targets.urls")),
     path("", include("tracking.cycle.urls")),
     path("", include("tracking.mis.urls")),
+    path("", include("tracking.privacy.urls")),
 ]

@@ -136,6 +136,10 @@ class Pupil(models.Model):
     )
     attendance = models.DecimalField("attendance %", max_digits=5, decimal_places=2, null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    left_on = models.DateField(null=True, blank=True, help_text="The day the pupil left the school.")
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when retention removed what identifies the pupil."
+    )
 
     class Meta:
         ordering = ["legal_last_name", "legal_first_name"]

@@ -24,6 +24,13 @@ class School(models.Model):
         help_text="A pupil counts as disadvantaged if eligible for free school meals in this many years "
         "(pupil premium uses six). Applied when records are imported.",
     )
+    retention_years = models.PositiveSmallIntegerField(
+        "keep leavers' records for (years)",
+        null=True,
+        blank=True,
+        help_text="Years after a pupil leaves before what identifies them is removed. Set by your school "
+        "from its retention schedule; until it is set, nothing is removed.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -87,6 +87,7 @@ def pupil_detail(request, pk):
         "is_staff": is_staff,
         "school": pupil.school,
         "can_see_audit": permissions.can_see_audit_history(user),
+        "can_export_subject_access": permissions.can_export_subject_access(user),
         "guardians": pupil.guardians.select_related("user") if is_staff else [],
         "groups": pupil.teaching_groups.select_related("subject").prefetch_related("teachers__user")
         if is_staff
