@@ -442,4 +442,5 @@ ACTIONS = [
     ("interventions:rule_edit", lambda w: [_a_rule(w).pk], _rule_body, WHOLE_SCHOOL),
     ("import_list", lambda w: [], _ctf_upload, {"data_manager"}),
     ("import_commit", lambda w: [_previewed_import(w).pk], lambda w: {}, {"data_manager"}),
+    ("subject_access", lambda w: [w.child.pk], lambda w: {}, {"data_manager"}),  # audited export
 ]
