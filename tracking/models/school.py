@@ -18,6 +18,34 @@ class School(models.Model):
     colour_on = models.CharField(max_length=7, default="#00703c")
     colour_below = models.CharField(max_length=7, default="#b35900")
     colour_well_below = models.CharField(max_length=7, default="#8a1538")
+    # How a grade stands against the grade expected now, in whole grades: the school's choice,
+    # read only by tracking.standing (see that module for what each one decides).
+    above_by = models.PositiveSmallIntegerField(
+        "above from (grades over expected)",
+        default=1,
+        help_text="A grade this many whole grades or more over the grade expected now is above.",
+    )
+    below_by = models.PositiveSmallIntegerField(
+        "below from (grades under expected)",
+        default=1,
+        help_text="This many whole grades or more under is below.",
+    )
+    well_below_by = models.PositiveSmallIntegerField(
+        "well below from (grades under expected)",
+        default=2,
+        help_text="This many whole grades or more under is well below.",
+    )
+    floor_scale_code = models.CharField(
+        "floor grade's scale",
+        max_length=30,
+        default="gcse",
+        help_text="Code of the scale the floor grade is on.",
+    )
+    floor_step = models.PositiveSmallIntegerField(
+        "floor grade",
+        default=4,
+        help_text='Whole grade a pupil should reach: "below 4" counts grades under it.',
+    )
     fsm_ever_years = models.PositiveSmallIntegerField(
         "disadvantaged: free school meals within (years)",
         default=6,
@@ -34,6 +62,12 @@ class School(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(above_by__gte=1, below_by__gte=1, well_below_by__gt=models.F("below_by")),
+                name="school_standing_thresholds_ordered",
+            ),
+        ]
 
     def __str__(self):
         return self.name
