@@ -72,7 +72,9 @@ def test_a_parent_cannot_reach_another_familys_child_by_guessing_ids(client, wor
     client.force_login(world.parent.user)
     from tracking.models import Pupil
 
-    for pupil in Pupil.objects.exclude(pk=world.child.pk):
+    others = list(Pupil.objects.exclude(pk=world.child.pk))
+    assert len(others) == 2  # the classmate and other_child
+    for pupil in others:
         assert client.get(reverse("pupil_detail", args=[pupil.pk])).status_code == 404
     assert client.get(reverse("pupil_detail", args=[world.child.pk])).status_code == 200
 
