@@ -10,7 +10,7 @@ from django.http import Http404
 
 from tracking import permissions
 
-from .models import Flag, Scope
+from .models import Flag, Rule, Scope
 
 
 def flags_visible_to(user):
@@ -33,6 +33,18 @@ def flags_visible_to(user):
     scope |= Q(scope=Scope.FORM_TUTOR, pupil__form__tutors=access.staff)
     owned = Flag.objects.filter(scope).values("pk")
     return qs.filter(pk__in=owned, pupil__in=permissions.pupils_visible_to(user))
+
+
+def get_rule_or_404(user, pk):
+    """A rule of the user's school, for those who manage rules; anyone else gets a 404."""
+    permissions.require(can_manage_rules(user))
+    rule = (
+        Rule.objects.select_related("preset")
+        .filter(pk=pk, preset__school_id__in=permissions.access_for(user).school_ids)
+        .first()
+    )
+    permissions.require(rule is not None)
+    return rule
 
 
 def get_flag_or_404(user, pk):

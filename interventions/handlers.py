@@ -1,14 +1,16 @@
 """Signal receivers: the tracking cycle's stages start the rules and the impact evaluation."""
 
+from tracking.lib.queue import safe_enqueue
+
 from . import tasks
 
 
 def on_cycle_stage_entered(sender, cycle, stage, **kwargs):
-    """Queued after the transition commits, one task per assessment point of the cycle."""
+    """Queued after the transition commits (kept as pending if the broker is down), one task per point."""
     if stage not in ("actions", "evaluation"):
         return
     for point_id in cycle.points.values_list("pk", flat=True):
         if stage == "actions":
-            tasks.run_rules_for_point.delay_on_commit(point_id, cycle.pk)
+            safe_enqueue(tasks.run_rules_for_point, point_id, cycle.pk)
         else:
-            tasks.evaluate_impact_for_point.delay_on_commit(point_id)
+            safe_enqueue(tasks.evaluate_impact_for_point, point_id)

@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tracking import audit
+from tracking.lib.errors import DomainError
 from tracking.models import AssessmentPoint
 
 from . import queries
@@ -21,14 +22,6 @@ from .models import (
 )
 from .routing import DEFAULT_OWNER, Routing
 from .rules import evaluate
-
-
-class InterventionError(Exception):
-    """A refusal with a code for tests and a message for people."""
-
-    def __init__(self, code, message):
-        self.code, self.message = code, message
-        super().__init__(message)
 
 
 @dataclass
@@ -171,16 +164,16 @@ def flag_raise(*, pupil, scope, level, reason, by, subject=None, point=None, now
     """Flag a pupil by hand ("feared to slip"), routed to an owner as a rule's flag would be."""
     reason = (reason or "").strip()
     if not reason:
-        raise InterventionError("reason_required", "Say why the pupil needs intervention.")
+        raise DomainError("reason_required", "Say why the pupil needs intervention.")
     if level not in (1, 2, 3):
-        raise InterventionError("bad_level", "The level must be 1, 2 or 3.")
+        raise DomainError("bad_level", "The level must be 1, 2 or 3.")
     if scope == Scope.SUBJECT and subject is None:
-        raise InterventionError("subject_required", "Choose the subject this flag is about.")
+        raise DomainError("subject_required", "Choose the subject this flag is about.")
     if scope != Scope.SUBJECT:
         subject = None
     point = point or latest_point_for(pupil)
     if point is None:
-        raise InterventionError(
+        raise DomainError(
             "no_point", f"Year {pupil.year_group.number} has no assessment point this year to flag against."
         )
     routing = Routing(pupil.school_id)
@@ -221,11 +214,9 @@ def flag_action_record(*, flag, action_text, status, by, action_due=None, now=No
     action_text = (action_text or "").strip()
     now = now or timezone.now()
     if status not in FlagStatus.values:
-        raise InterventionError("bad_status", "Choose open, actioned or closed.")
+        raise DomainError("bad_status", "Choose open, actioned or closed.")
     if status != FlagStatus.OPEN and not action_text and not flag.action_text:
-        raise InterventionError(
-            "action_required", "Say what was done before marking the flag actioned or closed."
-        )
+        raise DomainError("action_required", "Say what was done before marking the flag actioned or closed.")
     flag = Flag.objects.select_for_update().get(pk=flag.pk)
     before = {
         "status": flag.status,
@@ -318,7 +309,7 @@ def impact_evaluate(*, point, now=None):
 @transaction.atomic
 def preset_activate(*, school, preset, by):
     if preset.school_id != school.pk:
-        raise InterventionError("wrong_school", "That preset belongs to another school.")
+        raise DomainError("wrong_school", "That preset belongs to another school.")
     settings, _ = InterventionSettings.objects.select_for_update().get_or_create(school=school)
     before = {"preset": settings.active_preset.code if settings.active_preset else None}
     settings.active_preset = preset
@@ -352,7 +343,7 @@ def rule_update(*, rule, by, **changes):
     """Save validated changes to a rule (validation lives in forms.RuleForm); audited before/after."""
     unknown = set(changes) - set(RULE_EDITABLE)
     if unknown:
-        raise InterventionError("not_editable", f"These cannot be edited: {', '.join(sorted(unknown))}.")
+        raise DomainError("not_editable", f"These cannot be edited: {', '.join(sorted(unknown))}.")
     rule = Rule.objects.select_for_update().select_related("preset").get(pk=rule.pk)
     before = {name: getattr(rule, name) for name in changes}
     for name, value in changes.items():

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from tracking.cycle.tasks import register_task_school
+from tracking.lib.queue import register_task_school
 from tracking.models import AssessmentPoint
 
 from . import services

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django_tables2 import RequestConfig
 
 from tracking import audit, permissions
+from tracking.lib.errors import DomainError
 from tracking.models import Staff
 from tracking.school.filters import PupilFilter
 from tracking.school.queries import pupil_list
@@ -55,7 +56,7 @@ def flag_detail(request, pk):
         if form.is_valid():
             try:
                 services.flag_action_record(flag=flag, by=user, **form.cleaned_data)
-            except services.InterventionError as error:
+            except DomainError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, "Action recorded.")
@@ -95,7 +96,7 @@ def flag_create(request, pupil_pk):
     if request.method == "POST" and form.is_valid():
         try:
             flag = services.flag_raise(pupil=pupil, by=user, **form.cleaned_data)
-        except services.InterventionError as error:
+        except DomainError as error:
             form.add_error(None, error.message)
         else:
             messages.success(
@@ -143,10 +144,7 @@ def rules(request):
 @login_required
 def rule_edit(request, pk):
     user = request.user
-    permissions.require(access.can_manage_rules(user))
-    acc = permissions.access_for(user)
-    rule = Rule.objects.select_related("preset").filter(pk=pk, preset__school_id__in=acc.school_ids).first()
-    permissions.require(rule is not None)
+    rule = access.get_rule_or_404(user, pk)
     form = RuleForm(request.POST or None, rule=rule)
     if request.method == "POST" and form.is_valid():
         services.rule_update(rule=rule, by=user, **form.changes())

@@ -22,6 +22,8 @@ from tracking.models import (
     Staff,
     Subject,
     Target,
+    TargetRaiseProposal,
+    TargetStatus,
     TeachingGroup,
     TrackingCycle,
 )
@@ -302,6 +304,14 @@ def master_grid_subjects(user):
     return qs.filter(scope | Q(pk__in=taught)) if scope else qs.filter(pk__in=taught)
 
 
+def completion_panel_subjects(user):
+    """Master grids a head of department's completion panel links to (whole-school roles have the
+    chooser instead)."""
+    if is_whole_school(user):
+        return []
+    return list(master_grid_subjects(user).filter(department_id__in=access_for(user).department_ids))
+
+
 def can_browse_master_grids(user):
     """Who gets the master grids entry: leaders, and teachers (who read their own subjects' grids)."""
     return can_see_completion(user) or (is_staff_member(user) and has_role(user, Role.TEACHER))
@@ -345,6 +355,36 @@ def heads_department_of(user, subject):
 def can_request_target_change(user, subject):
     """A head of department asks for a published target in their subject to change."""
     return heads_department_of(user, subject)
+
+
+def can_see_target_changes(user):
+    """The change-request queue: the verification team decides; heads of department follow theirs."""
+    return is_verification_team(user) or (
+        bool(access_for(user).department_ids) and has_role(user, Role.HEAD_OF_DEPARTMENT)
+    )
+
+
+def target_changes_visible_to(user):
+    """Targets waiting on a change request: all for the verification team, a department's for its head."""
+    qs = targets_visible_to(user).filter(status=TargetStatus.CHANGE_REQUESTED)
+    if is_verification_team(user):
+        return qs
+    return qs.filter(subject__department_id__in=access_for(user).department_ids)
+
+
+def can_see_raises(user):
+    """The raises page: reviewers see proposals, the data manager runs the proposal pass."""
+    return can_review_raises(user) or can_generate_targets(user)
+
+
+def raises_visible_to(user):
+    """Raise proposals a user reviews: every one for SLT, their department's for a head of department."""
+    qs = TargetRaiseProposal.objects.filter(school_id__in=access_for(user).school_ids)
+    if not can_review_raises(user):
+        return qs.none()
+    if is_slt(user):
+        return qs
+    return qs.filter(target__subject__department_id__in=access_for(user).department_ids)
 
 
 def can_review_raises(user, subject=None):
@@ -464,6 +504,18 @@ def health_departments_for(user):
     if Role.HEAD_OF_DEPARTMENT in access.roles:
         return qs.filter(pk__in=access.department_ids)
     return qs.none()
+
+
+def verification_departments_or_404(user):
+    """The departments a user verifies on a cycle's verification page; nobody else gets the page."""
+    departments = health_departments_for(user)
+    require(departments.exists())
+    return departments
+
+
+def signs_off_as_slt(user):
+    """A senior leader's (or the data manager's) sign-off stands for the whole school."""
+    return is_slt(user) or is_data_manager(user)
 
 
 def failed_tasks_visible_to(user):

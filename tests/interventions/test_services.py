@@ -10,6 +10,7 @@ from interventions.models import Flag, FlagStatus, Outcome
 from interventions.report import impact_section
 from tests import factories as f
 from tracking.cycle.services import cycle_create, cycle_enter_stage
+from tracking.lib.errors import DomainError
 from tracking.models import AuditEvent
 from tracking.signals import cycle_stage_entered
 
@@ -71,10 +72,10 @@ def test_a_flag_raised_by_hand_goes_to_the_owner_for_its_scope_and_is_audited(wo
 
 
 def test_a_subject_flag_by_hand_needs_a_subject_and_a_reason(world):
-    with pytest.raises(services.InterventionError) as error:
+    with pytest.raises(DomainError) as error:
         services.flag_raise(pupil=world.child, scope="subject", level=1, reason="x", by=world.teacher.user)
     assert error.value.code == "subject_required"
-    with pytest.raises(services.InterventionError):
+    with pytest.raises(DomainError):
         services.flag_raise(
             pupil=world.child, scope="form_tutor", level=1, reason="  ", by=world.teacher.user
         )
@@ -105,7 +106,7 @@ def test_a_flag_cannot_be_closed_without_saying_what_was_done(world):
     flag = services.flag_raise(
         pupil=world.child, scope="form_tutor", level=1, reason="Slipping", by=world.tutor.user
     )
-    with pytest.raises(services.InterventionError):
+    with pytest.raises(DomainError):
         services.flag_action_record(flag=flag, action_text="", status=FlagStatus.CLOSED, by=world.tutor.user)
     flag.refresh_from_db()
     assert flag.status == FlagStatus.OPEN

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tracking.cycle import scheduler, services, verification
 from tracking.cycle.tasks import send_cycle_emails
+from tracking.lib.errors import DomainError
 from tracking.models import (
     CycleNotification,
     CycleTransition,
@@ -153,7 +154,7 @@ def test_the_data_manager_advances_by_hand_and_the_scheduler_does_not_repeat_it(
 def test_advancing_a_closed_cycle_is_refused_with_a_message(cycle, world):
     run(at(date(2027, 1, 5)), cycle)
     cycle.refresh_from_db()
-    with pytest.raises(services.CycleError) as error:
+    with pytest.raises(DomainError) as error:
         services.cycle_advance(cycle=cycle, by=world.data_manager.user)
     assert "closed" in error.value.message
 

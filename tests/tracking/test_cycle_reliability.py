@@ -9,6 +9,8 @@ from kombu.exceptions import OperationalError
 
 from config.celery import app
 from tracking.cycle import services, tasks, verification
+from tracking.lib import queue
+from tracking.lib.errors import DomainError
 from tracking.models import FailedTask, PendingTask
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +32,13 @@ def broker_down(monkeypatch):
     def refuse(*args, **kwargs):
         raise OperationalError("Error 111 connecting to localhost:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks, "_publish", refuse)
+    monkeypatch.setattr(queue, "_publish", refuse)
 
 
 @pytest.fixture
 def published(monkeypatch):
     sent = []
-    monkeypatch.setattr(tasks, "_publish", lambda name, args, kwargs: sent.append((name, args)))
+    monkeypatch.setattr(queue, "_publish", lambda name, args, kwargs: sent.append((name, args)))
     return sent
 
 
@@ -59,11 +61,11 @@ def test_a_transition_commits_even_when_the_broker_is_down_and_the_email_waits(
 
 
 def test_the_next_scheduler_tick_queues_pending_work(cycle, world, broker_down, monkeypatch):
-    tasks.enqueue_now("tracking.cycle.tasks.send_cycle_emails", [cycle.pk, "input"])
-    assert tasks.requeue_pending() == 0
+    queue.enqueue_now("tracking.cycle.tasks.send_cycle_emails", [cycle.pk, "input"])
+    assert queue.requeue_pending() == 0
     assert PendingTask.objects.get().attempts == 2
     sent = []
-    monkeypatch.setattr(tasks, "_publish", lambda name, args, kwargs: sent.append((name, args)))
+    monkeypatch.setattr(queue, "_publish", lambda name, args, kwargs: sent.append((name, args)))
     tasks.scheduler_tick()
     assert sent == [("tracking.cycle.tasks.send_cycle_emails", [cycle.pk, "input"])]
     assert not PendingTask.objects.exists()
@@ -149,7 +151,7 @@ def test_hod_signs_off_and_sends_a_sheet_back_with_a_reason(world, cycle, client
 
 
 def test_signing_off_outside_verification_is_refused(world, cycle):
-    with pytest.raises(services.CycleError):
+    with pytest.raises(DomainError):
         verification.department_sign_off(
             cycle=cycle, department=world.maths.department, by=world.hod.user, is_slt=False
         )

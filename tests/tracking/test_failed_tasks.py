@@ -10,6 +10,7 @@ from kombu.exceptions import OperationalError
 
 from tests import factories as f
 from tracking.cycle import services, tasks
+from tracking.lib import queue
 from tracking.models import FailedTask, PendingTask
 
 pytestmark = pytest.mark.django_db
@@ -48,16 +49,16 @@ def test_a_task_queued_while_the_broker_is_down_records_its_school(world, monkey
     def refuse(*args, **kwargs):
         raise OperationalError("Connection refused.")
 
-    monkeypatch.setattr(tasks, "_publish", refuse)
-    tasks.enqueue_now("tracking.cycle.tasks.send_cycle_emails", [cycle.pk, "input"])
+    monkeypatch.setattr(queue, "_publish", refuse)
+    queue.enqueue_now("tracking.cycle.tasks.send_cycle_emails", [cycle.pk, "input"])
     assert PendingTask.objects.get().school == world.school
 
 
 def test_a_task_whose_arguments_name_no_school_is_recorded_without_one(world):
-    assert tasks.school_id_for_task("uplift_tests.record_probe", ["x"], {}) is None
-    assert tasks.school_id_for_task("some.task", [], {"school_id": world.school.pk}) == world.school.pk
+    assert queue.school_id_for_task("uplift_tests.record_probe", ["x"], {}) is None
+    assert queue.school_id_for_task("some.task", [], {"school_id": world.school.pk}) == world.school.pk
     # A cycle that no longer exists names no school; the failure is still recorded.
-    assert tasks.school_id_for_task("tracking.cycle.tasks.send_cycle_emails", [999999], {}) is None
+    assert queue.school_id_for_task("tracking.cycle.tasks.send_cycle_emails", [999999], {}) is None
 
 
 def test_a_data_manager_sees_only_their_own_schools_failed_tasks(world, other_world, client):
@@ -98,4 +99,4 @@ def test_other_staff_do_not_see_the_failed_tasks_page(world, client):
 
 def test_a_failed_rules_run_records_its_points_school(world):
     for name in ("interventions.tasks.run_rules_for_point", "interventions.tasks.evaluate_impact_for_point"):
-        assert tasks.school_id_for_task(name, [world.point.pk], {}) == world.school.pk
+        assert queue.school_id_for_task(name, [world.point.pk], {}) == world.school.pk

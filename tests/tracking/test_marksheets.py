@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories as f
+from tracking.lib.errors import DomainError
 from tracking.lib.grading import ScaleLookup
 from tracking.marksheets import forms, queries, services, windows
 from tracking.models import AuditEvent, GradeEntry, GradeScale, GradeValue, SheetReopen
@@ -56,11 +57,11 @@ def test_typed_grades_are_normalised_to_the_scale():
 
 def test_bad_values_say_what_is_allowed():
     gcse = lookup_for(f.SchoolFactory(), "gcse")
-    with pytest.raises(windows.MarksheetError, match="Allowed: 9\\+ … U"):
+    with pytest.raises(DomainError, match="Allowed: 9\\+ … U"):
         forms.clean_value(gcse, "current", "10")
-    with pytest.raises(windows.MarksheetError, match="H, M or L"):
+    with pytest.raises(DomainError, match="H, M or L"):
         forms.clean_value(gcse, "security", "X")
-    with pytest.raises(windows.MarksheetError, match="1, 2, 3 or 4"):
+    with pytest.raises(DomainError, match="1, 2, 3 or 4"):
         forms.clean_value(gcse, "effort", "5")
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories as f
+from tracking.lib.errors import DomainError
 from tracking.models import (
     AuditEvent,
     CurricularTarget,
@@ -164,12 +165,12 @@ def test_the_verification_team_may_reject_or_approve_a_different_grade(world):
 
 def test_a_change_needs_a_reason_and_a_published_target(world):
     target = _proposed(world)
-    with pytest.raises(services.TargetError):
+    with pytest.raises(DomainError):
         services.target_request_change(target=target, grade=_g(world, "7"), reason="x", by=world.hod.user)
     published = f.TargetFactory(pupil=world.classmate, subject=world.maths)
-    with pytest.raises(services.TargetError):
+    with pytest.raises(DomainError):
         services.target_request_change(target=published, grade=_g(world, "7"), reason="  ", by=world.hod.user)
-    with pytest.raises(services.TargetError):
+    with pytest.raises(DomainError):
         services.target_decide_change(target=published, approve=True, reason="no request", by=world.slt.user)
 
 

@@ -124,3 +124,13 @@ def history_for(obj):
     return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related(
         "by"
     )
+
+
+def last_event(*, school, action):
+    """The school's latest event of one kind (e.g. the last reminders sent), or None."""
+    return (
+        AuditEvent.objects.filter(school=school, action=action)
+        .select_related("by")
+        .order_by("-at", "-id")
+        .first()
+    )

@@ -18,7 +18,9 @@ from django.utils import timezone
 from tracking import audit
 from tracking.cycle import scheduler
 from tracking.cycle.health import health_checks_generate
-from tracking.cycle.tasks import safe_enqueue, send_cycle_emails
+from tracking.cycle.tasks import send_cycle_emails
+from tracking.lib.errors import DomainError
+from tracking.lib.queue import safe_enqueue
 from tracking.models import (
     STAGE_ORDER,
     AssessmentPoint,
@@ -41,12 +43,6 @@ DEFAULT_WEEKS = {
     Stage.CLOSED: 7,
 }
 DATED_STAGES = STAGE_ORDER[1:]
-
-
-class CycleError(Exception):
-    def __init__(self, code, message):
-        self.code, self.message = code, message
-        super().__init__(message)
 
 
 class CycleHeld(scheduler.Deferred):
@@ -147,7 +143,7 @@ def cycle_create(*, school, academic_year, name, points, by=None, dates=None):
     """A planned cycle for `points` (one data uplift), with default stage dates unless given."""
     points = list(points)
     if not points:
-        raise CycleError("no_points", "A cycle needs at least one assessment point.")
+        raise DomainError("no_points", "A cycle needs at least one assessment point.")
     dates = dates or default_dates(
         min(p.opens_on for p in points),
         max(p.closes_on for p in points),
@@ -299,12 +295,12 @@ def cycle_advance(*, cycle, by, now=None, note=""):
     cycle.refresh_from_db(fields=["stage", "is_held"])
     stage = cycle.next_stage
     if stage is None:
-        raise CycleError("closed", "This cycle is closed; there is no next stage.")
+        raise DomainError("closed", "This cycle is closed; there is no next stage.")
     transition = cycle_enter_stage(
         cycle_id=cycle.pk, stage=stage, now=now, by=by, via="manual", note=note, respect_hold=False
     )
     if transition is None:
-        raise CycleError("moved", "The cycle has already moved on; reload the page.")
+        raise DomainError("moved", "The cycle has already moved on; reload the page.")
     return transition
 
 
@@ -312,9 +308,9 @@ def cycle_fast_forward(*, cycle, by, now=None):
     """For demonstrations: run due transitions as if the clock stood at the next stage's date."""
     stage, when = next_due(cycle)
     if stage is None:
-        raise CycleError("closed", "This cycle is closed; there is nothing to fast-forward.")
+        raise DomainError("closed", "This cycle is closed; there is nothing to fast-forward.")
     if cycle.is_held:
-        raise CycleError("held", "Release the cycle before fast-forwarding it.")
+        raise DomainError("held", "Release the cycle before fast-forwarding it.")
     real_now = now or timezone.now()
     clock = max(when, real_now)
     note = f"fast-forward for demonstration: clock set to {timezone.localtime(clock):%d %b %Y %H:%M}"
@@ -328,7 +324,7 @@ def cycle_fast_forward(*, cycle, by, now=None):
 def cycle_hold(*, cycle, by, reason=""):
     cycle = TrackingCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.stage == Stage.CLOSED:
-        raise CycleError("closed", "A closed cycle cannot be held.")
+        raise DomainError("closed", "A closed cycle cannot be held.")
     cycle.is_held, cycle.held_reason = True, reason[:200]
     cycle.save(update_fields=["is_held", "held_reason", "updated_at"])
     audit.record(action="tracking.cycle.held", obj=cycle, by=by, after={"reason": reason})
@@ -357,7 +353,7 @@ DATE_FIELDS = {
 }
 
 
-class CycleDatesInvalid(CycleError):
+class CycleDatesInvalid(DomainError):
     """Stage dates that cannot stand; `errors` maps each date field to what is wrong with it."""
 
     def __init__(self, errors):

@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracking import audit
-from tracking.cycle.services import CycleError
-from tracking.cycle.tasks import safe_enqueue, send_sheet_returned_email
+from tracking.cycle.tasks import send_sheet_returned_email
+from tracking.lib.errors import DomainError
+from tracking.lib.queue import safe_enqueue
 from tracking.marksheets import services
 from tracking.models import (
     DepartmentSignOff,
@@ -22,7 +23,7 @@ from tracking.models import (
 
 def _must_be_verifying(cycle):
     if cycle.stage != Stage.VERIFICATION:
-        raise CycleError("not_verifying", "Data can only be signed off while the cycle is at verification.")
+        raise DomainError("not_verifying", "Data can only be signed off while the cycle is at verification.")
 
 
 @transaction.atomic
@@ -52,10 +53,10 @@ def sheet_send_back(*, cycle, group, reason, by, now=None):
     _must_be_verifying(cycle)
     reason = (reason or "").strip()
     if not reason:
-        raise CycleError("no_reason", "Say why the sheet is going back, so the teacher knows what to fix.")
+        raise DomainError("no_reason", "Say why the sheet is going back, so the teacher knows what to fix.")
     point = cycle.points.filter(year_group_id=group.year_group_id).first()
     if point is None or group.academic_year_id != cycle.academic_year_id:
-        raise CycleError("not_in_cycle", f"{group} has no sheet in this cycle.")
+        raise DomainError("not_in_cycle", f"{group} has no sheet in this cycle.")
     now = now or timezone.now()
     sheet, created = SheetReturn.objects.get_or_create(
         point=point,

@@ -15,7 +15,8 @@ from tracking.cycle import health, queries, report, services, verification
 from tracking.cycle.charts import as_data_uri, group_chart_svg
 from tracking.cycle.forms import CycleDatesForm
 from tracking.cycle.tables import HealthPupilFilter, HealthPupilTable, health_pupil_rows
-from tracking.cycle.tasks import failed_task_retry
+from tracking.lib.errors import DomainError
+from tracking.lib.queue import failed_task_retry
 from tracking.models import STAGE_ORDER, HealthCheck, SheetReturn, Stage, TeachingGroup
 
 STAGES = [s for s in STAGE_ORDER if s != Stage.PLANNED]
@@ -144,7 +145,7 @@ def cycle_action(request, pk, action):
                     f"Fast-forwarded {cycle.name}: {len(ran)} transition(s) run; "
                     f"now at {cycle.get_stage_display()}.",
                 )
-        except services.CycleError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         except services.CycleHeld:
             messages.error(request, "This cycle is held; release it first.")
@@ -168,9 +169,8 @@ def cycle_action(request, pk, action):
 @login_required
 def cycle_verify(request, pk):
     cycle = permissions.get_cycle_or_404(request.user, pk)
-    departments = permissions.health_departments_for(request.user)
-    permissions.require(departments.exists())
-    is_slt = permissions.is_slt(request.user) or permissions.is_data_manager(request.user)
+    departments = permissions.verification_departments_or_404(request.user)
+    is_slt = permissions.signs_off_as_slt(request.user)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "verify":
@@ -205,7 +205,7 @@ def cycle_verify(request, pk):
                 messages.success(request, f"{sheet.teaching_group.name} is corrected and closed again.")
             else:
                 raise Http404("No such action")
-        except services.CycleError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         return redirect("cycle_verify", pk=cycle.pk)
     return render(

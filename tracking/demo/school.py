@@ -22,6 +22,7 @@ from tracking.demo.data import (
 )
 from tracking.demo.grades import GradesBuilder
 from tracking.demo.people import PeopleBuilder
+from tracking.lib.errors import DomainError
 from tracking.lib.scales import install_standard_scales
 from tracking.models import (
     AcademicYear,
@@ -39,10 +40,6 @@ from tracking.models import (
     YearGroup,
 )
 from tracking.signals import demo_school_built
-
-
-class DemoRefused(Exception):
-    pass
 
 
 @dataclass
@@ -67,8 +64,9 @@ def build(*, pupils=1500, seed=1, today=None):
     """Build the demo school. Refuses when the database holds a school that is not a demo."""
     today = today or date.today()
     if School.objects.filter(is_demo=False).exists():
-        raise DemoRefused(
-            "This database holds a real school's data; seed_demo only builds into a demo database."
+        raise DomainError(
+            "not_demo",
+            "This database holds a real school's data; seed_demo only builds into a demo database.",
         )
     with transaction.atomic():
         _remove_previous_demo()

@@ -4,18 +4,19 @@ import csv
 import io
 from collections import defaultdict
 
+from tracking.lib.errors import DomainError
 from tracking.lib.grading import ScaleLookup, UnknownGrade
 from tracking.models import GradeValue, Subject
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
-class ImportRejected(Exception):
+class ImportRejected(DomainError):
     """The whole file is refused; `errors` lists (line number, message) for every bad row."""
 
     def __init__(self, errors):
         self.errors = errors
-        super().__init__(f"The file was rejected: {len(errors)} problem(s). Nothing was saved.")
+        super().__init__("rejected", f"The file was rejected: {len(errors)} problem(s). Nothing was saved.")
 
 
 def read_csv_upload(upload, *, required):

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from django import forms
 from django.utils import timezone
 
+from tracking.lib.errors import DomainError
 from tracking.lib.grading import UnknownGrade
-from tracking.marksheets.windows import COMMENT_MAX, EFFORT, GRADE_FIELDS, SECURITY, MarksheetError
+from tracking.marksheets.windows import COMMENT_MAX, EFFORT, GRADE_FIELDS, SECURITY
 
 # -- reading what was posted ------------------------------------------------------------------------
 
@@ -61,13 +62,13 @@ def _allowed_text(lookup):
 
 
 def clean_value(lookup, name, text):
-    """Typed text -> canonical code ('' for blank), or MarksheetError saying what is allowed."""
+    """Typed text -> canonical code ('' for blank), or a DomainError saying what is allowed."""
     text = (text or "").strip()
     if name in GRADE_FIELDS:
         try:
             value = lookup.parse(text)
         except UnknownGrade:
-            raise MarksheetError(f"“{text}” is not a grade. {_allowed_text(lookup)}.") from None
+            raise DomainError("invalid", f"“{text}” is not a grade. {_allowed_text(lookup)}.") from None
         return value.code if value else ""
     if name == "security":
         if not text:
@@ -75,15 +76,17 @@ def clean_value(lookup, name, text):
         try:
             return SECURITY[text.upper()]
         except KeyError:
-            raise MarksheetError(f"“{text}” is not a security. Allowed: H, M or L.") from None
+            raise DomainError("invalid", f"“{text}” is not a security. Allowed: H, M or L.") from None
     if name == "effort":
         if not text:
             return ""
         if text not in EFFORT:
-            raise MarksheetError(f"“{text}” is not an effort grade. Allowed: 1, 2, 3 or 4.")
+            raise DomainError("invalid", f"“{text}” is not an effort grade. Allowed: 1, 2, 3 or 4.")
         return text
     if len(text) > COMMENT_MAX:
-        raise MarksheetError(f"Comments are at most {COMMENT_MAX} characters (this one has {len(text)}).")
+        raise DomainError(
+            "invalid", f"Comments are at most {COMMENT_MAX} characters (this one has {len(text)})."
+        )
     return " ".join(text.split())
 
 

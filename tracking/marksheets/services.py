@@ -13,9 +13,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tracking import audit
+from tracking.lib.errors import DomainError
 from tracking.marksheets.forms import clean_value
 from tracking.marksheets.queries import entry_codes
-from tracking.marksheets.windows import FIELDS, GRADE_FIELDS, MarksheetError
+from tracking.marksheets.windows import FIELDS, GRADE_FIELDS
 from tracking.models import (
     GradeEntry,
     SheetReopen,
@@ -49,14 +50,14 @@ def marksheet_save(*, sheet, rows, by, via="marksheet"):
     nothing is saved and the result names each one. Unchanged cells write nothing.
     """
     if not sheet.editable:
-        raise MarksheetError("This sheet is read-only: its window has closed.", code="closed")
+        raise DomainError("closed", "This sheet is read-only: its window has closed.")
     result = SaveResult()
     cleaned = {}
     for pupil_id, row in rows.items():
         for name, text in row.values.items():
             try:
                 cleaned.setdefault(pupil_id, {})[name] = clean_value(sheet.lookup, name, text)
-            except MarksheetError as error:
+            except DomainError as error:
                 result.errors.setdefault(pupil_id, {})[name] = error.message
     if result.errors:
         return result
@@ -66,7 +67,7 @@ def marksheet_save(*, sheet, rows, by, via="marksheet"):
         except IntegrityError:
             # Someone created one of these rows after we looked: go round again and compare with theirs.
             continue
-    raise MarksheetError("The sheet is being saved by someone else. Try again.", code="busy")
+    raise DomainError("busy", "The sheet is being saved by someone else. Try again.")
 
 
 @transaction.atomic
@@ -172,9 +173,9 @@ def _with_grades(entry, lookup):
 def _reopen(*, point, group, until, reason, by):
     reason = (reason or "").strip()
     if not reason:
-        raise MarksheetError("Give a reason: it is kept in the audit trail.", code="reason")
+        raise DomainError("reason", "Give a reason: it is kept in the audit trail.")
     if until < timezone.localdate():
-        raise MarksheetError("The reopen date must be today or later.", code="until")
+        raise DomainError("until", "The reopen date must be today or later.")
     with transaction.atomic():
         reopen = SheetReopen.objects.create(
             school_id=point.school_id, point=point, teaching_group=group, until=until, reason=reason, by=by

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from tracking import permissions
+from tracking.lib.errors import DomainError
 from tracking.lib.grading import progress_label
 from tracking.marksheets import forms, queries, services, windows
 from tracking.models import AssessmentPoint
@@ -113,7 +114,7 @@ def marksheet(request, group_id, point_id):
     rows = forms.rows_from_post(request.POST, sheet)
     try:
         result = services.marksheet_save(sheet=sheet, rows=rows, by=request.user)
-    except windows.MarksheetError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         queries.build_rows(sheet, typed=rows)
         return render(request, "tracking/marksheet.html", _context(request, sheet), status=409)
@@ -152,7 +153,7 @@ def marksheet_row(request, group_id, point_id, pupil_id):
             result = services.marksheet_save(
                 sheet=sheet, rows=rows, by=request.user, via="marksheet-autosave"
             )
-        except windows.MarksheetError as error:
+        except DomainError as error:
             return HttpResponse(error.message, status=409)
         if result.conflicts:
             sheet = queries.load_sheet(group, point, user=request.user, only_pupil=pupil_id)
@@ -181,7 +182,7 @@ def _reopen_page(request, *, point, group):
                 services.sheet_reopen(point=point, group=group, by=request.user, **form.cleaned_data)
             else:
                 services.point_reopen(point=point, by=request.user, **form.cleaned_data)
-        except windows.MarksheetError as error:
+        except DomainError as error:
             form.add_error(None, error.message)
         else:
             until = form.cleaned_data["until"]

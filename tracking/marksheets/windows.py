@@ -30,12 +30,6 @@ NOT_STARTED, IN_PROGRESS, COMPLETE = "not_started", "in_progress", "complete"
 STATUS_LABELS = {NOT_STARTED: "Not started", IN_PROGRESS: "In progress", COMPLETE: "Complete"}
 
 
-class MarksheetError(Exception):
-    def __init__(self, message, code="invalid"):
-        self.message, self.code = message, code
-        super().__init__(message)
-
-
 def collected(point):
     return [name for name in FIELDS if getattr(point, f"collects_{name}")]
 

@@ -15,8 +15,9 @@ from operator import or_
 from django.db.models import Count, F, Q
 from django.urls import reverse
 
+from tracking import audit
 from tracking.marksheets.windows import COMPLETE, IN_PROGRESS, NOT_STARTED, STATUS_LABELS, required
-from tracking.models import AssessmentPoint, AuditEvent, TeachingGroup
+from tracking.models import AssessmentPoint, TeachingGroup
 
 REMINDERS_ACTION = "tracking.reminders.sent"
 
@@ -263,9 +264,4 @@ def completion_for(points, departments=None):
 
 
 def last_reminder(school):
-    return (
-        AuditEvent.objects.filter(school=school, action=REMINDERS_ACTION)
-        .select_related("by")
-        .order_by("-at", "-id")
-        .first()
-    )
+    return audit.last_event(school=school, action=REMINDERS_ACTION)

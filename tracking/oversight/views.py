@@ -1,9 +1,7 @@
 """Oversight pages: marksheet completion and reminders, master grids, the grade audit trail."""
 
-import smtplib
 from urllib.parse import urlencode
 
-from celery.exceptions import Retry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,11 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django_tables2 import RequestConfig
-from kombu.exceptions import OperationalError
 
 from tracking import permissions
 from tracking.audit import queries
-from tracking.lib import exports
+from tracking.lib import exports, queue
 from tracking.models import AssessmentPoint, Department
 from tracking.oversight import completion, master_grid, tasks
 
@@ -122,14 +119,16 @@ def completion_remind(request):
     if not point_ids:
         messages.error(request, "Choose at least one assessment point before sending reminders.")
         return redirect("completion")
-    try:
-        tasks.send_completion_reminders.delay_on_commit(
-            school.pk, point_ids, user.pk, request.build_absolute_uri("/")
-        )
-    except (smtplib.SMTPException, OSError, OperationalError, Retry):
+    outcome = queue.enqueue_now(
+        tasks.send_completion_reminders, [school.pk, point_ids, user.pk, request.build_absolute_uri("/")]
+    )
+    if outcome == queue.FAILED:
         # Without a broker the task runs here and now: a mail server that is still down after the
         # task's retries must come back as a message, not an error page.
         messages.error(request, "The mail server did not answer, so no reminders were sent. Try again later.")
+        return redirect(back)
+    if outcome == queue.PENDING:
+        messages.warning(request, "The task queue is not answering: the reminders will go when it is back.")
         return redirect(back)
     messages.success(
         request,

@@ -14,7 +14,6 @@ from django.utils import timezone
 from tracking import audit
 from tracking.cycle.scheduler import Event
 from tracking.models import (
-    AuditEvent,
     CurricularTarget,
     GradeEntry,
     Guardian,
@@ -112,8 +111,7 @@ def retention_run(*, school, by=None, dry_run=False, today=None):
         # A parent with no child left at the school has no reason to keep an account.
         orphaned = Guardian.objects.filter(pk__in=guardian_ids, guardianlink__isnull=True)
         User.objects.filter(guardian__in=orphaned).delete()
-        # Audit rows keep who did what and when, but not the names and comments they carried.
-        AuditEvent.objects.filter(pupil_id__in=ids).update(before={}, after={}, note="")
+        audit.redact_pupils(ids)
         for step in _steps:
             step(ids)
         audit.record_many(

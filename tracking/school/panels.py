@@ -52,11 +52,7 @@ def completion(user):
     school = permissions.school_for(user)
     points = default_points(points_for_selection(school))
     result = completion_for(points, permissions.completion_departments(user))
-    subjects = permissions.master_grid_subjects(user)
-    if not permissions.is_whole_school(user):
-        subjects = list(subjects.filter(department_id__in=permissions.access_for(user).department_ids))
-    else:
-        subjects = []
+    subjects = permissions.completion_panel_subjects(user)
     overall = result.overall
     return {
         "points": points,

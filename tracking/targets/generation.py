@@ -1,14 +1,15 @@
 """Generating targets for a whole year group from flight paths or FFT estimates, in bulk."""
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tracking import audit
+from tracking.lib.bulk import insert_rows
+from tracking.lib.errors import DomainError
 from tracking.models import (
-    AuditEvent,
     GradeValue,
     Pupil,
     Target,
@@ -17,7 +18,7 @@ from tracking.models import (
     TeachingGroup,
 )
 from tracking.targets.flightpaths import FlightPathTable
-from tracking.targets.services import EDITABLE, TargetError
+from tracking.targets.services import EDITABLE
 
 SOURCE_FLIGHT_PATH, SOURCE_FFT = "flightpath", "fft"
 
@@ -60,7 +61,7 @@ def target_generate(*, school, year_group, source, by, estimates=None, detail=""
     result = GenerateResult()
     if source == SOURCE_FFT:
         if not estimates:
-            raise TargetError("Upload an FFT estimates file first.")
+            raise DomainError("invalid", "Upload an FFT estimates file first.")
         wanted = dict(estimates)
         detail = detail or "FFT"
         target_source = TargetSource.FFT
@@ -83,7 +84,7 @@ def target_generate(*, school, year_group, source, by, estimates=None, detail=""
         target_source = TargetSource.FLIGHT_PATH
         detail = detail or "Flight path (KS2)"
     else:
-        raise TargetError(f"Unknown source '{source}'.")
+        raise DomainError("invalid", f"Unknown source '{source}'.")
     # Plain tuples, not model instances: a whole school's targets are compared here.
     existing = {
         (row[1], row[2]): row
@@ -125,7 +126,7 @@ def target_generate(*, school, year_group, source, by, estimates=None, detail=""
     with transaction.atomic():
         now = timezone.now()
         stamp = connection.ops.adapt_datetimefield_value(now)
-        _insert_rows(
+        insert_rows(
             Target,
             [
                 {
@@ -166,32 +167,30 @@ def target_generate(*, school, year_group, source, by, estimates=None, detail=""
             )
             for target in creates:
                 target.pk = ids[(target.pupil_id, target.subject_id)]
-        rows = [_audit_row(t, "generated", by, {}, codes, stamp, detail) for t in creates] + [
-            _audit_row(t, "regenerated", by, b, codes, stamp, detail) for t, b in updates
-        ]
-        _insert_rows(AuditEvent, rows)
+        audit.record_many(
+            [_audit_event(t, "generated", by, {}, codes, detail) for t in creates]
+            + [_audit_event(t, "regenerated", by, b, codes, detail) for t, b in updates],
+            at=now,
+        )
     return result
 
 
-def _audit_row(target, action, by, before, codes, now, note):
-    """An AuditEvent row for bulk generation, written with _insert_rows (same shape as audit.record)."""
+def _audit_event(target, action, by, before, codes, note):
+    """One audit.record_many event for a generated target."""
     after = {
         "grade": codes[target.grade_id],
         "status": target.status,
         "published_grade": before.get("published_grade"),
     }
     return {
-        "school_id": target.school_id,
-        "at": now,
-        "by_id": by.pk if by is not None and by.is_authenticated else None,
         "action": f"tracking.target.{action}",
+        "obj": target,
+        "by": by,
+        "before": before,
+        "after": after,
         "via": "target generation",
-        "object_type": "tracking.target",
-        "object_id": str(target.pk),
         "pupil_id": target.pupil_id,
-        "before": json.dumps(before),
-        "after": json.dumps(after),
-        "note": note[:500],
+        "note": note,
     }
 
 
@@ -208,20 +207,4 @@ class _NewTarget:
     status: str = TargetStatus.PROPOSED
     pk: int | None = None
 
-
-def _insert_rows(model, rows, batch=2000):
-    """INSERT plain rows (column -> database-ready value) in batches with executemany.
-
-    Generation writes tens of thousands of targets and audit rows; building model instances for
-    bulk_create cost most of the 3 s budget. Values are ints, strings, None, JSON text and a
-    timestamp already adapted with connection.ops.adapt_datetimefield_value.
-    """
-    if not rows:
-        return
-    columns = list(rows[0])
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            cursor.executemany(sql, [[r[c] for c in columns] for r in rows[start : start + batch]])
+    _meta = Target._meta  # so the audit trail records it as the Target it becomes

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tracking import audit
+from tracking.lib.errors import DomainError
 from tracking.models import (
     AssessmentPoint,
     CurricularTarget,
@@ -35,14 +36,6 @@ from tracking.models import (
 from tracking.targets.flightpaths import expected_path, whole_grade_for_step
 
 EDITABLE = (TargetStatus.PROPOSED,)
-
-
-class TargetError(Exception):
-    """A refused change, with a message for the person who asked."""
-
-    def __init__(self, message, code="invalid"):
-        self.message, self.code = message, code
-        super().__init__(message)
 
 
 def _snapshot(target):
@@ -71,7 +64,7 @@ def _event(action, target, by, before, note="", via=""):
 def target_propose(*, pupil, subject, grade, by, reason=""):
     """A teacher's proposed target (Laude: set with the pupil). Only while nothing is agreed yet."""
     if grade is None or grade.scale_id not in (subject.scale_id, subject.ks3_scale_id):
-        raise TargetError(f"Choose a grade on the {subject.scale} scale.")
+        raise DomainError("invalid", f"Choose a grade on the {subject.scale} scale.")
     target = Target.objects.select_for_update(of=("self",)).filter(pupil=pupil, subject=subject).first()
     if target is None:
         target = Target.objects.create(
@@ -85,10 +78,10 @@ def target_propose(*, pupil, subject, grade, by, reason=""):
         audit.record(**_event("proposed", target, by, {}, note=reason, via="target page"))
         return target
     if target.status not in EDITABLE:
-        raise TargetError(
+        raise DomainError(
+            "locked",
             f"This target is already {target.get_status_display().lower()}; "
             "the head of department can request a change.",
-            code="locked",
         )
     before = _snapshot(target)
     target.grade, target.source = grade, TargetSource.TEACHER
@@ -154,13 +147,13 @@ def target_request_change(*, target, grade, reason, by):
     target = _lock(target)
     reason = (reason or "").strip()
     if target.status != TargetStatus.PUBLISHED:
-        raise TargetError("Only a published target can have a change requested.", code="state")
+        raise DomainError("state", "Only a published target can have a change requested.")
     if not reason:
-        raise TargetError("Give a reason for the change.", code="reason")
+        raise DomainError("reason", "Give a reason for the change.")
     if grade is None or grade.scale_id != target.grade.scale_id:
-        raise TargetError("Choose a grade on the subject's scale.", code="grade")
+        raise DomainError("grade", "Choose a grade on the subject's scale.")
     if grade.pk == target.published_grade_id:
-        raise TargetError(f"The target is already {grade}.", code="grade")
+        raise DomainError("grade", f"The target is already {grade}.")
     before = _snapshot(target)
     target.status = TargetStatus.CHANGE_REQUESTED
     target.requested_grade, target.request_reason = grade, reason[:500]
@@ -179,15 +172,15 @@ def target_decide_change(*, target, approve, reason, by, grade=None):
     target = _lock(target)
     reason = (reason or "").strip()
     if target.status != TargetStatus.CHANGE_REQUESTED:
-        raise TargetError("There is no change request waiting on this target.", code="state")
+        raise DomainError("state", "There is no change request waiting on this target.")
     if not reason:
-        raise TargetError("Give a reason for the decision.", code="reason")
+        raise DomainError("reason", "Give a reason for the decision.")
     before = _snapshot(target)
     before["requested_grade"] = target.requested_grade.code if target.requested_grade_id else None
     if approve:
         new = grade or target.requested_grade
         if new is None or new.scale_id != target.grade.scale_id:
-            raise TargetError("Choose a grade on the subject's scale.", code="grade")
+            raise DomainError("grade", "Choose a grade on the subject's scale.")
         target.grade = target.published_grade = new
     target.status = TargetStatus.PUBLISHED
     target.requested_grade, target.request_reason, target.requested_by, target.requested_at = (
@@ -305,7 +298,7 @@ def _lock_proposal(proposal):
         .get(pk=proposal.pk)
     )
     if proposal.status != RaiseStatus.OPEN:
-        raise TargetError("This proposal has already been reviewed.", code="state")
+        raise DomainError("state", "This proposal has already been reviewed.")
     return proposal
 
 
@@ -316,7 +309,7 @@ def target_raise_accept(*, proposal, by, reason=""):
     proposal = _lock_proposal(proposal)
     target = proposal.target
     if target.status == TargetStatus.CHANGE_REQUESTED:
-        raise TargetError("Decide the pending change request on this target first.", code="state")
+        raise DomainError("state", "Decide the pending change request on this target first.")
     before = _snapshot(target)
     target.grade = proposal.proposed_grade
     target.source = TargetSource.RAISED
@@ -334,7 +327,7 @@ def target_raise_accept(*, proposal, by, reason=""):
 def target_raise_dismiss(*, proposal, by, reason=""):
     proposal = _lock_proposal(proposal)
     if not reason.strip():
-        raise TargetError("Give a reason for keeping the target as it is.", code="reason")
+        raise DomainError("reason", "Give a reason for keeping the target as it is.")
     proposal.status, proposal.decided_by, proposal.decided_at = RaiseStatus.DISMISSED, by, timezone.now()
     proposal.reason = reason[:500]
     proposal.save()
@@ -352,10 +345,10 @@ def curricular_target_create(
 ):
     text = (text or "").strip()
     if not text:
-        raise TargetError("Write the target.", code="text")
+        raise DomainError("text", "Write the target.")
     owners = [o for o in (pupil, group, form) if o is not None]
     if len(owners) != 1:
-        raise TargetError("A curricular target is for one pupil, one teaching group or one form.")
+        raise DomainError("invalid", "A curricular target is for one pupil, one teaching group or one form.")
     owner = owners[0]
     if group is not None and subject is None:
         subject = group.subject

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from tracking import permissions
+from tracking.lib.errors import DomainError
 from tracking.lib.imports import ImportRejected
 from tracking.models import (
     AssessmentPoint,
@@ -200,7 +201,7 @@ def target_detail(request, pupil_pk, subject_pk):
                     messages.success(request, "Change approved." if approve else "Change rejected.")
                     nxt = request.POST.get("next")
                     return redirect(nxt if nxt == reverse("target_changes") else request.path)
-        except services.TargetError as exc:
+        except DomainError as exc:
             form = forms.get(action)
             if form is not None and form.is_bound:
                 form.add_error(None, exc.message)
@@ -232,13 +233,10 @@ def target_detail(request, pupil_pk, subject_pk):
 @login_required
 def target_changes(request):
     user = request.user
+    permissions.require(permissions.can_see_target_changes(user))
     dvt = permissions.is_verification_team(user)
-    hod = bool(permissions.access_for(user).department_ids) and permissions.has_role(user, "hod")
-    permissions.require(dvt or hod)
     school = _school(user)
-    qs = permissions.targets_visible_to(user).filter(school=school, status=TargetStatus.CHANGE_REQUESTED)
-    if not dvt:
-        qs = qs.filter(subject__department_id__in=permissions.access_for(user).department_ids)
+    qs = permissions.target_changes_visible_to(user).filter(school=school)
     requests_ = list(
         qs.select_related(
             "pupil__year_group",
@@ -273,9 +271,9 @@ def target_changes(request):
 @login_required
 def target_raises(request):
     user = request.user
+    permissions.require(permissions.can_see_raises(user))
     reviewer = permissions.can_review_raises(user)
     runner = permissions.can_generate_targets(user)
-    permissions.require(reviewer or runner)
     school = _school(user)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -306,16 +304,10 @@ def target_raises(request):
                 messages.success(request, "Proposal dismissed; the target stays as it is.")
             else:
                 raise Http404("Unknown action")
-        except services.TargetError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("target_raises")
-    proposals = TargetRaiseProposal.objects.filter(school=school, status=RaiseStatus.OPEN)
-    if reviewer and not permissions.is_slt(user):
-        proposals = proposals.filter(
-            target__subject__department_id__in=permissions.access_for(user).department_ids
-        )
-    elif not reviewer:
-        proposals = proposals.none()
+    proposals = permissions.raises_visible_to(user).filter(school=school, status=RaiseStatus.OPEN)
     proposals = proposals.select_related(
         "target__pupil__year_group", "target__subject", "target__grade", "point", "achieved", "proposed_grade"
     ).order_by("target__pupil__year_group__number", "target__subject__name", "target__pupil__legal_last_name")
@@ -396,7 +388,7 @@ def target_generate(request):
                     by=user,
                     dry_run=True,
                 )
-            except services.TargetError as exc:
+            except DomainError as exc:
                 form.add_error(None, exc.message)
     return render(
         request,
@@ -474,7 +466,7 @@ def curricular_target_new(request, kind, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.curricular_target_create(by=user, **owner, **form.cleaned_data)
-        except services.TargetError as exc:
+        except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Curricular target saved.")

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from tracking.demo.data import DEMO_PASSWORD
-from tracking.demo.school import DemoRefused, build
+from tracking.demo.school import build
+from tracking.lib.errors import DomainError
 from tracking.models import School
 
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             built = build(pupils=pupils, seed=seed)
-        except DemoRefused as refusal:
+        except DomainError as refusal:
             raise CommandError(str(refusal)) from None
         with connection.cursor() as cursor:
             # Bulk-loaded tables have no planner statistics yet; without them SQLite joins badly.
