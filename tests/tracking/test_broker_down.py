@@ -14,7 +14,8 @@ from datetime import date, timedelta
 import pytest
 
 from config.celery import app
-from tracking.cycle import services, tasks
+from tracking.cycle import services
+from tracking.lib import queue
 from tracking.models import PendingTask
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +93,7 @@ def test_a_transition_commits_at_once_with_redis_unreachable_and_its_email_waits
     )
     assert "refused" in pending.error.lower() or "111" in pending.error, pending.error
     # Still down at the next tick: the work stays pending, its attempts counted.
-    assert tasks.requeue_pending() == 0
+    assert queue.requeue_pending() == 0
     assert PendingTask.objects.get().attempts == 2
 
 
@@ -102,11 +103,11 @@ def test_pending_work_reaches_redis_once_it_answers_again(cycle, world, redis_un
     broker = _MAKE_TEST_BROKER
     if not broker:
         pytest.skip("needs Redis (`make test` starts one)")
-    assert tasks.enqueue_now(EMAILS, [cycle.pk, "input"]) is False
+    assert queue.enqueue_now(EMAILS, [cycle.pk, "input"]) == queue.PENDING
     _use_broker(broker)  # Redis is back
     client = redis.Redis.from_url(broker)
     try:
-        assert tasks.requeue_pending() == 1
+        assert queue.requeue_pending() == 1
         assert not PendingTask.objects.exists()
         queued = _queued(client, cycle.pk)
         assert len(queued) == 1
@@ -116,14 +117,7 @@ def test_pending_work_reaches_redis_once_it_answers_again(cycle, world, redis_un
         client.close()
 
 
-# Work queued outside the one fallback path. Strict: when the queueing is fixed these pass, and the
-# marker must go (issue 8: "every app queues through one path that keeps the broker-down fallback").
-BYPASSES_FALLBACK = pytest.mark.xfail(
-    strict=True, reason="queued with delay_on_commit, not through the PendingTask fallback"
-)
-
-
-@BYPASSES_FALLBACK
+# Every app queues through the one path with the fallback (issue 8): the reminders and the rules run too.
 @pytest.mark.django_db(transaction=True)
 def test_reminders_sent_with_redis_unreachable_wait_as_pending_work(world, redis_unreachable, client):
     client.force_login(world.data_manager.user)
@@ -132,7 +126,6 @@ def test_reminders_sent_with_redis_unreachable_wait_as_pending_work(world, redis
     assert PendingTask.objects.filter(task_name__endswith="send_completion_reminders").exists()
 
 
-@BYPASSES_FALLBACK
 def test_the_rules_run_at_the_actions_stage_waits_as_pending_work_with_redis_unreachable(
     cycle, world, redis_unreachable, django_capture_on_commit_callbacks
 ):
