@@ -128,6 +128,8 @@ ROWS = [
     ("subject_access", lambda w: [w.child.pk], {"data_manager"}),
     ("import_detail", lambda w: [_import_job(w).pk], {"data_manager"}),
     ("import_commit", lambda w: [_import_job(w).pk], {"data_manager"}),
+    # Mentor allocation (issue 11): SLT decide mentors; the data manager keeps the lists.
+    ("mentoring:allocation", lambda w: [], WHOLE_SCHOOL),
 ]
 
 

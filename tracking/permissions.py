@@ -589,3 +589,11 @@ def get_import_job_or_404(user, pk):
 def can_export_subject_access(user):
     """Subject access requests are answered by the data manager (the school's data protection lead)."""
     return is_data_manager(user)
+
+
+# -- mentoring ---------------------------------------------------------------------------------
+
+
+def can_allocate_mentors(user):
+    """Academic mentors are decided by SLT (Longfield policy); the data manager keeps the lists."""
+    return (is_slt(user) or is_data_manager(user)) and school_for(user) is not None
