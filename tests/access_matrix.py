@@ -445,4 +445,11 @@ ACTIONS = [
     ("import_list", lambda w: [], _ctf_upload, {"data_manager"}),
     ("import_commit", lambda w: [_previewed_import(w).pk], lambda w: {}, {"data_manager"}),
     ("subject_access", lambda w: [w.child.pk], lambda w: {}, {"data_manager"}),  # audited export
+    # Mentor allocation: the classmate has no mentor yet; the world's mentor takes her on.
+    (
+        "mentoring:allocation",
+        lambda w: [],
+        lambda w: {"action": "assign", "pupils": [w.classmate.pk], "mentor": w.mentor.pk},
+        WHOLE_SCHOOL,
+    ),
 ]
