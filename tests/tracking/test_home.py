@@ -58,3 +58,24 @@ def test_home_query_count_stays_the_same_as_the_school_grows(client, world, pers
     _grow(world)
     assert before <= HOME_QUERIES[persona], f"{persona}: {before} queries"
     assert _queries(client, user) == before
+
+
+def test_a_head_of_departments_home_lists_her_own_unstarted_sheets_first_then_n_more(client, world):
+    mine = f.TeachingGroupFactory(
+        school=world.school, subject=world.maths, year_group=world.y11, name="11Ma9", teachers=[world.hod]
+    )
+    mine.pupils.add(world.child)
+    for n in range(10):
+        other = f.TeachingGroupFactory(
+            school=world.school, subject=world.maths, year_group=world.y11, name=f"11Ma{20 + n}"
+        )
+        other.pupils.add(world.classmate)
+    client.force_login(world.hod.user)
+    html = client.get(reverse("home")).content.decode()
+    own, department = html.split("Your department’s other groups", 1)
+    assert "Your groups" in own and "11Ma9 · " in own and "Not started" in own
+    assert "11Ma9 · " not in department
+    # 12 department sheets unfinished (11Ma1, 11Ma2 and ten more): 8 shown, the rest counted.
+    table, after = department.split("</table>", 1)
+    assert table.count("<tr><td><a href=") == 8
+    assert 'And <a href="/marksheets/">4 more department sheets</a> not complete' in after

@@ -111,7 +111,7 @@ def test_a_teacher_fills_a_sheet_from_the_keyboard_fixes_a_mistake_and_saves(
     # Save the whole sheet: Bell's "a" is not a grade, so nothing is saved and every value is kept.
     page.keyboard.press("Control+s")
     page.wait_for_selector("#sheet-errors")
-    assert "Nothing was saved" in page.locator("#sheet-errors").inner_text()
+    assert "Not saved: 1 cell needs fixing" in page.locator("#sheet-errors").inner_text()
     assert not GradeEntry.objects.filter(pupil=bell).exists()
     bad = cell(page, bell, "current")
     assert bad.input_value() == "a"

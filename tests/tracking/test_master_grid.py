@@ -225,3 +225,10 @@ def test_a_subject_teacher_sees_only_their_own_pupils_in_the_grid_and_its_export
     client.force_login(world.hod.user)
     html = client.get(reverse("master_detail", args=[world.maths.pk])).content.decode()
     assert world.other_child.legal_last_name in html
+
+
+def test_the_newest_point_comes_first_beside_the_verdict_so_it_is_in_view(history, client):
+    grid, _, rows = master_grid.build(subject=history.maths, year_number=11)
+    names = [column.name for column in master_grid.table_for(grid, rows).columns]
+    assert names.index("progress") + 1 == names.index(f"p{history.point.pk}")
+    assert names.index(f"p{history.point.pk}") < names.index(f"p{history.y10_point.pk}")

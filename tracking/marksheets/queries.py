@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from tracking.lib.errors import DomainError
 from tracking.lib.grading import ScaleLookup, UnknownGrade, progress
-from tracking.marksheets.forms import short_hint
+from tracking.marksheets.forms import clean_value, short_hint
 from tracking.marksheets.windows import (
     COMPLETE,
     FIELDS,
@@ -29,7 +30,7 @@ from tracking.models import (
     Target,
     TeachingGroup,
 )
-from tracking.permissions import can_edit_sheet, groups_for_marksheets
+from tracking.permissions import access_for, can_edit_sheet, groups_for_marksheets
 from tracking.school.tables import pupil_flags_html
 
 
@@ -60,6 +61,7 @@ class Cell:
     theirs: str | None = None  # set when another editor changed this cell since the sheet was opened
     resolution: str = "mine"
     saved: bool = False
+    pending: bool = False  # typed, differs from what is stored, not saved yet
 
     @property
     def conflict(self):
@@ -81,6 +83,14 @@ class Row:
     @property
     def has_conflict(self):
         return any(c.conflict for c in self.cells)
+
+    @property
+    def pending(self):
+        return sum(1 for c in self.cells if c.pending)
+
+    @property
+    def saved(self):
+        return any(c.saved for c in self.cells)
 
 
 @dataclass
@@ -173,6 +183,8 @@ def build_rows(sheet, typed=None, errors=None, conflicts=None, saved=None):
                 cell.theirs = stored[name]
                 cell.resolution = "mine"
             cell.saved = name in saved.get(pupil.pk, ())
+            if mine and not cell.error and not cell.conflict:
+                cell.pending = _changed(sheet, name, value, stored)
             cells.append(cell)
         shown = {c.field: c.value for c in cells}
         grade = _parse_quiet(sheet.lookup, headline(sheet.point, shown))
@@ -192,6 +204,13 @@ def build_rows(sheet, typed=None, errors=None, conflicts=None, saved=None):
         )
     sheet.rows = rows
     return rows
+
+
+def _changed(sheet, name, text, stored):
+    try:
+        return clean_value(sheet.lookup, name, text) != stored[name]
+    except DomainError:
+        return False
 
 
 def _parse_quiet(lookup, text):
@@ -292,6 +311,20 @@ def _row_counts(groups, points):
     return counts
 
 
+PANEL_DEPARTMENT_ROWS = 8
+
+
 def panel_context(user):
-    sheets = [s for s in sheets_for(groups_for_marksheets(user)) if s.status != COMPLETE]
-    return {"sheets": sheets[:8]}
+    """The home panel: every unfinished sheet of the user's own groups, then their department's (a head
+    of department's), up to a few, with how many more the full list holds."""
+    staff = access_for(user).staff
+    teaches = TeachingGroup.teachers.through.objects.filter(teachinggroup_id=OuterRef("pk"), staff=staff)
+    groups = groups_for_marksheets(user).annotate(mine=Exists(teaches))
+    due = [s for s in sheets_for(groups) if s.status != COMPLETE]
+    mine = [s for s in due if s.group.mine]
+    department = [s for s in due if not s.group.mine]
+    return {
+        "mine": mine,
+        "department": department[:PANEL_DEPARTMENT_ROWS],
+        "more": max(0, len(department) - PANEL_DEPARTMENT_ROWS),
+    }

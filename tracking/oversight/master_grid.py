@@ -319,7 +319,8 @@ def table_for(grid, rows, linkable=None):
             _ProgressColumn(verbose_name="Against target", order_by=("progress_sort",), empty_values=()),
         ),
     ]
-    extra += [(f"p{point.pk}", GradeColumn(point)) for point in grid.points]
+    # Newest point first, beside the verdict: the latest data is in view without scrolling sideways.
+    extra += [(f"p{point.pk}", GradeColumn(point)) for point in reversed(grid.points)]
     return MasterTable(rows, extra_columns=extra, school=grid.subject.school, linkable=linkable)
 
 

@@ -8,6 +8,8 @@ from django_tables2 import RequestConfig
 
 from tracking import permissions
 from tracking.lib.sparkline import sparkline
+from tracking.marksheets.queries import sheets_for
+from tracking.models import TeachingGroup
 from tracking.school import queries, theme
 from tracking.school.filters import PupilFilter, TeachingGroupFilter
 from tracking.school.home import panels_for
@@ -136,13 +138,16 @@ def group_list(request):
 def group_detail(request, pk):
     _staff_only(request.user)
     group = permissions.get_group_or_404(request.user, pk)
-    pupils = [(p, pupil_flags_html(p)) for p in queries.group_pupils(group)]
+    group_only = TeachingGroup.objects.filter(pk=group.pk)
+    sheets = sheets_for(group_only, open_only=False) if group.academic_year.is_current else []
     return render(
         request,
         "tracking/group_detail.html",
         {
             "group": group,
-            "pupils": pupils,
+            "rows": queries.group_standings(group),
+            "sheets": sheets,
+            "may_open_sheets": permissions.may_open_sheet(request.user, group),
             "teachers": group.teachers.select_related("user"),
             "can_edit": permissions.can_edit_group(request.user, group),
         },

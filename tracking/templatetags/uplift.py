@@ -1,3 +1,5 @@
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 from django import template
 
 from tracking.lib.grading import progress_label
@@ -13,3 +15,16 @@ def progress_badge(progress, school):
         "diff": progress.diff,
         "label": "No target set" if progress.no_target else progress_label(progress.status, school),
     }
+
+
+@register.filter
+def percent(value):
+    """A percentage such as attendance, shown one way everywhere: 93.1%, 100%, — when unknown."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return "—"
+    text = f"{number:f}".removesuffix(".0")
+    return f"{text}%"
