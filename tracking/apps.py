@@ -97,6 +97,13 @@ class TrackingConfig(AppConfig):
         home.register("tracking/cycle/_panel.html", permissions.can_view_cycles, home_panel, order=35)
         navigation.register("Failed tasks", "failed_tasks", permissions.is_data_manager, order=90)
         navigation.register(
+            "Dashboard",
+            "dashboard",
+            permissions.can_see_dashboard,
+            order=5,
+            description="How year groups, subjects and groups stand against target, with gaps and A8/P8",
+        )
+        navigation.register(
             "Imports",
             "import_list",
             permissions.can_import,

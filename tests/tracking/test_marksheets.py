@@ -485,7 +485,7 @@ def _count_save_queries(world, group):
 def test_saving_a_sheet_takes_the_same_number_of_queries_for_2_and_30_pupils(world):
     small = _count_save_queries(world, _sheet_with(world, 2))
     large = _count_save_queries(world, _sheet_with(world, 30))
-    assert small == large
+    assert small == large <= 6  # lock, read, bulk write and audit, whatever the size
 
 
 def _autosave(client, world, pupil, **values):
