@@ -377,6 +377,7 @@ ACTIONS = [
         {"data_manager"},
     ),
     ("point_reopen", lambda w: [_locked_point(w).pk], _reopen_body, {"data_manager"}),
+    ("marksheet_verify", lambda w: [w.group.pk, w.point.pk], lambda w: {}, {"hod", "slt", "data_manager"}),
     ("completion_remind", lambda w: [], lambda w: {"point": w.point.pk}, WHOLE_SCHOOL),
     (
         "target_overview",
