@@ -353,6 +353,23 @@ def _previewed_import(w):
     return w.previewed
 
 
+def _changed_since_verified(w):
+    """child's maths grade at world.point was verified, then changed: verifying the sheet again has work."""
+    from tests import factories as f
+    from tracking.cycle.verification import grades_verify
+    from tracking.models import GradeEntry
+
+    entry, _ = GradeEntry.objects.get_or_create(
+        school=w.school, pupil=w.child, subject=w.maths, point=w.point, defaults={"current": _grade(w, "5")}
+    )
+    if entry.verified_at is None:
+        grades_verify(entries=GradeEntry.objects.filter(pk=entry.pk), by=None, via="matrix")
+        entry.refresh_from_db()
+    other = "6" if entry.verified_current_id == _grade(w, "5").pk else "5"
+    GradeEntry.objects.filter(pk=entry.pk).update(current=f.grade(w.school, other))
+    return {}
+
+
 CURRICULAR = {"text": "Check units in every answer", "horizon": "lessons", "review_on": _today(30)}
 TUTORS_AND_UP = {"hod"} | WHOLE_SCHOOL  # who acts on world.child's maths flag (routed to the maths HoD)
 
@@ -377,7 +394,12 @@ ACTIONS = [
         {"data_manager"},
     ),
     ("point_reopen", lambda w: [_locked_point(w).pk], _reopen_body, {"data_manager"}),
-    ("marksheet_verify", lambda w: [w.group.pk, w.point.pk], lambda w: {}, {"hod", "slt", "data_manager"}),
+    (
+        "marksheet_verify",
+        lambda w: [w.group.pk, w.point.pk],
+        _changed_since_verified,
+        {"hod", "slt", "data_manager"},
+    ),
     ("completion_remind", lambda w: [], lambda w: {"point": w.point.pk}, WHOLE_SCHOOL),
     (
         "target_overview",
