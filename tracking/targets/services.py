@@ -33,7 +33,8 @@ from tracking.models import (
     TargetSource,
     TargetStatus,
 )
-from tracking.targets.flightpaths import expected_path, whole_grade_for_step
+from tracking.standing import grade_at_step
+from tracking.targets.flightpaths import expected_path
 
 EDITABLE = (TargetStatus.PROPOSED,)
 
@@ -259,7 +260,7 @@ def targets_propose_raises(*, point, by=None, pupils=None, limit=None):
             lift = achieved.step - target.grade.step
         if lift <= 0:
             continue
-        proposed = whole_grade_for_step(scale_values, target.grade.step + lift)
+        proposed = grade_at_step(scale_values, target.grade.step + lift)
         if proposed is None or proposed.step <= target.grade.step:
             continue  # already at the top of the scale
         if limit is not None and len(proposals) >= limit:
