@@ -203,7 +203,8 @@ def parse_bands(text):
         if level not in (1, 2, 3):
             raise ValueError(f"'{part}': the level must be 1, 2 or 3")
         bands.append((low, high, level))
-    bands.sort()
+    # An open-ended band sorts after a closed one starting at the same count ("4+" and "4" overlap).
+    bands.sort(key=lambda band: (band[0], band[1] is None, band[1] or 0, band[2]))
     for (_, high, _), (low, _, _) in zip(bands, bands[1:], strict=False):
         if high is None or high >= low:
             raise ValueError("Bands overlap: each number of subjects may fall in one band only")

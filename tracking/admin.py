@@ -286,3 +286,9 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "school", "kind", "file_name", "status", "created", "updated", "unchanged")
     list_filter = ("kind", "status")
     exclude = ("content",)
+
+
+@admin.register(models.ProgressEstimate)
+class ProgressEstimateAdmin(admin.ModelAdmin):
+    list_display = ("school", "ks2_from", "estimated_a8")
+    list_filter = ("school",)

@@ -361,6 +361,12 @@ def heads_department_of(user, subject):
     )
 
 
+def can_verify_sheet(user, group):
+    """Verifying a reopened sheet again (so families see its changes) is for the verification team and
+    the head of the group's department."""
+    return is_verification_team(user) or heads_department_of(user, group.subject)
+
+
 def can_request_target_change(user, subject):
     """A head of department asks for a published target in their subject to change."""
     return heads_department_of(user, subject)
@@ -598,3 +604,49 @@ def get_import_job_or_404(user, pk):
 def can_export_subject_access(user):
     """Subject access requests are answered by the data manager (the school's data protection lead)."""
     return is_data_manager(user)
+
+
+# -- Leaders' dashboards --------------------------------------------------------------------------
+
+
+def dashboard_entries(user, school):
+    """GradeEntry rows a user's dashboard may count: the whole school for SLT, the data team and the
+    SENCo; a head of department's department; a teacher's own groups. None when they have no dashboard."""
+    from tracking.models import GradeEntry  # noqa: PLC0415 - keeps this block apart from the shared imports
+
+    access = access_for(user)
+    if not access.is_staff_member or school is None or school.pk not in access.school_ids:
+        return None
+    entries = GradeEntry.objects.filter(school=school, pupil__is_active=True)
+    if access.whole_school_reader:
+        return entries
+    heads = Role.HEAD_OF_DEPARTMENT in access.roles and bool(access.department_ids)
+    if not heads and Role.TEACHER not in access.roles:
+        return None
+    # A teacher's own pupils in the subjects they teach them (grade rows need not name the group).
+    teaches = TeachingGroup.objects.filter(teachers=access.staff)
+    scope = Exists(teaches.filter(subject_id=OuterRef("subject_id"), pupils=OuterRef("pupil_id")))
+    if heads:
+        scope |= Q(subject__department_id__in=access.department_ids)
+    return entries.filter(scope)
+
+
+def can_see_dashboard(user):
+    return dashboard_entries(user, school_for(user)) is not None
+
+
+def can_see_attainment8(user):
+    """A8 adds up every subject a pupil takes: only for those who see every subject."""
+    return access_for(user).whole_school_reader and school_for(user) is not None
+
+
+def can_edit_progress_estimates(user):
+    return is_data_manager(user)
+
+
+# -- mentoring ---------------------------------------------------------------------------------
+
+
+def can_allocate_mentors(user):
+    """Academic mentors are decided by SLT (Longfield policy); the data manager keeps the lists."""
+    return (is_slt(user) or is_data_manager(user)) and school_for(user) is not None

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("tracking.cycle.urls")),
     path("", include("tracking.mis.urls")),
     path("", include("tracking.privacy.urls")),
+    path("", include("tracking.dashboards.urls")),
 ]

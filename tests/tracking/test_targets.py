@@ -528,7 +528,20 @@ def test_the_change_request_queue_reads_a_fixed_number_of_queries_however_many_r
     client.get(url)  # warm caches (session, content types)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
+    assert len(few.captured_queries) <= 10  # measured on PostgreSQL
     _change_requests(world, 8)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert response.content.decode().count('name="decide-grade"') == 10
+
+
+def test_the_generate_page_starts_on_the_youngest_year_with_fft_fields_kept_for_fft(client, world):
+    f.YearGroupFactory(school=world.school, number=7)
+    client.force_login(world.data_manager.user)
+    html = client.get(reverse("target_generate")).content.decode()
+    year_select = html.split('name="year_group"', 1)[1].split("</select>", 1)[0]
+    assert "---------" not in year_select
+    assert '<option value="' in year_select and "selected>Year 7</option>" in year_select
+    before, fft_block = html.split('data-show-when="source" data-show-value="fft"', 1)
+    assert 'name="source"' in before and 'name="fft_file"' not in before
+    assert 'name="fft_label"' in fft_block and 'name="fft_file"' in fft_block

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q
 
-from tracking import permissions
+from tracking import permissions, standing
 from tracking.cycle.services import next_due
 from tracking.models import (
     AcademicYear,
@@ -59,7 +59,7 @@ def verification_board(cycle, departments):
             pupil_count=Count("pupils", distinct=True),
             entered=Count(
                 "grades",
-                filter=Q(grades__point__cycles=cycle, grades__current__isnull=False),
+                filter=Q(grades__point__cycles=cycle) & standing.complete_q("grades__"),
                 distinct=True,
             ),
         )

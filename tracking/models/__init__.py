@@ -30,6 +30,7 @@ from .people import (
     User,
     prior_band_for,
 )
+from .progress import EstimateTable, ProgressEstimate
 from .school import AcademicYear, FormGroup, HalfTerm, School, YearGroup, key_stage_for
 from .targets import (
     CurricularTarget,
@@ -60,7 +61,9 @@ __all__ = [
     "AssessmentPoint",
     "AuditEvent",
     "Category",
+    "EstimateTable",
     "ImportJob",
+    "ProgressEstimate",
     "ImportKind",
     "ImportStatus",
     "CurricularTarget",
