@@ -295,8 +295,9 @@ def test_teachers_cannot_reopen_sheets(client, world):
 
 
 # Session, user, staff+roles, group, can-edit, point, scale, pupils, targets, entries, history points,
-# history entries, reopens, school, year groups (the session is written at most once a minute).
-SHEET_QUERIES = 15
+# history entries, reopens, school, year groups, the standing's scale floors and point places (the
+# session is written at most once a minute).
+SHEET_QUERIES = 18
 
 
 def _sheet_with(world, n):
@@ -485,7 +486,7 @@ def _count_save_queries(world, group):
 def test_saving_a_sheet_takes_the_same_number_of_queries_for_2_and_30_pupils(world):
     small = _count_save_queries(world, _sheet_with(world, 2))
     large = _count_save_queries(world, _sheet_with(world, 30))
-    assert small == large
+    assert small == large <= 6  # lock, read, bulk write and audit, whatever the size
 
 
 def _autosave(client, world, pupil, **values):

@@ -3,7 +3,7 @@
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 
-from tracking import permissions
+from tracking import permissions, standing
 from tracking.cycle.services import next_due
 from tracking.models import (
     AcademicYear,
@@ -57,7 +57,7 @@ def verification_board(cycle, departments):
     )
     entered = (
         GradeEntry.objects.filter(
-            teaching_group_id=OuterRef("pk"), point__cycles=cycle, current__isnull=False
+            standing.complete_q(), teaching_group_id=OuterRef("pk"), point__cycles=cycle
         )
         .values("teaching_group_id")
         .annotate(n=Count("pk", distinct=True))

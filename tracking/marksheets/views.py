@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from tracking import permissions
+from tracking import permissions, standing
 from tracking.audit.queries import grade_values_changed
+from tracking.cycle import verification
 from tracking.lib.errors import DomainError
-from tracking.lib.grading import progress_label
 from tracking.marksheets import forms, outcomes, queries, services, windows
 from tracking.models import AssessmentPoint
 
@@ -94,7 +94,8 @@ def marksheet_list(request):
 
 def _context(request, sheet, **extra):
     school = sheet.group.school
-    labels = {s: progress_label(s, school) for s in ("above", "on", "below", "well_below", "none")}
+    labels = {s: standing.label(s, school) for s in standing.STATUSES}
+    thresholds = sheet.book.thresholds
     scale_steps = {key: value.step for key, value in sheet.lookup.by_key.items()}
     return {
         "sheet": sheet,
@@ -104,11 +105,20 @@ def _context(request, sheet, **extra):
         "rows": sheet.rows,
         "fields": [(name, windows.LABELS[name]) for name in sheet.fields],
         "allowed_grades": ", ".join(sheet.lookup.allowed),
+        "end_year": standing.end_year(sheet.group.year_group.number),
+        "unverified_changes": sum(1 for e in sheet.entries.values() if e.changed_since_verified),
+        "can_verify": permissions.can_verify_sheet(request.user, sheet.group),
         "is_data_manager": permissions.is_data_manager(request.user),
         "sheet_config": {
             "steps": scale_steps,
             "labels": labels,
-            "headline": "predicted" if sheet.point.collects_predicted else "current",
+            # The light judges the first of these fields that holds a grade (tracking.standing).
+            "judge": list(standing.judged_fields(sheet.point)),
+            "thresholds": {
+                "above_by": thresholds.above_by,
+                "below_by": thresholds.below_by,
+                "well_below_by": thresholds.well_below_by,
+            },
             "draftKey": f"uplift:marksheet:{request.user.pk}:{sheet.group.pk}:{sheet.point.pk}",
             "clearDraft": request.GET.get("saved") == "1",
         },
@@ -263,3 +273,42 @@ def point_reopen(request, point_id):
     )
     permissions.require(point is not None)
     return _reopen_page(request, point=point, group=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def marksheet_verify(request, group_id, point_id):
+    """Verify a sheet again after it was reopened: what changed since verification reaches families."""
+    group, point = _sheet_or_404(request.user, group_id, point_id)
+    permissions.require(permissions.can_verify_sheet(request.user, group))
+    if request.method == "POST":
+        try:
+            count = verification.sheet_verify(point=point, group=group, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"Verified {group.name} at {point.name}: "
+                + (
+                    f"{count} change{'s' if count != 1 else ''} now reach families."
+                    if count
+                    else "nothing had changed."
+                ),
+            )
+            return redirect("marksheet", group.pk, point.pk)
+    fields = ("current", "predicted", "security", "effort")
+    changes = []
+    for entry in verification.sheet_changes_since_verified(point, group):
+        before, after = verification.codes(entry, verified=True), verification.codes(entry)
+        changes.append({"pupil": entry.pupil, "cells": [(before[name], after[name]) for name in fields]})
+    return render(
+        request,
+        "tracking/marksheet_verify.html",
+        {
+            "group": group,
+            "point": point,
+            "changes": changes,
+            "fields": fields,
+        },
+    )

@@ -5,18 +5,15 @@ from collections import defaultdict
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
-from tracking import audit, permissions
+from tracking import audit, permissions, standing
 from tracking.models import (
     AssessmentPoint,
     CurricularTarget,
-    FlightPath,
-    GradeValue,
     Subject,
     Target,
     TargetStatus,
     TeachingGroup,
 )
-from tracking.targets.flightpaths import expected_path
 
 
 # -- reads -------------------------------------------------------------------------------------
@@ -38,40 +35,36 @@ def curricular_targets_for(pupil, *, family=False):
 
 
 def pupil_targets(pupil, *, family):
-    """Rows for the pupil page: subject, the grade to show, status and (KS3) the expected path.
-
-    Families only ever get published grades; staff see the working grade and its status.
-    """
+    """Rows for the pupil page: subject, the target that counts (published), any pending change (staff
+    only) and, in Key Stage 3, the grade expected at each of this year's points (tracking.standing)."""
     qs = Target.objects.filter(pupil=pupil).select_related(
         "subject", "grade", "published_grade", "requested_grade"
     )
     if family:
         qs = qs.filter(published_grade__isnull=False)
     targets = sorted(qs, key=lambda t: t.subject.name)
-    ks3 = pupil.year_group.number <= 9
-    points, paths, values = [], {}, defaultdict(list)
-    if ks3 and targets:
+    points = []
+    if targets and pupil.year_group.number <= 9:  # Key Stage 3 climbs the flight path point by point
         points = list(
             AssessmentPoint.objects.filter(
                 year_group_id=pupil.year_group_id, academic_year__is_current=True
-            ).select_related("year_group")
+            ).order_by("sequence")
         )
-        paths = {p.subject_id: p for p in FlightPath.objects.filter(school_id=pupil.school_id)}
-        for value in GradeValue.objects.filter(scale_id__in={t.grade.scale_id for t in targets}):
-            values[value.scale_id].append(value)
+    book = standing.Book(pupil.school, family=family)
     rows = []
     for target in targets:
-        shown = target.published_grade if family else target.grade
-        path = []
-        if ks3:
-            path = expected_path(
-                flight_path=paths.get(target.subject_id),
-                target_grade=shown,
-                scale_values=values[shown.scale_id],
-                points=points,
-            )
-        rows.append({"target": target, "subject": target.subject, "grade": shown, "path": path})
-    return {"rows": rows, "points": sorted(points, key=lambda p: p.sequence)}
+        published = standing.counting_target(target)
+        path = [(point, book.expected(point, target.subject_id, published)[1]) for point in points]
+        rows.append(
+            {
+                "target": target,
+                "subject": target.subject,
+                "grade": published,
+                "pending": None if family else standing.pending_target(target),
+                "path": path,
+            }
+        )
+    return {"rows": rows, "points": points}
 
 
 APPROVAL_PER_PAGE = 50
