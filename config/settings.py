@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "tracking.signin.middleware.TwoStepMiddleware",
     "tracking.middleware.NoStoreMiddleware",
     "tracking.middleware.DownloadLogMiddleware",
+    "tracking.middleware.DatabaseBusyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tracking.middleware.ContentSecurityPolicyMiddleware",
 ]
@@ -88,11 +89,19 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # SQLite for concurrent writers: WAL lets readers and one writer work at once; IMMEDIATE takes the
+    # write lock when a transaction starts (a deferred one that reads and then writes fails at once,
+    # whatever the timeout); the busy timeout queues writers instead of failing them.
+    SQLITE_BUSY_SECONDS = env.integer("UPLIFT_SQLITE_BUSY_SECONDS", 30)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "uplift.sqlite3",
-            "OPTIONS": {"timeout": 20},
+            "OPTIONS": {
+                "timeout": SQLITE_BUSY_SECONDS,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

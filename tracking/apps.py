@@ -13,6 +13,7 @@ class TrackingConfig(AppConfig):
         from tracking.cycle import scheduler
         from tracking.cycle.queries import home_panel
         from tracking.cycle.services import cycle_events
+        from tracking.cycle.verification import verify_cycle_grades
         from tracking.demo.targets import build_target_demo
         from tracking.marksheets.queries import panel_context
         from tracking.privacy.retention import retention_events
@@ -23,6 +24,8 @@ class TrackingConfig(AppConfig):
         scheduler.register_event_source(cycle_events)
         scheduler.register_event_source(retention_events)
         signals.demo_school_built.connect(build_target_demo, dispatch_uid="targets_demo")
+        # Grades become what families see before anything acts on them.
+        signals.cycle_stage_entered.connect(verify_cycle_grades, dispatch_uid="grades_verified_for_families")
         signals.cycle_stage_entered.connect(
             propose_raises_when_verified, dispatch_uid="targets_raises_after_verification"
         )

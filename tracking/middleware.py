@@ -1,5 +1,7 @@
-"""Session limits, no-store for signed-in pages, upload size, and a strict Content-Security-Policy."""
+"""Session limits, no-store for signed-in pages, upload size, a strict Content-Security-Policy, and
+"busy, try again" for a locked database."""
 
+import logging
 import time
 
 from django.conf import settings
@@ -11,9 +13,15 @@ from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
 from tracking import permissions
+from tracking.lib.db import database_busy
 
 IDLE_KEY = "uplift_last_seen"
 STARTED_KEY = "uplift_started"
+# The idle clock is kept to the minute: a session written on every request would make every page
+# view a database write, and on SQLite writers queue for one lock.
+IDLE_RESOLUTION_SECONDS = 60
+BUSY_RETRY_SECONDS = 5
+logger = logging.getLogger(__name__)
 
 
 class SessionLimitsMiddleware:
@@ -51,9 +59,36 @@ class SessionLimitsMiddleware:
                     response["HX-Trigger"] = "uplift:session-expired"
                     return response
                 return redirect_to_login(request.get_full_path())
-            # Writing the session on every request is cheap (DB backend) and keeps the idle clock true.
-            session[IDLE_KEY] = now
+            if now - last_seen >= IDLE_RESOLUTION_SECONDS or IDLE_KEY not in session:
+                session[IDLE_KEY] = now
         return self.get_response(request)
+
+
+class DatabaseBusyMiddleware:
+    """A request that could not get the database in time answers 503 "try again", never a 500.
+
+    Whatever it was writing was rolled back with its transaction. Pages that hold typed values (the
+    marksheet) catch this themselves and show the values again; this is the net under everything else.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not database_busy(exception):
+            return None
+        logger.warning("Database busy: %s %s answered 503 (%s)", request.method, request.path, exception)
+        message = "The database is busy, so nothing was saved. Please try again in a moment."
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        else:
+            # Rendered without the request: the navigation's context processor would ask the database.
+            response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+        response["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return response
 
 
 CSP = "; ".join(

@@ -29,8 +29,11 @@ from tracking.models import (
 )
 
 WHOLE_SCHOOL_ROLES = {Role.SLT, Role.DATA_MANAGER}
-# SENCos need every pupil's picture to plan support, but change nothing they do not own.
-WHOLE_SCHOOL_READERS = WHOLE_SCHOOL_ROLES | {Role.SENCO}
+# Global-underachievement leads (an assistant headteacher, a raising achievement coordinator).
+GLOBAL_UNDERACHIEVEMENT_ROLES = {Role.ASSISTANT_HEAD, Role.RAISING_ACHIEVEMENT}
+# SENCos need every pupil's picture to plan support, and the global-underachievement leads every
+# pupil's picture across subjects; none of them changes what they do not own.
+WHOLE_SCHOOL_READERS = WHOLE_SCHOOL_ROLES | {Role.SENCO} | GLOBAL_UNDERACHIEVEMENT_ROLES
 
 _pupil_scopes = []
 
@@ -122,6 +125,12 @@ def is_data_manager(user):
 def is_slt(user):
     access = access_for(user)
     return access.is_trust or Role.SLT in access.roles
+
+
+def leads_global_underachievement(user):
+    """Assistant headteachers and raising achievement coordinators: every pupil's cross-subject flags."""
+    access = access_for(user)
+    return bool(access.roles & GLOBAL_UNDERACHIEVEMENT_ROLES)
 
 
 def current_years():
@@ -351,6 +360,12 @@ def heads_department_of(user, subject):
         and subject.department_id in access.department_ids
         and subject.school_id in access.school_ids
     )
+
+
+def can_verify_sheet(user, group):
+    """Verifying a reopened sheet again (so families see its changes) is for the verification team and
+    the head of the group's department."""
+    return is_verification_team(user) or heads_department_of(user, group.subject)
 
 
 def can_request_target_change(user, subject):

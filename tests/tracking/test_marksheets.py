@@ -295,7 +295,8 @@ def test_teachers_cannot_reopen_sheets(client, world):
 
 
 # Session, user, staff+roles, group, can-edit, point, scale, pupils, targets, entries, history points,
-# history entries, reopens, school, year groups, session write (3).
+# history entries, reopens, school, year groups, the standing's scale floors and point places (the
+# session is written at most once a minute).
 SHEET_QUERIES = 18
 
 
@@ -432,7 +433,7 @@ def test_my_marksheets_lists_each_open_sheet_with_its_status(client, world):
 def test_my_marksheets_query_count_does_not_grow_with_groups(client, world, django_assert_num_queries):
     client.force_login(world.hod.user)
     client.get(reverse("marksheet_list"))
-    with django_assert_num_queries(12) as before:
+    with django_assert_num_queries(10) as before:
         client.get(reverse("marksheet_list"))
     for n in (5, 6, 7):
         _sheet_with(world, n)
@@ -485,7 +486,7 @@ def _count_save_queries(world, group):
 def test_saving_a_sheet_takes_the_same_number_of_queries_for_2_and_30_pupils(world):
     small = _count_save_queries(world, _sheet_with(world, 2))
     large = _count_save_queries(world, _sheet_with(world, 30))
-    assert small == large
+    assert small == large <= 6  # lock, read, bulk write and audit, whatever the size
 
 
 def _autosave(client, world, pupil, **values):

@@ -34,7 +34,14 @@ class PeopleBuilder:
     def _staff(self):
         rng = self.rng
         named = [
-            ("slt", "Sarah", "Okafor", "Mrs", [(Role.SLT, {}), (Role.TEACHER, {})]),
+            (
+                "slt",
+                "Sarah",
+                "Okafor",
+                "Mrs",
+                # The assistant head for tracking: global underachievement is hers (Longfield).
+                [(Role.SLT, {}), (Role.ASSISTANT_HEAD, {}), (Role.TEACHER, {})],
+            ),
             ("datamanager", "Dev", "Patel", "Mr", [(Role.DATA_MANAGER, {})]),
             (
                 "hod.maths",

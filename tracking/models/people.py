@@ -37,6 +37,9 @@ class Role(models.TextChoices):
     MENTOR = "mentor", "Academic mentor"
     SENCO = "senco", "SENCo / assistant SENCo"
     SLT = "slt", "Senior leadership"
+    # Named by the policies as owning global underachievement (Longfield, Hurworth).
+    ASSISTANT_HEAD = "aht", "Assistant headteacher"
+    RAISING_ACHIEVEMENT = "rac", "Raising achievement coordinator"
     DATA_MANAGER = "data", "Data manager"
 
 
@@ -79,7 +82,10 @@ class StaffRole(models.Model):
         "tracking.YearGroup", on_delete=models.CASCADE, null=True, blank=True, help_text="For heads of year."
     )
     key_stage = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="For key-stage coordinators."
+        null=True,
+        blank=True,
+        help_text="For key-stage coordinators; for an assistant headteacher or raising achievement "
+        "coordinator, the key stage they lead (blank: every key stage).",
     )
 
     class Meta:

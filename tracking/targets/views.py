@@ -90,7 +90,9 @@ def target_overview(request):
         subject_id = filter_form.cleaned_data["subject"] or None
         status = filter_form.cleaned_data["status"] or None
     pupils = permissions.pupils_visible_to(user).filter(year_group=chosen)
-    subjects, rows, counts = queries.approval_grid(year_targets, pupils, subject_id=subject_id, status=status)
+    subjects, rows, page = queries.approval_grid(
+        year_targets, pupils, subject_id=subject_id, status=status, page=request.GET.get("page")
+    )
     all_counts = queries.status_counts(year_targets)
     return render(
         request,
@@ -101,7 +103,7 @@ def target_overview(request):
             "filter_form": filter_form,
             "subjects": subjects,
             "rows": rows,
-            "counts": counts,
+            "page_obj": page,
             "n_proposed": all_counts.get(TargetStatus.PROPOSED, 0),
             "n_agreed": all_counts.get(TargetStatus.AGREED, 0),
             "n_published": all_counts.get(TargetStatus.PUBLISHED, 0),
