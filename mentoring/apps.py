@@ -7,7 +7,7 @@ class MentoringConfig(AppConfig):
 
     def ready(self):
         from tracking import permissions
-        from tracking.school import home
+        from tracking.school import home, navigation
         from tracking.signals import demo_school_built
 
         from . import demo, panels, scopes
@@ -15,4 +15,11 @@ class MentoringConfig(AppConfig):
         home.register("mentoring/panels/_mentees.html", panels.has_mentees, panels.my_mentees, order=25)
         permissions.register_pupil_scope(scopes.mentees)
         permissions.register_pastoral_scope(scopes.mentees)
+        navigation.register(
+            "Mentors",
+            "mentoring:allocation",
+            permissions.can_allocate_mentors,
+            order=50,
+            description="Allocate academic mentors and balance their caseloads",
+        )
         demo_school_built.connect(demo.add_demo_mentoring, dispatch_uid="mentoring-demo")

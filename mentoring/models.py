@@ -18,3 +18,21 @@ class MentorAssignment(models.Model):
 
     def __str__(self):
         return f"{self.mentor} mentors {self.pupil}"
+
+
+class MentoringSettings(models.Model):
+    """How a school runs mentoring. Without a row, Year 11 is mentored (Longfield's policy)."""
+
+    school = models.OneToOneField("tracking.School", on_delete=models.CASCADE, related_name="+")
+    year_groups = models.ManyToManyField(
+        "tracking.YearGroup",
+        related_name="+",
+        blank=True,
+        help_text="The year groups whose pupils have an academic mentor (Year 11, or Years 10 and 11).",
+    )
+
+    class Meta:
+        verbose_name_plural = "mentoring settings"
+
+    def __str__(self):
+        return f"Mentoring at {self.school}"

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "mentoring"
-urlpatterns = []
+urlpatterns = [
+    path("allocation/", views.allocation, name="allocation"),
+]

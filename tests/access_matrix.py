@@ -55,6 +55,7 @@ def _failed_task(w):
 
 
 ROWS = [
+    ("security_log", lambda w: [], {"data_manager"}),
     ("home", lambda w: [], EVERYONE),
     ("school_theme_css", lambda w: [], EVERYONE),
     ("pupil_list", lambda w: [], STAFF),
@@ -72,6 +73,7 @@ ROWS = [
     ("marksheet_row", lambda w: [w.group.pk, w.point.pk, w.child.pk], EDITS_GROUP),
     ("marksheet_row", lambda w: [w.group.pk, w.point.pk, w.other_child.pk], set()),
     ("marksheet_reopen", lambda w: [w.group.pk, w.point.pk], {"data_manager"}),
+    ("marksheet_verify", lambda w: [w.group.pk, w.point.pk], {"hod", "slt", "data_manager"}),
     ("point_reopen", lambda w: [w.point.pk], {"data_manager"}),
     ("interventions:flag_list", lambda w: [], STAFF),
     ("interventions:flag_new", lambda w: [], STAFF),
@@ -162,9 +164,14 @@ ROWS = [
     ("failed_tasks", lambda w: [], {"data_manager"}),
     ("failed_task_retry", lambda w: [_failed_task(w).pk], {"data_manager"}),
     ("import_list", lambda w: [], {"data_manager"}),
+    ("dashboard", lambda w: [], {"teacher", "other_teacher", "hod", "senco", "slt", "data_manager"}),
+    ("dashboard_attainment8", lambda w: [], {"senco", "slt", "data_manager"}),
+    ("progress_estimates", lambda w: [], {"data_manager"}),
     ("subject_access", lambda w: [w.child.pk], {"data_manager"}),
     ("import_detail", lambda w: [_import_job(w).pk], {"data_manager"}),
     ("import_commit", lambda w: [_import_job(w).pk], {"data_manager"}),
+    # Mentor allocation (issue 11): SLT decide mentors; the data manager keeps the lists.
+    ("mentoring:allocation", lambda w: [], WHOLE_SCHOOL),
 ]
 
 
@@ -232,4 +239,321 @@ EXEMPT = {
     "password_reset_done": "auth",
     "password_reset_confirm": "auth",
     "password_reset_complete": "auth",
+    # Two-step sign-in: every signed-in user manages their own (tests/tracking/signin/test_mfa.py).
+    "mfa_manage": "auth: the user's own second step",
+    "mfa_verify": "auth: the user's own second step",
+    "mfa_setup": "auth: the user's own second step",
+    "mfa_codes_new": "auth: POST only, the user's own recovery codes",
+    "mfa_turn_off": "auth: POST only, the user's own second step",
 }
+
+
+# -- Actions: every URL that changes something when POSTed to ---------------------------------------
+# Each row: url name, a function(world) -> args, a function(world) -> a valid POST body, and the personas
+# whose POST takes effect (the database changes or a task is queued). Everyone else gets 404 and changes
+# nothing; anonymous visitors are sent to login. The body is valid, so a missing access check would show.
+# A guard test insists that every URL whose view acts on POST has a row here.
+
+
+def _today(days=0):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+def _grade(w, code):
+    from tests import factories as f
+
+    return f.grade(w.school, code)
+
+
+def _sheet_body(w, pupil, value):
+    """A marksheet POST giving `pupil` a current grade, every other collected field left blank."""
+    from tracking.marksheets.windows import FIELDS
+
+    body = {f"r-{pupil.pk}-version": "0"}
+    for field in FIELDS:
+        body[f"r-{pupil.pk}-{field}"] = value if field == "current" else ""
+        body[f"r-{pupil.pk}-was-{field}"] = ""
+    return body
+
+
+def _reopen_body(w):
+    return {"until": _today(7), "reason": "Pupil joined late"}
+
+
+def _locked_point(w):
+    """world.point with its window closed, so a reopen has something to do."""
+    if not getattr(w, "point_closed", False):
+        w.point.closes_on = w.point.opens_on
+        w.point.save(update_fields=["closes_on"])
+        w.point_closed = True
+    return w.point
+
+
+def _proposed_target(w):
+    from tests import factories as f
+    from tracking.models import TargetStatus
+
+    if not hasattr(w, "proposed"):
+        w.proposed = f.TargetFactory(
+            pupil=w.child, subject=w.maths, grade=_grade(w, "6"), status=TargetStatus.PROPOSED
+        )
+    return w.proposed
+
+
+def _raise_proposal(w):
+    """world.child is above her maths target at world.point: the data manager's run proposes a raise."""
+    from tests import factories as f
+
+    if not hasattr(w, "above_target"):
+        f.TargetFactory(pupil=w.child, subject=w.maths, grade=_grade(w, "5"))
+        f.GradeEntryFactory(
+            pupil=w.child, subject=w.maths, point=w.point, current=_grade(w, "6"), predicted=_grade(w, "7")
+        )
+        w.above_target = True
+    return w.point
+
+
+def _open_raise(w):
+    from tracking.models import TargetRaiseProposal
+    from tracking.targets.services import targets_propose_raises
+
+    _raise_proposal(w)
+    targets_propose_raises(point=w.point)
+    return TargetRaiseProposal.objects.get(target__pupil=w.child, target__subject=w.maths)
+
+
+def _with_flight_paths(w):
+    from tracking.targets.flightpaths import flightpaths_install_defaults
+
+    if not getattr(w, "paths", False):
+        flightpaths_install_defaults(school=w.school)
+        w.paths = True
+    return w
+
+
+def _planned_cycle(w):
+    """A cycle still to come (its dates may move), separate from the matrix's `_cycle`."""
+    from datetime import date, timedelta
+
+    from tracking.cycle.services import cycle_create, default_dates
+
+    if not hasattr(w, "planned"):
+        w.planned = cycle_create(
+            school=w.school,
+            academic_year=w.year,
+            name="Planned uplift",
+            points=[w.point],
+            dates=default_dates(date.today() + timedelta(days=14)),
+        )
+    return w.planned
+
+
+def _dates_body(w):
+    from datetime import timedelta
+
+    cycle = _planned_cycle(w)
+    names = ["input_on", "verification_on", "health_check_on", "actions_on", "evaluation_on", "closes_on"]
+    body = {name: getattr(cycle, name).isoformat() for name in names}
+    body["health_check_on"] = (cycle.health_check_on + timedelta(days=2)).isoformat()
+    return body
+
+
+def _verifying_cycle(w):
+    from tracking.cycle.services import cycle_advance
+
+    cycle = _cycle(w)
+    while cycle.stage != "verification":
+        cycle_advance(cycle=cycle, by=w.data_manager.user)
+        cycle.refresh_from_db()
+    return cycle
+
+
+def _rule_body(w):
+    rule = _a_rule(w)
+    return {
+        "name": rule.name + " (edited)",
+        "n": str(rule.n or 1),
+        "level": str(rule.level or 1),
+        "grade_thresholds": ", ".join(f"{k}:{v}" for k, v in (rule.grade_thresholds or {}).items()),
+        "bands": "",
+        "reason_template": rule.reason_template,
+        "ks3": "on",
+        "ks4": "on",
+        "ks5": "on",
+        "is_active": "on",
+    }
+
+
+def _other_preset(w):
+    from interventions.models import InterventionSettings
+
+    _a_rule(w)  # installs the presets
+    active = InterventionSettings.objects.get_or_create(school=w.school)[0].active_preset_id
+    return w.school.rule_presets.exclude(pk=active).order_by("code").first()
+
+
+def _run_rules_body(w):
+    from tests.interventions.helpers import grade, use_preset
+
+    if not getattr(w, "below_target", False):
+        use_preset(w, "laude")
+        grade(w, w.child, w.maths, "3", "6")  # three below target: the rules flag her
+        w.below_target = True
+    return {"run": "1", "point": w.point.pk}
+
+
+def _ctf_upload(w):
+    """A fresh upload of a one-pupil CTF (a file object is read once, so each POST gets its own)."""
+    import io
+
+    from tests.tracking.mis.test_ctf import PUPIL, ctf
+
+    upload = io.BytesIO(ctf(PUPIL))
+    upload.name = "y6.xml"
+    return {"file": upload}
+
+
+def _previewed_import(w):
+    from tests import factories as f
+    from tests.tracking.mis.test_ctf import PUPIL, ctf
+    from tracking.mis.services import ctf_import
+
+    if not hasattr(w, "previewed"):
+        f.YearGroupFactory(school=w.school, number=7)
+        w.previewed = ctf_import(
+            school=w.school, raw=ctf(PUPIL), file_name="y6.xml", by=w.data_manager.user, commit=False
+        )
+    return w.previewed
+
+
+def _changed_since_verified(w):
+    """child's maths grade at world.point was verified, then changed: verifying the sheet again has work."""
+    from tests import factories as f
+    from tracking.cycle.verification import grades_verify
+    from tracking.models import GradeEntry
+
+    entry, _ = GradeEntry.objects.get_or_create(
+        school=w.school, pupil=w.child, subject=w.maths, point=w.point, defaults={"current": _grade(w, "5")}
+    )
+    if entry.verified_at is None:
+        grades_verify(entries=GradeEntry.objects.filter(pk=entry.pk), by=None, via="matrix")
+        entry.refresh_from_db()
+    other = "6" if entry.verified_current_id == _grade(w, "5").pk else "5"
+    GradeEntry.objects.filter(pk=entry.pk).update(current=f.grade(w.school, other))
+    return {}
+
+
+CURRICULAR = {"text": "Check units in every answer", "horizon": "lessons", "review_on": _today(30)}
+TUTORS_AND_UP = {"hod"} | WHOLE_SCHOOL  # who acts on world.child's maths flag (routed to the maths HoD)
+
+ACTIONS = [
+    ("marksheet", lambda w: [w.group.pk, w.point.pk], lambda w: _sheet_body(w, w.child, "5"), EDITS_GROUP),
+    (
+        "marksheet",
+        lambda w: [w.english_group.pk, w.point.pk],
+        lambda w: _sheet_body(w, w.child, "5"),
+        {"other_teacher", "slt", "data_manager"},
+    ),
+    (
+        "marksheet_row",
+        lambda w: [w.group.pk, w.point.pk, w.child.pk],
+        lambda w: _sheet_body(w, w.child, "5"),
+        EDITS_GROUP,
+    ),
+    (
+        "marksheet_reopen",
+        lambda w: [w.group.pk, _locked_point(w).pk],
+        _reopen_body,
+        {"data_manager"},
+    ),
+    ("point_reopen", lambda w: [_locked_point(w).pk], _reopen_body, {"data_manager"}),
+    (
+        "marksheet_verify",
+        lambda w: [w.group.pk, w.point.pk],
+        _changed_since_verified,
+        {"hod", "slt", "data_manager"},
+    ),
+    ("completion_remind", lambda w: [], lambda w: {"point": w.point.pk}, WHOLE_SCHOOL),
+    (
+        "target_overview",
+        lambda w: [],
+        lambda w: {"action": "agree", "expected": "1"} if _proposed_target(w) else {},
+        {"slt"},  # SLT agree and publish targets
+    ),
+    (
+        "target_detail",
+        lambda w: [w.child.pk, w.maths.pk],
+        lambda w: {"action": "propose", "propose-grade": _grade(w, "7").pk, "propose-reason": ""},
+        {"teacher", "hod", "slt", "data_manager"},
+    ),
+    (
+        "target_raises",
+        lambda w: [],
+        lambda w: {"action": "run", "point": _raise_proposal(w).pk},
+        {"data_manager"},
+    ),
+    (
+        "target_raises",
+        lambda w: [],
+        lambda w: {"action": "accept", "proposal": _open_raise(w).pk, "reason": "Mocks"},
+        {"hod", "slt"},
+    ),
+    (
+        "target_generate",
+        lambda w: [],
+        lambda w: {"year_group": _with_flight_paths(w).y11.pk, "source": "flightpath", "confirm": "1"},
+        {"data_manager"},
+    ),
+    ("flight_paths", lambda w: [], lambda w: {"action": "defaults"}, {"data_manager"}),
+    (
+        "curricular_target_new",
+        lambda w: ["pupil", w.child.pk],
+        lambda w: CURRICULAR,
+        {"teacher", "other_teacher", "tutor", "slt", "data_manager"},
+    ),
+    (
+        "curricular_target_new",
+        lambda w: ["group", w.group.pk],
+        lambda w: CURRICULAR,
+        {"teacher", "hod", "slt", "data_manager"},
+    ),
+    ("cycle_action", lambda w: [_cycle(w).pk, "advance"], lambda w: {}, {"data_manager"}),
+    ("cycle_action", lambda w: [_cycle(w).pk, "hold"], lambda w: {"note": "Mocks"}, {"data_manager"}),
+    ("cycle_dates", lambda w: [_planned_cycle(w).pk], _dates_body, {"data_manager"}),
+    (
+        "cycle_verify",
+        lambda w: [_verifying_cycle(w).pk],
+        lambda w: {"action": "verify", "department": w.maths.department_id},
+        CYCLE_READERS,
+    ),
+    ("failed_task_retry", lambda w: [_failed_task(w).pk], lambda w: {}, {"data_manager"}),
+    (
+        "interventions:flag_detail",
+        lambda w: [_child_flag(w, "subject").pk],
+        lambda w: {"action_text": "Maths catch-up on Tuesdays", "action_due": _today(14), "status": "open"},
+        TUTORS_AND_UP,
+    ),
+    (
+        "interventions:flag_create",
+        lambda w: [w.child.pk],
+        lambda w: {"scope": "subject", "subject": w.maths.pk, "level": "1", "reason": "Feared to slip"},
+        SEES_CHILD - PARENTS,
+    ),
+    ("interventions:rules", lambda w: [], lambda w: {"preset": _other_preset(w).pk}, WHOLE_SCHOOL),
+    ("interventions:rules", lambda w: [], _run_rules_body, WHOLE_SCHOOL),
+    ("interventions:rule_edit", lambda w: [_a_rule(w).pk], _rule_body, WHOLE_SCHOOL),
+    ("import_list", lambda w: [], _ctf_upload, {"data_manager"}),
+    ("import_commit", lambda w: [_previewed_import(w).pk], lambda w: {}, {"data_manager"}),
+    ("subject_access", lambda w: [w.child.pk], lambda w: {}, {"data_manager"}),  # audited export
+    # Mentor allocation: the classmate has no mentor yet; the world's mentor takes her on.
+    (
+        "mentoring:allocation",
+        lambda w: [],
+        lambda w: {"action": "assign", "pupils": [w.classmate.pk], "mentor": w.mentor.pk},
+        WHOLE_SCHOOL,
+    ),
+]

@@ -143,18 +143,26 @@ def _start(request, process):
     return process
 
 
-def _base_env(database_url):
+def _base_env(database_url, extra):
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
         PYTHONUNBUFFERED="1",
     )
+    env.update(extra)
     return env
 
 
 @pytest.fixture
-def celery_worker_process(request, transactional_db, tmp_path_factory):
+def celery_env():
+    """Extra environment for the worker and beat subprocesses (override in a test module), e.g. a mail
+    server: {"DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", ...}."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker_process(request, transactional_db, tmp_path_factory, celery_env):
     """A real ``celery -A config worker --pool=solo --concurrency=1`` on the test database.
 
     Function-scoped: each test gets a fresh worker (about 2 s), and queued messages are purged at
@@ -178,13 +186,14 @@ def celery_worker_process(request, transactional_db, tmp_path_factory):
         "--include", "tests.celery_probe",
     ]  # fmt: skip
     log_path = tmp_path_factory.mktemp("celery-worker") / "worker.log"
-    worker = _start(request, CeleryWorkerProcess(argv, _base_env(_test_database_url()), log_path, hostname))
+    env = _base_env(_test_database_url(), celery_env)
+    worker = _start(request, CeleryWorkerProcess(argv, env, log_path, hostname))
     worker.wait_for(lambda: bool(worker.ping(timeout=0.5)), "answer a ping")
     yield worker
 
 
 @pytest.fixture
-def celery_beat_process(request, django_db_setup, tmp_path_factory):
+def celery_beat_process(request, django_db_setup, tmp_path_factory, celery_env):
     """A real ``celery -A config beat`` with a throwaway schedule file (max interval 1 s).
 
     Beat only publishes due tasks to the broker; add ``celery_worker_process`` to run them. Yields a
@@ -199,7 +208,7 @@ def celery_beat_process(request, django_db_setup, tmp_path_factory):
         "--max-interval", "1",
     ]  # fmt: skip
     url = _test_database_url() if os.environ.get("DATABASE_URL") else ""
-    env = _base_env(url)
+    env = _base_env(url, celery_env)
     if not url:
         del env["DATABASE_URL"]
     beat = _start(request, CeleryProcess("beat", argv, env, run_dir / "beat.log"))

@@ -1,8 +1,8 @@
+import pytest
+
 # Real-service fixtures (celery_worker_process, celery_beat_process): see tests/celery_worker.py.
-pytest_plugins = ["tests.celery_worker", "tests.personas"]
-
-
-import pytest  # noqa: E402
+# Skips fail the run under `make test`: see tests/strict_skips.py.
+pytest_plugins = ["tests.strict_skips", "tests.celery_worker", "tests.personas"]
 
 
 @pytest.fixture(autouse=True)

@@ -8,4 +8,6 @@ urlpatterns = [
     path("", include("tracking.cycle.urls")),
     path("", include("tracking.mis.urls")),
     path("", include("tracking.privacy.urls")),
+    path("", include("tracking.dashboards.urls")),
+    path("", include("tracking.audit.urls")),
 ]

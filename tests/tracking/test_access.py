@@ -1,8 +1,9 @@
 import pytest
+from django.db import transaction
 from django.urls import get_resolver, reverse
 
-from tests.access_matrix import EVERYONE, EXEMPT, ROWS
-from tests.personas import build_world
+from tests.access_matrix import ACTIONS, EVERYONE, EXEMPT, ROWS
+from tests.dbstate import changed_tables, database_state
 
 
 def _named_urls():
@@ -26,13 +27,6 @@ def test_every_named_url_is_in_the_access_matrix():
     covered = {row[0] for row in ROWS} | set(EXEMPT)
     missing = _named_urls() - covered
     assert not missing, f"Add these URLs to tests/access_matrix.py: {sorted(missing)}"
-
-
-@pytest.fixture(scope="module")
-def matrix_world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        world = build_world("Matrix")
-        yield world
 
 
 def _user(world, persona):
@@ -78,7 +72,9 @@ def test_a_parent_cannot_reach_another_familys_child_by_guessing_ids(client, wor
     client.force_login(world.parent.user)
     from tracking.models import Pupil
 
-    for pupil in Pupil.objects.exclude(pk=world.child.pk):
+    others = list(Pupil.objects.exclude(pk=world.child.pk))
+    assert len(others) == 2  # the classmate and other_child
+    for pupil in others:
         assert client.get(reverse("pupil_detail", args=[pupil.pk])).status_code == 404
     assert client.get(reverse("pupil_detail", args=[world.child.pk])).status_code == 200
 
@@ -95,3 +91,66 @@ def test_a_trust_admin_sees_pupils_of_every_school_in_the_trust(world, other_wor
     assert other_world.child.pk not in set(
         permissions.pupils_visible_to(school_user).values_list("pk", flat=True)
     )
+
+
+def _post(client, url, body, capture):
+    """POST in a savepoint that is rolled back: what changed (tables, tasks queued), then undo it."""
+    with transaction.atomic():
+        before = database_state()
+        with capture() as queued:
+            response = client.post(url, body)
+        changed = changed_tables(before, database_state())
+        transaction.set_rollback(True)
+    return response, changed, len(queued)
+
+
+def _action_id(row):
+    return row[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ACTIONS, ids=[_action_id(row) for row in ACTIONS])
+def test_each_action_takes_effect_for_exactly_the_roles_allowed_and_changes_nothing_for_the_rest(
+    client, world, action, django_capture_on_commit_callbacks
+):
+    name, args, body, allowed = action
+    url = reverse(name, args=args(world))
+    failures = []
+    response, changed, queued = _post(client, url, body(world), django_capture_on_commit_callbacks)
+    if response.status_code != 302 or not response["Location"].startswith(reverse("login")):
+        failures.append(f"anonymous -> {response.status_code}, expected a redirect to login")
+    if changed or queued:
+        failures.append(f"anonymous changed {changed} / queued {queued} task(s)")
+    for persona in sorted(EVERYONE):
+        client.force_login(getattr(world, persona).user)
+        response, changed, queued = _post(client, url, body(world), django_capture_on_commit_callbacks)
+        status = response.status_code
+        if persona in allowed:
+            if status >= 400 or not (changed or queued):
+                failures.append(
+                    f"{persona} -> {status}, changed {changed}, queued {queued}: expected an effect"
+                )
+        elif status != 404 or changed or queued:
+            failures.append(
+                f"{persona} -> {status}, changed {changed}, queued {queued}: expected 404, no change"
+            )
+    assert not failures, f"POST {url} ({name})\n" + "\n".join(failures)
+
+
+SHOW_ONLY = [row for row in ROWS if row[0] not in {action[0] for action in ACTIONS}]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", sorted(EVERYONE))
+def test_posting_to_a_page_that_only_shows_changes_nothing(
+    client, world, persona, django_capture_on_commit_callbacks
+):
+    """The guard for ACTIONS: a page missing from it must not act on a POST (nor fail on one)."""
+    client.force_login(getattr(world, persona).user)
+    failures = []
+    for name, args, _allowed in SHOW_ONLY:
+        url = reverse(name, args=args(world))
+        response, changed, queued = _post(client, url, {}, django_capture_on_commit_callbacks)
+        if response.status_code >= 500 or changed or queued:
+            failures.append(f"{url} ({name}) -> {response.status_code}, changed {changed}, queued {queued}")
+    assert not failures, "Add these to ACTIONS in tests/access_matrix.py:\n" + "\n".join(failures)

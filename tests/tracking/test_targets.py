@@ -400,9 +400,9 @@ def test_an_empty_curricular_target_is_refused_with_the_typed_values_kept(client
 
 
 # -- pages -------------------------------------------------------------------------------------
-# Session, user, access, school, years, targets, subjects, pupils, counts, nav and messages: whatever the
-# number of pupils (2 or 20 here; 300 in a real year).
-APPROVAL_QUERIES = 14
+# Session, user, access, school, years, subjects, pupil count, a page of pupils, their targets, status
+# counts, nav and messages: whatever the number of pupils (2 or 20 here; 300 in a real year).
+APPROVAL_QUERIES = 12
 
 
 def _year_of(world, n):
@@ -425,6 +425,18 @@ def test_the_approval_screen_runs_a_fixed_number_of_queries_whatever_the_year_si
     with django_assert_num_queries(APPROVAL_QUERIES):
         response = client.get(url)
     assert "Zed17" in response.content.decode()
+
+
+def test_the_approval_screen_pages_a_big_year_and_the_counts_cover_all_of_it(client, world):
+    _year_of(world, 55)
+    client.force_login(world.slt.user)
+    url = reverse("target_overview") + "?year=11"
+    first = client.get(url).content.decode()
+    assert "Showing 1–50 of 55" in first
+    assert first.count('class="target-cell') == 100
+    assert "Agree all <strong>110</strong> proposed targets" in first
+    second = client.get(url + "&page=2").content.decode()
+    assert second.count('class="target-cell') == 10 and "Showing 51–55 of 55" in second
 
 
 def test_a_teacher_sees_only_their_groups_targets_on_the_approval_screen(client, world):
@@ -528,7 +540,20 @@ def test_the_change_request_queue_reads_a_fixed_number_of_queries_however_many_r
     client.get(url)  # warm caches (session, content types)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
+    assert len(few.captured_queries) <= 10  # measured on PostgreSQL
     _change_requests(world, 8)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert response.content.decode().count('name="decide-grade"') == 10
+
+
+def test_the_generate_page_starts_on_the_youngest_year_with_fft_fields_kept_for_fft(client, world):
+    f.YearGroupFactory(school=world.school, number=7)
+    client.force_login(world.data_manager.user)
+    html = client.get(reverse("target_generate")).content.decode()
+    year_select = html.split('name="year_group"', 1)[1].split("</select>", 1)[0]
+    assert "---------" not in year_select
+    assert '<option value="' in year_select and "selected>Year 7</option>" in year_select
+    before, fft_block = html.split('data-show-when="source" data-show-value="fft"', 1)
+    assert 'name="source"' in before and 'name="fft_file"' not in before
+    assert 'name="fft_label"' in fft_block and 'name="fft_file"' in fft_block

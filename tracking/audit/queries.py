@@ -126,6 +126,26 @@ def history_for(obj):
     )
 
 
+def grade_values_changed(*, entry_ids, by, via, since):
+    """(pupil id, field) of every grade-entry value `by` changed through `via` since `since`.
+
+    The marksheet uses it to say what its autosave already stored while a teacher worked.
+    """
+    events = AuditEvent.objects.filter(
+        action__in=GRADE_ACTIONS,
+        object_type=GRADE_ENTRY_TYPE,
+        object_id__in=[str(pk) for pk in entry_ids],
+        by=by,
+        via=via,
+        at__gte=since,
+    ).values_list("pupil_id", "before", "after")
+    changed = set()
+    for pupil_id, before, after in events:
+        before = before or {}
+        changed.update((pupil_id, name) for name, new in (after or {}).items() if before.get(name, "") != new)
+    return changed
+
+
 def last_event(*, school, action):
     """The school's latest event of one kind (e.g. the last reminders sent), or None."""
     return (

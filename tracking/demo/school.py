@@ -19,6 +19,7 @@ from tracking.demo.data import (
     KS3_POINT_TERMS,
     KS4_POINT_TERMS,
     SUBJECTS,
+    Y7_POINT_TERMS,
 )
 from tracking.demo.grades import GradesBuilder
 from tracking.demo.people import PeopleBuilder
@@ -181,7 +182,7 @@ class _Builder(PeopleBuilder, GradesBuilder):
         for year in self.years:
             half_terms = {h.number: h for h in year.half_terms.all()}
             for number in range(7, 12):
-                terms = KS4_POINT_TERMS if number >= 10 else KS3_POINT_TERMS
+                terms = {7: Y7_POINT_TERMS}.get(number, KS4_POINT_TERMS if number >= 10 else KS3_POINT_TERMS)
                 for seq, ht in enumerate(terms, start=1):
                     half = half_terms[ht]
                     opens, closes = half.ends_on - timedelta(days=14), half.ends_on - timedelta(days=2)

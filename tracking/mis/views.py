@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from tracking import permissions
+from tracking.middleware import upload_limit
 from tracking.mis.forms import CtfUploadForm
 from tracking.mis.services import ctf_import, ctf_import_commit, max_bytes
 from tracking.models import ImportJob, ImportStatus
@@ -12,6 +13,7 @@ from tracking.models import ImportJob, ImportStatus
 RECENT_JOBS = 20
 
 
+@upload_limit("UPLIFT_IMPORT_MAX_BYTES")
 @login_required
 def import_list(request):
     permissions.require(permissions.can_import(request.user))

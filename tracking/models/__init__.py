@@ -30,7 +30,9 @@ from .people import (
     User,
     prior_band_for,
 )
+from .progress import EstimateTable, ProgressEstimate
 from .school import AcademicYear, FormGroup, HalfTerm, School, YearGroup, key_stage_for
+from .security import SignInAttempt
 from .targets import (
     CurricularTarget,
     FlightPath,
@@ -60,7 +62,9 @@ __all__ = [
     "AssessmentPoint",
     "AuditEvent",
     "Category",
+    "EstimateTable",
     "ImportJob",
+    "ProgressEstimate",
     "ImportKind",
     "ImportStatus",
     "CurricularTarget",
@@ -86,6 +90,7 @@ __all__ = [
     "Security",
     "SenStatus",
     "SheetReopen",
+    "SignInAttempt",
     "Staff",
     "StaffRole",
     "Subject",

@@ -13,7 +13,11 @@ class PupilTable(tables.Table):
     form = tables.Column(verbose_name="Form", order_by="form__name")
     flags = tables.Column(empty_values=(), orderable=False, verbose_name="Flags")
     prior_band = tables.Column(verbose_name="Prior attainment")
-    attendance = tables.Column(verbose_name="Attendance %", attrs={"td": {"class": "num"}})
+    attendance = tables.TemplateColumn(
+        "{% load uplift %}{{ value|percent }}",
+        verbose_name="Attendance",
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+    )
 
     class Meta:
         model = Pupil

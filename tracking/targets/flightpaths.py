@@ -16,6 +16,7 @@ from tracking import audit
 from tracking.lib.exports import safe_cell
 from tracking.lib.imports import ImportRejected, SubjectGrades, read_csv_upload
 from tracking.models import FlightPath, FlightPathRow, GradeValue, Subject
+from tracking.standing import grade_at_step
 
 # (mean KS2 scaled score from, GCSE grade): the national-expectations default.
 DEFAULT_BANDS = ((80, 2), (94, 3), (98, 4), (102, 5), (106, 6), (110, 7), (114, 8), (118, 9))
@@ -23,25 +24,12 @@ DEFAULT_NAME = "National expectations (KS2)"
 KS2_MIN, KS2_MAX = 80, 120
 
 
-def whole_grade_for_step(values, step):
-    """The plain (no + or -) value at a whole-grade step on a scale, clamped to the scale's range."""
-    if not values:
-        return None
-    steps = sorted({v.step for v in values})
-    step = min(max(step, steps[0]), steps[-1])
-    at_step = sorted((v for v in values if v.step == step), key=lambda v: v.rank)
-    if not at_step:
-        at_step = sorted(values, key=lambda v: (abs(v.step - step), v.rank))[:1]
-    plain = [v for v in at_step if not v.code.endswith(("+", "-"))]
-    return (plain or at_step)[len(plain or at_step) // 2]
-
-
 def _default_grade(values, gcse_grade):
     """A GCSE grade from the default bands, translated to a subject's own scale by its share of the top."""
     top = max(v.step for v in values)
     if top == 9:
-        return whole_grade_for_step(values, gcse_grade)
-    return whole_grade_for_step(values, round(gcse_grade * top / 9))
+        return grade_at_step(values, gcse_grade)
+    return grade_at_step(values, round(gcse_grade * top / 9))
 
 
 @transaction.atomic
@@ -95,26 +83,6 @@ class FlightPathTable:
         if not grades:
             return None
         return grades[max(index, 0)]
-
-
-def expected_path(*, flight_path, target_grade, scale_values, points):
-    """[(point, expected GradeValue)] for the points of one year along the flight path.
-
-    The gap below the KS4 target shrinks from the end of last year to the end of this one, evenly
-    across the year's assessment points.
-    """
-    if target_grade is None or flight_path is None or not points:
-        return []
-    ordered = sorted(points, key=lambda p: p.sequence)
-    n = len(ordered)
-    result = []
-    for i, point in enumerate(ordered, start=1):
-        year = point.year_group.number
-        start_gap = flight_path.gap_at_end_of(year - 1)
-        end_gap = flight_path.gap_at_end_of(year)
-        gap = round(start_gap + (end_gap - start_gap) * i / n)
-        result.append((point, whole_grade_for_step(scale_values, target_grade.step - gap)))
-    return result
 
 
 def flightpaths_csv(school):

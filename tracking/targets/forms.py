@@ -33,7 +33,12 @@ class GenerateForm(forms.Form):
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year_group"].queryset = YearGroup.objects.filter(school=school)
+        years = YearGroup.objects.filter(school=school).order_by("number")
+        field = self.fields["year_group"]
+        field.queryset = years
+        # Start on a real year (the youngest: the intake that most often needs targets), not a blank.
+        field.empty_label = None
+        field.initial = years.first()
 
 
 class ProposeForm(forms.Form):

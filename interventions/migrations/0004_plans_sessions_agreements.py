@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interventions', '0001_rules_and_flags'),
+        ('interventions', '0003_count_rules_grades_below'),
         ('tracking', '0005_merge_targets_and_task_school'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

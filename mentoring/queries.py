@@ -1,0 +1,72 @@
+"""Reads for mentor allocation: the mentored year groups, caseloads and who is still unallocated."""
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from tracking.models import AcademicYear, FormGroup, Pupil, Role, Staff, YearGroup
+
+from .models import MentorAssignment, MentoringSettings
+
+DEFAULT_MENTORED_YEARS = (11,)
+
+
+def current_year(school):
+    return AcademicYear.objects.filter(school=school, is_current=True).first()
+
+
+def mentored_year_groups(school):
+    """The school's mentored year groups; Year 11 until SLT choose otherwise."""
+    settings = MentoringSettings.objects.filter(school=school).first()
+    if settings is not None:
+        return settings.year_groups.order_by("number")
+    return YearGroup.objects.filter(school=school, number__in=DEFAULT_MENTORED_YEARS).order_by("number")
+
+
+def mentors_for(school):
+    """Staff who may be given mentees: those holding the mentor role at the school."""
+    return (
+        Staff.objects.filter(school=school, roles__role=Role.MENTOR)
+        .distinct()
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+def caseloads(school, year):
+    """Every mentor (and anyone still holding mentees) with their number of mentees this year."""
+    in_year = Q(mentees__academic_year=year)
+    return (
+        Staff.objects.filter(school=school)
+        .filter(Q(roles__role=Role.MENTOR) | in_year)
+        .distinct()
+        .annotate(caseload=Count("mentees", filter=in_year, distinct=True))
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+def mentees_of(mentor, year):
+    """One mentor's mentees this year, by form then name."""
+    return (
+        Pupil.objects.filter(mentor_assignments__mentor=mentor, mentor_assignments__academic_year=year)
+        .select_related("year_group", "form")
+        .order_by("year_group__number", "form__name", "legal_last_name", "legal_first_name")
+    )
+
+
+def unallocated_pupils(school, year, year_groups, form=None):
+    """Pupils on roll in the mentored year groups with no mentor this year."""
+    assigned = MentorAssignment.objects.filter(academic_year=year, pupil=OuterRef("pk"))
+    qs = Pupil.objects.filter(school=school, is_active=True, year_group__in=year_groups).filter(
+        ~Exists(assigned)
+    )
+    if form is not None:
+        qs = qs.filter(form=form)
+    return qs.select_related("year_group", "form").order_by(
+        "year_group__number", "form__name", "legal_last_name", "legal_first_name"
+    )
+
+
+def mentored_forms(school, year, year_groups):
+    return FormGroup.objects.filter(school=school, academic_year=year, year_group__in=year_groups).order_by(
+        "year_group__number", "name"
+    )

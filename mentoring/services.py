@@ -1,0 +1,145 @@
+"""Every write in mentoring allocation: the mentored year groups, assigning, moving and unassigning.
+
+SLT decide who mentors whom (Longfield policy). Each function validates everything first, then
+writes and audits in one transaction, and raises DomainError with a message for the person asking.
+"""
+
+from django.db import transaction
+
+from tracking import audit
+from tracking.lib.errors import DomainError
+from tracking.models import Role
+
+from . import queries
+from .models import MentorAssignment, MentoringSettings
+
+
+def _years(year_groups):
+    return sorted(yg.number for yg in year_groups)
+
+
+@transaction.atomic
+def mentored_years_set(*, school, year_groups, by):
+    """Choose which year groups are mentored (e.g. Year 11, or Years 10 and 11)."""
+    year_groups = list(year_groups)
+    if not year_groups:
+        raise DomainError("no_years", "Choose at least one year group to mentor.")
+    if any(yg.school_id != school.pk for yg in year_groups):
+        raise DomainError("wrong_school", "Those year groups belong to another school.")
+    before = _years(queries.mentored_year_groups(school))
+    settings, _ = MentoringSettings.objects.select_for_update().get_or_create(school=school)
+    settings.year_groups.set(year_groups)
+    after = _years(year_groups)
+    if before != after:
+        audit.record(
+            action="mentoring.years.changed",
+            obj=settings,
+            by=by,
+            before={"year_groups": before},
+            after={"year_groups": after},
+        )
+    return settings
+
+
+def _current_year(school):
+    year = queries.current_year(school)
+    if year is None:
+        raise DomainError("no_year", "The school has no current academic year.")
+    return year
+
+
+def _check_pupils(school, pupils):
+    pupils = list(pupils)
+    if not pupils:
+        raise DomainError("no_pupils", "Choose at least one pupil.")
+    if any(p.school_id != school.pk or not p.is_active for p in pupils):
+        raise DomainError("wrong_school", "Some of those pupils are not on this school's roll.")
+    return pupils
+
+
+def _mentor_json(mentor):
+    return {"mentor_id": mentor.pk, "mentor": str(mentor)}
+
+
+@transaction.atomic
+def mentor_assign(*, school, mentor, pupils, by):
+    """Give pupils a mentor for this year: new mentees, or moved from their current mentor.
+
+    Returns (assigned, moved, unchanged) counts. Every pupil must be in a mentored year group and
+    the mentor must hold the mentor role at the school; otherwise nothing is saved.
+    """
+    pupils = _check_pupils(school, pupils)
+    if mentor.school_id != school.pk or not mentor.roles.filter(role=Role.MENTOR).exists():
+        raise DomainError("not_a_mentor", f"{mentor} is not a mentor at this school.")
+    mentored = set(queries.mentored_year_groups(school).values_list("pk", flat=True))
+    outside = [p for p in pupils if p.year_group_id not in mentored]
+    if outside:
+        names = ", ".join(p.full_name for p in outside[:3])
+        raise DomainError("not_mentored_year", f"Only pupils in mentored year groups get a mentor: {names}.")
+    year = _current_year(school)
+    existing = {
+        a.pupil_id: a
+        for a in MentorAssignment.objects.select_for_update()
+        .filter(academic_year=year, pupil__in=pupils)
+        .select_related("mentor__user")
+    }
+    events, moved, new, unchanged = [], [], [], 0
+    for pupil in pupils:
+        current = existing.get(pupil.pk)
+        if current is None:
+            new.append(MentorAssignment(school=school, academic_year=year, mentor=mentor, pupil=pupil))
+        elif current.mentor_id == mentor.pk:
+            unchanged += 1
+        else:
+            events.append(
+                {
+                    "action": "mentoring.mentor.moved",
+                    "obj": current,
+                    "by": by,
+                    "pupil": pupil,
+                    "before": _mentor_json(current.mentor),
+                    "after": _mentor_json(mentor),
+                }
+            )
+            current.mentor = mentor
+            moved.append(current)
+    MentorAssignment.objects.bulk_update(moved, ["mentor"])
+    for assignment in MentorAssignment.objects.bulk_create(new):
+        events.append(
+            {
+                "action": "mentoring.mentor.assigned",
+                "obj": assignment,
+                "by": by,
+                "pupil": assignment.pupil,
+                "after": _mentor_json(mentor),
+            }
+        )
+    if events:
+        audit.record_many(events)
+    return len(new), len(moved), unchanged
+
+
+@transaction.atomic
+def mentor_unassign(*, school, pupils, by):
+    """Take pupils' mentor away for this year; returns how many had one."""
+    pupils = _check_pupils(school, pupils)
+    year = _current_year(school)
+    assignments = list(
+        MentorAssignment.objects.select_for_update()
+        .filter(academic_year=year, pupil__in=pupils)
+        .select_related("mentor__user", "pupil")
+    )
+    events = [
+        {
+            "action": "mentoring.mentor.unassigned",
+            "obj": a,
+            "by": by,
+            "pupil": a.pupil,
+            "before": _mentor_json(a.mentor),
+        }
+        for a in assignments
+    ]
+    MentorAssignment.objects.filter(pk__in=[a.pk for a in assignments]).delete()
+    if events:
+        audit.record_many(events)
+    return len(assignments)

@@ -1,0 +1,101 @@
+"""Mentor allocation: SLT and the data manager decide who mentors whom, in the app."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from tracking import permissions
+from tracking.lib.errors import DomainError
+
+from . import queries, services
+from .forms import AssignForm, MentoredYearsForm, UnassignForm
+
+PER_PAGE = 40
+
+
+def _plural(n, word):
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _pick(queryset, raw):
+    """The object a query-string parameter names, from an allowed queryset; 404 for anything else."""
+    if not raw:
+        return None
+    try:
+        return queryset.get(pk=raw)
+    except (queryset.model.DoesNotExist, ValueError):
+        raise Http404("Not found") from None
+
+
+@login_required
+def allocation(request):
+    user = request.user
+    permissions.require(permissions.can_allocate_mentors(user))
+    school = permissions.school_for(user)
+    year = queries.current_year(school)
+    permissions.require(year is not None)
+    year_groups = queries.mentored_year_groups(school)
+
+    action = request.POST.get("action") if request.method == "POST" else None
+    years_form = MentoredYearsForm(
+        request.POST if action == "years" else None, school=school, initial={"year_groups": list(year_groups)}
+    )
+    assign_form = AssignForm(request.POST if action == "assign" else None, school=school)
+    move_form = AssignForm(request.POST if action == "move" else None, school=school)
+    unassign_form = UnassignForm(request.POST if action == "unassign" else None, school=school)
+    bound = {"years": years_form, "assign": assign_form, "move": move_form, "unassign": unassign_form}
+    if action is not None:
+        form = bound.get(action)
+        if form is None:
+            raise Http404("No such action")
+        if form.is_valid():
+            try:
+                message = _apply(action, form.cleaned_data, school=school, by=user)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, message)
+                return redirect(request.get_full_path())
+
+    form_filter = _pick(queries.mentored_forms(school, year, year_groups), request.GET.get("form"))
+    caseloads = list(queries.caseloads(school, year))
+    chosen = _pick(queries.caseloads(school, year), request.GET.get("mentor"))
+    unallocated = queries.unallocated_pupils(school, year, year_groups, form=form_filter)
+    page = Paginator(unallocated, PER_PAGE).get_page(request.GET.get("page"))
+    allocated = sum(m.caseload for m in caseloads)
+    return render(
+        request,
+        "mentoring/allocation/allocation.html",
+        {
+            "year": year,
+            "year_groups": list(year_groups),
+            "years_form": years_form,
+            "assign_form": assign_form,
+            "move_form": move_form,
+            "unassign_form": unassign_form,
+            "caseloads": caseloads,
+            "allocated": allocated,
+            "chosen": chosen,
+            "chosen_mentees": list(queries.mentees_of(chosen, year)) if chosen else [],
+            "forms": queries.mentored_forms(school, year, year_groups),
+            "form_filter": form_filter,
+            "page_obj": page,
+        },
+    )
+
+
+def _apply(action, data, *, school, by):
+    if action == "years":
+        settings = services.mentored_years_set(school=school, year_groups=data["year_groups"], by=by)
+        names = ", ".join(str(yg) for yg in settings.year_groups.order_by("number"))
+        return f"Mentored year groups: {names}."
+    if action == "unassign":
+        count = services.mentor_unassign(school=school, pupils=data["pupils"], by=by)
+        return f"{_plural(count, 'pupil')} no longer {'has' if count == 1 else 'have'} a mentor."
+    new, moved, _ = services.mentor_assign(school=school, mentor=data["mentor"], pupils=data["pupils"], by=by)
+    parts = [f"{_plural(new, 'pupil')} assigned"] if new else []
+    if moved:
+        parts.append(f"{_plural(moved, 'mentee')} moved")
+    return f"{' and '.join(parts) or 'Nothing changed'}: mentor {data['mentor']}."

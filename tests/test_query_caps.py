@@ -1,0 +1,126 @@
+"""Every page in the access matrix, for every persona allowed to open it, reads at most a fixed number
+of SQL queries however big the school. A page that starts querying per pupil, per group or
+per grade (an N+1) fails here before it reaches a school of 1,500: each page is read with twelve more
+pupils than the persona world has, each with grades, targets and a flag.
+
+Caps are absolute: session, user, access, the page's reads, navigation and messages. A page that needs
+more must say why in its own change.
+"""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories as f
+from tests.access_matrix import ROWS
+
+# url name -> the most queries any allowed persona's GET may take.
+CAPS = {
+    "completion": 11,
+    "completion_remind": 5,
+    "curricular_target_new": 8,
+    "cycle_action": 6,
+    "cycle_calendar": 7,
+    "cycle_dates": 6,
+    "cycle_detail": 9,
+    "cycle_report": 8,
+    "cycle_verify": 13,
+    "dashboard": 6,
+    "dashboard_attainment8": 7,
+    "failed_task_retry": 6,
+    "failed_tasks": 6,
+    "flight_paths": 8,
+    "flight_paths_csv": 6,
+    "group_detail": 18,
+    "group_list": 11,
+    "health_check_chart": 6,
+    "health_check_detail": 15,
+    "health_check_list": 8,
+    "health_check_pdf": 12,
+    "home": 21,
+    "import_commit": 7,
+    "import_detail": 6,
+    "import_list": 6,
+    "interventions:flag_create": 8,
+    "interventions:flag_detail": 8,
+    "interventions:flag_list": 10,
+    "interventions:flag_new": 5,
+    "interventions:rule_edit": 6,
+    "interventions:rules": 8,
+    "marksheet": 16,
+    "marksheet_list": 11,
+    "marksheet_reopen": 8,
+    "marksheet_row": 14,
+    "marksheet_verify": 8,
+    "master_chooser": 7,
+    "master_detail": 15,
+    "master_export": 13,
+    "mentoring:allocation": 13,
+    "point_reopen": 7,
+    "progress_estimates": 6,
+    "pupil_detail": 17,
+    "pupil_grade_history": 7,
+    "pupil_list": 9,
+    "school_theme_css": 5,
+    "sheet_history": 8,
+    "subject_access": 19,
+    "target_changes": 6,
+    "target_detail": 10,
+    "target_generate": 8,
+    "target_overview": 12,
+    "target_raises": 6,
+}
+
+
+def _grow(w):
+    """Twelve more pupils in the maths and English groups, each with grades, targets and a flag."""
+    from interventions.models import Flag
+
+    for i in range(12):
+        pupil = f.PupilFactory(
+            school=w.school, year_group=w.y11, form=w.child.form, legal_last_name=f"Grow{i}"
+        )
+        w.group.pupils.add(pupil)
+        w.english_group.pupils.add(pupil)
+        for subject in (w.maths, w.english):
+            f.GradeEntryFactory(pupil=pupil, subject=subject, point=w.point, school=w.school)
+            f.TargetFactory(pupil=pupil, subject=subject)
+        Flag.objects.create(
+            school=w.school,
+            pupil=pupil,
+            point=w.point,
+            subject=w.maths,
+            scope="subject",
+            reason="Grown",
+            owner=w.hod,
+            raised_at=timezone.now(),
+        )
+
+
+def _count(client, url, django_assert_max_num_queries, cap):
+    client.get(url)  # warm: first-request session writes and caches
+    with django_assert_max_num_queries(cap) as captured:
+        response = client.get(url)
+    return response, len(captured.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted({row[0] for row in ROWS}))
+def test_every_page_reads_a_capped_number_of_queries_whatever_the_school_size(
+    client, world, name, django_assert_max_num_queries
+):
+    rows = [row for row in ROWS if row[0] == name]
+    cap = CAPS.get(name, 1000)
+    seen = []
+    _grow(world)  # past the cap if anything is read per pupil, grade or flag
+    for _, args, allowed in rows:
+        url = reverse(name, args=args(world))
+        for persona in sorted(allowed):
+            client.force_login(getattr(world, persona).user)
+            response, n = _count(client, url, django_assert_max_num_queries, cap)
+            if response.status_code == 405:
+                continue  # an action endpoint: POST only
+            assert response.status_code == 200, (persona, url, response.status_code)
+            seen.append((n, persona))
+    assert seen, f"{name}: no persona opened it"
+    assert name in CAPS, f"{name}: no cap yet; counts {sorted(seen, reverse=True)[:3]}"

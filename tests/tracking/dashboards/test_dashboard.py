@@ -1,0 +1,193 @@
+"""The leaders' dashboard: figures that agree with tracking.standing, drill-down, scope, fixed queries, A8."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests import factories as f
+from tracking import standing
+from tracking.dashboards import queries
+from tracking.models import AuditEvent, GradeEntry, HalfTerm, ProgressEstimate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def graded(world):
+    """Grades at an uplift (half term) for the world's Year 11: every standing represented."""
+    term = HalfTerm.objects.create(
+        academic_year=world.year,
+        number=2,
+        name="Autumn 2",
+        starts_on=date(2026, 11, 1),
+        ends_on=date(2026, 12, 19),
+    )
+    world.point.half_term = term
+    world.point.save()
+    school = world.school
+    plan = [  # pupil, subject, predicted grade, published target
+        (world.child, world.maths, "7", "6"),  # above
+        (world.classmate, world.maths, "6", "6"),  # on
+        (world.other_child, world.maths, "5", "6"),  # below
+        (world.child, world.english, "3", "6"),  # well below (and below grade 4)
+        (world.classmate, world.english, "6", None),  # no target: no standing
+    ]
+    for pupil, subject, predicted, target in plan:
+        f.GradeEntryFactory(
+            pupil=pupil,
+            subject=subject,
+            point=world.point,
+            current=f.grade(school, predicted),
+            predicted=f.grade(school, predicted),
+        )
+        if target:
+            f.TargetFactory(pupil=pupil, subject=subject, grade=f.grade(school, target))
+    world.term = term
+    return world
+
+
+def _total(world, entries=None):
+    entries = entries if entries is not None else GradeEntry.objects.filter(school=world.school)
+    return queries.figure_sets(entries, standing.Thresholds.of(world.school), {}, {})["total"]
+
+
+def test_the_dashboard_counts_exactly_what_tracking_standing_decides(graded):
+    w = graded
+    book = standing.Book(w.school)
+    expected = {}
+    for entry in GradeEntry.objects.filter(school=w.school).select_related("point", "current", "predicted"):
+        target = (
+            entry.pupil.targets.filter(subject=entry.subject).first()
+            if hasattr(entry.pupil, "targets")
+            else None
+        )
+        target = (
+            target
+            or __import__("tracking.models", fromlist=["Target"])
+            .Target.objects.filter(pupil=entry.pupil, subject=entry.subject)
+            .first()
+        )
+        status = book.judge_entry(entry, target).status
+        expected[status] = expected.get(status, 0) + 1
+    total = _total(w)
+    counted = {
+        s: getattr(total, s) for s in (standing.ABOVE, standing.ON, standing.BELOW, standing.WELL_BELOW)
+    }
+    assert counted == {s: expected.get(s, 0) for s in counted}
+    assert sum(counted.values()) == total.with_standing == 4
+    assert total.graded == 5
+    assert (total.gcse, total.pass4, total.pass5) == (5, 4, 4)
+
+
+def test_slt_drill_from_the_school_to_a_groups_pupils(graded, login):
+    w = graded
+    client = login(w.slt.user)
+    page = client.get("/dashboard/").content.decode()
+    assert "Year 11" in page and f"?term={w.term.pk}&amp;year=11" in page
+    page = client.get(f"/dashboard/?term={w.term.pk}&year=11").content.decode()
+    assert "Mathematics" in page and "English Language" in page
+    page = client.get(f"/dashboard/?term={w.term.pk}&year=11&subject={w.maths.pk}").content.decode()
+    assert "11Ma1" in page and "11Ma2" in page
+    page = client.get(
+        f"/dashboard/?term={w.term.pk}&year=11&subject={w.maths.pk}&group={w.group.pk}"
+    ).content.decode()
+    assert f'data-standing="above" data-pupil="{w.child.pk}"' in page
+    assert f'data-standing="on" data-pupil="{w.classmate.pk}"' in page
+    assert f'data-pupil="{w.other_child.pk}"' not in page  # in 11Ma2, not this group
+
+
+def test_the_disadvantaged_gap_is_shown(graded, login):
+    w = graded
+    w.child.disadvantaged = True
+    w.child.save()
+    page = login(w.slt.user).get("/dashboard/").content.decode()
+    assert "Gap: Disadvantaged compared with others" in page
+
+
+def test_a_teacher_counts_only_their_own_pupils_in_their_subject(graded):
+    from tracking import permissions
+
+    w = graded
+    entries = permissions.dashboard_entries(w.teacher.user, w.school)
+    assert set(entries.values_list("pupil_id", "subject_id")) == {
+        (w.child.pk, w.maths.pk),
+        (w.classmate.pk, w.maths.pk),
+    }
+    hod = permissions.dashboard_entries(w.hod.user, w.school)
+    assert set(hod.values_list("subject_id", flat=True)) == {w.maths.pk}
+    assert permissions.dashboard_entries(w.tutor.user, w.school) is None
+    assert permissions.dashboard_entries(w.parent.user, w.school) is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "year=9",
+        "year=11&subject={other_subject}",
+        "year=11&subject={maths}&group={other_group}",
+        "term=999999",
+    ],
+)
+def test_what_is_out_of_scope_is_not_found(graded, other_world, login, query):
+    w = graded
+    url = "/dashboard/?" + query.format(
+        other_subject=other_world.maths.pk, maths=w.maths.pk, other_group=w.other_group.pk
+    )
+    assert login(w.teacher.user).get(url).status_code == 404
+
+
+def test_the_page_makes_the_same_queries_however_many_pupils(graded, login):
+    w = graded
+    client = login(w.slt.user)
+    url = f"/dashboard/?term={w.term.pk}&year=11"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(12):
+        pupil = f.PupilFactory(school=w.school, year_group=w.y11)
+        f.GradeEntryFactory(
+            pupil=pupil, subject=w.maths, point=w.point, predicted=f.grade(w.school, str(1 + n % 9))
+        )
+        f.TargetFactory(pupil=pupil, subject=w.maths)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+    assert len(many) <= 20
+
+
+def test_the_table_downloads_as_csv(graded, login):
+    w = graded
+    response = login(w.slt.user).get(f"/dashboard/?term={w.term.pk}&year=11&export=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0] == "Subject"
+    maths = next(r for r in rows if r[0] == "Mathematics")
+    assert maths[1] == "3"  # three maths grades
+
+
+def test_attainment8_and_progress8_for_year_11(graded, login):
+    w = graded
+    ProgressEstimate.objects.create(school=w.school, ks2_from=80, estimated_a8=30)
+    w.child.ks2_reading = w.child.ks2_maths = 100
+    w.child.save()
+    client = login(w.slt.user)
+    page = client.get(f"/dashboard/attainment8/?term={w.term.pk}&year=11").content.decode()
+    # Ada: maths 7 double weighted (14) + English language 3 alone (3) = 17; P8 (17 - 30) / 10.
+    assert "<strong>17.0</strong>" in page
+    assert "-1.3" in page
+    assert login(w.teacher.user).get("/dashboard/attainment8/").status_code == 404
+
+
+def test_the_data_manager_edits_the_estimates_with_every_bad_line_named(world, login):
+    client = login(world.data_manager.user)
+    response = client.post("/dashboard/progress-estimates/", {"table": "95,38.5\nabc\n150,20\n95,40"})
+    page = response.content.decode()
+    assert "line 2: &#x27;abc&#x27;" in page and "line 3" in page and "listed twice" in page
+    assert not ProgressEstimate.objects.exists()
+    client.post("/dashboard/progress-estimates/", {"table": "95,38.5\n105,50.1"})
+    assert list(ProgressEstimate.objects.values_list("ks2_from", flat=True)) == [95, 105]
+    assert AuditEvent.objects.filter(action="tracking.progress_estimates.changed").count() == 1

@@ -1,0 +1,401 @@
+"""Figures for the leaders' dashboard, counted in the database with tracking.standing's expressions.
+
+Every figure at every level (school, year, subject, group) comes from `figures()`, so a percentage on
+the school row and the same pupils counted from a group's row always agree; the query count is fixed
+whatever the size of the school.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Cast
+
+from tracking import standing
+from tracking.dashboards.attainment8 import A8Error, attainment8, entries_for
+from tracking.models import AcademicYear, AssessmentPoint, GradeEntry, HalfTerm, Pupil, TeachingGroup
+
+GCSE_PASS, GCSE_STRONG = 4, 5  # DfE "standard" and "strong" passes
+COMBINED = "combined_science"
+
+SPLITS = (
+    ("pupil__disadvantaged", "Disadvantaged", {True: "Disadvantaged", False: "Others"}, True),
+    ("pupil__sen_status", "SEN", {"N": "No SEN", "K": "SEN support", "E": "EHC plan"}, "N"),
+    ("pupil__eal", "EAL", {True: "EAL", False: "English first language"}, True),
+    ("pupil__gender", "Gender", {"F": "Female", "M": "Male", "X": "Other / not stated"}, None),
+    (
+        "pupil__prior_band",
+        "Prior attainment",
+        {"low": "Low", "middle": "Middle", "high": "High", "": "No KS2 data"},
+        None,
+    ),
+    ("pupil__looked_after", "Looked after", {True: "Looked after", False: "Others"}, True),
+)
+
+
+def terms_with_data(school):
+    """Half terms (newest first) that have grades, for the term picker."""
+    return list(
+        HalfTerm.objects.filter(academic_year__school=school, points__grades__isnull=False)
+        .select_related("academic_year")
+        .distinct()
+        .order_by("-academic_year__starts_on", "-number")
+    )
+
+
+def _previous_points(points):
+    """{point id: the point before it for the same year group and academic year}."""
+    ids = {p.pk for p in points}
+    by_year = {}
+    for point in AssessmentPoint.objects.filter(
+        academic_year_id__in={p.academic_year_id for p in points},
+        year_group_id__in={p.year_group_id for p in points},
+    ).order_by("sequence"):
+        by_year.setdefault((point.academic_year_id, point.year_group_id), []).append(point.pk)
+    previous = {}
+    for sequence in by_year.values():
+        for before, after in zip(sequence, sequence[1:], strict=False):
+            if after in ids:
+                previous[after] = before
+    return previous
+
+
+def with_movement(entries, previous):
+    """Annotate `prev_step`: the grade that counted for the same pupil and subject at the point before."""
+    if not previous:
+        return entries.annotate(prev_step=Cast(Value(None), IntegerField()))
+    prev_point = Case(
+        *(When(point_id=after, then=Value(before)) for after, before in previous.items()),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+    earlier = GradeEntry.objects.filter(
+        pupil_id=OuterRef("pupil_id"), subject_id=OuterRef("subject_id"), point_id=OuterRef("prev_point")
+    ).annotate(step=standing.counting_step_expression())
+    return entries.annotate(prev_point=prev_point).annotate(
+        prev_step=Subquery(earlier.values("step")[:1], output_field=IntegerField())
+    )
+
+
+def with_group(entries):
+    """Annotate `group_key`: the pupil's teaching group in the subject that year (rows need not name it)."""
+    groups = TeachingGroup.objects.filter(
+        subject_id=OuterRef("subject_id"),
+        pupils=OuterRef("pupil_id"),
+        academic_year_id=OuterRef("point__academic_year_id"),
+    ).order_by("pk")
+    return entries.annotate(group_key=Subquery(groups.values("pk")[:1], output_field=IntegerField()))
+
+
+@dataclass
+class Figures:
+    key: object
+    entries: int
+    graded: int
+    with_standing: int
+    above: int
+    on: int
+    below: int
+    well_below: int
+    avg_diff: float | None
+    gcse: int
+    pass4: int
+    pass5: int
+    up: int
+    down: int
+    label: str = ""
+
+    def pct(self, part, whole):
+        return round(100 * part / whole) if whole else None
+
+    @property
+    def above_pct(self):
+        return self.pct(self.above, self.with_standing)
+
+    @property
+    def on_pct(self):
+        return self.pct(self.on, self.with_standing)
+
+    @property
+    def below_pct(self):
+        return self.pct(self.below, self.with_standing)
+
+    @property
+    def well_below_pct(self):
+        return self.pct(self.well_below, self.with_standing)
+
+    @property
+    def on_or_above_pct(self):
+        return self.pct(self.above + self.on, self.with_standing)
+
+    @property
+    def pass4_pct(self):
+        return self.pct(self.pass4, self.gcse)
+
+    @property
+    def pass5_pct(self):
+        return self.pct(self.pass5, self.gcse)
+
+    @property
+    def standings(self):
+        """(status, count, %) in order, for the stacked bar."""
+        return [
+            (standing.ABOVE, self.above, self.above_pct),
+            (standing.ON, self.on, self.on_pct),
+            (standing.BELOW, self.below, self.below_pct),
+            (standing.WELL_BELOW, self.well_below, self.well_below_pct),
+        ]
+
+
+AGGREGATES = (
+    ("entries", "COUNT(*)"),
+    ("graded", "SUM(CASE WHEN counting_step IS NOT NULL THEN 1 ELSE 0 END)"),
+    ("with_standing", f"SUM(CASE WHEN standing <> '{standing.NONE}' THEN 1 ELSE 0 END)"),
+    ("above", f"SUM(CASE WHEN standing = '{standing.ABOVE}' THEN 1 ELSE 0 END)"),
+    ("on", f"SUM(CASE WHEN standing = '{standing.ON}' THEN 1 ELSE 0 END)"),
+    ("below", f"SUM(CASE WHEN standing = '{standing.BELOW}' THEN 1 ELSE 0 END)"),
+    ("well_below", f"SUM(CASE WHEN standing = '{standing.WELL_BELOW}' THEN 1 ELSE 0 END)"),
+    ("avg_diff", "AVG(standing_diff)"),
+    ("gcse", "SUM(CASE WHEN is_gcse = 1 THEN 1 ELSE 0 END)"),
+    ("pass4", f"SUM(CASE WHEN is_gcse = 1 AND counting_step >= {GCSE_PASS} THEN 1 ELSE 0 END)"),
+    ("pass5", f"SUM(CASE WHEN is_gcse = 1 AND counting_step >= {GCSE_STRONG} THEN 1 ELSE 0 END)"),
+    ("up", "SUM(CASE WHEN prev_step IS NOT NULL AND counting_step > prev_step THEN 1 ELSE 0 END)"),
+    ("down", "SUM(CASE WHEN prev_step IS NOT NULL AND counting_step < prev_step THEN 1 ELSE 0 END)"),
+)
+
+
+def _key(value, kind):
+    """Keys come back as text from the UNION: turn them back into what the field holds."""
+    if value is None:
+        return None
+    if kind == "bool":
+        return str(value).lower() in ("1", "true", "t")
+    if kind == "int":
+        return int(value)
+    return str(value)
+
+
+def figure_sets(entries, thresholds, previous, groupings):
+    """Figures in total and for each grouping, in ONE query.
+
+    `groupings` maps a name to (field path, kind) with kind "int", "bool" or "text". Each grade entry's
+    standing is worked out once (tracking.standing's expressions, in a materialised CTE) and then
+    counted for every grouping, so the page's query count and cost do not depend on how many
+    breakdowns it shows. Returns {"total": Figures, name: [Figures, ...]}.
+    """
+    keys = {f"k{index}": path for index, (path, _kind) in enumerate(groupings.values())}
+    rows = (
+        with_movement(standing.annotate_standing(entries, thresholds), previous)
+        .annotate(
+            is_gcse=Case(
+                When(
+                    counting_scale_code=thresholds.floor_scale_code,
+                    counting_step__isnull=False,
+                    then=Value(1),
+                ),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            **{alias: F(path) for alias, path in keys.items()},
+        )
+        .values(*keys, "standing", "standing_diff", "counting_step", "is_gcse", "prev_step")
+    )
+    inner, params = rows.query.sql_with_params()
+    aggregates = ", ".join(f'{sql} AS "{name}"' for name, sql in AGGREGATES)
+    parts = [f"SELECT 'total' AS grouping, NULL AS gkey, {aggregates} FROM facts"]
+    for (name, _spec), alias in zip(groupings.items(), keys, strict=True):
+        parts.append(
+            f"SELECT '{name}', CAST({alias} AS TEXT), {aggregates} FROM facts GROUP BY CAST({alias} AS TEXT)"
+        )
+    sql = f"WITH facts AS MATERIALIZED ({inner}) " + " UNION ALL ".join(parts)
+    out = {name: [] for name in groupings}
+    names = [name for name, _sql in AGGREGATES]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for grouping, key, *values in cursor.fetchall():
+            counted = dict(zip(names, values, strict=True))
+            counted = {k: (v if k == "avg_diff" else int(v or 0)) for k, v in counted.items()}
+            if counted["avg_diff"] is not None:
+                counted["avg_diff"] = float(counted["avg_diff"])
+            if grouping == "total":
+                out["total"] = Figures(key=None, **counted)
+            else:
+                out[grouping].append(Figures(key=_key(key, groupings[grouping][1]), **counted))
+    if "total" not in out:
+        out["total"] = Figures(key=None, avg_diff=None, up=0, down=0, **dict.fromkeys(COUNTED, 0))
+    for name in groupings:
+        out[name].sort(key=lambda row: (row.key is None, row.key))
+    return out
+
+
+SPLIT_GROUPINGS = {
+    path: (path, kind)
+    for path, kind in (
+        ("pupil__disadvantaged", "bool"),
+        ("pupil__sen_status", "text"),
+        ("pupil__eal", "bool"),
+        ("pupil__gender", "text"),
+        ("pupil__prior_band", "text"),
+        ("pupil__looked_after", "bool"),
+    )
+}
+
+
+def splits(sets):
+    """[(title, [Figures with labels], gap)] for each pupil characteristic, with the gap to the others."""
+    out = []
+    for path, title, labels, focus in SPLITS:
+        rows = sets[path]
+        for row in rows:
+            row.label = labels.get(row.key, str(row.key))
+        gap = None
+        if focus is not None:
+            mine = next((r for r in rows if r.key == focus), None)
+            others = [r for r in rows if r.key != focus]
+            if mine and others:
+                gap = _gap(mine, _combine(others))
+                compared = "the rest" if len(others) > 1 else others[0].label.lower()
+                gap["label"] = f"{labels[focus]} compared with {compared}"
+        out.append((title, rows, gap))
+    return out
+
+
+COUNTED = (
+    "entries",
+    "graded",
+    "with_standing",
+    "above",
+    "on",
+    "below",
+    "well_below",
+    "gcse",
+    "pass4",
+    "pass5",
+)
+
+
+def _combine(rows):
+    """One row of figures for several (the "others" a group is compared with)."""
+    total = Figures(key=None, avg_diff=None, up=0, down=0, **dict.fromkeys(COUNTED, 0))
+    weighted = 0.0
+    for row in rows:
+        for name in (*COUNTED, "up", "down"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        if row.avg_diff is not None:
+            weighted += row.avg_diff * row.with_standing
+    total.avg_diff = weighted / total.with_standing if total.with_standing else None
+    return total
+
+
+def _gap(mine, rest):
+    def minus(a, b):
+        return None if a is None or b is None else round(a - b, 2)
+
+    return {
+        "on_or_above": minus(mine.on_or_above_pct, rest.on_or_above_pct),
+        "avg_diff": minus(mine.avg_diff, rest.avg_diff),
+        "pass4": minus(mine.pass4_pct, rest.pass4_pct),
+    }
+
+
+def trend(entries, thresholds, year_number, term):
+    """The year group's points this year and last year: % on or above and average difference, by point."""
+    school = term.academic_year.school_id
+    years = list(
+        AcademicYear.objects.filter(school_id=school, starts_on__lte=term.academic_year.starts_on).order_by(
+            "-starts_on"
+        )[:2]
+    )
+    # Last year's Year N were this year's Year N+1: compare the same year group, not the same pupils.
+    base = GradeEntry.objects.filter(
+        school_id=school, point__academic_year__in=years, point__year_group__number=year_number
+    )
+    # Same scope as the page (department or groups) where the page is limited.
+    base = base.filter(subject_id__in=entries.values("subject_id"))
+    rows = figure_sets(base, thresholds, {}, {"point": ("point_id", "int")})["point"]
+    points = {
+        p.pk: p
+        for p in AssessmentPoint.objects.filter(pk__in=[r.key for r in rows]).select_related("academic_year")
+    }
+    series = {}
+    for row in rows:
+        point = points[row.key]
+        row.label = point.name
+        series.setdefault(point.academic_year, []).append((point.sequence, row))
+    return [
+        (year, [row for _sequence, row in sorted(items, key=lambda item: item[0])])
+        for year, items in sorted(series.items(), key=lambda item: item[0].starts_on, reverse=True)
+    ]
+
+
+def attainment8_rows(scoped, points, school, thresholds, estimates):
+    """Each Year 10 and 11 pupil's A8 from the grades that count; P8 where KS2 data and estimates allow.
+
+    A subject not yet graded at the chosen point (its window still open) uses the latest grade that
+    counts at an earlier point this year, so a half-entered uplift does not read as a collapse.
+    """
+    chosen = [p for p in points if p.year_group.number in (10, 11)]
+    earlier = AssessmentPoint.objects.filter(
+        academic_year_id__in={p.academic_year_id for p in chosen},
+        year_group_id__in={p.year_group_id for p in chosen},
+        sequence__lte=max((p.sequence for p in chosen), default=0),
+    )
+    rows = (
+        standing.annotate_standing(scoped.filter(point__in=earlier), thresholds)
+        .filter(counting_step__isnull=False, subject__qualification="gcse")
+        .order_by("point__sequence")
+        .values_list(
+            "pupil_id", "subject_id", "subject__name", "subject__category", "counting_step", "counting_scale"
+        )
+    )
+    book = standing.Book(school)
+    latest = {}
+    for pupil_id, subject_id, subject, category, step, scale_id in rows:
+        # A8 counts whole grades: the grade at the step that counts (a 6+ is a 6).
+        code = standing.grade_at_step(book.values(scale_id), step).code
+        if category == COMBINED and code.isdigit():
+            code = f"{code}-{code}"  # a combined science grade entered on the single GCSE scale
+        latest[(pupil_id, subject_id)] = (subject, category, code)  # later points overwrite earlier ones
+    by_pupil = {}
+    for (pupil_id, _subject_id), result in latest.items():
+        by_pupil.setdefault(pupil_id, []).append(result)
+    pupils = Pupil.objects.filter(pk__in=by_pupil).select_related("year_group", "form")
+    out = []
+    for pupil in pupils:
+        entries_ = []
+        for subject, category, code in by_pupil[pupil.pk]:
+            try:
+                entries_ += entries_for(subject, category, grade=code)
+            except A8Error:
+                continue  # a sub-grade scale or non-GCSE grade the A8 rules cannot score
+        breakdown = attainment8(entries_)
+        estimate = estimates.estimate_for(pupil.ks2_mean)
+        out.append((pupil, breakdown, estimate, breakdown.progress8(estimate)))
+    out.sort(key=lambda row: (row[0].year_group.number, row[0].sorted_name))
+    return out
+
+
+def cohort_a8(rows):
+    """Mean A8 and mean P8 (of those with one), with the disadvantaged gap in each."""
+
+    def mean(values):
+        values = [v for v in values if v is not None]
+        return round(sum(values) / len(values), 2) if values else None
+
+    def of(selected):
+        return {
+            "pupils": len(selected),
+            "a8": mean([b.attainment8 for _p, b, _e, _p8 in selected]),
+            "p8": mean([p8 for _p, _b, _e, p8 in selected]),
+        }
+
+    everyone = of(rows)
+    disadvantaged = of([r for r in rows if r[0].disadvantaged])
+    others = of([r for r in rows if not r[0].disadvantaged])
+    gap = {
+        key: round(disadvantaged[key] - others[key], 2)
+        if disadvantaged[key] is not None and others[key] is not None
+        else None
+        for key in ("a8", "p8")
+    }
+    return {"all": everyone, "disadvantaged": disadvantaged, "others": others, "gap": gap}

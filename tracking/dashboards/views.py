@@ -1,0 +1,331 @@
+"""The leaders' dashboard: drill from the school to a year, a subject, a group and its pupils."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+
+from tracking import audit, permissions, standing
+from tracking.dashboards import queries
+from tracking.dashboards.forms import EstimatesForm
+from tracking.models import AssessmentPoint, EstimateTable, ProgressEstimate, Subject, Target, TeachingGroup
+
+
+def _int(value):
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+class Scope:
+    """What the page is looking at, parsed from the query string and checked against what may be seen."""
+
+    def __init__(self, request):
+        user = request.user
+        self.school = permissions.school_for(user)
+        entries = permissions.dashboard_entries(user, self.school)
+        permissions.require(entries is not None)
+        self.terms = queries.terms_with_data(self.school)
+        wanted = _int(request.GET.get("term"))
+        self.term = next((t for t in self.terms if t.pk == wanted), self.terms[0] if self.terms else None)
+        permissions.require(wanted is None or (self.term is not None and self.term.pk == wanted))
+        self.points = (
+            list(
+                AssessmentPoint.objects.filter(half_term=self.term).select_related(
+                    "year_group", "academic_year"
+                )
+            )
+            if self.term
+            else []
+        )
+        self.years = sorted({p.year_group.number for p in self.points})
+        self.year = _int(request.GET.get("year"))
+        permissions.require(self.year is None or self.year in self.years)
+        self.subject = self.group = None
+        if self.year is not None:
+            entries = entries.filter(point__year_group__number=self.year)
+            subject_id = _int(request.GET.get("subject"))
+            if subject_id is not None:
+                self.subject = Subject.objects.filter(pk=subject_id, school=self.school).first()
+                permissions.require(self.subject is not None)
+                entries = entries.filter(subject=self.subject)
+                group_id = _int(request.GET.get("group"))
+                if group_id is not None:
+                    self.group = (
+                        permissions.groups_visible_to(user)
+                        .filter(pk=group_id, subject=self.subject, year_group__number=self.year)
+                        .first()
+                    )
+                    permissions.require(self.group is not None)
+                    entries = entries.filter(pupil__in=self.group.pupils.all())
+        # `scoped`: every point's grades the page may count; `entries`: the chosen uplift's.
+        self.scoped = entries
+        self.entries = entries.filter(point__in=self.points)
+        self.thresholds = standing.Thresholds.of(self.school)
+        self.previous = queries._previous_points(self.points)
+
+    def query(self, **extra):
+        values = {"term": self.term.pk if self.term else None, "year": self.year}
+        if self.subject:
+            values["subject"] = self.subject.pk
+        if self.group:
+            values["group"] = self.group.pk
+        values.update(extra)
+        return "&".join(f"{k}={v}" for k, v in values.items() if v is not None)
+
+    @property
+    def crumbs(self):
+        crumbs = [("Whole school", f"?term={self.term.pk}")]
+        if self.year is not None:
+            crumbs.append((f"Year {self.year}", f"?term={self.term.pk}&year={self.year}"))
+        if self.subject:
+            crumbs.append((self.subject.name, f"?{self.query(group=None)}".replace("&group=None", "")))
+        if self.group:
+            crumbs.append((self.group.name, None))
+        return crumbs
+
+
+def dress(figures, labels):
+    """Give each row of figures the segments of its stacked bar, in the school's words."""
+    for row in figures if isinstance(figures, list) else [figures]:
+        offset, row.segments = 0, []
+        for status, count, pct in row.standings:
+            if pct:
+                row.segments.append(
+                    {"status": status, "label": labels[status], "count": count, "pct": pct, "offset": offset}
+                )
+                offset += pct
+    return figures
+
+
+LEVELS = {
+    "year": ("point__year_group__number", "int"),
+    "subject": ("subject_id", "int"),
+    "group": ("group_key", "int"),
+}
+
+
+def _level(scope):
+    """Which drill-down the table shows: years, then subjects, then groups (None: a group's pupils)."""
+    if scope.year is None:
+        return "year"
+    if scope.subject is None:
+        return "subject"
+    return None if scope.group else "group"
+
+
+def _rows(scope, level, rows):
+    """Labels and links for the drill-down rows."""
+    if level == "year":
+        for row in rows:
+            row.label, row.link = f"Year {row.key}", f"?{scope.query(year=row.key)}"
+        return "Year group", rows
+    if level == "subject":
+        names = dict(Subject.objects.filter(pk__in=[r.key for r in rows]).values_list("pk", "name"))
+        for row in rows:
+            row.label, row.link = names.get(row.key, "?"), f"?{scope.query(subject=row.key)}"
+        return "Subject", sorted(rows, key=lambda r: r.label)
+    names = dict(
+        TeachingGroup.objects.filter(pk__in=[r.key for r in rows if r.key]).values_list("pk", "name")
+    )
+    for row in rows:
+        row.label = names.get(row.key, "No teaching group")
+        row.link = f"?{scope.query(group=row.key)}" if row.key else None
+    return "Teaching group", sorted(rows, key=lambda r: r.label)
+
+
+def _pupils(scope):
+    """Each pupil's standing in the group's subject, judged by tracking.standing (a class: ~30 rows)."""
+    entries = list(
+        scope.entries.select_related("pupil", "pupil__form", "point", "current", "predicted").order_by("pk")
+    )
+    targets = {
+        (t.pupil_id, t.subject_id): t
+        for t in Target.objects.filter(
+            pupil_id__in=[e.pupil_id for e in entries], subject_id__in={e.subject_id for e in entries}
+        ).select_related("grade", "published_grade")
+    }
+    book = standing.Book(scope.school)
+    rows = []
+    for entry in entries:
+        result = book.judge_entry(entry, targets.get((entry.pupil_id, entry.subject_id)))
+        rows.append((entry.pupil, result))
+    return sorted(rows, key=lambda row: row[0].sorted_name)
+
+
+def _count_labels(school, thresholds):
+    grades = "grade" if thresholds.well_below_by == 1 else "grades"
+    return {
+        "on_target": f"{standing.label(standing.ON, school)} or above",
+        "well_below": f"{standing.label(standing.WELL_BELOW, school)} ({thresholds.well_below_by}+ {grades} "
+        "under the grade expected now)",
+    }
+
+
+@login_required
+def dashboard(request):
+    scope = Scope(request)
+    if scope.term is None:
+        return render(request, "tracking/dashboards/dashboard.html", {"scope": scope})
+    level = _level(scope)
+    groupings = dict(queries.SPLIT_GROUPINGS)
+    if level:
+        groupings["rows"] = LEVELS[level]
+    entries = queries.with_group(scope.entries) if level == "group" else scope.entries
+    sets = queries.figure_sets(entries, scope.thresholds, scope.previous, groupings)
+    heading, rows = _rows(scope, level, sets["rows"]) if level else ("Pupil", None)
+    if request.GET.get("export") == "csv" and rows is not None:
+        return _csv(scope, heading, rows)
+    labels = {s: standing.label(s, scope.school) for s in standing.STATUSES}
+    splits = queries.splits(sets)
+    for _title, split_rows, _gap in splits:
+        dress(split_rows, labels)
+    trend = None
+    if scope.year is not None:
+        trend = queries.trend(scope.entries, scope.thresholds, scope.year, scope.term)
+        for _year, trend_rows in trend:
+            dress(trend_rows, labels)
+    context = {
+        "scope": scope,
+        "school": scope.school,
+        "total": dress(sets["total"], labels),
+        "heading": heading,
+        "rows": dress(rows, labels) if rows is not None else None,
+        "pupils": _pupils(scope) if scope.group else None,
+        "splits": splits,
+        "trend": trend,
+        "labels": labels,
+        "count_labels": _count_labels(scope.school, scope.thresholds),
+        "shows_a8": permissions.can_see_attainment8(request.user)
+        and any(y in (10, 11) for y in ([scope.year] if scope.year else scope.years)),
+    }
+    return render(request, "tracking/dashboards/dashboard.html", context)
+
+
+def _csv(scope, heading, rows):
+    labels = {s: standing.label(s, scope.school) for s in standing.STATUSES}
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = slugify(f"dashboard {scope.term} {' '.join(c for c, _l in scope.crumbs[1:])}")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response["Cache-Control"] = "no-store"
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            heading,
+            "Grades",
+            f"% {labels['above']}",
+            f"% {labels['on']}",
+            f"% {labels['below']}",
+            f"% {labels['well_below']}",
+            "Average difference (grades)",
+            "% grade 4+",
+            "% grade 5+",
+            "Up",
+            "Down",
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row.label,
+                row.graded,
+                row.above_pct,
+                row.on_pct,
+                row.below_pct,
+                row.well_below_pct,
+                None if row.avg_diff is None else round(row.avg_diff, 2),
+                row.pass4_pct,
+                row.pass5_pct,
+                row.up,
+                row.down,
+            ]
+        )
+    return response
+
+
+@login_required
+def attainment8(request):
+    permissions.require(permissions.can_see_attainment8(request.user))
+    scope = Scope(request)
+    estimates = EstimateTable(scope.school)
+    rows = (
+        queries.attainment8_rows(scope.scoped, scope.points, scope.school, scope.thresholds, estimates)
+        if scope.term
+        else []
+    )
+    if request.GET.get("export") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{slugify(f"attainment8 {scope.term}")}.csv"'
+        response["Cache-Control"] = "no-store"
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "Pupil",
+                "UPN",
+                "Year",
+                "Disadvantaged",
+                "English",
+                "Maths",
+                "EBacc",
+                "Open",
+                "Attainment 8",
+                "Estimate",
+                "Progress 8",
+            ]
+        )
+        for pupil, b, estimate, p8 in rows:
+            writer.writerow(
+                [
+                    pupil.sorted_name,
+                    pupil.upn,
+                    pupil.year_group.number,
+                    "Y" if pupil.disadvantaged else "",
+                    b.english,
+                    b.maths,
+                    b.ebacc,
+                    b.open,
+                    b.attainment8,
+                    estimate,
+                    p8,
+                ]
+            )
+        return response
+    return render(
+        request,
+        "tracking/dashboards/attainment8.html",
+        {
+            "scope": scope,
+            "rows": rows,
+            "cohort": queries.cohort_a8(rows),
+            "has_estimates": bool(estimates),
+            "can_edit": permissions.can_edit_progress_estimates(request.user),
+        },
+    )
+
+
+@login_required
+def progress_estimates(request):
+    permissions.require(permissions.can_edit_progress_estimates(request.user))
+    school = permissions.school_for(request.user)
+    current = list(ProgressEstimate.objects.filter(school=school))
+    text = "\n".join(f"{row.ks2_from},{row.estimated_a8}" for row in current)
+    form = EstimatesForm(request.POST or None, initial={"table": text})
+    if request.method == "POST" and form.is_valid():
+        ProgressEstimate.objects.filter(school=school).delete()
+        ProgressEstimate.objects.bulk_create(
+            ProgressEstimate(school=school, ks2_from=start, estimated_a8=estimate)
+            for start, estimate in form.cleaned_data["table"]
+        )
+        audit.record(
+            action="tracking.progress_estimates.changed",
+            obj=school,
+            by=request.user,
+            before={"rows": text.splitlines()},
+            after={"rows": [f"{a},{b}" for a, b in form.cleaned_data["table"]]},
+            via="progress estimates",
+            school=school,
+        )
+        messages.success(request, f"Saved {len(form.cleaned_data['table'])} estimate bands.")
+        return redirect("progress_estimates")
+    return render(request, "tracking/dashboards/estimates.html", {"form": form, "rows": current})
