@@ -5,6 +5,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from interventions.services import flag_raise
+from tracking.models import Pupil
+
 from ..models import Flag, Scope
 from . import services
 from .models import Plan, Tier
@@ -26,14 +29,53 @@ def _second_department_plan(school, flags, planned, today):
     return None
 
 
-def add_demo_plans(built):
-    school = built.school
-    today = built.today
-    flags = list(
-        Flag.objects.filter(school=school, point__academic_year=built.current_year, owner__isnull=False)
+TUTOR_CONCERNS = (
+    (1, "Homework missing in several subjects this half term; planner checked weekly in tutor time."),
+    (2, "Attendance and punctuality slipping, and behind in several subjects; parents to be invited in."),
+)
+
+
+def _tutor_concerns(built, flags):
+    """Some schools' rules (Longfield's) give form tutors no flags of their own. Tutors then flag a pupil
+    the data has not caught yet but whom they fear will slip, and the tutor's plan (Laude's Appendix 4)
+    answers it."""
+    if any(flag.scope == Scope.FORM_TUTOR for flag in flags):
+        return
+    flagged = {flag.pupil_id for flag in flags}
+    points = {flag.pupil.year_group_id: flag.point for flag in flags}
+    pupils = (
+        Pupil.objects.filter(school=built.school, year_group_id__in=points, form__tutors__isnull=False)
+        .exclude(pk__in=flagged)
+        .select_related("form", "year_group")
+        .distinct()
+        .order_by("form__name", "legal_last_name", "pk")
+    )
+    for i, pupil in enumerate(pupils[: 2 * len(TUTOR_CONCERNS)]):
+        level, reason = TUTOR_CONCERNS[i % len(TUTOR_CONCERNS)]
+        tutor = pupil.form.tutors.select_related("user").first()
+        flag_raise(
+            pupil=pupil,
+            scope=Scope.FORM_TUTOR,
+            level=level,
+            reason=reason,
+            by=tutor.user,
+            point=points[pupil.year_group_id],
+        )
+
+
+def _flags(built):
+    return list(
+        Flag.objects.filter(school=built.school, point__academic_year=built.current_year, owner__isnull=False)
         .select_related("pupil__form", "pupil__year_group", "owner__user", "subject", "point")
         .order_by("-level", "pupil__legal_last_name", "pk")
     )
+
+
+def add_demo_plans(built):
+    school = built.school
+    today = built.today
+    _tutor_concerns(built, _flags(built))
+    flags = _flags(built)
     chosen, counts = [], {Scope.SUBJECT: 0, Scope.KEY_STAGE: 0, Scope.FORM_TUTOR: 0}
     levels = {scope: set() for scope in counts}
     family_child = built.family["parent"][0]

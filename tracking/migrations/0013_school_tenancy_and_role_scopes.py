@@ -23,7 +23,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='staffrole',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('key_stage__isnull', True), ('year_group__isnull', True)), ('role', 'hoy'), _connector='OR'), name='staffrole_year_or_stage_only_for_hoy'),
+            constraint=models.CheckConstraint(condition=models.Q(('year_group__isnull', True), ('role', 'hoy'), _connector='OR'), name='staffrole_year_only_for_hoy'),
+        ),
+        migrations.AddConstraint(
+            model_name='staffrole',
+            constraint=models.CheckConstraint(condition=models.Q(('key_stage__isnull', True), ('role__in', ['hoy', 'aht', 'rac']), _connector='OR'), name='staffrole_stage_only_for_key_stage_leads'),
         ),
         migrations.AddConstraint(
             model_name='user',

@@ -70,6 +70,10 @@ class Staff(models.Model):
         return f"{self.title} {name}".strip()
 
 
+# Roles that may lead one key stage (a head of year's key stage makes them its coordinator).
+KEY_STAGE_LEADS = (Role.HEAD_OF_YEAR, Role.ASSISTANT_HEAD, Role.RAISING_ACHIEVEMENT)
+
+
 class StaffRole(models.Model):
     """One role a member of staff holds, with its scope where the role has one."""
 
@@ -97,8 +101,12 @@ class StaffRole(models.Model):
                 name="staffrole_department_only_for_hod",
             ),
             models.CheckConstraint(
-                condition=models.Q(year_group__isnull=True, key_stage__isnull=True) | models.Q(role="hoy"),
-                name="staffrole_year_or_stage_only_for_hoy",
+                condition=models.Q(year_group__isnull=True) | models.Q(role="hoy"),
+                name="staffrole_year_only_for_hoy",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(key_stage__isnull=True) | models.Q(role__in=["hoy", "aht", "rac"]),
+                name="staffrole_stage_only_for_key_stage_leads",
             ),
         ]
 
@@ -123,8 +131,11 @@ class StaffRole(models.Model):
         else:
             if self.year_group_id is not None:
                 errors["year_group"] = "Only a head of year has a year group."
-            if self.key_stage is not None:
-                errors["key_stage"] = "Only a key-stage coordinator has a key stage."
+            if self.key_stage is not None and self.role not in KEY_STAGE_LEADS:
+                errors["key_stage"] = (
+                    "Only a key-stage coordinator, assistant headteacher or raising achievement "
+                    "coordinator has a key stage."
+                )
         if self.key_stage is not None and self.key_stage not in (3, 4, 5):
             errors["key_stage"] = "Key stage 3, 4 or 5."
         staff_school = self.staff.school_id if self.staff_id else None
