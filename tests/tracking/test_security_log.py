@@ -106,7 +106,7 @@ def test_the_data_manager_searches_by_person_action_and_date(client, world, othe
     signins = rows(person=world.data_manager.user.last_name, action="security.signin.succeeded")
     assert signins and all(e.by == world.data_manager.user for e in signins)
     today = timezone.localdate().isoformat()
-    recent = rows(action="security.signin.failed", at_after=today)
+    recent = rows(action="security.signin.failed", since=today)
     assert old.pk not in {e.pk for e in recent} and recent
 
 

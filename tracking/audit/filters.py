@@ -1,6 +1,6 @@
 import django_filters
+from django import forms
 from django.db.models import Q
-from django_filters.widgets import DateRangeWidget
 
 from tracking.models import AuditEvent
 
@@ -8,11 +8,17 @@ from tracking.models import AuditEvent
 class AuditEventFilter(django_filters.FilterSet):
     person = django_filters.CharFilter(method="by_person", label="Person")
     action = django_filters.ChoiceFilter(choices=(), label="Action")
-    at = django_filters.DateFromToRangeFilter(label="Date", widget=DateRangeWidget(attrs={"type": "date"}))
+    # Two labelled date boxes, not a range widget: each input needs its own label.
+    since = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__gte", label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     class Meta:
         model = AuditEvent
-        fields = ["person", "action", "at"]
+        fields = ["person", "action", "since", "until"]
 
     def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)
