@@ -288,13 +288,16 @@ def target_group_set_pupils(*, group, pupils, by):
     if wrong:
         raise DomainError("wrong_pupils", f"{wrong[0].full_name} is not in key stage {group.key_stage}.")
     before = sorted(group.pupils.values_list("pk", flat=True))
+    after = sorted(p.pk for p in pupils)
+    if after == before:
+        return group  # nothing changed: nothing to record
     group.pupils.set(pupils)
     audit.record(
         action="interventions.target_group.changed",
         obj=group,
         by=by,
         before={"pupils": before},
-        after={"pupils": sorted(p.pk for p in pupils)},
+        after={"pupils": after},
     )
     return group
 

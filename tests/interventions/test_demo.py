@@ -16,7 +16,9 @@ def test_the_demo_runs_longfield_so_owners_see_flags_at_once_and_presets_reinsta
     assert Flag.objects.filter(owner__user__username="hod.maths", scope="subject").exists()
     assert Flag.objects.filter(scope="key_stage", owner__isnull=False).exists()
     # Longfield gives form tutors no flags of their own.
-    assert not Flag.objects.filter(scope="form_tutor").exists()
+    assert not Flag.objects.filter(scope="form_tutor", source="rule").exists()
+    # ...so tutors flag by hand the pupils they fear will slip, and plan for them.
+    assert Flag.objects.filter(scope="form_tutor", source="manual", owner__isnull=False).exists()
     assert not Flag.objects.filter(point__is_locked=False).exists()
 
     client.force_login(built.staff["hod.maths"].user)

@@ -131,14 +131,18 @@ def test_the_pdf_says_whose_check_it_is_with_its_figures_and_the_pupils_below_ta
     # Completion: child and classmate entered, other_child not; on target: the classmate only.
     figures = next(i for i, line in enumerate(lines) if line.startswith("66.7% 50.0%"))
     assert any(line.startswith("2 of 3") and "1 of 2" in line for line in lines[figures : figures + 5]), lines
-    assert any(line.startswith("All pupils 3 2 66.7 50.0") for line in lines), lines
-    assert any(line.startswith("Mathematics 3 2 66.7 50.0") for line in lines), lines
-    # The one pupil below target, with her grade, target and gap; the classmate is on target.
-    assert "Pupils below target (1)" in lines
-    assert any(line.startswith("Lamb, Ada 11A Mathematics") and line.endswith("5 7 -2 PP") for line in lines)
+    # Expected, entered, complete, % on target, % complete.
+    assert any(line.startswith("All pupils 3 2 2 66.7 50.0") for line in lines), lines
+    assert any(line.startswith("Mathematics 3 2 2 66.7 50.0") for line in lines), lines
+    # The one pupil below the grade expected now, with grade, target, expected now and standing in words.
+    assert "Pupils below the grade expected now (1)" in lines
+    assert any(
+        line.startswith("Lamb, Ada 11A Mathematics") and line.endswith("5 7 7 Well below target (-2) PP")
+        for line in lines
+    )
     assert not any("Ash, Ben" in line for line in lines)
-    assert lines[-1] == "Page 1 of 1"
-    assert pdf_pages(response.content) == 1
+    assert lines[-1] == "Page 2 of 2"
+    assert pdf_pages(response.content) == 2
 
 
 def _grow(world, n):
