@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='staff',
             name='code',
-            field=models.CharField(blank=True, help_text="The MIS's staff code, e.g. JSM: imports match on it", max_length=10, verbose_name='staff code'),
+            field=models.CharField(blank=True, help_text="The MIS's staff code, e.g. JSM (imports match it)", max_length=10, verbose_name='staff code'),
         ),
         migrations.AlterField(
             model_name='importjob',

@@ -48,7 +48,7 @@ class Staff(models.Model):
     title = models.CharField(max_length=10, blank=True)
     initials = models.CharField(max_length=5, blank=True)
     code = models.CharField(
-        "staff code", max_length=10, blank=True, help_text="The MIS's staff code, e.g. JSM: imports match on it"
+        "staff code", max_length=10, blank=True, help_text="The MIS's staff code, e.g. JSM (imports match it)"
     )
 
     class Meta:

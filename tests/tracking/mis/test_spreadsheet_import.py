@@ -7,7 +7,6 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from tests import factories as f
 from tracking.mis.kinds import spreadsheet_import
 from tracking.models import AuditEvent, FormGroup, ImportJob, ImportMapping, ImportStatus, Pupil
 
@@ -195,7 +194,7 @@ def test_formulas_are_refused_not_imported(world):
         (HEADER.encode(), "roll.csv", "header row but no data rows"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "roll.xls", "old Excel .xls"),
         (b"PK\x03\x04garbage", "roll.xlsx", "not a readable XLSX workbook"),
-        ('UPN,"Surname\n'.encode(), "roll.csv", "not valid CSV"),
+        (b'UPN,"Surname\n', "roll.csv", "not valid CSV"),
     ],
     ids=[
         "cp1252",
