@@ -1,6 +1,6 @@
 """Every kind of import, and starting a spreadsheet import (shared by the page, the command and the bench)."""
 
-from tracking.mis import pupils, services  # noqa: F401 - importing registers the importers
+from tracking.mis import groups, people, pupils, results, services  # noqa: F401 - registers the importers
 from tracking.mis.columns import guess_mapping, mapping_problems, saved_mapping
 from tracking.mis.jobs import IMPORTERS, job_reject, job_run, max_bytes
 from tracking.mis.tabular import TableError, read_table
@@ -9,8 +9,13 @@ from tracking.models import ImportJob, ImportKind, ImportStatus
 # The order the imports page offers them in: the roll first, what hangs off it after.
 SPREADSHEET_KINDS = (
     ImportKind.PUPILS,
+    ImportKind.STAFF,
+    ImportKind.GUARDIANS,
+    ImportKind.GROUPS,
     ImportKind.KS2,
     ImportKind.ATTENDANCE,
+    ImportKind.FFT,
+    ImportKind.GRADES,
 )
 
 

@@ -232,15 +232,20 @@ def _apply(school, plan, by):
     everyone = (
         [c for c, _v in plan.creates] + [c for _p, _ch, c in plan.updates] + [c for _p, c in plan.unchanged]
     )
-    created = _link_guardians(school, everyone, by, events)
+    created = link_guardians(school, everyone, by, events)
     audit.record_many(events)
     return created
 
 
-def _link_guardians(school, ctf_pupils, by, events):
+def _ctf_relationship(code):
+    return RELATIONSHIPS.get(code, "Parent")
+
+
+def link_guardians(school, ctf_pupils, by, events, *, via="CTF import", relationship=_ctf_relationship):
     """Contacts with parental responsibility become guardians (matched by email, else by name).
 
-    Decided first, then written in bulk: a whole intake is thousands of contacts."""
+    `ctf_pupils` have `.saved` (the Pupil) and `.contacts` (CtfContact). Decided first, then written in
+    bulk: a whole intake is thousands of contacts. Returns how many guardians were created."""
     pupil_ids = [c.saved.pk for c in ctf_pupils]
     linked = set()
     for link in GuardianLink.objects.filter(pupil_id__in=pupil_ids).select_related("guardian__user"):
@@ -271,7 +276,7 @@ def _link_guardians(school, ctf_pupils, by, events):
                 )
                 user.set_unusable_password()  # families are invited to set one; nobody signs in as them
                 new_users[key] = user
-            links.append((pupil, guardian or key, RELATIONSHIPS.get(contact.relationship, "Parent")))
+            links.append((pupil, guardian or key, relationship(contact.relationship)))
     User.objects.bulk_create(new_users.values(), batch_size=500)
     guardians = {key: Guardian(school=school, user=user) for key, user in new_users.items()}
     Guardian.objects.bulk_create(guardians.values(), batch_size=500)
@@ -289,7 +294,7 @@ def _link_guardians(school, ctf_pupils, by, events):
                 "obj": link,
                 "by": by,
                 "after": {"guardian": str(link.guardian), "relationship": link.relationship},
-                "via": "CTF import",
+                "via": via,
                 "pupil": link.pupil,
                 "school": school,
             }
