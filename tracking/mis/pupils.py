@@ -109,7 +109,8 @@ class PupilFieldsImporter(SpreadsheetImporter):
             problems.append(("Columns", "the school has no current academic year, so forms cannot be set"))
         upns = [read_upn(values.get("upn", ""))[0] for _n, values in parsed.rows]
         existing = {
-            p.upn: p for p in Pupil.objects.filter(school=school, upn__in=upns).select_related("form")
+            p.upn: p
+            for p in Pupil.objects.filter(school=school, upn__in=upns).select_related("form", "year_group")
         }
         seen = {}
         creates, updates, unchanged, notes = [], [], [], []
