@@ -45,6 +45,7 @@ def spreadsheet_job(*, school, kind, raw, file_name, by, mapping=None):
         job.save()
         return job
     job.content, job.rows_total, job.version = raw, len(table.rows), table.format
+    job.table = table  # read once: the dry run that follows in this process uses it
     job.mapping = mapping or guess_mapping(importer.columns, table.header, saved_mapping(school, kind))
     problems = mapping_problems(importer.columns, job.mapping, table.header)
     problems += importer.mapping_rules(job.mapping)

@@ -77,6 +77,13 @@ def _json(value):
     return value
 
 
+def _shown(value):
+    """A value as the dry run shows it (yes/no rather than True/False)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return _json(value)
+
+
 def _comparable(value):
     return float(value) if isinstance(value, Decimal) else value
 
@@ -156,7 +163,7 @@ class PupilFieldsImporter(SpreadsheetImporter):
                 "key": p.upn,
                 "name": p.full_name,
                 "action": "update",
-                "fields": {self._label(n): [_json(old), _json(new)] for n, (old, new) in changed.items()},
+                "fields": {self._label(n): [_shown(old), _shown(new)] for n, (old, new) in changed.items()},
             }
             for p, changed in updates
         ]
@@ -174,7 +181,8 @@ class PupilFieldsImporter(SpreadsheetImporter):
 
     @staticmethod
     def _label(name):
-        return str(Pupil._meta.get_field(name).verbose_name).capitalize()
+        label = str(Pupil._meta.get_field(name).verbose_name)
+        return label[:1].upper() + label[1:]
 
     def _values(self, raw, years, problems, notes, where):
         values = {}

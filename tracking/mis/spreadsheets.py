@@ -29,10 +29,12 @@ class SpreadsheetImporter(Importer):
     description = ""
 
     def read(self, raw, job):
-        try:
-            table = read_table(raw, file_name=job.file_name, max_bytes=max_bytes())
-        except TableError as error:
-            raise ImportFileError(str(error)) from None
+        table = getattr(job, "table", None)  # already read when the job was made in this process
+        if table is None:
+            try:
+                table = read_table(raw, file_name=job.file_name, max_bytes=max_bytes())
+            except TableError as error:
+                raise ImportFileError(str(error)) from None
         job.version = table.format
         problems = mapping_problems(self.columns, job.mapping, table.header)
         problems += self.mapping_rules(job.mapping)

@@ -88,7 +88,7 @@ def test_a_changed_row_updates_only_what_changed_with_before_and_after(world):
     run(world.school, ROLL)
     job = run(world.school, ROLL.replace(",104,111,Y", ",110,111,Y"))
     assert (job.created, job.updated, job.unchanged) == (0, 1, 1)
-    assert job.changes[0]["fields"] == {"Ks2 reading scaled score": [104, 110]}
+    assert job.changes[0]["fields"] == {"KS2 reading scaled score": [104, 110]}
     ada = Pupil.objects.get(upn=ADA)
     assert (ada.ks2_reading, ada.prior_band) == (110, "high")
     event = AuditEvent.objects.get(action="tracking.pupil.updated")
@@ -153,7 +153,7 @@ def test_bad_rows_save_nothing_and_every_problem_is_listed_with_its_line(world):
         "sex 'Q' is not M, F or X",
         "the school has no Year 14",
         "Disadvantaged / pupil premium 'maybe' is not yes or no",
-        "Ks2 reading scaled score '130' is not a scaled score from 80 to 120",
+        "KS2 reading scaled score '130' is not a scaled score from 80 to 120",
     ]
     assert not Pupil.objects.filter(upn__in=[ADA, ZOE]).exists()
     assert bytes(ImportJob.objects.get(pk=job.pk).content) == b""
