@@ -21,4 +21,11 @@ class MentoringConfig(AppConfig):
             order=50,
             description="Allocate academic mentors and balance their caseloads",
         )
+        navigation.register(
+            "Mentees",
+            "mentoring:mentees",
+            permissions.can_mentor,
+            order=49,
+            description="Your mentees: grades, standing, flags and meetings",
+        )
         demo_school_built.connect(demo.add_demo_mentoring, dispatch_uid="mentoring-demo")

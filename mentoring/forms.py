@@ -3,6 +3,7 @@ from django import forms
 from tracking.models import Pupil, YearGroup
 
 from . import queries
+from .models import MentorMeeting
 
 
 class MentoredYearsForm(forms.Form):
@@ -57,3 +58,21 @@ class AssignForm(_PupilsForm):
 
 class UnassignForm(_PupilsForm):
     pass
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = MentorMeeting
+        fields = ["held_on", "kind", "discussed", "targets_agreed", "next_steps", "parents_involved"]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "kind": forms.RadioSelect,
+            "discussed": forms.Textarea(attrs={"rows": 3}),
+            "targets_agreed": forms.Textarea(attrs={"rows": 2}),
+            "next_steps": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "held_on": {"required": "Give the date of the meeting.", "invalid": "Give the date as a date."},
+            "kind": {"required": "Say whether the meeting was formal or informal."},
+            "discussed": {"required": "Say what was discussed."},
+        }

@@ -36,3 +36,34 @@ class MentoringSettings(models.Model):
 
     def __str__(self):
         return f"Mentoring at {self.school}"
+
+
+class MeetingKind(models.TextChoices):
+    FORMAL = "formal", "Formal"
+    INFORMAL = "informal", "Informal"
+
+
+class MentorMeeting(models.Model):
+    """A mentor's meeting with a mentee (Longfield: formally and informally, at least once a month)."""
+
+    school = models.ForeignKey("tracking.School", on_delete=models.CASCADE, related_name="+")
+    academic_year = models.ForeignKey("tracking.AcademicYear", on_delete=models.CASCADE, related_name="+")
+    pupil = models.ForeignKey("tracking.Pupil", on_delete=models.CASCADE, related_name="mentor_meetings")
+    mentor = models.ForeignKey("tracking.Staff", on_delete=models.CASCADE, related_name="mentor_meetings")
+    held_on = models.DateField("date")
+    kind = models.CharField(max_length=10, choices=MeetingKind.choices)
+    discussed = models.TextField("what was discussed")
+    targets_agreed = models.TextField(blank=True)
+    next_steps = models.TextField(blank=True)
+    parents_involved = models.BooleanField("parents or carers involved", default=False)
+    recorded_by = models.ForeignKey(
+        "tracking.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["pupil", "held_on"]), models.Index(fields=["mentor", "held_on"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} meeting with {self.pupil} on {self.held_on:%d %b %Y}"

@@ -1,10 +1,10 @@
 """Reads for mentor allocation: the mentored year groups, caseloads and who is still unallocated."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from tracking.models import AcademicYear, FormGroup, Pupil, Role, Staff, YearGroup
 
-from .models import MentorAssignment, MentoringSettings
+from .models import MentorAssignment, MentoringSettings, MentorMeeting
 
 DEFAULT_MENTORED_YEARS = (11,)
 
@@ -70,3 +70,47 @@ def mentored_forms(school, year, year_groups):
     return FormGroup.objects.filter(school=school, academic_year=year, year_group__in=year_groups).order_by(
         "year_group__number", "name"
     )
+
+
+def mentor_of(pupil, year):
+    """The pupil's mentor this year (None without one)."""
+    assignment = (
+        MentorAssignment.objects.filter(academic_year=year, pupil=pupil)
+        .select_related("mentor__user")
+        .first()
+    )
+    return assignment.mentor if assignment else None
+
+
+def meetings_of(pupil):
+    """Every meeting logged with a pupil, newest first."""
+    return MentorMeeting.objects.filter(pupil=pupil).select_related("mentor__user")
+
+
+def compliance(school, year, today):
+    """Each mentor with their mentees this year and, of those, the ones not met this calendar month.
+
+    Two queries: the caseloads, then every mentee with the date they were last met.
+    """
+    start = today.replace(day=1)
+    assignments = (
+        MentorAssignment.objects.filter(school=school, academic_year=year, pupil__is_active=True)
+        .select_related("mentor__user", "pupil__form")
+        .annotate(last_met=Max("pupil__mentor_meetings__held_on"))
+        .order_by(
+            "mentor__user__last_name",
+            "mentor__user__first_name",
+            "mentor_id",
+            "pupil__legal_last_name",
+            "pupil__legal_first_name",
+        )
+    )
+    mentors = {}
+    for assignment in assignments:
+        row = mentors.setdefault(
+            assignment.mentor_id, {"mentor": assignment.mentor, "mentees": 0, "not_met": []}
+        )
+        row["mentees"] += 1
+        if assignment.last_met is None or assignment.last_met < start:
+            row["not_met"].append(assignment)
+    return list(mentors.values())

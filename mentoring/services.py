@@ -5,13 +5,14 @@ writes and audits in one transaction, and raises DomainError with a message for 
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from tracking import audit
 from tracking.lib.errors import DomainError
 from tracking.models import Role
 
 from . import queries
-from .models import MentorAssignment, MentoringSettings
+from .models import MentorAssignment, MentoringSettings, MentorMeeting
 
 
 def _years(year_groups):
@@ -143,3 +144,43 @@ def mentor_unassign(*, school, pupils, by):
     if events:
         audit.record_many(events)
     return len(assignments)
+
+
+@transaction.atomic
+def meeting_log(*, pupil, mentor, data, by, today):
+    """Record a mentor's meeting with their mentee: formal or informal, what was discussed, agreed, next.
+
+    The date may not be in the future nor before the academic year began.
+    """
+    year = _current_year(pupil.school)
+    held_on = data["held_on"]
+    if held_on > today:
+        raise DomainError("future_meeting", "A meeting cannot be logged for a date still to come.")
+    if held_on < year.starts_on:
+        raise DomainError("old_meeting", f"Log meetings from this academic year ({year.name}) only.")
+    if not MentorAssignment.objects.filter(academic_year=year, pupil=pupil, mentor=mentor).exists():
+        raise DomainError("not_mentee", f"{pupil.full_name} is not {mentor}'s mentee this year.")
+    meeting = MentorMeeting.objects.create(
+        school=pupil.school,
+        academic_year=year,
+        pupil=pupil,
+        mentor=mentor,
+        recorded_by=by,
+        recorded_at=timezone.now(),
+        **{name: data[name] for name in MEETING_FIELDS},
+    )
+    audit.record(
+        action="mentoring.meeting.logged",
+        obj=meeting,
+        by=by,
+        pupil=pupil,
+        after={
+            "held_on": held_on.isoformat(),
+            "kind": meeting.kind,
+            "parents_involved": meeting.parents_involved,
+        },
+    )
+    return meeting
+
+
+MEETING_FIELDS = ("held_on", "kind", "discussed", "targets_agreed", "next_steps", "parents_involved")

@@ -133,6 +133,11 @@ ROWS = [
     ("import_commit", lambda w: [_import_job(w).pk], {"data_manager"}),
     # Mentor allocation (issue 11): SLT decide mentors; the data manager keeps the lists.
     ("mentoring:allocation", lambda w: [], WHOLE_SCHOOL),
+    # The mentor's workspace and meeting log; SLT watch that every mentee is met each month.
+    ("mentoring:mentees", lambda w: [], {"mentor"}),
+    ("mentoring:mentee", lambda w: [w.child.pk], {"mentor"} | WHOLE_SCHOOL),
+    ("mentoring:mentee", lambda w: [w.other_child.pk], WHOLE_SCHOOL),
+    ("mentoring:compliance", lambda w: [], WHOLE_SCHOOL),
 ]
 
 
@@ -454,5 +459,11 @@ ACTIONS = [
         lambda w: [],
         lambda w: {"action": "assign", "pupils": [w.classmate.pk], "mentor": w.mentor.pk},
         WHOLE_SCHOOL,
+    ),
+    (
+        "mentoring:mentee",
+        lambda w: [w.child.pk],
+        lambda w: {"held_on": _today(), "kind": "formal", "discussed": "Revision plan"},
+        {"mentor"},
     ),
 ]

@@ -635,3 +635,14 @@ def can_edit_progress_estimates(user):
 def can_allocate_mentors(user):
     """Academic mentors are decided by SLT (Longfield policy); the data manager keeps the lists."""
     return (is_slt(user) or is_data_manager(user)) and school_for(user) is not None
+
+
+def can_mentor(user):
+    """Academic mentors keep a workspace for their own mentees (whoever else they are)."""
+    access = access_for(user)
+    return access.staff is not None and Role.MENTOR in access.roles and school_for(user) is not None
+
+
+def can_see_mentoring_compliance(user):
+    """Whether every mentee is met each month is SLT's to watch (Longfield), with the data manager."""
+    return can_allocate_mentors(user)
