@@ -9,10 +9,12 @@ from django.utils import timezone
 
 from tracking import audit
 from tracking.lib.errors import DomainError
+from tracking.lib.queue import safe_enqueue
 from tracking.models import Role
 
 from . import queries
-from .models import MentorAssignment, MentoringSettings, MentorMeeting
+from .models import MentorAssignment, MentoringSettings, MentoringSlip, MentorMeeting
+from .tasks import send_slip_email
 
 
 def _years(year_groups):
@@ -147,7 +149,7 @@ def mentor_unassign(*, school, pupils, by):
 
 
 @transaction.atomic
-def meeting_log(*, pupil, mentor, data, by, today):
+def meeting_log(*, pupil, mentor, data, by, today, slips=()):
     """Record a mentor's meeting with their mentee: formal or informal, what was discussed, agreed, next.
 
     The date may not be in the future nor before the academic year began.
@@ -169,6 +171,11 @@ def meeting_log(*, pupil, mentor, data, by, today):
         recorded_at=timezone.now(),
         **{name: data[name] for name in MEETING_FIELDS},
     )
+    slips = [s for s in slips if s.pupil_id == pupil.pk and s.mentor_id == mentor.pk]
+    if slips:
+        MentoringSlip.objects.filter(pk__in=[s.pk for s in slips], discussed_at__isnull=True).update(
+            discussed_at=meeting.recorded_at, meeting=meeting
+        )
     audit.record(
         action="mentoring.meeting.logged",
         obj=meeting,
@@ -184,3 +191,40 @@ def meeting_log(*, pupil, mentor, data, by, today):
 
 
 MEETING_FIELDS = ("held_on", "kind", "discussed", "targets_agreed", "next_steps", "parents_involved")
+
+
+@transaction.atomic
+def slip_send(*, pupil, subject, kind, message, to_improve, by):
+    """A teacher sends a slip about a pupil to the pupil's mentor; the mentor is emailed by the worker."""
+    year = _current_year(pupil.school)
+    mentor = queries.mentor_of(pupil, year)
+    if mentor is None:
+        raise DomainError(
+            "no_mentor", f"{pupil.full_name} has no mentor this year, so there is nobody to send it to."
+        )
+    if not message.strip():
+        raise DomainError("no_message", "Say what the mentor should know.")
+    slip = MentoringSlip.objects.create(
+        school=pupil.school,
+        academic_year=year,
+        pupil=pupil,
+        subject=subject,
+        kind=kind,
+        message=message.strip(),
+        to_improve=to_improve.strip(),
+        sent_by=by.staff,
+        mentor=mentor,
+        sent_at=timezone.now(),
+    )
+    safe_enqueue(send_slip_email, slip.pk)
+    return slip
+
+
+@transaction.atomic
+def slip_mark_discussed(*, slip, by):
+    """The mentor has talked the slip through with the pupil; it joins the pupil's meeting log."""
+    slip = MentoringSlip.objects.select_for_update().get(pk=slip.pk)
+    if slip.discussed_at is None:
+        slip.discussed_at = timezone.now()
+        slip.save(update_fields=["discussed_at"])
+    return slip

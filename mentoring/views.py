@@ -12,7 +12,7 @@ from tracking import permissions
 from tracking.lib.errors import DomainError
 
 from . import queries, services, workspace
-from .forms import AssignForm, MeetingForm, MentoredYearsForm, UnassignForm
+from .forms import AssignForm, MeetingForm, MentoredYearsForm, SlipForm, UnassignForm
 
 PER_PAGE = 40
 MENTEES_PER_PAGE = 10
@@ -150,12 +150,23 @@ def mentee(request, pupil_id):
     today = timezone.localdate()
     form = None
     if is_mentor:
-        form = MeetingForm(request.POST if request.method == "POST" else None, initial={"held_on": today})
+        form = MeetingForm(
+            request.POST if request.method == "POST" else None,
+            initial={"held_on": today},
+            open_slips=queries.open_slips(pupil, mentor),
+        )
     if request.method == "POST":
         permissions.require(is_mentor)
         if form.is_valid():
             try:
-                services.meeting_log(pupil=pupil, mentor=mentor, data=form.cleaned_data, by=user, today=today)
+                services.meeting_log(
+                    pupil=pupil,
+                    mentor=mentor,
+                    data=form.cleaned_data,
+                    by=user,
+                    today=today,
+                    slips=form.cleaned_data.get("slips") or (),
+                )
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
@@ -170,6 +181,7 @@ def mentee(request, pupil_id):
             "is_mentor": is_mentor,
             "form": form,
             "meetings": list(queries.meetings_of(pupil)),
+            "slips": list(queries.slips_about(pupil)),
             "breadcrumbs": [
                 {"label": "Your mentees", "url": reverse("mentoring:mentees")},
                 {"label": pupil.full_name},
@@ -201,3 +213,90 @@ def compliance(request):
             "not_met": sum(len(r["not_met"]) for r in rows),
         },
     )
+
+
+SLIPS_PER_PAGE = 25
+
+
+@login_required
+def slips(request):
+    """A mentor's inbox of slips (waiting first); a teacher chooses a pupil to send one about."""
+    user = request.user
+    sends, mentors = permissions.can_send_mentoring_slips(user), permissions.can_mentor(user)
+    permissions.require(sends or mentors)
+    school, year = _school_year(user)
+    if sends and request.GET.get("pupil"):
+        pupil = _pick(queries.slip_pupils(user, school), request.GET["pupil"])
+        return redirect("mentoring:slip_new", pupil.pk)
+    staff = permissions.access_for(user).staff
+    inbox = (
+        Paginator(queries.inbox(staff), SLIPS_PER_PAGE).get_page(request.GET.get("page")) if mentors else None
+    )
+    return render(
+        request,
+        "mentoring/slips/slips.html",
+        {
+            "page_obj": inbox,
+            "waiting": queries.inbox(staff).filter(discussed_at__isnull=True).count() if mentors else 0,
+            "pupils": list(queries.slip_pupils(user, school)) if sends else None,
+            "sent": list(queries.slips_sent(staff)[:20]) if sends else None,
+        },
+    )
+
+
+@login_required
+def slip_new(request, pupil_id):
+    """A teacher sends a slip about a pupil they teach to the pupil's mentor."""
+    user = request.user
+    permissions.require(permissions.can_send_mentoring_slips(user))
+    school, year = _school_year(user)
+    pupil = _pick(queries.slip_pupils(user, school), pupil_id)
+    subjects = permissions.slip_subjects(user, pupil)
+    mentor = queries.mentor_of(pupil, year)
+    form = SlipForm(request.POST if request.method == "POST" else None, subjects=subjects)
+    if request.method == "POST":
+        # A subject this teacher does not teach the pupil is out of their scope, like the pupil.
+        if request.POST.get("subject"):
+            _pick(subjects, request.POST["subject"])
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.slip_send(
+                    pupil=pupil,
+                    subject=data["subject"],
+                    kind=data["kind"],
+                    message=data["message"],
+                    to_improve=data["to_improve"],
+                    by=user,
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"Slip sent to {mentor}, {pupil.full_name}'s mentor.")
+                return redirect("mentoring:slips")
+    return render(
+        request,
+        "mentoring/slips/slip_new.html",
+        {
+            "pupil": pupil,
+            "mentor": mentor,
+            "form": form,
+            "breadcrumbs": [
+                {"label": "Mentoring slips", "url": reverse("mentoring:slips")},
+                {"label": pupil.full_name},
+            ],
+        },
+    )
+
+
+@login_required
+def slip_discussed(request, slip_id):
+    """The mentor marks a slip discussed with the pupil (POST only)."""
+    user = request.user
+    permissions.require(permissions.can_mentor(user) and request.method == "POST")
+    slip = _pick(queries.inbox(permissions.access_for(user).staff), slip_id)
+    services.slip_mark_discussed(slip=slip, by=user)
+    messages.success(
+        request, f"Slip about {slip.pupil.full_name} marked discussed; it is in the meeting log."
+    )
+    return redirect("mentoring:slips")

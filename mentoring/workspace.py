@@ -90,9 +90,10 @@ class Card:
         return sum(1 for line in self.subjects if line.standing is not None and line.standing.is_below)
 
 
-def latest_entries(pupil_ids):
-    """Each pupil's latest graded entry in each subject (one query)."""
-    graded = Q(current__isnull=False) | Q(predicted__isnull=False)
+def latest_entries(pupil_ids, year):
+    """Each pupil's latest graded entry this year in each subject (one query): subjects dropped in an
+    earlier year do not linger on the page."""
+    graded = (Q(current__isnull=False) | Q(predicted__isnull=False)) & Q(point__academic_year=year)
     latest = (
         GradeEntry.objects.filter(graded, pupil_id=OuterRef("pupil_id"), subject_id=OuterRef("subject_id"))
         .order_by("-point__academic_year__starts_on", "-point__sequence", "-pk")
@@ -120,7 +121,7 @@ def cards_for(pupils, school, year, today):
         )
     }
     seen = set()
-    for entry in latest_entries(ids):
+    for entry in latest_entries(ids, year):
         target = targets.get((entry.pupil_id, entry.subject_id))
         cards[entry.pupil_id].subjects.append(
             SubjectLine(entry.subject, entry, book.judge_entry(entry, target), target)
