@@ -136,7 +136,43 @@ ROWS = [
     ("import_progress", lambda w: [_import_job(w).pk], {"data_manager"}),
     # Mentor allocation (issue 11): SLT decide mentors; the data manager keeps the lists.
     ("mentoring:allocation", lambda w: [], WHOLE_SCHOOL),
+    # The mentor's workspace and meeting log; SLT watch that every mentee is met each month.
+    ("mentoring:mentees", lambda w: [], {"mentor"}),
+    ("mentoring:mentee", lambda w: [w.child.pk], {"mentor"} | WHOLE_SCHOOL),
+    ("mentoring:mentee", lambda w: [w.other_child.pk], WHOLE_SCHOOL),
+    ("mentoring:compliance", lambda w: [], WHOLE_SCHOOL),
+    # Mentoring slips: teachers send about pupils they teach; mentors read theirs.
+    ("mentoring:slips", lambda w: [], {"teacher", "other_teacher", "hod", "mentor"}),
+    ("mentoring:slip_new", lambda w: [w.child.pk], {"teacher", "other_teacher"}),
+    ("mentoring:slip_new", lambda w: [w.other_child.pk], {"other_teacher"}),
+    ("mentoring:slip_discussed", lambda w: [_slip(w).pk], set()),  # POST only
 ]
+
+
+def _slip(w):
+    from mentoring.models import MentoringSlip
+    from tracking.models import AcademicYear
+
+    if not hasattr(w, "slip"):
+        w.slip = MentoringSlip.objects.create(
+            school=w.school,
+            academic_year=AcademicYear.objects.get(pk=w.year.pk),
+            pupil=w.child,
+            subject=w.maths,
+            kind="concern",
+            message="Homework missing",
+            to_improve="Hand in on time",
+            sent_by=w.teacher,
+            mentor=w.mentor,
+            sent_at=_now(),
+        )
+    return w.slip
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
 
 
 def _import_job(w):
@@ -496,4 +532,22 @@ ACTIONS = [
         lambda w: {"action": "assign", "pupils": [w.classmate.pk], "mentor": w.mentor.pk},
         WHOLE_SCHOOL,
     ),
+    (
+        "mentoring:mentee",
+        lambda w: [w.child.pk],
+        lambda w: {"held_on": _today(), "kind": "formal", "discussed": "Revision plan"},
+        {"mentor"},
+    ),
+    (
+        "mentoring:slip_new",
+        lambda w: [w.child.pk],
+        lambda w: {
+            "subject": w.maths.pk,
+            "kind": "concern",
+            "message": "No homework",
+            "to_improve": "On time",
+        },
+        {"teacher"},
+    ),
+    ("mentoring:slip_discussed", lambda w: [_slip(w).pk], lambda w: {}, {"mentor"}),
 ]
