@@ -4,7 +4,7 @@ from tracking.models import AssessmentPoint, Department, GradeScale, HalfTerm, S
 from tracking.setup.services import HALF_TERMS
 
 YEARS = [(n, f"Year {n}") for n in range(7, 14)]
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CalendarForm(forms.Form):
