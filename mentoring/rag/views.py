@@ -1,5 +1,7 @@
 """The monthly Academic RAG: SLT open it, teachers rate, SLT review and act, mentors print and feed back."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -258,7 +260,9 @@ def rag_action_new(request, entry_id):
         entry_id,
     )
     today = timezone.localdate()
-    form = ActionForm(request.POST or None, owners=_owners(entry), initial={"text": entry.comment})
+    form = ActionForm(
+        request.POST or None, owners=_owners(entry), initial={"due_on": today + timedelta(days=14)}
+    )
     if request.method == "POST" and form.is_valid():
         kind, owner = form.cleaned_data["owner"]
         try:
