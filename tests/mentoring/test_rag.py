@@ -397,3 +397,10 @@ def test_a_window_is_opened_once_per_month(world):
     first = services.rag_window_open(school=world.school, month=date(2026, 11, 1))
     again = services.rag_window_open(school=world.school, month=date(2026, 11, 15))
     assert first.pk == again.pk and RagWindow.objects.count() == 1
+
+
+def test_a_month_opened_early_by_slt_gives_the_scheduler_nothing_to_do(world):
+    services.rag_window_open(school=world.school, month=date(2026, 11, 1), by=world.slt.user)
+    due = timezone.make_aware(datetime(2026, 11, 3, 7, 0))
+    assert scheduler.run_due(due, sources=[schedule.monthly_windows]) == []
+    assert RagWindow.objects.count() == 1
