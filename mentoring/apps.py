@@ -8,10 +8,11 @@ class MentoringConfig(AppConfig):
     def ready(self):
         from tracking import permissions
         from tracking.cycle import scheduler
+        from tracking.privacy.retention import register_retention_step
         from tracking.school import home, navigation
         from tracking.signals import demo_school_built
 
-        from . import demo, panels, scopes, tasks  # noqa: F401  (tasks: the failed-task page knows their school)
+        from . import demo, panels, scopes, services, tasks  # noqa: F401  (tasks: the failed-task page knows their school)
         from .rag import access as rag_access
         from .rag import schedule
         from .rag import tasks as rag_tasks  # noqa: F401  (the worker's RAG sheets task)
@@ -47,4 +48,5 @@ class MentoringConfig(AppConfig):
             description="The monthly Academic RAG: ratings, comments, actions and printed sheets",
         )
         scheduler.register_event_source(schedule.monthly_windows)
+        register_retention_step(services.free_text_forget)
         demo_school_built.connect(demo.add_demo_mentoring, dispatch_uid="mentoring-demo")
