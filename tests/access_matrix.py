@@ -132,6 +132,9 @@ ROWS = [
     ("subject_access", lambda w: [w.child.pk], {"data_manager"}),
     ("import_detail", lambda w: [_import_job(w).pk], {"data_manager"}),
     ("import_commit", lambda w: [_import_job(w).pk], {"data_manager"}),
+    ("import_upload", lambda w: ["pupils"], {"data_manager"}),
+    ("import_columns", lambda w: [_mapping_job(w).pk], {"data_manager"}),
+    ("import_progress", lambda w: [_import_job(w).pk], {"data_manager"}),
     # Mentor allocation (issue 11): SLT decide mentors; the data manager keeps the lists.
     ("mentoring:allocation", lambda w: [], WHOLE_SCHOOL),
     # The mentor's workspace and meeting log; SLT watch that every mentee is met each month.
@@ -264,6 +267,42 @@ def _import_job(w):
     return ImportJob.objects.create(
         school=w.school, kind=ImportKind.CTF, file_name="y7.xml", status=ImportStatus.REJECTED
     )
+
+
+PUPILS_CSV = "UPN,Surname,Forename,DOB,Sex,Year\nB801200005001,Lamb,Ada,2014-05-01,F,11\n"
+
+
+def _mapping_job(w):
+    """A pupils file whose columns Uplift could not guess (its surname column is called 'Family')."""
+    from tracking.models import ImportJob, ImportKind, ImportStatus
+
+    return ImportJob.objects.create(
+        school=w.school,
+        kind=ImportKind.PUPILS,
+        file_name="roll.csv",
+        status=ImportStatus.MAPPING,
+        content=PUPILS_CSV.replace("Surname", "Family").encode(),
+        mapping={"upn": "UPN", "legal_first_name": "Forename", "date_of_birth": "DOB"},
+    )
+
+
+def _pupils_upload(w):
+    import io
+
+    upload = io.BytesIO(PUPILS_CSV.encode())
+    upload.name = "roll.csv"
+    return {"file": upload}
+
+
+def _columns_body(w):
+    return {
+        "upn": "UPN",
+        "legal_last_name": "Family",
+        "legal_first_name": "Forename",
+        "date_of_birth": "DOB",
+        "gender": "Sex",
+        "year": "Year",
+    }
 
 
 def _child_flag(world, scope):
@@ -569,6 +608,8 @@ ACTIONS = [
     ("interventions:rule_edit", lambda w: [_a_rule(w).pk], _rule_body, WHOLE_SCHOOL),
     ("import_list", lambda w: [], _ctf_upload, {"data_manager"}),
     ("import_commit", lambda w: [_previewed_import(w).pk], lambda w: {}, {"data_manager"}),
+    ("import_upload", lambda w: ["pupils"], _pupils_upload, {"data_manager"}),
+    ("import_columns", lambda w: [_mapping_job(w).pk], _columns_body, {"data_manager"}),
     ("subject_access", lambda w: [w.child.pk], lambda w: {}, {"data_manager"}),  # audited export
     # Mentor allocation: the classmate has no mentor yet; the world's mentor takes her on.
     (
