@@ -135,6 +135,14 @@ ROWS = [
     ("import_upload", lambda w: ["pupils"], {"data_manager"}),
     ("import_columns", lambda w: [_mapping_job(w).pk], {"data_manager"}),
     ("import_progress", lambda w: [_import_job(w).pk], {"data_manager"}),
+    # The school's set-up without the admin (issue 14): the data manager's.
+    ("setup_home", lambda w: [], {"data_manager"}),
+    ("setup_calendar", lambda w: [], {"data_manager"}),
+    ("setup_scales", lambda w: [], {"data_manager"}),
+    ("setup_subjects", lambda w: [], {"data_manager"}),
+    ("setup_subject", lambda w: [w.maths.pk], {"data_manager"}),
+    ("setup_points", lambda w: [], {"data_manager"}),
+    ("setup_point", lambda w: [w.point.pk], {"data_manager"}),
     # Mentor allocation (issue 11): SLT decide mentors; the data manager keeps the lists.
     ("mentoring:allocation", lambda w: [], WHOLE_SCHOOL),
     # The mentor's workspace and meeting log; SLT watch that every mentee is met each month.
@@ -302,6 +310,47 @@ def _columns_body(w):
         "date_of_birth": "DOB",
         "gender": "Sex",
         "year": "Year",
+    }
+
+
+def _calendar_body(w):
+    return {
+        "name": "2026/27",
+        "starts_on": "2026-09-01",
+        "ends_on": "2027-08-31",
+        "years": ["7", "11"],
+        "ht1_starts": "2026-09-02",
+        "ht1_ends": "2026-10-23",
+    }
+
+
+def _without_scales(w):
+    """A school without the 1-10 scale, so the one POST (add the missing standard scales) acts."""
+    from tracking.models import GradeScale
+
+    GradeScale.objects.filter(school=w.school, code="ten").delete()
+    return {}
+
+
+def _subject_body(w, name, code):
+    return {
+        "name": name,
+        "code": code,
+        "department_name": "Humanities",
+        "qualification": "gcse",
+        "category": "other",
+        "scale": w.maths.scale_id,
+    }
+
+
+def _point_body(w, name, sequence):
+    return {
+        "year_group": w.y11.pk,
+        "name": name,
+        "sequence": sequence,
+        "opens_on": "2027-01-10",
+        "closes_on": "2027-01-20",
+        "collects_current": "on",
     }
 
 
@@ -610,6 +659,12 @@ ACTIONS = [
     ("import_commit", lambda w: [_previewed_import(w).pk], lambda w: {}, {"data_manager"}),
     ("import_upload", lambda w: ["pupils"], _pupils_upload, {"data_manager"}),
     ("import_columns", lambda w: [_mapping_job(w).pk], _columns_body, {"data_manager"}),
+    ("setup_calendar", lambda w: [], _calendar_body, {"data_manager"}),
+    ("setup_scales", lambda w: [], _without_scales, {"data_manager"}),
+    ("setup_subjects", lambda w: [], lambda w: _subject_body(w, "Geography", "GG"), {"data_manager"}),
+    ("setup_subject", lambda w: [w.maths.pk], lambda w: _subject_body(w, "Maths", "MA"), {"data_manager"}),
+    ("setup_points", lambda w: [], lambda w: _point_body(w, "Y11 Spring 1", 40), {"data_manager"}),
+    ("setup_point", lambda w: [w.point.pk], lambda w: _point_body(w, "Y11 Mocks", 41), {"data_manager"}),
     ("subject_access", lambda w: [w.child.pk], lambda w: {}, {"data_manager"}),  # audited export
     # Mentor allocation: the classmate has no mentor yet; the world's mentor takes her on.
     (
