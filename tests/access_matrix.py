@@ -27,6 +27,7 @@ SEES_GROUP = {"teacher", "hod", "senco", "slt", "data_manager"}
 EDITS_GROUP = {"teacher", "hod", "slt", "data_manager"}
 
 CYCLE_READERS = {"hod", "slt", "data_manager"}
+RAG_READERS = {"teacher", "other_teacher", "hod", "mentor", "slt", "data_manager"}
 
 
 def _cycle(w):
@@ -154,7 +155,92 @@ ROWS = [
     ("mentoring:slip_new", lambda w: [w.child.pk], {"teacher", "other_teacher"}),
     ("mentoring:slip_new", lambda w: [w.other_child.pk], {"other_teacher"}),
     ("mentoring:slip_discussed", lambda w: [_slip(w).pk], set()),  # POST only
+    # The monthly Academic RAG (world.child rated red in maths by her teacher; an action for the HoD).
+    ("mentoring:rag_home", lambda w: [], RAG_READERS),
+    ("mentoring:rag_theme_css", lambda w: [], EVERYONE),
+    ("mentoring:rag_sheet", lambda w: [_rag_window(w).pk, w.group.pk], {"teacher"}),
+    ("mentoring:rag_sheet", lambda w: [_rag_window(w).pk, w.english_group.pk], {"other_teacher"}),
+    ("mentoring:rag_review", lambda w: [_rag_window(w).pk], WHOLE_SCHOOL),
+    ("mentoring:rag_breakfast", lambda w: [_rag_window(w).pk], {"mentor"} | WHOLE_SCHOOL),
+    ("mentoring:rag_sheets", lambda w: [_rag_window(w).pk], {"mentor"} | WHOLE_SCHOOL),
+    ("mentoring:rag_sheet_job", lambda w: [_rag_job(w).pk], {"mentor"} | WHOLE_SCHOOL),
+    ("mentoring:rag_sheet_pdf", lambda w: [_rag_job(w).pk], {"mentor"} | WHOLE_SCHOOL),
+    ("mentoring:rag_action_new", lambda w: [_rag_entry(w).pk], WHOLE_SCHOOL),
+    ("mentoring:rag_actions", lambda w: [], {"hod", "mentor"} | WHOLE_SCHOOL),
+    ("mentoring:rag_action", lambda w: [_rag_action(w).pk], set()),  # POST only
 ]
+
+
+def _rag_window(w):
+    from datetime import date, timedelta
+
+    from mentoring.models import RagWindow
+
+    if not hasattr(w, "rag_window"):
+        today = date.today()
+        w.rag_window = RagWindow.objects.create(
+            school=w.school,
+            academic_year=w.year,
+            month=today.replace(day=1),
+            opens_on=today - timedelta(days=1),
+            closes_on=today + timedelta(days=5),
+        )
+        w.rag_window.year_groups.set([w.y11])
+    return w.rag_window
+
+
+def _rag_entry(w):
+    from mentoring.models import RagEntry
+
+    if not hasattr(w, "rag_entry"):
+        w.rag_entry = RagEntry.objects.create(
+            window=_rag_window(w),
+            school=w.school,
+            pupil=w.child,
+            subject=w.maths,
+            rating="R",
+            comment="Homework missing",
+            by=w.teacher.user,
+            updated_at=_now(),
+        )
+    return w.rag_entry
+
+
+def _rag_action(w):
+    from datetime import date, timedelta
+
+    from mentoring.models import RagAction
+
+    if not hasattr(w, "rag_action"):
+        entry = _rag_entry(w)
+        w.rag_action = RagAction.objects.create(
+            school=w.school,
+            window=entry.window,
+            entry=entry,
+            pupil=w.child,
+            subject=w.maths,
+            text="Catch-up plan",
+            owner_kind="hod",
+            owner=w.hod,
+            due_on=date.today() + timedelta(days=7),
+            created_at=_now(),
+        )
+    return w.rag_action
+
+
+def _rag_job(w):
+    from mentoring.models import RagSheetJob
+
+    if not hasattr(w, "rag_job"):
+        w.rag_job = RagSheetJob.objects.create(
+            school=w.school,
+            window=_rag_window(w),
+            mentor=w.mentor,
+            requested_at=_now(),
+            status="done",
+            pdf=b"%PDF-1.7 test",
+        )
+    return w.rag_job
 
 
 def _slip(w):
@@ -605,4 +691,36 @@ ACTIONS = [
         {"teacher"},
     ),
     ("mentoring:slip_discussed", lambda w: [_slip(w).pk], lambda w: {}, {"mentor"}),
+    (
+        "mentoring:rag_home",
+        lambda w: [],
+        lambda w: {"action": "open", "opens_on": _today(), "closes_on": _today(3)},
+        WHOLE_SCHOOL,
+    ),
+    (
+        "mentoring:rag_sheet",
+        lambda w: [_rag_window(w).pk, w.group.pk],
+        lambda w: {f"rating-{w.child.pk}": "A", f"comment-{w.child.pk}": "Better this week"},
+        {"teacher"},
+    ),
+    (
+        "mentoring:rag_action_new",
+        lambda w: [_rag_entry(w).pk],
+        lambda w: {"text": "Maths catch-up", "owner": f"hod:{w.hod.pk}", "due_on": _today(7)},
+        WHOLE_SCHOOL,
+    ),
+    (
+        "mentoring:rag_action",
+        lambda w: [_rag_action(w).pk],
+        lambda w: {"status": "done"},
+        {"hod"} | WHOLE_SCHOOL,
+    ),
+    (
+        "mentoring:rag_breakfast",
+        lambda w: [_rag_window(w).pk],
+        lambda w: {"feedback": "All fine"},
+        {"mentor"},
+    ),
+    ("mentoring:rag_sheets", lambda w: [_rag_window(w).pk], lambda w: {"scope": "mine"}, {"mentor"}),
+    ("mentoring:rag_sheets", lambda w: [_rag_window(w).pk], lambda w: {"scope": "all"}, WHOLE_SCHOOL),
 ]
