@@ -6,9 +6,19 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self):
-        from tracking.school import navigation
+        from tracking.school import home, navigation
+        from tracking.signals import demo_school_built
 
-        from . import permissions
+        from . import demo, panels, permissions
+
+        navigation.register(
+            "Report comments",
+            "reports:comments",
+            permissions.can_write_comments,
+            order=61,
+            description="Comments for your form's or mentees' reports",
+        )
+        home.register("reports/panels/_family.html", panels.is_family, panels.children, order=5)
 
         navigation.register(
             "Reports",
@@ -17,3 +27,4 @@ class ReportsConfig(AppConfig):
             order=60,
             description="Make, check and publish reports to families",
         )
+        demo_school_built.connect(demo.add_demo_reports, dispatch_uid="reports-demo")

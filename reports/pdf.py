@@ -21,6 +21,8 @@ from tracking import standing
 from tracking.school.theme import safe_colour, text_colour_on
 
 log = logging.getLogger(__name__)
+# WeasyPrint logs each rendering step at INFO: hundreds of lines per batch in the worker's log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # The origin report HTML is rendered under: `{% static %}` paths resolve against it and nothing else.
 BASE_URL = "https://uplift.invalid/"

@@ -22,8 +22,8 @@ def can_run_reports(user):
 
 
 def can_write_comments(user):
-    """Form tutors and academic mentors write the report comments (and the data team may)."""
-    return permissions.has_role(user, Role.FORM_TUTOR, Role.MENTOR) or can_run_reports(user)
+    """Form tutors and academic mentors write the report comments for their own pupils."""
+    return permissions.is_staff_member(user) and permissions.has_role(user, Role.FORM_TUTOR, Role.MENTOR)
 
 
 def runs_visible_to(user):
@@ -66,3 +66,29 @@ def get_family_child_or_404(user, pk):
     """The family page: a parent's own child (anyone else's id is a 404); staff who may see the pupil
     preview what the family sees."""
     return permissions.get_pupil_or_404(user, pk)
+
+
+def comment_pupils(user, role):
+    """Pupils whose report comment a user writes in a role: a tutor's forms, a mentor's mentees (this
+    year). Always within pupils_visible_to."""
+    from mentoring.models import MentorAssignment  # noqa: PLC0415 - reports sits above mentoring
+
+    from .models import ReportComment
+
+    pupils = permissions.pupils_visible_to(user)
+    staff = permissions.access_for(user).staff
+    if staff is None or not permissions.is_staff_member(user):
+        return pupils.none()
+    if role == ReportComment.Role.TUTOR:
+        return pupils.filter(form__tutors=staff, form__academic_year__is_current=True)
+    if role == ReportComment.Role.MENTOR:
+        mentees = MentorAssignment.objects.filter(mentor=staff, academic_year__is_current=True)
+        return pupils.filter(pk__in=mentees.values("pupil_id"))
+    return pupils.none()
+
+
+def comment_roles(user):
+    """The roles a user writes report comments in (empty: no comments page)."""
+    from .models import ReportComment
+
+    return [role for role in ReportComment.Role if comment_pupils(user, role).exists()]

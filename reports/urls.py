@@ -12,4 +12,6 @@ urlpatterns = [
     path("runs/<int:pk>/reports.zip", views.run_zip, name="run_zip"),
     path("runs/<int:pk>/print.pdf", views.run_print, name="run_print"),
     path("report/<int:pk>.pdf", views.report_download, name="report_download"),
+    path("comments/", views.comments, name="comments"),
+    path("family/<int:pupil_pk>/", views.family_child, name="family_child"),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,10 +14,10 @@ from tracking.lib.errors import DomainError
 from tracking.models import AssessmentPoint
 
 from . import data as report_data
-from . import pdf, services
+from . import family, pdf, services
 from . import permissions as access
 from .forms import LayoutForm, RunForm
-from .models import Field, Kind, PupilReport, ReportRun, ReportStatus, RunStatus
+from .models import Field, Kind, PupilReport, ReportComment, ReportRun, ReportStatus, RunStatus
 
 
 def _no_store(response):
@@ -225,3 +226,80 @@ def report_download(request, pk):
     report = access.get_report_or_404(request.user, pk)
     services.report_downloaded(report=report, by=request.user)
     return _file_response(report.pdf, report.file_name, "application/pdf")
+
+
+# -- the family's page for each child ----------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def family_child(request, pupil_pk):
+    """A parent's page for one of their children (anyone else's id is a 404); staff who may see the
+    pupil see exactly what the family sees."""
+    user = request.user
+    pupil = access.get_family_child_or_404(user, pupil_pk)
+    published = access.reports_visible_to(user).filter(run__published_at__isnull=False)
+    context = family.page(pupil, published)
+    context["is_staff"] = permissions.is_staff_member(user)
+    return _no_store(render(request, "reports/family_child.html", context))
+
+
+# -- tutors' and mentors' comments --------------------------------------------------------------------
+
+
+@login_required
+def comments(request):
+    """A form tutor writes a comment for each pupil in their form; a mentor for each mentee. The comment
+    goes on the report made from the grades at the point shown (the latest closed point)."""
+    user = request.user
+    permissions.require(access.can_write_comments(user))
+    roles = access.comment_roles(user)
+    role = request.GET.get("role") or (roles[0] if roles else ReportComment.Role.TUTOR)
+    permissions.require(role in ReportComment.Role.values)
+    pupils = list(
+        access.comment_pupils(user, role)
+        .select_related("year_group", "form")
+        .order_by("year_group__number", "legal_last_name", "legal_first_name")
+    )
+    points = {}
+    for pupil in pupils:
+        if pupil.year_group_id not in points:
+            points[pupil.year_group_id] = default_point(pupil)
+    existing = {
+        (c.pupil_id, c.point_id): c.text
+        for c in ReportComment.objects.filter(
+            pupil__in=pupils, role=role, point__in=[p for p in points.values() if p]
+        )
+    }
+    rows, errors = [], []
+    for pupil in pupils:
+        point = points.get(pupil.year_group_id)
+        text = existing.get((pupil.pk, point.pk if point else None), "")
+        if request.method == "POST":
+            text = request.POST.get(f"c-{pupil.pk}", "")
+            if len(text) > 1200:
+                errors.append(f"{pupil.full_name}: keep the comment under 1,200 characters.")
+        rows.append({"pupil": pupil, "point": point, "text": text})
+    if request.method == "POST" and not errors:
+        with transaction.atomic():
+            saved = 0
+            for row in rows:
+                before = existing.get((row["pupil"].pk, row["point"].pk if row["point"] else None), "")
+                if row["point"] is None or row["text"].strip() == before.strip():
+                    continue
+                services.comment_save(
+                    pupil=row["pupil"], point=row["point"], role=role, text=row["text"], by=user
+                )
+                saved += 1
+        messages.success(request, f"Saved {saved} comment{'' if saved == 1 else 's'}.")
+        return redirect(f"{request.path}?role={role}")
+    return render(
+        request,
+        "reports/comments.html",
+        {
+            "rows": rows,
+            "role": role,
+            "roles": [(r, ReportComment.Role(r).label) for r in roles],
+            "errors": errors,
+        },
+    )

@@ -149,6 +149,13 @@ ROWS = [
         lambda w: [_pupil_report(w, w.other_child).pk],
         SEES_CHILD - {"teacher", "tutor", "mentor", "parent"} | {"other_parent"},
     ),
+    ("reports:comments", lambda w: [], {"tutor", "mentor"}),
+    ("reports:family_child", lambda w: [w.child.pk], SEES_CHILD),
+    (
+        "reports:family_child",
+        lambda w: [w.other_child.pk],
+        SEES_CHILD - {"teacher", "tutor", "mentor", "parent"} | {"other_parent"},
+    ),
 ]
 
 
@@ -505,4 +512,5 @@ ACTIONS = [
         WHOLE_SCHOOL,
     ),
     ("reports:run_detail", lambda w: [_unpublished_run(w).pk], lambda w: {"action": "publish"}, WHOLE_SCHOOL),
+    ("reports:comments", lambda w: [], lambda w: {f"c-{w.child.pk}": "A good term."}, {"tutor", "mentor"}),
 ]
