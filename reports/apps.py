@@ -9,7 +9,7 @@ class ReportsConfig(AppConfig):
         from tracking.school import home, navigation
         from tracking.signals import demo_school_built
 
-        from . import demo, panels, permissions
+        from . import demo, panels, permissions, tasks  # noqa: F401 - tasks: workers and seed_demo know them
 
         navigation.register(
             "Report comments",

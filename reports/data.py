@@ -182,7 +182,8 @@ def build(pupil, point, *, kind, fields, book=None, today=None):
     book = book or standing.Book(school, family=True)
     today = today or timezone.localdate()
     groups = (
-        TeachingGroup.objects.filter(pupils=pupil, academic_year__is_current=True)
+        # The subjects taken in the year the grades are from (this year's: dropped subjects never show).
+        TeachingGroup.objects.filter(pupils=pupil, academic_year_id=point.academic_year_id)
         .select_related("subject")
         .prefetch_related("teachers__user")
         .order_by("subject__name")

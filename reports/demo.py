@@ -18,13 +18,12 @@ TUTOR = (
 MENTOR = "{name} comes to mentoring prepared. Next step: a revision timetable, and sticking to it."
 
 
-def _last_closed_point(year_group, today):
+def _last_closed_point(pupil, today):
+    """The point of the pupil's latest closed window, this year or last (their "last term")."""
     return (
-        AssessmentPoint.objects.filter(
-            year_group=year_group, academic_year__is_current=True, closes_on__lt=today
-        )
+        AssessmentPoint.objects.filter(grades__pupil=pupil, closes_on__lt=today)
         .select_related("year_group", "academic_year", "half_term")
-        .order_by("-sequence")
+        .order_by("-closes_on", "-sequence")
         .first()
     )
 
@@ -36,7 +35,7 @@ def add_demo_reports(sender, built, **kwargs):
     tutor = built.staff["tutor.11a"].user
     made = 0
     for child in built.family["parent"]:
-        point = _last_closed_point(child.year_group, built.today)
+        point = _last_closed_point(child, built.today)
         if point is None or child.form is None:
             continue
         ReportComment.objects.create(
@@ -58,7 +57,9 @@ def add_demo_reports(sender, built, **kwargs):
             )
         run = services.run_create(
             school=built.school,
-            kind=report_data.kind_for(child.year_group.number),
+            kind=report_data.kind_for(
+                point.year_group.number, end_of_year=not point.academic_year.is_current
+            ),
             point=point,
             year_group=child.year_group,
             form=child.form,

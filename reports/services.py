@@ -18,7 +18,7 @@ from django.utils import timezone
 from tracking import audit
 from tracking.lib.errors import DomainError
 from tracking.lib.queue import safe_enqueue
-from tracking.models import AssessmentPoint, FormGroup, Pupil, YearGroup
+from tracking.models import AcademicYear, AssessmentPoint, FormGroup, Pupil, YearGroup
 
 from . import data as report_data
 from . import pdf
@@ -92,6 +92,23 @@ def comment_save(*, pupil, point, role, text, by):
     return comment
 
 
+def point_fits(point, year_group):
+    """A run reports a year group's grades from this year, or (e.g. an end-of-year report issued after
+    the summer) the same pupils' grades from last year, when they were one year group lower."""
+    year = point.academic_year
+    if year.is_current:
+        return point.year_group_id == year_group.pk
+    current = AcademicYear.objects.filter(school_id=year.school_id, is_current=True).first()
+    last = (
+        AcademicYear.objects.filter(school_id=year.school_id, starts_on__lt=current.starts_on)
+        .order_by("-starts_on")
+        .first()
+        if current
+        else None
+    )
+    return last is not None and last.pk == year.pk and point.year_group.number == year_group.number - 1
+
+
 def _pupils_for(run):
     pupils = Pupil.objects.filter(school=run.school, year_group=run.year_group, is_active=True)
     if run.form_id:
@@ -105,8 +122,10 @@ def run_create(*, school, kind, point, year_group, form=None, by, replaces=None)
         raise DomainError("unknown_kind", "Choose a kind of report.")
     if point.school_id != school.pk or year_group.school_id != school.pk:
         raise DomainError("wrong_school", "Choose a point and a year group of your school.")
-    if point.year_group_id != year_group.pk:
-        raise DomainError("wrong_point", f"{point} is not an assessment point of {year_group}.")
+    if not point_fits(point, year_group):
+        raise DomainError(
+            "wrong_point", f"{point} is not an assessment point of {year_group} this year or last year."
+        )
     if form is not None and form.year_group_id != year_group.pk:
         raise DomainError("wrong_form", f"Form {form} is not in {year_group}.")
     with transaction.atomic():

@@ -171,3 +171,54 @@ def test_downloads_are_stored_files_not_cached_and_audited(world, client):
     assert "Ada Lamb" in pdf_text(content)
     assert response["Cache-Control"] == "no-store"
     assert AuditEvent.objects.filter(action="reports.report.downloaded", pupil=world.child).count() == 1
+
+
+def test_an_end_of_year_run_can_report_last_years_grades_for_the_same_pupils(world):
+    from datetime import timedelta
+
+    from tests import factories as f
+
+    last_year = f.AcademicYearFactory(
+        school=world.school,
+        name="2025/26",
+        starts_on=world.year.starts_on - timedelta(days=365),
+        ends_on=world.year.starts_on - timedelta(days=1),
+        is_current=False,
+    )
+    y10 = f.YearGroupFactory(school=world.school, number=10)
+    summer = f.AssessmentPointFactory(
+        school=world.school, academic_year=last_year, year_group=y10, name="Y10 Summer 2", sequence=6
+    )
+    group = f.TeachingGroupFactory(
+        school=world.school,
+        academic_year=last_year,
+        subject=world.maths,
+        year_group=y10,
+        name="10Ma1",
+        pupils=[world.child],
+    )
+    f.GradeEntryFactory(
+        school=world.school,
+        pupil=world.child,
+        subject=world.maths,
+        point=summer,
+        teaching_group=group,
+        current=f.grade(world.school, "5"),
+    )
+    run = make(
+        services.run_create(
+            school=world.school,
+            kind="end_of_year",
+            point=summer,
+            year_group=world.y11,
+            form=world.form,
+            by=world.slt.user,
+        )
+    )
+    data = run.reports.get(pupil=world.child).data
+    assert data["as_of"] == "Y10 Summer 2, Year 10" and data["pupil"]["year"] == 11
+    assert [s["name"] for s in data["subjects"]] == ["Mathematics"]  # last year's subjects
+    with pytest.raises(services.DomainError):
+        services.run_create(
+            school=world.school, kind="end_of_year", point=summer, year_group=y10, by=world.slt.user
+        )
