@@ -175,27 +175,37 @@ def _reason(exc):
 
 
 def report_render(*, report_id):
-    """Make one pupil's report: freeze its data, render the PDF, store both. Safe to run twice."""
-    with transaction.atomic():
-        report = (
-            PupilReport.objects.select_for_update(of=("self",))
-            .select_related(
-                "run__point__year_group", "run__point__academic_year", "run__point__half_term", "run__school"
-            )
-            .filter(pk=report_id)
-            .first()
+    """Make one pupil's report: freeze its data, render the PDF, store both. Safe to run twice.
+
+    The PDF is rendered outside any transaction (no row lock held while WeasyPrint works); the result is
+    kept only if, under the row's lock, the report is still waiting: a redelivered task after a worker
+    died, or two deliveries at once, never make a report twice.
+    """
+    report = (
+        PupilReport.objects.select_related(
+            "run__point__year_group", "run__point__academic_year", "run__point__half_term", "run__school"
         )
-        if report is None or report.status == ReportStatus.DONE:
-            return report  # already made (a redelivered task after a worker died): never twice
-        run = report.run
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None or report.status != ReportStatus.PENDING:
+        return report  # already made or failed (e.g. a redelivered task after a worker died)
+    run = report.run
+    frozen = content = pages = error = None
+    try:
+        pupil = Pupil.objects.select_related("school", "year_group", "form").get(pk=report.pupil_id)
+        frozen = report_data.build(pupil, run.point, kind=run.kind, fields=run.fields)
+        content, pages = pdf.render(frozen)
+    except Exception as exc:  # one pupil's failure is listed with its reason, never the batch's
+        log.exception("report %s for pupil %s failed", report.pk, report.pupil_id)
+        error = _reason(exc)
+    with transaction.atomic():
+        report = PupilReport.objects.select_for_update().get(pk=report_id)
+        if report.status != ReportStatus.PENDING:
+            return report  # another delivery of this task got there first
         report.attempts += 1
-        try:
-            pupil = Pupil.objects.select_related("school", "year_group", "form").get(pk=report.pupil_id)
-            frozen = report_data.build(pupil, run.point, kind=run.kind, fields=run.fields)
-            content, pages = pdf.render(frozen)
-        except Exception as exc:  # one pupil's failure is listed with its reason, never the batch's
-            log.exception("report %s for pupil %s failed", report.pk, report.pupil_id)
-            report.status, report.error = ReportStatus.FAILED, _reason(exc)
+        if error is not None:
+            report.status, report.error = ReportStatus.FAILED, error
             report.save(update_fields=["status", "error", "attempts"])
         else:
             name = f"run-{run.pk}/report-{report.pk}.pdf"
