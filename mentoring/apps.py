@@ -10,7 +10,7 @@ class MentoringConfig(AppConfig):
         from tracking.school import home, navigation
         from tracking.signals import demo_school_built
 
-        from . import demo, panels, scopes
+        from . import demo, panels, scopes, tasks  # noqa: F401  (tasks: the failed-task page knows their school)
 
         home.register("mentoring/panels/_mentees.html", panels.has_mentees, panels.my_mentees, order=25)
         permissions.register_pupil_scope(scopes.mentees)
@@ -20,5 +20,19 @@ class MentoringConfig(AppConfig):
             permissions.can_allocate_mentors,
             order=50,
             description="Allocate academic mentors and balance their caseloads",
+        )
+        navigation.register(
+            "Mentees",
+            "mentoring:mentees",
+            permissions.can_mentor,
+            order=49,
+            description="Your mentees: grades, standing, flags and meetings",
+        )
+        navigation.register(
+            "Slips",
+            "mentoring:slips",
+            lambda user: permissions.can_send_mentoring_slips(user) or permissions.can_mentor(user),
+            order=49,
+            description="Mentoring slips: tell a pupil's mentor what went well or what worries you",
         )
         demo_school_built.connect(demo.add_demo_mentoring, dispatch_uid="mentoring-demo")

@@ -131,8 +131,21 @@ ROWS = [
     ("subject_access", lambda w: [w.child.pk], {"data_manager"}),
     ("import_detail", lambda w: [_import_job(w).pk], {"data_manager"}),
     ("import_commit", lambda w: [_import_job(w).pk], {"data_manager"}),
+    ("import_upload", lambda w: ["pupils"], {"data_manager"}),
+    ("import_columns", lambda w: [_mapping_job(w).pk], {"data_manager"}),
+    ("import_progress", lambda w: [_import_job(w).pk], {"data_manager"}),
     # Mentor allocation (issue 11): SLT decide mentors; the data manager keeps the lists.
     ("mentoring:allocation", lambda w: [], WHOLE_SCHOOL),
+    # The mentor's workspace and meeting log; SLT watch that every mentee is met each month.
+    ("mentoring:mentees", lambda w: [], {"mentor"}),
+    ("mentoring:mentee", lambda w: [w.child.pk], {"mentor"} | WHOLE_SCHOOL),
+    ("mentoring:mentee", lambda w: [w.other_child.pk], WHOLE_SCHOOL),
+    ("mentoring:compliance", lambda w: [], WHOLE_SCHOOL),
+    # Mentoring slips: teachers send about pupils they teach; mentors read theirs.
+    ("mentoring:slips", lambda w: [], {"teacher", "other_teacher", "hod", "mentor"}),
+    ("mentoring:slip_new", lambda w: [w.child.pk], {"teacher", "other_teacher"}),
+    ("mentoring:slip_new", lambda w: [w.other_child.pk], {"other_teacher"}),
+    ("mentoring:slip_discussed", lambda w: [_slip(w).pk], set()),  # POST only
     # Reports (issue 12): the data manager chooses fields; SLT and the data manager run and publish;
     # staff preview pupils they see; a family downloads only its own child's published report.
     ("reports:settings", lambda w: [], {"data_manager"}),
@@ -157,6 +170,32 @@ ROWS = [
         SEES_CHILD - {"teacher", "tutor", "mentor", "parent"} | {"other_parent"},
     ),
 ]
+
+
+def _slip(w):
+    from mentoring.models import MentoringSlip
+    from tracking.models import AcademicYear
+
+    if not hasattr(w, "slip"):
+        w.slip = MentoringSlip.objects.create(
+            school=w.school,
+            academic_year=AcademicYear.objects.get(pk=w.year.pk),
+            pupil=w.child,
+            subject=w.maths,
+            kind="concern",
+            message="Homework missing",
+            to_improve="Hand in on time",
+            sent_by=w.teacher,
+            mentor=w.mentor,
+            sent_at=_now(),
+        )
+    return w.slip
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
 
 
 def _report_run(w):
@@ -186,6 +225,42 @@ def _import_job(w):
     return ImportJob.objects.create(
         school=w.school, kind=ImportKind.CTF, file_name="y7.xml", status=ImportStatus.REJECTED
     )
+
+
+PUPILS_CSV = "UPN,Surname,Forename,DOB,Sex,Year\nB801200005001,Lamb,Ada,2014-05-01,F,11\n"
+
+
+def _mapping_job(w):
+    """A pupils file whose columns Uplift could not guess (its surname column is called 'Family')."""
+    from tracking.models import ImportJob, ImportKind, ImportStatus
+
+    return ImportJob.objects.create(
+        school=w.school,
+        kind=ImportKind.PUPILS,
+        file_name="roll.csv",
+        status=ImportStatus.MAPPING,
+        content=PUPILS_CSV.replace("Surname", "Family").encode(),
+        mapping={"upn": "UPN", "legal_first_name": "Forename", "date_of_birth": "DOB"},
+    )
+
+
+def _pupils_upload(w):
+    import io
+
+    upload = io.BytesIO(PUPILS_CSV.encode())
+    upload.name = "roll.csv"
+    return {"file": upload}
+
+
+def _columns_body(w):
+    return {
+        "upn": "UPN",
+        "legal_last_name": "Family",
+        "legal_first_name": "Forename",
+        "date_of_birth": "DOB",
+        "gender": "Sex",
+        "year": "Year",
+    }
 
 
 def _child_flag(world, scope):
@@ -491,6 +566,8 @@ ACTIONS = [
     ("interventions:rule_edit", lambda w: [_a_rule(w).pk], _rule_body, WHOLE_SCHOOL),
     ("import_list", lambda w: [], _ctf_upload, {"data_manager"}),
     ("import_commit", lambda w: [_previewed_import(w).pk], lambda w: {}, {"data_manager"}),
+    ("import_upload", lambda w: ["pupils"], _pupils_upload, {"data_manager"}),
+    ("import_columns", lambda w: [_mapping_job(w).pk], _columns_body, {"data_manager"}),
     ("subject_access", lambda w: [w.child.pk], lambda w: {}, {"data_manager"}),  # audited export
     # Mentor allocation: the classmate has no mentor yet; the world's mentor takes her on.
     (
@@ -499,6 +576,24 @@ ACTIONS = [
         lambda w: {"action": "assign", "pupils": [w.classmate.pk], "mentor": w.mentor.pk},
         WHOLE_SCHOOL,
     ),
+    (
+        "mentoring:mentee",
+        lambda w: [w.child.pk],
+        lambda w: {"held_on": _today(), "kind": "formal", "discussed": "Revision plan"},
+        {"mentor"},
+    ),
+    (
+        "mentoring:slip_new",
+        lambda w: [w.child.pk],
+        lambda w: {
+            "subject": w.maths.pk,
+            "kind": "concern",
+            "message": "No homework",
+            "to_improve": "On time",
+        },
+        {"teacher"},
+    ),
+    ("mentoring:slip_discussed", lambda w: [_slip(w).pk], lambda w: {}, {"mentor"}),
     (
         "reports:settings",
         lambda w: [],

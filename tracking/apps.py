@@ -8,6 +8,7 @@ class TrackingConfig(AppConfig):
     def ready(self):
         # Tasks live in feature packages, not tracking/tasks.py: import them so workers know them.
         import tracking.cycle.tasks  # noqa: F401
+        import tracking.mis.tasks  # noqa: F401
         import tracking.oversight.tasks  # noqa: F401
         from tracking import permissions, signals
         from tracking.cycle import scheduler
@@ -105,5 +106,5 @@ class TrackingConfig(AppConfig):
             "import_list",
             permissions.can_import,
             order=85,
-            description="Bring pupils, contacts and KS2 results in from your MIS (Common Transfer File)",
+            description="Bring pupils, staff, groups and results in from your MIS (CSV, XLSX or CTF)",
         )
