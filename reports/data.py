@@ -8,6 +8,7 @@ grades as the school last verified them, never a sheet still being edited.
 
 from datetime import date
 
+from django.apps import apps
 from django.utils import timezone
 
 from tracking import standing
@@ -155,8 +156,35 @@ def _chart(history, target_grade, subject_name):
     )
 
 
+def _sessions(pupil, start, end=None):
+    """The pupil's confirmed intervention sessions from `start` (to `end`), when the sessions part of
+    interventions is installed (looked up by name: reports does not depend on it being there)."""
+    try:
+        allocation = apps.get_model("interventions", "Allocation")
+    except LookupError:
+        return []
+    allocations = allocation.objects.filter(pupil=pupil, status="confirmed", session__date__gte=start)
+    if end is not None:
+        allocations = allocations.filter(session__date__lt=end)
+    rows = []
+    for place in allocations.select_related("session__subject").order_by(
+        "session__date", "session__starts_at"
+    ):
+        session = place.session
+        rows.append(
+            {
+                "what": f"{session.title}, {session.starts_at:%H:%M} to {session.ends_at:%H:%M}, "
+                f"room {session.room}",
+                "subject": session.subject.name if session.subject_id else "",
+                "due": session.date.isoformat(),
+            }
+        )
+    return rows
+
+
 def _interventions(pupil, on_date):
-    """Support planned for the pupil: actions on their open flags that fall due from the report's date."""
+    """Support planned for the pupil from the report's date: intervention sessions they have a place in,
+    and the actions agreed on their open flags that fall due."""
     from interventions.models import Flag, FlagStatus  # noqa: PLC0415 - reports sits above interventions
 
     flags = (
@@ -166,7 +194,7 @@ def _interventions(pupil, on_date):
         .select_related("subject")
         .order_by("action_due", "pk")
     )
-    return [
+    actions = [
         {
             "what": flag.action_text,
             "subject": flag.subject.name if flag.subject else "",
@@ -174,6 +202,7 @@ def _interventions(pupil, on_date):
         }
         for flag in flags
     ]
+    return sorted(_sessions(pupil, on_date) + actions, key=lambda item: item["due"])
 
 
 def build(pupil, point, *, kind, fields, book=None, today=None):

@@ -133,11 +133,12 @@ def published_reports(user_reports, pupil):
 
 
 def support_this_week(pupil, today=None):
-    """Support planned from today to a week on (intervention actions with a date)."""
+    """(this week's sessions and actions, everything planned from today)."""
     today = today or timezone.localdate()
-    items = report_data._interventions(pupil, today)
-    week_end = (today + timedelta(days=7)).isoformat()
-    return [item for item in items if item["due"] <= week_end], items
+    monday = today - timedelta(days=today.weekday())
+    planned = report_data._interventions(pupil, today)
+    week_end = (monday + timedelta(days=7)).isoformat()
+    return [item for item in planned if item["due"] < week_end], planned
 
 
 def page(pupil, reports_qs):

@@ -152,3 +152,35 @@ def test_publishing_emails_each_family_once(world):
     to_ada = [m for m in mail.outbox if m.to == ["ada.parent@example.com"]]
     assert len(to_ada) == 1 and "Ada" in to_ada[0].subject
     assert sent == len(mail.outbox) == run.reports.count() - 1  # the classmate has no guardian
+
+
+def test_support_planned_shows_on_the_report_and_this_weeks_on_the_family_page(client, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from interventions.models import Flag
+    from reports import data
+
+    today = timezone.localdate()
+    for text, days in (("Maths catch-up with Mr Khan", 0), ("Revision clinic", 30)):
+        Flag.objects.create(
+            school=world.school,
+            pupil=world.child,
+            point=world.point,
+            subject=world.maths,
+            scope="subject",
+            reason="Below target",
+            raised_at=timezone.now(),
+            action_text=text,
+            action_due=today + timedelta(days=days),
+        )
+    frozen = data.build(world.child, world.point, kind="year11", fields=["interventions"])
+    assert [item["what"] for item in frozen["interventions"]] == [
+        "Maths catch-up with Mr Khan",
+        "Revision clinic",
+    ]
+    client.force_login(world.parent.user)
+    page = client.get(reverse("reports:family_child", args=[world.child.pk])).content.decode()
+    this_week = page.split('id="support-h"')[1]
+    assert "Maths catch-up with Mr Khan" in this_week
