@@ -31,7 +31,23 @@ def give_grades(w):
                 effort=2,
                 comment="Works hard <b>always</b>",
             )
+    verify(GradeEntry.objects.filter(point=w.point, subject=w.maths))
     w.graded_for_reports = True
+
+
+def verify(entries):
+    """Grades as families see them once the school has verified them (where entries keep a verified copy)."""
+    from django.utils import timezone
+
+    from tracking.models import GradeEntry
+
+    if "verified_at" not in {field.name for field in GradeEntry._meta.get_fields()}:
+        return
+    for entry in entries:
+        entry.verified_current, entry.verified_predicted = entry.current, entry.predicted
+        entry.verified_security, entry.verified_effort = entry.security, entry.effort
+        entry.verified_at = timezone.now()
+        entry.save()
 
 
 def make(run):
