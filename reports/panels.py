@@ -1,5 +1,8 @@
 """The family's home panel: each child with their page and their published reports."""
 
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
 from tracking import permissions
 
 from . import permissions as access
@@ -10,14 +13,19 @@ def is_family(user):
 
 
 def children(user):
-    pupils = list(
-        permissions.pupils_visible_to(user).select_related("year_group", "form").order_by("legal_first_name")
-    )
-    counts = {}
-    for pupil_id in (
+    """Each child with how many reports the family may download, in one query."""
+    published = (
         access.reports_visible_to(user)
-        .filter(run__published_at__isnull=False)
-        .values_list("pupil_id", flat=True)
-    ):
-        counts[pupil_id] = counts.get(pupil_id, 0) + 1
-    return {"children": [{"pupil": p, "reports": counts.get(p.pk, 0)} for p in pupils]}
+        .filter(run__published_at__isnull=False, pupil_id=OuterRef("pk"))
+        .order_by()
+        .values("pupil_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    pupils = (
+        permissions.pupils_visible_to(user)
+        .select_related("year_group", "form")
+        .annotate(report_count=Coalesce(Subquery(published, output_field=IntegerField()), 0))
+        .order_by("legal_first_name")
+    )
+    return {"children": [{"pupil": p, "reports": p.report_count} for p in pupils]}
