@@ -5,6 +5,11 @@ from .models import (
     MentoringSettings,
     MentoringSlip,
     MentorMeeting,
+    RagAction,
+    RagBreakfast,
+    RagEntry,
+    RagSheetJob,
+    RagWindow,
 )
 
 
@@ -17,7 +22,7 @@ class MentorAssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(MentoringSettings)
 class MentoringSettingsAdmin(admin.ModelAdmin):
-    list_display = ("school",)
+    list_display = ("school", "label_red", "label_amber", "label_green", "rag_opens_day", "rag_days_open")
     filter_horizontal = ("year_groups",)
 
 
@@ -34,3 +39,35 @@ class MentoringSlipAdmin(admin.ModelAdmin):
     list_display = ("pupil", "subject", "kind", "sent_by", "mentor", "sent_at", "discussed_at")
     list_filter = ("kind",)
     raw_id_fields = ("pupil", "sent_by", "mentor", "meeting")
+
+
+@admin.register(RagWindow)
+class RagWindowAdmin(admin.ModelAdmin):
+    list_display = ("month", "school", "opens_on", "closes_on")
+    filter_horizontal = ("year_groups",)
+
+
+@admin.register(RagEntry)
+class RagEntryAdmin(admin.ModelAdmin):
+    list_display = ("pupil", "subject", "window", "rating", "by", "updated_at")
+    list_filter = ("rating", "window")
+    raw_id_fields = ("pupil", "by")
+
+
+@admin.register(RagAction)
+class RagActionAdmin(admin.ModelAdmin):
+    list_display = ("pupil", "subject", "owner", "owner_kind", "due_on", "status")
+    list_filter = ("status", "owner_kind")
+    raw_id_fields = ("pupil", "entry", "owner", "created_by")
+
+
+@admin.register(RagBreakfast)
+class RagBreakfastAdmin(admin.ModelAdmin):
+    list_display = ("window", "mentor", "updated_at")
+
+
+@admin.register(RagSheetJob)
+class RagSheetJobAdmin(admin.ModelAdmin):
+    list_display = ("window", "mentor", "status", "done", "total", "seconds", "requested_at")
+    list_filter = ("status",)
+    exclude = ("pdf",)

@@ -11,7 +11,20 @@ from django.utils import timezone
 
 from tracking.models import Role, StaffRole, TeachingGroup
 
-from .models import MeetingKind, MentorAssignment, MentoringSlip, MentorMeeting, SlipKind
+from .models import (
+    ActionOwner,
+    ActionStatus,
+    MeetingKind,
+    MentorAssignment,
+    MentoringSlip,
+    MentorMeeting,
+    RagAction,
+    RagBreakfast,
+    RagEntry,
+    RagWindow,
+    Rating,
+    SlipKind,
+)
 
 TOPICS = [
     (
@@ -58,6 +71,7 @@ def add_demo_mentoring(sender, built, **kwargs):
     built.counts["mentees"] = len(assignments)
     built.counts["mentor_meetings"] = _meetings(built, assignments)
     built.counts["mentoring_slips"] = _slips(built, assignments)
+    built.counts["rag_ratings"] = add_demo_rag(built)
 
 
 def _meetings(built, assignments):
@@ -156,3 +170,158 @@ def _slips(built, assignments):
             )
     MentoringSlip.objects.bulk_create(slips)
     return len(slips)
+
+
+RAG_COMMENTS = {
+    Rating.RED: [
+        "Homework missing for three weeks; falling behind.",
+        "Mock well below target: needs the catch-up sessions.",
+        "Coursework not started; deadline is close.",
+    ],
+    Rating.AMBER: [
+        "Working hard but revision is patchy.",
+        "Good in class, tests are weaker: practise timed questions.",
+        "Some homework late; otherwise steady.",
+    ],
+    Rating.GREEN: ["On track; keep it up.", "Excellent effort this month.", "Secure at target grade."],
+}
+
+
+def add_demo_rag(built):
+    """Last month's Academic RAG (closed, complete) and this month's, open today with most ratings in.
+
+    `teacher.maths` still has pupils to rate; `slt` has red comments to act on; the actions already
+    made reach `hod.maths` and `mentor`.
+    """
+    today = getattr(built, "today", timezone.localdate())
+    rng = random.Random(13)
+    school, year = built.school, built.current_year
+    y11 = [p for p in built.pupils if p.year_group.number == 11]
+    year_group = y11[0].year_group if y11 else None
+    if year_group is None:
+        return 0
+    this_month = today.replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    windows = []
+    for month, opens, closes in (
+        (last_month, last_month + timedelta(days=2), last_month + timedelta(days=11)),
+        (this_month, this_month + timedelta(days=2), today + timedelta(days=7)),
+    ):
+        if month < year.starts_on.replace(day=1):
+            continue
+        window = RagWindow.objects.create(
+            school=school, academic_year=year, month=month, opens_on=min(opens, today), closes_on=closes
+        )
+        window.year_groups.set([year_group])
+        windows.append(window)
+    teachers = {}
+    ids = {p.pk for p in y11}
+    for group in TeachingGroup.objects.filter(academic_year=year, year_group=year_group).prefetch_related(
+        "teachers__user", "pupils"
+    ):
+        teacher = next(iter(group.teachers.all()), None)
+        if teacher is None:
+            continue
+        for pupil in group.pupils.all():
+            if pupil.pk in ids:
+                teachers[(pupil.pk, group.subject_id)] = teacher
+    maths_teacher = built.staff["teacher.maths"].pk
+    entries, previous = [], {}
+    for window in windows:
+        current = window.month == this_month
+        for (pupil_id, subject_id), teacher in sorted(teachers.items()):
+            if current and (teacher.pk == maths_teacher and rng.random() < 0.6 or rng.random() < 0.25):
+                continue  # still to rate this month
+            before = previous.get((pupil_id, subject_id))
+            weights = {Rating.RED: 0.12, Rating.AMBER: 0.33, Rating.GREEN: 0.55}
+            if before is not None and rng.random() < 0.7:
+                rating = before
+            else:
+                rating = rng.choices(list(weights), weights=list(weights.values()))[0]
+            previous[(pupil_id, subject_id)] = rating
+            entries.append(
+                RagEntry(
+                    window=window,
+                    school=school,
+                    pupil_id=pupil_id,
+                    subject_id=subject_id,
+                    rating=rating,
+                    comment=rng.choice(RAG_COMMENTS[rating]),
+                    by=teacher.user,
+                    updated_at=timezone.make_aware(datetime.combine(window.opens_on, time(16, 0))),
+                )
+            )
+    RagEntry.objects.bulk_create(entries, batch_size=2000)
+    _demo_rag_actions(built, windows, rng)
+    return len(entries)
+
+
+def _demo_rag_actions(built, windows, rng):
+    school = built.school
+    slt = built.staff["slt"]
+    mentor_of = dict(
+        MentorAssignment.objects.filter(academic_year=built.current_year).values_list("pupil_id", "mentor_id")
+    )
+    hods = {
+        role.department_id: role.staff_id
+        for role in StaffRole.objects.filter(staff__school=school, role=Role.HEAD_OF_DEPARTMENT)
+    }
+    own = {p for p, m in mentor_of.items() if m == built.staff["mentor"].pk}
+    actions = []
+    for window in windows:
+        reds = list(
+            RagEntry.objects.filter(window=window, rating=Rating.RED).select_related("subject").order_by("pk")
+        )
+        chosen = [e for e in reds if e.pupil_id in own][:4] + [
+            e for e in reds if e.subject.name == "Mathematics"
+        ][:4]
+        chosen += rng.sample(reds, min(10, len(reds)))
+        seen = set()
+        for index, entry in enumerate(chosen):
+            if entry.pk in seen:
+                continue
+            seen.add(entry.pk)
+            kind = (ActionOwner.HEAD_OF_DEPARTMENT, ActionOwner.MENTOR, ActionOwner.SLT)[index % 3]
+            owner_id = {
+                ActionOwner.HEAD_OF_DEPARTMENT: hods.get(entry.subject.department_id),
+                ActionOwner.MENTOR: mentor_of.get(entry.pupil_id),
+                ActionOwner.SLT: slt.pk,
+            }[kind] or slt.pk
+            text = {
+                ActionOwner.HEAD_OF_DEPARTMENT: f"{entry.subject.name} catch-up group; work checked weekly.",
+                ActionOwner.MENTOR: "Talk it through at the next meeting and agree a homework plan.",
+                ActionOwner.SLT: "Letter home and a parents' meeting with the assistant head.",
+            }[kind]
+            actions.append(
+                RagAction(
+                    school=school,
+                    window=window,
+                    entry=entry,
+                    pupil_id=entry.pupil_id,
+                    subject=entry.subject,
+                    text=text,
+                    owner_kind=kind,
+                    owner_id=owner_id,
+                    due_on=window.closes_on + timedelta(days=14),
+                    status=ActionStatus.DONE
+                    if window is not windows[-1] and rng.random() < 0.6
+                    else ActionStatus.OPEN,
+                    created_by=slt.user,
+                    created_at=timezone.make_aware(datetime.combine(window.closes_on, time(9, 0))),
+                )
+            )
+    RagAction.objects.bulk_create(actions)
+    if len(windows) > 1:
+        mentors = sorted({m for m in mentor_of.values()})[:8]
+        RagBreakfast.objects.bulk_create(
+            [
+                RagBreakfast(
+                    window=windows[0],
+                    mentor_id=m,
+                    feedback="Most mentees are on track; two need help organising revision.",
+                    further_actions="Parents' evening invitations for the reds.",
+                    updated_at=timezone.now(),
+                )
+                for m in mentors
+            ]
+        )

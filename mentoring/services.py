@@ -13,7 +13,7 @@ from tracking.lib.queue import safe_enqueue
 from tracking.models import Role
 
 from . import queries
-from .models import MentorAssignment, MentoringSettings, MentoringSlip, MentorMeeting
+from .models import MentorAssignment, MentoringSettings, MentoringSlip, MentorMeeting, RagAction, RagEntry
 from .tasks import send_slip_email
 
 
@@ -228,3 +228,16 @@ def slip_mark_discussed(*, slip, by):
         slip.discussed_at = timezone.now()
         slip.save(update_fields=["discussed_at"])
     return slip
+
+
+def free_text_forget(pupil_ids):
+    """Retention: blank what mentoring wrote about leavers (meeting notes, slips, RAG comments, actions).
+
+    The rows stay (dates, kinds, ratings) for the school's records; the words about the pupil go.
+    """
+    MentorMeeting.objects.filter(pupil_id__in=pupil_ids).update(
+        discussed="", targets_agreed="", next_steps=""
+    )
+    MentoringSlip.objects.filter(pupil_id__in=pupil_ids).update(message="", to_improve="")
+    RagEntry.objects.filter(pupil_id__in=pupil_ids).update(comment="")
+    RagAction.objects.filter(pupil_id__in=pupil_ids).update(text="")

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .rag import urls as rag_urls
 
 app_name = "mentoring"
 urlpatterns = [
@@ -11,4 +12,4 @@ urlpatterns = [
     path("slips/", views.slips, name="slips"),
     path("slips/new/<int:pupil_id>/", views.slip_new, name="slip_new"),
     path("slips/<int:slip_id>/discussed/", views.slip_discussed, name="slip_discussed"),
-]
+] + rag_urls.urlpatterns

@@ -13,6 +13,7 @@ from tracking.lib.errors import DomainError
 
 from . import queries, services, workspace
 from .forms import AssignForm, MeetingForm, MentoredYearsForm, SlipForm, UnassignForm
+from .rag import words as rag_words
 
 PER_PAGE = 40
 MENTEES_PER_PAGE = 10
@@ -129,6 +130,7 @@ def mentees(request):
             "year": year,
             "today": today,
             "cards": workspace.cards_for(page.object_list, school, year, today),
+            "rag_words": rag_words.labels(rag_words.settings_for(school)),
             "not_met": pupils.filter(met_this_month=False).count(),
             "page_obj": page,
         },

@@ -17,6 +17,7 @@ from tracking import standing as standings
 from tracking.models import GradeEntry, Target
 
 from .models import MentorAssignment
+from .rag import queries as rag_queries
 
 
 def month_start(day):
@@ -64,6 +65,7 @@ class SubjectLine:
     entry: object  # the latest GradeEntry with a grade, or None
     standing: object  # tracking.standing.Standing, or None without a grade
     target: object  # the Target row (published grade counts; a pending one is labelled)
+    rating: object = None  # the latest Academic RAG entry in this subject
 
     @property
     def published(self):
@@ -84,6 +86,8 @@ class Card:
     session_absences: int = 0
     agreement: object = None
     has_agreements: bool = False
+    ratings: dict = field(default_factory=dict)  # {subject_id: RagEntry} from the latest RAG
+    actions: list = field(default_factory=list)  # RAG actions not yet done
 
     @property
     def below_count(self):
@@ -133,7 +137,18 @@ def cards_for(pupils, school, year, today):
     for card in cards.values():
         card.subjects.sort(key=lambda line: (line.subject.name, line.subject.pk))
     _add_interventions(cards, ids, year, today)
+    _add_rag(cards, ids, school)
     return [cards[pk] for pk in ids]
+
+
+def _add_rag(cards, ids, school):
+    _, ratings = rag_queries.latest_ratings(ids, school)
+    for pupil_id, by_subject in ratings.items():
+        cards[pupil_id].ratings = by_subject
+        for line in cards[pupil_id].subjects:
+            line.rating = by_subject.get(line.subject.pk)
+    for action in rag_queries.actions_for(ids).exclude(status="done"):
+        cards[action.pupil_id].actions.append(action)
 
 
 def _add_interventions(cards, ids, year, today):

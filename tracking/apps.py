@@ -102,6 +102,13 @@ class TrackingConfig(AppConfig):
             description="How year groups, subjects and groups stand against target, with gaps and A8/P8",
         )
         navigation.register(
+            "Set-up",
+            "setup_home",
+            permissions.can_set_up_school,
+            order=84,
+            description="What the school still needs: calendar, scales, subjects, assessment points",
+        )
+        navigation.register(
             "Imports",
             "import_list",
             permissions.can_import,

@@ -572,6 +572,19 @@ def shows_marksheet_panel(user):
 # -- Moving in from the MIS ---------------------------------------------------------------------
 
 
+def can_set_up_school(user):
+    """The school's set-up (calendar, scales, subjects, assessment points) is the data manager's."""
+    return is_data_manager(user) and school_for(user) is not None
+
+
+def get_setup_object_or_404(user, model, pk):
+    """A subject or assessment point of the user's own school, for its set-up page."""
+    require(can_set_up_school(user))
+    found = model.objects.filter(pk=pk, school=school_for(user)).first()
+    require(found is not None)
+    return found
+
+
 def can_import(user):
     """Imports change the roll: the data manager's job (and the trust team's)."""
     return is_data_manager(user) and school_for(user) is not None

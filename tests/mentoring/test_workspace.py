@@ -213,3 +213,35 @@ def test_slt_see_each_mentors_mentees_not_met_this_month(client, world):
     assert "never" in other_row
     mentor_row = html[html.index(str(world.mentor)) :]
     assert "All met" in mentor_row[: mentor_row.index("</tr>")]
+
+
+def test_retention_blanks_what_mentoring_wrote_about_a_leaver_and_keeps_the_rows(world):
+    import datetime as dt
+
+    from mentoring.models import MentoringSlip
+    from tracking.privacy.retention import retention_run
+
+    logged = meeting(
+        world, world.child, timezone.localdate(), targets_agreed="Revise", next_steps="Call home"
+    )
+    MentoringSlip.objects.create(
+        school=world.school,
+        academic_year=world.year,
+        pupil=world.child,
+        subject=world.maths,
+        kind="concern",
+        message="Late again",
+        to_improve="Be on time",
+        sent_by=world.teacher,
+        mentor=world.mentor,
+        sent_at=timezone.now(),
+    )
+    world.school.retention_years = 6
+    world.school.save()
+    world.child.is_active, world.child.left_on = False, dt.date(2018, 7, 20)
+    world.child.save()
+    retention_run(school=world.school, today=dt.date(2026, 11, 30))
+    logged.refresh_from_db()
+    assert (logged.discussed, logged.targets_agreed, logged.next_steps) == ("", "", "")
+    slip = MentoringSlip.objects.get()
+    assert (slip.message, slip.to_improve, slip.kind) == ("", "", "concern")

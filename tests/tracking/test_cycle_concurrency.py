@@ -46,7 +46,8 @@ def test_two_schedulers_running_at_once_perform_each_transition_exactly_once(wor
         CycleTransition.objects.filter(cycle=cycle).order_by("pk").values_list("to_stage", flat=True)
     )
     assert stages == ["input", "verification", "health_check", "actions", "evaluation", "closed"]
-    assert sorted(key for ran in results for key in ran) == sorted(
+    # Other apps' events (e.g. Monday's intervention timetables) may run in the same ticks.
+    assert sorted(key for ran in results for key in ran if key.startswith("cycle:")) == sorted(
         f"cycle:{cycle.pk}:{stage}" for stage in stages
     )
-    assert ScheduledEventRun.objects.count() == 6
+    assert ScheduledEventRun.objects.filter(key__startswith="cycle:").count() == 6

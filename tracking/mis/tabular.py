@@ -13,8 +13,11 @@ from dataclasses import dataclass
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
-# A real workbook compresses its XML about 5-20 times; a zip bomb compresses thousands of times.
+# A real workbook compresses its XML about 5-20 times; a zip bomb compresses thousands of times. A
+# workbook may expand to at most this many times its size, and to at most EXPANDED_LIMIT times the
+# upload limit whatever its size.
 MAX_EXPANSION = 100
+EXPANDED_LIMIT = 5
 MAX_ZIP_ENTRIES = 2000
 MAX_COLUMNS = 200
 
@@ -114,7 +117,7 @@ def _read_xlsx(raw, max_bytes):
     if len(entries) > MAX_ZIP_ENTRIES:
         raise TableError("The workbook has too many parts to be a school export: refused for safety.")
     expanded = sum(entry.file_size for entry in entries)
-    if expanded > max(max_bytes, len(raw) * MAX_EXPANSION):
+    if expanded > min(max_bytes * EXPANDED_LIMIT, max(1024 * 1024, len(raw) * MAX_EXPANSION)):
         raise TableError(
             "The workbook would expand to far more than its size (a 'zip bomb'): refused for safety."
         )
@@ -128,6 +131,7 @@ def _read_xlsx(raw, max_bytes):
 
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some exporters write a wrong size: read every row that is there
         numbered = [
             (number, [_xlsx_cell(value, number) for value in row])
             for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
