@@ -208,6 +208,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 UPLIFT_SCHEDULER_SECONDS = env.integer("UPLIFT_SCHEDULER_SECONDS", 300)
 # Largest file an MIS import (CTF, CSV, XLSX) accepts; a CTF for a whole school runs to a few MB.
 UPLIFT_IMPORT_MAX_BYTES = env.integer("UPLIFT_IMPORT_MAX_MB", 20) * 1024 * 1024
+# Spreadsheet imports with more rows than this run in the Celery worker, with progress on their page.
+UPLIFT_IMPORT_BACKGROUND_ROWS = env.integer("UPLIFT_IMPORT_BACKGROUND_ROWS", 2000)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -7,10 +7,15 @@ class MentoringConfig(AppConfig):
 
     def ready(self):
         from tracking import permissions
+        from tracking.cycle import scheduler
+        from tracking.privacy.retention import register_retention_step
         from tracking.school import home, navigation
         from tracking.signals import demo_school_built
 
-        from . import demo, panels, scopes
+        from . import demo, panels, scopes, services, tasks  # noqa: F401  (tasks: the failed-task page knows their school)
+        from .rag import access as rag_access
+        from .rag import schedule
+        from .rag import tasks as rag_tasks  # noqa: F401  (the worker's RAG sheets task)
 
         home.register("mentoring/panels/_mentees.html", panels.has_mentees, panels.my_mentees, order=25)
         permissions.register_pupil_scope(scopes.mentees)
@@ -22,4 +27,27 @@ class MentoringConfig(AppConfig):
             order=50,
             description="Allocate academic mentors and balance their caseloads",
         )
+        navigation.register(
+            "Mentees",
+            "mentoring:mentees",
+            permissions.can_mentor,
+            order=49,
+            description="Your mentees: grades, standing, flags and meetings",
+        )
+        navigation.register(
+            "Slips",
+            "mentoring:slips",
+            lambda user: permissions.can_send_mentoring_slips(user) or permissions.can_mentor(user),
+            order=49,
+            description="Mentoring slips: tell a pupil's mentor what went well or what worries you",
+        )
+        navigation.register(
+            "RAG",
+            "mentoring:rag_home",
+            rag_access.can_see_rag,
+            order=51,
+            description="The monthly Academic RAG: ratings, comments, actions and printed sheets",
+        )
+        scheduler.register_event_source(schedule.monthly_windows)
+        register_retention_step(services.free_text_forget)
         demo_school_built.connect(demo.add_demo_mentoring, dispatch_uid="mentoring-demo")

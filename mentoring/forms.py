@@ -3,6 +3,7 @@ from django import forms
 from tracking.models import Pupil, YearGroup
 
 from . import queries
+from .models import MeetingKind, MentoringSlip, MentorMeeting, SlipKind
 
 
 class MentoredYearsForm(forms.Form):
@@ -57,3 +58,79 @@ class AssignForm(_PupilsForm):
 
 class UnassignForm(_PupilsForm):
     pass
+
+
+class MeetingForm(forms.ModelForm):
+    kind = forms.ChoiceField(
+        choices=MeetingKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the meeting was formal or informal."},
+    )
+
+    slips = forms.ModelMultipleChoiceField(
+        queryset=MentoringSlip.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Slips talked through in this meeting",
+    )
+
+    def __init__(self, *args, open_slips=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if open_slips is None or not open_slips.exists():
+            del self.fields["slips"]
+        else:
+            self.fields["slips"].queryset = open_slips
+            self.fields["slips"].label_from_instance = lambda s: (
+                f"{s.get_kind_display()}, {s.subject.name}, from {s.sent_by} on {s.sent_at:%d %b}: "
+                f"{s.message[:80]}"
+            )
+
+    class Meta:
+        model = MentorMeeting
+        fields = ["held_on", "kind", "discussed", "targets_agreed", "next_steps", "parents_involved"]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "discussed": forms.Textarea(attrs={"rows": 3}),
+            "targets_agreed": forms.Textarea(attrs={"rows": 2}),
+            "next_steps": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "held_on": {"required": "Give the date of the meeting.", "invalid": "Give the date as a date."},
+            "discussed": {"required": "Say what was discussed."},
+        }
+
+
+class SlipForm(forms.Form):
+    subject = forms.ModelChoiceField(
+        queryset=None,
+        empty_label=None,
+        error_messages={"required": "Choose the subject.", "invalid_choice": "Choose one of your subjects."},
+    )
+    kind = forms.ChoiceField(
+        choices=SlipKind.choices,
+        widget=forms.RadioSelect,
+        label="Positive or a concern",
+        error_messages={"required": "Say whether it is positive or a concern."},
+    )
+    message = forms.CharField(
+        label="What the mentor should know",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Say what the mentor should know."},
+    )
+    to_improve = forms.CharField(
+        label="Targets for improvement",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args, subjects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].queryset = subjects
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == SlipKind.CONCERN and not (data.get("to_improve") or "").strip():
+            self.add_error("to_improve", "Give at least one target for improvement with a concern.")
+        return data

@@ -1,10 +1,11 @@
 """Reads for mentor allocation: the mentored year groups, caseloads and who is still unallocated."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
 
+from tracking import permissions
 from tracking.models import AcademicYear, FormGroup, Pupil, Role, Staff, YearGroup
 
-from .models import MentorAssignment, MentoringSettings
+from .models import MentorAssignment, MentoringSettings, MentoringSlip, MentorMeeting
 
 DEFAULT_MENTORED_YEARS = (11,)
 
@@ -70,3 +71,84 @@ def mentored_forms(school, year, year_groups):
     return FormGroup.objects.filter(school=school, academic_year=year, year_group__in=year_groups).order_by(
         "year_group__number", "name"
     )
+
+
+def mentor_of(pupil, year):
+    """The pupil's mentor this year (None without one)."""
+    assignment = (
+        MentorAssignment.objects.filter(academic_year=year, pupil=pupil)
+        .select_related("mentor__user")
+        .first()
+    )
+    return assignment.mentor if assignment else None
+
+
+def meetings_of(pupil):
+    """Every meeting logged with a pupil, newest first."""
+    return (
+        MentorMeeting.objects.filter(pupil=pupil)
+        .select_related("mentor__user")
+        .prefetch_related("slips__subject", "slips__sent_by__user")
+    )
+
+
+def compliance(school, year, today):
+    """Each mentor with their mentees this year and, of those, the ones not met this calendar month.
+
+    Two queries: the caseloads, then every mentee with the date they were last met.
+    """
+    start = today.replace(day=1)
+    assignments = (
+        MentorAssignment.objects.filter(school=school, academic_year=year, pupil__is_active=True)
+        .select_related("mentor__user", "pupil__form")
+        .annotate(last_met=Max("pupil__mentor_meetings__held_on"))
+        .order_by(
+            "mentor__user__last_name",
+            "mentor__user__first_name",
+            "mentor_id",
+            "pupil__legal_last_name",
+            "pupil__legal_first_name",
+        )
+    )
+    mentors = {}
+    for assignment in assignments:
+        row = mentors.setdefault(
+            assignment.mentor_id, {"mentor": assignment.mentor, "mentees": 0, "not_met": []}
+        )
+        row["mentees"] += 1
+        if assignment.last_met is None or assignment.last_met < start:
+            row["not_met"].append(assignment)
+    return list(mentors.values())
+
+
+def slip_pupils(user, school):
+    """Pupils a teacher may send a slip about: those they teach in the mentored year groups."""
+    return (
+        permissions.pupils_taught_by(user)
+        .filter(school=school, year_group__in=mentored_year_groups(school))
+        .select_related("form", "year_group")
+        .order_by("form__name", "legal_last_name", "legal_first_name")
+    )
+
+
+def _slips():
+    return MentoringSlip.objects.select_related(
+        "pupil__form", "subject", "sent_by__user", "mentor__user", "meeting"
+    )
+
+
+def inbox(mentor):
+    """Slips sent to a mentor: waiting ones first, newest first."""
+    return _slips().filter(mentor=mentor).order_by(F("discussed_at").asc(nulls_first=True), "-sent_at", "-pk")
+
+
+def slips_sent(staff):
+    return _slips().filter(sent_by=staff).order_by("-sent_at", "-pk")
+
+
+def slips_about(pupil):
+    return _slips().filter(pupil=pupil).order_by("-sent_at", "-pk")
+
+
+def open_slips(pupil, mentor):
+    return _slips().filter(pupil=pupil, mentor=mentor, discussed_at__isnull=True).order_by("sent_at", "pk")

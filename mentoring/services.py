@@ -5,13 +5,16 @@ writes and audits in one transaction, and raises DomainError with a message for 
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from tracking import audit
 from tracking.lib.errors import DomainError
+from tracking.lib.queue import safe_enqueue
 from tracking.models import Role
 
 from . import queries
-from .models import MentorAssignment, MentoringSettings
+from .models import MentorAssignment, MentoringSettings, MentoringSlip, MentorMeeting, RagAction, RagEntry
+from .tasks import send_slip_email
 
 
 def _years(year_groups):
@@ -143,3 +146,98 @@ def mentor_unassign(*, school, pupils, by):
     if events:
         audit.record_many(events)
     return len(assignments)
+
+
+@transaction.atomic
+def meeting_log(*, pupil, mentor, data, by, today, slips=()):
+    """Record a mentor's meeting with their mentee: formal or informal, what was discussed, agreed, next.
+
+    The date may not be in the future nor before the academic year began.
+    """
+    year = _current_year(pupil.school)
+    held_on = data["held_on"]
+    if held_on > today:
+        raise DomainError("future_meeting", "A meeting cannot be logged for a date still to come.")
+    if held_on < year.starts_on:
+        raise DomainError("old_meeting", f"Log meetings from this academic year ({year.name}) only.")
+    if not MentorAssignment.objects.filter(academic_year=year, pupil=pupil, mentor=mentor).exists():
+        raise DomainError("not_mentee", f"{pupil.full_name} is not {mentor}'s mentee this year.")
+    meeting = MentorMeeting.objects.create(
+        school=pupil.school,
+        academic_year=year,
+        pupil=pupil,
+        mentor=mentor,
+        recorded_by=by,
+        recorded_at=timezone.now(),
+        **{name: data[name] for name in MEETING_FIELDS},
+    )
+    slips = [s for s in slips if s.pupil_id == pupil.pk and s.mentor_id == mentor.pk]
+    if slips:
+        MentoringSlip.objects.filter(pk__in=[s.pk for s in slips], discussed_at__isnull=True).update(
+            discussed_at=meeting.recorded_at, meeting=meeting
+        )
+    audit.record(
+        action="mentoring.meeting.logged",
+        obj=meeting,
+        by=by,
+        pupil=pupil,
+        after={
+            "held_on": held_on.isoformat(),
+            "kind": meeting.kind,
+            "parents_involved": meeting.parents_involved,
+        },
+    )
+    return meeting
+
+
+MEETING_FIELDS = ("held_on", "kind", "discussed", "targets_agreed", "next_steps", "parents_involved")
+
+
+@transaction.atomic
+def slip_send(*, pupil, subject, kind, message, to_improve, by):
+    """A teacher sends a slip about a pupil to the pupil's mentor; the mentor is emailed by the worker."""
+    year = _current_year(pupil.school)
+    mentor = queries.mentor_of(pupil, year)
+    if mentor is None:
+        raise DomainError(
+            "no_mentor", f"{pupil.full_name} has no mentor this year, so there is nobody to send it to."
+        )
+    if not message.strip():
+        raise DomainError("no_message", "Say what the mentor should know.")
+    slip = MentoringSlip.objects.create(
+        school=pupil.school,
+        academic_year=year,
+        pupil=pupil,
+        subject=subject,
+        kind=kind,
+        message=message.strip(),
+        to_improve=to_improve.strip(),
+        sent_by=by.staff,
+        mentor=mentor,
+        sent_at=timezone.now(),
+    )
+    safe_enqueue(send_slip_email, slip.pk)
+    return slip
+
+
+@transaction.atomic
+def slip_mark_discussed(*, slip, by):
+    """The mentor has talked the slip through with the pupil; it joins the pupil's meeting log."""
+    slip = MentoringSlip.objects.select_for_update().get(pk=slip.pk)
+    if slip.discussed_at is None:
+        slip.discussed_at = timezone.now()
+        slip.save(update_fields=["discussed_at"])
+    return slip
+
+
+def free_text_forget(pupil_ids):
+    """Retention: blank what mentoring wrote about leavers (meeting notes, slips, RAG comments, actions).
+
+    The rows stay (dates, kinds, ratings) for the school's records; the words about the pupil go.
+    """
+    MentorMeeting.objects.filter(pupil_id__in=pupil_ids).update(
+        discussed="", targets_agreed="", next_steps=""
+    )
+    MentoringSlip.objects.filter(pupil_id__in=pupil_ids).update(message="", to_improve="")
+    RagEntry.objects.filter(pupil_id__in=pupil_ids).update(comment="")
+    RagAction.objects.filter(pupil_id__in=pupil_ids).update(text="")

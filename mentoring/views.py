@@ -1,18 +1,22 @@
-"""Mentor allocation: SLT and the data manager decide who mentors whom, in the app."""
+"""Mentoring pages: allocation by SLT, the mentor's workspace, the meeting log and its compliance view."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 
 from tracking import permissions
 from tracking.lib.errors import DomainError
 
-from . import queries, services
-from .forms import AssignForm, MentoredYearsForm, UnassignForm
+from . import queries, services, workspace
+from .forms import AssignForm, MeetingForm, MentoredYearsForm, SlipForm, UnassignForm
+from .rag import words as rag_words
 
 PER_PAGE = 40
+MENTEES_PER_PAGE = 10
 
 
 def _plural(n, word):
@@ -99,3 +103,202 @@ def _apply(action, data, *, school, by):
     if moved:
         parts.append(f"{_plural(moved, 'mentee')} moved")
     return f"{' and '.join(parts) or 'Nothing changed'}: mentor {data['mentor']}."
+
+
+def _school_year(user):
+    school = permissions.school_for(user)
+    year = queries.current_year(school) if school is not None else None
+    permissions.require(year is not None)
+    return school, year
+
+
+@login_required
+def mentees(request):
+    """The mentor's workspace: each mentee's data on one page, those not met this month first."""
+    user = request.user
+    permissions.require(permissions.can_mentor(user))
+    school, year = _school_year(user)
+    today = timezone.localdate()
+    mentor = permissions.access_for(user).staff
+    pupils = workspace.mentees(user, mentor, year, today)
+    page = Paginator(pupils, MENTEES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mentoring/workspace/mentees.html",
+        {
+            "school": school,
+            "year": year,
+            "today": today,
+            "cards": workspace.cards_for(page.object_list, school, year, today),
+            "rag_words": rag_words.labels(rag_words.settings_for(school)),
+            "not_met": pupils.filter(met_this_month=False).count(),
+            "page_obj": page,
+        },
+    )
+
+
+@login_required
+def mentee(request, pupil_id):
+    """One mentee's meeting log; their mentor logs a meeting here (SLT and the data manager read it)."""
+    user = request.user
+    pupil = permissions.get_pupil_or_404(user, pupil_id)
+    school, year = _school_year(user)
+    mentor = queries.mentor_of(pupil, year)
+    staff = permissions.access_for(user).staff
+    is_mentor = (
+        permissions.can_mentor(user) and mentor is not None and staff is not None and mentor.pk == staff.pk
+    )
+    permissions.require(is_mentor or permissions.can_see_mentoring_compliance(user))
+    today = timezone.localdate()
+    form = None
+    if is_mentor:
+        form = MeetingForm(
+            request.POST if request.method == "POST" else None,
+            initial={"held_on": today},
+            open_slips=queries.open_slips(pupil, mentor),
+        )
+    if request.method == "POST":
+        permissions.require(is_mentor)
+        if form.is_valid():
+            try:
+                services.meeting_log(
+                    pupil=pupil,
+                    mentor=mentor,
+                    data=form.cleaned_data,
+                    by=user,
+                    today=today,
+                    slips=form.cleaned_data.get("slips") or (),
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"Meeting with {pupil.full_name} logged.")
+                return redirect("mentoring:mentee", pupil.pk)
+    return render(
+        request,
+        "mentoring/workspace/mentee.html",
+        {
+            "pupil": pupil,
+            "mentor": mentor,
+            "is_mentor": is_mentor,
+            "form": form,
+            "meetings": list(queries.meetings_of(pupil)),
+            "slips": list(queries.slips_about(pupil)),
+            "breadcrumbs": [
+                {"label": "Your mentees", "url": reverse("mentoring:mentees")},
+                {"label": pupil.full_name},
+            ]
+            if is_mentor
+            else [
+                {"label": "Meetings this month", "url": reverse("mentoring:compliance")},
+                {"label": pupil.full_name},
+            ],
+        },
+    )
+
+
+@login_required
+def compliance(request):
+    """SLT's view of the monthly meeting rule: mentees not met this month, by mentor."""
+    user = request.user
+    permissions.require(permissions.can_see_mentoring_compliance(user))
+    school, year = _school_year(user)
+    today = timezone.localdate()
+    rows = queries.compliance(school, year, today)
+    return render(
+        request,
+        "mentoring/compliance/compliance.html",
+        {
+            "rows": rows,
+            "today": today,
+            "mentees": sum(r["mentees"] for r in rows),
+            "not_met": sum(len(r["not_met"]) for r in rows),
+        },
+    )
+
+
+SLIPS_PER_PAGE = 25
+
+
+@login_required
+def slips(request):
+    """A mentor's inbox of slips (waiting first); a teacher chooses a pupil to send one about."""
+    user = request.user
+    sends, mentors = permissions.can_send_mentoring_slips(user), permissions.can_mentor(user)
+    permissions.require(sends or mentors)
+    school, year = _school_year(user)
+    if sends and request.GET.get("pupil"):
+        pupil = _pick(queries.slip_pupils(user, school), request.GET["pupil"])
+        return redirect("mentoring:slip_new", pupil.pk)
+    staff = permissions.access_for(user).staff
+    inbox = (
+        Paginator(queries.inbox(staff), SLIPS_PER_PAGE).get_page(request.GET.get("page")) if mentors else None
+    )
+    return render(
+        request,
+        "mentoring/slips/slips.html",
+        {
+            "page_obj": inbox,
+            "waiting": queries.inbox(staff).filter(discussed_at__isnull=True).count() if mentors else 0,
+            "pupils": list(queries.slip_pupils(user, school)) if sends else None,
+            "sent": list(queries.slips_sent(staff)[:20]) if sends else None,
+        },
+    )
+
+
+@login_required
+def slip_new(request, pupil_id):
+    """A teacher sends a slip about a pupil they teach to the pupil's mentor."""
+    user = request.user
+    permissions.require(permissions.can_send_mentoring_slips(user))
+    school, year = _school_year(user)
+    pupil = _pick(queries.slip_pupils(user, school), pupil_id)
+    subjects = permissions.slip_subjects(user, pupil)
+    mentor = queries.mentor_of(pupil, year)
+    form = SlipForm(request.POST if request.method == "POST" else None, subjects=subjects)
+    if request.method == "POST":
+        # A subject this teacher does not teach the pupil is out of their scope, like the pupil.
+        if request.POST.get("subject"):
+            _pick(subjects, request.POST["subject"])
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.slip_send(
+                    pupil=pupil,
+                    subject=data["subject"],
+                    kind=data["kind"],
+                    message=data["message"],
+                    to_improve=data["to_improve"],
+                    by=user,
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"Slip sent to {mentor}, {pupil.full_name}'s mentor.")
+                return redirect("mentoring:slips")
+    return render(
+        request,
+        "mentoring/slips/slip_new.html",
+        {
+            "pupil": pupil,
+            "mentor": mentor,
+            "form": form,
+            "breadcrumbs": [
+                {"label": "Mentoring slips", "url": reverse("mentoring:slips")},
+                {"label": pupil.full_name},
+            ],
+        },
+    )
+
+
+@login_required
+def slip_discussed(request, slip_id):
+    """The mentor marks a slip discussed with the pupil (POST only)."""
+    user = request.user
+    permissions.require(permissions.can_mentor(user) and request.method == "POST")
+    slip = _pick(queries.inbox(permissions.access_for(user).staff), slip_id)
+    services.slip_mark_discussed(slip=slip, by=user)
+    messages.success(
+        request, f"Slip about {slip.pupil.full_name} marked discussed; it is in the meeting log."
+    )
+    return redirect("mentoring:slips")

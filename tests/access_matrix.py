@@ -33,6 +33,7 @@ PLAN_READERS = {"hod", "tutor", "hoy", "mentor", "senco", "slt", "data_manager"}
 KS_LEADERS = {"hoy", "slt", "data_manager"}
 # Session allocation: the (assistant) SENCo and SLT.
 ALLOCATORS = {"senco", "slt"}
+RAG_READERS = {"teacher", "other_teacher", "hod", "mentor", "slt", "data_manager"}
 
 
 def _cycle(w):
@@ -170,9 +171,185 @@ ROWS = [
     ("subject_access", lambda w: [w.child.pk], {"data_manager"}),
     ("import_detail", lambda w: [_import_job(w).pk], {"data_manager"}),
     ("import_commit", lambda w: [_import_job(w).pk], {"data_manager"}),
+    ("import_upload", lambda w: ["pupils"], {"data_manager"}),
+    ("import_columns", lambda w: [_mapping_job(w).pk], {"data_manager"}),
+    ("import_progress", lambda w: [_import_job(w).pk], {"data_manager"}),
+    # The school's set-up without the admin (issue 14): the data manager's.
+    ("setup_home", lambda w: [], {"data_manager"}),
+    ("setup_calendar", lambda w: [], {"data_manager"}),
+    ("setup_scales", lambda w: [], {"data_manager"}),
+    ("setup_subjects", lambda w: [], {"data_manager"}),
+    ("setup_subject", lambda w: [w.maths.pk], {"data_manager"}),
+    ("setup_points", lambda w: [], {"data_manager"}),
+    ("setup_point", lambda w: [w.point.pk], {"data_manager"}),
     # Mentor allocation (issue 11): SLT decide mentors; the data manager keeps the lists.
     ("mentoring:allocation", lambda w: [], WHOLE_SCHOOL),
+    # The mentor's workspace and meeting log; SLT watch that every mentee is met each month.
+    ("mentoring:mentees", lambda w: [], {"mentor"}),
+    ("mentoring:mentee", lambda w: [w.child.pk], {"mentor"} | WHOLE_SCHOOL),
+    ("mentoring:mentee", lambda w: [w.other_child.pk], WHOLE_SCHOOL),
+    ("mentoring:compliance", lambda w: [], WHOLE_SCHOOL),
+    # Mentoring slips: teachers send about pupils they teach; mentors read theirs.
+    ("mentoring:slips", lambda w: [], {"teacher", "other_teacher", "hod", "mentor"}),
+    ("mentoring:slip_new", lambda w: [w.child.pk], {"teacher", "other_teacher"}),
+    ("mentoring:slip_new", lambda w: [w.other_child.pk], {"other_teacher"}),
+    ("mentoring:slip_discussed", lambda w: [_slip(w).pk], set()),  # POST only
+    # The monthly Academic RAG (world.child rated red in maths by her teacher; an action for the HoD).
+    ("mentoring:rag_home", lambda w: [], RAG_READERS),
+    ("mentoring:rag_theme_css", lambda w: [], EVERYONE),
+    ("mentoring:rag_sheet", lambda w: [_rag_window(w).pk, w.group.pk], {"teacher"}),
+    ("mentoring:rag_sheet", lambda w: [_rag_window(w).pk, w.english_group.pk], {"other_teacher"}),
+    ("mentoring:rag_review", lambda w: [_rag_window(w).pk], WHOLE_SCHOOL),
+    ("mentoring:rag_breakfast", lambda w: [_rag_window(w).pk], {"mentor"} | WHOLE_SCHOOL),
+    ("mentoring:rag_sheets", lambda w: [_rag_window(w).pk], {"mentor"} | WHOLE_SCHOOL),
+    ("mentoring:rag_sheet_job", lambda w: [_rag_job(w).pk], {"mentor"} | WHOLE_SCHOOL),
+    ("mentoring:rag_sheet_pdf", lambda w: [_rag_job(w).pk], {"mentor"} | WHOLE_SCHOOL),
+    ("mentoring:rag_action_new", lambda w: [_rag_entry(w).pk], WHOLE_SCHOOL),
+    ("mentoring:rag_actions", lambda w: [], {"hod", "mentor"} | WHOLE_SCHOOL),
+    ("mentoring:rag_action", lambda w: [_rag_action(w).pk], set()),  # POST only
+    # Reports (issue 12): the data manager chooses fields; SLT and the data manager run and publish;
+    # staff preview pupils they see; a family downloads only its own child's published report.
+    ("reports:settings", lambda w: [], {"data_manager"}),
+    ("reports:preview", lambda w: [w.child.pk], SEES_CHILD - PARENTS),
+    ("reports:preview", lambda w: [w.other_child.pk], SEES_CHILD - {"teacher", "tutor", "mentor", "parent"}),
+    ("reports:run_list", lambda w: [], WHOLE_SCHOOL),
+    ("reports:run_detail", lambda w: [_report_run(w).pk], WHOLE_SCHOOL),
+    ("reports:run_progress", lambda w: [_report_run(w).pk], WHOLE_SCHOOL),
+    ("reports:run_zip", lambda w: [_report_run(w).pk], WHOLE_SCHOOL),
+    ("reports:run_print", lambda w: [_report_run(w).pk], WHOLE_SCHOOL),
+    ("reports:report_download", lambda w: [_pupil_report(w, w.child).pk], SEES_CHILD),
+    (
+        "reports:report_download",
+        lambda w: [_pupil_report(w, w.other_child).pk],
+        SEES_CHILD - {"teacher", "tutor", "mentor", "parent"} | {"other_parent"},
+    ),
+    ("reports:comments", lambda w: [], {"tutor", "mentor"}),
+    ("reports:family_child", lambda w: [w.child.pk], SEES_CHILD),
+    (
+        "reports:family_child",
+        lambda w: [w.other_child.pk],
+        SEES_CHILD - {"teacher", "tutor", "mentor", "parent"} | {"other_parent"},
+    ),
 ]
+
+
+def _rag_window(w):
+    from datetime import date, timedelta
+
+    from mentoring.models import RagWindow
+
+    if not hasattr(w, "rag_window"):
+        today = date.today()
+        w.rag_window = RagWindow.objects.create(
+            school=w.school,
+            academic_year=w.year,
+            month=today.replace(day=1),
+            opens_on=today - timedelta(days=1),
+            closes_on=today + timedelta(days=5),
+        )
+        w.rag_window.year_groups.set([w.y11])
+    return w.rag_window
+
+
+def _rag_entry(w):
+    from mentoring.models import RagEntry
+
+    if not hasattr(w, "rag_entry"):
+        w.rag_entry = RagEntry.objects.create(
+            window=_rag_window(w),
+            school=w.school,
+            pupil=w.child,
+            subject=w.maths,
+            rating="R",
+            comment="Homework missing",
+            by=w.teacher.user,
+            updated_at=_now(),
+        )
+    return w.rag_entry
+
+
+def _rag_action(w):
+    from datetime import date, timedelta
+
+    from mentoring.models import RagAction
+
+    if not hasattr(w, "rag_action"):
+        entry = _rag_entry(w)
+        w.rag_action = RagAction.objects.create(
+            school=w.school,
+            window=entry.window,
+            entry=entry,
+            pupil=w.child,
+            subject=w.maths,
+            text="Catch-up plan",
+            owner_kind="hod",
+            owner=w.hod,
+            due_on=date.today() + timedelta(days=7),
+            created_at=_now(),
+        )
+    return w.rag_action
+
+
+def _rag_job(w):
+    from mentoring.models import RagSheetJob
+
+    if not hasattr(w, "rag_job"):
+        w.rag_job = RagSheetJob.objects.create(
+            school=w.school,
+            window=_rag_window(w),
+            mentor=w.mentor,
+            requested_at=_now(),
+            status="done",
+            pdf=b"%PDF-1.7 test",
+        )
+    return w.rag_job
+
+
+def _slip(w):
+    from mentoring.models import MentoringSlip
+    from tracking.models import AcademicYear
+
+    if not hasattr(w, "slip"):
+        w.slip = MentoringSlip.objects.create(
+            school=w.school,
+            academic_year=AcademicYear.objects.get(pk=w.year.pk),
+            pupil=w.child,
+            subject=w.maths,
+            kind="concern",
+            message="Homework missing",
+            to_improve="Hand in on time",
+            sent_by=w.teacher,
+            mentor=w.mentor,
+            sent_at=_now(),
+        )
+    return w.slip
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _report_run(w):
+    """A published Year 11 report run over the world's three pupils (made once per world)."""
+    if not hasattr(w, "report_run"):
+        from tests.reports.helpers import published_run
+
+        w.report_run = published_run(w)
+    return w.report_run
+
+
+def _pupil_report(w, pupil):
+    return _report_run(w).reports.get(pupil=pupil)
+
+
+def _unpublished_run(w):
+    if not hasattr(w, "unpublished_run"):
+        from tests.reports.helpers import finished_run
+
+        w.unpublished_run = finished_run(w, form=w.form)
+    return w.unpublished_run
 
 
 def _import_job(w):
@@ -181,6 +358,83 @@ def _import_job(w):
     return ImportJob.objects.create(
         school=w.school, kind=ImportKind.CTF, file_name="y7.xml", status=ImportStatus.REJECTED
     )
+
+
+PUPILS_CSV = "UPN,Surname,Forename,DOB,Sex,Year\nB801200005001,Lamb,Ada,2014-05-01,F,11\n"
+
+
+def _mapping_job(w):
+    """A pupils file whose columns Uplift could not guess (its surname column is called 'Family')."""
+    from tracking.models import ImportJob, ImportKind, ImportStatus
+
+    return ImportJob.objects.create(
+        school=w.school,
+        kind=ImportKind.PUPILS,
+        file_name="roll.csv",
+        status=ImportStatus.MAPPING,
+        content=PUPILS_CSV.replace("Surname", "Family").encode(),
+        mapping={"upn": "UPN", "legal_first_name": "Forename", "date_of_birth": "DOB"},
+    )
+
+
+def _pupils_upload(w):
+    import io
+
+    upload = io.BytesIO(PUPILS_CSV.encode())
+    upload.name = "roll.csv"
+    return {"file": upload}
+
+
+def _columns_body(w):
+    return {
+        "upn": "UPN",
+        "legal_last_name": "Family",
+        "legal_first_name": "Forename",
+        "date_of_birth": "DOB",
+        "gender": "Sex",
+        "year": "Year",
+    }
+
+
+def _calendar_body(w):
+    return {
+        "name": "2026/27",
+        "starts_on": "2026-09-01",
+        "ends_on": "2027-08-31",
+        "years": ["7", "11"],
+        "ht1_starts": "2026-09-02",
+        "ht1_ends": "2026-10-23",
+    }
+
+
+def _without_scales(w):
+    """A school without the 1-10 scale, so the one POST (add the missing standard scales) acts."""
+    from tracking.models import GradeScale
+
+    GradeScale.objects.filter(school=w.school, code="ten").delete()
+    return {}
+
+
+def _subject_body(w, name, code):
+    return {
+        "name": name,
+        "code": code,
+        "department_name": "Humanities",
+        "qualification": "gcse",
+        "category": "other",
+        "scale": w.maths.scale_id,
+    }
+
+
+def _point_body(w, name, sequence):
+    return {
+        "year_group": w.y11.pk,
+        "name": name,
+        "sequence": sequence,
+        "opens_on": "2027-01-10",
+        "closes_on": "2027-01-20",
+        "collects_current": "on",
+    }
 
 
 def _child_flag(world, scope):
@@ -548,6 +802,14 @@ ACTIONS = [
     ("interventions:rule_edit", lambda w: [_a_rule(w).pk], _rule_body, WHOLE_SCHOOL),
     ("import_list", lambda w: [], _ctf_upload, {"data_manager"}),
     ("import_commit", lambda w: [_previewed_import(w).pk], lambda w: {}, {"data_manager"}),
+    ("import_upload", lambda w: ["pupils"], _pupils_upload, {"data_manager"}),
+    ("import_columns", lambda w: [_mapping_job(w).pk], _columns_body, {"data_manager"}),
+    ("setup_calendar", lambda w: [], _calendar_body, {"data_manager"}),
+    ("setup_scales", lambda w: [], _without_scales, {"data_manager"}),
+    ("setup_subjects", lambda w: [], lambda w: _subject_body(w, "Geography", "GG"), {"data_manager"}),
+    ("setup_subject", lambda w: [w.maths.pk], lambda w: _subject_body(w, "Maths", "MA"), {"data_manager"}),
+    ("setup_points", lambda w: [], lambda w: _point_body(w, "Y11 Spring 1", 40), {"data_manager"}),
+    ("setup_point", lambda w: [w.point.pk], lambda w: _point_body(w, "Y11 Mocks", 41), {"data_manager"}),
     ("subject_access", lambda w: [w.child.pk], lambda w: {}, {"data_manager"}),  # audited export
     # Mentor allocation: the classmate has no mentor yet; the world's mentor takes her on.
     (
@@ -556,4 +818,68 @@ ACTIONS = [
         lambda w: {"action": "assign", "pupils": [w.classmate.pk], "mentor": w.mentor.pk},
         WHOLE_SCHOOL,
     ),
+    (
+        "mentoring:mentee",
+        lambda w: [w.child.pk],
+        lambda w: {"held_on": _today(), "kind": "formal", "discussed": "Revision plan"},
+        {"mentor"},
+    ),
+    (
+        "mentoring:slip_new",
+        lambda w: [w.child.pk],
+        lambda w: {
+            "subject": w.maths.pk,
+            "kind": "concern",
+            "message": "No homework",
+            "to_improve": "On time",
+        },
+        {"teacher"},
+    ),
+    ("mentoring:slip_discussed", lambda w: [_slip(w).pk], lambda w: {}, {"mentor"}),
+    (
+        "mentoring:rag_home",
+        lambda w: [],
+        lambda w: {"action": "open", "opens_on": _today(), "closes_on": _today(3)},
+        WHOLE_SCHOOL,
+    ),
+    (
+        "mentoring:rag_sheet",
+        lambda w: [_rag_window(w).pk, w.group.pk],
+        lambda w: {f"rating-{w.child.pk}": "A", f"comment-{w.child.pk}": "Better this week"},
+        {"teacher"},
+    ),
+    (
+        "mentoring:rag_action_new",
+        lambda w: [_rag_entry(w).pk],
+        lambda w: {"text": "Maths catch-up", "owner": f"hod:{w.hod.pk}", "due_on": _today(7)},
+        WHOLE_SCHOOL,
+    ),
+    (
+        "mentoring:rag_action",
+        lambda w: [_rag_action(w).pk],
+        lambda w: {"status": "done"},
+        {"hod"} | WHOLE_SCHOOL,
+    ),
+    (
+        "mentoring:rag_breakfast",
+        lambda w: [_rag_window(w).pk],
+        lambda w: {"feedback": "All fine"},
+        {"mentor"},
+    ),
+    ("mentoring:rag_sheets", lambda w: [_rag_window(w).pk], lambda w: {"scope": "mine"}, {"mentor"}),
+    ("mentoring:rag_sheets", lambda w: [_rag_window(w).pk], lambda w: {"scope": "all"}, WHOLE_SCHOOL),
+    (
+        "reports:settings",
+        lambda w: [],
+        lambda w: {"kind": "year11", "year11-fields": ["target", "current", "standing"]},
+        {"data_manager"},
+    ),
+    (
+        "reports:run_list",
+        lambda w: [],
+        lambda w: {"kind": "year11", "year_group": w.y11.pk, "form": w.form.pk, "point": w.point.pk},
+        WHOLE_SCHOOL,
+    ),
+    ("reports:run_detail", lambda w: [_unpublished_run(w).pk], lambda w: {"action": "publish"}, WHOLE_SCHOOL),
+    ("reports:comments", lambda w: [], lambda w: {f"c-{w.child.pk}": "A good term."}, {"tutor", "mentor"}),
 ]

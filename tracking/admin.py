@@ -52,9 +52,9 @@ class StaffRoleInline(admin.TabularInline):
 
 @admin.register(models.Staff)
 class StaffAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "initials", "school")
+    list_display = ("__str__", "initials", "code", "school")
     list_filter = ("school",)
-    search_fields = ("user__first_name", "user__last_name", "initials")
+    search_fields = ("user__first_name", "user__last_name", "initials", "code")
     inlines = [StaffRoleInline]
 
 
@@ -321,6 +321,12 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "school", "kind", "file_name", "status", "created", "updated", "unchanged")
     list_filter = ("kind", "status")
     exclude = ("content",)
+
+
+@admin.register(models.ImportMapping)
+class ImportMappingAdmin(admin.ModelAdmin):
+    list_display = ("school", "kind", "updated_at")
+    list_filter = ("kind",)
 
 
 @admin.register(models.ProgressEstimate)

@@ -8,6 +8,7 @@ class TrackingConfig(AppConfig):
     def ready(self):
         # Tasks live in feature packages, not tracking/tasks.py: import them so workers know them.
         import tracking.cycle.tasks  # noqa: F401
+        import tracking.mis.tasks  # noqa: F401
         import tracking.oversight.tasks  # noqa: F401
         from tracking import permissions, signals
         from tracking.cycle import scheduler
@@ -112,9 +113,16 @@ class TrackingConfig(AppConfig):
             description="Who signed in, changed and downloaded what",
         )
         navigation.register(
+            "Set-up",
+            "setup_home",
+            permissions.can_set_up_school,
+            order=84,
+            description="What the school still needs: calendar, scales, subjects, assessment points",
+        )
+        navigation.register(
             "Imports",
             "import_list",
             permissions.can_import,
             order=85,
-            description="Bring pupils, contacts and KS2 results in from your MIS (Common Transfer File)",
+            description="Bring pupils, staff, groups and results in from your MIS (CSV, XLSX or CTF)",
         )

@@ -614,6 +614,19 @@ def shows_marksheet_panel(user):
 # -- Moving in from the MIS ---------------------------------------------------------------------
 
 
+def can_set_up_school(user):
+    """The school's set-up (calendar, scales, subjects, assessment points) is the data manager's."""
+    return is_data_manager(user) and school_for(user) is not None
+
+
+def get_setup_object_or_404(user, model, pk):
+    """A subject or assessment point of the user's own school, for its set-up page."""
+    require(can_set_up_school(user))
+    found = model.objects.filter(pk=pk, school=school_for(user)).first()
+    require(found is not None)
+    return found
+
+
 def can_import(user):
     """Imports change the roll: the data manager's job (and the trust team's)."""
     return is_data_manager(user) and school_for(user) is not None
@@ -801,3 +814,33 @@ def audit_events_visible_to(user):
     if not can_read_security_log(user):
         return AuditEvent.objects.none()
     return AuditEvent.objects.filter(school_id__in=access_for(user).school_ids)
+
+
+def can_mentor(user):
+    """Academic mentors keep a workspace for their own mentees (whoever else they are)."""
+    access = access_for(user)
+    return access.staff is not None and Role.MENTOR in access.roles and school_for(user) is not None
+
+
+def can_see_mentoring_compliance(user):
+    """Whether every mentee is met each month is SLT's to watch (Longfield), with the data manager."""
+    return can_allocate_mentors(user)
+
+
+def pupils_taught_by(user):
+    """Pupils on roll in the groups a member of staff teaches this year."""
+    through = TeachingGroup.pupils.through
+    taught = through.objects.filter(teachinggroup__in=groups_taught_by(user)).values("pupil_id")
+    return Pupil.objects.filter(pk__in=taught, is_active=True, school_id__in=access_for(user).school_ids)
+
+
+def can_send_mentoring_slips(user):
+    """Any teacher may send a mentoring slip about a pupil they teach (Hurworth: all staff)."""
+    access = access_for(user)
+    return access.staff is not None and Role.TEACHER in access.roles
+
+
+def slip_subjects(user, pupil):
+    """The subjects in which this member of staff teaches this pupil this year: a slip's subject."""
+    groups = groups_taught_by(user).filter(pupils=pupil)
+    return Subject.objects.filter(pk__in=groups.values("subject_id")).order_by("name")

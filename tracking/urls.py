@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("tracking.targets.urls")),
     path("", include("tracking.cycle.urls")),
     path("", include("tracking.mis.urls")),
+    path("", include("tracking.setup.urls")),
     path("", include("tracking.privacy.urls")),
     path("", include("tracking.dashboards.urls")),
     path("", include("tracking.audit.urls")),

@@ -7,18 +7,14 @@ UPN, so re-importing the same file changes nothing.
 import secrets
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
-
 from tracking import audit
 from tracking.mis.ctf import CtfError, parse
+from tracking.mis.jobs import Importer, ImportFileError, Plan, job_commit, job_run, max_bytes, register
 from tracking.models import (
     Guardian,
     GuardianLink,
     ImportJob,
     ImportKind,
-    ImportStatus,
     Pupil,
     User,
     YearGroup,
@@ -53,12 +49,8 @@ ALWAYS = (
 WHEN_GIVEN = ("ks2_reading", "ks2_maths", "attendance")
 
 
-def max_bytes():
-    return settings.UPLIFT_IMPORT_MAX_BYTES
-
-
 @dataclass
-class Plan:
+class CtfWork:
     creates: list = field(default_factory=list)  # (CtfPupil, {field: value})
     updates: list = field(default_factory=list)  # (Pupil, {field: (old, new)}, CtfPupil)
     unchanged: list = field(default_factory=list)  # (Pupil, CtfPupil)
@@ -94,7 +86,7 @@ def _comparable(value):
 
 
 def _plan(school, parsed, today):
-    plan = Plan(problems=list(parsed.problems))
+    plan = CtfWork(problems=list(parsed.problems))
     years = {y.number: y for y in YearGroup.objects.filter(school=school)}
     lowest = min(years) if years else None
     existing = {p.upn: p for p in Pupil.objects.filter(school=school, upn__in=[c.upn for c in parsed.pupils])}
@@ -142,9 +134,13 @@ def _label(name):
 
 
 def _describe(plan):
-    rows = [{"upn": c.upn, "name": f"{c.forename} {c.surname}", "action": "create"} for c, _v in plan.creates]
+    rows = [
+        {"key": c.upn, "upn": c.upn, "name": f"{c.forename} {c.surname}", "action": "create"}
+        for c, _v in plan.creates
+    ]
     rows += [
         {
+            "key": p.upn,
             "upn": p.upn,
             "name": f"{c.forename} {c.surname}",
             "action": "update",
@@ -155,52 +151,46 @@ def _describe(plan):
     return rows
 
 
+class CtfImporter(Importer):
+    kind = ImportKind.CTF
+    background = False
+
+    def read(self, raw, job):
+        try:
+            parsed = parse(raw, max_bytes=max_bytes())
+        except CtfError as error:
+            raise ImportFileError(str(error)) from None
+        job.version = parsed.version[:20]
+        return parsed
+
+    def plan(self, school, parsed, job, progress, today):
+        work = _plan(school, parsed, today)
+        return Plan(
+            created=len(work.creates),
+            updated=len(work.updates),
+            unchanged=len(work.unchanged),
+            problems=work.problems,
+            notes=work.notes,
+            changes=_describe(work),
+            work=work,
+        )
+
+    def apply(self, school, plan, by, job):
+        job.guardians_created = _apply(school, plan.work, by)
+
+
+register(CtfImporter())
+
+
 def ctf_import(*, school, raw, file_name, by, commit, today=None):
     """Read a CTF and either preview it (commit=False) or import it atomically; returns the ImportJob."""
-    today = today or timezone.localdate()
-    job = ImportJob(school=school, kind=ImportKind.CTF, file_name=file_name[:200], by=by)
-    try:
-        parsed = parse(raw, max_bytes=max_bytes())
-    except CtfError as error:
-        job.status, job.problems = ImportStatus.REJECTED, [["file", str(error)]]
-        job.save()
-        return job
-    job.version = parsed.version[:20]
-    plan = _plan(school, parsed, today)
-    job.problems = [list(problem) for problem in plan.problems]
-    job.notes = plan.notes
-    job.changes = _describe(plan)
-    job.created, job.updated, job.unchanged = len(plan.creates), len(plan.updates), len(plan.unchanged)
-    if plan.problems:
-        job.status = ImportStatus.REJECTED
-    elif not commit:
-        # The dry run does the real work and rolls it back, so its counts are exactly the commit's.
-        with transaction.atomic():
-            job.guardians_created = _apply(school, plan, by)
-            transaction.set_rollback(True)
-        job.status, job.content = ImportStatus.PREVIEWED, raw
-    else:
-        with transaction.atomic():
-            job.guardians_created = _apply(school, plan, by)
-            job.status, job.committed_at = ImportStatus.COMMITTED, timezone.now()
-            job.save()
-        return job
-    job.save()
-    return job
+    job = ImportJob(school=school, kind=ImportKind.CTF, file_name=file_name[:200], by=by, content=raw)
+    return job_run(job=job, commit=commit, today=today)
 
 
 def ctf_import_commit(*, job, by):
     """Commit a previewed job: the file is read again, so changes since the preview are respected."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if job.status != ImportStatus.PREVIEWED:
-            return job
-        done = ctf_import(
-            school=job.school, raw=bytes(job.content), file_name=job.file_name, by=by, commit=True
-        )
-        job.status, job.content = ImportStatus.SUPERSEDED, b""
-        job.save(update_fields=["status", "content"])
-    return done
+    return job_commit(job=job, by=by)
 
 
 def _apply(school, plan, by):
@@ -242,15 +232,20 @@ def _apply(school, plan, by):
     everyone = (
         [c for c, _v in plan.creates] + [c for _p, _ch, c in plan.updates] + [c for _p, c in plan.unchanged]
     )
-    created = _link_guardians(school, everyone, by, events)
+    created = link_guardians(school, everyone, by, events)
     audit.record_many(events)
     return created
 
 
-def _link_guardians(school, ctf_pupils, by, events):
+def _ctf_relationship(code):
+    return RELATIONSHIPS.get(code, "Parent")
+
+
+def link_guardians(school, ctf_pupils, by, events, *, via="CTF import", relationship=_ctf_relationship):
     """Contacts with parental responsibility become guardians (matched by email, else by name).
 
-    Decided first, then written in bulk: a whole intake is thousands of contacts."""
+    `ctf_pupils` have `.saved` (the Pupil) and `.contacts` (CtfContact). Decided first, then written in
+    bulk: a whole intake is thousands of contacts. Returns how many guardians were created."""
     pupil_ids = [c.saved.pk for c in ctf_pupils]
     linked = set()
     for link in GuardianLink.objects.filter(pupil_id__in=pupil_ids).select_related("guardian__user"):
@@ -281,7 +276,7 @@ def _link_guardians(school, ctf_pupils, by, events):
                 )
                 user.set_unusable_password()  # families are invited to set one; nobody signs in as them
                 new_users[key] = user
-            links.append((pupil, guardian or key, RELATIONSHIPS.get(contact.relationship, "Parent")))
+            links.append((pupil, guardian or key, relationship(contact.relationship)))
     User.objects.bulk_create(new_users.values(), batch_size=500)
     guardians = {key: Guardian(school=school, user=user) for key, user in new_users.items()}
     Guardian.objects.bulk_create(guardians.values(), batch_size=500)
@@ -299,7 +294,7 @@ def _link_guardians(school, ctf_pupils, by, events):
                 "obj": link,
                 "by": by,
                 "after": {"guardian": str(link.guardian), "relationship": link.relationship},
-                "via": "CTF import",
+                "via": via,
                 "pupil": link.pupil,
                 "school": school,
             }

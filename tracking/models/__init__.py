@@ -15,7 +15,7 @@ from .cycle import (
     Stage,
     TrackingCycle,
 )
-from .imports import ImportJob, ImportKind, ImportStatus
+from .imports import IMPORT_IN_PROGRESS, ImportJob, ImportKind, ImportMapping, ImportStatus
 from .people import (
     Department,
     Gender,
@@ -63,7 +63,9 @@ __all__ = [
     "AuditEvent",
     "Category",
     "EstimateTable",
+    "IMPORT_IN_PROGRESS",
     "ImportJob",
+    "ImportMapping",
     "ProgressEstimate",
     "ImportKind",
     "ImportStatus",

@@ -5,13 +5,28 @@ from django.db import models
 
 class ImportKind(models.TextChoices):
     CTF = "ctf", "Common Transfer File"
+    PUPILS = "pupils", "Pupils"
+    STAFF = "staff", "Staff"
+    GUARDIANS = "guardians", "Parents and carers"
+    GROUPS = "groups", "Teaching groups and their pupils"
+    KS2 = "ks2", "KS2 results"
+    FFT = "fft", "FFT estimates"
+    ATTENDANCE = "attendance", "Attendance"
+    GRADES = "grades", "Historical grades"
 
 
 class ImportStatus(models.TextChoices):
+    MAPPING = "mapping", "Waiting for its columns to be chosen"
+    QUEUED = "queued", "Waiting to run"
+    RUNNING = "running", "Running"
     PREVIEWED = "previewed", "Dry run: nothing saved yet"
     REJECTED = "rejected", "Rejected: nothing saved"
     COMMITTED = "committed", "Imported"
     SUPERSEDED = "superseded", "Dry run not committed"
+
+
+# Statuses a job is still working toward (the page polls for progress while in them).
+IMPORT_IN_PROGRESS = (ImportStatus.QUEUED, ImportStatus.RUNNING)
 
 
 class ImportJob(models.Model):
@@ -37,6 +52,13 @@ class ImportJob(models.Model):
     notes = models.JSONField(
         default=list, blank=True, help_text="Rows kept out, such as unmapped KS2 results"
     )
+    # Spreadsheet imports: which column of the file fills which field ({field: header}).
+    mapping = models.JSONField(default=dict, blank=True)
+    commit_requested = models.BooleanField(
+        default=False, help_text="A background job commits when it runs (else it is a dry run)"
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0, help_text="Progress of a background job")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -45,8 +67,36 @@ class ImportJob(models.Model):
         return f"{self.get_kind_display()} {self.file_name} ({self.get_status_display()})"
 
     @property
+    def in_progress(self):
+        return self.status in IMPORT_IN_PROGRESS
+
+    @property
+    def percent_done(self):
+        return min(100, 100 * self.rows_done // self.rows_total) if self.rows_total else 0
+
+    @property
     def summary(self):
+        if self.kind != ImportKind.CTF:
+            return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
         return (
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.guardians_created} guardians added"
         )
+
+
+class ImportMapping(models.Model):
+    """The columns a school's files use for one kind of import, remembered from its last import."""
+
+    school = models.ForeignKey("tracking.School", on_delete=models.CASCADE, related_name="import_mappings")
+    kind = models.CharField(max_length=12, choices=ImportKind.choices)
+    columns = models.JSONField(default=dict, help_text="{field: the file's column header}")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        "tracking.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "kind"], name="import_mapping_unique_kind")]
+
+    def __str__(self):
+        return f"{self.school}: {self.get_kind_display()} columns"

@@ -60,10 +60,18 @@ class Staff(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff")
     title = models.CharField(max_length=10, blank=True)
     initials = models.CharField(max_length=5, blank=True)
+    code = models.CharField(
+        "staff code", max_length=10, blank=True, help_text="The MIS's staff code, e.g. JSM (imports match it)"
+    )
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
         verbose_name_plural = "staff"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "code"], condition=~models.Q(code=""), name="staff_unique_code"
+            ),
+        ]
 
     def __str__(self):
         name = self.user.get_full_name() or self.user.username

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('tracking', '0012_sign_in_attempts'),
+        ('tracking', '0013_sign_in_attempts'),
     ]
 
     operations = [

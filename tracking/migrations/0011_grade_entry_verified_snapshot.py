@@ -25,7 +25,7 @@ def verify_what_families_already_see(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracking', '0009_progress_estimates'),
+        ('tracking', '0010_import_spreadsheets_and_staff_codes'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("tracking", "0010_grade_entry_verified_snapshot"),
+        ("tracking", "0011_grade_entry_verified_snapshot"),
     ]
 
     operations = [

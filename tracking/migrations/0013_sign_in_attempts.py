@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracking', '0011_assistant_head_and_raising_achievement_roles'),
+        ('tracking', '0012_assistant_head_and_raising_achievement_roles'),
     ]
 
     operations = [

@@ -1,0 +1,37 @@
+"""The scheduler opens each month's Academic RAG on the school's chosen day (closing is its date)."""
+
+from datetime import datetime, time
+
+from django.utils import timezone
+
+from tracking.cycle.scheduler import Event
+from tracking.models import AcademicYear
+
+from ..models import RagWindow
+from . import services, words
+
+
+def monthly_windows(now):
+    """One event per school with a current year and no window yet this month: open it on its day.
+
+    A window opened early by SLT (or by the demo) is the record that the month is done.
+    """
+    today = timezone.localdate(now)
+    month = services.this_month(today)
+    opened = set(RagWindow.objects.filter(month=month).values_list("school_id", flat=True))
+    events = []
+    for year in AcademicYear.objects.filter(
+        is_current=True, starts_on__lte=today, ends_on__gte=today
+    ).select_related("school"):
+        school = year.school
+        if school.pk in opened:
+            continue
+        opens_on, _ = services.default_dates(words.settings_for(school), month)
+        due = timezone.make_aware(datetime.combine(opens_on, time(6, 0)))
+
+        def run(now, school=school):
+            window = services.rag_window_open(school=school, month=month)
+            return f"{window} open {window.opens_on} to {window.closes_on}"
+
+        events.append(Event(key=f"mentoring.rag.open:{school.pk}:{month:%Y-%m}", due_at=due, run=run))
+    return events

@@ -1,0 +1,454 @@
+"""The monthly Academic RAG: SLT open it, teachers rate, SLT review and act, mentors print and feed back."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from tracking import permissions
+from tracking.lib.errors import DomainError
+from tracking.models import Role, Staff, Subject
+
+from .. import queries as mentoring_queries
+from ..models import ActionOwner, RagBreakfast, RagEntry, RagSheetJob, SheetJobStatus
+from . import access, queries, services, words
+from .forms import ActionForm, ActionStatusForm, BreakfastForm, WindowDatesForm
+
+REVIEW_PER_PAGE = 50
+
+
+def _pick(queryset, raw):
+    if not raw:
+        return None
+    try:
+        return queryset.get(pk=raw)
+    except (queryset.model.DoesNotExist, ValueError):
+        raise Http404("Not found") from None
+
+
+def _words(school):
+    settings = words.settings_for(school)
+    return words.labels(settings)
+
+
+@login_required
+def rag_theme_css(request):
+    """The school's RAG colours as CSS custom properties (no inline styles under the CSP)."""
+    from tracking.school import theme  # noqa: PLC0415 - the colour checks of the school theme
+
+    school = permissions.school_for(request.user)
+    rules = []
+    if school is not None and permissions.is_staff_member(request.user):
+        for rating, colour in words.colours(words.settings_for(school)).items():
+            colour = theme.safe_colour(colour)
+            if colour:
+                rules.append(f"--rag-{rating}:{colour};--rag-{rating}-text:{theme.text_colour_on(colour)};")
+    response = HttpResponse(":root{" + "".join(rules) + "}", content_type="text/css")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+def rag_home(request):
+    """Where the RAG starts: SLT open this month's window and move dates; teachers find their groups."""
+    user = request.user
+    permissions.require(access.can_see_rag(user))
+    school = permissions.school_for(user)
+    permissions.require(school is not None)
+    today = timezone.localdate()
+    runs = access.can_run_rag(user)
+    month = services.this_month(today)
+    settings = words.settings_for(school)
+    open_form, dates_form = None, None
+    if runs:
+        opens, closes = services.default_dates(settings, month)
+        action = request.POST.get("action") if request.method == "POST" else None
+        open_form = WindowDatesForm(
+            request.POST if action == "open" else None, initial={"opens_on": opens, "closes_on": closes}
+        )
+        dates_form = WindowDatesForm(request.POST if action == "dates" else None)
+        if action is not None:
+            form = {"open": open_form, "dates": dates_form}.get(action)
+            permissions.require(form is not None)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    if action == "open":
+                        window = services.rag_window_open(
+                            school=school,
+                            month=month,
+                            opens_on=data["opens_on"],
+                            closes_on=data["closes_on"],
+                            by=user,
+                        )
+                        messages.success(request, f"{window} is open from {window.opens_on:%-d %B}.")
+                    else:
+                        window = _pick(access.windows_visible_to(user), request.POST.get("window"))
+                        permissions.require(window is not None)
+                        services.rag_window_dates_set(
+                            window=window, opens_on=data["opens_on"], closes_on=data["closes_on"], by=user
+                        )
+                        messages.success(request, f"{window}: dates saved.")
+                except DomainError as error:
+                    form.add_error(None, error.message)
+                else:
+                    return redirect("mentoring:rag_home")
+    elif request.method == "POST":
+        raise Http404("Not found")
+    windows = list(
+        access.windows_visible_to(user)
+        .annotate(
+            entry_count=Count("entries", distinct=True),
+            red_count=Count("entries", filter=Q(entries__rating="R"), distinct=True),
+        )
+        .order_by("-month")[:12]
+    )
+    current = queries.current_window(school, today)
+    return render(
+        request,
+        "mentoring/rag/home.html",
+        {
+            "runs": runs,
+            "today": today,
+            "month": month,
+            "windows": windows,
+            "current": current,
+            "has_this_month": any(w.month == month for w in windows),
+            "open_form": open_form,
+            "dates_form": dates_form,
+            "groups": list(queries.rating_groups(user, current)) if current and access.can_rate(user) else [],
+            "mentors": permissions.can_mentor(user),
+            "sees_actions": access.can_see_actions(user),
+            "rag_words": words.labels(settings),
+        },
+    )
+
+
+def _sheet_rows(pupils, entries, last, posted=None):
+    rows = []
+    for pupil in pupils:
+        entry = entries.get(pupil.pk)
+        rating, comment = (entry.rating, entry.comment) if entry else ("", "")
+        if posted is not None and pupil.pk in posted:
+            rating, comment = posted[pupil.pk]
+        rows.append(
+            {"pupil": pupil, "entry": entry, "rating": rating, "comment": comment, "last": last.get(pupil.pk)}
+        )
+    return rows
+
+
+@login_required
+def rag_sheet(request, window_id, group_id):
+    """A teacher rates each mentored pupil in a group (the school's Red / Amber / Green) with a comment."""
+    user = request.user
+    permissions.require(access.can_rate(user))
+    window = access.get_window_or_404(user, window_id)
+    group = _pick(queries.rating_groups(user, window), group_id)
+    permissions.require(group is not None)
+    today = timezone.localdate()
+    pupils = list(queries.group_pupils(group, window))
+    entries = queries.entries_for(window, group.subject, pupils)
+    last = queries.entries_for(queries.previous_window(window), group.subject, pupils)
+    posted, error = None, None
+    if request.method == "POST":
+        posted = {
+            p.pk: (request.POST.get(f"rating-{p.pk}", ""), request.POST.get(f"comment-{p.pk}", ""))
+            for p in pupils
+            if f"rating-{p.pk}" in request.POST or f"comment-{p.pk}" in request.POST
+        }
+        try:
+            saved = services.rag_entries_save(
+                window=window, subject=group.subject, pupils=pupils, rows=posted, by=user, today=today
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"{group.name}: {saved} rating{'s' if saved != 1 else ''} saved.")
+            return redirect("mentoring:rag_sheet", window.pk, group.pk)
+    settings = words.settings_for(window.school)
+    return render(
+        request,
+        "mentoring/rag/sheet.html",
+        {
+            "window": window,
+            "group": group,
+            "rows": _sheet_rows(pupils, entries, last, posted),
+            "editable": window.is_open_on(today),
+            "today": today,
+            "error": error,
+            "choices": words.choices(settings),
+            "rag_words": words.labels(settings),
+            "breadcrumbs": [
+                {"label": "Academic RAG", "url": reverse("mentoring:rag_home")},
+                {"label": group.name},
+            ],
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def rag_review(request, window_id):
+    """SLT read every comment (by subject, mentor, red only, changed since last month) and act on one."""
+    user = request.user
+    permissions.require(access.can_run_rag(user))
+    window = access.get_window_or_404(user, window_id)
+    school = window.school
+    subjects = Subject.objects.filter(school=school).order_by("name")
+    mentors = mentoring_queries.mentors_for(school)
+    subject = _pick(subjects, request.GET.get("subject"))
+    mentor = _pick(mentors, request.GET.get("mentor"))
+    red, changed = request.GET.get("red") == "1", request.GET.get("changed") == "1"
+    entries, previous = queries.review(
+        window, subject=subject, mentor=mentor, red_only=red, changed_only=changed
+    )
+    page = Paginator(entries, REVIEW_PER_PAGE).get_page(request.GET.get("page"))
+    mentor_names = {m.pk: str(m) for m in mentors}
+    return render(
+        request,
+        "mentoring/rag/review.html",
+        {
+            "window": window,
+            "previous": previous,
+            "page_obj": page,
+            "subjects": subjects,
+            "mentors": mentors,
+            "mentor_names": mentor_names,
+            "subject": subject,
+            "mentor": mentor,
+            "red": red,
+            "changed": changed,
+            "rag_words": _words(school),
+            "breadcrumbs": [
+                {"label": "Academic RAG", "url": reverse("mentoring:rag_home")},
+                {"label": str(window)},
+            ],
+        },
+    )
+
+
+def _owners(entry):
+    """Who may own an action on this comment: the subject's head of department, the mentor, SLT."""
+    school = entry.school
+    hods = Staff.objects.filter(
+        school=school, roles__role=Role.HEAD_OF_DEPARTMENT, roles__department_id=entry.subject.department_id
+    ).select_related("user")
+    mentor = mentoring_queries.mentor_of(entry.pupil, entry.window.academic_year)
+    slt = Staff.objects.filter(school=school, roles__role=Role.SLT).select_related("user").distinct()
+    owners = [(ActionOwner.HEAD_OF_DEPARTMENT, s, f"{s} (head of department)") for s in hods.distinct()]
+    if mentor is not None:
+        owners.append((ActionOwner.MENTOR, mentor, f"{mentor} (mentor)"))
+    owners += [(ActionOwner.SLT, s, f"{s} (senior leadership)") for s in slt]
+    return owners
+
+
+@login_required
+def rag_action_new(request, entry_id):
+    """SLT turn a comment into an action with an owner, a due date and a status."""
+    user = request.user
+    permissions.require(access.can_run_rag(user))
+    entry = _pick(
+        RagEntry.objects.filter(school_id__in=permissions.access_for(user).school_ids).select_related(
+            "pupil__form", "subject", "window__academic_year", "school", "by"
+        ),
+        entry_id,
+    )
+    today = timezone.localdate()
+    form = ActionForm(
+        request.POST or None, owners=_owners(entry), initial={"due_on": today + timedelta(days=14)}
+    )
+    if request.method == "POST" and form.is_valid():
+        kind, owner = form.cleaned_data["owner"]
+        try:
+            services.rag_action_create(
+                entry=entry,
+                text=form.cleaned_data["text"],
+                owner_kind=kind,
+                owner=owner,
+                due_on=form.cleaned_data["due_on"],
+                by=user,
+                today=today,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, f"Action for {entry.pupil.full_name} ({entry.subject.name}) given to {owner}."
+            )
+            return redirect("mentoring:rag_review", entry.window_id)
+    return render(
+        request,
+        "mentoring/rag/action_new.html",
+        {
+            "entry": entry,
+            "form": form,
+            "rag_words": _words(entry.school),
+            "breadcrumbs": [
+                {"label": "Academic RAG", "url": reverse("mentoring:rag_home")},
+                {"label": str(entry.window), "url": reverse("mentoring:rag_review", args=[entry.window_id])},
+                {"label": "New action"},
+            ],
+        },
+    )
+
+
+@login_required
+def rag_actions(request):
+    """Actions from the RAG: SLT all; heads of department their department's; mentors their mentees'."""
+    user = request.user
+    permissions.require(access.can_see_actions(user))
+    school = permissions.school_for(user)
+    actions = (
+        access.actions_visible_to(user)
+        .select_related("pupil__form", "subject", "owner__user", "window", "entry")
+        .order_by("status", "due_on", "pk")
+    )
+    show = request.GET.get("show", "open")
+    if show == "open":
+        actions = actions.exclude(status="done")
+    page = Paginator(actions, REVIEW_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mentoring/rag/actions.html",
+        {
+            "page_obj": page,
+            "show": show,
+            "status_form": ActionStatusForm(),
+            "updatable": {a.pk for a in page if access.can_update_action(user, a)},
+            "rag_words": _words(school),
+        },
+    )
+
+
+@login_required
+def rag_action(request, action_id):
+    """The owner (or SLT) moves an action on: open, in progress, done (POST only)."""
+    user = request.user
+    permissions.require(request.method == "POST" and access.can_see_actions(user))
+    action = _pick(access.actions_visible_to(user).select_related("pupil"), action_id)
+    permissions.require(access.can_update_action(user, action))
+    form = ActionStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose open, in progress or done.")
+    else:
+        services.rag_action_status_set(action=action, status=form.cleaned_data["status"], by=user)
+        messages.success(
+            request, f"Action for {action.pupil.full_name}: {action.get_status_display().lower()}."
+        )
+    return redirect("mentoring:rag_actions")
+
+
+@login_required
+def rag_breakfast(request, window_id):
+    """Mentors record their feedback from the month's Mentoring RAG Breakfast; SLT read it all."""
+    user = request.user
+    mentor = permissions.access_for(user).staff if permissions.can_mentor(user) else None
+    runs = access.can_run_rag(user)
+    permissions.require(mentor is not None or runs)
+    window = access.get_window_or_404(user, window_id)
+    form = None
+    if mentor is not None:
+        mine = RagBreakfast.objects.filter(window=window, mentor=mentor).first()
+        initial = {"feedback": mine.feedback, "further_actions": mine.further_actions} if mine else None
+        form = BreakfastForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        permissions.require(mentor is not None)
+        if form.is_valid():
+            try:
+                services.rag_breakfast_save(window=window, mentor=mentor, by=user, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "Breakfast feedback saved.")
+                return redirect("mentoring:rag_breakfast", window.pk)
+    return render(
+        request,
+        "mentoring/rag/breakfast.html",
+        {
+            "window": window,
+            "form": form,
+            "all_feedback": list(window.breakfasts.select_related("mentor__user")) if runs else None,
+            "breadcrumbs": [
+                {"label": "Academic RAG", "url": reverse("mentoring:rag_home")},
+                {"label": "RAG Breakfast"},
+            ],
+        },
+    )
+
+
+@login_required
+def rag_sheets(request, window_id):
+    """Printed RAG sheets: a mentor asks for theirs, SLT for every mentor's; made by the worker."""
+    user = request.user
+    mentor = permissions.access_for(user).staff if permissions.can_mentor(user) else None
+    runs = access.can_run_rag(user)
+    permissions.require(mentor is not None or runs)
+    window = access.get_window_or_404(user, window_id)
+    if request.method == "POST":
+        whole = request.POST.get("scope") == "all"
+        permissions.require(runs if whole else mentor is not None)
+        job = services.rag_sheets_request(window=window, mentor=None if whole else mentor, by=user)
+        return redirect("mentoring:rag_sheet_job", job.pk)
+    jobs = RagSheetJob.objects.filter(window=window).select_related("mentor__user").defer("pdf")
+    jobs = jobs if runs else jobs.filter(mentor=mentor)
+    return render(
+        request,
+        "mentoring/rag/sheets.html",
+        {
+            "window": window,
+            "mentor": mentor,
+            "runs": runs,
+            "jobs": list(jobs[:10]),
+            "breadcrumbs": [
+                {"label": "Academic RAG", "url": reverse("mentoring:rag_home")},
+                {"label": "Printed sheets"},
+            ],
+        },
+    )
+
+
+def _job_or_404(user, job_id):
+    jobs = RagSheetJob.objects.filter(school_id__in=permissions.access_for(user).school_ids).select_related(
+        "window"
+    )
+    if not access.can_run_rag(user):
+        staff = permissions.access_for(user).staff
+        permissions.require(staff is not None and permissions.can_mentor(user))
+        jobs = jobs.filter(mentor=staff)
+    return _pick(jobs.defer("pdf"), job_id)
+
+
+@login_required
+def rag_sheet_job(request, job_id):
+    """Progress of a sheets job (htmx polls the partial until it is ready), then the download link."""
+    job = _job_or_404(request.user, job_id)
+    template = "mentoring/rag/_job.html" if request.headers.get("HX-Request") else "mentoring/rag/job.html"
+    return render(
+        request,
+        template,
+        {
+            "job": job,
+            "breadcrumbs": [
+                {"label": "Academic RAG", "url": reverse("mentoring:rag_home")},
+                {"label": "Printed sheets", "url": reverse("mentoring:rag_sheets", args=[job.window_id])},
+                {"label": "Progress"},
+            ],
+        },
+    )
+
+
+@login_required
+def rag_sheet_pdf(request, job_id):
+    job = _job_or_404(request.user, job_id)
+    permissions.require(job.status == SheetJobStatus.DONE)
+    pdf = RagSheetJob.objects.values_list("pdf", flat=True).get(pk=job.pk)
+    who = job.mentor.user.last_name if job.mentor_id else "all-mentors"
+    response = HttpResponse(bytes(pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="rag-{job.window.month:%Y-%m}-{who.lower()}.pdf"'
+    return response

@@ -1,0 +1,144 @@
+"""The data manager's set-up pages: the first-run checklist, the calendar, scales, subjects, and the
+year's assessment points."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from tracking import permissions
+from tracking.lib.scales import STANDARD_SCALES
+from tracking.models import AcademicYear, AssessmentPoint, GradeScale, Subject, YearGroup
+from tracking.setup.checklist import setup_checklist
+from tracking.setup.forms import CalendarForm, PointForm, SubjectForm
+from tracking.setup.services import calendar_save, point_save, scales_install, scales_missing, subject_save
+
+
+def _school(request):
+    permissions.require(permissions.can_set_up_school(request.user))
+    return permissions.school_for(request.user)
+
+
+@login_required
+def setup_home(request):
+    school = _school(request)
+    steps = setup_checklist(school)
+    return render(
+        request,
+        "tracking/setup/checklist.html",
+        {"steps": steps, "done": sum(s.done for s in steps), "total": len(steps)},
+    )
+
+
+@login_required
+def setup_calendar(request):
+    school = _school(request)
+    year = AcademicYear.objects.filter(school=school, is_current=True).first()
+    initial = {"years": list(YearGroup.objects.filter(school=school).values_list("number", flat=True))}
+    if year:
+        initial.update(name=year.name, starts_on=year.starts_on, ends_on=year.ends_on)
+        for term in year.half_terms.all():
+            initial[f"ht{term.number}_starts"], initial[f"ht{term.number}_ends"] = (
+                term.starts_on,
+                term.ends_on,
+            )
+    form = CalendarForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        calendar_save(
+            school=school,
+            name=data["name"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            half_terms=data["half_terms"],
+            year_numbers=data["years"],
+            by=request.user,
+        )
+        messages.success(request, f"Saved the calendar for {data['name']}.")
+        return redirect("setup_home")
+    return render(request, "tracking/setup/calendar.html", {"form": form, "year": year})
+
+
+@login_required
+def setup_scales(request):
+    school = _school(request)
+    if request.method == "POST":
+        added = scales_install(school=school, by=request.user)
+        if added:
+            messages.success(request, f"Added {len(added)} standard scale{'s' if len(added) != 1 else ''}.")
+        return redirect("setup_scales")
+    scales = list(GradeScale.objects.filter(school=school).prefetch_related("values"))
+    missing = [STANDARD_SCALES[code][0] for code in scales_missing(school)]
+    return render(request, "tracking/setup/scales.html", {"scales": scales, "missing": missing})
+
+
+@login_required
+def setup_subjects(request):
+    school = _school(request)
+    form = SubjectForm(request.POST or None, school=school)
+    if request.method == "POST" and form.is_valid():
+        subject = subject_save(
+            school=school,
+            subject=form.instance,
+            department_name=form.cleaned_data["department_name"],
+            by=request.user,
+        )
+        messages.success(request, f"Added {subject.name} ({subject.code}).")
+        return redirect("setup_subjects")
+    subjects = Subject.objects.filter(school=school).select_related("department", "scale", "ks3_scale")
+    return render(request, "tracking/setup/subjects.html", {"form": form, "subjects": subjects})
+
+
+@login_required
+def setup_subject(request, pk):
+    subject = permissions.get_setup_object_or_404(request.user, Subject, pk)
+    form = SubjectForm(request.POST or None, instance=subject, school=subject.school)
+    if request.method == "POST" and form.is_valid():
+        subject_save(
+            school=subject.school,
+            subject=form.instance,
+            department_name=form.cleaned_data["department_name"],
+            by=request.user,
+        )
+        messages.success(request, f"Saved {subject.name}.")
+        return redirect("setup_subjects")
+    return render(request, "tracking/setup/subject.html", {"form": form, "subject": subject})
+
+
+def _current_year_or_redirect(request, school):
+    year = AcademicYear.objects.filter(school=school, is_current=True).first()
+    if year is None:
+        messages.info(request, "Set the school year first: assessment points belong to it.")
+    return year
+
+
+@login_required
+def setup_points(request):
+    school = _school(request)
+    year = _current_year_or_redirect(request, school)
+    if year is None:
+        return redirect("setup_calendar")
+    form = PointForm(
+        request.POST or None,
+        school=school,
+        academic_year=year,
+        instance=AssessmentPoint(school=school, academic_year=year),
+    )
+    if request.method == "POST" and form.is_valid():
+        point = point_save(school=school, point=form.instance, by=request.user)
+        messages.success(request, f"Added {point.name}.")
+        return redirect("setup_points")
+    points = AssessmentPoint.objects.filter(academic_year=year).select_related("year_group", "half_term")
+    return render(request, "tracking/setup/points.html", {"form": form, "points": points, "year": year})
+
+
+@login_required
+def setup_point(request, pk):
+    point = permissions.get_setup_object_or_404(request.user, AssessmentPoint, pk)
+    form = PointForm(
+        request.POST or None, instance=point, school=point.school, academic_year=point.academic_year
+    )
+    if request.method == "POST" and form.is_valid():
+        point_save(school=point.school, point=form.instance, by=request.user)
+        messages.success(request, f"Saved {point.name}.")
+        return redirect("setup_points")
+    return render(request, "tracking/setup/point.html", {"form": form, "point": point})
