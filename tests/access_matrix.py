@@ -168,6 +168,29 @@ ROWS = [
     ("mentoring:rag_action_new", lambda w: [_rag_entry(w).pk], WHOLE_SCHOOL),
     ("mentoring:rag_actions", lambda w: [], {"hod", "mentor"} | WHOLE_SCHOOL),
     ("mentoring:rag_action", lambda w: [_rag_action(w).pk], set()),  # POST only
+    # Reports (issue 12): the data manager chooses fields; SLT and the data manager run and publish;
+    # staff preview pupils they see; a family downloads only its own child's published report.
+    ("reports:settings", lambda w: [], {"data_manager"}),
+    ("reports:preview", lambda w: [w.child.pk], SEES_CHILD - PARENTS),
+    ("reports:preview", lambda w: [w.other_child.pk], SEES_CHILD - {"teacher", "tutor", "mentor", "parent"}),
+    ("reports:run_list", lambda w: [], WHOLE_SCHOOL),
+    ("reports:run_detail", lambda w: [_report_run(w).pk], WHOLE_SCHOOL),
+    ("reports:run_progress", lambda w: [_report_run(w).pk], WHOLE_SCHOOL),
+    ("reports:run_zip", lambda w: [_report_run(w).pk], WHOLE_SCHOOL),
+    ("reports:run_print", lambda w: [_report_run(w).pk], WHOLE_SCHOOL),
+    ("reports:report_download", lambda w: [_pupil_report(w, w.child).pk], SEES_CHILD),
+    (
+        "reports:report_download",
+        lambda w: [_pupil_report(w, w.other_child).pk],
+        SEES_CHILD - {"teacher", "tutor", "mentor", "parent"} | {"other_parent"},
+    ),
+    ("reports:comments", lambda w: [], {"tutor", "mentor"}),
+    ("reports:family_child", lambda w: [w.child.pk], SEES_CHILD),
+    (
+        "reports:family_child",
+        lambda w: [w.other_child.pk],
+        SEES_CHILD - {"teacher", "tutor", "mentor", "parent"} | {"other_parent"},
+    ),
 ]
 
 
@@ -267,6 +290,27 @@ def _now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+def _report_run(w):
+    """A published Year 11 report run over the world's three pupils (made once per world)."""
+    if not hasattr(w, "report_run"):
+        from tests.reports.helpers import published_run
+
+        w.report_run = published_run(w)
+    return w.report_run
+
+
+def _pupil_report(w, pupil):
+    return _report_run(w).reports.get(pupil=pupil)
+
+
+def _unpublished_run(w):
+    if not hasattr(w, "unpublished_run"):
+        from tests.reports.helpers import finished_run
+
+        w.unpublished_run = finished_run(w, form=w.form)
+    return w.unpublished_run
 
 
 def _import_job(w):
@@ -723,4 +767,18 @@ ACTIONS = [
     ),
     ("mentoring:rag_sheets", lambda w: [_rag_window(w).pk], lambda w: {"scope": "mine"}, {"mentor"}),
     ("mentoring:rag_sheets", lambda w: [_rag_window(w).pk], lambda w: {"scope": "all"}, WHOLE_SCHOOL),
+    (
+        "reports:settings",
+        lambda w: [],
+        lambda w: {"kind": "year11", "year11-fields": ["target", "current", "standing"]},
+        {"data_manager"},
+    ),
+    (
+        "reports:run_list",
+        lambda w: [],
+        lambda w: {"kind": "year11", "year_group": w.y11.pk, "form": w.form.pk, "point": w.point.pk},
+        WHOLE_SCHOOL,
+    ),
+    ("reports:run_detail", lambda w: [_unpublished_run(w).pk], lambda w: {"action": "publish"}, WHOLE_SCHOOL),
+    ("reports:comments", lambda w: [], lambda w: {f"c-{w.child.pk}": "A good term."}, {"tutor", "mentor"}),
 ]

@@ -22,3 +22,9 @@ def _celery_eager_unless_real_worker(request):
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path):
+    """Stored files (report PDFs, ZIPs) go to a folder of the test's own, never the checkout's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -19,7 +19,7 @@ HOME_QUERIES = {
     "senco": 11,
     "slt": 18,
     "data_manager": 18,
-    "parent": 9,
+    "parent": 10,  # 9, and one for the reports panel (each child with their reports to download)
 }
 PERSONAS = tuple(HOME_QUERIES)
 
