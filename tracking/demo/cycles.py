@@ -19,7 +19,6 @@ from tracking.models import (
     SignOffStatus,
     StaffRole,
     Stage,
-    User,
 )
 
 

@@ -159,7 +159,9 @@ class PeopleBuilder:
                     Pupil(
                         school=self.school,
                         upn=make_upn(
-                            *self.profile.upn_school, start_year - (number - 7), serial % 1000 + (serial // 1000) * 0
+                            *self.profile.upn_school,
+                            start_year - (number - 7),
+                            serial % 1000 + (serial // 1000) * 0,
                         ),
                         legal_first_name=rng.choice(FIRST_NAMES),
                         legal_last_name=rng.choice(LAST_NAMES),

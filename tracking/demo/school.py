@@ -153,7 +153,9 @@ class _Builder(PeopleBuilder, GradesBuilder):
 
     def run(self):
         profile = self.profile
-        self.school = School.objects.create(name=profile.name, urn=profile.urn, slug=profile.slug, is_demo=True)
+        self.school = School.objects.create(
+            name=profile.name, urn=profile.urn, slug=profile.slug, is_demo=True
+        )
         self.built = Built(school=self.school)
         self.scales = install_standard_scales(self.school)
         self.values = {code: list(scale.values.all()) for code, scale in self.scales.items()}

@@ -23,7 +23,7 @@ class Command(BaseCommand):
             "--hillside-pupils",
             type=int,
             default=None,
-            help="Pupils at Hillside, the trust's second school (default: a fifth of --pupils, 60 to 300; 0: none)",
+            help="Pupils at Hillside, the trust's second school (default: --pupils / 5, 60 to 300; 0: none)",
         )
         parser.add_argument(
             "--seed", type=int, default=1, help="Random seed: the same seed builds the same school"
