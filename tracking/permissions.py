@@ -59,6 +59,7 @@ class Access:
     is_trust: bool = False
     # Trust staff work in one school at a time (school_ids) and may switch among these.
     trust_school_ids: set = field(default_factory=set)
+    school: School | None = None  # school_for's answer when it is not the user's own (asked once)
     staff: Staff | None = None
     guardian: Guardian | None = None
     roles: set = field(default_factory=set)
@@ -305,7 +306,9 @@ def school_for(user):
         return None
     if user.school_id in access.school_ids:
         return user.school
-    return School.objects.filter(pk__in=access.school_ids).first()
+    if access.school is None:
+        access.school = School.objects.filter(pk__in=access.school_ids).first()
+    return access.school
 
 
 def require(condition):
