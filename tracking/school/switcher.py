@@ -5,9 +5,8 @@ anything asks it, so every page, list and admin screen then shows that school on
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
 
 from tracking import audit, permissions
 from tracking.signin import throttle
@@ -27,10 +26,12 @@ class TrustSchoolMiddleware:
 
 
 @login_required
-@require_POST
 def school_switch(request):
     """Work in another school of the trust: checked against the schools this login may see, logged."""
     schools = permissions.schools_to_switch_to(request.user)
+    permissions.require(schools.exists())  # nobody else learns that the page exists
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         school = schools.get(pk=request.POST.get("school"))
     except (ValueError, TypeError, schools.model.DoesNotExist):
