@@ -809,6 +809,17 @@ ACTIONS = [
     ("import_columns", lambda w: [_mapping_job(w).pk], _columns_body, {"data_manager"}),
     ("setup_calendar", lambda w: [], _calendar_body, {"data_manager"}),
     ("setup_scales", lambda w: [], _without_scales, {"data_manager"}),
+    (
+        "setup_scales",
+        lambda w: [],
+        lambda w: {
+            "action": "create",
+            "name": "Music",
+            "code": "music",
+            "grades": "D\nM\nP",
+        },
+        {"data_manager"},
+    ),
     ("setup_subjects", lambda w: [], lambda w: _subject_body(w, "Geography", "GG"), {"data_manager"}),
     ("setup_subject", lambda w: [w.maths.pk], lambda w: _subject_body(w, "Maths", "MA"), {"data_manager"}),
     ("setup_points", lambda w: [], lambda w: _point_body(w, "Y11 Spring 1", 40), {"data_manager"}),

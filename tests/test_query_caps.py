@@ -38,9 +38,12 @@ CAPS = {
     "health_check_list": 8,
     "health_check_pdf": 14,
     "home": 21,
+    "import_columns": 6,
     "import_commit": 7,
     "import_detail": 6,
     "import_list": 6,
+    "import_progress": 6,
+    "import_upload": 6,
     "interventions:agreement_list": 8,
     "interventions:allocation": 9,
     "interventions:flag_create": 8,
@@ -73,15 +76,47 @@ CAPS = {
     "master_detail": 15,
     "master_export": 15,
     "mentoring:allocation": 13,
+    "mentoring:compliance": 7,
+    "mentoring:mentee": 11,
+    "mentoring:mentees": 18,
+    "mentoring:rag_action_new": 10,
+    "mentoring:rag_actions": 7,
+    "mentoring:rag_breakfast": 7,
+    "mentoring:rag_home": 8,
+    "mentoring:rag_review": 11,
+    "mentoring:rag_sheet": 11,
+    "mentoring:rag_sheet_job": 8,
+    "mentoring:rag_sheet_pdf": 10,
+    "mentoring:rag_sheets": 7,
+    "mentoring:rag_theme_css": 6,
+    "mentoring:slip_new": 11,
+    "mentoring:slips": 9,
     "point_reopen": 7,
     "progress_estimates": 6,
     "pupil_detail": 21,
     "pupil_grade_history": 7,
     "pupil_list": 9,
+    "reports:comments": 11,
+    "reports:family_child": 15,
+    "reports:preview": 21,
+    "reports:report_download": 8,
+    "reports:run_detail": 11,
+    "reports:run_list": 9,
+    "reports:run_print": 7,
+    "reports:run_progress": 7,
+    "reports:run_zip": 7,
+    "reports:settings": 9,
     "school_theme_css": 5,
     "security_log": 8,
+    "setup_calendar": 8,
+    "setup_home": 15,
+    "setup_point": 10,
+    "setup_points": 9,
+    "setup_scales": 8,
+    "setup_subject": 11,
+    "setup_subjects": 9,
     "sheet_history": 8,
-    "subject_access": 24,
+    "subject_access": 30,
     "target_changes": 6,
     "target_detail": 10,
     "target_generate": 8,
@@ -129,7 +164,7 @@ def test_every_page_reads_a_capped_number_of_queries_whatever_the_school_size(
 ):
     rows = [row for row in ROWS if row[0] == name]
     cap = CAPS.get(name, 1000)
-    seen = []
+    seen, post_only = [], False
     _grow(world)  # past the cap if anything is read per pupil, grade or flag
     for _, args, allowed in rows:
         url = reverse(name, args=args(world))
@@ -137,8 +172,11 @@ def test_every_page_reads_a_capped_number_of_queries_whatever_the_school_size(
             client.force_login(getattr(world, persona).user)
             response, n = _count(client, url, django_assert_max_num_queries, cap)
             if response.status_code == 405:
+                post_only = True
                 continue  # an action endpoint: POST only
             assert response.status_code == 200, (persona, url, response.status_code)
             seen.append((n, persona))
+    if post_only and not seen:
+        return  # nothing to read: the actions' own tests cover them
     assert seen, f"{name}: no persona opened it"
     assert name in CAPS, f"{name}: no cap yet; counts {sorted(seen, reverse=True)[:3]}"

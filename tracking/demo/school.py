@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 
 from tracking.demo.data import (
     DEMO_PASSWORD,
@@ -117,6 +117,15 @@ def _trust_login(built):
     )
 
 
+def refresh_statistics():
+    """PostgreSQL plans a query from its tables' statistics, which autovacuum refreshes only some time
+    after a bulk load: until then, queries over tables just filled may be planned as nested loops
+    (minutes instead of milliseconds). The demo refreshes them itself once its rows are in."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def _remove_previous_demo():
     demo = School.objects.filter(is_demo=True)
     if not demo.exists():
@@ -167,6 +176,7 @@ class _Builder(PeopleBuilder, GradesBuilder):
         self._teaching_groups()
         self._targets()
         self._grades()
+        refresh_statistics()
         self.built.profile = self.profile
         self.built.staff = self.staff
         from tracking.demo.cycles import build_cycles
@@ -178,6 +188,7 @@ class _Builder(PeopleBuilder, GradesBuilder):
         self.built.today = self.today
         self.built.rng = self.rng
         demo_school_built.send(sender=School, built=self.built)
+        refresh_statistics()
         return self.built
 
     # -- calendar ------------------------------------------------------------------------------
