@@ -46,6 +46,9 @@ class Access:
 
     school_ids: set = field(default_factory=set)
     is_trust: bool = False
+    # Trust staff work in one school at a time (school_ids) and may switch among these.
+    trust_school_ids: set = field(default_factory=set)
+    school: School | None = None  # school_for's answer when it is not the user's own (asked once)
     staff: Staff | None = None
     guardian: Guardian | None = None
     roles: set = field(default_factory=set)
@@ -74,7 +77,9 @@ def access_for(user):
         return cached
     access = Access(is_trust=user.is_trust_admin)
     if user.is_trust_admin:
-        access.school_ids = set(School.objects.values_list("id", flat=True))
+        access.trust_school_ids = set(School.objects.values_list("id", flat=True))
+        current = _trust_school_choice(user, access.trust_school_ids)
+        access.school_ids = {current} if current is not None else set()
     elif user.school_id:
         access.school_ids = {user.school_id}
     staff = Staff.objects.filter(user=user).prefetch_related("roles").first()
@@ -93,6 +98,27 @@ def access_for(user):
         access.guardian = Guardian.objects.filter(user=user).first()
     user._uplift_access = access
     return access
+
+
+# The session key holding the school a trust login is working in (tracking.school.switcher sets it).
+TRUST_SCHOOL_SESSION_KEY = "uplift_trust_school"
+
+
+def _trust_school_choice(user, allowed):
+    """The school a trust login works in: the one chosen with the school switcher (put on the user
+    by TrustSchoolMiddleware from the session), else their own school, else the first by name."""
+    for choice in (getattr(user, "_uplift_school_choice", None), user.school_id):
+        if choice in allowed:
+            return choice
+    return School.objects.filter(pk__in=allowed).order_by("name").values_list("pk", flat=True).first()
+
+
+def schools_to_switch_to(user):
+    """The schools a trust login may pick with the school switcher (nobody else has one)."""
+    access = access_for(user)
+    if not access.is_trust or len(access.trust_school_ids) < 2:
+        return School.objects.none()
+    return School.objects.filter(pk__in=access.trust_school_ids).order_by("name")
 
 
 def has_role(user, *roles):
@@ -269,7 +295,9 @@ def school_for(user):
         return None
     if user.school_id in access.school_ids:
         return user.school
-    return School.objects.filter(pk__in=access.school_ids).first()
+    if access.school is None:
+        access.school = School.objects.filter(pk__in=access.school_ids).first()
+    return access.school
 
 
 def require(condition):
