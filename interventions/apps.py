@@ -15,10 +15,14 @@ class InterventionsConfig(AppConfig):
 
     def ready(self):
         from tracking.cycle.report import register_section
+        from tracking.dashboards import concerns as tracking_concerns
         from tracking.school import home, navigation
         from tracking.signals import cycle_stage_entered, demo_school_built
 
-        from . import access, demo, handlers, panels, report
+        from . import access, concerns, demo, handlers, panels, report
+
+        tracking_concerns.register(concerns.open_flags)
+        tracking_concerns.register(concerns.active_plans)
 
         cycle_stage_entered.connect(handlers.on_cycle_stage_entered, dispatch_uid="interventions-cycle")
         demo_school_built.connect(demo.add_demo_flags, dispatch_uid="interventions-demo")

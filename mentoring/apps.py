@@ -8,11 +8,12 @@ class MentoringConfig(AppConfig):
     def ready(self):
         from tracking import permissions
         from tracking.cycle import scheduler
+        from tracking.dashboards import concerns as tracking_concerns
         from tracking.privacy.retention import register_retention_step
         from tracking.school import home, navigation
         from tracking.signals import demo_school_built
 
-        from . import demo, panels, scopes, services, tasks  # noqa: F401  (tasks: the failed-task page knows their school)
+        from . import concerns, demo, panels, scopes, services, tasks  # noqa: F401  (tasks: the failed-task page knows their school)
         from .rag import access as rag_access
         from .rag import schedule
         from .rag import tasks as rag_tasks  # noqa: F401  (the worker's RAG sheets task)
@@ -20,6 +21,7 @@ class MentoringConfig(AppConfig):
         home.register("mentoring/panels/_mentees.html", panels.has_mentees, panels.my_mentees, order=25)
         permissions.register_pupil_scope(scopes.mentees)
         permissions.register_pastoral_scope(scopes.mentees)
+        tracking_concerns.register(concerns.undiscussed_slips)
         navigation.register(
             "Mentors",
             "mentoring:allocation",

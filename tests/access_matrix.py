@@ -169,6 +169,15 @@ ROWS = [
     ("import_list", lambda w: [], {"data_manager"}),
     ("dashboard", lambda w: [], {"teacher", "other_teacher", "hod", "senco", "slt", "data_manager"}),
     ("dashboard_attainment8", lambda w: [], {"senco", "slt", "data_manager"}),
+    # Year leaders' lists: the year's leaders and whole-school readers; HoDs and teachers in their scope.
+    (
+        "dashboard_year_lists",
+        lambda w: [],
+        {"teacher", "other_teacher", "hod", "hoy", "senco", "slt", "data_manager"},
+    ),
+    ("dashboard_transition", lambda w: [], {"hoy", "senco", "slt", "data_manager"}),
+    # A form's tutor view: its tutor, the head of year and whole-school readers.
+    ("dashboard_tutor", lambda w: [w.form.pk], {"tutor", "hoy", "senco", "slt", "data_manager"}),
     ("progress_estimates", lambda w: [], {"data_manager"}),
     ("subject_access", lambda w: [w.child.pk], {"data_manager"}),
     ("import_detail", lambda w: [_import_job(w).pk], {"data_manager"}),

@@ -106,6 +106,13 @@ class TrackingConfig(AppConfig):
             description="How year groups, subjects and groups stand against target, with gaps and A8/P8",
         )
         navigation.register(
+            "Year lists",
+            "dashboard_year_lists",
+            permissions.is_year_leader,
+            order=6,
+            description="Commendations and concerns after each assessment point; the transition report",
+        )
+        navigation.register(
             "Security log",
             "security_log",
             permissions.can_read_security_log,

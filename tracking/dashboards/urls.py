@@ -1,9 +1,12 @@
 from django.urls import path
 
-from tracking.dashboards import views
+from tracking.dashboards import pastoral_views, views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/attainment8/", views.attainment8, name="dashboard_attainment8"),
     path("dashboard/progress-estimates/", views.progress_estimates, name="progress_estimates"),
+    path("dashboard/year-lists/", pastoral_views.year_lists_view, name="dashboard_year_lists"),
+    path("dashboard/transition/", pastoral_views.transition_report, name="dashboard_transition"),
+    path("dashboard/forms/<int:pk>/", pastoral_views.tutor_view, name="dashboard_tutor"),
 ]

@@ -47,7 +47,10 @@ class Scope:
             entries = entries.filter(point__year_group__number=self.year)
             subject_id = _int(request.GET.get("subject"))
             if subject_id is not None:
-                self.subject = Subject.objects.filter(pk=subject_id, school=self.school).first()
+                # A head of department drills into their department's subjects, a teacher into theirs.
+                self.subject = (
+                    permissions.subjects_visible_to(user).filter(pk=subject_id, school=self.school).first()
+                )
                 permissions.require(self.subject is not None)
                 entries = entries.filter(subject=self.subject)
                 group_id = _int(request.GET.get("group"))

@@ -22,8 +22,11 @@ def safe_cell(value):
     return value
 
 
-def render(fmt, headers, rows):
-    """(bytes, content type) for the rows in the format asked for ('csv' or 'xlsx')."""
+def render(fmt, headers, rows, *, title="Master grid"):
+    """(bytes, content type) for the rows in the format asked for ('csv' or 'xlsx').
+
+    `title` names the XLSX sheet (Excel allows 31 characters).
+    """
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -34,7 +37,7 @@ def render(fmt, headers, rows):
         return ("\ufeff" + buffer.getvalue()).encode("utf-8"), FORMATS["csv"]
     if fmt == "xlsx":
         workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Master grid")
+        sheet = workbook.create_sheet(title[:31])
         sheet.append([safe_cell(h) for h in headers])
         for row in rows:
             sheet.append([safe_cell(v) for v in row])

@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef, Q
 
 from tracking.models import Role, TeachingGroup
-from tracking.permissions.core import access_for, is_data_manager, require, school_for
+from tracking.permissions.core import access_for, is_data_manager, require, school_for, years_in_key_stages
 
 # -- Moving in from the MIS ---------------------------------------------------------------------
 
@@ -76,3 +76,68 @@ def can_see_attainment8(user):
 
 def can_edit_progress_estimates(user):
     return is_data_manager(user)
+
+
+def leads_year(user, year_group):
+    """A head of year of this year group, or the coordinator of its key stage."""
+    access = access_for(user)
+    return year_group.pk in access.year_group_ids or year_group.number in years_in_key_stages(
+        access.key_stages
+    )
+
+
+def year_entries(user, school, year_group):
+    """GradeEntry rows the year leaders' lists of one year group may count, or None (a 404).
+
+    Whole-school readers and the year's own leaders count every subject; a head of department sees
+    the lists for their department's subjects and a teacher for their own groups (the dashboard's
+    scope), as issue 13 asks: "the same views for their department, teachers for their groups".
+    """
+    from tracking.models import GradeEntry  # noqa: PLC0415 - keeps this block apart from the shared imports
+
+    access = access_for(user)
+    if not access.is_staff_member or school is None or school.pk not in access.school_ids:
+        return None
+    if year_group.school_id != school.pk:
+        return None
+    if access.whole_school_reader or leads_year(user, year_group):
+        entries = GradeEntry.objects.filter(school=school, pupil__is_active=True)
+    else:
+        entries = dashboard_entries(user, school)
+        if entries is None:
+            return None
+    return entries.filter(point__year_group=year_group)
+
+
+def can_see_year_lists(user):
+    """The nav entry: year leaders, whole-school readers, and whoever has a dashboard (no query)."""
+    access = access_for(user)
+    if not access.is_staff_member or not access.school_ids:
+        return False
+    return access.whole_school_reader or bool(
+        access.year_group_ids or access.key_stages or access.roles & {Role.HEAD_OF_DEPARTMENT, Role.TEACHER}
+    )
+
+
+def is_year_leader(user):
+    """Heads of year, key-stage coordinators and whole-school readers: the year lists in their menu."""
+    access = access_for(user)
+    return access.is_staff_member and (
+        access.whole_school_reader or bool(access.year_group_ids or access.key_stages)
+    )
+
+
+def can_hand_over_year(user, year_group):
+    """The transition report covers the whole year group: its leaders and whole-school readers."""
+    access = access_for(user)
+    if not access.is_staff_member or year_group.school_id not in access.school_ids:
+        return False
+    return access.whole_school_reader or leads_year(user, year_group)
+
+
+def can_see_sen_view(user):
+    """The SEN view is the dashboard split by need: whoever has a dashboard, in its scope (no query)."""
+    access = access_for(user)
+    if not access.is_staff_member or not access.school_ids:
+        return False
+    return access.whole_school_reader or bool(access.roles & {Role.HEAD_OF_DEPARTMENT, Role.TEACHER})

@@ -1,0 +1,260 @@
+"""Year leaders' lists, the transition report, the tutor's view, and dashboard scope for HoDs and teachers."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests import factories as f
+from tracking.dashboards import year_lists
+from tracking.models import Pupil, Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reviewed(world):
+    """Year 11 at a point with four subjects: Ada below in three (low attendance, effort 4), Ben above in
+    three with effort 1, Cy on target. Maths is taught by `teacher` (Ada, Ben) and `other_teacher` (Cy)."""
+    w = world
+    science_dept = f.DepartmentFactory(school=w.school, name="Science")
+    humanities = f.DepartmentFactory(school=w.school, name="Humanities")
+    w.science = f.SubjectFactory(
+        school=w.school, department=science_dept, name="Biology", code="BI", category="science"
+    )
+    w.history = f.SubjectFactory(
+        school=w.school, department=humanities, name="History", code="HI", category="history"
+    )
+    plan = {  # pupil -> (predicted grade, effort) in every subject; every target is 6
+        w.child: ("4", 4),  # two grades under: well below
+        w.classmate: ("8", 1),  # above
+        w.other_child: ("6", 2),  # on
+    }
+    for pupil, (predicted, effort) in plan.items():
+        for subject in (w.maths, w.english, w.science, w.history):
+            f.GradeEntryFactory(
+                pupil=pupil,
+                subject=subject,
+                point=w.point,
+                current=f.grade(w.school, predicted),
+                predicted=f.grade(w.school, predicted),
+                effort=effort,
+            )
+            f.TargetFactory(pupil=pupil, subject=subject, grade=f.grade(w.school, "6"))
+    w.child.attendance = Decimal("84.5")
+    w.child.save()
+    w.classmate.attendance = Decimal("98.0")
+    w.classmate.save()
+    return w
+
+
+def _members(page_lists, name):
+    return {row.pupil.pk for row in page_lists[name]}
+
+
+def test_the_lists_follow_the_rules_without_a_database():
+    def row(**counts):
+        return year_lists.PupilCounts(pupil=Pupil(legal_first_name="A", legal_last_name="X"), **counts)
+
+    steady = row(graded=4, good_effort=4, above=3)
+    patchy = row(graded=4, good_effort=3, effort_concern=1, below=2)
+    struggling = row(graded=5, effort_concern=3, below=4)
+    lists = year_lists.draw([steady, patchy, struggling])
+    assert lists["good_effort"] == [steady]  # one effort concern keeps a pupil off the commendation
+    assert lists["good_progress"] == [steady]
+    assert lists["effort_concern"] == [struggling]
+    assert lists["slower_progress"] == [struggling]  # two subjects below is not "a range"
+    assert year_lists.draw([patchy], year_lists.ListRules(range_of_subjects=2))["slower_progress"] == [patchy]
+
+
+def test_the_head_of_year_sees_each_list_with_the_attendance_check(reviewed, login):
+    w = reviewed
+    response = login(w.hoy.user).get("/dashboard/year-lists/")
+    assert response.status_code == 200
+    lists = {name: members for name, _title, members in response.context["lists"]}
+    assert _members(lists, "slower_progress") == {w.child.pk}
+    assert _members(lists, "effort_concern") == {w.child.pk}
+    assert _members(lists, "good_progress") == {w.classmate.pk}
+    assert _members(lists, "good_effort") == {w.classmate.pk, w.other_child.pk}
+    page = response.content.decode()
+    assert "84.5%" in page and "low: check attendance" in page
+    assert f'href="/dashboard/forms/{w.form.pk}/"' in page  # the year's forms lead to the tutor's view
+
+
+def test_the_lists_download_as_csv_and_xlsx(reviewed, login):
+    w = reviewed
+    client = login(w.hoy.user)
+    response = client.get(f"/dashboard/year-lists/?point={w.point.pk}&export=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["List", "Pupil"]
+    slower = [r for r in rows if r[0].startswith("Slower progress")]
+    assert [(r[1], r[6], r[10], r[11]) for r in slower] == [("Lamb, Ada", "4", "84.5", "Y")]
+    xlsx = client.get(f"/dashboard/year-lists/?point={w.point.pk}&export=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_a_teacher_lists_count_only_their_own_groups(reviewed, login):
+    w = reviewed
+    response = login(w.teacher.user).get("/dashboard/year-lists/")
+    lists = {name: members for name, _title, members in response.context["lists"]}
+    # Only maths in the teacher's group counts: one subject is not "a range".
+    assert all(not members for members in lists.values())
+    counts = year_lists.pupil_counts(
+        w.point.grades.filter(subject=w.maths, pupil__in=[w.child, w.classmate]),
+        year_lists.standing.Thresholds.of(w.school),
+    )
+    assert {c.pupil.pk: c.graded for c in counts} == {w.child.pk: 1, w.classmate.pk: 1}
+
+
+@pytest.mark.parametrize("query", ["point=999999", "point=abc", "point={other_point}"])
+def test_a_point_out_of_reach_is_not_found(reviewed, other_world, login, query):
+    w = reviewed
+    url = "/dashboard/year-lists/?" + query.format(other_point=other_world.point.pk)
+    assert login(w.hoy.user).get(url).status_code == 404
+
+
+def test_people_without_a_year_to_lead_or_a_dashboard_have_no_lists(reviewed, login):
+    w = reviewed
+    for persona in ("tutor", "mentor", "parent"):
+        assert login(getattr(w, persona).user).get("/dashboard/year-lists/").status_code == 404
+
+
+def test_the_transition_report_hands_over_the_year_with_its_recommendations(reviewed, login):
+    from interventions.models import Flag
+
+    w = reviewed
+    Flag.objects.create(
+        school=w.school,
+        pupil=w.child,
+        point=w.point,
+        subject=w.maths,
+        scope="subject",
+        reason="Below",
+        owner=w.hod,
+        raised_at=timezone.now(),
+    )
+    client = login(w.hoy.user)
+    response = client.get(f"/dashboard/transition/?point={w.point.pk}")
+    assert response.status_code == 200
+    recommended = response.context["recommended"]
+    assert [r.pupil.pk for r in recommended] == [w.child.pk]
+    assert recommended[0].reasons == ["1 open flag (Mathematics)"]
+    assert "1 open flag (Mathematics)" in response.content.decode()
+    pdf = client.get(f"/dashboard/transition/?point={w.point.pk}&format=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    # A teacher sees lists for their groups but does not hand over the year.
+    assert login(w.teacher.user).get("/dashboard/transition/").status_code == 404
+
+
+def test_the_tutor_sees_the_form_grid_and_who_to_talk_to_and_why(reviewed, login):
+    from mentoring.models import MentoringSlip
+
+    w = reviewed
+    MentoringSlip.objects.create(
+        school=w.school,
+        academic_year=w.year,
+        pupil=w.classmate,
+        subject=w.english,
+        kind="concern",
+        message="Homework missing",
+        sent_by=w.other_teacher,
+        mentor=w.mentor,
+        sent_at=timezone.now(),
+    )
+    response = login(w.tutor.user).get(f"/dashboard/forms/{w.form.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    # Four subjects for Ada and Ben, each a standing badge from tracking.standing.
+    assert page.count(f'data-pupil="{w.child.pk}" data-subject=') == 4
+    assert page.count('data-standing="well-below"') == 4
+    talk = {row.pupil.pk: row.reasons for row in response.context["conversations"]}
+    assert set(talk) == {w.child.pk, w.classmate.pk}
+    assert any(r.startswith("Below the grade expected now in 4 subjects") for r in talk[w.child.pk])
+    assert "Attendance 84.5% (under 90%)" in talk[w.child.pk]
+    assert talk[w.classmate.pk] == ["Concern slip not yet discussed (English Language)"]
+
+
+def test_only_the_forms_own_people_open_the_tutor_view(reviewed, other_world, login):
+    w = reviewed
+    url = f"/dashboard/forms/{w.form.pk}/"
+    assert login(w.hoy.user).get(url).status_code == 200
+    assert login(w.teacher.user).get(url).status_code == 404
+    other_tutor = f.StaffFactory(
+        school=w.school, user__username="tutor2", user__school=w.school, roles=[Role.FORM_TUTOR]
+    )
+    f.FormGroupFactory(school=w.school, academic_year=w.year, year_group=w.y11, name="11B").tutors.add(
+        other_tutor
+    )
+    assert login(other_tutor.user).get(url).status_code == 404
+    assert login(w.tutor.user).get(f"/dashboard/forms/{other_world.form.pk}/").status_code == 404
+    assert login(w.tutor.user).get(f"{url}?point=abc").status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["hod", "teacher"])
+def test_a_subject_outside_the_department_or_groups_is_not_found(reviewed, login, persona):
+    w = reviewed
+    from tracking.dashboards.queries import terms_with_data  # noqa: F401
+
+    client = login(getattr(w, persona).user)
+    assert client.get(f"/dashboard/?year=11&subject={w.english.pk}").status_code == 404
+    assert client.get(f"/dashboard/?year=11&subject={w.science.pk}").status_code == 404
+
+
+def test_a_head_of_department_drills_into_any_group_of_their_department(reviewed, login):
+    from datetime import date
+
+    from tracking.models import HalfTerm
+
+    w = reviewed
+    term = HalfTerm.objects.create(
+        academic_year=w.year,
+        number=2,
+        name="Autumn 2",
+        starts_on=date(2026, 11, 1),
+        ends_on=date(2026, 12, 19),
+    )
+    w.point.half_term = term
+    w.point.save()
+    hod = login(w.hod.user)
+    url = f"/dashboard/?term={term.pk}&year=11&subject={w.maths.pk}"
+    assert hod.get(url).status_code == 200
+    assert hod.get(f"{url}&group={w.other_group.pk}").status_code == 200
+    teacher = login(w.teacher.user)
+    assert teacher.get(f"{url}&group={w.group.pk}").status_code == 200
+    assert teacher.get(f"{url}&group={w.other_group.pk}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "persona,url",
+    [
+        ("hoy", "/dashboard/year-lists/"),
+        ("hoy", "/dashboard/transition/"),
+        ("tutor", "/dashboard/forms/{form}/"),
+    ],
+)
+def test_the_pages_make_the_same_queries_however_many_pupils(reviewed, login, persona, url):
+    w = reviewed
+    client = login(getattr(w, persona).user)
+    url = url.format(form=w.form.pk)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(12):
+        pupil = f.PupilFactory(school=w.school, year_group=w.y11, form=w.form, attendance=Decimal("85"))
+        for subject in (w.maths, w.english, w.science):
+            f.GradeEntryFactory(
+                pupil=pupil,
+                subject=subject,
+                point=w.point,
+                predicted=f.grade(w.school, str(1 + n % 9)),
+                effort=1 + n % 4,
+            )
+            f.TargetFactory(pupil=pupil, subject=subject)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]

@@ -1,0 +1,207 @@
+"""Year leaders' lists, the transition report and the tutor's view of a form (DfES Table 3)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+
+from tracking import permissions, standing
+from tracking.dashboards import concerns, queries, tutor, year_lists
+from tracking.lib import exports
+
+
+def _int(value):
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+def _choose_point(request, points, prefer=None):
+    """The point asked for (?point=, 404 unless offered), else the first `prefer` accepts, else the newest."""
+    wanted = _int(request.GET.get("point"))
+    if request.GET.get("point") and wanted is None:
+        permissions.require(False)
+    if wanted is not None:
+        point = next((p for p in points if p.pk == wanted), None)
+        permissions.require(point is not None)
+        return point
+    if prefer is not None:
+        preferred = next((p for p in points if prefer(p)), None)
+        if preferred is not None:
+            return preferred
+    return points[0] if points else None
+
+
+def _year_points(request, *, hand_over=False):
+    """(school, points the user may list, the chosen point) for the year lists and transition report."""
+    user = request.user
+    school = permissions.school_for(user)
+    allowed = permissions.is_year_leader if hand_over else permissions.can_see_year_lists
+    permissions.require(school is not None and allowed(user))
+    points = [
+        p
+        for p in year_lists.points_with_grades(school)
+        if permissions.year_entries(user, school, p.year_group) is not None
+        and (not hand_over or permissions.can_hand_over_year(user, p.year_group))
+    ]
+    point = _choose_point(request, points, prefer=lambda p: permissions.leads_year(user, p.year_group))
+    return school, points, point
+
+
+EXPORT_HEADERS = [
+    "List",
+    "Pupil",
+    "UPN",
+    "Form",
+    "Subjects graded",
+    "Above expected",
+    "Below expected",
+    "Effort good",
+    "Effort concern",
+    "Average effort",
+    "Attendance %",
+    "Attendance under threshold",
+]
+
+
+def _export(fmt, point, lists):
+    titles = dict(year_lists.LISTS)
+    rows = []
+    for name, members in lists.items():
+        for row in members:
+            rows.append(
+                [
+                    titles[name],
+                    row.pupil.sorted_name,
+                    row.pupil.upn,
+                    str(row.pupil.form or ""),
+                    row.graded,
+                    row.above,
+                    row.below,
+                    row.good_effort,
+                    row.effort_concern,
+                    None if row.avg_effort is None else round(float(row.avg_effort), 1),
+                    None if row.pupil.attendance is None else float(row.pupil.attendance),
+                    "Y" if row.attendance_low else "",
+                ]
+            )
+    body, content_type = exports.render(fmt, EXPORT_HEADERS, rows, title="Year lists")
+    response = HttpResponse(body, content_type=content_type)
+    name = slugify(f"year lists {point.year_group} {point.name} {point.academic_year}")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{name}.{fmt}")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def year_lists_view(request):
+    school, points, point = _year_points(request)
+    context = {"points": points, "point": point, "school": school}
+    if point is not None:
+        entries = permissions.year_entries(request.user, school, point.year_group).filter(point=point)
+        lists = year_lists.draw(year_lists.pupil_counts(entries, standing.Thresholds.of(school)))
+        fmt = request.GET.get("export")
+        if fmt in exports.FORMATS:
+            return _export(fmt, point, lists)
+        titles = dict(year_lists.LISTS)
+        context.update(
+            lists=[(name, titles[name], lists[name]) for name, _title in year_lists.LISTS],
+            rules=year_lists.describe(),
+            can_hand_over=permissions.can_hand_over_year(request.user, point.year_group),
+            whole_year=permissions.can_hand_over_year(request.user, point.year_group),
+            forms=list(permissions.forms_visible_to(request.user).filter(year_group=point.year_group)),
+        )
+    return render(request, "tracking/dashboards/year_lists.html", context)
+
+
+GAP_SPLITS = ("Disadvantaged", "SEN", "EAL", "Looked after")
+
+
+def transition_context(user, school, point):
+    """Everything the transition report shows for a year group at a point (a fixed number of queries)."""
+    entries = permissions.year_entries(user, school, point.year_group).filter(point=point)
+    thresholds = standing.Thresholds.of(school)
+    groupings = dict(queries.SPLIT_GROUPINGS)
+    groupings["subject"] = ("subject_id", "int")
+    sets = queries.figure_sets(entries, thresholds, queries._previous_points([point]), groupings)
+    labels = {s: standing.label(s, school) for s in standing.STATUSES}
+    names = dict(
+        point.school.subjects.filter(pk__in=[r.key for r in sets["subject"]]).values_list("pk", "name")
+    )
+    for row in sets["subject"]:
+        row.label = names.get(row.key, "?")
+    subjects = sorted(sets["subject"], key=lambda r: r.label)
+    gaps = [gap for title, _rows, gap in queries.splits(sets) if gap and title in GAP_SPLITS]
+    lists = year_lists.draw(year_lists.pupil_counts(entries, thresholds))
+    # DfES: "including recommendations for inclusion in the following year's mentoring programme".
+    recommended = {row.pupil.pk: row for row in lists["slower_progress"] + lists["effort_concern"]}
+    reasons = concerns.reasons_for(recommended, school)
+    for row in recommended.values():
+        row.reasons = reasons.get(row.pupil.pk, [])
+    titles = dict(year_lists.LISTS)
+    return {
+        "school": school,
+        "point": point,
+        "total": sets["total"],
+        "subjects": subjects,
+        "gaps": gaps,
+        "labels": labels,
+        "count_labels": standing.count_labels(school),
+        "lists": [(name, titles[name], lists[name]) for name, _title in year_lists.LISTS],
+        "rules": year_lists.describe(),
+        "recommended": sorted(recommended.values(), key=lambda r: r.pupil.sorted_name),
+        "attendance_below": year_lists.RULES.attendance_below,
+        "generated": timezone.now(),
+    }
+
+
+@login_required
+def transition_report(request):
+    school, points, point = _year_points(request, hand_over=True)
+    if point is None:
+        return render(request, "tracking/dashboards/transition.html", {"points": points, "point": None})
+    context = transition_context(request.user, school, point)
+    context["points"] = points
+    if request.GET.get("format") == "pdf":
+        from tracking.lib.pdf import render_pdf  # noqa: PLC0415 - WeasyPrint loads only for a PDF
+
+        pdf = render_pdf(
+            "tracking/dashboards/transition_pdf.html", context, base_url=request.build_absolute_uri("/")
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = slugify(f"transition {point.year_group} {point.academic_year}")
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"{name}.pdf"
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(request, "tracking/dashboards/transition.html", context)
+
+
+@login_required
+def tutor_view(request, pk):
+    """A form's standing in every subject, its attendance and who needs a conversation."""
+    user = request.user
+    form = (
+        permissions.forms_visible_to(user)
+        .select_related("year_group", "school", "academic_year")
+        .filter(pk=pk)
+        .first()
+    )
+    permissions.require(form is not None)
+    points = year_lists.points_with_grades(form.school, form.year_group, form.academic_year)
+    point = _choose_point(request, points)
+    context = {"form": form, "points": points, "point": point, "school": form.school}
+    if point is not None:
+        subjects, rows, per_subject = tutor.form_grid(form, point, standing.Thresholds.of(form.school))
+        known = [r.pupil.attendance for r in rows if r.pupil.attendance is not None]
+        context.update(
+            subjects=subjects,
+            rows=rows,
+            per_subject=per_subject,
+            conversations=[r for r in rows if r.reasons],
+            attendance=round(sum(known) / len(known), 1) if known else None,
+            attendance_below=year_lists.RULES.attendance_below,
+            labels={s: standing.label(s, form.school) for s in standing.STATUSES},
+        )
+    return render(request, "tracking/dashboards/tutor.html", context)
