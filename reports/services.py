@@ -324,8 +324,9 @@ def run_regenerate(*, run, by):
     )
 
 
-def run_publish(*, run, by):
-    """Families may download the run's reports; they are told by email (through the worker)."""
+def run_publish(*, run, by, notify=True):
+    """Families may download the run's reports; they are told by email (through the worker) unless
+    `notify` is False (the demo school)."""
     with transaction.atomic():
         run = ReportRun.objects.select_for_update().get(pk=run.pk)
         if run.status != RunStatus.DONE:
@@ -339,7 +340,8 @@ def run_publish(*, run, by):
         run.published_at, run.published_by = timezone.now(), by
         run.save(update_fields=["published_at", "published_by"])
         audit.record(action="reports.run.published", obj=run, by=by, after={"version": run.version})
-        safe_enqueue("reports.tasks.email_families", run.pk)
+        if notify:
+            safe_enqueue("reports.tasks.email_families", run.pk)
     return run
 
 
