@@ -6,7 +6,7 @@
 - worker memory under 500 MB through the batch;
 - a stored report downloads in under 200 ms.
 
-    .venv/bin/python bench/reports.py [--pupils 300] [--workers 2]
+    .venv/bin/python bench/report_pdfs.py [--pupils 300] [--workers 2]
 
 Writes a run into the configured database (and its files under MEDIA_ROOT), then deletes it.
 """
