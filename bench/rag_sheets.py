@@ -17,12 +17,17 @@ from _setup import setup
 
 setup()
 
+import logging  # noqa: E402
+
 from django.db import connections  # noqa: E402
 
 from mentoring.models import RagWindow  # noqa: E402
 from mentoring.rag import pdf  # noqa: E402
 from mentoring.rag.tasks import mentors_with_mentees  # noqa: E402
 from tracking.models import School, Staff  # noqa: E402
+
+logging.getLogger("weasyprint").setLevel(logging.WARNING)
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 ONE_MENTOR_BUDGET = 3.0  # seconds for 15 mentees
 EVERY_MENTOR_BUDGET = 60.0  # seconds for a 300-pupil year group on 2 workers

@@ -9,6 +9,7 @@ from .models import (
     RagBreakfast,
     RagEntry,
     RagSheetJob,
+    RagSheetPart,
     RagWindow,
 )
 
@@ -70,4 +71,10 @@ class RagBreakfastAdmin(admin.ModelAdmin):
 class RagSheetJobAdmin(admin.ModelAdmin):
     list_display = ("window", "mentor", "status", "done", "total", "seconds", "requested_at")
     list_filter = ("status",)
+    exclude = ("pdf",)
+
+
+@admin.register(RagSheetPart)
+class RagSheetPartAdmin(admin.ModelAdmin):
+    list_display = ("job", "index")
     exclude = ("pdf",)

@@ -277,3 +277,19 @@ class RagSheetJob(models.Model):
             if self.total
             else 0
         )
+
+
+class RagSheetPart(models.Model):
+    """A share of an every-mentor job, rendered by one worker; the last to finish joins them."""
+
+    job = models.ForeignKey(RagSheetJob, on_delete=models.CASCADE, related_name="parts")
+    index = models.PositiveIntegerField()
+    mentor_ids = models.JSONField(default=list)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["job", "index"]
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="rag_sheet_part_once")]
+
+    def __str__(self):
+        return f"{self.job}: part {self.index + 1}"

@@ -49,3 +49,9 @@ def css_string(value):
         text = text.replace(char, escaped)
     # Inside <style> nothing is HTML-escaped: the CSS escapes above are the whole of the safety.
     return mark_safe(text)  # noqa: S308
+
+
+@register.simple_tag
+def rag_text(rating, words):
+    """The school's word for a rating with its shape, as plain text (printed sheets)."""
+    return f"{ICONS.get(rating, '')} {words.get(rating, rating)}".strip()

@@ -404,3 +404,32 @@ def test_a_month_opened_early_by_slt_gives_the_scheduler_nothing_to_do(world):
     due = timezone.make_aware(datetime(2026, 11, 3, 7, 0))
     assert scheduler.run_due(due, sources=[schedule.monthly_windows]) == []
     assert RagWindow.objects.count() == 1
+
+
+def test_every_mentors_sheets_are_shared_between_workers_and_joined_in_order(
+    world, django_capture_on_commit_callbacks
+):
+    from mentoring.models import RagSheetPart
+    from mentoring.rag import tasks
+
+    window = open_window(world)
+    mentors = [world.mentor] + [
+        f.StaffFactory(
+            school=world.school, user__school=world.school, user__last_name=f"Zz{n}", roles=[Role.MENTOR]
+        )
+        for n in range(4)
+    ]
+    for mentor in mentors[1:]:
+        pupil = f.PupilFactory(school=world.school, year_group=world.y11, form=world.form)
+        f.MentorAssignmentFactory(pupil=pupil, mentor=mentor, academic_year=world.year)
+    job = RagSheetJob.objects.create(school=world.school, window=window, requested_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        make_rag_sheets(job.pk)
+    job.refresh_from_db()
+    assert len(tasks.mentors_with_mentees(window)) == 5 and tasks.MENTORS_PER_PART < 5
+    assert job.status == "done" and job.done == job.total == 5
+    content = bytes(job.pdf)
+    assert pdf_pages(content) == 5  # a page for each mentee, every mentor
+    text = pdf_text(content)
+    assert text.index(f"Mentor: {world.mentor}") < text.index(f"Mentor: {mentors[-1]}")
+    assert not RagSheetPart.objects.exists()

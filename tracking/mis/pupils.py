@@ -114,10 +114,12 @@ class PupilFieldsImporter(SpreadsheetImporter):
         new_forms = {}  # lower name -> unsaved FormGroup
         if "form" in parsed.mapped and current is None:
             problems.append(("Columns", "the school has no current academic year, so forms cannot be set"))
-        upns = [read_upn(values.get("upn", ""))[0] for _n, values in parsed.rows]
+        upns = {values.get("upn", ""): read_upn(values.get("upn", "")) for _n, values in parsed.rows}
         existing = {
             p.upn: p
-            for p in Pupil.objects.filter(school=school, upn__in=upns).select_related("form", "year_group")
+            for p in Pupil.objects.filter(
+                school=school, upn__in=[u for u, _why in upns.values()]
+            ).select_related("form", "year_group")
         }
         seen = {}
         creates, updates, unchanged, notes = [], [], [], []
@@ -125,7 +127,7 @@ class PupilFieldsImporter(SpreadsheetImporter):
             progress(done)
             where = line(number)
             row_problems = []
-            upn, why = read_upn(raw["upn"])
+            upn, why = upns[raw["upn"]]
             if why:
                 row_problems.append(why)
             elif upn in seen:

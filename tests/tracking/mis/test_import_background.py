@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from tests.tracking.mis.test_spreadsheet_import import ADA, ROLL, ZOE, upload
 from tracking.mis.jobs import job_start
 from tracking.mis.kinds import spreadsheet_job
-from tracking.mis.tasks import run_import_job
+from tracking.mis.tasks import import_job_run_queued, run_import_job
 from tracking.models import ImportJob, ImportStatus, Pupil
 
 
@@ -97,3 +97,15 @@ def test_the_command_dry_runs_imports_and_exits_non_zero_listing_problems(world,
     path.write_text(ROLL.replace(ADA, "A801200005001"))
     with pytest.raises(CommandError, match="Line 2: UPN 'A801200005001' has check letter A"):
         call_command("import_file", "pupils", str(path), "--school", world.school.slug, stdout=out)
+
+
+@pytest.mark.django_db
+def test_a_job_whose_worker_died_runs_again_when_the_broker_redelivers_it(world, small_background):
+    job = spreadsheet_job(school=world.school, kind="pupils", raw=ROLL.encode(), file_name="r.csv", by=None)
+    job_start(job=job, commit=True)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)  # the first worker died here
+    run_import_job(job.pk)  # an ordinary second delivery leaves a running job alone
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.RUNNING
+    import_job_run_queued(job.pk, redelivered=True)
+    job.refresh_from_db()
+    assert (job.status, job.created) == (ImportStatus.COMMITTED, 2)
