@@ -3,8 +3,13 @@
 #   make run       migrate, seed demo data if the database is empty, serve on 127.0.0.1:$PORT (8000)
 #   make test      throwaway PostgreSQL + Redis, then pytest (see tests/run.sh); args via ARGS="..."
 #   make lint      ruff check + ruff format --check
+#   make bench     every benchmark in bench/ on a throwaway PostgreSQL (and SQLite), 1,500-pupil demo;
+#                  fails when a budget is missed. BENCH_PUPILS=6000 for the large school
 #   make worker    celery worker          make beat   celery beat scheduler
 #   make lock      re-pin requirements.lock from the current .venv
+
+# A bare machine runs, tests and works in development mode; production sets DJANGO_DEBUG=false.
+export DJANGO_DEBUG ?= true
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -15,7 +20,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test lint worker beat lock
+.PHONY: help install run test lint bench worker beat lock
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -53,6 +58,9 @@ run: install
 
 test:
 	bash tests/run.sh $(ARGS)
+
+bench:
+	bash tests/run.sh --exec --no-broker bash bench/run.sh
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,5 +1,8 @@
 """Shared start-up for benchmark scripts: Django set up against the configured database (DATABASE_URL,
-else the development SQLite), with the demo school built if it is missing."""
+else the development SQLite), with the demo school built if it is missing and checked for its size.
+
+BENCH_PUPILS (default 1500) is the size of demo school the budgets are for: a benchmark refuses to run
+on a demo of another size rather than print figures that cannot be compared."""
 
 import os
 import statistics
@@ -10,6 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+PUPILS = int(os.environ.get("BENCH_PUPILS", "1500"))
 
 
 def setup(ensure_demo=True):
@@ -20,10 +24,16 @@ def setup(ensure_demo=True):
 
     call_command("migrate", verbosity=0)
     if ensure_demo:
-        from tracking.models import School
+        from tracking.models import Pupil, School
 
         if not School.objects.filter(is_demo=True).exists():
-            call_command("seed_demo", verbosity=0)
+            call_command("seed_demo", "--pupils", str(PUPILS), verbosity=0)
+        pupils = Pupil.objects.filter(school__is_demo=True).count()
+        if pupils != PUPILS:
+            raise SystemExit(
+                f"The demo school has {pupils} pupils; these budgets are for {PUPILS}. "
+                f"Rebuild it (manage.py seed_demo --pupils {PUPILS}) or set BENCH_PUPILS={pupils}."
+            )
 
 
 def timed(func, runs=20):
@@ -34,4 +44,10 @@ def timed(func, runs=20):
         func()
         samples.append((time.perf_counter() - started) * 1000)
     samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.9) - 1]
+    return statistics.median(samples), samples[max(0, int(len(samples) * 0.9) - 1)]
+
+
+def verdict(ok):
+    """Print the overall verdict and return the exit status for it."""
+    print("Budgets:", "met" if ok else "MISSED")
+    return 0 if ok else 1

@@ -2,9 +2,10 @@
 against the 1,500-pupil demo school. Prints median / p90 server time and the SQL query count."""
 
 import statistics
+import sys
 import time
 
-from _setup import setup, timed
+from _setup import setup, timed, verdict
 
 setup()
 
@@ -37,6 +38,7 @@ pages = [
     ("master grid, Y11 mathematics", client, f"/master/{maths.pk}/?year=11", None),
     ("master grid export, Y11 mathematics (xlsx)", client, f"/master/{maths.pk}/export.xlsx?year=11", None),
 ]
+missed = 0
 for label, c, url, budget in pages:
     assert c.get(url).status_code == 200, url
     # A request resets the query log when it starts, so count through the execute wrapper instead.
@@ -56,8 +58,11 @@ for label, c, url, budget in pages:
         c.get(url)
         cpu.append((time.process_time() - started) * 1000)
     cpu_median = statistics.median(cpu)
-    verdict = "" if budget is None else (" OK" if median < budget else f" OVER BUDGET ({budget} ms)")
+    over = budget is not None and median >= budget
+    missed += over
+    note = "" if budget is None else (f" OVER BUDGET ({budget} ms)" if over else " OK")
     print(
         f"{label}: median {median:.0f} ms (p90 {p90:.0f} ms), CPU median {cpu_median:.0f} ms, "
-        f"{len(executed)} queries{verdict}"
+        f"{len(executed)} queries{note}"
     )
+sys.exit(verdict(not missed))

@@ -10,16 +10,23 @@ from . import env
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.string("UPLIFT_VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = env.boolean("DJANGO_DEBUG", default=True)
+# Fail closed: a server started with nothing set (gunicorn config.wsgi) runs in production mode and
+# refuses to start without a secret key and allowed hosts. manage.py, the Makefile and the test suite
+# set DJANGO_DEBUG=true when it is unset, so a bare machine can still run, test and try Uplift.
+DEBUG = env.boolean("DJANGO_DEBUG", default=False)
 _DEV_KEY = "dev-only-insecure-key-set-DJANGO_SECRET_KEY-in-production-0123456789"
 SECRET_KEY = env.string("DJANGO_SECRET_KEY", _DEV_KEY if DEBUG else "")
 if not SECRET_KEY:
-    raise env.SettingError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false")
+    raise env.SettingError("DJANGO_SECRET_KEY (or _FILE) must be set when DJANGO_DEBUG is false")
+if not DEBUG and SECRET_KEY == _DEV_KEY:
+    raise env.SettingError("DJANGO_SECRET_KEY is the public development key; set a secret one")
 ALLOWED_HOSTS = env.listing("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
+if not ALLOWED_HOSTS:
+    raise env.SettingError("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is false")
 CSRF_TRUSTED_ORIGINS = env.listing("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.UpliftAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -28,6 +35,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tracking",
     "mentoring",
     "interventions",
@@ -35,15 +45,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tracking.middleware.UploadLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tracking.middleware.SessionLimitsMiddleware",
+    "tracking.signin.middleware.TwoStepMiddleware",
+    "tracking.middleware.NoStoreMiddleware",
+    "tracking.middleware.DownloadLogMiddleware",
+    "tracking.middleware.DatabaseBusyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tracking.middleware.ContentSecurityPolicyMiddleware",
 ]
@@ -73,11 +89,19 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # SQLite for concurrent writers: WAL lets readers and one writer work at once; IMMEDIATE takes the
+    # write lock when a transaction starts (a deferred one that reads and then writes fails at once,
+    # whatever the timeout); the busy timeout queues writers instead of failing them.
+    SQLITE_BUSY_SECONDS = env.integer("UPLIFT_SQLITE_BUSY_SECONDS", 30)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "uplift.sqlite3",
-            "OPTIONS": {"timeout": 20},
+            "OPTIONS": {
+                "timeout": SQLITE_BUSY_SECONDS,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -89,6 +113,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "tracking.signin.backends.ThrottledModelBackend",
+    "tracking.signin.backends.SchoolAdminBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -97,8 +125,33 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.integer("UPLIFT_SESSION_MAX_SECONDS", 12 * 60 * 60)
 STAFF_IDLE_TIMEOUT = env.integer("UPLIFT_STAFF_IDLE_SECONDS", 30 * 60)
+FAMILY_IDLE_TIMEOUT = env.integer("UPLIFT_FAMILY_IDLE_SECONDS", 60 * 60)
+
+# Two-step sign-in (an authenticator app, with recovery codes). Always required for the admin;
+# required for staff in production; a demo may leave it optional (anyone may still turn it on).
+MFA_REQUIRED_FOR_STAFF = env.boolean("UPLIFT_MFA_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = env.string("UPLIFT_MFA_ISSUER", "Uplift")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Sign-in throttling, in every mode (the demo included). A wrong password counts against the account
+# typed *and* the address it came from, so colleagues behind one school address are not held up.
+SIGNIN_COOLOFF_FAILURES = env.integer("UPLIFT_SIGNIN_COOLOFF_FAILURES", 5)
+SIGNIN_COOLOFF_SECONDS = env.integer("UPLIFT_SIGNIN_COOLOFF_SECONDS", 15 * 60)
+SIGNIN_LOCKOUT_FAILURES = env.integer("UPLIFT_SIGNIN_LOCKOUT_FAILURES", 10)
+SIGNIN_LOCKOUT_SECONDS = env.integer("UPLIFT_SIGNIN_LOCKOUT_SECONDS", 60 * 60)
+SIGNIN_ADDRESS_FAILURES = env.integer("UPLIFT_SIGNIN_ADDRESS_FAILURES", 100)
+PASSWORD_RESET_ADDRESS_LIMIT = env.integer("UPLIFT_PASSWORD_RESET_ADDRESS_LIMIT", 10)
+PASSWORD_RESET_EMAIL_LIMIT = env.integer("UPLIFT_PASSWORD_RESET_EMAIL_LIMIT", 3)
+# How many reverse proxies (e.g. nginx) stand in front: the client address is that many entries from
+# the right of X-Forwarded-For. 0 trusts only the socket's address.
+PROXY_COUNT = env.integer("UPLIFT_PROXY_COUNT", 0)
+
+# Uploads: the largest request body accepted (MIS imports allow UPLIFT_IMPORT_MAX_MB), refused on its
+# Content-Length before anything is read (tracking.middleware.UploadLimitMiddleware).
+UPLOAD_MAX_BYTES = env.integer("UPLIFT_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 64 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 64 * 1024
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.string("UPLIFT_TIME_ZONE", "Europe/London")
@@ -166,6 +219,10 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies are only sent over HTTPS, to this exact host, for every path: no subdomain
+    # can set or read them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_HSTS_SECONDS = env.integer("DJANGO_SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.boolean("DJANGO_SECURE_HSTS_PRELOAD", True)

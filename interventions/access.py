@@ -2,7 +2,8 @@
 
 A flag is visible to whole-school roles (all of their school's), and otherwise to staff who can see
 the pupil and who own the flag, raised it, or hold the role it is routed to (head of the subject's
-department, head of year / key-stage coordinator, the pupil's form tutor).
+department, head of year / key-stage coordinator, the pupil's form tutor). Assistant headteachers and
+raising achievement coordinators lead global underachievement: they see every key-stage flag.
 """
 
 from django.db.models import Q
@@ -30,6 +31,8 @@ def flags_visible_to(user):
             scope=Scope.KEY_STAGE,
             pupil__year_group__number__in=permissions.years_in_key_stages(access.key_stages),
         )
+    if permissions.leads_global_underachievement(user):
+        scope |= Q(scope=Scope.KEY_STAGE)
     scope |= Q(scope=Scope.FORM_TUTOR, pupil__form__tutors=access.staff)
     owned = Flag.objects.filter(scope).values("pk")
     return qs.filter(pk__in=owned, pupil__in=permissions.pupils_visible_to(user))

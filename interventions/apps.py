@@ -1,6 +1,14 @@
 from django.apps import AppConfig
 
 
+def _demo_plans_and_sessions(sender, built, **kwargs):
+    from .plans.demo import add_demo_plans
+    from .sessions.demo import add_demo_sessions
+
+    add_demo_plans(built)
+    add_demo_sessions(built)
+
+
 class InterventionsConfig(AppConfig):
     name = "interventions"
     verbose_name = "Interventions"
@@ -14,6 +22,8 @@ class InterventionsConfig(AppConfig):
 
         cycle_stage_entered.connect(handlers.on_cycle_stage_entered, dispatch_uid="interventions-cycle")
         demo_school_built.connect(demo.add_demo_flags, dispatch_uid="interventions-demo")
+        # After the flags: plans answer them and session requests follow from them.
+        demo_school_built.connect(_demo_plans_and_sessions, dispatch_uid="interventions-plans-demo")
         navigation.register(
             "Flags",
             "interventions:flag_list",
@@ -23,3 +33,63 @@ class InterventionsConfig(AppConfig):
         )
         register_section(report.TEMPLATE, report.cycle_section, order=50)
         home.register("interventions/panels/_my_flags.html", panels.has_open_flags, panels.my_flags, order=15)
+        self._ready_plans_and_sessions()
+
+    def _ready_plans_and_sessions(self):
+        from tracking.cycle import scheduler
+        from tracking.cycle.report import register_section
+        from tracking.school import home, navigation, pupil_sections
+
+        from .agreements import views as agreement_views
+        from .impact import views as impact_views
+        from .plans import access as plans_access
+        from .plans import panels as plan_panels
+        from .plans import tasks as plan_tasks  # noqa: F401  (registers the Celery task)
+        from .sessions import access as sessions_access
+        from .sessions import panels as session_panels
+        from .sessions import schedule
+
+        navigation.register(
+            "Plans",
+            "interventions:plan_list",
+            plans_access.can_see_plan_lists,
+            order=51,
+            description="Intervention plans at three levels",
+        )
+        navigation.register(
+            "Sessions",
+            "interventions:session_week",
+            sessions_access.can_request,
+            order=52,
+            description="After-school and lunchtime sessions, registers",
+        )
+        navigation.register(
+            "Impact",
+            "interventions:impact",
+            impact_views.can_see_impact,
+            order=53,
+            description="Plans and sessions against similar pupils",
+        )
+        navigation.register(
+            "Agreements",
+            "interventions:agreement_list",
+            agreement_views.can_see_agreements,
+            order=54,
+            description="Agreement for Examination Success: chase list",
+        )
+        register_section(impact_views.TEMPLATE, impact_views.cycle_section, order=55)
+        scheduler.register_event_source(schedule.monday_events)
+        pupil_sections.register(plan_panels.TEMPLATE, plan_panels.pupil_section, order=20)
+        pupil_sections.register(session_panels.PUPIL_TEMPLATE, session_panels.pupil_section, order=30)
+        home.register(
+            "interventions/panels/_tutor_timetables.html",
+            session_panels.tutors_a_form,
+            session_panels.tutor_timetables,
+            order=16,
+        )
+        home.register(
+            "interventions/panels/_follow_ups.html",
+            session_panels.has_follow_ups,
+            session_panels.follow_up_panel,
+            order=17,
+        )

@@ -34,6 +34,13 @@ class ManualFlagForm(forms.Form):
 
 
 class ActionForm(forms.Form):
+    level = forms.TypedChoiceField(
+        choices=LEVELS,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="Yours to decide: the rule only suggests it. Re-running the rules keeps your choice.",
+    )
     action_text = forms.CharField(
         label="Action taken", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
@@ -83,6 +90,12 @@ class RuleForm(forms.Form):
     n = forms.IntegerField(
         label="N", min_value=1, max_value=20, help_text="Grades below target, or number of subjects."
     )
+    grades_below = forms.IntegerField(
+        label="Grades below",
+        min_value=1,
+        max_value=9,
+        help_text="How far below target a subject must be to count: 1 counts every subject below.",
+    )
     level = forms.TypedChoiceField(choices=LEVELS, coerce=int)
     grade_thresholds = forms.CharField(
         required=False,
@@ -97,7 +110,8 @@ class RuleForm(forms.Form):
     reason_template = forms.CharField(
         max_length=200,
         label="Reason",
-        help_text="Placeholders: {subject} {grade} {target} {diff} {threshold} {count} {subjects} {n}.",
+        help_text="Placeholders: {subject} {grade} {target} {diff} {threshold} {count} {subjects} {n} "
+        "{grades}.",
     )
     ks3 = forms.BooleanField(required=False, label="Applies in KS3")
     ks4 = forms.BooleanField(required=False, label="Applies in KS4")
@@ -111,6 +125,7 @@ class RuleForm(forms.Form):
             {
                 "name": rule.name,
                 "n": rule.n,
+                "grades_below": rule.grades_below,
                 "level": rule.level,
                 "grade_thresholds": ", ".join(f"{s}:{c}" for s, c in rule.grade_thresholds.items()),
                 "bands": format_bands(rule.bands),
@@ -122,6 +137,8 @@ class RuleForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
+        if rule.kind != Kind.COUNT_BELOW_TARGET:
+            del self.fields["grades_below"]
         if rule.kind not in GRADE_KINDS:
             del self.fields["grade_thresholds"]
         if rule.kind != Kind.OFF_TARGET_BANDS:

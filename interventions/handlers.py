@@ -9,6 +9,11 @@ def on_cycle_stage_entered(sender, cycle, stage, **kwargs):
     """Queued after the transition commits (kept as pending if the broker is down), one task per point."""
     if stage not in ("actions", "evaluation"):
         return
+    if stage == "actions":
+        # Plans are reviewed after every tracking event: their owners hear once the grades are verified.
+        from .plans import tasks as plan_tasks
+
+        safe_enqueue(plan_tasks.send_reviews_due, cycle.pk)
     for point_id in cycle.points.values_list("pk", flat=True):
         if stage == "actions":
             safe_enqueue(tasks.run_rules_for_point, point_id, cycle.pk)

@@ -31,6 +31,8 @@ class Owner(models.TextChoices):
     KS_COORDINATOR = "ks_coordinator", "Key-stage coordinator (else head of year)"
     HEAD_OF_YEAR = "head_of_year", "Head of year (else key-stage coordinator)"
     FORM_TUTOR = "form_tutor", "Form tutor"
+    ASSISTANT_HEAD = "assistant_head", "Assistant headteacher (else head of year)"
+    RAISING_ACHIEVEMENT = "raising_ach", "Raising achievement coordinator (else head of year)"
 
 
 class RulePreset(models.Model):
@@ -62,6 +64,10 @@ class Rule(models.Model):
     n = models.PositiveSmallIntegerField(
         default=1, help_text="Grades below target (per-subject rules) or number of subjects (count rules)."
     )
+    grades_below = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="For a rule counting subjects below target: how far below a subject must be to count.",
+    )
     # {scale code: grade code}, e.g. {"gcse": "4", "ten": "5", "alevel": "E"}: below that grade counts.
     grade_thresholds = models.JSONField(default=dict, blank=True)
     # [[min subjects, max subjects or null, level], ...] for off-target bands.
@@ -70,6 +76,11 @@ class Rule(models.Model):
     reason_template = models.CharField(max_length=200)
     order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    # Where the rule comes from: the policy's own words, and how Uplift reads them where it had to.
+    policy_quote = models.TextField(blank=True)
+    policy_note = models.CharField(max_length=300, blank=True)
+    # The policy names no number (or the school changed it): the threshold is the school's own.
+    set_by_school = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["preset", "order", "pk"]
@@ -121,6 +132,8 @@ class Rule(models.Model):
         if self.kind == Kind.BELOW_GRADE:
             return f"Below {grades}"
         if self.kind == Kind.COUNT_BELOW_TARGET:
+            if self.grades_below > 1:
+                return f"{self.n}+ subjects {self.grades_below}+ grades below target"
             return f"{self.n}+ subjects below target"
         if self.kind == Kind.COUNT_BELOW_GRADE:
             return f"{self.n}+ subject{'s' if self.n != 1 else ''} below {grades}"
@@ -181,6 +194,9 @@ class Flag(models.Model):
     )
     scope = models.CharField(max_length=12, choices=Scope.choices)
     level = models.PositiveSmallIntegerField(default=1)
+    # The owner set the level (Laude: "each department should decide upon the level of
+    # intervention"); a re-run of the rules keeps it.
+    level_chosen = models.BooleanField(default=False)
     reason = models.CharField(max_length=300)
     rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, blank=True, related_name="flags")
     owner = models.ForeignKey(
@@ -196,6 +212,9 @@ class Flag(models.Model):
     action_due = models.DateField(null=True, blank=True)
     actioned_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Closed by a re-run of its point's rules that found the pupil no longer met them, before anyone
+    # acted; a later re-run that catches the pupil again reopens it.
+    cleared_by_rules = models.BooleanField(default=False)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
     # {"before": "4", "after": "5", "next_point": id} or means across subjects.
     outcome_detail = models.JSONField(default=dict, blank=True)
@@ -223,3 +242,21 @@ class Flag(models.Model):
 
     def __str__(self):
         return f"{self.pupil}: {self.reason}"
+
+
+# Plans, sessions and agreements live in their feature packages; importing them here registers them.
+from .agreements.models import ExamAgreement  # noqa: E402
+from .plans.models import Plan, PlanReview, TargetGroup  # noqa: E402
+from .sessions.models import Allocation, Session, SessionRequest, SessionSettings, TimetableIssue  # noqa: E402
+
+__all__ = [
+    "Allocation",
+    "ExamAgreement",
+    "Plan",
+    "PlanReview",
+    "Session",
+    "SessionRequest",
+    "SessionSettings",
+    "TargetGroup",
+    "TimetableIssue",
+]

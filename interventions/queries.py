@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from tracking import standing
 from tracking.models import AssessmentPoint, GradeEntry, GradeValue, Pupil, Subject, Target
 
 from .models import InterventionSettings, Rule
@@ -21,22 +22,11 @@ class PointData:
     subjects: dict  # subject id -> (name, department id)
 
 
-def grade_values(school):
-    """{GradeValue id: (code, step, points, scale code)} for every scale of the school."""
-    rows = GradeValue.objects.filter(scale__school=school).values_list(
-        "id", "code", "step", "points", "scale__code"
-    )
-    return {pk: (code, step, points, scale) for pk, code, step, points, scale in rows}
-
-
-def grade_at(entry_current, entry_predicted):
-    """The grade that counts at a point: the prediction where there is one, else the current grade."""
-    return entry_predicted if entry_predicted is not None else entry_current
-
-
 def point_data(point):
+    """The facts the rules judge at a point: each pupil's grade that counts in each subject and the
+    grade expected now (as target), both from tracking.standing, in a fixed number of queries."""
     school_id = point.school_id
-    values = grade_values(point.school_id)
+    book = standing.Book(point.school)
     subjects = {
         pk: (name, dept)
         for pk, name, dept in Subject.objects.filter(school_id=school_id).values_list(
@@ -49,24 +39,26 @@ def point_data(point):
             school_id=school_id, year_group_id=point.year_group_id, is_active=True
         ).values_list("id", "form_id", "year_group_id")
     }
-    targets = {
-        (pupil_id, subject_id): grade_id
-        for pupil_id, subject_id, grade_id in Target.objects.filter(
-            school_id=school_id, pupil__year_group_id=point.year_group_id, pupil__is_active=True
-        ).values_list("pupil_id", "subject_id", "grade_id")
-    }
-    by_pupil = defaultdict(list)
-    entries = GradeEntry.objects.filter(point=point).values_list(
-        "pupil_id", "subject_id", "current_id", "predicted_id"
+    entries = standing.annotate_standing(
+        GradeEntry.objects.filter(point=point, pupil_id__in=list(pupils)), book.thresholds
+    ).values_list(
+        "pupil_id",
+        "subject_id",
+        "counting_code",
+        "counting_step",
+        "counting_scale_code",
+        "target_scale",
+        "expected_step",
+        "standing_diff",
     )
-    for pupil_id, subject_id, current_id, predicted_id in entries:
-        if pupil_id not in pupils:
+    by_pupil = defaultdict(list)
+    for pupil_id, subject_id, code, step, scale, target_scale, expected_step, diff in entries:
+        if step is None:
             continue
-        grade_id = grade_at(current_id, predicted_id)
-        if grade_id is None:
-            continue
-        code, step, _, scale = values[grade_id]
-        target = values.get(targets.get((pupil_id, subject_id)))
+        # Judged only where standing.py judges (a published target on the grade's own scale).
+        expected = (
+            standing.grade_at_step(book.values(target_scale), expected_step) if diff is not None else None
+        )
         by_pupil[pupil_id].append(
             SubjectFact(
                 subject_id=subject_id,
@@ -74,8 +66,8 @@ def point_data(point):
                 scale=scale,
                 grade_code=code,
                 grade_step=step,
-                target_code=target[0] if target else None,
-                target_step=target[1] if target else None,
+                target_code=expected.code if expected else None,
+                target_step=expected_step if expected else None,
             )
         )
     key_stage = point.year_group.key_stage
@@ -111,6 +103,7 @@ def active_rules(school):
             bands=tuple((low, high, level) for low, high, level in rule.bands),
             level=rule.level,
             reason_template=rule.reason_template,
+            grades=rule.grades_below,
         )
         pairs.append((rule, spec))
     return pairs
@@ -130,16 +123,16 @@ def next_point(point):
 
 
 def grades_by_pupil_subject(point, pupil_ids):
-    """{(pupil id, subject id): (code, points)} at a point, prediction first."""
+    """{(pupil id, subject id): (code, points)} of the grade that counts at a point (tracking.standing)."""
+    book = standing.Book(point.school)
     rows = GradeEntry.objects.filter(point=point, pupil_id__in=pupil_ids).values_list(
-        "pupil_id", "subject_id", "current__code", "current__points", "predicted__code", "predicted__points"
+        "pupil_id", "subject_id", "current_id", "predicted_id"
     )
     grades = {}
-    for pupil_id, subject_id, c_code, c_points, p_code, p_points in rows:
-        if p_code is not None:
-            grades[(pupil_id, subject_id)] = (p_code, p_points)
-        elif c_code is not None:
-            grades[(pupil_id, subject_id)] = (c_code, c_points)
+    for pupil_id, subject_id, current_id, predicted_id in rows:
+        grade = standing.counting_grade(point, book.value(current_id), book.value(predicted_id))
+        if grade is not None:
+            grades[(pupil_id, subject_id)] = (grade.code, grade.points)
     return grades
 
 

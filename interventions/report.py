@@ -5,6 +5,8 @@ tracking.cycle.report) gives a cycle's, limited to the flags the user may see. B
 with `interventions/_impact_section.html` as `section`.
 """
 
+from django.db.models import Case, Count, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 
 from . import access, queries
@@ -44,19 +46,31 @@ def _rows(flags, next_points):
 
 
 def _section(flags, points):
+    """Counts in the database, and only the rows shown (a school's cycle raises thousands of flags)."""
     next_points = {point.pk: queries.next_point(point) for point in points}
-    flags = list(flags.select_related("pupil", "subject", "owner__user", "point"))
     counts = {outcome: 0 for outcome in [*Outcome.values, PENDING]}
-    for flag in flags:
-        counts[flag.outcome or PENDING] += 1
-    rows = _rows(flags, next_points)
+    for outcome, n in flags.order_by().values_list("outcome").annotate(n=Count("pk")):
+        counts[outcome or PENDING] += n
+    total = sum(counts.values())
+    rank = Case(
+        *[When(outcome="" if key == PENDING else key, then=Value(order)) for key, order in ROW_ORDER.items()],
+        default=Value(len(ROW_ORDER)),
+    )
+    last = Coalesce(NullIf("pupil__preferred_last_name", Value("")), "pupil__legal_last_name")
+    first = Coalesce(NullIf("pupil__preferred_first_name", Value("")), "pupil__legal_first_name")
+    shown = (
+        flags.select_related("pupil", "subject", "owner__user", "point")
+        .annotate(rank=rank, last=last, first=first)
+        .order_by("rank", "last", "first", *Flag._meta.ordering)[:MAX_ROWS]
+    )
+    rows = _rows(shown, next_points)
     return {
         "template": TEMPLATE,
         "points": [{"point": p, "next_point": next_points[p.pk]} for p in points],
         "counts": counts,
-        "total": len(flags),
-        "rows": rows[:MAX_ROWS],
-        "more": max(0, len(rows) - MAX_ROWS),
+        "total": total,
+        "rows": rows,
+        "more": max(0, total - MAX_ROWS),
         "list_url": reverse("interventions:flag_list"),
     }
 

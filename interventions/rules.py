@@ -5,7 +5,8 @@ Grades and targets are compared in whole-grade steps (5+, 5 and 5- are all step 
 tracking.lib.grading.progress does.
 """
 
-from dataclasses import dataclass, field
+import string
+from dataclasses import dataclass, field, replace
 
 SUBJECT, KEY_STAGE, FORM_TUTOR = "subject", "key_stage", "form_tutor"
 BELOW_TARGET_BY = "below_target_by"
@@ -15,7 +16,7 @@ COUNT_BELOW_TARGET = "count_below_target"
 COUNT_BELOW_GRADE = "count_below_grade"
 OFF_TARGET_BANDS = "off_target_bands"
 
-PLACEHOLDERS = ("subject", "grade", "target", "diff", "threshold", "count", "subjects", "n")
+PLACEHOLDERS = ("subject", "grade", "target", "diff", "threshold", "count", "subjects", "n", "grades")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class RuleSpec:
     bands: tuple = ()  # ((min, max or None, level), ...)
     level: int = 1
     reason_template: str = ""
+    # Counting rules: how many grades below target a subject must be to count (1: any below).
+    grades: int = 1
 
 
 @dataclass(frozen=True)
@@ -65,19 +68,28 @@ class FlagProposal:
     subject_id: int | None
     level: int
     reason: str
+    # Every rule that caught the pupil for this owner level, the flag's own rule first.
+    rule_ids: tuple = ()
 
 
-class _Blank(dict):
-    def __missing__(self, key):
-        return ""
+def _template_parts(template):
+    """(literal text, placeholder name or None) pairs; ValueError for a stray brace."""
+    return [(literal, name) for literal, name, _spec, _conversion in string.Formatter().parse(template)]
 
 
 def render_reason(template, **values):
-    """Fill a reason template; unknown placeholders render empty rather than failing a run.
+    """Fill a reason template's named placeholders; unknown ones render empty rather than failing a run.
 
+    Only bare names are filled: no attribute or index lookups and no format specs, so a stored
+    template can never reach into an object or build a huge string (str.format would).
     "subject(s)" in a template reads "subject" or "subjects" to agree with {count}.
     """
-    text = template.format_map(_Blank(values)).strip()
+    try:
+        parts = _template_parts(template)
+    except ValueError:
+        return template.strip()
+    text = "".join(literal + ("" if name is None else str(values.get(name, ""))) for literal, name in parts)
+    text = text.strip()
     count = values.get("count")
     if isinstance(count, int):
         text = text.replace("subject(s)", "subject" if count == 1 else "subjects")
@@ -129,7 +141,8 @@ def _count_proposal(facts, rule):
     if rule.kind == COUNT_BELOW_GRADE:
         hits = [f for f in facts.subjects if _below_threshold(f, rule.thresholds) is not None]
     else:
-        hits = [f for f in facts.subjects if f.gap is not None and f.gap >= 1]
+        by = max(rule.grades, 1) if rule.kind == COUNT_BELOW_TARGET else 1
+        hits = [f for f in facts.subjects if f.gap is not None and f.gap >= by]
     count = len(hits)
     if rule.kind == OFF_TARGET_BANDS:
         level = band_level(rule.bands, count) if count else None
@@ -138,12 +151,13 @@ def _count_proposal(facts, rule):
     if level is None:
         return None
     names = ", ".join(sorted(f.subject_name for f in hits))
-    reason = render_reason(rule.reason_template, count=count, subjects=names, n=rule.n)
+    reason = render_reason(rule.reason_template, count=count, subjects=names, n=rule.n, grades=rule.grades)
     return FlagProposal(facts.pupil_id, rule.id, rule.scope, None, level, reason)
 
 
 def evaluate(pupil_facts, rules):
-    """Every flag the rules raise for one pupil, in rule order."""
+    """The flags the rules raise for one pupil: at most one per owner level (each subject's
+    department, the key stage, the form tutor), in rule order."""
     proposals = []
     for rule in rules:
         if pupil_facts.key_stage not in rule.key_stages:
@@ -154,7 +168,27 @@ def evaluate(pupil_facts, rules):
             proposal = _count_proposal(pupil_facts, rule)
             if proposal is not None:
                 proposals.append(proposal)
-    return proposals
+    return merge_per_owner(proposals)
+
+
+def merge_per_owner(proposals):
+    """One flag per owner level: where several rules catch a pupil for the same owner (two grades
+    below target and below grade 4 in one subject; off target in 4+ subjects and below 4 in 3), the
+    first rule's flag carries every reason at the highest level, so nobody is asked twice."""
+    merged = {}
+    for proposal in proposals:
+        key = (proposal.scope, proposal.subject_id)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = replace(proposal, rule_ids=(proposal.rule_id,))
+        else:
+            merged[key] = replace(
+                first,
+                level=max(first.level, proposal.level),
+                reason=f"{first.reason}; {proposal.reason}" if proposal.reason else first.reason,
+                rule_ids=(*first.rule_ids, proposal.rule_id),
+            )
+    return list(merged.values())
 
 
 def parse_bands(text):
@@ -194,11 +228,17 @@ def format_bands(bands):
 
 
 def check_template(template):
-    """A ValueError naming a placeholder the template uses that rules cannot fill."""
+    """A ValueError unless the template uses only named placeholders ({subjects}, {count}, ...)."""
+    allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
     try:
-        template.format(**{name: "x" for name in PLACEHOLDERS})
-    except KeyError as error:
-        allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
-        raise ValueError(f"Unknown placeholder {{{error.args[0]}}}. Use: {allowed}.") from None
-    except (IndexError, ValueError):
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
         raise ValueError("The reason has a stray { or }: placeholders look like {subject}.") from None
+    for _literal, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if spec or conversion or not name.isidentifier():
+            shown = "{" + name + ("!" + conversion if conversion else "") + (":" + spec if spec else "") + "}"
+            raise ValueError(f"Placeholders are bare names: {shown[:40]} is not allowed. Use: {allowed}.")
+        if name not in PLACEHOLDERS:
+            raise ValueError(f"Unknown placeholder {{{name[:40]}}}. Use: {allowed}.")

@@ -1,5 +1,6 @@
 """Every write in interventions: running the rules, raising and actioning flags, evaluating impact."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,14 +31,18 @@ class RunResult:
     raised: int = 0
     updated: int = 0
     unchanged: int = 0
+    cleared: int = 0
 
 
 @transaction.atomic
 def rules_run(*, point, now=None, cycle_id=None, by=None):
     """Run the school's active rules for every pupil in the point's year group; returns a RunResult.
 
-    One pass over prefetched data. Re-running for the same point raises nothing twice: a flag still
-    open is brought up to date (level, reason, owner); actioned and closed flags are left alone.
+    One pass over prefetched data, one flag per pupil per owner level (see rules.merge_per_owner).
+    Re-running for the same point raises nothing twice: a flag still open is brought up to date
+    (reason, owner, and level unless its owner chose one); actioned and closed flags are left alone.
+    A flag nobody has touched whose pupil no longer meets any rule is cleared (closed, marked
+    `cleared_by_rules`), and reopened if a later re-run catches the pupil again.
     """
     now = now or timezone.now()
     rules = queries.active_rules(point.school_id)
@@ -48,14 +53,11 @@ def rules_run(*, point, now=None, cycle_id=None, by=None):
     specs = [spec for _, spec in rules]
     routing = Routing(point.school_id)
     key_stage = point.year_group.key_stage
-    existing = {
-        (f.pupil_id, f.rule_id, f.subject_id): f
-        for f in Flag.objects.filter(point=point, rule_id__in=by_id).only(
-            "id", "pupil_id", "rule_id", "subject_id", "level", "reason", "owner_id", "status"
-        )
-    }
+    existing = defaultdict(list)
+    for flag in Flag.objects.filter(point=point, source=FlagSource.RULE).only(*RUN_FIELDS).order_by("pk"):
+        existing[(flag.pupil_id, flag.scope, flag.subject_id)].append(flag)
     result = RunResult(pupils=len(data.facts))
-    new, changed = [], []
+    new, changed, proposed = [], [], set()
     for facts in data.facts:
         form_id, year_group_id = data.pupils[facts.pupil_id]
         for proposal in evaluate(facts, specs):
@@ -68,7 +70,10 @@ def rules_run(*, point, now=None, cycle_id=None, by=None):
                 key_stage=key_stage,
                 form_id=form_id,
             )
-            flag = existing.get((facts.pupil_id, rule.pk, proposal.subject_id))
+            key = (facts.pupil_id, proposal.scope, proposal.subject_id)
+            proposed.add(key)
+            flag = _flag_to_update(existing.get(key, ()), rule.pk)
+            reason = proposal.reason[:300]
             if flag is None:
                 new.append(
                     Flag(
@@ -79,22 +84,34 @@ def rules_run(*, point, now=None, cycle_id=None, by=None):
                         subject_id=proposal.subject_id,
                         scope=proposal.scope,
                         level=proposal.level,
-                        reason=proposal.reason[:300],
+                        reason=reason,
                         rule=rule,
                         owner_id=owner_id,
                         source=FlagSource.RULE,
                         raised_at=now,
                     )
                 )
-            elif flag.status == FlagStatus.OPEN and (
-                flag.level != proposal.level or flag.reason != proposal.reason or flag.owner_id != owner_id
-            ):
-                flag.level, flag.reason, flag.owner_id = proposal.level, proposal.reason[:300], owner_id
-                changed.append(flag)
-            else:
+                continue
+            reopened = flag.cleared_by_rules  # caught again after a re-run had cleared it
+            if reopened:
+                flag.status, flag.closed_at, flag.cleared_by_rules = FlagStatus.OPEN, None, False
+            elif flag.status != FlagStatus.OPEN:
                 result.unchanged += 1
+                continue
+            level = flag.level if flag.level_chosen else proposal.level
+            now_is = (level, reason, owner_id, rule.pk)
+            if not reopened and now_is == (flag.level, flag.reason, flag.owner_id, flag.rule_id):
+                result.unchanged += 1
+                continue
+            flag.level, flag.reason, flag.owner_id, flag.rule_id = level, reason, owner_id, rule.pk
+            changed.append(flag)
+    cleared = _clear_recovered(existing, proposed, {facts.pupil_id for facts in data.facts}, now)
     _insert_flags(new)
-    Flag.objects.bulk_update(changed, ["level", "reason", "owner"], batch_size=1000)
+    Flag.objects.bulk_update(
+        changed + cleared,
+        ["level", "reason", "owner", "rule", "status", "closed_at", "cleared_by_rules"],
+        batch_size=1000,
+    )
     # One audit row per run, not per flag: a run raises thousands of flags, and each flag carries
     # its own rule, point and raised_at. Hand-raised flags and every action are audited one by one.
     audit.record(
@@ -102,10 +119,45 @@ def rules_run(*, point, now=None, cycle_id=None, by=None):
         obj=point,
         by=by,
         via="rules" if by is None else "screen",
-        after={"raised": len(new), "updated": len(changed), "cycle": cycle_id, "rules": sorted(by_id)},
+        after={
+            "raised": len(new),
+            "updated": len(changed),
+            "cleared": len(cleared),
+            "cycle": cycle_id,
+            "rules": sorted(by_id),
+        },
     )
-    result.raised, result.updated = len(new), len(changed)
+    result.raised, result.updated, result.cleared = len(new), len(changed), len(cleared)
     return result
+
+
+RUN_FIELDS = (
+    "id", "pupil_id", "scope", "rule_id", "subject_id", "level", "level_chosen", "reason", "owner_id",
+    "status", "action_text", "closed_at", "cleared_by_rules",
+)  # fmt: skip
+
+
+def _flag_to_update(flags, rule_id):
+    """Of a pupil's rule flags for one owner level at this point (one, bar data from before flags
+    were merged per owner), the one a new run updates: the same rule's, else the first."""
+    for flag in flags:
+        if flag.rule_id == rule_id:
+            return flag
+    return flags[0] if flags else None
+
+
+def _clear_recovered(existing, proposed, pupil_ids, now):
+    """Open rule flags nobody has acted on, for pupils this run evaluated and no rule caught again."""
+    cleared = []
+    for key, flags in existing.items():
+        if key in proposed or key[0] not in pupil_ids:
+            continue
+        for flag in flags:
+            untouched = not (flag.action_text or flag.level_chosen)
+            if flag.status == FlagStatus.OPEN and untouched:
+                flag.status, flag.closed_at, flag.cleared_by_rules = FlagStatus.CLOSED, now, True
+                cleared.append(flag)
+    return cleared
 
 
 def _insert_flags(flags):
@@ -129,8 +181,10 @@ def _insert_flags(flags):
     names = ", ".join(f"t_{name}" for name in columns)
     sql = (
         f"INSERT INTO {Flag._meta.db_table} (school_id, point_id, cycle_id, status, source, raised_at, "
-        f"action_text, outcome, outcome_detail, {', '.join(column[name] for name in columns)}) "
-        f"SELECT %s, %s, %s, %s, %s, %s, '', '', '{{}}'::jsonb, {names} FROM unnest({unnest}) AS t({names})"
+        f"action_text, outcome, outcome_detail, level_chosen, cleared_by_rules, "
+        f"{', '.join(column[name] for name in columns)}) "
+        f"SELECT %s, %s, %s, %s, %s, %s, '', '', '{{}}'::jsonb, false, false, {names} "
+        f"FROM unnest({unnest}) AS t({names})"
     )
     params = [
         first.school_id,
@@ -209,14 +263,41 @@ def flag_raise(*, pupil, scope, level, reason, by, subject=None, point=None, now
 
 
 @transaction.atomic
-def flag_action_record(*, flag, action_text, status, by, action_due=None, now=None):
-    """Record what the owner did (or will do by a date), and move the flag on or close it."""
+def flag_level_set(*, flag, level, by):
+    """The owner sets the flag's level (Laude: "each department should decide upon the level of
+    intervention that each student should receive"); re-runs of the rules keep it. Audited."""
+    if level not in (1, 2, 3):
+        raise DomainError("bad_level", "The level must be 1, 2 or 3.")
+    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    if flag.level == level and flag.level_chosen:
+        return flag
+    before = {"level": flag.level, "chosen": flag.level_chosen}
+    flag.level, flag.level_chosen = level, True
+    flag.save(update_fields=["level", "level_chosen"])
+    audit.record(
+        action="interventions.flag.level_set",
+        obj=flag,
+        by=by,
+        pupil=flag.pupil,
+        before=before,
+        after={"level": level, "chosen": True},
+    )
+    return flag
+
+
+@transaction.atomic
+def flag_action_record(*, flag, action_text, status, by, action_due=None, level=None, now=None):
+    """Record what the owner did (or will do by a date), and move the flag on or close it.
+
+    A `level` different from the flag's is the owner choosing it (see flag_level_set)."""
     action_text = (action_text or "").strip()
     now = now or timezone.now()
     if status not in FlagStatus.values:
         raise DomainError("bad_status", "Choose open, actioned or closed.")
     if status != FlagStatus.OPEN and not action_text and not flag.action_text:
         raise DomainError("action_required", "Say what was done before marking the flag actioned or closed.")
+    if level is not None and level != flag.level:
+        flag_level_set(flag=flag, level=level, by=by)
     flag = Flag.objects.select_for_update().get(pk=flag.pk)
     before = {
         "status": flag.status,
@@ -234,18 +315,24 @@ def flag_action_record(*, flag, action_text, status, by, action_due=None, now=No
     elif flag.status == FlagStatus.CLOSED:
         flag.closed_at = None
     flag.status = status
-    flag.save(update_fields=["action_text", "action_due", "actioned_at", "closed_at", "status"])
+    flag.cleared_by_rules = False
+    after = {
+        "status": flag.status,
+        "action_text": flag.action_text,
+        "action_due": flag.action_due.isoformat() if flag.action_due else None,
+    }
+    if after == before:  # only the level changed, or nothing did
+        return flag
+    flag.save(
+        update_fields=["action_text", "action_due", "actioned_at", "closed_at", "status", "cleared_by_rules"]
+    )
     audit.record(
         action="interventions.flag.action_recorded",
         obj=flag,
         by=by,
         pupil=flag.pupil,
         before=before,
-        after={
-            "status": flag.status,
-            "action_text": flag.action_text,
-            "action_due": flag.action_due.isoformat() if flag.action_due else None,
-        },
+        after=after,
     )
     return flag
 
@@ -327,6 +414,7 @@ def preset_activate(*, school, preset, by):
 RULE_EDITABLE = (
     "name",
     "n",
+    "grades_below",
     "grade_thresholds",
     "bands",
     "level",
@@ -338,6 +426,9 @@ RULE_EDITABLE = (
 )
 
 
+THRESHOLDS = {"n", "grades_below", "grade_thresholds", "bands"}
+
+
 @transaction.atomic
 def rule_update(*, rule, by, **changes):
     """Save validated changes to a rule (validation lives in forms.RuleForm); audited before/after."""
@@ -345,6 +436,12 @@ def rule_update(*, rule, by, **changes):
     if unknown:
         raise DomainError("not_editable", f"These cannot be edited: {', '.join(sorted(unknown))}.")
     rule = Rule.objects.select_for_update().select_related("preset").get(pk=rule.pk)
+    changes = {name: value for name, value in changes.items() if getattr(rule, name) != value}
+    if not changes:
+        return rule
+    if set(changes) & THRESHOLDS and not rule.set_by_school:
+        # The policy's quote no longer backs the number: it is the school's own now.
+        changes["set_by_school"] = True
     before = {name: getattr(rule, name) for name in changes}
     for name, value in changes.items():
         setattr(rule, name, value)

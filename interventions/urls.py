@@ -11,3 +11,19 @@ urlpatterns = [
     path("rules/", views.rules, name="rules"),
     path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
 ]
+
+from .plans import urls as plan_urls  # noqa: E402
+
+urlpatterns += plan_urls.urlpatterns
+
+from .sessions import urls as session_urls  # noqa: E402
+
+urlpatterns += session_urls.urlpatterns
+
+from .agreements import urls as agreement_urls  # noqa: E402
+
+urlpatterns += agreement_urls.urlpatterns
+
+from .impact import urls as impact_urls  # noqa: E402
+
+urlpatterns += impact_urls.urlpatterns

@@ -13,6 +13,7 @@ from . import access, queries, services
 from .filters import FlagFilter
 from .forms import ActionForm, ManualFlagForm, PresetForm, RuleForm, RunRulesForm
 from .models import InterventionSettings, Rule
+from .plans.access import plans_visible_to
 from .tables import FlagTable
 
 
@@ -49,7 +50,12 @@ def flag_detail(request, pk):
     permissions.require(permissions.is_staff_member(user))
     flag = access.get_flag_or_404(user, pk)
     can_act = access.can_act_on(user, flag)
-    initial = {"action_text": flag.action_text, "action_due": flag.action_due, "status": flag.status}
+    initial = {
+        "level": flag.level,
+        "action_text": flag.action_text,
+        "action_due": flag.action_due,
+        "status": flag.status,
+    }
     form = ActionForm(request.POST or None, initial=initial) if can_act else None
     if request.method == "POST":
         permissions.require(can_act)
@@ -59,7 +65,7 @@ def flag_detail(request, pk):
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, "Action recorded.")
+                messages.success(request, _saved_message(form))
                 return redirect("interventions:flag_detail", pk=flag.pk)
     return render(
         request,
@@ -69,8 +75,17 @@ def flag_detail(request, pk):
             "form": form,
             "history": audit.history_for(flag),
             "school": flag.pupil.school,
+            "plan": plans_visible_to(user).filter(flag=flag).first(),
         },
     )
+
+
+def _saved_message(form):
+    changed = set(form.changed_data)
+    level = f"Level set to {form.cleaned_data['level']}." if "level" in changed else ""
+    if changed - {"level"}:
+        return f"Action recorded. {level}".strip()
+    return level or "Nothing to save: nothing changed."
 
 
 @login_required

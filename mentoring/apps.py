@@ -19,6 +19,7 @@ class MentoringConfig(AppConfig):
 
         home.register("mentoring/panels/_mentees.html", panels.has_mentees, panels.my_mentees, order=25)
         permissions.register_pupil_scope(scopes.mentees)
+        permissions.register_pastoral_scope(scopes.mentees)
         navigation.register(
             "Mentors",
             "mentoring:allocation",

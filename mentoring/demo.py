@@ -9,7 +9,8 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from tracking.models import Role, StaffRole, TeachingGroup
+from tracking import standing
+from tracking.models import GradeEntry, Role, StaffRole, TeachingGroup
 
 from .models import (
     ActionOwner,
@@ -187,6 +188,29 @@ RAG_COMMENTS = {
 }
 
 
+# Teachers' ratings follow how the pupil stands (tracking.standing), with a teacher's own judgement.
+RAG_WEIGHTS = {
+    "well_below": {Rating.RED: 0.6, Rating.AMBER: 0.3, Rating.GREEN: 0.1},
+    "below": {Rating.RED: 0.3, Rating.AMBER: 0.5, Rating.GREEN: 0.2},
+    "on": {Rating.RED: 0.05, Rating.AMBER: 0.35, Rating.GREEN: 0.6},
+    "above": {Rating.RED: 0.02, Rating.AMBER: 0.13, Rating.GREEN: 0.85},
+    None: {Rating.RED: 0.12, Rating.AMBER: 0.33, Rating.GREEN: 0.55},
+}
+
+
+def _standings(school, year, pupil_ids):
+    """{(pupil, subject): standing} at each pupil's latest graded point this year, judged in SQL."""
+    entries = GradeEntry.objects.filter(
+        pupil_id__in=pupil_ids, point__academic_year=year, current__isnull=False
+    ).order_by("pupil_id", "subject_id", "point__sequence")
+    out = {}
+    for row in standing.annotate_standing(entries, standing.Thresholds.of(school)).values(
+        "pupil_id", "subject_id", "standing"
+    ):
+        out[(row["pupil_id"], row["subject_id"])] = row["standing"]  # later points overwrite earlier
+    return out
+
+
 def add_demo_rag(built):
     """Last month's Academic RAG (closed, complete) and this month's, open today with most ratings in.
 
@@ -226,6 +250,7 @@ def add_demo_rag(built):
             if pupil.pk in ids:
                 teachers[(pupil.pk, group.subject_id)] = teacher
     maths_teacher = built.staff["teacher.maths"].pk
+    stands = _standings(school, year, ids)
     entries, previous = [], {}
     for window in windows:
         current = window.month == this_month
@@ -233,7 +258,7 @@ def add_demo_rag(built):
             if current and (teacher.pk == maths_teacher and rng.random() < 0.6 or rng.random() < 0.25):
                 continue  # still to rate this month
             before = previous.get((pupil_id, subject_id))
-            weights = {Rating.RED: 0.12, Rating.AMBER: 0.33, Rating.GREEN: 0.55}
+            weights = RAG_WEIGHTS.get(stands.get((pupil_id, subject_id)), RAG_WEIGHTS[None])
             if before is not None and rng.random() < 0.7:
                 rating = before
             else:

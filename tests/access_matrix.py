@@ -27,6 +27,12 @@ SEES_GROUP = {"teacher", "hod", "senco", "slt", "data_manager"}
 EDITS_GROUP = {"teacher", "hod", "slt", "data_manager"}
 
 CYCLE_READERS = {"hod", "slt", "data_manager"}
+# A pupil's plans: the owner, pastoral staff (tutor, head of year, mentor) and whole-school readers.
+PLAN_READERS = {"hod", "tutor", "hoy", "mentor", "senco", "slt", "data_manager"}
+# The key-stage tracking sheet: heads of year / KS coordinators, SLT and the data manager.
+KS_LEADERS = {"hoy", "slt", "data_manager"}
+# Session allocation: the (assistant) SENCo and SLT.
+ALLOCATORS = {"senco", "slt"}
 RAG_READERS = {"teacher", "other_teacher", "hod", "mentor", "slt", "data_manager"}
 
 
@@ -50,6 +56,7 @@ def _failed_task(w):
 
 
 ROWS = [
+    ("security_log", lambda w: [], {"data_manager"}),
     ("home", lambda w: [], EVERYONE),
     ("school_theme_css", lambda w: [], EVERYONE),
     ("pupil_list", lambda w: [], STAFF),
@@ -67,6 +74,7 @@ ROWS = [
     ("marksheet_row", lambda w: [w.group.pk, w.point.pk, w.child.pk], EDITS_GROUP),
     ("marksheet_row", lambda w: [w.group.pk, w.point.pk, w.other_child.pk], set()),
     ("marksheet_reopen", lambda w: [w.group.pk, w.point.pk], {"data_manager"}),
+    ("marksheet_verify", lambda w: [w.group.pk, w.point.pk], {"hod", "slt", "data_manager"}),
     ("point_reopen", lambda w: [w.point.pk], {"data_manager"}),
     ("interventions:flag_list", lambda w: [], STAFF),
     ("interventions:flag_new", lambda w: [], STAFF),
@@ -80,6 +88,37 @@ ROWS = [
         SEES_CHILD - {"teacher", "tutor", "mentor", "parent"},
     ),
     ("interventions:rules", lambda w: [], WHOLE_SCHOOL),
+    # Plans (issue 10): any member of staff has the list (it shows only the plans they may see).
+    ("interventions:plan_list", lambda w: [], STAFF),
+    ("interventions:plan_export", lambda w: ["csv"], STAFF),
+    ("interventions:plan_export", lambda w: ["xlsx"], STAFF),
+    ("interventions:plan_pdf", lambda w: [], STAFF),
+    # A maths plan on world.child: its owner (the maths HoD), the pupil's tutor, head of year and mentor,
+    # SLT, the data manager and the SENCo. Never a subject teacher or a parent.
+    ("interventions:plan_detail", lambda w: [_child_plan(w).pk], PLAN_READERS),
+    ("interventions:plan_detail", lambda w: [_child_plan(w, "form_tutor").pk], PLAN_READERS - {"hod"}),
+    ("interventions:plan_from_flag", lambda w: [_child_flag(w, "subject").pk], {"hod"} | WHOLE_SCHOOL),
+    ("interventions:plan_from_flag", lambda w: [_child_flag(w, "form_tutor").pk], {"tutor"} | WHOLE_SCHOOL),
+    ("interventions:ks_sheet", lambda w: [], KS_LEADERS),
+    ("interventions:target_group_detail", lambda w: [_target_group(w).pk], KS_LEADERS),
+    # Sessions: every member of staff requests and prints the sign-up sheet; the SENCos and SLT allocate;
+    # a session's leader (world.teacher), the SENCo and SLT take its register; SLT and mentors follow up.
+    ("interventions:session_week", lambda w: [], STAFF),
+    ("interventions:session_requests", lambda w: [], STAFF),
+    ("interventions:session_request_new", lambda w: [], STAFF),
+    ("interventions:signup_sheet", lambda w: [], STAFF),
+    ("interventions:allocation", lambda w: [], ALLOCATORS),
+    ("interventions:register", lambda w: [_session(w).pk], ALLOCATORS | {"teacher"}),
+    ("interventions:follow_ups", lambda w: [], {"slt", "mentor"}),
+    # Form 11A's timetable: its tutor, the head of year and whole-school readers.
+    # The Agreement for Examination Success: pastoral staff for their pupils, whole-school readers for all.
+    (
+        "interventions:agreement_list",
+        lambda w: [],
+        {"tutor", "hoy", "mentor", "senco", "slt", "data_manager"},
+    ),
+    ("interventions:impact", lambda w: [], WHOLE_SCHOOL),
+    ("interventions:timetable_pdf", lambda w: [w.form.pk], {"tutor", "hoy", "senco", "slt", "data_manager"}),
     ("interventions:rule_edit", lambda w: [_a_rule(w).pk], WHOLE_SCHOOL),
     # Oversight: completion for SLT, the data manager and heads of department (their department).
     ("completion", lambda w: [], {"hod", "slt", "data_manager"}),
@@ -404,6 +443,39 @@ def _child_flag(world, scope):
     return child_flag(world, scope)
 
 
+def _child_plan(world, scope="subject"):
+    from tests.interventions.helpers import child_plan
+
+    return child_plan(world, scope)
+
+
+def _target_group(world):
+    from django.utils import timezone
+
+    from interventions.plans.models import TargetGroup
+
+    group, _ = TargetGroup.objects.get_or_create(
+        school=world.school, key_stage=4, name="Matrix group", defaults={"created_at": timezone.now()}
+    )
+    return group
+
+
+def _session(world):
+    from datetime import time
+
+    from django.utils import timezone
+
+    from interventions.sessions.models import Session
+
+    session, _ = Session.objects.get_or_create(
+        school=world.school, title="Matrix maths", defaults={
+            "subject": world.maths, "kind": "after_school", "date": timezone.localdate(),
+            "starts_at": time(15, 30), "ends_at": time(16, 30), "room": "M1", "capacity": 10,
+            "leader": world.teacher},
+    )  # fmt: skip
+    return session
+
+
 def _a_rule(world):
     from interventions.presets import install_presets
 
@@ -421,6 +493,12 @@ EXEMPT = {
     "password_reset_done": "auth",
     "password_reset_confirm": "auth",
     "password_reset_complete": "auth",
+    # Two-step sign-in: every signed-in user manages their own (tests/tracking/signin/test_mfa.py).
+    "mfa_manage": "auth: the user's own second step",
+    "mfa_verify": "auth: the user's own second step",
+    "mfa_setup": "auth: the user's own second step",
+    "mfa_codes_new": "auth: POST only, the user's own recovery codes",
+    "mfa_turn_off": "auth: POST only, the user's own second step",
 }
 
 
@@ -606,6 +684,23 @@ def _previewed_import(w):
     return w.previewed
 
 
+def _changed_since_verified(w):
+    """child's maths grade at world.point was verified, then changed: verifying the sheet again has work."""
+    from tests import factories as f
+    from tracking.cycle.verification import grades_verify
+    from tracking.models import GradeEntry
+
+    entry, _ = GradeEntry.objects.get_or_create(
+        school=w.school, pupil=w.child, subject=w.maths, point=w.point, defaults={"current": _grade(w, "5")}
+    )
+    if entry.verified_at is None:
+        grades_verify(entries=GradeEntry.objects.filter(pk=entry.pk), by=None, via="matrix")
+        entry.refresh_from_db()
+    other = "6" if entry.verified_current_id == _grade(w, "5").pk else "5"
+    GradeEntry.objects.filter(pk=entry.pk).update(current=f.grade(w.school, other))
+    return {}
+
+
 CURRICULAR = {"text": "Check units in every answer", "horizon": "lessons", "review_on": _today(30)}
 TUTORS_AND_UP = {"hod"} | WHOLE_SCHOOL  # who acts on world.child's maths flag (routed to the maths HoD)
 
@@ -630,6 +725,12 @@ ACTIONS = [
         {"data_manager"},
     ),
     ("point_reopen", lambda w: [_locked_point(w).pk], _reopen_body, {"data_manager"}),
+    (
+        "marksheet_verify",
+        lambda w: [w.group.pk, w.point.pk],
+        _changed_since_verified,
+        {"hod", "slt", "data_manager"},
+    ),
     ("completion_remind", lambda w: [], lambda w: {"point": w.point.pk}, WHOLE_SCHOOL),
     (
         "target_overview",
@@ -705,6 +806,17 @@ ACTIONS = [
     ("import_columns", lambda w: [_mapping_job(w).pk], _columns_body, {"data_manager"}),
     ("setup_calendar", lambda w: [], _calendar_body, {"data_manager"}),
     ("setup_scales", lambda w: [], _without_scales, {"data_manager"}),
+    (
+        "setup_scales",
+        lambda w: [],
+        lambda w: {
+            "action": "create",
+            "name": "Music",
+            "code": "music",
+            "grades": "D\nM\nP",
+        },
+        {"data_manager"},
+    ),
     ("setup_subjects", lambda w: [], lambda w: _subject_body(w, "Geography", "GG"), {"data_manager"}),
     ("setup_subject", lambda w: [w.maths.pk], lambda w: _subject_body(w, "Maths", "MA"), {"data_manager"}),
     ("setup_points", lambda w: [], lambda w: _point_body(w, "Y11 Spring 1", 40), {"data_manager"}),

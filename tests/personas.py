@@ -112,3 +112,16 @@ def login(client):
         return client
 
     return _login
+
+
+def sign_in_two_step(client, user):
+    """Signed in with the second step done, as the admin always requires."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

@@ -2,10 +2,23 @@
 # Run the test suite against real services: a throwaway PostgreSQL cluster and Redis server on
 # free loopback ports, stopped and deleted on exit (also on failure or CTRL-C).
 #   bash tests/run.sh [pytest args...]
+#   bash tests/run.sh --exec [--no-broker] COMMAND [args...]   run COMMAND instead of pytest (make bench);
+#                     with --no-broker start no Redis, so Celery tasks run eagerly in the process.
 # Honoured: DATABASE_URL (use that database, start no PostgreSQL),
 #           CELERY_BROKER_URL (use that broker, start no Redis).
 # Exports UPLIFT_TEST_SERVICES=1 so tests know real services are present.
 set -euo pipefail
+
+EXEC=0 NO_BROKER=0
+if [[ ${1:-} == --exec ]]; then
+    EXEC=1
+    shift
+    if [[ ${1:-} == --no-broker ]]; then
+        NO_BROKER=1
+        shift
+    fi
+    (($#)) || { echo "run.sh: --exec needs a command" >&2; exit 2; }
+fi
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -24,7 +37,7 @@ find_pg_bin() {
 
 # --- Debian packages (root only; a machine that has them all never touches apt) ---------------
 need_pkgs=()
-[[ -n ${CELERY_BROKER_URL:-} ]] || command -v redis-server >/dev/null || need_pkgs+=(redis-server)
+[[ -n ${CELERY_BROKER_URL:-} || $NO_BROKER == 1 ]] || command -v redis-server >/dev/null || need_pkgs+=(redis-server)
 [[ -n ${DATABASE_URL:-} ]] || find_pg_bin || need_pkgs+=(postgresql)
 command -v chromium >/dev/null || need_pkgs+=(chromium)
 command -v pdftoppm >/dev/null || need_pkgs+=(poppler-utils)
@@ -88,7 +101,7 @@ free_port() {
     .venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-if [[ -z ${DATABASE_URL:-} || -z ${CELERY_BROKER_URL:-} ]]; then
+if [[ -z ${DATABASE_URL:-} || (-z ${CELERY_BROKER_URL:-} && $NO_BROKER == 0) ]]; then
     TMP=$(mktemp -d "${TMPDIR:-/tmp}/uplift-test.XXXXXX")
     chmod 755 "$TMP"
 fi
@@ -110,10 +123,10 @@ else
     PG_DATA=$TMP/pg/data
     "${AS_PG[@]}" "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres -E UTF8 --locale=C --no-sync \
         >"$TMP/initdb.log" 2>&1 || { cat "$TMP/initdb.log" >&2; die "initdb failed"; }
-    printf '%s\n' \
-        "listen_addresses = '127.0.0.1'" "port = $PG_PORT" "unix_socket_directories = '$TMP/pg'" \
-        "fsync = off" "synchronous_commit = off" "full_page_writes = off" |
-        "${AS_PG[@]}" tee -a "$PG_DATA/postgresql.conf" >/dev/null
+    pg_conf=("listen_addresses = '127.0.0.1'" "port = $PG_PORT" "unix_socket_directories = '$TMP/pg'")
+    # Tests trade durability for speed; benchmarks (--exec) keep it, so a save's time includes its commit.
+    ((EXEC)) || pg_conf+=("fsync = off" "synchronous_commit = off" "full_page_writes = off")
+    printf '%s\n' "${pg_conf[@]}" | "${AS_PG[@]}" tee -a "$PG_DATA/postgresql.conf" >/dev/null
     "${SETSID[@]}" "${AS_PG[@]}" "$PG_BIN/postgres" -D "$PG_DATA" >"$TMP/postgres.log" 2>&1 &
     PG_WRAPPER=$!
     pg_ready() { [[ $(sed -n 8p "$PG_DATA/postmaster.pid" 2>/dev/null) == ready* ]]; }
@@ -137,6 +150,8 @@ fi
 # --- Redis -------------------------------------------------------------------------------------
 if [[ -n ${CELERY_BROKER_URL:-} ]]; then
     say "using CELERY_BROKER_URL from the environment"
+elif [[ $NO_BROKER == 1 ]]; then
+    say "no broker: Celery tasks run eagerly"
 else
     t0=$(now)
     command -v redis-server >/dev/null || die "redis-server not found: install redis-server or set CELERY_BROKER_URL"
@@ -165,12 +180,20 @@ else
     say "Redis $(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p') on 127.0.0.1:$REDIS_PORT ($(since "$t0"))"
 fi
 
-# --- pytest ------------------------------------------------------------------------------------
+# --- pytest (or the --exec command) -----------------------------------------------------------------
 export UPLIFT_TEST_SERVICES=1
-say "pytest $*"
+export DJANGO_DEBUG=${DJANGO_DEBUG:-true} # development settings unless told otherwise
 set +e
-.venv/bin/python -m pytest "$@"
-rc=$?
+if ((EXEC)); then
+    say "running $*"
+    "$@"
+    rc=$?
+    say "$1 exited with code $rc"
+else
+    say "pytest $*"
+    .venv/bin/python -m pytest "$@"
+    rc=$?
+    say "pytest exited with code $rc"
+fi
 set -e
-say "pytest exited with code $rc"
 exit "$rc"

@@ -5,6 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.personas import sign_in_two_step
+
 pytestmark = pytest.mark.django_db
 
 
@@ -49,9 +51,9 @@ def test_demo_staff_titles_fit_their_first_names():
 
 
 def test_admin_pages_carry_the_uplift_favicon(client, world):
-    world.data_manager.user.is_staff = world.data_manager.user.is_superuser = True
+    world.data_manager.user.is_staff = True
     world.data_manager.user.save()
-    client.force_login(world.data_manager.user)
+    sign_in_two_step(client, world.data_manager.user)
     for url in (reverse("admin:index"), reverse("admin:tracking_pupil_changelist")):
         page = client.get(url).content.decode()
         assert 'rel="icon"' in page and "img/favicon" in page

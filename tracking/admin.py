@@ -1,9 +1,23 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 
 from tracking import audit, models, permissions
 from tracking.cycle import services
+
+
+class ReadOnlyAdminMixin:
+    """History and snapshots: shown in full, never typed over (the scheduler and services write them)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(models.User)
@@ -11,6 +25,24 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "email", "school", "is_active")
     list_filter = ("school", "is_active", "is_trust_admin")
     fieldsets = BaseUserAdmin.fieldsets + (("School", {"fields": ("school", "is_trust_admin")}),)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if permissions.is_platform_operator(request.user):
+            return fields
+        # A school's data manager manages their colleagues' logins, not who runs the platform.
+        return (*fields, *permissions.ADMIN_OPERATOR_FIELDS, "last_login", "date_joined")
+
+    def user_change_password(self, request, id, form_url=""):
+        # Others' passwords are set by their owners (reset by email), never typed in by a colleague.
+        if not permissions.is_platform_operator(request.user):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        if obj.school_id is None and not permissions.is_platform_operator(request.user):
+            obj.school = permissions.school_for(request.user)
+        super().save_model(request, obj, form, change)
 
 
 class StaffRoleInline(admin.TabularInline):
@@ -54,15 +86,23 @@ class TeachingGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.GradeEntry)
-class GradeEntryAdmin(admin.ModelAdmin):
+class GradeEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Grades change through the marksheet and imports, which validate and audit every change."""
+
     list_display = ("pupil", "subject", "point", "current", "predicted", "security", "effort")
     list_filter = ("point__academic_year", "subject")
     raw_id_fields = ("pupil", "teaching_group", "current", "predicted")
     list_select_related = ("pupil", "subject", "point", "current", "predicted")
 
-    def has_change_permission(self, request, obj=None):
-        # Grades change through the marksheet and imports, which audit every change.
-        return False
+
+@admin.register(models.Target)
+class TargetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Targets change through their workflow (propose, agree, publish, request, decide), all audited."""
+
+    list_display = ("pupil", "subject", "grade", "published_grade", "status")
+    list_filter = ("status", "subject")
+    list_select_related = ("pupil", "subject", "grade", "published_grade")
+    search_fields = ("pupil__legal_last_name", "pupil__upn")
 
 
 @admin.register(models.AuditEvent)
@@ -92,7 +132,6 @@ for model in (
     models.AssessmentPoint,
     models.Guardian,
     models.GuardianLink,
-    models.Target,
     models.StaffRole,
     models.GradeValue,
 ):
@@ -112,7 +151,7 @@ class FlightPathAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.TargetRaiseProposal)
-class TargetRaiseProposalAdmin(admin.ModelAdmin):
+class TargetRaiseProposalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("target", "point", "achieved", "proposed_grade", "status")
     list_filter = ("status", "school")
     raw_id_fields = ("target",)
@@ -134,19 +173,6 @@ class SheetReopenAdmin(admin.ModelAdmin):
 
 
 # -- the tracking cycle --------------------------------------------------------------------------
-
-
-class ReadOnlyAdminMixin:
-    """History and snapshots: shown in full, never typed over (the scheduler and services write them)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CycleTransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -279,6 +305,15 @@ class FailedTaskAdmin(admin.ModelAdmin):
 class FlightPathRowAdmin(admin.ModelAdmin):
     list_display = ("flight_path", "__str__")
     list_select_related = ("flight_path",)
+
+
+@admin.register(models.SignInAttempt)
+class SignInAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The sign-in throttle's outstanding counts (the security log keeps the history)."""
+
+    list_display = ("kind", "username", "address", "at")
+    list_filter = ("kind",)
+    search_fields = ("username", "address")
 
 
 @admin.register(models.ImportJob)

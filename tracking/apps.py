@@ -14,15 +14,19 @@ class TrackingConfig(AppConfig):
         from tracking.cycle import scheduler
         from tracking.cycle.queries import home_panel
         from tracking.cycle.services import cycle_events
+        from tracking.cycle.verification import verify_cycle_grades
         from tracking.demo.targets import build_target_demo
         from tracking.marksheets.queries import panel_context
         from tracking.privacy.retention import retention_events
         from tracking.school import home, navigation, panels
+        from tracking.signin import receivers  # noqa: F401
         from tracking.targets.services import propose_raises_when_verified
 
         scheduler.register_event_source(cycle_events)
         scheduler.register_event_source(retention_events)
         signals.demo_school_built.connect(build_target_demo, dispatch_uid="targets_demo")
+        # Grades become what families see before anything acts on them.
+        signals.cycle_stage_entered.connect(verify_cycle_grades, dispatch_uid="grades_verified_for_families")
         signals.cycle_stage_entered.connect(
             propose_raises_when_verified, dispatch_uid="targets_raises_after_verification"
         )
@@ -100,6 +104,13 @@ class TrackingConfig(AppConfig):
             permissions.can_see_dashboard,
             order=5,
             description="How year groups, subjects and groups stand against target, with gaps and A8/P8",
+        )
+        navigation.register(
+            "Security log",
+            "security_log",
+            permissions.can_read_security_log,
+            order=95,
+            description="Who signed in, changed and downloaded what",
         )
         navigation.register(
             "Set-up",

@@ -29,15 +29,25 @@ from tracking.models import (
 )
 
 WHOLE_SCHOOL_ROLES = {Role.SLT, Role.DATA_MANAGER}
-# SENCos need every pupil's picture to plan support, but change nothing they do not own.
-WHOLE_SCHOOL_READERS = WHOLE_SCHOOL_ROLES | {Role.SENCO}
+# Global-underachievement leads (an assistant headteacher, a raising achievement coordinator).
+GLOBAL_UNDERACHIEVEMENT_ROLES = {Role.ASSISTANT_HEAD, Role.RAISING_ACHIEVEMENT}
+# SENCos need every pupil's picture to plan support, and the global-underachievement leads every
+# pupil's picture across subjects; none of them changes what they do not own.
+WHOLE_SCHOOL_READERS = WHOLE_SCHOOL_ROLES | {Role.SENCO} | GLOBAL_UNDERACHIEVEMENT_ROLES
 
 _pupil_scopes = []
+_pastoral_scopes = []
 
 
 def register_pupil_scope(func):
     """Add a function(user, access) -> Q over Pupil that widens what a user may see."""
     _pupil_scopes.append(func)
+    return func
+
+
+def register_pastoral_scope(func):
+    """Add a function(user, access) -> Q over Pupil: pupils in this user's pastoral care (e.g. mentees)."""
+    _pastoral_scopes.append(func)
     return func
 
 
@@ -83,11 +93,12 @@ def access_for(user):
         access.staff = staff
         for role in staff.roles.all():
             access.roles.add(role.role)
-            if role.department_id:
+            # Scope comes only from the role that carries it (a database constraint agrees).
+            if role.role == Role.HEAD_OF_DEPARTMENT and role.department_id:
                 access.department_ids.add(role.department_id)
-            if role.year_group_id:
+            if role.role == Role.HEAD_OF_YEAR and role.year_group_id:
                 access.year_group_ids.add(role.year_group_id)
-            if role.key_stage:
+            if role.role == Role.HEAD_OF_YEAR and role.key_stage:
                 access.key_stages.add(role.key_stage)
     else:
         access.guardian = Guardian.objects.filter(user=user).first()
@@ -121,6 +132,12 @@ def is_data_manager(user):
 def is_slt(user):
     access = access_for(user)
     return access.is_trust or Role.SLT in access.roles
+
+
+def leads_global_underachievement(user):
+    """Assistant headteachers and raising achievement coordinators: every pupil's cross-subject flags."""
+    access = access_for(user)
+    return bool(access.roles & GLOBAL_UNDERACHIEVEMENT_ROLES)
 
 
 def current_years():
@@ -213,6 +230,25 @@ def pupils_visible_to(user):
     for extra in _pupil_scopes:
         scope |= extra(user, access)
     return base.filter(scope)
+
+
+def pupils_in_care_of(user):
+    """Pupils a member of staff looks after rather than teaches: their form as tutor, their year as
+    head of year, their key stage as its coordinator, and what other apps register (mentees).
+
+    Plans, session follow-ups and chase lists are shown to these people, not to every teacher."""
+    access = access_for(user)
+    base = Pupil.objects.filter(school_id__in=access.school_ids, is_active=True)
+    if access.staff is None:
+        return base.none()
+    scope = Q(form__tutors=access.staff, form__academic_year__in=current_years())
+    if access.year_group_ids:
+        scope |= Q(year_group_id__in=access.year_group_ids)
+    if access.key_stages:
+        scope |= Q(year_group__number__in=years_in_key_stages(access.key_stages))
+    for extra in _pastoral_scopes:
+        scope |= extra(user, access)
+    return base.filter(pk__in=Pupil.objects.filter(scope).values("pk"))
 
 
 def can_see_pupil(user, pupil):
@@ -350,6 +386,12 @@ def heads_department_of(user, subject):
         and subject.department_id in access.department_ids
         and subject.school_id in access.school_ids
     )
+
+
+def can_verify_sheet(user, group):
+    """Verifying a reopened sheet again (so families see its changes) is for the verification team and
+    the head of the group's department."""
+    return is_verification_team(user) or heads_department_of(user, group.subject)
 
 
 def can_request_target_change(user, subject):
@@ -648,6 +690,130 @@ def can_edit_progress_estimates(user):
 def can_allocate_mentors(user):
     """Academic mentors are decided by SLT (Longfield policy); the data manager keeps the lists."""
     return (is_slt(user) or is_data_manager(user)) and school_for(user) is not None
+
+
+# -- the admin ------------------------------------------------------------------------------------
+# A platform operator (a superuser, who belongs to no school) runs the installation. A school's data
+# manager (or the trust's team) with admin access sees only their school's rows, and only in Uplift's
+# own apps; everything here is asked by config/admin.py and the admin permission backend.
+
+ADMIN_APPS = {"tracking", "mentoring", "interventions", "reports"}
+# Changed only through their services, which validate and audit: shown in the admin, never edited.
+ADMIN_READ_ONLY = {
+    "tracking.gradeentry",
+    "tracking.target",
+    "tracking.targetraiseproposal",
+    "tracking.auditevent",
+    "tracking.cycletransition",
+    "tracking.healthcheck",
+}
+# Installation-wide: the operator's alone.
+ADMIN_OPERATOR_ONLY = {"tracking.signinattempt", "tracking.scheduledeventrun"}
+# A school may correct its own record but not create or remove schools.
+ADMIN_NO_ADD_OR_DELETE = {"tracking.school", "tracking.user"}
+# Fields of a login that only the operator may set.
+ADMIN_OPERATOR_FIELDS = ("is_superuser", "is_staff", "is_trust_admin", "groups", "user_permissions")
+
+
+def is_platform_operator(user):
+    return bool(user.is_authenticated and user.is_active and user.is_superuser and user.school_id is None)
+
+
+def can_use_admin(user):
+    """The operator, and data managers or trust staff whose login has admin access (is_staff)."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return is_platform_operator(user) or is_data_manager(user)
+
+
+_school_paths = {}
+
+
+def school_path(model):
+    """The lookup from a model to its school ("school", "staff__school", ...), or None if it has none."""
+    if model in _school_paths:
+        return _school_paths[model]
+    path = None
+    if model is School:
+        path = "pk"
+    else:
+        frontier = [(model, "")]
+        for _ in range(3):
+            step = []
+            for current, prefix in frontier:
+                for field in current._meta.concrete_fields:
+                    if not field.many_to_one and not field.one_to_one:
+                        continue
+                    if field.related_model is School:
+                        path = f"{prefix}{field.name}"
+                        break
+                    step.append((field.related_model, f"{prefix}{field.name}__"))
+                if path:
+                    break
+            if path:
+                break
+            frontier = step
+    _school_paths[model] = path
+    return path
+
+
+def school_id_of(obj):
+    """The school an object belongs to, following school_path (None for installation-wide rows)."""
+    path = school_path(type(obj))
+    if path is None:
+        return None
+    if path == "pk":
+        return obj.pk
+    *hops, last = path.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop, None)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id", None)
+
+
+def admin_scope(user, queryset):
+    """The rows of a queryset this user may see in the admin (lists, choice lists and lookups)."""
+    if is_platform_operator(user):
+        return queryset
+    path = school_path(queryset.model)
+    if path is None or not can_use_admin(user) or queryset.model._meta.app_label not in ADMIN_APPS:
+        return queryset.none()
+    return queryset.filter(**{f"{path}__in": access_for(user).school_ids})
+
+
+def admin_may(user, model, action):
+    """May this user `action` ("view", "add", "change", "delete") rows of `model` in the admin?"""
+    if is_platform_operator(user):
+        return True
+    if not can_use_admin(user):
+        return False
+    label = model._meta.label_lower
+    if model._meta.app_label not in ADMIN_APPS or school_path(model) is None or label in ADMIN_OPERATOR_ONLY:
+        return False
+    if label in ADMIN_READ_ONLY:
+        return action == "view"
+    if label in ADMIN_NO_ADD_OR_DELETE and action in ("add", "delete"):
+        return action == "add" and label == "tracking.user"
+    return True
+
+
+# -- the security log -----------------------------------------------------------------------------
+
+
+def can_read_security_log(user):
+    """Who signed in, what they changed and downloaded: the data manager (and the trust team)."""
+    return is_data_manager(user)
+
+
+def audit_events_visible_to(user):
+    """The audit trail of the user's school(s). Events that belong to no school (a sign-in with a
+    name no account has) are the platform operator's, in the admin."""
+    from tracking.models import AuditEvent
+
+    if not can_read_security_log(user):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(school_id__in=access_for(user).school_ids)
 
 
 def can_mentor(user):

@@ -26,17 +26,16 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    FilteredRelation,
     IntegerField,
     Min,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, Greatest
 
-from .models import AssessmentPoint, FlightPath, GradeValue, Target, TargetStatus
+from .models import AssessmentPoint, FlightPath, GradeValue, TargetStatus
 
 ABOVE, ON, BELOW, WELL_BELOW, NONE = "above", "on", "below", "well_below", "none"
 STATUSES = (ABOVE, ON, BELOW, WELL_BELOW, NONE)
@@ -63,6 +62,19 @@ def label(status, school=None):
     if status == NONE or school is None:
         return DEFAULT_LABELS[status]
     return getattr(school, f"label_{status}")
+
+
+def count_labels(school):
+    """Headings for counts of standings, in the school's words and with its thresholds."""
+    thresholds = Thresholds.of(school)
+    well_below = label(WELL_BELOW, school)
+    grades = "grade" if thresholds.well_below_by == 1 else "grades"
+    return {
+        "on_target": f"{label(ON, school)} or above",
+        "well_below": f"{well_below} ({thresholds.well_below_by}+ {grades} under expected)",
+        "well_below_short": well_below,
+        "below_floor": f"Below grade {thresholds.floor_step}",
+    }
 
 
 @dataclass(frozen=True)
@@ -214,6 +226,32 @@ class Place:
     count: int
 
 
+def places_of(points):
+    """{point id: Place} for every point sharing a year and year group with a point of `points`."""
+    pairs = set(points.values_list("academic_year_id", "year_group_id").distinct().order_by())
+    if not pairs:
+        return {}
+    pair_q = Q()
+    for year_id, group_id in pairs:
+        pair_q |= Q(academic_year_id=year_id, year_group_id=group_id)
+    return _places(AssessmentPoint.objects.filter(pair_q))
+
+
+def _places(points):
+    """{point id: Place} for a queryset holding whole years of points (one query)."""
+    years = {}
+    for pk, year_id, group_id, number, sequence in points.values_list(
+        "pk", "academic_year_id", "year_group_id", "year_group__number", "sequence"
+    ):
+        years.setdefault((year_id, group_id), []).append((sequence, pk, number))
+    places = {}
+    for rows in years.values():
+        rows.sort()
+        for index, (_, pk, number) in enumerate(rows, start=1):
+            places[pk] = Place(number, index, len(rows))
+    return places
+
+
 # -- the standing ------------------------------------------------------------------------------
 
 
@@ -244,6 +282,13 @@ class Standing:
         """A grade with no published target to judge it by."""
         return self.grade is not None and self.target is None
 
+    @property
+    def unjudged_label(self):
+        """Why a grade has no standing, in words: no published target, or a target on another scale."""
+        if self.target is not None and self.grade is not None and self.target.scale_id != self.grade.scale_id:
+            return "No target on this scale"
+        return "No target set"
+
 
 class Book:
     """What judging needs for one school, loaded once (about three queries), then judged in memory.
@@ -257,6 +302,7 @@ class Book:
         self.family = family
         self._gaps = None
         self._values = None
+        self._by_id = None
         self._places = None
 
     @property
@@ -266,11 +312,20 @@ class Book:
         return self._gaps
 
     def values(self, scale_id):
+        """The school's grades on one scale (every scale is loaded in one query, once)."""
         if self._values is None:
-            self._values = {}
+            self._values, self._by_id = {}, {}
             for value in GradeValue.objects.filter(scale__school=self.school).select_related("scale"):
                 self._values.setdefault(value.scale_id, []).append(value)
+                self._by_id[value.pk] = value
         return self._values.get(scale_id, [])
+
+    def value(self, pk):
+        """The GradeValue with this id (None for None), from the values already loaded."""
+        if pk is None:
+            return None
+        self.values(None)
+        return self._by_id.get(pk)
 
     def lowest_step(self, scale_id):
         values = self.values(scale_id)
@@ -278,16 +333,7 @@ class Book:
 
     def place(self, point):
         if self._places is None:
-            self._places = {}
-            years = {}
-            for pk, year_id, group_id, number, sequence in AssessmentPoint.objects.filter(
-                school_id=self.school.pk
-            ).values_list("pk", "academic_year_id", "year_group_id", "year_group__number", "sequence"):
-                years.setdefault((year_id, group_id), []).append((sequence, pk, number))
-            for rows in years.values():
-                rows.sort()
-                for index, (_, pk, number) in enumerate(rows, start=1):
-                    self._places[pk] = Place(number, index, len(rows))
+            self._places = _places(AssessmentPoint.objects.filter(school_id=self.school.pk))
         return self._places.get(point.pk)
 
     def expected(self, point, subject_id, target_grade):
@@ -348,6 +394,37 @@ class Book:
         return None
 
 
+@dataclass(frozen=True)
+class GradeRef:
+    """A grade known only by the values a database row carries (see `from_row`)."""
+
+    code: str
+    step: int
+    scale_id: int
+
+    def __str__(self):
+        return self.code
+
+
+def from_row(entry):
+    """A Standing from a GradeEntry row annotated by `annotate_standing` (for tables counted in SQL)."""
+    grade = target = None
+    if entry.counting_step is not None:
+        grade = GradeRef(entry.counting_code, entry.counting_step, entry.counting_scale)
+    if entry.target_step is not None:
+        target = GradeRef(getattr(entry, "target_code", ""), entry.target_step, entry.target_scale)
+    return Standing(
+        status=entry.standing,
+        diff=entry.standing_diff,
+        grade=grade,
+        target=target,
+        below_floor=entry.below_floor,
+        pupil_id=entry.pupil_id,
+        subject_id=entry.subject_id,
+        point_id=entry.point_id,
+    )
+
+
 # -- complete ---------------------------------------------------------------------------------------
 
 
@@ -389,46 +466,29 @@ def complete_q(prefix=""):
 # -- the same decisions in SQL ---------------------------------------------------------------------
 
 
-def _gap_expression():
-    """expected_gap() over GradeEntry rows: the point's place and the subject's flight path, in SQL."""
-    same_year = AssessmentPoint.objects.filter(
-        academic_year_id=OuterRef("point__academic_year_id"), year_group_id=OuterRef("point__year_group_id")
+def _gap_sql(year_number):
+    """gap_at_end_of() as an SQL expression on the subject's flight path (the defaults without one)."""
+    if year_number >= 11:
+        return Value(0)
+    number = max(year_number, 7)
+    column = Coalesce(
+        F(f"subject__flight_path__gap_y{number}"), Value(DEFAULT_GAPS[number]), output_field=IntegerField()
     )
+    return column + Value(1) if year_number < 7 else column
 
-    def count(points):
-        return Subquery(
-            points.order_by().values("year_group_id").annotate(n=Count("pk")).values("n"),
-            output_field=IntegerField(),
-        )
 
-    count_all = count(same_year)
-    index = count(same_year.filter(sequence__lte=OuterRef("point__sequence")))
-    gap = {
-        year: Coalesce(
-            F(f"subject__flight_path__gap_y{year}"), Value(DEFAULT_GAPS[year]), output_field=IntegerField()
-        )
-        for year in GAP_YEARS
-    }
-    year = "point__year_group__number"
-    start = Case(
-        When(**{f"{year}__lte": 7}, then=gap[7] + 1),
-        When(**{year: 8}, then=gap[7]),
-        When(**{year: 9}, then=gap[8]),
-        When(**{year: 10}, then=gap[9]),
-        When(**{year: 11}, then=gap[10]),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    end = Case(
-        When(**{f"{year}__lte": 7}, then=gap[7]),
-        When(**{year: 8}, then=gap[8]),
-        When(**{year: 9}, then=gap[9]),
-        When(**{year: 10}, then=gap[10]),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    # Both operands are non-negative integers, so SQL's integer division is Python's floor division.
-    return (Value(2) * (start * (count_all - index) + end * index) + count_all) / (Value(2) * count_all)
+def _gap_expression(places):
+    """expected_gap() over GradeEntry rows, in SQL: one branch per point, with the point's place (from
+    `places`, worked out once by `places_of` so both forms share it) and the subject's flight path."""
+    branches = []
+    for pk, place in places.items():
+        start, end = _gap_sql(place.year_number - 1), _gap_sql(place.year_number)
+        count, index = place.count, place.index
+        # Both operands are non-negative integers, so SQL's integer division is Python's floor division.
+        weighted = Value(2) * (start * Value(count - index) + end * Value(index)) + Value(count)
+        gap = weighted / Value(2 * count)
+        branches.append(When(point_id=pk, then=gap))
+    return Case(*branches, default=Value(0), output_field=IntegerField())
 
 
 def _lowest_steps():
@@ -438,14 +498,23 @@ def _lowest_steps():
     )
 
 
+def _use_predicted():
+    return Q(point__collects_predicted=True, predicted__isnull=False)
+
+
+def counting_step_expression():
+    """The whole-grade step of the grade that counts, as an ORM expression on GradeEntry rows."""
+    return Case(When(_use_predicted(), then=F("predicted__step")), default=F("current__step"))
+
+
 def annotate_standing(entries, thresholds):
     """GradeEntry rows with the standing worked out in the database, as `Book.judge` works it out.
 
-    Adds: counting_step, counting_scale (the grade that counts), target_step (published),
-    expected_step, standing_diff, standing (a status), below_floor and is_complete.
+    Adds: counting_step, counting_code, counting_scale (the grade that counts), target_step, target_code,
+    target_rank, target_scale (the published target), expected_step, standing_diff, standing (a status),
+    below_floor and is_complete.
     """
-    use_predicted = Q(point__collects_predicted=True, predicted__isnull=False)
-    targets = Target.objects.filter(pupil_id=OuterRef("pupil_id"), subject_id=OuterRef("subject_id"))
+    use_predicted = _use_predicted()
     lowest = _lowest_steps()
     lowest_case = Case(
         *(When(target_scale=scale_id, then=Value(step)) for scale_id, step in lowest.items()),
@@ -453,20 +522,27 @@ def annotate_standing(entries, thresholds):
         output_field=IntegerField(),
     )
     entries = entries.annotate(
-        counting_step=Case(When(use_predicted, then=F("predicted__step")), default=F("current__step")),
+        counting_step=counting_step_expression(),
+        counting_code=Case(When(use_predicted, then=F("predicted__code")), default=F("current__code")),
         counting_scale=Case(
             When(use_predicted, then=F("predicted__scale_id")), default=F("current__scale_id")
         ),
         counting_scale_code=Case(
             When(use_predicted, then=F("predicted__scale__code")), default=F("current__scale__code")
         ),
-        target_step=Subquery(targets.values("published_grade__step")[:1], output_field=IntegerField()),
-        target_scale=Subquery(targets.values("published_grade__scale_id")[:1], output_field=IntegerField()),
+        # The pupil's target in the entry's subject, joined once (targets are unique per pupil and subject).
+        counted_target=FilteredRelation("pupil__targets", condition=Q(pupil__targets__subject=F("subject"))),
+    ).annotate(
+        target_step=F("counted_target__published_grade__step"),
+        target_scale=F("counted_target__published_grade__scale_id"),
+        target_code=F("counted_target__published_grade__code"),
+        target_rank=F("counted_target__published_grade__rank"),
     )
+    gap = _gap_expression(places_of(AssessmentPoint.objects.filter(pk__in=entries.values("point_id"))))
     entries = entries.annotate(
         expected_step=Case(
             When(target_step__isnull=True, then=Value(None)),
-            default=Greatest(F("target_step") - _gap_expression(), lowest_case),
+            default=Greatest(F("target_step") - gap, lowest_case),
             output_field=IntegerField(),
         )
     )

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("tracking.setup.urls")),
     path("", include("tracking.privacy.urls")),
     path("", include("tracking.dashboards.urls")),
+    path("", include("tracking.audit.urls")),
 ]

@@ -1,5 +1,4 @@
 from django import template
-from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -56,16 +55,3 @@ def css_string(value):
 def rag_text(rating, words):
     """The school's word for a rating with its shape, as plain text (printed sheets)."""
     return f"{ICONS.get(rating, '')} {words.get(rating, rating)}".strip()
-
-
-@register.simple_tag
-def mentee_standing(result, school):
-    """A Standing as the site's traffic light: tracking's `standing_html` (the truth branch's badge) where
-    it exists, else the `_progress.html` badge main has today. Drop the fallback once truth is on main."""
-    try:
-        from tracking.templatetags.uplift import standing_html  # noqa: PLC0415
-    except ImportError:
-        from tracking.templatetags.uplift import progress_badge  # noqa: PLC0415
-
-        return render_to_string("_progress.html", progress_badge(result, school))
-    return standing_html(result, school)

@@ -50,21 +50,39 @@
   function normalise(text) {
     return (text || "").trim().toUpperCase().replace(/[\u2013\u2014\u2212]/g, "-").replace(/\s+/g, "");
   }
+  /* The server decides (tracking/standing.py) and renders what the light needs: which fields it judges,
+     first choice first (config.judge), the school's thresholds (config.thresholds) and each row's grade
+     expected now (data-expected-step). This only repeats that arithmetic on what is being typed. */
+  function judgedField(tr) {
+    for (var i = 0; i < config.judge.length; i++) {
+      var input = cellIn(tr, config.judge[i]);
+      var key = input ? normalise(input.value) : "";
+      if (key && key in config.steps) {
+        return { field: config.judge[i], step: config.steps[key] };
+      }
+    }
+    return null;
+  }
   function statusFor(tr) {
-    var input = cellIn(tr, config.headline);
-    var target = tr.dataset.targetStep;
-    var key = input ? normalise(input.value) : "";
-    if (!key || target === "" || target === undefined || !(key in config.steps)) {
-      return { status: "none", diff: null };
+    var judged = judgedField(tr);
+    var expected = tr.dataset.expectedStep;
+    if (!judged) {
+      return { status: "none", diff: null, judged: null };
     }
-    var diff = config.steps[key] - parseInt(target, 10);
-    if (diff > 0) {
-      return { status: "above", diff: diff };
+    if (expected === "" || expected === undefined) {
+      return { status: "none", diff: null, judged: judged.field, noTarget: true };
     }
-    if (diff === 0) {
-      return { status: "on", diff: 0 };
+    var limits = config.thresholds;
+    var diff = judged.step - parseInt(expected, 10);
+    var status = "on";
+    if (diff >= limits.above_by) {
+      status = "above";
+    } else if (diff <= -limits.well_below_by) {
+      status = "well_below";
+    } else if (diff <= -limits.below_by) {
+      status = "below";
     }
-    return { status: diff <= -2 ? "well_below" : "below", diff: diff };
+    return { status: status, diff: diff, judged: judged.field };
   }
   function renderProgress(tr) {
     var cell = tr.querySelector("[data-progress]");
@@ -72,15 +90,20 @@
       return;
     }
     var result = statusFor(tr);
+    var old = cell.querySelector("[data-standing]");
     var badge = document.createElement("span");
     badge.className = "status status-" + result.status;
+    badge.dataset.standing = result.status.replace("_", "-");
+    badge.dataset.pupil = tr.dataset.pupil;
+    badge.dataset.subject = old ? old.dataset.subject : "";
+    badge.dataset.point = old ? old.dataset.point : "";
     var icon = document.createElement("span");
     icon.className = "status-icon";
     icon.setAttribute("aria-hidden", "true");
     icon.textContent = ICONS[result.status];
     var label = document.createElement("span");
     label.className = "status-label";
-    label.textContent = config.labels[result.status];
+    label.textContent = result.noTarget ? tr.dataset.unjudged : config.labels[result.status];
     badge.appendChild(icon);
     badge.appendChild(label);
     if (result.diff) {
@@ -96,7 +119,11 @@
       badge.appendChild(document.createTextNode(" "));
       badge.appendChild(diff);
     }
-    cell.replaceChildren(badge);
+    var judged = document.createElement("small");
+    judged.className = "judged-on";
+    judged.dataset.judged = "";
+    judged.textContent = result.judged ? "on " + result.judged : "";
+    cell.replaceChildren(badge, judged);
   }
 
   /* Drafts ----------------------------------------------------------------------------------- */
@@ -416,6 +443,9 @@
       showOffline(
         "Not saved — sign in again in a new tab, then press Save. Your typed values are kept on this device."
       );
+    } else if (status === 503 && event.detail.xhr.responseText) {
+      // The database was busy: the server says so, and nothing of the row was saved.
+      showOffline("Not saved — " + event.detail.xhr.responseText);
     } else {
       showOffline("Not saved — the server had a problem. Your typed values are kept on this device; press Save to try again.");
     }

@@ -4,6 +4,7 @@
    3. Make overflowing table scroll boxes keyboard-focusable.
    4. Keep a table's header in view while a sideways-scrolling box passes under the top of the window.
    5. Show fields that apply to one choice only while that choice is made (data-show-when).
+   6. Remove marksheet drafts from this browser on sign-out.
    App-specific behaviour belongs in its own static file, added through {% block extra_js %}. */
 (function () {
   "use strict";
@@ -188,6 +189,32 @@
       update();
     });
   }
+
+  /* 6. Sign-out forgets drafts ----------------------------------------------------------- */
+  // Drafts of unsaved grades live in localStorage (marksheet.js); a shared computer must not keep
+  // them after sign-out. The server's Clear-Site-Data header does the same where browsers honour it.
+  var DRAFT_PREFIX = "uplift:marksheet:";
+
+  function forgetDrafts() {
+    try {
+      var keys = [];
+      for (var i = 0; i < window.localStorage.length; i++) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf(DRAFT_PREFIX) === 0) {
+          keys.push(key);
+        }
+      }
+      keys.forEach(function (key) { window.localStorage.removeItem(key); });
+    } catch (e) {
+      /* storage unavailable: nothing was kept */
+    }
+  }
+
+  document.addEventListener("submit", function (event) {
+    if (event.target && event.target.hasAttribute && event.target.hasAttribute("data-sign-out")) {
+      forgetDrafts();
+    }
+  });
 
   function init() {
     initNavToggle();

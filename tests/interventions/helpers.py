@@ -30,6 +30,18 @@ def grade(world, pupil, subject, grade_code, target_code=None, point=None, scale
     )
 
 
+def later_point(world, **kwargs):
+    """A second Year 11 point after world.point. The school's flight paths expect the end-of-Year-11
+    target from the start of Year 11, so world.point is still judged against the target itself
+    (tracking.standing otherwise expects a grade less early in Year 11)."""
+    from tracking.models import FlightPath, Subject
+
+    for subject in Subject.objects.filter(school=world.school):
+        FlightPath.objects.update_or_create(school=world.school, subject=subject, defaults={"gap_y10": 0})
+    kwargs.setdefault("sequence", world.point.sequence + 1)
+    return f.AssessmentPointFactory(school=world.school, year_group=world.y11, **kwargs)
+
+
 def use_preset(world, code):
     presets = install_presets(world.school)
     settings = world.school.intervention_settings
@@ -51,3 +63,12 @@ def child_flag(world, scope=Scope.SUBJECT):
                   "owner": owner, "raised_at": "2026-11-20T10:00:00Z", "source": "manual"},
     )  # fmt: skip
     return flag
+
+
+def child_plan(world, scope=Scope.SUBJECT):
+    """A plan made from child_flag by its owner, as the 'Start a plan' button makes it."""
+    from interventions.plans import services as plan_services
+
+    flag = child_flag(world, scope)
+    plan, _ = plan_services.plan_from_flag(flag=flag, by=flag.owner.user)
+    return plan

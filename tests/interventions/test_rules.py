@@ -108,6 +108,16 @@ def test_four_subjects_below_target_raise_one_key_stage_flag_naming_them():
     assert evaluate(pupil(*facts[:3]), [COUNT]) == []
 
 
+def test_a_counting_rule_can_count_only_subjects_some_grades_below():
+    well = RuleSpec(
+        7, KEY_STAGE, COUNT_BELOW_TARGET, n=3, grades=2, reason_template="{grades}+ below in {count}"
+    )
+    facts = [fact(1, 4, 6), fact(2, 3, 6), fact(3, 5, 6), fact(4, 5, 6)]
+    assert evaluate(pupil(*facts), [well]) == []
+    (proposal,) = evaluate(pupil(*facts, fact(5, 2, 4)), [well])
+    assert proposal.reason == "2+ below in 3"
+
+
 @pytest.mark.parametrize(("off", "level"), [(0, None), (1, 1), (2, 2), (3, 2), (4, 3), (7, 3)])
 def test_the_form_tutor_level_follows_the_number_of_subjects_off_target(off, level):
     facts = [fact(i, 4 if i <= off else 6, 5) for i in range(1, 9)]
@@ -170,9 +180,9 @@ def test_lower_grades_never_mean_fewer_flags_or_lower_levels():
         reached["examples"] += 1
         reached["flagged before the drop"] += bool(before)
         assert len(after) >= len(before)
-        levels_after = {(p.rule_id, p.subject_id): p.level for p in after}
+        levels_after = {(p.scope, p.subject_id): p.level for p in after}
         for p in before:
-            assert levels_after[(p.rule_id, p.subject_id)] >= p.level
+            assert levels_after[(p.scope, p.subject_id)] >= p.level
 
     check()
     _most(reached, "flagged before the drop")
@@ -262,3 +272,34 @@ def test_a_subject_s_reason_agrees_with_its_count():
     template = "Off target in {count} subject(s): {subjects}"
     assert render_reason(template, count=1, subjects="Maths") == "Off target in 1 subject: Maths"
     assert render_reason(template, count=3, subjects="A, B, C") == "Off target in 3 subjects: A, B, C"
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["In {subject.foo}", "In {subject:>50000000}", "In {subject!r}", "In {subjects[0]}", "In {}", "In {0}"],
+)
+def test_a_reason_template_takes_named_placeholders_only(template):
+    with pytest.raises(ValueError, match="Placeholders are bare names"):
+        check_template(template)
+
+
+def test_a_stored_template_with_a_format_spec_renders_without_building_a_huge_string():
+    from interventions.rules import render_reason
+
+    assert render_reason("In {subject:>50000000} {subject.foo}", subject="Maths") == "In Maths"
+
+
+@patient
+@given(subject_rows)
+def test_a_pupil_gets_at_most_one_flag_per_owner_level(rows):
+    proposals = evaluate(_facts(rows), ALL_RULES)
+    keys = [(p.scope, p.subject_id) for p in proposals]
+    assert len(keys) == len(set(keys))
+
+
+def test_two_rules_catching_one_subject_make_one_flag_with_both_reasons_at_the_higher_level():
+    (proposal,) = evaluate(pupil(fact(7, 3, 6, "Mathematics")), [GAP, BELOW_4])
+    assert (proposal.rule_id, proposal.rule_ids, proposal.level) == (GAP.id, (GAP.id, BELOW_4.id), 2)
+    assert proposal.reason == (
+        "Below target by 3 grades in Mathematics (3 vs target 6); Working below grade 4 in Mathematics (3)"
+    )

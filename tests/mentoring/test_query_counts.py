@@ -100,6 +100,7 @@ def test_a_mentoring_page_reads_in_a_fixed_number_of_queries(client, world, pers
     url = reverse(url_name, args=[values[a] for a in args])
     client.force_login(getattr(world, persona).user)
     _grow(world, window, 2)
+    client.get(url)  # the first request of a session writes it (then at most once a minute)
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     _grow(world, window, 8)

@@ -131,6 +131,7 @@ def test_the_workspace_reads_a_page_of_mentees_in_a_fixed_number_of_queries(clie
 
     client.force_login(world.mentor.user)
     add_mentees(2)
+    client.get(WORKSPACE)  # the first request of a session writes it (then at most once a minute)
     with CaptureQueriesContext(connection) as few:
         assert client.get(WORKSPACE).status_code == 200
     add_mentees(10)

@@ -96,6 +96,8 @@ def test_dropped_subjects_are_not_shown_and_last_years_grades_say_so(client, wor
     from datetime import timedelta
 
     give_grades(world)
+    # This year's grades are not verified yet: families see only last year's.
+    GradeEntry.objects.filter(point=world.point).update(verified_at=None)
     last_year = f.AcademicYearFactory(
         school=world.school,
         name="2025/26",

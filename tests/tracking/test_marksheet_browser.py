@@ -96,6 +96,12 @@ def test_a_teacher_fills_a_sheet_from_the_keyboard_fixes_a_mistake_and_saves(
     # Live traffic lights, in words as well as colour.
     assert "Above target" in page.locator(f"#row-{ash.pk} [data-progress]").inner_text()
     assert "Well below target" in page.locator(f"#row-{cole.pk} [data-progress]").inner_text()
+    # The live light carries the same data-standing as the server's, and says which grade it judged.
+    live = {p.pk: page.locator(f"#row-{p.pk} [data-standing]").get_attribute("data-standing") for p in w.rows}
+    assert (
+        live[cole.pk] == "well-below"
+        and "on predicted" in page.locator(f"#row-{cole.pk} [data-judged]").inner_text()
+    )
 
     # Ctrl+D copies the cell above; Shift+Enter goes back up.
     page.keyboard.press("Tab")  # Ash's security
@@ -144,6 +150,10 @@ def test_a_teacher_fills_a_sheet_from_the_keyboard_fixes_a_mistake_and_saves(
     assert "Above target" in page.locator(f"#row-{lamb.pk} [data-progress]").inner_text()
     assert "On target" in page.locator(f"#row-{bell.pk} [data-progress]").inner_text()
     assert page.locator(f"#row-{ash.pk} .status-above").count() == 1
+    served = {
+        p.pk: page.locator(f"#row-{p.pk} [data-standing]").get_attribute("data-standing") for p in w.rows
+    }
+    assert served == live  # what the page worked out as it was typed is what the server says
 
 
 def test_rows_autosave_when_you_leave_them_and_drafts_survive_a_reload(live_server, sheet, browser_page):

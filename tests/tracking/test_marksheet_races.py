@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from tests import factories as f
 from tracking.marksheets import forms, queries, services, windows
@@ -58,3 +59,46 @@ def test_two_people_changing_the_same_row_at_once_never_lose_an_update(world):
     assert sorted(result.ok for result in results.values()) == [False, True]
     entry.refresh_from_db()
     assert entry.version == 2 and entry.comment == "Start"
+
+
+def _sheet_post(world, entry, current):
+    data = {f"r-{world.child.pk}-version": str(entry.version)}
+    for name, was in queries.entry_codes(entry).items():
+        data[f"r-{world.child.pk}-{name}"] = was
+        data[f"r-{world.child.pk}-was-{name}"] = was
+    data[f"r-{world.child.pk}-current"] = current
+    return data
+
+
+def test_a_save_that_cannot_get_the_database_in_time_says_try_again_and_keeps_what_was_typed(client, world):
+    """Another save holds the row past the lock timeout: 503 "try again", never a 500, nothing half-saved."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (bash tests/run.sh)")
+    import psycopg2
+
+    entry = f.GradeEntryFactory(
+        pupil=world.child, subject=world.maths, point=world.point, school=world.school
+    )
+    params = connection.get_connection_params()
+    other = psycopg2.connect(**{k: v for k, v in params.items() if k != "cursor_factory"})
+    client.force_login(world.teacher.user)
+    sheet = reverse("marksheet", args=[world.group.pk, world.point.pk])
+    row = reverse("marksheet_row", args=[world.group.pk, world.point.pk, world.child.pk])
+    try:
+        other.cursor().execute("SELECT 1 FROM tracking_gradeentry WHERE id = %s FOR UPDATE", [entry.pk])
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")
+        response = client.post(sheet, _sheet_post(world, entry, "9"))
+        autosave = client.post(row, _sheet_post(world, entry, "9"), headers={"HX-Request": "true"})
+    finally:
+        other.rollback()
+        other.close()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    page = response.content.decode()
+    assert "Nothing was saved: the database was busy" in page
+    assert f'name="r-{world.child.pk}-current" id="c-{world.child.pk}-current" value="9"' in page
+    assert autosave.status_code == 503 and "Nothing was saved" in autosave.content.decode()
+    assert GradeEntry.objects.get(pk=entry.pk).version == entry.version
+    assert client.post(sheet, _sheet_post(world, entry, "9")).status_code == 302  # and again, it saves

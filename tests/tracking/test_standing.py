@@ -400,3 +400,21 @@ def test_a_book_loads_a_school_in_a_fixed_number_of_queries(django_assert_max_nu
         results = [book.judge_entry(e, targets[e.pupil_id]) for e in entries]
     assert {r.status for r in results} == {ON}
     assert GradeValue.objects.exists()
+
+
+def test_sub_grades_share_a_whole_grade_and_other_scales_compare_by_step(world):
+    pupil = world.pupil(11)
+    world.target(pupil, world.art, "5")
+    point = world.points[(11, 3)]
+    book = Book(world.school)
+    target = Target.objects.select_related("published_grade").get(pupil=pupil)
+    judged = {
+        code: book.judge(point, current=world.grade(code), target=target) for code in ("5-", "6+", "4+", "4-")
+    }
+    assert (judged["5-"].status, judged["6+"].status) == (ON, ABOVE)
+    assert judged["4+"].diff == judged["4-"].diff == -1
+    sixth = world.pupil(12)
+    world.target(sixth, world.maths, "A", scale="alevel")
+    a_level = Target.objects.select_related("published_grade").get(pupil=sixth)
+    result = book.judge(world.points[(12, 2)], current=world.grade("C", "alevel"), target=a_level)
+    assert (result.diff, result.status) == (-2, WELL_BELOW)

@@ -400,9 +400,9 @@ def test_an_empty_curricular_target_is_refused_with_the_typed_values_kept(client
 
 
 # -- pages -------------------------------------------------------------------------------------
-# Session, user, access, school, years, targets, subjects, pupils, counts, nav and messages: whatever the
-# number of pupils (2 or 20 here; 300 in a real year).
-APPROVAL_QUERIES = 14
+# Session, user, access, school, years, subjects, pupil count, a page of pupils, their targets, status
+# counts, nav and messages: whatever the number of pupils (2 or 20 here; 300 in a real year).
+APPROVAL_QUERIES = 12
 
 
 def _year_of(world, n):
@@ -425,6 +425,18 @@ def test_the_approval_screen_runs_a_fixed_number_of_queries_whatever_the_year_si
     with django_assert_num_queries(APPROVAL_QUERIES):
         response = client.get(url)
     assert "Zed17" in response.content.decode()
+
+
+def test_the_approval_screen_pages_a_big_year_and_the_counts_cover_all_of_it(client, world):
+    _year_of(world, 55)
+    client.force_login(world.slt.user)
+    url = reverse("target_overview") + "?year=11"
+    first = client.get(url).content.decode()
+    assert "Showing 1–50 of 55" in first
+    assert first.count('class="target-cell') == 100
+    assert "Agree all <strong>110</strong> proposed targets" in first
+    second = client.get(url + "&page=2").content.decode()
+    assert second.count('class="target-cell') == 10 and "Showing 51–55 of 55" in second
 
 
 def test_a_teacher_sees_only_their_groups_targets_on_the_approval_screen(client, world):

@@ -166,3 +166,12 @@ def test_the_flight_paths_page_shows_rejected_lines(client, world):
     response = client.post(reverse("flight_paths"), {"file": upload("subject,ks2_from,grade\nMA,80,11\n")})
     assert response.status_code == 200
     assert "Line 2:" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("content", [b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n \r\n"])
+def test_a_flight_path_csv_that_is_only_a_byte_order_mark_is_refused_not_a_500(client, world, content):
+    client.force_login(world.data_manager.user)
+    response = client.post(reverse("flight_paths"), {"file": upload(content)})
+    assert response.status_code == 200
+    assert "the file is empty" in response.content.decode()

@@ -9,14 +9,21 @@ from tracking.lib.bulk import insert_rows
 from tracking.models import AuditEvent
 
 
-def _event(*, action, obj, by, before=None, after=None, via="", pupil=None, note="", school=None):
+def _event(
+    *, action, obj, by, before=None, after=None, via="", pupil=None, note="", school=None, school_id=None
+):
+    if school is not None:
+        school_id = school.pk
+    elif school_id is None:
+        school_id = getattr(obj, "school_id", None)
     return AuditEvent(
-        school_id=school.pk if school is not None else obj.school_id,
+        school_id=school_id,
         by=by if by is not None and by.is_authenticated else None,
         action=action,
         via=via,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        # Security events may concern no stored object (a sign-in with a name no account has).
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
         pupil=pupil,
         before=before or {},
         after=after or {},

@@ -4,19 +4,20 @@ One pass over the cycle's grade entries (values() rows, no per-pupil queries), w
 previous point's grades and the enrolments (for completion) fetched once each. Stored as a JSON
 snapshot per department, regenerated in place, so running it twice changes nothing.
 
-Counts are of grades (pupil × subject): "on target" is a current grade at or above the target in
-whole grades; "below by 2+" is two or more whole grades under; "below grade 4" counts GCSE grades
-under 4; movers compare the whole grade with the same subject at the previous point.
+Counts are of grades (pupil × subject), each judged by tracking.standing in the database: the grade
+that counts, against the grade expected now from the published target. "On target" is on or above
+it, "well below" (below_2) by the school's threshold, "below the floor" (below_4) under the school's
+floor grade; completion counts complete rows; movers compare the grade that counts with the same
+subject at the previous point.
 """
 
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from tracking.models import AssessmentPoint, Department, GradeEntry, HealthCheck, Target, TeachingGroup
+from tracking import standing
+from tracking.models import AssessmentPoint, Department, GradeEntry, HealthCheck, TeachingGroup
 
 GROUPS = [
     ("all", "All pupils"),
@@ -35,7 +36,24 @@ GROUPS = [
     ("prior_none", "Prior attainment: no KS2 data"),
 ]
 PUPIL_FIELDS = ("disadvantaged", "sen_status", "eal", "gender", "prior_band")
-COUNTERS = ("expected", "entered", "with_target", "on_target", "below_2", "below_4", "compared", "up", "down")
+# "on_target" is on or above the grade expected now; "below_2" is well below it (by the school's threshold,
+# two grades unless it chose otherwise); "below_4" is under the school's floor grade (tracking.standing).
+COUNTERS = (
+    "expected",
+    "entered",
+    "complete",
+    "with_target",
+    "above",
+    "on",
+    "below",
+    "well_below",
+    "on_target",
+    "below_2",
+    "below_4",
+    "compared",
+    "up",
+    "down",
+)
 
 
 def groups_of(disadvantaged, sen_status, eal, gender, prior_band):
@@ -84,29 +102,27 @@ def compute(cycle):
     points = list(cycle.points.select_related("year_group"))
     point_ids = [p.pk for p in points]
     prev_of = previous_points(points)
-    target_step = Target.objects.filter(pupil_id=OuterRef("pupil_id"), subject_id=OuterRef("subject_id"))
-    target_step = Subquery(
-        target_step.annotate(step=Coalesce("published_grade__step", "grade__step")).values("step")[:1]
-    )
-    rows = GradeEntry.objects.filter(point_id__in=point_ids).values_list(
+    thresholds = standing.Thresholds.of(cycle.school)
+    rows = standing.annotate_standing(
+        GradeEntry.objects.filter(point_id__in=point_ids), thresholds
+    ).values_list(
         "pupil_id",
         "subject_id",
         "subject__name",
         "subject__department_id",
-        "subject__scale__code",
-        "current__step",
-        "point_id",
+        "counting_step",
+        "standing",
+        "below_floor",
+        "is_complete",
         *(f"pupil__{f}" for f in PUPIL_FIELDS),
     )
-    rows = rows.annotate(target_step=target_step)
-    entries = {}
-    for row in rows:
-        entries[(row[0], row[1])] = row
+    entries = {(row[0], row[1]): row for row in rows}
     previous = {
         (pupil_id, subject_id): step
-        for pupil_id, subject_id, step in GradeEntry.objects.filter(
-            point_id__in=set(prev_of.values()), current__isnull=False
-        ).values_list("pupil_id", "subject_id", "current__step")
+        for pupil_id, subject_id, step in GradeEntry.objects.filter(point_id__in=set(prev_of.values()))
+        .annotate(step=standing.counting_step_expression())
+        .filter(step__isnull=False)
+        .values_list("pupil_id", "subject_id", "step")
     }
     # Expected grades: every pupil on roll in a group of the cycle's year groups this year.
     enrolled = TeachingGroup.pupils.through.objects.filter(
@@ -134,22 +150,24 @@ def compute(cycle):
     for key in expected.keys() | entries.keys():
         entry = entries.get(key)
         if entry is not None:
-            _, _, subject_name, dept_id, scale_code, step, _, *rest = entry
-            flags, target = rest[:5], rest[5]
+            _, _, subject_name, dept_id, step, status, below_floor, complete, *flags = entry
         else:
             _, _, subject_name, dept_id, *flags = expected[key]
-            step = target = scale_code = None
+            step, status, below_floor, complete = None, standing.NONE, False, False
         bump(dept_id, subject_name, flags, "expected")
+        if complete:
+            bump(dept_id, subject_name, flags, "complete")
         if step is None:
             continue
         bump(dept_id, subject_name, flags, "entered")
-        if target is not None:
+        if status != standing.NONE:
             bump(dept_id, subject_name, flags, "with_target")
-            if step >= target:
+            bump(dept_id, subject_name, flags, status)
+            if status in (standing.ABOVE, standing.ON):
                 bump(dept_id, subject_name, flags, "on_target")
-            if step - target <= -2:
+            if status == standing.WELL_BELOW:
                 bump(dept_id, subject_name, flags, "below_2")
-        if scale_code == "gcse" and step < 4:
+        if below_floor:
             bump(dept_id, subject_name, flags, "below_4")
         before = previous.get(key)
         if before is not None:
@@ -184,7 +202,7 @@ def _with_rates(key, label, counts):
         "key": key,
         "label": label,
         **counts,
-        "completion_pct": _pct(counts["entered"], counts["expected"]),
+        "completion_pct": _pct(counts.get("complete", counts["entered"]), counts["expected"]),
         "on_target_pct": _pct(counts["on_target"], counts["with_target"]),
     }
 

@@ -1,14 +1,16 @@
 """Reads for the cycle pages, with their joins in one place so query counts stay fixed."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 
-from tracking import permissions
+from tracking import permissions, standing
 from tracking.cycle.services import next_due
 from tracking.models import (
     AcademicYear,
     AssessmentPoint,
     CycleTransition,
     DepartmentSignOff,
+    GradeEntry,
     HealthCheck,
     SheetReturn,
     TeachingGroup,
@@ -47,6 +49,20 @@ def health_checks(cycle, departments):
 def verification_board(cycle, departments):
     """Per department: its sign-offs, its groups in the cycle and any sheets sent back."""
     year_groups = cycle.points.values("year_group_id")
+    members = (
+        TeachingGroup.pupils.through.objects.filter(teachinggroup_id=OuterRef("pk"))
+        .values("teachinggroup_id")
+        .annotate(n=Count("pupil_id"))
+        .values("n")
+    )
+    entered = (
+        GradeEntry.objects.filter(
+            standing.complete_q(), teaching_group_id=OuterRef("pk"), point__cycles=cycle
+        )
+        .values("teaching_group_id")
+        .annotate(n=Count("pk", distinct=True))
+        .values("n")
+    )
     groups = (
         TeachingGroup.objects.filter(
             academic_year_id=cycle.academic_year_id,
@@ -55,13 +71,10 @@ def verification_board(cycle, departments):
         )
         .select_related("subject")
         .prefetch_related("teachers__user")
+        # Counted in subqueries: two counts over joins would multiply pupils by grades first.
         .annotate(
-            pupil_count=Count("pupils", distinct=True),
-            entered=Count(
-                "grades",
-                filter=Q(grades__point__cycles=cycle, grades__current__isnull=False),
-                distinct=True,
-            ),
+            pupil_count=Coalesce(Subquery(members), 0),
+            entered=Coalesce(Subquery(entered), 0),
         )
         .order_by("subject__name", "year_group__number", "name")
     )

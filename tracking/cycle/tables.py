@@ -2,38 +2,29 @@
 
 import django_filters
 import django_tables2 as tables
-from django.db.models import F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 
-from tracking.models import Gender, GradeEntry, PriorBand, SenStatus, Subject, Target
+from tracking import standing
+from tracking.models import Gender, GradeEntry, PriorBand, SenStatus, Subject
 from tracking.school.filters import AnyYesNo
 from tracking.school.tables import pupil_flags_html
+from tracking.templatetags.uplift import standing_html
 
 
 def health_pupil_rows(cycle, department):
-    """Grade rows of the department's subjects at the cycle's points, with target step and gap."""
-    target = Target.objects.filter(pupil_id=OuterRef("pupil_id"), subject_id=OuterRef("subject_id"))
-    target = target.annotate(code=Coalesce("published_grade__code", "grade__code"))
-    target_step = Target.objects.filter(pupil_id=OuterRef("pupil_id"), subject_id=OuterRef("subject_id"))
-    target_step = target_step.annotate(step=Coalesce("published_grade__step", "grade__step"))
-    return (
-        GradeEntry.objects.filter(point__cycles=cycle, subject__department=department)
-        .select_related("pupil__year_group", "pupil__form", "subject__scale", "current", "teaching_group")
-        .annotate(
-            target_code=Subquery(target.values("code")[:1]),
-            target_step=Subquery(target_step.values("step")[:1]),
-        )
-        .annotate(gap=F("current__step") - F("target_step"))
+    """Grade rows of the department's subjects at the cycle's points, judged by tracking.standing."""
+    rows = GradeEntry.objects.filter(point__cycles=cycle, subject__department=department).select_related(
+        "pupil__year_group", "pupil__form", "subject__scale", "teaching_group"
     )
+    return standing.annotate_standing(rows, standing.Thresholds.of(cycle.school))
 
 
 class HealthPupilFilter(django_filters.FilterSet):
     STANDING = (
-        ("below", "Below target"),
-        ("below_2", "Below target by 2+ grades"),
-        ("below_4", "Below grade 4"),
+        ("below", "Below expected"),
+        ("below_2", "Well below expected"),
+        ("below_4", "Below the floor grade"),
         ("missing", "No grade entered"),
     )
     standing = django_filters.ChoiceFilter(choices=STANDING, method="by_standing", label="Standing")
@@ -60,13 +51,13 @@ class HealthPupilFilter(django_filters.FilterSet):
 
     def by_standing(self, queryset, name, value):
         if value == "below":
-            return queryset.filter(gap__lt=0)
+            return queryset.filter(standing__in=standing.BELOW_STATUSES)
         if value == "below_2":
-            return queryset.filter(gap__lte=-2)
+            return queryset.filter(standing=standing.WELL_BELOW)
         if value == "below_4":
-            return queryset.filter(subject__scale__code="gcse", current__step__lt=4)
+            return queryset.filter(below_floor=True)
         if value == "missing":
-            return queryset.filter(current__isnull=True)
+            return queryset.filter(counting_step__isnull=True)
         return queryset
 
 
@@ -76,9 +67,10 @@ class HealthPupilTable(tables.Table):
     form = tables.Column(accessor="pupil__form__name", verbose_name="Form")
     subject = tables.Column(accessor="subject__name", verbose_name="Subject")
     teaching_group = tables.Column(verbose_name="Group", order_by="teaching_group__name")
-    current = tables.Column(verbose_name="Current", order_by="current__rank")
-    target_code = tables.Column(verbose_name="Target", order_by="target_step")
-    gap = tables.Column(verbose_name="Gap (grades)", attrs={"td": {"class": "num"}})
+    counting_code = tables.Column(verbose_name="Grade", order_by="counting_step")
+    target_code = tables.Column(verbose_name="Target", order_by="target_rank")
+    expected_step = tables.Column(verbose_name="Expected now", attrs={"td": {"class": "num"}})
+    standing = tables.Column(verbose_name="Against expected", order_by="standing_diff", empty_values=())
     flags = tables.Column(empty_values=(), orderable=False, verbose_name="Flags")
 
     class Meta:
@@ -90,21 +82,30 @@ class HealthPupilTable(tables.Table):
             "form",
             "subject",
             "teaching_group",
-            "current",
+            "counting_code",
             "target_code",
-            "gap",
+            "expected_step",
+            "standing",
             "flags",
         )
         per_page = 50
         attrs = {"class": "table table-compact"}
         empty_text = "No pupils match these filters."
 
+    def __init__(self, *args, book, **kwargs):
+        self.book = book
+        super().__init__(*args, **kwargs)
+
     def render_pupil(self, record):
         url = reverse("pupil_detail", args=[record.pupil_id])
         return format_html('<a href="{}">{}</a>', url, record.pupil.sorted_name)
 
-    def render_gap(self, value):
-        return f"{value:+d}" if value else "0"
+    def render_expected_step(self, record, value):
+        grade = standing.grade_at_step(self.book.values(record.target_scale), value)
+        return grade.code if grade else "—"
+
+    def render_standing(self, record):
+        return standing_html(standing.from_row(record), self.book.school)
 
     def render_flags(self, record):
         return pupil_flags_html(record.pupil)

@@ -1,8 +1,10 @@
-"""The verification stage: departments sign off, sheets are sent back and resubmitted."""
+"""The verification stage: departments sign off, sheets are sent back and resubmitted, and what was
+verified becomes what families see (`grades_verify`, `sheet_verify`)."""
 
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tracking import audit
@@ -12,6 +14,7 @@ from tracking.lib.queue import safe_enqueue
 from tracking.marksheets import services
 from tracking.models import (
     DepartmentSignOff,
+    GradeEntry,
     SheetReopen,
     SheetReturn,
     SignOffStatus,
@@ -112,3 +115,120 @@ def sheet_resubmit(*, sheet, by, now=None):
 def sheet_is_reopened(point, group):
     """True while a sheet sent back at verification awaits its teacher (the marksheet asks this)."""
     return SheetReturn.objects.filter(point=point, teaching_group=group, resolved_at__isnull=True).exists()
+
+
+# -- what families see: the verified snapshot ------------------------------------------------------
+
+SNAPSHOT = {
+    "verified_current": "current",
+    "verified_predicted": "predicted",
+    "verified_security": "security",
+    "verified_effort": "effort",
+}
+
+
+def codes(entry, verified=False):
+    """A grade entry's values, as typed, as they stand now or (`verified`) as families see them."""
+    prefix = "verified_" if verified else ""
+    current, predicted = getattr(entry, f"{prefix}current"), getattr(entry, f"{prefix}predicted")
+    return {
+        "current": current.code if current else "",
+        "predicted": predicted.code if predicted else "",
+        "security": getattr(entry, f"{prefix}security") or "",
+        "effort": str(getattr(entry, f"{prefix}effort") or ""),
+    }
+
+
+def grades_verify(*, entries, by, via, now=None, note=""):
+    """Make these grade entries' values what families see. Returns how many entries changed for families.
+
+    Entries verified before whose values changed since get an audit row each (before: what families
+    saw; after: what they see now); first verifications are counted in the caller's own audit row.
+    Runs in the caller's transaction; one UPDATE whatever the number of entries.
+    """
+    now = now or timezone.now()
+    locked = list(
+        entries.select_for_update(of=("self",))
+        .filter(verified_at__isnull=False)
+        .select_related("current", "predicted", "verified_current", "verified_predicted", "pupil")
+    )
+    events = [
+        {
+            "action": "tracking.grade.verified",
+            "obj": entry,
+            "by": by,
+            "before": codes(entry, verified=True),
+            "after": codes(entry),
+            "via": via,
+            "pupil": entry.pupil,
+            "note": note,
+        }
+        for entry in locked
+        if entry.changed_since_verified
+    ]
+    changed = [event["obj"].pk for event in events]
+    first = entries.filter(verified_at__isnull=True).update(
+        verified_at=now, **{snap: F(live) for snap, live in SNAPSHOT.items()}
+    )
+    if changed:
+        GradeEntry.objects.filter(pk__in=changed).update(
+            verified_at=now, **{snap: F(live) for snap, live in SNAPSHOT.items()}
+        )
+    audit.record_many(events)
+    return first + len(changed)
+
+
+def verify_cycle_grades(sender, cycle, stage, **kwargs):
+    """cycle_stage_entered receiver: once a cycle passes verification (health checks), its grades are
+    what families see. Runs in the transition's transaction."""
+    if stage != Stage.HEALTH_CHECK:
+        return
+    count = grades_verify(
+        # The points' ids, not a subquery: an UPDATE whose WHERE reads the same table through a join can
+        # be planned as a nested loop over freshly loaded rows (minutes for a school's year).
+        entries=GradeEntry.objects.filter(point_id__in=list(cycle.points.values_list("pk", flat=True))),
+        by=None,
+        via="cycle verified",
+    )
+    audit.record(
+        action="tracking.cycle.grades_verified",
+        obj=cycle,
+        by=None,
+        after={"entries": count},
+        note="Verified grades now reach families.",
+    )
+
+
+def sheet_entries(point, group):
+    return GradeEntry.objects.filter(point=point, subject_id=group.subject_id, pupil__teaching_groups=group)
+
+
+def sheet_changes_since_verified(point, group):
+    """Entries of one sheet edited since they were verified (families still see the verified values)."""
+    return [
+        e for e in sheet_entries(point, group).filter(verified_at__isnull=False) if e.changed_since_verified
+    ]
+
+
+@transaction.atomic
+def sheet_verify(*, point, group, by, now=None):
+    """Verify a sheet again after it was reopened: its current grades become what families see.
+
+    Only for a point whose data was already verified (before that, the cycle verifies every sheet).
+    Returns how many entries changed for families; each is audited with what families saw before.
+    """
+    entries = sheet_entries(point, group)
+    if not entries.filter(verified_at__isnull=False).exists():
+        raise DomainError(
+            "not_verified",
+            "This sheet has not been through verification yet: it is verified with its cycle.",
+        )
+    count = grades_verify(entries=entries, by=by, via="sheet verified again", now=now)
+    audit.record(
+        action="tracking.marksheet.verified",
+        obj=group,
+        by=by,
+        after={"point": point.name, "changed": count},
+        note=f"{group.name} at {point.name} verified again: {count} change(s) now reach families.",
+    )
+    return count

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django_tables2 import RequestConfig
 
-from tracking import permissions
+from tracking import permissions, standing
 from tracking.cycle import health, queries, report, services, verification
 from tracking.cycle.charts import as_data_uri, group_chart_svg
 from tracking.cycle.forms import CycleDatesForm
@@ -233,7 +233,10 @@ def health_check_list(request, pk):
     departments = permissions.health_departments_for(request.user)
     permissions.require(departments.exists())
     checks = _checks_with_totals(cycle, departments)
-    return render(request, "tracking/cycle/health_list.html", {"cycle": cycle, "checks": checks})
+    labels = standing.count_labels(cycle.school)
+    return render(
+        request, "tracking/cycle/health_list.html", {"cycle": cycle, "checks": checks, "labels": labels}
+    )
 
 
 def _health_check_or_404(user, pk, department_pk):
@@ -255,7 +258,8 @@ def health_check_detail(request, pk, department_pk):
     rows = health_pupil_rows(check.cycle, check.department)
     pupil_filter = HealthPupilFilter(request.GET, queryset=rows, department=check.department)
     table = HealthPupilTable(
-        pupil_filter.qs.order_by("pupil__legal_last_name", "pupil__legal_first_name", "pk")
+        pupil_filter.qs.order_by("pupil__legal_last_name", "pupil__legal_first_name", "pk"),
+        book=standing.Book(check.cycle.school),
     )
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
@@ -267,6 +271,7 @@ def health_check_detail(request, pk, department_pk):
             "totals": health.totals(check),
             "filter": pupil_filter,
             "table": table,
+            "labels": standing.count_labels(check.cycle.school),
         },
     )
 
@@ -288,9 +293,15 @@ def health_check_pdf(request, pk, department_pk):
     check = _health_check_or_404(request.user, pk, department_pk)
     rows = (
         health_pupil_rows(check.cycle, check.department)
-        .filter(gap__lt=0)
-        .order_by("gap", "pupil__legal_last_name")
+        .filter(standing__in=standing.BELOW_STATUSES)
+        .order_by("standing_diff", "pupil__legal_last_name")
     )
+    book = standing.Book(check.cycle.school)
+    below = list(rows[:200])
+    for row in below:
+        expected = standing.grade_at_step(book.values(row.target_scale), row.expected_step)
+        row.expected_code = expected.code if expected else ""
+        row.standing_label = standing.label(row.standing, book.school)
     pdf = render_pdf(
         "tracking/cycle/health_pdf.html",
         {
@@ -298,8 +309,9 @@ def health_check_pdf(request, pk, department_pk):
             "cycle": check.cycle,
             "totals": health.totals(check),
             "chart": as_data_uri(group_chart_svg(check)),
-            "below": rows[:200],
+            "below": below,
             "below_count": rows.count(),
+            "labels": standing.count_labels(check.cycle.school),
             "generated": timezone.now(),
         },
         base_url=request.build_absolute_uri("/"),
@@ -324,6 +336,7 @@ def cycle_report(request, pk):
             "checks": checks,
             "transitions": queries.transitions(cycle),
             "sections": report.sections_for(cycle, request.user),
+            "labels": standing.count_labels(cycle.school),
         },
     )
 

@@ -150,7 +150,7 @@ def _pupils(scope):
     rows = []
     for entry in entries:
         result = book.judge_entry(entry, targets.get((entry.pupil_id, entry.subject_id)))
-        rows.append((entry.pupil, result, standing.label(result.status, scope.school)))
+        rows.append((entry.pupil, result))
     return sorted(rows, key=lambda row: row[0].sorted_name)
 
 

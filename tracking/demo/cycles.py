@@ -8,10 +8,12 @@ from django.utils import timezone
 
 from tracking.cycle.health import health_checks_generate
 from tracking.cycle.services import DATED_STAGES, cycle_create, due_at
+from tracking.cycle.verification import grades_verify
 from tracking.models import (
     STAGE_ORDER,
     CycleTransition,
     DepartmentSignOff,
+    GradeEntry,
     Role,
     ScheduledEventRun,
     SignOffStatus,
@@ -87,7 +89,14 @@ def build_cycles(built, points, today):
         cycle.stage = reached
         cycle.save(update_fields=["stage"])
         if STAGE_ORDER.index(reached) >= STAGE_ORDER.index(Stage.HEALTH_CHECK):
-            health_checks_generate(cycle=cycle, now=due_at(cycle, Stage.HEALTH_CHECK))
+            verified_at = due_at(cycle, Stage.HEALTH_CHECK)
+            grades_verify(
+                entries=GradeEntry.objects.filter(point__in=cycle.points.all()),
+                by=None,
+                via="demo history",
+                now=verified_at,
+            )
+            health_checks_generate(cycle=cycle, now=verified_at)
             _sign_offs(built, cycle)
     CycleTransition.objects.bulk_create(transitions)
     ScheduledEventRun.objects.bulk_create(ledger)

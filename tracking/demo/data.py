@@ -230,5 +230,8 @@ HALF_TERMS = (
 )
 KS4_POINT_TERMS = (1, 2, 3, 4, 5, 6)
 KS3_POINT_TERMS = (2, 4, 6)
+# Longfield: "In Year 7 there will be two formal progress reviews to allow time in the Autumn term
+# for teaching and assessment": the end of the autumn term, then the summer.
+Y7_POINT_TERMS = (2, 6)
 FORMS_PER_YEAR = 10
 GROUP_SIZE = 30

@@ -34,7 +34,14 @@ class PeopleBuilder:
     def _staff(self):
         rng = self.rng
         named = [
-            ("slt", "Sarah", "Okafor", "Mrs", [(Role.SLT, {}), (Role.TEACHER, {})]),
+            (
+                "slt",
+                "Sarah",
+                "Okafor",
+                "Mrs",
+                # The assistant head for tracking: global underachievement is hers (Longfield).
+                [(Role.SLT, {}), (Role.ASSISTANT_HEAD, {}), (Role.TEACHER, {})],
+            ),
             ("datamanager", "Dev", "Patel", "Mr", [(Role.DATA_MANAGER, {})]),
             (
                 "hod.maths",
@@ -76,8 +83,9 @@ class PeopleBuilder:
                 users.append(self._user(f"staff{counter:03d}", first, last))
                 staff_rows.append((_title_for(first, rng.choice(["Mr", "Mrs", "Ms", "Dr"])), roles))
                 self.dept_of_generated.append(dept)
-        # The data manager maintains scales, points and people in Django admin.
-        users[1].is_staff = users[1].is_superuser = True
+        # The data manager maintains scales, points and people in Django admin (their school's only:
+        # school staff are never superusers).
+        users[1].is_staff = True
         User.objects.bulk_create(users)
         users = list(User.objects.filter(school=self.school).order_by("pk"))
         staff = Staff.objects.bulk_create(

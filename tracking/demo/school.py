@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 
 from tracking.demo.data import (
     DEMO_PASSWORD,
@@ -19,6 +19,7 @@ from tracking.demo.data import (
     KS3_POINT_TERMS,
     KS4_POINT_TERMS,
     SUBJECTS,
+    Y7_POINT_TERMS,
 )
 from tracking.demo.grades import GradesBuilder
 from tracking.demo.people import PeopleBuilder
@@ -73,6 +74,15 @@ def build(*, pupils=1500, seed=1, today=None):
         return _Builder(pupils=pupils, seed=seed, today=today).run()
 
 
+def refresh_statistics():
+    """PostgreSQL plans a query from its tables' statistics, which autovacuum refreshes only some time
+    after a bulk load: until then, queries over tables just filled may be planned as nested loops
+    (minutes instead of milliseconds). The demo refreshes them itself once its rows are in."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def _remove_previous_demo():
     demo = School.objects.filter(is_demo=True)
     if not demo.exists():
@@ -120,6 +130,7 @@ class _Builder(PeopleBuilder, GradesBuilder):
         self._teaching_groups()
         self._targets()
         self._grades()
+        refresh_statistics()
         from tracking.demo.cycles import build_cycles
 
         build_cycles(self.built, self.points, self.today)
@@ -130,6 +141,7 @@ class _Builder(PeopleBuilder, GradesBuilder):
         self.built.today = self.today
         self.built.rng = self.rng
         demo_school_built.send(sender=School, built=self.built)
+        refresh_statistics()
         return self.built
 
     # -- calendar ------------------------------------------------------------------------------
@@ -181,7 +193,7 @@ class _Builder(PeopleBuilder, GradesBuilder):
         for year in self.years:
             half_terms = {h.number: h for h in year.half_terms.all()}
             for number in range(7, 12):
-                terms = KS4_POINT_TERMS if number >= 10 else KS3_POINT_TERMS
+                terms = {7: Y7_POINT_TERMS}.get(number, KS4_POINT_TERMS if number >= 10 else KS3_POINT_TERMS)
                 for seq, ht in enumerate(terms, start=1):
                     half = half_terms[ht]
                     opens, closes = half.ends_on - timedelta(days=14), half.ends_on - timedelta(days=2)

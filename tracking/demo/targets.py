@@ -1,8 +1,8 @@
 """Demo data for targets, added when seed_demo builds the school (tracking.signals.demo_school_built).
 
-Shows the workflow part-way through: Year 7 generated but not agreed, two change requests from
-hod.maths waiting for the Data Verification Team, a few raise proposals, curricular targets for the
-demo parent's children (one kept among staff).
+Shows the workflow part-way through: Year 7 generated and published but for one form waiting for
+SLT, two change requests from hod.maths waiting for the Data Verification Team, a few raise
+proposals, curricular targets for the demo parent's children (one kept among staff).
 """
 
 from datetime import timedelta
@@ -21,7 +21,13 @@ from tracking.models import (
 )
 from tracking.targets.flightpaths import flightpaths_install_defaults
 from tracking.targets.generation import SOURCE_FLIGHT_PATH, target_generate
-from tracking.targets.services import curricular_target_create, target_request_change, targets_propose_raises
+from tracking.targets.services import (
+    curricular_target_create,
+    target_agree,
+    target_publish,
+    target_request_change,
+    targets_propose_raises,
+)
 
 
 def build_target_demo(sender, built, **kwargs):
@@ -47,10 +53,14 @@ def build_target_demo(sender, built, **kwargs):
             for t in published
         ]
     )
-    # Year 7: generated from the flight paths, waiting for SLT.
+    # Year 7: generated from the flight paths; SLT agreed and published them in September, all but
+    # 7K's (pupils who joined late), which wait for SLT. Year 7's grades follow these targets.
     y7 = YearGroup.objects.get(school=school, number=7)
     Target.objects.filter(school=school, pupil__year_group=y7).delete()
     target_generate(school=school, year_group=y7, source=SOURCE_FLIGHT_PATH, by=datamanager)
+    agreed = list(Target.objects.filter(school=school, pupil__year_group=y7).exclude(pupil__form__name="7K"))
+    target_agree(targets=agreed, by=staff["slt"].user)
+    target_publish(targets=agreed, by=staff["slt"].user)
 
     # Two change requests from the head of maths on her own Year 11 group.
     maths = Subject.objects.get(school=school, code="MA")

@@ -1,8 +1,4 @@
-"""Grades on a scale: reading what teachers type, and comparing a grade with a target."""
-
-from dataclasses import dataclass
-
-ABOVE, ON, BELOW, WELL_BELOW, NONE = "above", "on", "below", "well_below", "none"
+"""Grades on a scale: reading what teachers type. How a grade stands is tracking.standing's to say."""
 
 
 def normalise(text):
@@ -51,40 +47,3 @@ class ScaleLookup:
             if value.pk == pk:
                 return value
         return None
-
-
-@dataclass(frozen=True)
-class Progress:
-    status: str
-    diff: int | None
-    no_target: bool = False  # status NONE because there is a grade but no target to compare it with
-
-    @property
-    def is_below(self):
-        return self.status in (BELOW, WELL_BELOW)
-
-
-def progress(grade, target, well_below_at=2):
-    """How a grade stands against a target, in whole grades (steps), e.g. Progress('below', -1)."""
-    if grade is None or target is None:
-        return Progress(NONE, None, no_target=grade is not None and target is None)
-    diff = grade.step - target.step
-    if diff > 0:
-        return Progress(ABOVE, diff)
-    if diff == 0:
-        return Progress(ON, 0)
-    if diff <= -well_below_at:
-        return Progress(WELL_BELOW, diff)
-    return Progress(BELOW, diff)
-
-
-def progress_label(status, school):
-    """The school's chosen words for a status (schools choose them: see School.label_*)."""
-    if status == NONE or school is None:
-        return {
-            ABOVE: "Above target",
-            ON: "On target",
-            BELOW: "Below target",
-            WELL_BELOW: "Well below target",
-        }.get(status, "No grade yet")
-    return getattr(school, f"label_{status}")

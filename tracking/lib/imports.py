@@ -39,6 +39,9 @@ def read_csv_upload(upload, *, required):
         ) from None
     if "\x00" in text:
         raise ImportRejected([(0, "the file is not a CSV text file")])
+    if not text.strip():
+        # e.g. only a byte-order mark: Excel's "CSV UTF-8" of an empty sheet.
+        raise ImportRejected([(0, "the file is empty")])
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:

@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from tracking import standing
 from tracking.lib.errors import DomainError
-from tracking.lib.grading import ScaleLookup, UnknownGrade, progress
+from tracking.lib.grading import ScaleLookup, UnknownGrade
 from tracking.marksheets.forms import clean_value, short_hint
 from tracking.marksheets.windows import (
     COMPLETE,
@@ -18,7 +19,6 @@ from tracking.marksheets.windows import (
     active_reopens,
     collected,
     history_points,
-    required,
     window_for,
 )
 from tracking.models import (
@@ -72,13 +72,22 @@ class Cell:
 class Row:
     pupil: Pupil
     flags: str
-    target: GradeValue | None
+    target: GradeValue | None  # the published target: the only one that counts
     history: list
     entry: GradeEntry | None
     version: int
     cells: list
-    progress: object = None
+    standing: object = None  # tracking.standing.Standing
     errors: int = 0
+    scale_id: int | None = None
+
+    @property
+    def expected_step(self):
+        """The step the light judges against, for the live light; blank when the sheet cannot judge."""
+        result = self.standing
+        if result is None or result.expected is None or result.expected.scale_id != self.scale_id:
+            return ""
+        return result.expected.step
 
     @property
     def has_conflict(self):
@@ -106,6 +115,7 @@ class Sheet:
     history_points: list
     history: dict
     window: Window
+    book: object = None  # tracking.standing.Book
     editable: bool = False
     rows: list = field(default_factory=list)
 
@@ -124,8 +134,10 @@ def load_sheet(group, point, *, user, today=None, only_pupil=None):
     pupils = list(pupils.order_by("legal_last_name", "legal_first_name", "preferred_first_name"))
     ids = [p.pk for p in pupils]
     targets = {
-        t.pupil_id: t.grade
-        for t in Target.objects.filter(subject_id=group.subject_id, pupil_id__in=ids).select_related("grade")
+        t.pupil_id: t
+        for t in Target.objects.filter(subject_id=group.subject_id, pupil_id__in=ids).select_related(
+            "grade", "published_grade", "requested_grade"
+        )
     }
     entries = {
         e.pupil_id: e
@@ -155,14 +167,10 @@ def load_sheet(group, point, *, user, today=None, only_pupil=None):
         history_points=past,
         history=history,
         window=window,
+        book=standing.Book(group.school),
     )
     sheet.editable = can_edit_sheet(user, group, window)
     return sheet
-
-
-def headline(point, values):
-    """The grade compared with the target: predicted when the point collects it, else current."""
-    return values.get("predicted") if point.collects_predicted else values.get("current")
 
 
 def build_rows(sheet, typed=None, errors=None, conflicts=None, saved=None):
@@ -187,18 +195,26 @@ def build_rows(sheet, typed=None, errors=None, conflicts=None, saved=None):
                 cell.pending = _changed(sheet, name, value, stored)
             cells.append(cell)
         shown = {c.field: c.value for c in cells}
-        grade = _parse_quiet(sheet.lookup, headline(sheet.point, shown))
         target = sheet.targets.get(pupil.pk)
+        result = sheet.book.judge(
+            sheet.point,
+            current=_parse_quiet(sheet.lookup, shown.get("current")),
+            predicted=_parse_quiet(sheet.lookup, shown.get("predicted")),
+            target=target,
+            pupil_id=pupil.pk,
+            subject_id=sheet.group.subject_id,
+        )
         rows.append(
             Row(
                 pupil=pupil,
                 flags=pupil_flags_html(pupil),
-                target=target,
+                target=result.target,
                 history=[sheet.history.get((pupil.pk, p.pk)) for p in sheet.history_points],
                 entry=entry,
                 version=entry.version if entry else 0,
                 cells=cells,
-                progress=progress(grade, target),
+                standing=result,
+                scale_id=sheet.scale.pk,
                 errors=sum(1 for c in cells if c.error),
             )
         )
@@ -241,12 +257,17 @@ class SheetSummary:
 
 
 def sheets_for(groups, *, today=None, open_only=True):
-    """Every group × (open) point of its year group, with row counts done in the database: 4 queries."""
+    """Every group × (open) point of its year group, with pupils and rows counted: 5 queries."""
+    return sheet_summaries(sheet_windows(groups, today=today, open_only=open_only))
+
+
+def sheet_windows(groups, *, today=None, open_only=True):
+    """(group, point, window) for every group × (open) point of its year group, in the order the
+    list shows them, without counting anything: 3 queries. Page this, then `sheet_summaries`."""
     today = today or timezone.localdate()
     groups = list(
         groups.filter(academic_year__is_current=True)
         .select_related("subject", "year_group", "academic_year")
-        .annotate(pupil_count=Count("pupils", filter=Q(pupils__is_active=True), distinct=True))
         .order_by("year_group__number", "subject__name", "name")
     )
     keys = {(g.academic_year_id, g.year_group_id) for g in groups}
@@ -261,53 +282,62 @@ def sheets_for(groups, *, today=None, open_only=True):
         )
     )
     reopens = list(SheetReopen.objects.filter(point__in=points, until__gte=today))
-    windows = {}
+    by_key = {}
+    for group in groups:
+        by_key.setdefault((group.academic_year_id, group.year_group_id), []).append(group)
+    windows = []
     for point in points:
-        for group in groups:
-            if (point.academic_year_id, point.year_group_id) != (group.academic_year_id, group.year_group_id):
-                continue
+        for group in by_key.get((point.academic_year_id, point.year_group_id), ()):
             mine = [r for r in reopens if r.point_id == point.pk and r.teaching_group_id in (None, group.pk)]
             window = window_for(point, mine, today)
             if open_only and not window.is_open:
                 continue
-            windows[(group.pk, point.pk)] = (group, point, window)
-    counts = _row_counts(groups, [p for p in points if any(k[1] == p.pk for k in windows)])
+            windows.append((group, point, window))
+    windows.sort(key=lambda w: (w[1].closes_on, w[0].year_group.number, w[0].name))
+    return windows
+
+
+def sheet_summaries(windows):
+    """A SheetSummary for each (group, point, window), pupils and rows counted in the database: 2 queries
+    (one more per extra completeness rule), however many sheets."""
+    windows = list(windows)
+    if not windows:
+        return []
+    groups = list({g.pk: g for g, _, _ in windows}.values())
+    points = list({p.pk: p for _, p, _ in windows}.values())
+    pupils = dict(
+        TeachingGroup.objects.filter(pk__in=[g.pk for g in groups])
+        .annotate(n=Count("pupils", filter=Q(pupils__is_active=True), distinct=True))
+        .values_list("pk", "n")
+    )
+    counts = _row_counts(groups, points)
     summaries = []
-    for (group_id, point_id), (group, point, window) in windows.items():
-        started, complete = counts.get((group_id, point_id), (0, 0))
-        summaries.append(SheetSummary(group, point, group.pupil_count, started, complete, window))
-    summaries.sort(key=lambda s: (s.point.closes_on, s.group.year_group.number, s.group.name))
+    for group, point, window in windows:
+        started, complete = counts.get((group.pk, point.pk), (0, 0))
+        summaries.append(SheetSummary(group, point, pupils.get(group.pk, 0), started, complete, window))
     return summaries
 
 
 def _row_counts(groups, points):
-    """(group, point) -> (rows started, rows complete), counted in the database (one query per rule)."""
+    """(group, point) -> (rows started, rows complete), counted in the database in one query."""
     if not groups or not points:
         return {}
     counts = {}
-    rules = {}
-    for point in points:
-        rules.setdefault(tuple(required(point)), []).append(point)
     group_ids = [g.pk for g in groups]
-    for fields_needed, rule_points in rules.items():
-        complete = Q()
-        for name in fields_needed:
-            # Security is text (blank when empty); the others are null when empty.
-            complete &= ~Q(security="") if name == "security" else Q(**{f"{name}__isnull": False})
-        # One filter() call so the group join is shared by the membership and the subject match.
-        rows = (
-            GradeEntry.objects.filter(
-                point__in=rule_points,
-                pupil__is_active=True,
-                pupil__teaching_groups__in=group_ids,
-                subject_id=F("pupil__teaching_groups__subject_id"),
-            )
-            .values("pupil__teaching_groups", "point")
-            .annotate(started=Count("pk"), complete=Count("pk", filter=complete))
-            .order_by()
+    # One filter() call so the group join is shared by the membership and the subject match.
+    rows = (
+        GradeEntry.objects.filter(
+            point__in=points,
+            pupil__is_active=True,
+            pupil__teaching_groups__in=group_ids,
+            subject_id=F("pupil__teaching_groups__subject_id"),
         )
-        for row in rows:
-            counts[(row["pupil__teaching_groups"], row["point"])] = (row["started"], row["complete"])
+        .values("pupil__teaching_groups", "point")
+        .annotate(started=Count("pk"), complete=Count("pk", filter=standing.complete_q()))
+        .order_by()
+    )
+    for row in rows:
+        counts[(row["pupil__teaching_groups"], row["point"])] = (row["started"], row["complete"])
     return counts
 
 

@@ -9,10 +9,11 @@ first.
 
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from tracking import audit
+from tracking.lib.db import database_busy
 from tracking.lib.errors import DomainError
 from tracking.marksheets.forms import clean_value
 from tracking.marksheets.queries import entry_codes
@@ -67,6 +68,15 @@ def marksheet_save(*, sheet, rows, by, via="marksheet"):
         except IntegrityError:
             # Someone created one of these rows after we looked: go round again and compare with theirs.
             continue
+        except OperationalError as error:
+            if not database_busy(error):
+                raise
+            # The transaction was rolled back whole: nothing of this save was written.
+            raise DomainError(
+                "database-busy",
+                "Nothing was saved: the database was busy with other saves. "
+                "Everything you typed is still here: press Save again in a moment.",
+            ) from error
     raise DomainError("busy", "The sheet is being saved by someone else. Try again.")
 
 

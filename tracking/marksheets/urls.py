@@ -15,5 +15,10 @@ urlpatterns = [
         views.marksheet_reopen,
         name="marksheet_reopen",
     ),
+    path(
+        "marksheets/<int:group_id>/<int:point_id>/verify/",
+        views.marksheet_verify,
+        name="marksheet_verify",
+    ),
     path("points/<int:point_id>/reopen/", views.point_reopen, name="point_reopen"),
 ]

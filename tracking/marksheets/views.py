@@ -5,16 +5,17 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from tracking import permissions
+from tracking import permissions, standing
 from tracking.audit.queries import grade_values_changed
+from tracking.cycle import verification
 from tracking.lib.errors import DomainError
-from tracking.lib.grading import progress_label
 from tracking.marksheets import forms, outcomes, queries, services, windows
 from tracking.models import AssessmentPoint
 
@@ -57,6 +58,9 @@ def _sheet_or_404(user, group_id, point_id):
     return group, point
 
 
+SHEETS_PER_PAGE = 50
+
+
 @login_required
 def marksheet_list(request):
     """The user's own sheets; SLT and the data manager may widen to the whole school and past windows."""
@@ -71,12 +75,15 @@ def marksheet_list(request):
     show_all = whole_school and scope == "all"
     include_closed = request.GET.get("when") == "all"
     groups = permissions.groups_visible_to(user) if show_all else own
-    summaries = queries.sheets_for(groups, open_only=not include_closed)
+    # A whole school's sheets across every window run to thousands: count rows for one page only.
+    listed = queries.sheet_windows(groups, open_only=not include_closed)
+    page = Paginator(listed, SHEETS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "tracking/marksheet_list.html",
         {
-            "sheets": summaries,
+            "sheets": queries.sheet_summaries(page.object_list),
+            "page_obj": page,
             "whole_school": whole_school,
             "show_all": show_all,
             "include_closed": include_closed,
@@ -87,7 +94,8 @@ def marksheet_list(request):
 
 def _context(request, sheet, **extra):
     school = sheet.group.school
-    labels = {s: progress_label(s, school) for s in ("above", "on", "below", "well_below", "none")}
+    labels = {s: standing.label(s, school) for s in standing.STATUSES}
+    thresholds = sheet.book.thresholds
     scale_steps = {key: value.step for key, value in sheet.lookup.by_key.items()}
     return {
         "sheet": sheet,
@@ -97,11 +105,20 @@ def _context(request, sheet, **extra):
         "rows": sheet.rows,
         "fields": [(name, windows.LABELS[name]) for name in sheet.fields],
         "allowed_grades": ", ".join(sheet.lookup.allowed),
+        "end_year": standing.end_year(sheet.group.year_group.number),
+        "unverified_changes": sum(1 for e in sheet.entries.values() if e.changed_since_verified),
+        "can_verify": permissions.can_verify_sheet(request.user, sheet.group),
         "is_data_manager": permissions.is_data_manager(request.user),
         "sheet_config": {
             "steps": scale_steps,
             "labels": labels,
-            "headline": "predicted" if sheet.point.collects_predicted else "current",
+            # The light judges the first of these fields that holds a grade (tracking.standing).
+            "judge": list(standing.judged_fields(sheet.point)),
+            "thresholds": {
+                "above_by": thresholds.above_by,
+                "below_by": thresholds.below_by,
+                "well_below_by": thresholds.well_below_by,
+            },
             "draftKey": f"uplift:marksheet:{request.user.pk}:{sheet.group.pk}:{sheet.point.pk}",
             "clearDraft": request.GET.get("saved") == "1",
         },
@@ -146,7 +163,11 @@ def marksheet(request, group_id, point_id):
         messages.error(request, error.message)
         queries.build_rows(sheet, typed=rows)
         context = _context(request, sheet, opened_at=opened)
-        return render(request, "tracking/marksheet.html", context, status=409)
+        busy = error.code == "database-busy"
+        response = render(request, "tracking/marksheet.html", context, status=503 if busy else 409)
+        if busy:
+            response["Retry-After"] = "5"
+        return response
     earlier = _autosaved(request, sheet, opened)
     if result.ok:
         now = result.cells_changed
@@ -183,7 +204,8 @@ def marksheet_row(request, group_id, point_id, pupil_id):
                 sheet=sheet, rows=rows, by=request.user, via="marksheet-autosave"
             )
         except DomainError as error:
-            return HttpResponse(error.message, status=409)
+            # The row is not swapped: what was typed stays in it, and the page shows the message.
+            return HttpResponse(error.message, status=503 if error.code == "database-busy" else 409)
         if result.conflicts:
             sheet = queries.load_sheet(group, point, user=request.user, only_pupil=pupil_id)
         if result.ok:
@@ -251,3 +273,42 @@ def point_reopen(request, point_id):
     )
     permissions.require(point is not None)
     return _reopen_page(request, point=point, group=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def marksheet_verify(request, group_id, point_id):
+    """Verify a sheet again after it was reopened: what changed since verification reaches families."""
+    group, point = _sheet_or_404(request.user, group_id, point_id)
+    permissions.require(permissions.can_verify_sheet(request.user, group))
+    if request.method == "POST":
+        try:
+            count = verification.sheet_verify(point=point, group=group, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"Verified {group.name} at {point.name}: "
+                + (
+                    f"{count} change{'s' if count != 1 else ''} now reach families."
+                    if count
+                    else "nothing had changed."
+                ),
+            )
+            return redirect("marksheet", group.pk, point.pk)
+    fields = ("current", "predicted", "security", "effort")
+    changes = []
+    for entry in verification.sheet_changes_since_verified(point, group):
+        before, after = verification.codes(entry, verified=True), verification.codes(entry)
+        changes.append({"pupil": entry.pupil, "cells": [(before[name], after[name]) for name in fields]})
+    return render(
+        request,
+        "tracking/marksheet_verify.html",
+        {
+            "group": group,
+            "point": point,
+            "changes": changes,
+            "fields": fields,
+        },
+    )

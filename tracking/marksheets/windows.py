@@ -34,15 +34,6 @@ def collected(point):
     return [name for name in FIELDS if getattr(point, f"collects_{name}")]
 
 
-def required(point):
-    """Fields a row needs before it counts as complete: everything the point collects but the comment.
-
-    The completion page and the reminder emails use this same rule, so a sheet a teacher sees as
-    complete is never chased.
-    """
-    return [name for name in FIELDS if name != "comment" and getattr(point, f"collects_{name}")]
-
-
 # -- windows ---------------------------------------------------------------------------------------
 
 

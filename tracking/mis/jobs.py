@@ -126,6 +126,14 @@ def job_run(*, job, commit, today=None):
     return job
 
 
+def jobs_supersede_pending(*, school, kind, keep):
+    """A new upload replaces the school's earlier uploads of the same kind still waiting for their
+    columns or their commit: their files (personal data) are not kept once nobody will commit them."""
+    ImportJob.objects.filter(
+        school=school, kind=kind, status__in=(ImportStatus.MAPPING, ImportStatus.PREVIEWED)
+    ).exclude(pk=keep.pk).update(status=ImportStatus.SUPERSEDED, content=b"")
+
+
 def runs_in_background(job):
     importer = importer_for(job.kind)
     return importer.background and job.rows_total > settings.UPLIFT_IMPORT_BACKGROUND_ROWS

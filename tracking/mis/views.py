@@ -7,9 +7,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from tracking import permissions
+from tracking.middleware import upload_limit
 from tracking.mis.columns import mapping_problems, remember_mapping, saved_mapping
 from tracking.mis.forms import ColumnsForm, CtfUploadForm, SpreadsheetUploadForm
-from tracking.mis.jobs import importer_for, job_commit, job_reject, job_start, max_bytes
+from tracking.mis.jobs import (
+    importer_for,
+    job_commit,
+    job_reject,
+    job_start,
+    jobs_supersede_pending,
+    max_bytes,
+)
 from tracking.mis.kinds import spreadsheet_importer, spreadsheet_importers, spreadsheet_job
 from tracking.mis.services import ctf_import
 from tracking.mis.tabular import read_table
@@ -29,6 +37,7 @@ def _rejected(school, kind, upload, by, message):
     return redirect("import_detail", pk=job.pk)
 
 
+@upload_limit("UPLIFT_IMPORT_MAX_BYTES")
 @login_required
 def import_list(request):
     permissions.require(permissions.can_import(request.user))
@@ -41,6 +50,7 @@ def import_list(request):
         job = ctf_import(
             school=school, raw=upload.read(), file_name=upload.name, by=request.user, commit=False
         )
+        jobs_supersede_pending(school=school, kind=ImportKind.CTF, keep=job)
         return redirect("import_detail", pk=job.pk)
     jobs = ImportJob.objects.filter(school=school).select_related("by").defer("content", "changes", "notes")
     return render(
@@ -55,6 +65,7 @@ def import_list(request):
     )
 
 
+@upload_limit("UPLIFT_IMPORT_MAX_BYTES")
 @login_required
 def import_upload(request, kind):
     permissions.require(permissions.can_import(request.user))
@@ -70,6 +81,7 @@ def import_upload(request, kind):
         job = spreadsheet_job(
             school=school, kind=kind, raw=upload.read(), file_name=upload.name, by=request.user
         )
+        jobs_supersede_pending(school=school, kind=kind, keep=job)
         if job.status == ImportStatus.MAPPING:
             return redirect("import_columns", pk=job.pk)
         if job.status != ImportStatus.REJECTED:

@@ -32,6 +32,7 @@ from .people import (
 )
 from .progress import EstimateTable, ProgressEstimate
 from .school import AcademicYear, FormGroup, HalfTerm, School, YearGroup, key_stage_for
+from .security import SignInAttempt
 from .targets import (
     CurricularTarget,
     FlightPath,
@@ -91,6 +92,7 @@ __all__ = [
     "Security",
     "SenStatus",
     "SheetReopen",
+    "SignInAttempt",
     "Staff",
     "StaffRole",
     "Subject",

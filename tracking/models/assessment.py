@@ -66,6 +66,18 @@ class GradeEntry(models.Model):
     security = models.CharField(max_length=1, choices=Security.choices, blank=True)
     effort = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 (excellent) to 4 (poor)")
     comment = models.CharField(max_length=500, blank=True)
+    # What families see: the grades as they stood when the data was last verified (the cycle passing
+    # verification, or a reopened sheet verified again). Edits after that reach families only once the
+    # sheet is verified again. Empty verified_at: never verified, so families see nothing yet.
+    verified_current = models.ForeignKey(
+        "tracking.GradeValue", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_predicted = models.ForeignKey(
+        "tracking.GradeValue", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_security = models.CharField(max_length=1, choices=Security.choices, blank=True)
+    verified_effort = models.PositiveSmallIntegerField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
     # Optimistic concurrency: a save names the version it read, so a second editor sees the clash.
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -85,6 +97,16 @@ class GradeEntry(models.Model):
 
     def __str__(self):
         return f"{self.pupil} {self.subject} {self.point}"
+
+    @property
+    def changed_since_verified(self):
+        """Verified, and edited since: families still see the verified grades."""
+        return self.verified_at is not None and (
+            self.current_id != self.verified_current_id
+            or self.predicted_id != self.verified_predicted_id
+            or self.security != self.verified_security
+            or self.effort != self.verified_effort
+        )
 
 
 class SheetReopen(models.Model):

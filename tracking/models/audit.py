@@ -4,7 +4,10 @@ from django.db import models
 
 
 class AuditEvent(models.Model):
-    school = models.ForeignKey("tracking.School", on_delete=models.CASCADE, related_name="+")
+    # Empty for installation-wide events, e.g. a failed sign-in with a name no account has.
+    school = models.ForeignKey(
+        "tracking.School", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     by = models.ForeignKey(
         "tracking.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -14,6 +14,16 @@ class User(AbstractUser):
         default=False, help_text="Sees every school in the trust (multi-academy trust central team)."
     )
 
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            # A superuser is the platform operator and belongs to no school: school staff never are.
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=False) | models.Q(school__isnull=True),
+                name="superuser_belongs_to_no_school",
+                violation_error_message="School staff cannot be superusers: only the platform operator is.",
+            ),
+        ]
+
     @property
     def display_name(self):
         return self.get_full_name() or self.username
@@ -27,6 +37,9 @@ class Role(models.TextChoices):
     MENTOR = "mentor", "Academic mentor"
     SENCO = "senco", "SENCo / assistant SENCo"
     SLT = "slt", "Senior leadership"
+    # Named by the policies as owning global underachievement (Longfield, Hurworth).
+    ASSISTANT_HEAD = "aht", "Assistant headteacher"
+    RAISING_ACHIEVEMENT = "rac", "Raising achievement coordinator"
     DATA_MANAGER = "data", "Data manager"
 
 
@@ -65,6 +78,10 @@ class Staff(models.Model):
         return f"{self.title} {name}".strip()
 
 
+# Roles that may lead one key stage (a head of year's key stage makes them its coordinator).
+KEY_STAGE_LEADS = (Role.HEAD_OF_YEAR, Role.ASSISTANT_HEAD, Role.RAISING_ACHIEVEMENT)
+
+
 class StaffRole(models.Model):
     """One role a member of staff holds, with its scope where the role has one."""
 
@@ -77,15 +94,65 @@ class StaffRole(models.Model):
         "tracking.YearGroup", on_delete=models.CASCADE, null=True, blank=True, help_text="For heads of year."
     )
     key_stage = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="For key-stage coordinators."
+        null=True,
+        blank=True,
+        help_text="For key-stage coordinators; for an assistant headteacher or raising achievement "
+        "coordinator, the key stage they lead (blank: every key stage).",
     )
 
     class Meta:
         ordering = ["staff", "role"]
+        constraints = [
+            # Scope fields belong to the roles they scope: a teacher "of Maths" must not edit Maths.
+            models.CheckConstraint(
+                condition=models.Q(department__isnull=True) | models.Q(role="hod"),
+                name="staffrole_department_only_for_hod",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year_group__isnull=True) | models.Q(role="hoy"),
+                name="staffrole_year_only_for_hoy",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(key_stage__isnull=True) | models.Q(role__in=["hoy", "aht", "rac"]),
+                name="staffrole_stage_only_for_key_stage_leads",
+            ),
+        ]
 
     def __str__(self):
         scope = self.department or self.year_group or (self.key_stage and f"KS{self.key_stage}") or ""
         return f"{self.get_role_display()} {scope}".strip()
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.role == Role.HEAD_OF_DEPARTMENT:
+            if self.department_id is None:
+                errors["department"] = "A head of department needs their department."
+        elif self.department_id is not None:
+            errors["department"] = "Only a head of department has a department."
+        if self.role == Role.HEAD_OF_YEAR:
+            if (self.year_group_id is None) == (self.key_stage is None):
+                errors["year_group"] = (
+                    "A head of year has a year group, or a key-stage coordinator a key stage."
+                )
+        else:
+            if self.year_group_id is not None:
+                errors["year_group"] = "Only a head of year has a year group."
+            if self.key_stage is not None and self.role not in KEY_STAGE_LEADS:
+                errors["key_stage"] = (
+                    "Only a key-stage coordinator, assistant headteacher or raising achievement "
+                    "coordinator has a key stage."
+                )
+        if self.key_stage is not None and self.key_stage not in (3, 4, 5):
+            errors["key_stage"] = "Key stage 3, 4 or 5."
+        staff_school = self.staff.school_id if self.staff_id else None
+        if self.department_id and self.department.school_id != staff_school:
+            errors["department"] = "That department belongs to another school."
+        if self.year_group_id and self.year_group.school_id != staff_school:
+            errors["year_group"] = "That year group belongs to another school."
+        if errors:
+            raise ValidationError(errors)
 
 
 class Gender(models.TextChoices):

@@ -55,7 +55,7 @@ class FlightPath(models.Model):
 
     Data, not code: the data manager edits it (admin, or the CSV upload on the flight paths page).
     `gap_y7`... are how many whole grades below the KS4 target a pupil is expected to be at the END
-    of that year; the expected grade at each assessment point is interpolated from them.
+    of that year; tracking.standing works out the grade expected at each assessment point from them.
     """
 
     school = models.ForeignKey("tracking.School", on_delete=models.CASCADE, related_name="+")
@@ -72,13 +72,6 @@ class FlightPath(models.Model):
 
     def __str__(self):
         return f"{self.subject}: {self.name}"
-
-    def gap_at_end_of(self, year_number):
-        if year_number >= 11:
-            return 0
-        if year_number < 7:
-            return self.gap_y7 + 1
-        return getattr(self, f"gap_y{year_number}")
 
 
 class FlightPathRow(models.Model):

@@ -15,14 +15,15 @@ from operator import or_
 from django.db.models import Count, F, Q
 from django.urls import reverse
 
-from tracking import audit
-from tracking.marksheets.windows import COMPLETE, IN_PROGRESS, NOT_STARTED, STATUS_LABELS, required
+from tracking import audit, standing
+from tracking.marksheets.windows import COMPLETE, IN_PROGRESS, NOT_STARTED, STATUS_LABELS
 from tracking.models import AssessmentPoint, TeachingGroup
 
 REMINDERS_ACTION = "tracking.reminders.sent"
 
-# The fields a sheet must have filled: one rule, shared with "My marksheets".
-collected_fields = required
+# The fields a sheet must have filled: tracking.standing's one rule, shared with "My marksheets" and the
+# health checks.
+collected_fields = standing.required_fields
 
 
 def marksheet_url(group_id, point_id):
@@ -204,15 +205,8 @@ def completion_for(points, departments=None):
     group_ids = TeachingGroup.objects.filter(pair_q, school_id=points[0].school_id)
     if departments is not None:
         group_ids = group_ids.filter(subject__department_id__in=departments)
-    filled = {
-        "current": Q(pupil__grades__current__isnull=False),
-        "predicted": Q(pupil__grades__predicted__isnull=False),
-        "security": ~Q(pupil__grades__security=""),
-        "effort": Q(pupil__grades__effort__isnull=False),
-    }
-    complete_q = Q()
-    for name in filled:
-        complete_q &= Q(**{f"pupil__grades__point__collects_{name}": False}) | filled[name]
+    filled = standing.filled_q("pupil__grades__")
+    complete_q = standing.complete_q("pupil__grades__")
     counts = (
         TeachingGroup.pupils.through.objects.filter(
             teachinggroup__in=group_ids.values("pk"),

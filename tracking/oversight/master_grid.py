@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from tracking.lib.grading import progress, progress_label
+from tracking import standing
 from tracking.models import (
     AcademicYear,
     AssessmentPoint,
@@ -30,6 +30,7 @@ from tracking.models import (
 )
 from tracking.school.filters import AnyYesNo
 from tracking.school.tables import pupil_flags_html
+from tracking.templatetags.uplift import badge_label, standing_html
 
 YEARS_BACK = 2
 
@@ -50,18 +51,17 @@ def year_groups_with_groups(subjects):
 
 @dataclass
 class Cell:
+    """A pupil's grade at one point: the grade that counts (code, rank, step) and what was entered."""
+
     code: str
     rank: int
     step: int
-    current: str = ""
-    predicted: str = ""
+    current_code: str = ""
+    predicted_code: str = ""
     security: str = ""
     effort: int | None = None
-
-
-@dataclass
-class _Grade:
-    step: int
+    current: object = None
+    predicted: object = None
 
 
 @dataclass
@@ -120,32 +120,33 @@ def fill_rows(grid, pupils):
     ).values_list("pupil_id", "teachinggroup_id"):
         group_of.setdefault(pupil_id, group_id)
     groups = {g.pk: g for g in grid.groups}
+    book = standing.Book(grid.subject.school)
+    points = {p.pk: p for p in grid.points}
     cells = {}
     entries = GradeEntry.objects.filter(
-        subject=grid.subject, point__in=[p.pk for p in grid.points], pupil_id__in=ids
-    ).values_list(
-        "pupil_id",
-        "point_id",
-        "current__code",
-        "current__rank",
-        "current__step",
-        "predicted__code",
-        "predicted__rank",
-        "predicted__step",
-        "security",
-        "effort",
-    )
-    for pupil_id, point_id, c_code, c_rank, c_step, p_code, p_rank, p_step, security, effort in entries:
-        if c_code is None and p_code is None:
+        subject=grid.subject, point__in=list(points), pupil_id__in=ids
+    ).values_list("pupil_id", "point_id", "current_id", "predicted_id", "security", "effort")
+    for pupil_id, point_id, current_id, predicted_id, security, effort in entries:
+        current, predicted = book.value(current_id), book.value(predicted_id)
+        grade = standing.counting_grade(points[point_id], current, predicted)
+        if grade is None:
             continue
-        # The working grade: the prediction where one was made, else the current grade.
-        code, rank, step = (p_code, p_rank, p_step) if p_code else (c_code, c_rank, c_step)
-        cells[(pupil_id, point_id)] = Cell(code, rank, step, c_code or "", p_code or "", security, effort)
+        cells[(pupil_id, point_id)] = Cell(
+            grade.code,
+            grade.rank,
+            grade.step,
+            current.code if current else "",
+            predicted.code if predicted else "",
+            security,
+            effort,
+            current=current,
+            predicted=predicted,
+        )
     targets = {
-        pupil_id: (code, rank, step)
-        for pupil_id, code, rank, step in Target.objects.filter(
-            subject=grid.subject, pupil_id__in=ids
-        ).values_list("pupil_id", "grade__code", "grade__rank", "grade__step")
+        t.pupil_id: t
+        for t in Target.objects.filter(subject=grid.subject, pupil_id__in=ids).select_related(
+            "grade", "published_grade", "requested_grade"
+        )
     }
     school = grid.subject.school
     rows = []
@@ -159,21 +160,36 @@ def fill_rows(grid, pupils):
             "prior_band": pupil.get_prior_band_display() if pupil.prior_band else "",
         }
         target = targets.get(pupil.pk)
-        row["target"] = target[0] if target else ""
-        row["target_rank"] = target[1] if target else None
-        latest = None
+        published = standing.counting_target(target)
+        pending = standing.pending_target(target)
+        row["target"] = published.code if published else ""
+        row["target_rank"] = published.rank if published else None
+        row["pending"] = pending.code if pending else ""
+        latest, latest_point = None, None
         for point in grid.points:
             cell = cells.get((pupil.pk, point.pk))
             row[f"p{point.pk}"] = cell
             row[f"p{point.pk}_rank"] = cell.rank if cell else None
             if cell:
-                latest = cell
+                latest, latest_point = cell, point
         row["latest"] = latest.code if latest else ""
         row["latest_rank"] = latest.rank if latest else None
-        result = progress(_Grade(latest.step) if latest else None, _Grade(target[2]) if target else None)
+        if latest is None:
+            result = standing.Standing(pupil_id=pupil.pk, subject_id=grid.subject.pk)
+        else:
+            result = book.judge(
+                latest_point,
+                current=latest.current,
+                predicted=latest.predicted,
+                target=target,
+                pupil_id=pupil.pk,
+                subject_id=grid.subject.pk,
+            )
+        row["expected"] = result.expected.code if result.expected else ""
+        row["expected_rank"] = result.expected.rank if result.expected else None
         row["progress"] = result
         row["progress_sort"] = result.diff
-        row["progress_label"] = progress_label(result.status, school)
+        row["progress_label"] = badge_label(result, school)
         rows.append(row)
     grid.rows = rows
     return rows
@@ -233,9 +249,9 @@ class GradeColumn(tables.Column):
         )
 
     def render(self, value):
-        detail = [f"Current {value.current or '—'}"]
-        if value.predicted:
-            detail.append(f"predicted {value.predicted}")
+        detail = [f"Current {value.current_code or '—'}"]
+        if value.predicted_code:
+            detail.append(f"predicted {value.predicted_code}")
         if value.security:
             detail.append(f"security {value.security}")
         if value.effort:
@@ -273,34 +289,16 @@ class MasterTable(tables.Table):
     def render_flags(self, record):
         return pupil_flags_html(record["pupil"])
 
-
-STATUS_ICONS = {"above": "▲", "on": "●", "below": "▼", "well_below": "▼▼", "none": "–"}
+    def render_target(self, record, value):
+        if record.get("pending"):
+            pending = record["pending"]
+            return format_html('{} <small class="target-pending">pending {}</small>', value, pending)
+        return value
 
 
 class _ProgressColumn(tables.Column):
-    """The same traffic light as _progress.html (shape, words, signed difference), built without a
-    template per row: the grid has hundreds of rows."""
-
     def render(self, record):
-        result = record["progress"]
-        diff = ""
-        if result.diff:
-            sign = "+" if result.diff > 0 else "−"
-            grades = "grade" if abs(result.diff) == 1 else "grades"
-            diff = format_html(
-                ' <span class="status-diff">({}{}<span class="visually-hidden"> {}</span>)</span>',
-                sign,
-                abs(result.diff),
-                grades,
-            )
-        return format_html(
-            '<span class="status status-{}"><span class="status-icon" aria-hidden="true">{}</span>'
-            '<span class="status-label">{}</span>{}</span>',
-            result.status,
-            STATUS_ICONS[result.status],
-            record["progress_label"],
-            diff,
-        )
+        return standing_html(record["progress"], None, label=record["progress_label"])
 
 
 def table_for(grid, rows, linkable=None):
@@ -315,8 +313,16 @@ def table_for(grid, rows, linkable=None):
             ),
         ),
         (
+            "expected",
+            tables.Column(
+                verbose_name="Expected now",
+                order_by=("expected_rank",),
+                attrs={"th": {"class": "num"}, "td": {"class": "num"}},
+            ),
+        ),
+        (
             "progress",
-            _ProgressColumn(verbose_name="Against target", order_by=("progress_sort",), empty_values=()),
+            _ProgressColumn(verbose_name="Against expected", order_by=("progress_sort",), empty_values=()),
         ),
     ]
     # Newest point first, beside the verdict: the latest data is in view without scrolling sideways.
@@ -324,7 +330,7 @@ def table_for(grid, rows, linkable=None):
     return MasterTable(rows, extra_columns=extra, school=grid.subject.school, linkable=linkable)
 
 
-SORTABLE = {"name", "group_name", "prior_band", "target", "latest", "progress"}
+SORTABLE = {"name", "group_name", "prior_band", "target", "expected", "latest", "progress"}
 
 
 def sort_rows(grid, rows, sort):
@@ -332,7 +338,12 @@ def sort_rows(grid, rows, sort):
     if not sort:
         return rows
     key = sort.lstrip("-")
-    fields = {"target": "target_rank", "latest": "latest_rank", "progress": "progress_sort"}
+    fields = {
+        "target": "target_rank",
+        "expected": "expected_rank",
+        "latest": "latest_rank",
+        "progress": "progress_sort",
+    }
     fields.update({f"p{p.pk}": f"p{p.pk}_rank" for p in grid.points})
     if key not in SORTABLE and key not in fields:
         return rows
@@ -357,7 +368,7 @@ def export_headers(grid):
             "Target",
         ]
         + [p.name for p in grid.points]
-        + ["Latest", "Against target", "Grades from target"]
+        + ["Latest", "Expected now", "Against expected", "Grades from expected"]
     )
 
 
@@ -380,6 +391,7 @@ def export_rows(grid, rows):
             + [(row[f"p{p.pk}"].code if row[f"p{p.pk}"] else "") for p in grid.points]
             + [
                 row["latest"],
+                row["expected"],
                 row["progress_label"] if row["progress"].status != "none" else "",
                 row["progress"].diff if row["progress"].diff is not None else "",
             ]

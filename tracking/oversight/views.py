@@ -179,7 +179,7 @@ def master_detail(request, subject_id):
     # Rows are already limited to pupils this user may see, so every name links to the pupil page.
     table = master_grid.table_for(grid, rows, linkable={r["pupil"].pk for r in rows})
     # django-tables2 renders cell by cell, so hundreds of pupils x points are paged; exports hold all.
-    RequestConfig(request, paginate={"per_page": 100}).configure(table)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
     query = request.GET.copy()
     query.pop("sort", None)
     return render(

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from tracking import standing
-from tracking.lib.grading import progress
-from tracking.models import GradeEntry, Stage, Target
+from tracking.models import GradeEntry, Target
 from tracking.school.tables import pupil_flags_html
 
 
@@ -79,32 +78,46 @@ def group_standings(group):
     return rows
 
 
-def targets_by_subject(pupil, published_only=False):
-    qs = Target.objects.filter(pupil=pupil).select_related("grade", "published_grade", "subject")
+def targets_by_subject(pupil, published_only=False, visible=None):
+    """A pupil's targets by subject: of `visible` (a viewer's permitted targets) when given."""
+    qs = (visible if visible is not None else Target.objects).filter(pupil=pupil)
+    qs = qs.select_related("grade", "published_grade", "requested_grade", "subject")
     if published_only:
         qs = qs.filter(published_grade__isnull=False)
     return {t.subject_id: t for t in qs}
 
 
-UNVERIFIED_STAGES = (Stage.PLANNED, Stage.INPUT, Stage.VERIFICATION)
+def _as_verified(entry):
+    """The entry as families see it: the values it had when last verified (tracking.standing)."""
+    entry.current, entry.predicted = entry.verified_current, entry.verified_predicted
+    entry.security, entry.effort = entry.verified_security, entry.verified_effort
+    return entry
 
 
-def pupil_history(pupil, subjects=None, closed_only=False, published_targets_only=False):
+def pupil_history(pupil, subjects=None, family=False, visible_targets=None):
     """Every subject's grades across assessment points against its target, for the pupil page.
 
-    Returns (points, rows) where rows are dicts: subject, target, cells (one per point), latest progress.
+    Staff see the grades as they stand; families (`family=True`) see the verified grades only (what
+    stood when the data was last verified: a reopened sheet's edits wait for the next verification)
+    and published targets. Standings come from tracking.standing.
+
+    Returns (points, rows) where rows are dicts: subject, target, target_grade (published), cells (one
+    per point), history [(point, entry, standing)], latest entry and standing (the latest graded point).
     """
-    entries = GradeEntry.objects.filter(pupil=pupil).select_related(
-        "current", "predicted", "subject", "point"
-    )
+    entries = GradeEntry.objects.filter(pupil=pupil).select_related("subject", "point")
     if subjects is not None:
         entries = entries.filter(subject__in=subjects)
-    if closed_only:
-        # A point locks when its cycle enters verification; the data is verified only once the cycle
-        # has moved past that stage (departments signed off), so families wait until then.
-        entries = entries.filter(point__is_locked=True).exclude(point__cycles__stage__in=UNVERIFIED_STAGES)
+    if family:
+        entries = entries.filter(verified_at__isnull=False).select_related(
+            "verified_current", "verified_predicted"
+        )
+    else:
+        entries = entries.select_related("current", "predicted")
     entries = list(entries.order_by("point__academic_year__starts_on", "point__sequence"))
-    targets = targets_by_subject(pupil, published_only=published_targets_only)
+    if family:
+        entries = [_as_verified(entry) for entry in entries]
+    targets = targets_by_subject(pupil, published_only=family, visible=visible_targets)
+    book = standing.Book(pupil.school, family=family)
     points = sorted({e.point for e in entries}, key=lambda p: (p.opens_on, p.sequence))
     by_subject = defaultdict(dict)
     subject_objs = {}
@@ -114,21 +127,26 @@ def pupil_history(pupil, subjects=None, closed_only=False, published_targets_onl
     rows = []
     for subject_id, cells in sorted(by_subject.items(), key=lambda kv: subject_objs[kv[0]].name):
         target = targets.get(subject_id)
-        target_grade = (
-            (target.published_grade if published_targets_only else target.grade) if target else None
-        )
         ordered = [cells.get(point.pk) for point in points]
-        latest = next((c for c in reversed(ordered) if c and (c.predicted or c.current)), None)
-        latest_grade = (latest.predicted or latest.current) if latest else None
+        history = [
+            (point, cell, book.judge_entry(cell, target))
+            for point, cell in zip(points, ordered, strict=True)
+            if cell
+        ]
+        graded = [(cell, result) for _, cell, result in history if result.grade is not None]
+        latest, result = (
+            graded[-1] if graded else (None, standing.Standing(pupil_id=pupil.pk, subject_id=subject_id))
+        )
         rows.append(
             {
                 "subject": subject_objs[subject_id],
                 "target": target,
-                "target_grade": target_grade,
+                "target_grade": standing.counting_target(target),
+                "pending": None if family else standing.pending_target(target),
                 "cells": ordered,
-                "history": [(point, cell) for point, cell in zip(points, ordered, strict=True) if cell],
+                "history": history,
                 "latest": latest,
-                "progress": progress(latest_grade, target_grade),
+                "standing": result,
             }
         )
     return points, rows

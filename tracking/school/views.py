@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from tracking import permissions
+from tracking import permissions, standing
 from tracking.lib.sparkline import sparkline
 from tracking.marksheets.queries import sheets_for
 from tracking.models import TeachingGroup
@@ -77,8 +77,13 @@ def pupil_detail(request, pk):
     user = request.user
     pupil = permissions.get_pupil_or_404(user, pk)
     is_staff = permissions.is_staff_member(user)
-    # Families see verified data only: locked points and published targets.
-    points, rows = queries.pupil_history(pupil, closed_only=not is_staff, published_targets_only=not is_staff)
+    # Families see verified data only: verified grades and published targets. Staff see the targets the
+    # policy shows them (a head of year: published ones only).
+    points, rows = queries.pupil_history(
+        pupil,
+        family=not is_staff,
+        visible_targets=permissions.targets_visible_to(user) if is_staff else None,
+    )
     for row in rows:
         row["sparkline"] = _sparkline(row)
     context = {
@@ -88,6 +93,7 @@ def pupil_detail(request, pk):
         "rows": rows,
         "is_staff": is_staff,
         "school": pupil.school,
+        "end_year": standing.end_year(pupil.year_group.number),
         "can_see_audit": permissions.can_see_audit_history(user),
         "can_export_subject_access": permissions.can_export_subject_access(user),
         "guardians": pupil.guardians.select_related("user") if is_staff else [],
@@ -106,12 +112,8 @@ def pupil_detail(request, pk):
 
 
 def _sparkline(row):
-    def working(entry):
-        grade = entry.predicted or entry.current
-        return grade.points if grade else None
-
     target = row["target_grade"]
-    values = [working(entry) for _, entry in row["history"]]
+    values = [result.grade.points if result.grade else None for _, _, result in row["history"]]
     label = f"{row['subject']}: grade at each point" + (f" against a target of {target}" if target else "")
     return sparkline(values, target.points if target else None, label=label)
 

@@ -56,6 +56,53 @@ class CalendarForm(forms.Form):
         return data
 
 
+class ScaleForm(forms.Form):
+    name = forms.CharField(label="Scale name", max_length=60, help_text="e.g. Music grades")
+    code = forms.SlugField(
+        label="Short code", max_length=30, help_text="Letters, digits and hyphens, e.g. music"
+    )
+    grades = forms.CharField(
+        label="Grades, highest first",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="One grade per line, as teachers type it; other spellings after a comma "
+        "(e.g. 'D, Distinction, Dist'). Each line is one whole grade below the one above.",
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].lower()
+        if GradeScale.objects.filter(school=self.school, code=code).exists():
+            raise forms.ValidationError(f"The school already has a scale with the code {code}.")
+        return code
+
+    def clean_grades(self):
+        grades, seen = [], set()
+        for number, line in enumerate(self.cleaned_data["grades"].splitlines(), start=1):
+            parts = [p.strip() for p in line.split(",")]
+            if not parts[0]:
+                continue
+            code, aliases = parts[0], ",".join(p for p in parts[1:] if p)
+            if len(code) > 10:
+                raise forms.ValidationError(
+                    f"Line {number}: '{code}' is longer than 10 characters: use a short grade (e.g. D) "
+                    "and put other spellings after a comma."
+                )
+            if len(aliases) > 60:
+                raise forms.ValidationError(
+                    f"Line {number}: the other spellings are longer than 60 characters."
+                )
+            if code.upper() in seen:
+                raise forms.ValidationError(f"Line {number}: {code} is listed twice.")
+            seen.add(code.upper())
+            grades.append((code, aliases))
+        if len(grades) < 2:
+            raise forms.ValidationError("A scale needs at least two grades.")
+        return grades
+
+
 class SubjectForm(forms.ModelForm):
     department_name = forms.CharField(
         label="Department", max_length=100, help_text="An existing department's name, or a new one."

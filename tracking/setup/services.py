@@ -82,6 +82,25 @@ def scales_install(*, school, by):
     return missing
 
 
+@transaction.atomic
+def scale_create(*, school, name, code, grades, by):
+    """A school's own scale from its grades, highest first: [(code, aliases)]. Each is a whole grade."""
+    scale = GradeScale.objects.create(school=school, name=name, code=code)
+    count = len(grades)
+    GradeValue.objects.bulk_create(
+        GradeValue(scale=scale, code=grade, rank=count - i, step=count - i, points=count - i, aliases=aliases)
+        for i, (grade, aliases) in enumerate(grades)
+    )
+    audit.record(
+        action="tracking.scale.created",
+        obj=scale,
+        by=by,
+        after={"name": name, "code": code, "grades": [g for g, _a in grades]},
+        via="set-up",
+    )
+    return scale
+
+
 def _values(obj, names):
     return {name: str(getattr(obj, name)) if getattr(obj, name) is not None else "" for name in names}
 

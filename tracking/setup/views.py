@@ -9,8 +9,15 @@ from tracking import permissions
 from tracking.lib.scales import STANDARD_SCALES
 from tracking.models import AcademicYear, AssessmentPoint, GradeScale, Subject, YearGroup
 from tracking.setup.checklist import setup_checklist
-from tracking.setup.forms import CalendarForm, PointForm, SubjectForm
-from tracking.setup.services import calendar_save, point_save, scales_install, scales_missing, subject_save
+from tracking.setup.forms import CalendarForm, PointForm, ScaleForm, SubjectForm
+from tracking.setup.services import (
+    calendar_save,
+    point_save,
+    scale_create,
+    scales_install,
+    scales_missing,
+    subject_save,
+)
 
 
 def _school(request):
@@ -61,14 +68,20 @@ def setup_calendar(request):
 @login_required
 def setup_scales(request):
     school = _school(request)
-    if request.method == "POST":
+    creating = request.method == "POST" and request.POST.get("action") == "create"
+    form = ScaleForm(request.POST if creating else None, school=school)
+    if creating and form.is_valid():
+        scale = scale_create(school=school, by=request.user, **form.cleaned_data)
+        messages.success(request, f"Added the scale {scale.name}.")
+        return redirect("setup_scales")
+    if request.method == "POST" and not creating:
         added = scales_install(school=school, by=request.user)
         if added:
             messages.success(request, f"Added {len(added)} standard scale{'s' if len(added) != 1 else ''}.")
         return redirect("setup_scales")
     scales = list(GradeScale.objects.filter(school=school).prefetch_related("values"))
     missing = [STANDARD_SCALES[code][0] for code in scales_missing(school)]
-    return render(request, "tracking/setup/scales.html", {"scales": scales, "missing": missing})
+    return render(request, "tracking/setup/scales.html", {"scales": scales, "missing": missing, "form": form})
 
 
 @login_required

@@ -85,26 +85,6 @@ class FlightPathTable:
         return grades[max(index, 0)]
 
 
-def expected_path(*, flight_path, target_grade, scale_values, points):
-    """[(point, expected GradeValue)] for the points of one year along the flight path.
-
-    The gap below the KS4 target shrinks from the end of last year to the end of this one, evenly
-    across the year's assessment points.
-    """
-    if target_grade is None or flight_path is None or not points:
-        return []
-    ordered = sorted(points, key=lambda p: p.sequence)
-    n = len(ordered)
-    result = []
-    for i, point in enumerate(ordered, start=1):
-        year = point.year_group.number
-        start_gap = flight_path.gap_at_end_of(year - 1)
-        end_gap = flight_path.gap_at_end_of(year)
-        gap = round(start_gap + (end_gap - start_gap) * i / n)
-        result.append((point, grade_at_step(scale_values, target_grade.step - gap)))
-    return result
-
-
 def flightpaths_csv(school):
     """The school's flight paths as CSV text (subject, ks2_from, grade): download, edit, upload."""
     out = io.StringIO()

@@ -2,20 +2,18 @@
 
 from collections import defaultdict
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
-from tracking import audit, permissions
+from tracking import audit, permissions, standing
 from tracking.models import (
     AssessmentPoint,
     CurricularTarget,
-    FlightPath,
-    GradeValue,
     Subject,
     Target,
     TargetStatus,
     TeachingGroup,
 )
-from tracking.targets.flightpaths import expected_path
 
 
 # -- reads -------------------------------------------------------------------------------------
@@ -36,68 +34,75 @@ def curricular_targets_for(pupil, *, family=False):
     return list(qs.order_by("review_on", "pk"))
 
 
-def pupil_targets(pupil, *, family):
-    """Rows for the pupil page: subject, the grade to show, status and (KS3) the expected path.
-
-    Families only ever get published grades; staff see the working grade and its status.
-    """
-    qs = Target.objects.filter(pupil=pupil).select_related(
-        "subject", "grade", "published_grade", "requested_grade"
+def pupil_targets(pupil, *, family, visible=None):
+    """Rows for the pupil page: subject, the target that counts (published), any pending change (staff
+    only) and, in Key Stage 3, the grade expected at each of this year's points (tracking.standing).
+    Staff get the targets `visible` to them (permissions.targets_visible_to)."""
+    qs = (
+        (visible if visible is not None else Target.objects)
+        .filter(pupil=pupil)
+        .select_related("subject", "grade", "published_grade", "requested_grade")
     )
     if family:
         qs = qs.filter(published_grade__isnull=False)
     targets = sorted(qs, key=lambda t: t.subject.name)
-    ks3 = pupil.year_group.number <= 9
-    points, paths, values = [], {}, defaultdict(list)
-    if ks3 and targets:
+    points = []
+    if targets and pupil.year_group.number <= 9:  # Key Stage 3 climbs the flight path point by point
         points = list(
             AssessmentPoint.objects.filter(
                 year_group_id=pupil.year_group_id, academic_year__is_current=True
-            ).select_related("year_group")
+            ).order_by("sequence")
         )
-        paths = {p.subject_id: p for p in FlightPath.objects.filter(school_id=pupil.school_id)}
-        for value in GradeValue.objects.filter(scale_id__in={t.grade.scale_id for t in targets}):
-            values[value.scale_id].append(value)
+    book = standing.Book(pupil.school, family=family)
     rows = []
     for target in targets:
-        shown = target.published_grade if family else target.grade
-        path = []
-        if ks3:
-            path = expected_path(
-                flight_path=paths.get(target.subject_id),
-                target_grade=shown,
-                scale_values=values[shown.scale_id],
-                points=points,
-            )
-        rows.append({"target": target, "subject": target.subject, "grade": shown, "path": path})
-    return {"rows": rows, "points": sorted(points, key=lambda p: p.sequence)}
+        published = standing.counting_target(target)
+        path = [(point, book.expected(point, target.subject_id, published)[1]) for point in points]
+        rows.append(
+            {
+                "target": target,
+                "subject": target.subject,
+                "grade": published,
+                "pending": None if family else standing.pending_target(target),
+                "path": path,
+            }
+        )
+    return {"rows": rows, "points": points}
 
 
-def approval_grid(targets_qs, pupils_qs, *, subject_id=None, status=None):
-    """The approval screen: pupils x subjects with their targets, in a fixed number of queries."""
-    targets = targets_qs.select_related("grade", "published_grade", "requested_grade")
+APPROVAL_PER_PAGE = 50
+
+
+def approval_grid(
+    targets_qs, pupils_qs, *, subject_id=None, status=None, page=None, per_page=APPROVAL_PER_PAGE
+):
+    """The approval screen: one page of pupils x subjects with their targets, in a fixed number of
+    queries. The pupils (those with a target in the filter) are paged in the database, so a year of
+    any size costs the same. Returns (subjects, rows, page)."""
+    targets = targets_qs
     if subject_id:
         targets = targets.filter(subject_id=subject_id)
     if status:
         targets = targets.filter(status=status)
-    targets = list(targets)
-    subject_ids = {t.subject_id for t in targets}
-    subjects = list(Subject.objects.filter(pk__in=subject_ids).order_by("name"))
+    subjects = list(
+        Subject.objects.filter(pk__in=targets.values("subject_id"))
+        .order_by("name")
+        .only("pk", "code", "name")
+    )
+    pupils = (
+        pupils_qs.filter(pk__in=targets.values("pupil_id"))
+        .select_related("form")
+        .order_by("legal_last_name", "legal_first_name", "pk")
+    )
+    page = Paginator(pupils, per_page).get_page(page)
     by_pupil = defaultdict(dict)
     labels = dict(TargetStatus.choices)
-    for target in targets:
+    shown = targets.filter(pupil_id__in=[p.pk for p in page.object_list]).select_related("grade")
+    for target in shown:
         target.status_label = labels[target.status]
         by_pupil[target.pupil_id][target.subject_id] = target
-    pupils = [
-        p
-        for p in pupils_qs.select_related("form").order_by("legal_last_name", "legal_first_name")
-        if p.pk in by_pupil
-    ]
-    rows = [(p, [by_pupil[p.pk].get(s.pk) for s in subjects]) for p in pupils]
-    counts = defaultdict(int)
-    for target in targets:
-        counts[target.status] += 1
-    return subjects, rows, dict(counts)
+    rows = [(p, [by_pupil[p.pk].get(s.pk) for s in subjects]) for p in page.object_list]
+    return subjects, rows, page
 
 
 def status_counts(targets_qs):
@@ -134,7 +139,8 @@ def target_history(target):
 def pupil_page_context(user, pupil, *, is_staff):
     """Extra context for the pupil page: targets (published only for families) and curricular targets."""
     family = not is_staff
-    data = pupil_targets(pupil, family=family)
+    visible = permissions.targets_visible_to(user) if is_staff else None
+    data = pupil_targets(pupil, family=family, visible=visible)
     return {
         "target_rows": data["rows"],
         "target_points": data["points"],

@@ -12,20 +12,16 @@ requests a change with a reason (the published grade stays visible) -> the Data 
 Above-target pupils (Hurworth) get a raise *proposal*; accepting one re-enters the workflow as proposed.
 """
 
-from collections import defaultdict
-
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tracking import audit
+from tracking import audit, standing
 from tracking.lib.errors import DomainError
 from tracking.models import (
     AssessmentPoint,
     CurricularTarget,
-    FlightPath,
     GradeEntry,
-    GradeValue,
     Pupil,
     RaiseStatus,
     Target,
@@ -33,8 +29,6 @@ from tracking.models import (
     TargetSource,
     TargetStatus,
 )
-from tracking.standing import grade_at_step
-from tracking.targets.flightpaths import expected_path
 
 EDITABLE = (TargetStatus.PROPOSED,)
 
@@ -200,17 +194,15 @@ def target_decide_change(*, target, approve, reason, by, grade=None):
 def targets_propose_raises(*, point, by=None, pupils=None, limit=None):
     """Propose a raised target for every pupil above target at an assessment point (Hurworth).
 
-    KS4: the predicted (else current) grade beats the target. KS3: the current grade beats the
-    grade expected at this point on the subject's flight path; the proposal raises the target by
-    the same number of grades. Never changes a target: creates proposals for review. Returns count.
+    Above is tracking.standing's: the grade that counts beats the grade expected now (from the published
+    target and the flight path) by the school's threshold; the proposal raises the published target by
+    as many grades. Never changes a target: creates proposals for review. Returns count.
     `pupils` narrows the check (a queryset or ids); `limit` caps how many are proposed.
     """
-    point = AssessmentPoint.objects.select_related("year_group").get(pk=point.pk)
-    ks3 = point.year_group.number <= 9
+    point = AssessmentPoint.objects.select_related("year_group", "school").get(pk=point.pk)
     entries = (
         GradeEntry.objects.filter(point=point)
         .filter(Q(current__isnull=False) | Q(predicted__isnull=False))
-        .select_related("current", "predicted")
         .order_by("pupil_id", "subject_id")
     )
     if pupils is not None:
@@ -219,49 +211,31 @@ def targets_propose_raises(*, point, by=None, pupils=None, limit=None):
         (t.pupil_id, t.subject_id): t
         for t in Target.objects.filter(
             school_id=point.school_id, pupil__year_group_id=point.year_group_id
-        ).select_related("grade", "published_grade")
+        ).select_related("grade", "published_grade", "requested_grade")
     }
     already = set(
         TargetRaiseProposal.objects.filter(
             Q(point=point) | Q(status=RaiseStatus.OPEN), target__in=[t.pk for t in targets.values()]
         ).values_list("target_id", flat=True)
     )
-    values = defaultdict(list)
-    for value in GradeValue.objects.filter(scale__school_id=point.school_id):
-        values[value.scale_id].append(value)
-    paths = {p.subject_id: p for p in FlightPath.objects.filter(school_id=point.school_id)}
-    year_points = list(
-        AssessmentPoint.objects.filter(
-            academic_year_id=point.academic_year_id, year_group_id=point.year_group_id
-        ).select_related("year_group")
-    )
+    book = standing.Book(point.school)
     proposals = []
     for entry in entries:
         target = targets.get((entry.pupil_id, entry.subject_id))
-        if target is None or target.pk in already or target.status == TargetStatus.CHANGE_REQUESTED:
+        # A target with a change on its way (a request, an accepted raise not yet published) waits.
+        if target is None or target.pk in already or standing.pending_target(target) is not None:
             continue
-        scale_values = values[target.grade.scale_id]
-        if ks3:
-            achieved = entry.current
-            path = expected_path(
-                flight_path=paths.get(target.subject_id),
-                target_grade=target.grade,
-                scale_values=scale_values,
-                points=year_points,
-            )
-            expected = next((g for p, g in path if p.pk == point.pk), None)
-            if achieved is None or expected is None or achieved.scale_id != target.grade.scale_id:
-                continue
-            lift = achieved.step - expected.step
-        else:
-            achieved = entry.predicted or entry.current
-            if achieved.scale_id != target.grade.scale_id:
-                continue
-            lift = achieved.step - target.grade.step
-        if lift <= 0:
+        result = book.judge(
+            point,
+            current=book.value(entry.current_id),
+            predicted=book.value(entry.predicted_id),
+            target=target,
+        )
+        if result.status != standing.ABOVE:
             continue
-        proposed = grade_at_step(scale_values, target.grade.step + lift)
-        if proposed is None or proposed.step <= target.grade.step:
+        published = result.target
+        proposed = standing.grade_at_step(book.values(published.scale_id), published.step + result.diff)
+        if proposed is None or proposed.step <= published.step:
             continue  # already at the top of the scale
         if limit is not None and len(proposals) >= limit:
             break
@@ -270,7 +244,7 @@ def targets_propose_raises(*, point, by=None, pupils=None, limit=None):
                 school_id=point.school_id,
                 target=target,
                 point=point,
-                achieved=achieved,
+                achieved=result.grade,
                 proposed_grade=proposed,
             )
         )

@@ -17,7 +17,6 @@ from tracking.models import (
     GradeValue,
     RaiseStatus,
     Subject,
-    Target,
     TargetRaiseProposal,
     TargetStatus,
     YearGroup,
@@ -91,7 +90,9 @@ def target_overview(request):
         subject_id = filter_form.cleaned_data["subject"] or None
         status = filter_form.cleaned_data["status"] or None
     pupils = permissions.pupils_visible_to(user).filter(year_group=chosen)
-    subjects, rows, counts = queries.approval_grid(year_targets, pupils, subject_id=subject_id, status=status)
+    subjects, rows, page = queries.approval_grid(
+        year_targets, pupils, subject_id=subject_id, status=status, page=request.GET.get("page")
+    )
     all_counts = queries.status_counts(year_targets)
     return render(
         request,
@@ -102,7 +103,7 @@ def target_overview(request):
             "filter_form": filter_form,
             "subjects": subjects,
             "rows": rows,
-            "counts": counts,
+            "page_obj": page,
             "n_proposed": all_counts.get(TargetStatus.PROPOSED, 0),
             "n_agreed": all_counts.get(TargetStatus.AGREED, 0),
             "n_published": all_counts.get(TargetStatus.PUBLISHED, 0),
@@ -125,8 +126,10 @@ def target_detail(request, pupil_pk, subject_pk):
     subject = get_object_or_404(
         Subject.objects.select_related("scale", "department"), pk=subject_pk, school=pupil.school
     )
+    # The policy decides which targets this user may see (a head of year: published ones only).
     target = (
-        Target.objects.filter(pupil=pupil, subject=subject)
+        permissions.targets_visible_to(user)
+        .filter(pupil=pupil, subject=subject)
         .select_related("grade", "published_grade", "requested_grade", "requested_by")
         .first()
     )
@@ -209,7 +212,9 @@ def target_detail(request, pupil_pk, subject_pk):
                 messages.error(request, exc.message)
     path_rows = []
     if target is not None and pupil.year_group.number <= 9:
-        path_rows = queries.pupil_targets(pupil, family=False)["rows"]
+        path_rows = queries.pupil_targets(pupil, family=False, visible=permissions.targets_visible_to(user))[
+            "rows"
+        ]
         path_rows = next((r["path"] for r in path_rows if r["subject"].pk == subject.pk), [])
     return render(
         request,

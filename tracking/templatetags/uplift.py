@@ -1,20 +1,52 @@
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.utils.html import format_html
 
-from tracking.lib.grading import progress_label
+from tracking import standing as standings
 
 register = template.Library()
 
+ICONS = {"above": "▲", "on": "●", "below": "▼", "well_below": "▼▼", "none": "–"}
 
-@register.inclusion_tag("_progress.html")
-def progress_badge(progress, school):
-    """A traffic light in the school's own words, with a shape and text as well as colour."""
-    return {
-        "status": progress.status,
-        "diff": progress.diff,
-        "label": "No target set" if progress.no_target else progress_label(progress.status, school),
-    }
+
+def badge_label(result, school):
+    if result.grade is not None and result.diff is None:
+        return result.unjudged_label
+    return standings.label(result.status, school)
+
+
+def standing_html(result, school, label=None):
+    """A tracking.standing.Standing as a traffic light: never colour alone (a shape, the school's words
+    and the signed difference from the grade expected now), carrying data-standing, data-pupil,
+    data-subject and data-point for tests and assistive tools. Pages and tables both render it here."""
+    diff = ""
+    if result.diff:
+        magnitude = abs(result.diff)
+        diff = format_html(
+            ' <span class="status-diff">({}{}<span class="visually-hidden"> {}</span>)</span>',
+            "+" if result.diff > 0 else "−",
+            magnitude,
+            "grade" if magnitude == 1 else "grades",
+        )
+    return format_html(
+        '<span class="status status-{}" data-standing="{}" data-pupil="{}" data-subject="{}" data-point="{}">'
+        '<span class="status-icon" aria-hidden="true">{}</span><span class="status-label">{}</span>{}</span>',
+        result.status,
+        standings.attr(result.status),
+        result.pupil_id or "",
+        result.subject_id or "",
+        result.point_id or "",
+        ICONS[result.status],
+        label or badge_label(result, school),
+        diff,
+    )
+
+
+@register.simple_tag
+def standing_badge(result, school):
+    """{% standing_badge standing school %}: see standing_html."""
+    return standing_html(result, school)
 
 
 @register.filter
@@ -28,3 +60,21 @@ def percent(value):
         return "—"
     text = f"{number:f}".removesuffix(".0")
     return f"{text}%"
+
+
+@register.simple_tag(takes_context=True)
+def pupil_sections(context, pupil):
+    """The sections other apps add to the pupil page (see tracking.school.pupil_sections)."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from tracking.school.pupil_sections import sections_for
+
+    request = context.get("request")
+    parts = [
+        render_to_string(
+            template, {"section": extra, "pupil": pupil, "school": pupil.school}, request=request
+        )
+        for template, extra in sections_for(request.user, pupil)
+    ]
+    return mark_safe("".join(parts))

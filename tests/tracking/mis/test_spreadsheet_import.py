@@ -290,6 +290,18 @@ def test_columns_chosen_on_the_page_are_remembered_for_the_next_file(world, logi
     assert "form" not in {k for k, v in latest.mapping.items() if v}
 
 
+def test_a_new_upload_replaces_an_earlier_dry_run_of_the_same_kind_and_its_kept_file(world, login):
+    client = login(world.data_manager.user)
+    client.post("/imports/new/pupils/", {"file": upload(ROLL, "monday.csv")})
+    client.post("/imports/new/ks2/", {"file": upload("UPN,KS2 Reading\nX,1\n", "ks2.csv")})
+    client.post("/imports/new/pupils/", {"file": upload(ROLL, "tuesday.csv")})
+    monday = ImportJob.objects.get(file_name="monday.csv")
+    assert (monday.status, bytes(monday.content)) == (ImportStatus.SUPERSEDED, b"")
+    assert ImportJob.objects.get(file_name="tuesday.csv").status == ImportStatus.PREVIEWED
+    assert client.post(f"/imports/{monday.pk}/commit/").status_code == 302
+    assert not Pupil.objects.filter(upn=ADA).exists()
+
+
 def test_a_hostile_upload_shows_its_reason_and_never_500s(world, login):
     client = login(world.data_manager.user)
     response = client.post("/imports/new/pupils/", {"file": upload(b"PK\x03\x04junk", "x.xlsx")}, follow=True)

@@ -163,3 +163,29 @@ def test_points_need_a_school_year_first(empty, client):
     school, manager = empty
     client.force_login(manager)
     assert client.get("/setup/points/")["Location"] == "/setup/calendar/"
+
+
+def test_the_school_adds_its_own_scale_and_subjects_grade_on_it(world, login):
+    client = login(world.data_manager.user)
+    body = {
+        "action": "create",
+        "name": "Music grades",
+        "code": "Music",
+        "grades": "D, Distinction, Dist\nM\n\nP",
+    }
+    response = client.post("/setup/scales/", body)
+    assert response["Location"] == "/setup/scales/"
+    scale = GradeScale.objects.get(school=world.school, code="music")
+    assert [(v.code, v.step, v.aliases) for v in scale.values.all()] == [
+        ("D", 3, "Distinction,Dist"),
+        ("M", 2, ""),
+        ("P", 1, ""),
+    ]
+    assert AuditEvent.objects.filter(action="tracking.scale.created").exists()
+    page = client.post("/setup/scales/", {**body, "grades": "Pass\npass"}).content.decode()
+    assert "The school already has a scale with the code music." in page
+    assert "Line 2: pass is listed twice." in page
+    page = client.post(
+        "/setup/scales/", {**body, "code": "m2", "grades": "Distinction\nMerit"}
+    ).content.decode()
+    assert "Line 1: &#x27;Distinction&#x27; is longer than 10 characters" in page

@@ -1,0 +1,86 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from tracking import permissions
+from tracking.lib.errors import DomainError
+from tracking.models import Role
+
+from . import queries, services
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AgreementForm(forms.Form):
+    issued_on = forms.DateField(required=False, widget=DATE, label="Issued")
+    pupil_signed_on = forms.DateField(required=False, widget=DATE, label="Pupil signed")
+    parent_signed_on = forms.DateField(required=False, widget=DATE, label="Parent signed")
+    returned_on = forms.DateField(required=False, widget=DATE, label="Returned")
+
+
+FIELD_LABELS = [(name, field.label) for name, field in AgreementForm.base_fields.items()]
+
+
+def can_see_agreements(user):
+    """SLT, the data team and the SENCos see every Year 11 pupil's; tutors, heads of year and mentors
+    their own pupils' (the chase list)."""
+    access = permissions.access_for(user)
+    return access.whole_school_reader or permissions.has_role(
+        user, Role.FORM_TUTOR, Role.HEAD_OF_YEAR, Role.MENTOR
+    )
+
+
+def _pupils(user):
+    access = permissions.access_for(user)
+    if access.whole_school_reader:
+        return permissions.pupils_visible_to(user)
+    return permissions.pupils_in_care_of(user)
+
+
+@login_required
+def agreement_list(request):
+    user = request.user
+    permissions.require(can_see_agreements(user))
+    school = permissions.school_for(user)
+    year = queries.current_year(school)
+    pupils = _pupils(user)
+    if request.method == "POST":
+        pupil = pupils.filter(pk=request.POST.get("pupil") if request.POST.get("pupil", "").isdigit() else 0)
+        pupil = pupil.select_related("year_group").first()
+        permissions.require(pupil is not None)
+        form = AgreementForm(request.POST, prefix=f"p{pupil.pk}")
+        if form.is_valid():
+            try:
+                services.agreement_record(pupil=pupil, academic_year=year, by=user, **form.cleaned_data)
+            except DomainError as error:
+                messages.error(request, f"{pupil.full_name}: {error.message}")
+            else:
+                messages.success(request, f"Agreement saved for {pupil.full_name}.")
+        else:
+            messages.error(request, f"{pupil.full_name}: enter dates as day, month and year.")
+        return redirect(request.get_full_path())
+    all_rows = queries.rows(pupils, year) if year else []
+    chase_only = request.GET.get("chase") == "1"
+    # Plain inputs, not a Form per row: a whole Year 11 is 300 rows and must render fast.
+    shown = [
+        (
+            p,
+            queries.stage_of(a),
+            [(name, label, getattr(a, name) if a else None) for name, label in FIELD_LABELS],
+        )
+        for p, a in all_rows
+        if not chase_only or queries.stage_of(a) != "returned"
+    ]
+    return render(
+        request,
+        "interventions/agreements/list.html",
+        {
+            "rows": shown,
+            "counts": queries.counts(all_rows),
+            "labels": queries.STAGE_LABELS,
+            "total": len(all_rows),
+            "chase_only": chase_only,
+            "is_slt": permissions.is_whole_school(user),
+        },
+    )

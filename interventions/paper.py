@@ -1,0 +1,73 @@
+"""Paper for interventions: PDFs (WeasyPrint) and spreadsheet exports (tablib).
+
+PDFs fetch nothing from the network: the fetcher allows only Uplift's own static files and data:
+URIs, so a name or a note in a plan can never make the renderer call out.
+"""
+
+from pathlib import Path
+
+import tablib
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value):
+    """Spreadsheet formulas in text become text (CSV injection); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def export(fmt, headers, rows, *, title="Export"):
+    """(bytes, content type) for rows as CSV (with a BOM for Excel) or XLSX."""
+    data = tablib.Dataset(headers=[_safe(h) for h in headers], title=title[:31])
+    for row in rows:
+        data.append([_safe(v) for v in row])
+    if fmt == "csv":
+        return ("\ufeff" + data.export("csv")).encode("utf-8"), FORMATS["csv"]
+    if fmt == "xlsx":
+        return data.export("xlsx"), FORMATS["xlsx"]
+    raise ValueError(f"Unknown export format {fmt!r}")
+
+
+def download(body, content_type, filename):
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def static_root():
+    return Path(settings.BASE_DIR, "static").resolve()
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher
+
+    class StaticOnlyFetcher(URLFetcher):
+        """Fetch data: URIs and files under Uplift's static folder; refuse everything else."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith("file://"):
+                path = Path(url[len("file://") :].split("?")[0]).resolve()
+                if path.is_relative_to(static_root()):
+                    return super().fetch(url, headers)
+            raise ValueError(f"PDFs may not fetch {url[:80]}")
+
+    return StaticOnlyFetcher
+
+
+def render_pdf(template, context):
+    from weasyprint import HTML
+
+    html = render_to_string(template, context)
+    fetcher = _fetcher_class()(allowed_protocols=("data", "file"))
+    return HTML(string=html, base_url=static_root().as_uri() + "/", url_fetcher=fetcher).write_pdf()

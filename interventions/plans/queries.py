@@ -1,0 +1,162 @@
+"""Reads for plan pages, lists, exports and the key-stage coordinator's sheet."""
+
+from collections import defaultdict
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+
+from tracking.models import AssessmentPoint, Pupil, Subject
+
+from .. import grades
+from ..models import Flag
+from .models import PlanReview, PlanStatus, TargetGroup
+
+EXPORT_HEADERS = [
+    "Pupil", "UPN", "Year", "Form", "Plan", "Level", "Subjects", "Reason for referral", "What will be done",
+    "Owner", "Start", "Review", "Finished", "Parents informed", "How", "Parent tutorial", "On report from",
+    "On report until", "Status",
+]  # fmt: skip
+
+
+def plan_list(queryset):
+    return queryset.select_related(
+        "pupil__form", "pupil__year_group", "owner__user", "department", "form"
+    ).prefetch_related(Prefetch("subjects", queryset=Subject.objects.order_by("name")))
+
+
+def subjects_text(plan):
+    return ", ".join(s.name for s in plan.subjects.all()) or "All subjects"
+
+
+def export_rows(plans):
+    def d(value):
+        return value.isoformat() if value else ""
+
+    for plan in plans:
+        yield [
+            plan.pupil.sorted_name, plan.pupil.upn, plan.pupil.year_group.number,
+            plan.pupil.form.name if plan.pupil.form else "", plan.get_tier_display(), plan.level,
+            subjects_text(plan), plan.reason, plan.actions, str(plan.owner) if plan.owner else "",
+            d(plan.start_date), d(plan.review_date), d(plan.finished_on), d(plan.parents_informed_on),
+            plan.get_parents_informed_how_display() if plan.parents_informed_how else "",
+            d(plan.parent_tutorial_on), d(plan.on_report_from), d(plan.on_report_until),
+            plan.get_status_display(),
+        ]  # fmt: skip
+
+
+def review_points(plan):
+    """Later tracking events of the pupil's year group the plan has not yet been reviewed against."""
+    points = AssessmentPoint.objects.filter(
+        school_id=plan.school_id,
+        year_group_id=plan.pupil.year_group_id,
+        academic_year__is_current=True,
+        is_locked=True,
+    ).order_by("sequence")
+    if plan.start_point_id:
+        points = points.filter(sequence__gt=plan.start_point.sequence)
+    return points.exclude(pk__in=plan.reviews.values("point_id"))
+
+
+def plans_due_review(queryset):
+    """Active plans with a locked tracking event since they started (or their last review)."""
+    plans = list(queryset.filter(status=PlanStatus.ACTIVE).select_related("start_point", "pupil"))
+    if not plans:
+        return []
+    latest = {}
+    for year_group_id, seq in AssessmentPoint.objects.filter(
+        academic_year__is_current=True,
+        is_locked=True,
+        year_group_id__in={p.pupil.year_group_id for p in plans},
+    ).values_list("year_group_id", "sequence"):
+        latest[year_group_id] = max(seq, latest.get(year_group_id, 0))
+    reviewed = defaultdict(int)
+    for plan_id, seq in PlanReview.objects.filter(plan__in=plans).values_list("plan_id", "point__sequence"):
+        reviewed[plan_id] = max(seq, reviewed[plan_id])
+    due = []
+    for plan in plans:
+        since = max(plan.start_point.sequence if plan.start_point else 0, reviewed[plan.pk])
+        if latest.get(plan.pupil.year_group_id, 0) > since:
+            due.append(plan)
+    return due
+
+
+# -- the key-stage coordinator's tracking sheet ----------------------------------------------------
+
+
+def latest_points(school, key_stage):
+    """Each year group's latest locked point this year in a key stage: the 'latest tracking event'."""
+    from tracking.permissions import years_in_key_stages
+
+    points = AssessmentPoint.objects.filter(
+        school=school,
+        academic_year__is_current=True,
+        is_locked=True,
+        year_group__number__in=years_in_key_stages({key_stage}),
+    ).select_related("year_group")
+    latest = {}
+    for point in points.order_by("sequence"):
+        latest[point.year_group_id] = point
+    return list(latest.values())
+
+
+SHEET_PAGE = 50
+
+
+def ks_sheet(school, key_stage, pupils_scope, page_number=1):
+    """The KS coordinator's tracking sheet, a page at a time: pupils flagged at the latest points, with
+    how many subjects are below target, their flags, active plans and target groups.
+
+    Returns (points, page): `page.object_list` holds the rows; a fixed number of queries per page."""
+    points = latest_points(school, key_stage)
+    by_pupil = defaultdict(list)
+    flags = Flag.objects.filter(point__in=points, pupil__in=pupils_scope).order_by("-level", "subject__name")
+    for pupil_id, level, subject in flags.values_list("pupil_id", "level", "subject__name"):
+        by_pupil[pupil_id].append((subject, level))
+    ordered = list(
+        Pupil.objects.filter(pk__in=list(by_pupil))
+        .order_by("year_group__number", "form__name", "legal_last_name", "legal_first_name")
+        .values_list("pk", flat=True)
+    )
+    page = Paginator(ordered, SHEET_PAGE).get_page(page_number)
+    ids = list(page.object_list)
+    pupils = {
+        p.pk: p
+        for p in Pupil.objects.filter(pk__in=ids)
+        .select_related("form", "year_group")
+        .annotate(
+            active_plans=Count("intervention_plans", filter=Q(intervention_plans__status=PlanStatus.ACTIVE))
+        )
+        .prefetch_related(Prefetch("target_groups", queryset=TargetGroup.objects.order_by("name")))
+    }
+    below = defaultdict(int)
+    for (pupil_id, _), s in grades.standings(ids).items():
+        if s.is_below:
+            below[pupil_id] += 1
+    page.object_list = [
+        {
+            "pupil": pupils[pk],
+            "below": below[pk],
+            "level": max(level for _, level in by_pupil[pk]),
+            "flags": by_pupil[pk],
+            "active_plans": pupils[pk].active_plans,
+            "groups": list(pupils[pk].target_groups.all()),
+        }
+        for pk in ids
+    ]
+    return points, page
+
+
+def group_progress(group):
+    """Each pupil of a target group: subjects below target when the group formed and now."""
+    pupils = list(group.pupils.select_related("form", "year_group").order_by("legal_last_name"))
+    ids = [p.pk for p in pupils]
+    now = grades.standings(ids)
+    then = grades.standings(ids, upto_sequence=group.start_point.sequence) if group.start_point else {}
+
+    def count(found, pupil_id):
+        return sum(1 for (p, _), s in found.items() if p == pupil_id and s.is_below)
+
+    rows = [
+        {"pupil": p, "then": count(then, p.pk) if then else None, "now": count(now, p.pk)} for p in pupils
+    ]
+    return rows

@@ -1,0 +1,41 @@
+"""Sessions on the pupil page (staff and families) and on the home page (tutors, SENCo, follow-ups)."""
+
+from django.utils import timezone
+
+from tracking import permissions
+from tracking.models import Role
+
+from . import access, queries
+
+PUPIL_TEMPLATE = "interventions/sessions/_pupil_sessions.html"
+
+
+def pupil_section(user, pupil):
+    """This week's intervention timetable and reward points: for staff and the pupil's family."""
+    week = queries.monday_of(timezone.localdate())
+    rows = queries.timetable_rows([pupil], week).get(pupil.pk, [])
+    reward = queries.reward_for(pupil)
+    if not rows and not reward["points"] and not permissions.is_staff_member(user):
+        return None
+    return {"week": week, "rows": rows, "reward": reward}
+
+
+def tutors_a_form(user):
+    return permissions.has_role(user, Role.FORM_TUTOR) and not permissions.is_whole_school(user)
+
+
+def tutor_timetables(user):
+    staff = permissions.access_for(user).staff
+    forms = permissions.forms_visible_to(user).filter(tutors=staff).select_related("year_group")
+    return {"forms": list(forms), "week": queries.monday_of(timezone.localdate())}
+
+
+def has_follow_ups(user):
+    pupils = access.follow_up_pupils(user)
+    return pupils is not None and queries.follow_ups(pupils).exists()
+
+
+def follow_up_panel(user):
+    pupils = access.follow_up_pupils(user)
+    found = queries.follow_ups(pupils)
+    return {"count": found.count(), "top": list(found[:5])}

@@ -1,0 +1,182 @@
+"""Every page in the access matrix, for every persona allowed to open it, reads at most a fixed number
+of SQL queries however big the school. A page that starts querying per pupil, per group or
+per grade (an N+1) fails here before it reaches a school of 1,500: each page is read with twelve more
+pupils than the persona world has, each with grades, targets and a flag.
+
+Caps are absolute: session, user, access, the page's reads, navigation and messages. A page that needs
+more must say why in its own change.
+"""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories as f
+from tests.access_matrix import ROWS
+
+# url name -> the most queries any allowed persona's GET may take.
+CAPS = {
+    "completion": 11,
+    "completion_remind": 5,
+    "curricular_target_new": 8,
+    "cycle_action": 6,
+    "cycle_calendar": 7,
+    "cycle_dates": 6,
+    "cycle_detail": 9,
+    "cycle_report": 8,
+    "cycle_verify": 13,
+    "dashboard": 6,
+    "dashboard_attainment8": 7,
+    "failed_task_retry": 6,
+    "failed_tasks": 6,
+    "flight_paths": 8,
+    "flight_paths_csv": 7,
+    "group_detail": 18,
+    "group_list": 11,
+    "health_check_chart": 6,
+    "health_check_detail": 15,
+    "health_check_list": 8,
+    "health_check_pdf": 14,
+    "home": 21,
+    "import_columns": 6,
+    "import_commit": 7,
+    "import_detail": 6,
+    "import_list": 6,
+    "import_progress": 6,
+    "import_upload": 6,
+    "interventions:agreement_list": 8,
+    "interventions:allocation": 9,
+    "interventions:flag_create": 8,
+    "interventions:flag_detail": 9,
+    "interventions:flag_list": 10,
+    "interventions:flag_new": 5,
+    "interventions:follow_ups": 6,
+    "interventions:impact": 9,
+    "interventions:ks_sheet": 9,
+    "interventions:plan_detail": 19,
+    "interventions:plan_export": 7,
+    "interventions:plan_from_flag": 9,
+    "interventions:plan_list": 10,
+    "interventions:plan_pdf": 7,
+    "interventions:register": 8,
+    "interventions:rule_edit": 6,
+    "interventions:rules": 8,
+    "interventions:session_request_new": 6,
+    "interventions:session_requests": 6,
+    "interventions:session_week": 8,
+    "interventions:signup_sheet": 7,
+    "interventions:target_group_detail": 8,
+    "interventions:timetable_pdf": 10,
+    "marksheet": 17,
+    "marksheet_list": 11,
+    "marksheet_reopen": 8,
+    "marksheet_row": 14,
+    "marksheet_verify": 8,
+    "master_chooser": 7,
+    "master_detail": 15,
+    "master_export": 15,
+    "mentoring:allocation": 13,
+    "mentoring:compliance": 7,
+    "mentoring:mentee": 11,
+    "mentoring:mentees": 18,
+    "mentoring:rag_action_new": 10,
+    "mentoring:rag_actions": 7,
+    "mentoring:rag_breakfast": 7,
+    "mentoring:rag_home": 8,
+    "mentoring:rag_review": 11,
+    "mentoring:rag_sheet": 11,
+    "mentoring:rag_sheet_job": 8,
+    "mentoring:rag_sheet_pdf": 10,
+    "mentoring:rag_sheets": 7,
+    "mentoring:rag_theme_css": 6,
+    "mentoring:slip_new": 11,
+    "mentoring:slips": 9,
+    "point_reopen": 7,
+    "progress_estimates": 6,
+    "pupil_detail": 21,
+    "pupil_grade_history": 7,
+    "pupil_list": 9,
+    "reports:comments": 11,
+    "reports:family_child": 15,
+    "reports:preview": 21,
+    "reports:report_download": 8,
+    "reports:run_detail": 11,
+    "reports:run_list": 9,
+    "reports:run_print": 7,
+    "reports:run_progress": 7,
+    "reports:run_zip": 7,
+    "reports:settings": 9,
+    "school_theme_css": 5,
+    "security_log": 8,
+    "setup_calendar": 8,
+    "setup_home": 15,
+    "setup_point": 10,
+    "setup_points": 9,
+    "setup_scales": 8,
+    "setup_subject": 11,
+    "setup_subjects": 9,
+    "sheet_history": 8,
+    "subject_access": 30,
+    "target_changes": 6,
+    "target_detail": 10,
+    "target_generate": 8,
+    "target_overview": 12,
+    "target_raises": 6,
+}
+
+
+def _grow(w):
+    """Twelve more pupils in the maths and English groups, each with grades, targets and a flag."""
+    from interventions.models import Flag
+
+    for i in range(12):
+        pupil = f.PupilFactory(
+            school=w.school, year_group=w.y11, form=w.child.form, legal_last_name=f"Grow{i}"
+        )
+        w.group.pupils.add(pupil)
+        w.english_group.pupils.add(pupil)
+        for subject in (w.maths, w.english):
+            f.GradeEntryFactory(pupil=pupil, subject=subject, point=w.point, school=w.school)
+            f.TargetFactory(pupil=pupil, subject=subject)
+        Flag.objects.create(
+            school=w.school,
+            pupil=pupil,
+            point=w.point,
+            subject=w.maths,
+            scope="subject",
+            reason="Grown",
+            owner=w.hod,
+            raised_at=timezone.now(),
+        )
+
+
+def _count(client, url, django_assert_max_num_queries, cap):
+    client.get(url)  # warm: first-request session writes and caches
+    with django_assert_max_num_queries(cap) as captured:
+        response = client.get(url)
+    return response, len(captured.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted({row[0] for row in ROWS}))
+def test_every_page_reads_a_capped_number_of_queries_whatever_the_school_size(
+    client, world, name, django_assert_max_num_queries
+):
+    rows = [row for row in ROWS if row[0] == name]
+    cap = CAPS.get(name, 1000)
+    seen, post_only = [], False
+    _grow(world)  # past the cap if anything is read per pupil, grade or flag
+    for _, args, allowed in rows:
+        url = reverse(name, args=args(world))
+        for persona in sorted(allowed):
+            client.force_login(getattr(world, persona).user)
+            response, n = _count(client, url, django_assert_max_num_queries, cap)
+            if response.status_code == 405:
+                post_only = True
+                continue  # an action endpoint: POST only
+            assert response.status_code == 200, (persona, url, response.status_code)
+            seen.append((n, persona))
+    if post_only and not seen:
+        return  # nothing to read: the actions' own tests cover them
+    assert seen, f"{name}: no persona opened it"
+    assert name in CAPS, f"{name}: no cap yet; counts {sorted(seen, reverse=True)[:3]}"

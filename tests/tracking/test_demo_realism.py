@@ -1,0 +1,67 @@
+"""The demo school reads like a real one: grades follow each pupil's flight path with realistic noise,
+and the rules flag a number of pupils a school could act on. One small seeded build per test."""
+
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from interventions.models import Flag
+from tracking import standing
+from tracking.demo.school import build
+from tracking.models import AssessmentPoint, GradeEntry, Pupil
+
+JUDGED = ("above", "on", "below", "well_below")
+TODAY = date(2026, 11, 23)  # late autumn: Years 10-11 have a verified point, Years 7-9 an open one
+
+
+@pytest.fixture
+def built(db):
+    return build(pupils=300, seed=3, today=TODAY)
+
+
+def _standings(school):
+    """{point: {standing: count}} for every grade entered, as tracking.standing judges it."""
+    counts = standing.standing_counts(
+        GradeEntry.objects.filter(school=school), standing.Thresholds.of(school), by=("point",)
+    )
+    points = AssessmentPoint.objects.in_bulk([point_id for (point_id,) in counts])
+    return {points[point_id]: count for (point_id,), count in counts.items()}
+
+
+def test_demo_standings_follow_the_flight_path_at_every_point_and_in_every_year_group(built):
+    counts = _standings(built.school)
+    years = {point.year_group.number for point in counts}
+    assert years == {7, 8, 9, 10, 11}
+    for point, count in counts.items():
+        judged = sum(count[s] for s in JUDGED)
+        on_or_above = (count["above"] + count["on"]) / judged
+        well_below = count["well_below"] / judged
+        where = f"{point.academic_year_id} {point.name}: {count}"
+        assert judged >= 150, where
+        assert 0.45 <= on_or_above <= 0.65, where
+        assert well_below < 0.20, where
+        # Realistic noise: every standing occurs at every point.
+        assert min(count[s] for s in JUDGED) > 0, where
+
+
+def test_year_7_has_two_formal_reviews_the_first_in_the_autumn(built):
+    points = AssessmentPoint.objects.filter(
+        school=built.school, year_group__number=7, academic_year=built.current_year
+    ).order_by("sequence")
+    assert [p.half_term.name for p in points] == ["Autumn 2", "Summer 2"]
+
+
+def test_demo_flags_touch_a_share_of_pupils_a_school_could_act_on(built):
+    # Open, or actioned: the demo starts plans from some flags, which marks them actioned.
+    flags = Flag.objects.filter(school=built.school, status__in=["open", "actioned"])
+    run_years = set(flags.values_list("point__year_group__number", flat=True))
+    pupils = Pupil.objects.filter(school=built.school, year_group__number__in=run_years).count()
+    flagged = flags.values("pupil").distinct().count()
+    assert run_years == {10, 11}
+    assert 0.10 <= flagged / pupils <= 0.25, (flagged, pupils)
+    # At most one flag per pupil per owner level per point.
+    keys = Counter(flags.values_list("pupil_id", "point_id", "scope", "subject_id"))
+    assert max(keys.values()) == 1
+    # Global underachievement goes to the assistant head the policy names.
+    assert set(flags.filter(scope="key_stage").values_list("owner__user__username", flat=True)) == {"slt"}

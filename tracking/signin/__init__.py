@@ -1,0 +1,1 @@
+"""Signing in: throttled password sign-in, password resets, and (in mfa) one-time codes."""
