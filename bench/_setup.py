@@ -27,12 +27,13 @@ def setup(ensure_demo=True):
         from tracking.models import Pupil, School
 
         if not School.objects.filter(is_demo=True).exists():
-            call_command("seed_demo", "--pupils", str(PUPILS), verbosity=0)
+            call_command("seed_demo", "--pupils", str(PUPILS), "--hillside-pupils", "0", verbosity=0)
         pupils = Pupil.objects.filter(school__is_demo=True).count()
         if pupils != PUPILS:
             raise SystemExit(
                 f"The demo school has {pupils} pupils; these budgets are for {PUPILS}. "
-                f"Rebuild it (manage.py seed_demo --pupils {PUPILS}) or set BENCH_PUPILS={pupils}."
+                f"Rebuild it (manage.py seed_demo --pupils {PUPILS} --hillside-pupils 0) "
+                f"or set BENCH_PUPILS={pupils}."
             )
 
 

@@ -43,21 +43,14 @@ def kind_for(year_number, *, end_of_year=False):
 
 
 def _family_grades(entry):
-    """The grades families may see: as last verified, when the entry keeps a verified copy."""
-    if not hasattr(entry, "verified_at"):
-        return entry.current, entry.predicted, entry.security, entry.effort
+    """The grades families may see: as last verified (nothing before the first verification)."""
     if entry.verified_at is None:
         return None, None, "", None
     return entry.verified_current, entry.verified_predicted, entry.verified_security, entry.verified_effort
 
 
 def _verified_related():
-    names = {f.name for f in GradeEntry._meta.get_fields()}
-    return (
-        ["verified_current", "verified_predicted"]
-        if "verified_current" in names
-        else ["current", "predicted"]
-    )
+    return ["verified_current", "verified_predicted"]
 
 
 def _standing_words(result, school):

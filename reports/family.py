@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tracking import standing
-from tracking.models import GradeEntry, Stage, Target, TeachingGroup
+from tracking.models import GradeEntry, Target, TeachingGroup
 from tracking.targets.queries import curricular_targets_for
 
 from . import data as report_data
@@ -27,15 +27,11 @@ HELP = {
     "You can ask the form tutor at any time.",
     standing.NONE: "",
 }
-UNVERIFIED_STAGES = (Stage.PLANNED, Stage.INPUT, Stage.VERIFICATION)
 
 
 def verified_q():
     """GradeEntry rows families may see: verified (the school's own check), never a sheet in progress."""
-    names = {f.name for f in GradeEntry._meta.get_fields()}
-    if "verified_at" in names:
-        return Q(verified_at__isnull=False)
-    return Q(point__is_locked=True) & ~Q(point__cycles__stage__in=UNVERIFIED_STAGES)
+    return Q(verified_at__isnull=False)
 
 
 @dataclass

@@ -57,6 +57,8 @@ def _failed_task(w):
 
 ROWS = [
     ("security_log", lambda w: [], {"data_manager"}),
+    # Trust staff only (no school persona has it): tests/tracking/test_school_switcher.py.
+    ("school_switch", lambda w: [], set()),  # POST only
     ("home", lambda w: [], EVERYONE),
     ("school_theme_css", lambda w: [], EVERYONE),
     ("pupil_list", lambda w: [], STAFF),
@@ -705,6 +707,7 @@ CURRICULAR = {"text": "Check units in every answer", "horizon": "lessons", "revi
 TUTORS_AND_UP = {"hod"} | WHOLE_SCHOOL  # who acts on world.child's maths flag (routed to the maths HoD)
 
 ACTIONS = [
+    ("school_switch", lambda w: [], lambda w: {"school": w.school.pk}, set()),  # trust staff only
     ("marksheet", lambda w: [w.group.pk, w.point.pk], lambda w: _sheet_body(w, w.child, "5"), EDITS_GROUP),
     (
         "marksheet",

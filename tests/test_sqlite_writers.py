@@ -41,7 +41,7 @@ def test_teachers_saving_whole_sheets_at_once_on_sqlite_all_save_and_lose_nothin
     threaded server. Before WAL and immediate transactions, about half of such saves failed."""
     env = _sqlite_env(tmp_path, BENCH_PUPILS="60")
     _run(["manage.py", "migrate", "--noinput", "-v0"], env)
-    _run(["manage.py", "seed_demo", "--pupils", "60"], env)
+    _run(["manage.py", "seed_demo", "--pupils", "60", "--hillside-pupils", "0"], env)
     burst = ["--teachers", "8", "--saves", "2", "--workers", "2", "--threads", "4"]
     out = _run(["bench/save_burst.py", *burst], env)
     assert "answers: 16 x HTTP 302\n" in out, out

@@ -7,10 +7,11 @@ from tracking.school.navigation import nav_for
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": [], "current_school": None, "theme_css_url": None}
+        return {"nav": [], "current_school": None, "theme_css_url": None, "switch_schools": []}
     school = permissions.school_for(user)
     return {
         "nav": nav_for(request),
         "current_school": school,
+        "switch_schools": permissions.schools_to_switch_to(user),
         "theme_css_url": reverse("school_theme_css") if school else None,
     }

@@ -37,10 +37,11 @@ WEEK = [
 
 def _assistant(built):
     """The `senco.assistant` login: the assistant SENCo who runs the allocation (Longfield)."""
-    senco = User.objects.get(school=built.school, username="senco")
+    senco = built.staff["senco"].user
+    username = built.profile.login("senco.assistant")
     user = User.objects.create(
-        username="senco.assistant", first_name="Ana", last_name="Moreno", school=built.school,
-        email="senco.assistant@riverside.example", password=senco.password,
+        username=username, first_name="Ana", last_name="Moreno", school=built.school,
+        email=f"{username}@{built.profile.domain}", password=senco.password,
     )  # fmt: skip
     staff = Staff.objects.create(school=built.school, user=user, title="Ms", initials="AMO")
     StaffRole.objects.create(staff=staff, role=Role.SENCO)

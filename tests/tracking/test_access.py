@@ -81,13 +81,19 @@ def test_a_parent_cannot_reach_another_familys_child_by_guessing_ids(client, wor
 
 
 @pytest.mark.django_db
-def test_a_trust_admin_sees_pupils_of_every_school_in_the_trust(world, other_world):
+def test_a_trust_admin_sees_pupils_of_the_trust_school_they_work_in(world, other_world):
     from tests import factories as f
     from tracking import permissions
 
-    trust_user = f.UserFactory(username="trust.central", is_trust_admin=True)
+    # One school at a time (tests/tracking/test_school_switcher.py): here their own, then one picked.
+    trust_user = f.UserFactory(username="trust.central", is_trust_admin=True, school=world.school)
     visible = set(permissions.pupils_visible_to(trust_user).values_list("pk", flat=True))
-    assert {world.child.pk, other_world.child.pk} <= visible
+    assert world.child.pk in visible and other_world.child.pk not in visible
+    trust_user = f.UserFactory(username="trust.other", is_trust_admin=True, school=world.school)
+    trust_user._uplift_school_choice = other_world.school.pk
+    visible = set(permissions.pupils_visible_to(trust_user).values_list("pk", flat=True))
+    assert other_world.child.pk in visible and world.child.pk not in visible
+    assert set(permissions.schools_to_switch_to(trust_user)) == {world.school, other_world.school}
     school_user = world.slt.user
     assert other_world.child.pk not in set(
         permissions.pupils_visible_to(school_user).values_list("pk", flat=True)

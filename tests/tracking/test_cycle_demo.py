@@ -7,7 +7,7 @@ from tracking.models import CycleTransition, DepartmentSignOff, HealthCheck, Sch
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", "--pupils", "150", "--seed", "3")
+    call_command("seed_demo", "--pupils", "150", "--seed", "3", "--hillside-pupils", "0")  # Riverside alone
 
 
 def test_demo_has_the_open_uplift_at_input_and_earlier_ones_with_their_history(demo):

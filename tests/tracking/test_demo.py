@@ -19,10 +19,13 @@ DEMO_LOGINS = [
 ]
 
 
+HILLSIDE_LOGINS = ["hillside.slt", "hillside.datamanager", "hillside.teacher.maths", "hillside.parent"]
+
+
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", "--pupils", "150", "--seed", "3")
-    return School.objects.get(is_demo=True)
+    call_command("seed_demo", "--pupils", "150", "--seed", "3")  # Hillside: 60 pupils
+    return School.objects.get(slug="riverside")
 
 
 def test_demo_has_every_login_with_the_documented_password(demo):
@@ -75,3 +78,72 @@ def test_demo_grades_are_the_same_for_the_same_seed_across_rebuilds(db):
         list(Pupil.objects.annotate(n=Count("grades")).order_by("upn").values_list("upn", "n")),
     )
     assert again == first
+
+
+def test_demo_trust_has_hillside_with_its_own_logins_and_a_trust_login(demo):
+    hillside = School.objects.get(slug="hillside", is_demo=True)
+    assert Pupil.objects.filter(school=hillside).count() == 60
+    assert Pupil.objects.filter(school=demo).count() == 150
+    for username in HILLSIDE_LOGINS:
+        user = User.objects.get(username=username)
+        assert user.school == hillside and user.check_password("uplift-demo"), username
+    assert User.objects.get(username="hillside.datamanager").is_staff
+    trust = User.objects.get(username="trust")
+    assert trust.is_trust_admin and trust.school is None and not trust.is_superuser
+    assert trust.check_password("uplift-demo")
+
+
+def _records(school):
+    """One pupil, group, plan and report run of a demo school, as (url name, pk) pairs."""
+    from interventions.plans.models import Plan
+    from reports.models import PupilReport, ReportRun
+    from tracking.models import TeachingGroup
+
+    return [
+        ("pupil_detail", Pupil.objects.filter(school=school).first().pk),
+        ("group_detail", TeachingGroup.objects.filter(school=school).first().pk),
+        ("interventions:plan_detail", Plan.objects.filter(pupil__school=school).first().pk),
+        ("reports:run_detail", ReportRun.objects.filter(school=school).first().pk),
+        ("reports:report_download", PupilReport.objects.filter(pupil__school=school).first().pk),
+    ]
+
+
+def test_neither_demo_schools_staff_reach_the_others_records_in_the_app_or_the_admin(demo, client):
+    from django.urls import reverse
+
+    from tests.personas import sign_in_two_step
+
+    hillside = School.objects.get(slug="hillside")
+    for own, other, slt, dm in (
+        (demo, hillside, "slt", "datamanager"),
+        (hillside, demo, "hillside.slt", "hillside.datamanager"),
+    ):
+        for username in (slt, dm):
+            client.force_login(User.objects.get(username=username))
+            for name, pk in _records(other):
+                assert client.get(reverse(name, args=[pk])).status_code == 404, (username, name)
+            for name, pk in _records(own)[:4]:  # the same pages of their own school open
+                assert client.get(reverse(name, args=[pk])).status_code == 200, (username, name)
+        admin = sign_in_two_step(client, User.objects.get(username=dm))
+        theirs = Pupil.objects.filter(school=other).first()
+        mine = Pupil.objects.filter(school=own).first()
+        change = reverse("admin:tracking_pupil_change", args=[theirs.pk])
+        # The admin answers a row out of scope as Django does a missing one: back to the index.
+        assert admin.get(change)["Location"] == reverse("admin:index"), dm
+        assert admin.get(reverse("admin:tracking_pupil_change", args=[mine.pk])).status_code == 200
+        listed = admin.get(reverse("admin:tracking_pupil_changelist")).content.decode()
+        assert change not in listed and reverse("admin:tracking_pupil_change", args=[mine.pk]) in listed
+        client.logout()
+
+
+def test_the_demo_trust_login_switches_between_the_two_schools(demo, client):
+    from django.urls import reverse
+
+    hillside = School.objects.get(slug="hillside")
+    client.force_login(User.objects.get(username="trust"))
+    for school, other in ((demo, hillside), (hillside, demo)):
+        client.post(reverse("school_switch"), {"school": school.pk})
+        page = client.get(reverse("home")).content.decode()
+        assert f'<option value="{school.pk}" selected>{school.name}</option>' in page
+        assert client.get(reverse("pupil_detail", args=[_records(school)[0][1]])).status_code == 200
+        assert client.get(reverse("pupil_detail", args=[_records(other)[0][1]])).status_code == 404

@@ -19,7 +19,6 @@ from tracking.models import (
     SignOffStatus,
     StaffRole,
     Stage,
-    User,
 )
 
 
@@ -110,7 +109,7 @@ def _sign_offs(built, cycle):
     heads = StaffRole.objects.filter(
         staff__school=built.school, role=Role.HEAD_OF_DEPARTMENT, department__isnull=False
     ).select_related("staff__user", "department")
-    slt = User.objects.get(school=built.school, username="slt")
+    slt = built.staff["slt"].user
     when = due_at(cycle, Stage.VERIFICATION)
     rows = []
     for head in heads:

@@ -21,13 +21,15 @@ class PeopleBuilder:
     """Mixed into the demo builder: everything here reads and sets attributes of one build."""
 
     # -- people --------------------------------------------------------------------------------
-    def _user(self, username, first, last, email=None):
+    def _user(self, name, first, last, email=None):
+        """A login named `name` in this school ("slt"; Hillside's is "hillside.slt")."""
+        username = self.profile.login(name)
         return User(
             username=username,
             first_name=first,
             last_name=last,
             school=self.school,
-            email=email or f"{username}@riverside.example",
+            email=email or f"{username}@{self.profile.domain}",
             password=self.password,
         )
 
@@ -103,7 +105,9 @@ class PeopleBuilder:
             for role, scope in roles:
                 dept = self.departments.get(scope.get("department")) if scope.get("department") else None
                 role_rows.append(StaffRole(staff=member, role=role, department=dept))
-        self.staff = {u.username: s for u, s in zip(users, staff, strict=True)}
+        # Keyed by the login's name within the school ("slt"), whatever prefix the school gives it.
+        prefix = len(self.profile.login_prefix)
+        self.staff = {u.username[prefix:]: s for u, s in zip(users, staff, strict=True)}
         self.by_dept = {d: [] for d in per_dept}
         for member, dept in zip(staff[len(named) :], self.dept_of_generated, strict=True):
             self.by_dept[dept].append(member)
@@ -126,7 +130,7 @@ class PeopleBuilder:
     def _forms_and_pupils(self):
         rng = self.rng
         per_year = [self.n_pupils // 5 + (1 if i < self.n_pupils % 5 else 0) for i in range(5)]
-        tutors = [s for s in self.staff.values() if s.user.username.startswith("staff")]
+        tutors = [s for name, s in self.staff.items() if name.startswith("staff")]
         rng.shuffle(tutors)
         forms, pupils, tutor_links = [], [], []
         self.forms = {}
@@ -155,7 +159,9 @@ class PeopleBuilder:
                     Pupil(
                         school=self.school,
                         upn=make_upn(
-                            873, 4123, start_year - (number - 7), serial % 1000 + (serial // 1000) * 0
+                            *self.profile.upn_school,
+                            start_year - (number - 7),
+                            serial % 1000 + (serial // 1000) * 0,
                         ),
                         legal_first_name=rng.choice(FIRST_NAMES),
                         legal_last_name=rng.choice(LAST_NAMES),
@@ -178,7 +184,7 @@ class PeopleBuilder:
         for pupil in pupils:
             entry = pupil.upn[8:10]
             seen[entry] = seen.get(entry, 0) + 1
-            pupil.upn = make_upn(873, 4123, int(entry), seen[entry])
+            pupil.upn = make_upn(*self.profile.upn_school, int(entry), seen[entry])
         FormGroup.objects.bulk_create(forms)
         self.forms = {
             n: list(
@@ -233,10 +239,11 @@ class PeopleBuilder:
                 child.save(update_fields=["legal_last_name"])
         claimed = {p.pk for children in family.values() for p in children}
         users = [
-            self._user("parent", "Paula", family["parent"][0].legal_last_name, "parent@family.example"),
-            self._user("parent2", "Peter", family["parent2"][0].legal_last_name, "parent2@family.example"),
+            self._user("parent", "Paula", family["parent"][0].legal_last_name),
+            self._user("parent2", "Peter", family["parent2"][0].legal_last_name),
         ]
-        users[0].email, users[1].email = "parent@family.example", "parent2@family.example"
+        users[0].email = f"{users[0].username}@family.example"
+        users[1].email = f"{users[1].username}@family.example"
         others = [p for p in self.pupils if p.pk not in claimed]
         for pupil in others:
             first = rng.choice(FIRST_NAMES)
@@ -255,14 +262,16 @@ class PeopleBuilder:
         for username, children in family.items():
             links += [
                 GuardianLink(
-                    guardian=by_user[saved[username].pk],
+                    guardian=by_user[saved[self.profile.login(username)].pk],
                     pupil=c,
                     relationship="Mother" if username == "parent" else "Father",
                 )
                 for c in children
             ]
         for pupil in others:
-            links.append(GuardianLink(guardian=by_user[saved[f"family{pupil.pk}"].pk], pupil=pupil))
+            links.append(
+                GuardianLink(guardian=by_user[saved[self.profile.login(f"family{pupil.pk}")].pk], pupil=pupil)
+            )
         GuardianLink.objects.bulk_create(links, batch_size=1000)
         self.family = family
         self.built.counts["guardians"] = len(guardians)

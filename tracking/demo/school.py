@@ -43,6 +43,27 @@ from tracking.models import (
 from tracking.signals import demo_school_built
 
 
+@dataclass(frozen=True)
+class DemoSchool:
+    """Who a demo school is: the same builder makes each one."""
+
+    name: str
+    urn: str
+    slug: str
+    login_prefix: str  # "" for Riverside's logins ("slt"), "hillside." for Hillside's ("hillside.slt")
+    domain: str
+    upn_school: tuple  # (local authority, establishment) numbers in its pupils' UPNs
+
+    def login(self, name):
+        return f"{self.login_prefix}{name}"
+
+
+RIVERSIDE = DemoSchool("Riverside Academy", "149999", "riverside", "", "riverside.example", (873, 4123))
+HILLSIDE = DemoSchool("Hillside School", "149998", "hillside", "hillside.", "hillside.example", (873, 4124))
+# The trust's own central team: works in either school, choosing one with the school switcher.
+TRUST_LOGIN = "trust"
+
+
 @dataclass
 class Built:
     school: School
@@ -61,8 +82,10 @@ def _half_term_dates(start_year, number):
     return name, date(sy, sm, sd), date(ey, em, ed)
 
 
-def build(*, pupils=1500, seed=1, today=None):
-    """Build the demo school. Refuses when the database holds a school that is not a demo."""
+def build(*, pupils=1500, seed=1, today=None, hillside_pupils=0):
+    """Build the demo trust: Riverside (`pupils`), Hillside too when `hillside_pupils` is given, and the
+    trust's login. Refuses when the database holds a school that is not a demo. Returns Riverside's build,
+    with Hillside's as `built.hillside` (or None)."""
     today = today or date.today()
     if School.objects.filter(is_demo=False).exists():
         raise DomainError(
@@ -71,7 +94,27 @@ def build(*, pupils=1500, seed=1, today=None):
         )
     with transaction.atomic():
         _remove_previous_demo()
-        return _Builder(pupils=pupils, seed=seed, today=today).run()
+        built = _Builder(profile=RIVERSIDE, pupils=pupils, seed=seed, today=today).run()
+        built.hillside = None
+        if hillside_pupils:
+            # Its own seed: different names and results, the same shape of school.
+            built.hillside = _Builder(
+                profile=HILLSIDE, pupils=hillside_pupils, seed=seed + 1000, today=today
+            ).run()
+            _trust_login(built)
+        return built
+
+
+def _trust_login(built):
+    """`trust`: the trust's central team, in no one school (is_trust_admin), with the demo password."""
+    User.objects.create(
+        username=TRUST_LOGIN,
+        first_name="Tamsin",
+        last_name="Reid",
+        email="trust@trust.example",
+        password=built.staff["slt"].user.password,  # the demo password, already hashed
+        is_trust_admin=True,
+    )
 
 
 def refresh_statistics():
@@ -104,20 +147,23 @@ def _remove_previous_demo():
     AssessmentPoint.objects.filter(school_id__in=ids).delete()
     Subject.objects.filter(school_id__in=ids).delete()
     User.objects.filter(school_id__in=ids).delete()
+    User.objects.filter(username=TRUST_LOGIN, school__isnull=True, is_trust_admin=True).delete()
     FormGroup.objects.filter(school_id__in=ids).delete()
     demo.delete()
 
 
 class _Builder(PeopleBuilder, GradesBuilder):
-    def __init__(self, *, pupils, seed, today):
+    def __init__(self, *, profile, pupils, seed, today):
+        self.profile = profile
         self.n_pupils = pupils
         self.rng = random.Random(seed)
         self.today = today
         self.password = make_password(DEMO_PASSWORD)  # hashed once: hashing per user would take minutes
 
     def run(self):
+        profile = self.profile
         self.school = School.objects.create(
-            name="Riverside Academy", urn="149999", slug="riverside", is_demo=True
+            name=profile.name, urn=profile.urn, slug=profile.slug, is_demo=True
         )
         self.built = Built(school=self.school)
         self.scales = install_standard_scales(self.school)
@@ -131,10 +177,11 @@ class _Builder(PeopleBuilder, GradesBuilder):
         self._targets()
         self._grades()
         refresh_statistics()
+        self.built.profile = self.profile
+        self.built.staff = self.staff
         from tracking.demo.cycles import build_cycles
 
         build_cycles(self.built, self.points, self.today)
-        self.built.staff = self.staff
         self.built.pupils = self.pupils
         self.built.family = self.family
         self.built.current_year = self.current_year

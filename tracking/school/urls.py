@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracking.school import views
+from tracking.school import switcher, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("pupils/<int:pk>/", views.pupil_detail, name="pupil_detail"),
     path("groups/", views.group_list, name="group_list"),
     path("groups/<int:pk>/", views.group_detail, name="group_detail"),
+    path("school/switch/", switcher.school_switch, name="school_switch"),
 ]
