@@ -6,9 +6,8 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import OperationalError
-from django.urls import reverse
 
-from tracking.lib import queue
+from tracking.lib import links, queue
 
 from . import services
 from .models import PupilReport, ReportRun, ReportStatus
@@ -71,7 +70,7 @@ def email_families(run_id):
             email = guardian.user.email
             if not email or not guardian.user.is_active or (email, report.pupil_id) in sent:
                 continue
-            url = reverse("reports:family_child", args=[report.pupil_id])
+            url = links.absolute_url("reports:family_child", report.pupil_id)
             send_mail(
                 f"{report.pupil.first_name}'s report from {run.school.name} is ready",
                 f"Dear {guardian.user.get_full_name() or 'parent or carer'},\n\n"
