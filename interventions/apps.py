@@ -14,6 +14,7 @@ class InterventionsConfig(AppConfig):
     verbose_name = "Interventions"
 
     def ready(self):
+        from tracking import permissions
         from tracking.cycle.report import register_section
         from tracking.dashboards import concerns as tracking_concerns
         from tracking.school import home, navigation
@@ -34,6 +35,13 @@ class InterventionsConfig(AppConfig):
             access.can_see_flags_page,
             order=50,
             description="Pupils who need action",
+        )
+        navigation.register(
+            "SEN",
+            "interventions:sen",
+            permissions.can_see_sen_view,
+            order=7,
+            description="SEN pupils' progress against the rest, by need and subject, with plans and sessions",
         )
         register_section(report.TEMPLATE, report.cycle_section, order=50)
         home.register("interventions/panels/_my_flags.html", panels.has_open_flags, panels.my_flags, order=15)

@@ -27,3 +27,7 @@ urlpatterns += agreement_urls.urlpatterns
 from .impact import urls as impact_urls  # noqa: E402
 
 urlpatterns += impact_urls.urlpatterns
+
+from .sen import urls as sen_urls  # noqa: E402
+
+urlpatterns += sen_urls.urlpatterns

@@ -176,6 +176,8 @@ ROWS = [
         {"teacher", "other_teacher", "hod", "hoy", "senco", "slt", "data_manager"},
     ),
     ("dashboard_transition", lambda w: [], {"hoy", "senco", "slt", "data_manager"}),
+    # The SENCo's view: the dashboard split by need, in the dashboard's scope.
+    ("interventions:sen", lambda w: [], {"teacher", "other_teacher", "hod", "senco", "slt", "data_manager"}),
     # A form's tutor view: its tutor, the head of year and whole-school readers.
     ("dashboard_tutor", lambda w: [w.form.pk], {"tutor", "hoy", "senco", "slt", "data_manager"}),
     ("progress_estimates", lambda w: [], {"data_manager"}),

@@ -11,8 +11,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.interventions.test_sen_view import sen  # noqa: F401  (the fixture: grades, a term, SEN, plans)
 from tests.site.test_axe import AXE, CHROMIUM, RUN_AXE, WIDTHS
-from tests.tracking.dashboards.test_pastoral import reviewed  # noqa: F401  (the fixture)
+from tests.tracking.dashboards.test_pastoral import reviewed  # noqa: F401  (the fixture sen builds on)
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,13 +24,15 @@ PAGES = (
     ("hoy", "/dashboard/year-lists/"),
     ("hoy", "/dashboard/transition/"),
     ("tutor", "/dashboard/forms/{form}/"),
+    ("senco", "/interventions/sen/"),
+    ("teacher", "/interventions/sen/"),
 )
 
 
 def test_the_pastoral_pages_pass_axe_on_a_desktop_and_a_phone(
     live_server,
     transactional_db,
-    reviewed,  # noqa: F811
+    sen,  # noqa: F811
     monkeypatch,
 ):
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -40,9 +43,9 @@ def test_the_pastoral_pages_pass_axe_on_a_desktop_and_a_phone(
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         for persona, url in PAGES:
-            url = url.format(form=reviewed.form.pk)
+            url = url.format(form=sen.form.pk)
             client = Client()
-            client.force_login(getattr(reviewed, persona).user)
+            client.force_login(getattr(sen, persona).user)
             assert client.get(url).status_code == 200, (persona, url)
             context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
             cookie = {

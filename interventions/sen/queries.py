@@ -1,0 +1,156 @@
+"""The SENCo's view: SEN pupils' progress against the rest, by need and by subject, with their plans
+and intervention sessions. Figures come from the leaders' dashboard's one-query `figure_sets` (so they
+agree with it to the grade); plans and sessions in one query each.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, Value, When
+from django.db.models.functions import Cast, Concat
+
+from tracking.dashboards import queries as dashboard
+from tracking.models import Pupil, SenStatus
+
+from ..plans.models import PlanStatus
+from ..sessions.models import Allocation, AllocationStatus, Attendance
+
+NEEDS = (
+    (SenStatus.NONE, "No SEN"),
+    (SenStatus.SUPPORT, "SEN support"),
+    (SenStatus.EHCP, "EHC plan"),
+)
+SEN = (SenStatus.SUPPORT, SenStatus.EHCP)
+
+
+def figures(entries, thresholds, previous):
+    """{"total", "need": [Figures], "subject_need": {(subject id, need): Figures}, "pupil": {id: Figures}}.
+
+    One query: every grade's standing is worked out once and counted by need, by subject and need,
+    and for each SEN pupil.
+    """
+    entries = entries.annotate(
+        subject_need=Concat(
+            Cast("subject_id", CharField()), Value(":"), F("pupil__sen_status"), output_field=CharField()
+        ),
+        sen_pupil=Case(
+            When(pupil__sen_status__in=SEN, then=F("pupil_id")),
+            default=Value(None),
+            output_field=IntegerField(),
+        ),
+    )
+    sets = dashboard.figure_sets(
+        entries,
+        thresholds,
+        previous,
+        {
+            "need": ("pupil__sen_status", "text"),
+            "subject_need": ("subject_need", "text"),
+            "pupil": ("sen_pupil", "int"),
+        },
+    )
+    labels = dict(NEEDS)
+    for row in sets["need"]:
+        row.label = labels.get(row.key, row.key)
+    cells = {}
+    for row in sets["subject_need"]:
+        subject_id, need = row.key.split(":", 1)
+        cells[(int(subject_id), need)] = row
+    return {
+        "total": sets["total"],
+        "need": sets["need"],
+        "subject_need": cells,
+        "pupil": {row.key: row for row in sets["pupil"] if row.key is not None},
+    }
+
+
+def need_rows(figures_):
+    """Each need's figures with the gap to pupils with no SEN (in % on or above and average difference)."""
+    by_need = {row.key: row for row in figures_["need"]}
+    none = by_need.get(SenStatus.NONE)
+    rows = []
+    for need, label in NEEDS:
+        row = by_need.get(need)
+        if row is None:
+            continue
+        row.label = label
+        row.gap = dashboard._gap(row, none) if none is not None and need != SenStatus.NONE else None
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class SubjectRow:
+    subject: object
+    cells: list = field(default_factory=list)  # [(need label, Figures or None)]
+    gap: float | None = None  # SEN (support and EHCP together) minus no SEN, points in % on or above
+
+
+def subject_rows(figures_, subjects):
+    """For each subject: each need's figures, and the SEN gap in % on or above target."""
+    rows = []
+    for subject in subjects:
+        row = SubjectRow(subject=subject)
+        for need, label in NEEDS:
+            row.cells.append((label, figures_["subject_need"].get((subject.pk, need))))
+        sen = [
+            figures_["subject_need"][(subject.pk, n)]
+            for n in SEN
+            if (subject.pk, n) in figures_["subject_need"]
+        ]
+        none = figures_["subject_need"].get((subject.pk, SenStatus.NONE))
+        if sen and none is not None:
+            combined = dashboard._combine(sen)
+            if combined.on_or_above_pct is not None and none.on_or_above_pct is not None:
+                row.gap = combined.on_or_above_pct - none.on_or_above_pct
+        if any(cell for _label, cell in row.cells):
+            rows.append(row)
+    return rows
+
+
+@dataclass
+class SenPupil:
+    pupil: Pupil
+    figures: object = None
+    plans: list = field(default_factory=list)
+    attended: int = 0
+    missed: int = 0
+    places: int = 0
+
+    @property
+    def marked(self):
+        return self.attended + self.missed
+
+    @property
+    def attendance_pct(self):
+        return round(100 * self.attended / self.marked) if self.marked else None
+
+
+def sen_pupils(pupil_ids, figures_, plans, need=None):
+    """SEN pupils among `pupil_ids` with their standing counts, active plans and session attendance.
+
+    `plans` is the plans the user may see (interventions.plans.access.plans_visible_to). Three queries.
+    """
+    pupils = Pupil.objects.filter(pk__in=pupil_ids, sen_status__in=SEN).select_related("form", "year_group")
+    if need in SEN:
+        pupils = pupils.filter(sen_status=need)
+    out = {p.pk: SenPupil(pupil=p, figures=figures_["pupil"].get(p.pk)) for p in pupils}
+    for plan in (
+        plans.filter(pupil_id__in=out, status=PlanStatus.ACTIVE)
+        .select_related("department")
+        .order_by("pupil_id", "-level", "pk")
+    ):
+        out[plan.pupil_id].plans.append(plan)
+    sessions = (
+        Allocation.objects.filter(pupil_id__in=out, status=AllocationStatus.CONFIRMED)
+        .values("pupil_id")
+        .annotate(
+            places=Count("pk"),
+            attended=Count("pk", filter=Q(attendance__in=[Attendance.PRESENT, Attendance.LATE])),
+            missed=Count("pk", filter=Q(attendance=Attendance.ABSENT)),
+        )
+        .order_by()
+    )
+    for row in sessions:
+        found = out[row["pupil_id"]]
+        found.places, found.attended, found.missed = row["places"], row["attended"], row["missed"]
+    return sorted(out.values(), key=lambda r: (r.pupil.year_group.number, r.pupil.sorted_name))

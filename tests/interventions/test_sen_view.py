@@ -1,0 +1,135 @@
+"""The SENCo's view: SEN pupils against the rest by need and subject, with plans and sessions, in scope."""
+
+from datetime import date, time
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from interventions.plans.models import Plan
+from interventions.sessions.models import Allocation, Session
+from tests import factories as f
+from tests.tracking.dashboards.test_pastoral import reviewed  # noqa: F401  (the fixture)
+from tracking.models import HalfTerm
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sen(reviewed):  # noqa: F811
+    """Ada has SEN support (well below in four subjects), Cy an EHC plan (on target), Ben no SEN (above)."""
+    w = reviewed
+    w.term = HalfTerm.objects.create(
+        academic_year=w.year,
+        number=2,
+        name="Autumn 2",
+        starts_on=date(2026, 11, 1),
+        ends_on=date(2026, 12, 19),
+    )
+    w.point.half_term = w.term
+    w.point.save()
+    w.child.sen_status = "K"
+    w.child.save()
+    w.other_child.sen_status = "E"
+    w.other_child.save()
+    w.plan = Plan.objects.create(
+        school=w.school,
+        pupil=w.child,
+        tier="department",
+        level=2,
+        department=w.maths.department,
+        reason="Below in maths",
+        owner=w.hod,
+        start_date=date(2026, 11, 2),
+        created_at=timezone.now(),
+    )
+    for day, mark in ((3, "present"), (10, "absent"), (17, "")):
+        session = Session.objects.create(
+            school=w.school,
+            subject=w.maths,
+            kind="after_school",
+            title="Maths catch-up",
+            date=date(2026, 11, day),
+            starts_at=time(15, 30),
+            ends_at=time(16, 30),
+            room="M1",
+        )
+        Allocation.objects.create(
+            school=w.school, session=session, pupil=w.child, status="confirmed", attendance=mark
+        )
+    return w
+
+
+def test_the_senco_sees_each_need_against_pupils_with_no_sen(sen, login):
+    w = sen
+    response = login(w.senco.user).get("/interventions/sen/")
+    assert response.status_code == 200
+    needs = {row.key: row for row in response.context["needs"]}
+    assert needs["N"].on_or_above_pct == 100 and needs["N"].gap is None
+    assert needs["K"].well_below_pct == 100 and needs["K"].gap["on_or_above"] == -100
+    assert needs["E"].on_or_above_pct == 100 and needs["E"].gap["on_or_above"] == 0
+    maths = next(row for row in response.context["subjects"] if row.subject == w.maths)
+    assert [cell.on_or_above_pct for _label, cell in maths.cells] == [100, 0, 100]
+    assert maths.gap == -50  # SEN support and EHC plan together: 1 of 2 on target, against 1 of 1
+
+
+def test_each_sen_pupil_shows_their_plans_and_session_attendance(sen, login):
+    w = sen
+    response = login(w.senco.user).get("/interventions/sen/")
+    pupils = {row.pupil.pk: row for row in response.context["pupils"]}
+    assert set(pupils) == {w.child.pk, w.other_child.pk}  # Ben has no SEN
+    ada = pupils[w.child.pk]
+    assert ada.plans == [w.plan]
+    assert (ada.attended, ada.marked, ada.places, ada.attendance_pct) == (1, 2, 3, 50)
+    assert (ada.figures.well_below, ada.figures.with_standing) == (4, 4)
+    page = response.content.decode()
+    assert f'href="/interventions/plans/{w.plan.pk}/"' in page and "1 of 2 (50%)" in page
+    only_ehcp = login(w.senco.user).get("/interventions/sen/?need=E").context["pupils"]
+    assert [row.pupil for row in only_ehcp] == [w.other_child]
+
+
+def test_a_teacher_sees_only_their_groups_and_a_head_of_department_only_their_department(sen, login):
+    w = sen
+    response = login(w.teacher.user).get("/interventions/sen/")
+    assert [row.pupil for row in response.context["pupils"]] == [w.child]  # Cy is in another maths group
+    assert [row.subject for row in response.context["subjects"]] == [w.maths]
+    assert response.context["pupils"][0].plans == []  # the HoD's plan is not the teacher's to see
+    hod = login(w.hod.user)
+    assert [row.subject for row in hod.get("/interventions/sen/").context["subjects"]] == [w.maths]
+    assert hod.get(f"/interventions/sen/?term={w.term.pk}&year=11&subject={w.english.pk}").status_code == 404
+    for persona in ("tutor", "mentor", "hoy", "parent"):
+        assert login(getattr(w, persona).user).get("/interventions/sen/").status_code == 404
+
+
+def test_bad_parameters_are_ignored_or_not_found(sen, login):
+    client = login(sen.senco.user)
+    assert client.get("/interventions/sen/?need=Z").status_code == 200
+    assert client.get("/interventions/sen/?term=abc").status_code == 200
+    assert client.get("/interventions/sen/?year=4").status_code == 404
+
+
+def test_the_page_makes_the_same_queries_however_many_sen_pupils(sen, login):
+    w = sen
+    client = login(w.senco.user)
+    client.get("/interventions/sen/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/interventions/sen/")
+    for n in range(10):
+        pupil = f.PupilFactory(school=w.school, year_group=w.y11, form=w.form, sen_status="KE"[n % 2])
+        for subject in (w.maths, w.english):
+            f.GradeEntryFactory(pupil=pupil, subject=subject, point=w.point, predicted=f.grade(w.school, "5"))
+            f.TargetFactory(pupil=pupil, subject=subject)
+        Plan.objects.create(
+            school=w.school,
+            pupil=pupil,
+            tier="form_tutor",
+            level=1,
+            reason="x",
+            start_date=date(2026, 11, 2),
+            created_at=timezone.now(),
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/interventions/sen/")
+    assert len(response.context["pupils"]) == 12
+    assert len(many) == len(few) <= 16
