@@ -10,4 +10,10 @@ urlpatterns = [
     path("setup/subjects/<int:pk>/", views.setup_subject, name="setup_subject"),
     path("setup/points/", views.setup_points, name="setup_points"),
     path("setup/points/<int:pk>/", views.setup_point, name="setup_point"),
+    path("setup/school/", views.setup_school, name="setup_school"),
+    path("setup/staff/", views.setup_staff, name="setup_staff"),
+    path("setup/staff/<int:pk>/", views.setup_staff_member, name="setup_staff_member"),
+    path(
+        "setup/staff/<int:pk>/roles/<int:role_pk>/remove/", views.setup_role_remove, name="setup_role_remove"
+    ),
 ]
