@@ -15,6 +15,7 @@ class TrackingConfig(AppConfig):
         from tracking.cycle.queries import home_panel
         from tracking.cycle.services import cycle_events
         from tracking.cycle.verification import verify_cycle_grades
+        from tracking.dashboards import decisions
         from tracking.demo.targets import build_target_demo
         from tracking.marksheets.queries import panel_context
         from tracking.privacy.retention import retention_events
@@ -97,6 +98,10 @@ class TrackingConfig(AppConfig):
             description="The year's data uplifts, verification and health checks",
         )
         home.register("tracking/cycle/_panel.html", permissions.can_view_cycles, home_panel, order=35)
+        decisions.register_tracking_queues()
+        home.register(
+            "tracking/dashboards/_decisions.html", decisions.has_decisions, decisions.panel, order=3
+        )
         navigation.register("Failed tasks", "failed_tasks", permissions.is_data_manager, order=90)
         navigation.register(
             "Dashboard",
