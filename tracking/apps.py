@@ -111,6 +111,20 @@ class TrackingConfig(AppConfig):
             description="How year groups, subjects and groups stand against target, with gaps and A8/P8",
         )
         navigation.register(
+            "Trust",
+            "dashboard_trust",
+            permissions.can_see_trust_dashboard,
+            order=6,
+            description="The trust's schools side by side",
+        )
+        navigation.register(
+            "Data Board",
+            "data_board_settings",
+            permissions.can_manage_data_board,
+            order=86,
+            description="The staffroom screen: its private link and what it shows",
+        )
+        navigation.register(
             "Security log",
             "security_log",
             permissions.can_read_security_log,

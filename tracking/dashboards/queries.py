@@ -8,7 +8,7 @@ whatever the size of the school.
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Cast
 
 from tracking import standing
@@ -41,6 +41,65 @@ def terms_with_data(school):
         .distinct()
         .order_by("-academic_year__starts_on", "-number")
     )
+
+
+def latest_uplift(school):
+    """The newest half term with grades and its assessment points: (None, []) when there is none."""
+    terms = terms_with_data(school)
+    if not terms:
+        return None, []
+    points = AssessmentPoint.objects.filter(half_term=terms[0]).select_related("year_group", "academic_year")
+    return terms[0], list(points)
+
+
+YEAR_GROUPING = ("point__year_group__number", "int")
+DISADVANTAGED = "pupil__disadvantaged"
+
+
+@dataclass
+class Headline:
+    """A school's headline figures at its latest uplift: whole school, each year, the disadvantaged gap."""
+
+    school: object
+    term: object
+    total: "Figures"
+    years: list
+    gap: dict | None
+
+
+def headline(school, entries):
+    """The dashboard's own figures for the school's latest uplift (trust view, Data Board): 4 queries."""
+    term, points = latest_uplift(school)
+    if term is None:
+        return Headline(school, None, _empty(), [], None)
+    groupings = {"year": YEAR_GROUPING, DISADVANTAGED: SPLIT_GROUPINGS[DISADVANTAGED]}
+    sets = figure_sets(
+        entries.filter(point__in=points), standing.Thresholds.of(school), _previous_points(points), groupings
+    )
+    for row in sets["year"]:
+        row.label = f"Year {row.key}"
+    disadvantaged = next(split for split in splits(sets, only=(DISADVANTAGED,)))
+    return Headline(school, term, sets["total"], sets["year"], disadvantaged[2])
+
+
+def most_improved(school, entries, points, limit=8):
+    """Pupils with the most grades up since the previous point: [(pupil, grades up)], best first.
+
+    Names pupils: only for a Data Board whose school has chosen to show them.
+    """
+    rows = (
+        with_movement(
+            standing.annotate_standing(entries.filter(point__in=points), standing.Thresholds.of(school)),
+            _previous_points(points),
+        )
+        .filter(prev_step__isnull=False, counting_step__gt=F("prev_step"))
+        .values("pupil_id")
+        .annotate(up=Count("pk"))
+        .order_by("-up", "pupil_id")[:limit]
+    )
+    ups = {row["pupil_id"]: row["up"] for row in rows}
+    pupils = Pupil.objects.filter(pk__in=ups).select_related("form")
+    return sorted(((p, ups[p.pk]) for p in pupils), key=lambda item: (-item[1], item[0].sorted_name))
 
 
 def _previous_points(points):
@@ -222,7 +281,7 @@ def figure_sets(entries, thresholds, previous, groupings):
             else:
                 out[grouping].append(Figures(key=_key(key, groupings[grouping][1]), **counted))
     if "total" not in out:
-        out["total"] = Figures(key=None, avg_diff=None, up=0, down=0, **dict.fromkeys(COUNTED, 0))
+        out["total"] = _empty()
     for name in groupings:
         out[name].sort(key=lambda row: (row.key is None, row.key))
     return out
@@ -241,10 +300,12 @@ SPLIT_GROUPINGS = {
 }
 
 
-def splits(sets):
+def splits(sets, only=None):
     """[(title, [Figures with labels], gap)] for each pupil characteristic, with the gap to the others."""
     out = []
     for path, title, labels, focus in SPLITS:
+        if only is not None and path not in only:
+            continue
         rows = sets[path]
         for row in rows:
             row.label = labels.get(row.key, str(row.key))
@@ -274,9 +335,13 @@ COUNTED = (
 )
 
 
+def _empty():
+    return Figures(key=None, avg_diff=None, up=0, down=0, **dict.fromkeys(COUNTED, 0))
+
+
 def _combine(rows):
     """One row of figures for several (the "others" a group is compared with)."""
-    total = Figures(key=None, avg_diff=None, up=0, down=0, **dict.fromkeys(COUNTED, 0))
+    total = _empty()
     weighted = 0.0
     for row in rows:
         for name in (*COUNTED, "up", "down"):
