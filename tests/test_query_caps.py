@@ -27,6 +27,8 @@ CAPS = {
     "cycle_verify": 13,
     "dashboard": 6,
     "dashboard_attainment8": 7,
+    "dashboard_variation": 7,
+    "data_board_settings": 6,
     "failed_task_retry": 6,
     "failed_tasks": 6,
     "flight_paths": 8,

@@ -13,7 +13,7 @@ from django.db.models.functions import Cast
 
 from tracking import standing
 from tracking.dashboards.attainment8 import A8Error, attainment8, entries_for
-from tracking.models import AcademicYear, AssessmentPoint, GradeEntry, HalfTerm, Pupil, TeachingGroup
+from tracking.models import AcademicYear, AssessmentPoint, GradeEntry, HalfTerm, Pupil, Subject, TeachingGroup
 
 GCSE_PASS, GCSE_STRONG = 4, 5  # DfE "standard" and "strong" passes
 COMBINED = "combined_science"
@@ -80,6 +80,68 @@ def headline(school, entries):
         row.label = f"Year {row.key}"
     disadvantaged = next(split for split in splits(sets, only=(DISADVANTAGED,)))
     return Headline(school, term, sets["total"], sets["year"], disadvantaged[2])
+
+
+# In-school variation: a subject or group is an outlier when its average difference from the grade
+# expected now is at least this far from the rest of the school's (or of its subject's), on enough grades.
+OUTLIER_GRADES = 0.5
+OUTLIER_MIN_GRADES = 5
+
+
+def _rest(total, row):
+    """The figures for everything in `total` except `row` (standing counts and weighted average)."""
+    rest = _empty()
+    for name in (*COUNTED, "up", "down"):
+        setattr(rest, name, getattr(total, name) - getattr(row, name))
+    if rest.with_standing and total.avg_diff is not None:
+        mine = (row.avg_diff or 0) * row.with_standing
+        rest.avg_diff = (total.avg_diff * total.with_standing - mine) / rest.with_standing
+    return rest
+
+
+def mark_outliers(rows, whole_of):
+    """Set `gap_to_rest` (average difference minus the rest's) and `outlier` ("above", "below" or None)."""
+    for row in rows:
+        rest = _rest(whole_of(row), row)
+        row.gap_to_rest = (
+            None if row.avg_diff is None or rest.avg_diff is None else round(row.avg_diff - rest.avg_diff, 2)
+        )
+        row.outlier = None
+        if row.gap_to_rest is not None and row.with_standing >= OUTLIER_MIN_GRADES:
+            if row.gap_to_rest >= OUTLIER_GRADES:
+                row.outlier = "above"
+            elif row.gap_to_rest <= -OUTLIER_GRADES:
+                row.outlier = "below"
+    return rows
+
+
+def variation(entries, thresholds, previous):
+    """Subjects and teaching groups side by side, each against its own pupils' targets (ONE figures query,
+    two for names). A subject is compared with the rest of the school; a group with its subject's others."""
+    groupings = {"subject": ("subject_id", "int"), "group": ("group_key", "int")}
+    sets = figure_sets(with_group(entries), thresholds, previous, groupings)
+    subjects = {r.key: r for r in sets["subject"]}
+    for subject_id, name in Subject.objects.filter(pk__in=subjects).values_list("pk", "name"):
+        subjects[subject_id].label = name
+    groups = [r for r in sets["group"] if r.key is not None]
+    names = {
+        pk: (name, subject_id)
+        for pk, name, subject_id in TeachingGroup.objects.filter(pk__in=[r.key for r in groups]).values_list(
+            "pk", "name", "subject_id"
+        )
+    }
+    for row in groups:
+        row.label, row.subject_id = names.get(row.key, ("?", None))
+    groups = [r for r in groups if r.subject_id in subjects]
+    mark_outliers(subjects.values(), lambda row: sets["total"])
+    mark_outliers(groups, lambda row: subjects[row.subject_id])
+    for row in groups:
+        row.label = f"{row.label} ({subjects[row.subject_id].label})"
+    return (
+        sets["total"],
+        sorted(subjects.values(), key=lambda r: r.label),
+        sorted(groups, key=lambda r: r.label),
+    )
 
 
 def most_improved(school, entries, points, limit=8):

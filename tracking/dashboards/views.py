@@ -7,17 +7,23 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
+from django_tables2 import RequestConfig
 
 from tracking import audit, permissions, standing
-from tracking.dashboards import board, queries
+from tracking.dashboards import board, queries, tables
 from tracking.dashboards.forms import BoardSettingsForm, EstimatesForm
+from tracking.dashboards.tables import FiguresTable, VariationTable
+from tracking.lib import exports
+from tracking.lib.pdf import render_pdf
 from tracking.models import (
     AssessmentPoint,
     EstimateTable,
     GradeEntry,
     ProgressEstimate,
+    School,
     Subject,
     Target,
     TeachingGroup,
@@ -97,14 +103,33 @@ class Scope:
         return crumbs
 
 
-def dress(figures, labels):
-    """Give each row of figures the segments of its stacked bar, in the school's words."""
+def colours_of(school):
+    """The school's standing colours (Uplift's defaults for none), checked, for SVG fills in PDFs."""
+    return {
+        s: theme.safe_colour(
+            getattr(school, f"colour_{s}") if school else School._meta.get_field(f"colour_{s}").default
+        )
+        for s in standing.STATUSES
+        if s != standing.NONE
+    }
+
+
+def dress(figures, labels, school=None):
+    """Give each row of figures the segments of its stacked bar, in the school's words and colours."""
+    colours = colours_of(school)
     for row in figures if isinstance(figures, list) else [figures]:
         offset, row.segments = 0, []
         for status, count, pct in row.standings:
             if pct:
                 row.segments.append(
-                    {"status": status, "label": labels[status], "count": count, "pct": pct, "offset": offset}
+                    {
+                        "status": status,
+                        "label": labels[status],
+                        "count": count,
+                        "pct": pct,
+                        "offset": offset,
+                        "colour": colours[status],
+                    }
                 )
                 offset += pct
     return figures
@@ -186,24 +211,35 @@ def dashboard(request):
     entries = queries.with_group(scope.entries) if level == "group" else scope.entries
     sets = queries.figure_sets(entries, scope.thresholds, scope.previous, groupings)
     heading, rows = _rows(scope, level, sets["rows"]) if level else ("Pupil", None)
-    if request.GET.get("export") == "csv" and rows is not None:
-        return _csv(scope, heading, rows)
     labels = {s: standing.label(s, scope.school) for s in standing.STATUSES}
     splits = queries.splits(sets)
     for _title, split_rows, _gap in splits:
-        dress(split_rows, labels)
+        dress(split_rows, labels, scope.school)
     trend = None
     if scope.year is not None:
         trend = queries.trend(scope.entries, scope.thresholds, scope.year, scope.term)
         for _year, trend_rows in trend:
-            dress(trend_rows, labels)
+            dress(trend_rows, labels, scope.school)
+    rows_table = None
+    if rows is not None:
+        rows_table = FiguresTable(
+            dress(rows, labels, scope.school), heading=heading, labels=labels, prefix="r-"
+        )
+        RequestConfig(request, paginate=False).configure(rows_table)
+    pupils = _pupils(scope) if scope.group else None
+    name = f"dashboard {scope.term} {' '.join(c for c, _l in scope.crumbs[1:])}"
+    if request.GET.get("export") == "csv" and rows_table is not None:
+        return tables.download([rows_table], "csv", name)
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(scope, name, labels, rows_table, splits, trend, pupils)
     context = {
         "scope": scope,
         "school": scope.school,
-        "total": dress(sets["total"], labels),
+        "total": dress(sets["total"], labels, scope.school),
         "heading": heading,
-        "rows": dress(rows, labels) if rows is not None else None,
-        "pupils": _pupils(scope) if scope.group else None,
+        "rows": rows,
+        "rows_table": rows_table,
+        "pupils": pupils,
         "splits": splits,
         "trend": trend,
         "labels": labels,
@@ -211,47 +247,40 @@ def dashboard(request):
         "shows_a8": permissions.can_see_attainment8(request.user)
         and any(y in (10, 11) for y in ([scope.year] if scope.year else scope.years)),
     }
+    if request.GET.get("print") == "pdf":
+        return _pdf(request, "tracking/dashboards/dashboard_pdf.html", context, name)
     return render(request, "tracking/dashboards/dashboard.html", context)
 
 
-def _csv(scope, heading, rows):
-    labels = {s: standing.label(s, scope.school) for s in standing.STATUSES}
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = slugify(f"dashboard {scope.term} {' '.join(c for c, _l in scope.crumbs[1:])}")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    response["Cache-Control"] = "no-store"
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            heading,
-            "Grades",
-            f"% {labels['above']}",
-            f"% {labels['on']}",
-            f"% {labels['below']}",
-            f"% {labels['well_below']}",
-            "Average difference (grades)",
-            "% grade 4+",
-            "% grade 5+",
-            "Up",
-            "Down",
-        ]
-    )
-    for row in rows:
-        writer.writerow(
-            [
-                row.label,
-                row.graded,
-                row.above_pct,
-                row.on_pct,
-                row.below_pct,
-                row.well_below_pct,
-                None if row.avg_diff is None else round(row.avg_diff, 2),
-                row.pass4_pct,
-                row.pass5_pct,
-                row.up,
-                row.down,
-            ]
+def _xlsx(scope, name, labels, rows_table, splits, trend, pupils):
+    """Every table on the page, a sheet each: the drill-down (or the group's pupils), splits, trend."""
+    built = [rows_table] if rows_table is not None else []
+    for title, split_rows, _gap in splits:
+        built.append(FiguresTable(split_rows, heading=title, labels=labels))
+    for year, trend_rows in trend or []:
+        built.append(FiguresTable(trend_rows, heading=f"Points {year}", labels=labels))
+    sheets = [(t.title, *tables.values(t)) for t in built]
+    if pupils is not None:
+        sheets.insert(
+            0,
+            (
+                "Pupils",
+                ["Pupil", "UPN", "Form", "Grade", "Standing"],
+                [
+                    [
+                        p.sorted_name,
+                        p.upn,
+                        str(p.form or ""),
+                        str(r.grade or ""),
+                        standing.label(r.status, scope.school),
+                    ]
+                    for p, r in pupils
+                ],
+            ),
         )
+    response = HttpResponse(exports.workbook(sheets), content_type=exports.FORMATS["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.xlsx"'
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -432,8 +461,8 @@ def data_board(request, token):
     entries = GradeEntry.objects.filter(school=school, pupil__is_active=True)
     headline = queries.headline(school, entries)
     labels = {s: standing.label(s, school) for s in standing.STATUSES}
-    dress(headline.total, labels)
-    dress(headline.years, labels)
+    dress(headline.total, labels, school)
+    dress(headline.years, labels, school)
     improved = None
     if school.board_shows_pupils and headline.term is not None:
         _term, points = queries.latest_uplift(school)
@@ -459,3 +488,55 @@ def data_board_colours(request, token):
     """The board's school's standing colours (the signed-in theme stylesheet needs a login)."""
     response = HttpResponse(theme.css_for(_board_school(token)), content_type="text/css")
     return _board_headers(response)
+
+
+@login_required
+def variation(request):
+    """In-school variation: subjects and teaching groups side by side against their own targets."""
+    scope = Scope(request)
+    labels = {s: standing.label(s, scope.school) for s in standing.STATUSES}
+    total = subjects = groups = None
+    built = []
+    if scope.term is not None:
+        total, subjects, groups = queries.variation(scope.entries, scope.thresholds, scope.previous)
+        dress(total, labels, scope.school)
+        for prefix, heading, rows in (("s-", "Subject", subjects), ("g-", "Teaching group", groups)):
+            table = VariationTable(
+                dress(rows, labels, scope.school), heading=heading, labels=labels, prefix=prefix
+            )
+            RequestConfig(request, paginate=False).configure(table)
+            built.append(table)
+    name = f"in-school variation {scope.term} {' '.join(c for c, _l in scope.crumbs[1:2])}"
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx") and built:
+        wanted = built[1:] if request.GET.get("table") == "groups" else built
+        return tables.download(wanted if fmt == "xlsx" else wanted[:1], fmt, name)
+    context = {
+        "scope": scope,
+        "school": scope.school,
+        "total": total,
+        "tables": built,
+        "labels": labels,
+        "outlier_grades": queries.OUTLIER_GRADES,
+        "outlier_min": queries.OUTLIER_MIN_GRADES,
+        "count_labels": _count_labels(scope.school, scope.thresholds),
+    }
+    if request.GET.get("print") == "pdf" and scope.term is not None:
+        return _pdf(request, "tracking/dashboards/variation_pdf.html", context, name)
+    return render(request, "tracking/dashboards/variation.html", context)
+
+
+def _pdf(request, template, context, name):
+    """The dashboard as a PDF: the same figures, tables and SVG bars, in the school's colours."""
+    for table in [context.get("rows_table"), *context.get("tables", [])]:
+        if table is not None:
+            table.orderable = False  # paper has no sort links
+    pdf = render_pdf(
+        template,
+        {**context, "printed_at": timezone.now(), "printed_by": request.user},
+        base_url=request.build_absolute_uri("/"),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
