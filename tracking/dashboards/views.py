@@ -331,17 +331,17 @@ def attainment8(request):
                 ]
             )
         return response
-    return render(
-        request,
-        "tracking/dashboards/attainment8.html",
-        {
-            "scope": scope,
-            "rows": rows,
-            "cohort": queries.cohort_a8(rows),
-            "has_estimates": bool(estimates),
-            "can_edit": permissions.can_edit_progress_estimates(request.user),
-        },
-    )
+    context = {
+        "scope": scope,
+        "school": scope.school,
+        "rows": rows,
+        "cohort": queries.cohort_a8(rows),
+        "has_estimates": bool(estimates),
+        "can_edit": permissions.can_edit_progress_estimates(request.user),
+    }
+    if request.GET.get("print") == "pdf" and scope.term is not None:
+        return _pdf(request, "tracking/dashboards/attainment8_pdf.html", context, f"attainment8 {scope.term}")
+    return render(request, "tracking/dashboards/attainment8.html", context)
 
 
 @login_required
@@ -388,16 +388,22 @@ def trust(request):
         for row in headline.years:
             row.label = f"{headline.school.name}: {row.label}"
             years.append(row)
-    return render(
-        request,
-        "tracking/dashboards/trust.html",
-        {
-            "headlines": headlines,
-            "schools": dress(schools, labels),
-            "years": dress(years, labels),
-            "labels": labels,
-        },
-    )
+    schools_table = FiguresTable(dress(schools, labels), heading="School", labels=labels, prefix="s-")
+    years_table = FiguresTable(dress(years, labels), heading="Year group", labels=labels, prefix="y-")
+    for table in (schools_table, years_table):
+        RequestConfig(request, paginate=False).configure(table)
+    if request.GET.get("export") == "xlsx":
+        return tables.download([schools_table, years_table], "xlsx", f"trust {timezone.localdate()}")
+    context = {
+        "headlines": headlines,
+        "schools_table": schools_table,
+        "years_table": years_table,
+        "labels": labels,
+        "school": permissions.school_for(user),
+    }
+    if request.GET.get("print") == "pdf":
+        return _pdf(request, "tracking/dashboards/trust_pdf.html", context, f"trust {timezone.localdate()}")
+    return render(request, "tracking/dashboards/trust.html", context)
 
 
 BOARD_RELOAD_SECONDS = 300  # five cycles of the five 12-second slides (static/css/board.css)
@@ -506,7 +512,7 @@ def variation(request):
             )
             RequestConfig(request, paginate=False).configure(table)
             built.append(table)
-    name = f"in-school variation {scope.term} {' '.join(c for c, _l in scope.crumbs[1:2])}"
+    name = f"in-school variation {scope.term} {' '.join(c for c, _l in scope.crumbs[1:2])}" if built else ""
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx") and built:
         wanted = built[1:] if request.GET.get("table") == "groups" else built
@@ -528,7 +534,8 @@ def variation(request):
 
 def _pdf(request, template, context, name):
     """The dashboard as a PDF: the same figures, tables and SVG bars, in the school's colours."""
-    for table in [context.get("rows_table"), *context.get("tables", [])]:
+    others = [context.get("schools_table"), context.get("years_table"), *context.get("tables", [])]
+    for table in [context.get("rows_table"), *others]:
         if table is not None:
             table.orderable = False  # paper has no sort links
     pdf = render_pdf(

@@ -103,3 +103,18 @@ def test_the_trust_view_reads_a_fixed_number_of_queries_per_school(client, trust
     with CaptureQueriesContext(connection) as after:
         client.get(reverse("dashboard_trust"))
     assert len(before.captured_queries) == len(after.captured_queries)
+
+
+def test_the_trust_view_downloads_and_prints(client, trust, world, other_world):
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.pdftext import pdf_text
+
+    client.force_login(trust)
+    book = load_workbook(io.BytesIO(client.get(reverse("dashboard_trust") + "?export=xlsx").content))
+    assert book.sheetnames == ["School", "Year group"]
+    assert [r[0] for r in book["School"].values] == ["School", "Hillside", "Riverside"]
+    text = pdf_text(client.get(reverse("dashboard_trust") + "?print=pdf").content)
+    assert "Riverside" in text and "Hillside" in text and "67%" in text

@@ -49,6 +49,11 @@ def test_groups_far_from_the_rest_of_their_subject_are_marked_in_words(varied, l
     assert {r.label for r in subjects} == {"Mathematics", "English Language"}
 
 
+def test_variation_before_any_grades_says_so(world, login):
+    response = login(world.slt.user).get("/dashboard/variation/?export=xlsx&print=pdf")
+    assert response.status_code == 200 and "No grades yet" in response.content.decode()
+
+
 def test_a_head_of_department_sees_only_their_departments_variation(varied, login):
     w = varied
     response = login(w.hod.user).get(f"/dashboard/variation/?term={w.term.pk}")
@@ -132,3 +137,10 @@ def _keep(content, name):
     """UPLIFT_SCREENSHOTS=DIR keeps the PDF to look at."""
     if os.environ.get("UPLIFT_SCREENSHOTS"):
         Path(os.environ["UPLIFT_SCREENSHOTS"], name).write_bytes(content)
+
+
+def test_attainment8_prints_as_a_pdf(varied, login):
+    w = varied
+    content = login(w.slt.user).get(f"/dashboard/attainment8/?term={w.term.pk}&print=pdf").content
+    text = pdf_text(content)
+    assert "Attainment 8 / Progress 8 estimates" in text and "Good0" in text
