@@ -425,7 +425,7 @@ def _gap(mine, rest):
     }
 
 
-def trend(entries, thresholds, year_number, term):
+def trend(entries, thresholds, year_number, term, narrow=None):
     """The year group's points this year and last year: % on or above and average difference, by point."""
     school = term.academic_year.school_id
     years = list(
@@ -439,6 +439,8 @@ def trend(entries, thresholds, year_number, term):
     )
     # Same scope as the page (department or groups) where the page is limited.
     base = base.filter(subject_id__in=entries.values("subject_id"))
+    if narrow is not None:  # the same cohort of pupils (disadvantaged, SEN...) as the page
+        base = narrow(base)
     rows = figure_sets(base, thresholds, {}, {"point": ("point_id", "int")})["point"]
     points = {
         p.pk: p

@@ -14,6 +14,7 @@ from django_tables2 import RequestConfig
 
 from tracking import audit, permissions, standing
 from tracking.dashboards import board, queries, tables
+from tracking.dashboards.filters import CohortFilter
 from tracking.dashboards.forms import BoardSettingsForm, EstimatesForm
 from tracking.dashboards.tables import FiguresTable, VariationTable
 from tracking.lib import exports
@@ -76,6 +77,9 @@ class Scope:
                     )
                     permissions.require(self.group is not None)
                     entries = entries.filter(pupil__in=self.group.pupils.all())
+        # The cohort chosen by pupil characteristics narrows whatever the user may count.
+        self.cohort = CohortFilter(request.GET, queryset=entries)
+        entries = self.cohort.qs
         # `scoped`: every point's grades the page may count; `entries`: the chosen uplift's.
         self.scoped = entries
         self.entries = entries.filter(point__in=self.points)
@@ -83,21 +87,23 @@ class Scope:
         self.previous = queries._previous_points(self.points)
 
     def query(self, **extra):
-        values = {"term": self.term.pk if self.term else None, "year": self.year}
-        if self.subject:
-            values["subject"] = self.subject.pk
-        if self.group:
-            values["group"] = self.group.pk
+        values = {
+            "term": self.term.pk if self.term else None,
+            "year": self.year,
+            "subject": self.subject.pk if self.subject else None,
+            "group": self.group.pk if self.group else None,
+        }
         values.update(extra)
+        values.update(self.cohort.params())
         return "&".join(f"{k}={v}" for k, v in values.items() if v is not None)
 
     @property
     def crumbs(self):
-        crumbs = [("Whole school", f"?term={self.term.pk}")]
+        crumbs = [("Whole school", f"?{self.query(year=None, subject=None, group=None)}")]
         if self.year is not None:
-            crumbs.append((f"Year {self.year}", f"?term={self.term.pk}&year={self.year}"))
+            crumbs.append((f"Year {self.year}", f"?{self.query(subject=None, group=None)}"))
         if self.subject:
-            crumbs.append((self.subject.name, f"?{self.query(group=None)}".replace("&group=None", "")))
+            crumbs.append((self.subject.name, f"?{self.query(group=None)}"))
         if self.group:
             crumbs.append((self.group.name, None))
         return crumbs
@@ -217,7 +223,9 @@ def dashboard(request):
         dress(split_rows, labels, scope.school)
     trend = None
     if scope.year is not None:
-        trend = queries.trend(scope.entries, scope.thresholds, scope.year, scope.term)
+        trend = queries.trend(
+            scope.entries, scope.thresholds, scope.year, scope.term, narrow=scope.cohort.filter_queryset
+        )
         for _year, trend_rows in trend:
             dress(trend_rows, labels, scope.school)
     rows_table = None

@@ -144,3 +144,21 @@ def test_attainment8_prints_as_a_pdf(varied, login):
     content = login(w.slt.user).get(f"/dashboard/attainment8/?term={w.term.pk}&print=pdf").content
     text = pdf_text(content)
     assert "Attainment 8 / Progress 8 estimates" in text and "Good0" in text
+
+
+def test_a_cohort_filter_narrows_every_figure_and_rides_along_in_the_links(varied, login):
+    w = varied
+    for pupil in w.school.pupils.filter(legal_last_name__startswith="Weak"):
+        pupil.disadvantaged = True
+        pupil.save()
+    client = login(w.slt.user)
+    response = client.get(f"/dashboard/?term={w.term.pk}&disadvantaged=true")
+    assert response.context["total"].graded == 6  # the six weaker pupils' maths grades only
+    assert f"?term={w.term.pk}&amp;year=11&amp;disadvantaged=true" in response.content.decode()
+    # A drill-down keeps the cohort; nonsense values are ignored, never an error.
+    response = client.get(f"/dashboard/?term={w.term.pk}&year=11&disadvantaged=true&sen=Q&gender=%00")
+    assert response.status_code == 200
+    assert {r.label: r.graded for r in response.context["rows"]} == {"Mathematics": 6}
+    variation = client.get(f"/dashboard/variation/?term={w.term.pk}&disadvantaged=false")
+    subjects, _groups = (list(t.data) for t in variation.context["tables"])
+    assert {r.label: r.graded for r in subjects} == {"Mathematics": 6, "English Language": 6}
