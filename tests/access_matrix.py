@@ -180,6 +180,7 @@ ROWS = [
     ("setup_home", lambda w: [], {"data_manager"}),
     ("setup_calendar", lambda w: [], {"data_manager"}),
     ("setup_scales", lambda w: [], {"data_manager"}),
+    ("setup_scale", lambda w: [w.maths.scale_id], {"data_manager"}),
     ("setup_subjects", lambda w: [], {"data_manager"}),
     ("setup_subject", lambda w: [w.maths.pk], {"data_manager"}),
     ("setup_points", lambda w: [], {"data_manager"}),
@@ -419,6 +420,22 @@ def _without_scales(w):
 
     GradeScale.objects.filter(school=w.school, code="ten").delete()
     return {}
+
+
+def _scale_body(w):
+    values = list(w.maths.scale.values.order_by("-rank"))
+    body = {
+        "scale-name": "GCSE (9 to 1)",
+        "grades-TOTAL_FORMS": len(values),
+        "grades-INITIAL_FORMS": len(values),
+    }
+    for i, value in enumerate(values):
+        body |= {
+            f"grades-{i}-id": value.pk,
+            f"grades-{i}-aliases": value.aliases,
+            f"grades-{i}-points": value.points,
+        }
+    return body
 
 
 def _tutor_role(w):
@@ -847,6 +864,7 @@ ACTIONS = [
     ("setup_points", lambda w: [], lambda w: _point_body(w, "Y11 Spring 1", 40), {"data_manager"}),
     ("setup_point", lambda w: [w.point.pk], lambda w: _point_body(w, "Y11 Mocks", 41), {"data_manager"}),
     ("setup_school", lambda w: [], _school_words_body, {"data_manager"}),
+    ("setup_scale", lambda w: [w.maths.scale_id], _scale_body, {"data_manager"}),
     (
         "setup_staff_member",
         lambda w: [w.teacher.pk],

@@ -112,6 +112,7 @@ CAPS = {
     "setup_home": 16,
     "setup_point": 10,
     "setup_points": 9,
+    "setup_scale": 9,
     "setup_scales": 8,
     "setup_school": 6,
     "setup_staff": 10,
