@@ -169,7 +169,11 @@ ROWS = [
     ("import_list", lambda w: [], {"data_manager"}),
     ("dashboard", lambda w: [], {"teacher", "other_teacher", "hod", "senco", "slt", "data_manager"}),
     ("dashboard_attainment8", lambda w: [], {"senco", "slt", "data_manager"}),
-    ("dashboard_variation", lambda w: [], {"teacher", "other_teacher", "hod", "senco", "slt", "data_manager"}),
+    (
+        "dashboard_variation",
+        lambda w: [],
+        {"teacher", "other_teacher", "hod", "senco", "slt", "data_manager"},
+    ),
     # Trust staff only (no school persona): tests/tracking/dashboards/test_trust.py.
     ("dashboard_trust", lambda w: [], set()),
     ("data_board_settings", lambda w: [], {"data_manager"}),

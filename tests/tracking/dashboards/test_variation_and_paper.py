@@ -113,7 +113,9 @@ def test_variation_downloads_as_csv_and_xlsx(varied, login):
     csv_text = client.get(f"/dashboard/variation/?term={w.term.pk}&export=csv&table=groups").content
     assert csv_text.decode("utf-8-sig").startswith("Teaching group,Compared with the rest,")
     assert "well below (-2.00)" in csv_text.decode("utf-8-sig")
-    book = load_workbook(io.BytesIO(client.get(f"/dashboard/variation/?term={w.term.pk}&export=xlsx").content))
+    book = load_workbook(
+        io.BytesIO(client.get(f"/dashboard/variation/?term={w.term.pk}&export=xlsx").content)
+    )
     assert book.sheetnames == ["Subject", "Teaching group"]
 
 
