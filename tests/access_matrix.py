@@ -180,6 +180,14 @@ ROWS = [
     ("interventions:sen", lambda w: [], {"teacher", "other_teacher", "hod", "senco", "slt", "data_manager"}),
     # A form's tutor view: its tutor, the head of year and whole-school readers.
     ("dashboard_tutor", lambda w: [w.form.pk], {"tutor", "hoy", "senco", "slt", "data_manager"}),
+    (
+        "dashboard_variation",
+        lambda w: [],
+        {"teacher", "other_teacher", "hod", "senco", "slt", "data_manager"},
+    ),
+    # Trust staff only (no school persona): tests/tracking/dashboards/test_trust.py.
+    ("dashboard_trust", lambda w: [], set()),
+    ("data_board_settings", lambda w: [], {"data_manager"}),
     ("progress_estimates", lambda w: [], {"data_manager"}),
     ("subject_access", lambda w: [w.child.pk], {"data_manager"}),
     ("import_detail", lambda w: [_import_job(w).pk], {"data_manager"}),
@@ -191,6 +199,7 @@ ROWS = [
     ("setup_home", lambda w: [], {"data_manager"}),
     ("setup_calendar", lambda w: [], {"data_manager"}),
     ("setup_scales", lambda w: [], {"data_manager"}),
+    ("setup_scale", lambda w: [w.maths.scale_id], {"data_manager"}),
     ("setup_subjects", lambda w: [], {"data_manager"}),
     ("setup_subject", lambda w: [w.maths.pk], {"data_manager"}),
     ("setup_points", lambda w: [], {"data_manager"}),
@@ -432,6 +441,22 @@ def _without_scales(w):
     return {}
 
 
+def _scale_body(w):
+    values = list(w.maths.scale.values.order_by("-rank"))
+    body = {
+        "scale-name": "GCSE (9 to 1)",
+        "grades-TOTAL_FORMS": len(values),
+        "grades-INITIAL_FORMS": len(values),
+    }
+    for i, value in enumerate(values):
+        body |= {
+            f"grades-{i}-id": value.pk,
+            f"grades-{i}-aliases": value.aliases,
+            f"grades-{i}-points": value.points,
+        }
+    return body
+
+
 def _tutor_role(w):
     return w.tutor.roles.get(role="tutor")
 
@@ -520,6 +545,9 @@ def _a_rule(world):
 # URL names that need no login or are framework pages, with why.
 EXEMPT = {
     "healthz": "load-balancer probe, no data",
+    # The staffroom screen opens with a signed link, not a login: tests/tracking/dashboards/test_board.py.
+    "data_board": "signed read-only link, no login",
+    "data_board_colours": "signed read-only link, no login",
     "login": "auth",
     "logout": "auth",
     "password_change": "auth",
@@ -741,6 +769,7 @@ TUTORS_AND_UP = {"hod"} | WHOLE_SCHOOL  # who acts on world.child's maths flag (
 
 ACTIONS = [
     ("school_switch", lambda w: [], lambda w: {"school": w.school.pk}, set()),  # trust staff only
+    ("data_board_settings", lambda w: [], lambda w: {"action": "new_link"}, {"data_manager"}),
     ("marksheet", lambda w: [w.group.pk, w.point.pk], lambda w: _sheet_body(w, w.child, "5"), EDITS_GROUP),
     (
         "marksheet",
@@ -858,6 +887,7 @@ ACTIONS = [
     ("setup_points", lambda w: [], lambda w: _point_body(w, "Y11 Spring 1", 40), {"data_manager"}),
     ("setup_point", lambda w: [w.point.pk], lambda w: _point_body(w, "Y11 Mocks", 41), {"data_manager"}),
     ("setup_school", lambda w: [], _school_words_body, {"data_manager"}),
+    ("setup_scale", lambda w: [w.maths.scale_id], _scale_body, {"data_manager"}),
     (
         "setup_staff_member",
         lambda w: [w.teacher.pk],

@@ -15,8 +15,10 @@ class TrackingConfig(AppConfig):
         from tracking.cycle.queries import home_panel
         from tracking.cycle.services import cycle_events
         from tracking.cycle.verification import verify_cycle_grades
+        from tracking.dashboards import decisions
         from tracking.demo.targets import build_target_demo
         from tracking.marksheets.queries import panel_context
+        from tracking.mis.jobs import tidy_events
         from tracking.privacy.retention import retention_events
         from tracking.school import home, navigation, panels
         from tracking.signin import receivers  # noqa: F401
@@ -24,6 +26,7 @@ class TrackingConfig(AppConfig):
 
         scheduler.register_event_source(cycle_events)
         scheduler.register_event_source(retention_events)
+        scheduler.register_event_source(tidy_events)
         signals.demo_school_built.connect(build_target_demo, dispatch_uid="targets_demo")
         # Grades become what families see before anything acts on them.
         signals.cycle_stage_entered.connect(verify_cycle_grades, dispatch_uid="grades_verified_for_families")
@@ -97,6 +100,10 @@ class TrackingConfig(AppConfig):
             description="The year's data uplifts, verification and health checks",
         )
         home.register("tracking/cycle/_panel.html", permissions.can_view_cycles, home_panel, order=35)
+        decisions.register_tracking_queues()
+        home.register(
+            "tracking/dashboards/_decisions.html", decisions.has_decisions, decisions.panel, order=3
+        )
         navigation.register("Failed tasks", "failed_tasks", permissions.is_data_manager, order=90)
         navigation.register(
             "Dashboard",
@@ -111,6 +118,20 @@ class TrackingConfig(AppConfig):
             permissions.is_year_leader,
             order=6,
             description="Commendations and concerns after each assessment point; the transition report",
+        )
+        navigation.register(
+            "Trust",
+            "dashboard_trust",
+            permissions.can_see_trust_dashboard,
+            order=6,
+            description="The trust's schools side by side",
+        )
+        navigation.register(
+            "Data Board",
+            "data_board_settings",
+            permissions.can_manage_data_board,
+            order=86,
+            description="The staffroom screen: its private link and what it shows",
         )
         navigation.register(
             "Security log",

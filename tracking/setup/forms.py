@@ -4,6 +4,7 @@ from tracking.models import (
     AssessmentPoint,
     Department,
     GradeScale,
+    GradeValue,
     HalfTerm,
     School,
     StaffRole,
@@ -293,3 +294,33 @@ class RoleForm(forms.ModelForm):
         if data.get("role") and held.exists():
             raise forms.ValidationError(f"{staff} already has this role.")
         return data
+
+
+class ScaleNameForm(forms.ModelForm):
+    class Meta:
+        model = GradeScale
+        fields = ("name",)
+        labels = {"name": "Scale name"}
+
+
+class GradeValueForm(forms.ModelForm):
+    """What may change in a grade already in use: its other spellings and its points. Its code and
+    order stay, so every grade entered, target and report keeps its meaning."""
+
+    class Meta:
+        model = GradeValue
+        fields = ("aliases", "points")
+        labels = {"aliases": "Other spellings", "points": "Points"}
+
+    def clean_aliases(self):
+        parts = [p.strip() for p in self.cleaned_data["aliases"].split(",")]
+        return ",".join(p for p in parts if p)
+
+    def clean_points(self):
+        points = self.cleaned_data["points"]
+        if points is not None and points < 0:
+            raise forms.ValidationError("Points cannot be negative.")
+        return points
+
+
+GradeValueFormSet = forms.modelformset_factory(GradeValue, form=GradeValueForm, extra=0)

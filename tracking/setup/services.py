@@ -253,3 +253,29 @@ def role_remove(*, role, by):
         via="set-up",
         school_id=role.staff.school_id,
     )
+
+
+@transaction.atomic
+def scale_edit(*, scale, values, by):
+    """Save a scale's name and its grades' other spellings and points (set on the objects by their
+    forms). Audited once, with what changed; nothing is written when nothing did."""
+    before_scale = GradeScale.objects.select_for_update().get(pk=scale.pk)
+    stored = {v.pk: v for v in GradeValue.objects.filter(scale=scale)}
+    before, after = {}, {}
+    if before_scale.name != scale.name:
+        before["name"], after["name"] = before_scale.name, scale.name
+        scale.save(update_fields=["name"])
+    changed = []
+    for value in values:
+        old = stored.get(value.pk)  # a hostile form may name another scale's grade, or a new one
+        if old is not None and (old.aliases, old.points) != (value.aliases, value.points):
+            before[value.code] = {"aliases": old.aliases, "points": str(old.points)}
+            after[value.code] = {"aliases": value.aliases, "points": str(value.points)}
+            old.aliases, old.points = value.aliases, value.points
+            changed.append(old)
+    GradeValue.objects.bulk_update(changed, ["aliases", "points"])
+    if after:
+        audit.record(
+            action="tracking.scale.changed", obj=scale, by=by, before=before, after=after, via="set-up"
+        )
+    return sorted(after)

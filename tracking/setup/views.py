@@ -14,6 +14,7 @@ from tracking.models import (
     AcademicYear,
     AssessmentPoint,
     GradeScale,
+    GradeValue,
     Role,
     Staff,
     StaffRole,
@@ -21,7 +22,16 @@ from tracking.models import (
     YearGroup,
 )
 from tracking.setup.checklist import setup_checklist
-from tracking.setup.forms import CalendarForm, PointForm, RoleForm, ScaleForm, SchoolWordsForm, SubjectForm
+from tracking.setup.forms import (
+    CalendarForm,
+    GradeValueFormSet,
+    PointForm,
+    RoleForm,
+    ScaleForm,
+    ScaleNameForm,
+    SchoolWordsForm,
+    SubjectForm,
+)
 from tracking.setup.services import (
     LastDataManager,
     calendar_save,
@@ -29,6 +39,7 @@ from tracking.setup.services import (
     role_add,
     role_remove,
     scale_create,
+    scale_edit,
     scales_install,
     scales_missing,
     school_settings_save,
@@ -257,3 +268,22 @@ def setup_role_remove(request, pk, role_pk):
     else:
         messages.success(request, f"{member} is no longer {role}.")
     return redirect("setup_staff_member", pk=member.pk)
+
+
+@login_required
+def setup_scale(request, pk):
+    """One scale: its name, and each grade's other spellings and points (codes and order stay)."""
+    scale = permissions.get_setup_object_or_404(request.user, GradeScale, pk)
+    values = GradeValue.objects.filter(scale=scale).order_by("-rank")
+    form = ScaleNameForm(request.POST or None, instance=scale, prefix="scale")
+    grades = GradeValueFormSet(request.POST or None, queryset=values, prefix="grades")
+    if request.method == "POST" and form.is_valid() and grades.is_valid():
+        changed = scale_edit(scale=form.instance, values=[g.instance for g in grades.forms], by=request.user)
+        messages.success(request, f"Saved {scale.name}." if changed else "Nothing changed.")
+        return redirect("setup_scales")
+    used = Subject.objects.filter(Q(scale=scale) | Q(ks3_scale=scale)).order_by("name")
+    return render(
+        request,
+        "tracking/setup/scale.html",
+        {"scale": scale, "form": form, "grades": grades, "subjects": used},
+    )

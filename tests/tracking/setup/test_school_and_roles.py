@@ -142,3 +142,65 @@ def test_the_staff_list_searches_filters_and_exports(world, login):
     assert str(world.teacher) in body
     xlsx = client.get("/setup/staff/", {"_export": "xlsx"})
     assert xlsx.content[:2] == b"PK"
+
+
+def _scale_body(scale, changes=None, name=None):
+    values = list(scale.values.order_by("-rank"))
+    body = {
+        "scale-name": name or scale.name,
+        "grades-TOTAL_FORMS": len(values),
+        "grades-INITIAL_FORMS": len(values),
+    }
+    for i, value in enumerate(values):
+        aliases, points = (changes or {}).get(value.code, (value.aliases, value.points))
+        body |= {f"grades-{i}-id": value.pk, f"grades-{i}-aliases": aliases, f"grades-{i}-points": points}
+    return body
+
+
+def test_a_scales_spellings_and_points_are_edited_and_audited_codes_and_order_kept(world, login):
+    scale = world.maths.scale
+    top = scale.values.order_by("-rank").first()
+    order = list(scale.values.order_by("-rank").values_list("code", "rank", "step"))
+    client = login(world.data_manager.user)
+    page = client.get(f"/setup/scales/{scale.pk}/").content.decode()
+    assert "Used by English Language, Mathematics." in page
+    body = _scale_body(scale, {top.code: (" Nine ,  Top ", "9.50")}, name="GCSE (9 to 1)")
+    assert client.post(f"/setup/scales/{scale.pk}/", body)["Location"] == "/setup/scales/"
+    top.refresh_from_db()
+    scale.refresh_from_db()
+    assert (scale.name, top.aliases, str(top.points)) == ("GCSE (9 to 1)", "Nine,Top", "9.50")
+    assert list(scale.values.order_by("-rank").values_list("code", "rank", "step")) == order
+    event = AuditEvent.objects.get(action="tracking.scale.changed")
+    assert event.after[top.code] == {"aliases": "Nine,Top", "points": "9.50"}
+    assert event.after["name"] == "GCSE (9 to 1)" and len(event.after) == 2
+    # Saving it unchanged records nothing more.
+    client.post(f"/setup/scales/{scale.pk}/", _scale_body(scale))
+    assert AuditEvent.objects.filter(action="tracking.scale.changed").count() == 1
+
+
+def test_bad_or_hostile_scale_edits_save_nothing_and_other_schools_scales_are_a_404(world, login):
+    scale = world.maths.scale
+    top = scale.values.order_by("-rank").first()
+    count = scale.values.count()
+    client = login(world.data_manager.user)
+    response = client.post(f"/setup/scales/{scale.pk}/", _scale_body(scale, {top.code: ("", "-1")}))
+    assert response.status_code == 200 and "Points cannot be negative." in response.content.decode()
+    other = f.SchoolFactory(name="Elsewhere", slug="elsewhere")
+    stranger = f.SubjectFactory(school=other).scale
+    foreign = stranger.values.order_by("-rank").first()
+    foreign_points = foreign.points
+    # Another school's grade named in the form: not a 500, and that grade is untouched.
+    body = _scale_body(scale) | {"grades-0-id": foreign.pk, "grades-0-points": "0"}
+    assert client.post(f"/setup/scales/{scale.pk}/", body).status_code in (200, 302)
+    # More forms than grades: the extra is ignored; no grade is added.
+    body = _scale_body(scale)
+    n = body["grades-TOTAL_FORMS"]
+    body |= {"grades-TOTAL_FORMS": n + 1, f"grades-{n}-aliases": "x", f"grades-{n}-points": "1"}
+    assert client.post(f"/setup/scales/{scale.pk}/", body).status_code == 302
+    assert scale.values.count() == count
+    assert client.get(f"/setup/scales/{stranger.pk}/").status_code == 404
+    assert client.post(f"/setup/scales/{stranger.pk}/", _scale_body(stranger, name="Mine")).status_code == 404
+    foreign.refresh_from_db()
+    top.refresh_from_db()
+    assert foreign.points == foreign_points and top.points >= 0
+    assert not AuditEvent.objects.filter(action="tracking.scale.changed").exists()
