@@ -147,7 +147,7 @@ def dress(figures, labels, school=None):
 LEVELS = {
     "year": ("point__year_group__number", "int"),
     "subject": ("subject_id", "int"),
-    "group": ("group_key", "int"),
+    "group": queries.TEACHING_GROUP,
 }
 
 
@@ -217,8 +217,7 @@ def dashboard(request):
     groupings = dict(queries.SPLIT_GROUPINGS)
     if level:
         groupings["rows"] = LEVELS[level]
-    entries = queries.with_group(scope.entries) if level == "group" else scope.entries
-    sets = queries.figure_sets(entries, scope.thresholds, scope.previous, groupings)
+    sets = queries.figure_sets(scope.entries, scope.thresholds, scope.previous, groupings)
     heading, rows = _rows(scope, level, sets["rows"]) if level else ("Pupil", None)
     labels = {s: standing.label(s, scope.school) for s in standing.STATUSES}
     splits = queries.splits(sets)
