@@ -18,6 +18,7 @@ from interventions.sessions.models import (
     TimetableIssue,
 )
 from tests import factories as f
+from tests.pdftext import pdf_text
 from tracking.lib.errors import DomainError
 from tracking.models import AuditEvent
 
@@ -267,6 +268,22 @@ def test_the_monday_scheduler_issues_timetables_once_and_the_tutor_downloads_the
     client.force_login(w.tutor.user)
     pdf = client.get(reverse("interventions:timetable_pdf", args=[w.form.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
+
+
+def test_the_timetable_pdf_is_tagged_for_screen_readers(client, requested):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    w = requested
+    _confirmed(w)
+    client.force_login(w.tutor.user)
+    content = client.get(reverse("interventions:timetable_pdf", args=[w.form.pk])).content
+    root = PdfReader(BytesIO(content)).trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "en-GB"
+    assert "pdfuaid:part" in root["/Metadata"].get_object().get_data().decode()
+    assert w.child.sorted_name in pdf_text(content)
 
 
 def test_the_family_sees_the_timetable_on_their_childs_page(client, requested):
