@@ -49,5 +49,6 @@ class MentoringConfig(AppConfig):
             description="The monthly Academic RAG: ratings, comments, actions and printed sheets",
         )
         scheduler.register_event_source(schedule.monthly_windows)
+        scheduler.register_event_source(schedule.nightly_sheet_expiry)
         register_retention_step(services.free_text_forget)
         demo_school_built.connect(demo.add_demo_mentoring, dispatch_uid="mentoring-demo")
