@@ -9,7 +9,7 @@ class MentoringConfig(AppConfig):
         from tracking import permissions
         from tracking.cycle import scheduler
         from tracking.privacy.retention import register_retention_step
-        from tracking.school import home, navigation
+        from tracking.school import home, navigation, pupil_sections
         from tracking.signals import demo_school_built
 
         from . import demo, panels, scopes, services, tasks  # noqa: F401  (tasks: the failed-task page knows their school)
@@ -18,6 +18,8 @@ class MentoringConfig(AppConfig):
         from .rag import tasks as rag_tasks  # noqa: F401  (the worker's RAG sheets task)
 
         home.register("mentoring/panels/_mentees.html", panels.has_mentees, panels.my_mentees, order=25)
+        home.register("mentoring/panels/_rag_open.html", panels.rag_is_open_for, panels.rag_to_do, order=12)
+        pupil_sections.register_action(panels.slip_action, order=20)
         permissions.register_pupil_scope(scopes.mentees)
         permissions.register_pastoral_scope(scopes.mentees)
         navigation.register(
