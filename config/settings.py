@@ -24,6 +24,10 @@ ALLOWED_HOSTS = env.listing("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],t
 if not ALLOWED_HOSTS:
     raise env.SettingError("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is false")
 CSRF_TRUSTED_ORIGINS = env.listing("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+# Where staff and families reach Uplift: links in emails (sent by the worker, with no request) start here.
+SITE_URL = env.string(
+    "UPLIFT_SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "config.apps.UpliftAdminConfig",

@@ -4,9 +4,9 @@ import smtplib
 
 from celery import shared_task
 from django.core.mail import send_mail
-from django.urls import reverse
 from django.utils import timezone
 
+from tracking.lib import links
 from tracking.lib.queue import register_task_school
 
 from .models import MentoringSlip
@@ -37,7 +37,7 @@ def send_slip_email(slip_id):
             f"{slip.sent_by} sent you a {kind} mentoring slip about your mentee "
             f"{slip.pupil.full_name} in {slip.subject.name}.\n\n{slip.message}\n\n"
             + (f"Targets for improvement: {slip.to_improve}\n\n" if slip.to_improve else "")
-            + f"Your slips: {reverse('mentoring:slips')}",
+            + f"Your slips: {links.absolute_url('mentoring:slips')}",
             None,
             [email],
         )

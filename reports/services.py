@@ -237,47 +237,54 @@ def progress(run):
 
 
 def run_finish(*, run_id):
-    """When every pupil is made or failed: one ZIP of the PDFs and one print PDF, written whole."""
+    """When every pupil is made or failed: one ZIP of the PDFs and one print PDF, written whole.
+
+    The files are built outside any transaction (no lock held while 300 PDFs are zipped and merged),
+    under names of their own; the run takes them only if, under its lock, it is still unfinished and
+    its reports are as they were. Safe to run twice.
+    """
+    run = ReportRun.objects.select_related("point").filter(pk=run_id).first()
+    if run is None or run.status == RunStatus.DONE:
+        return run
+    if PupilReport.objects.filter(run=run, status=ReportStatus.PENDING).exists():
+        return run  # another pupil is still being made; its task finishes the run
+    reports = list(
+        PupilReport.objects.filter(run=run)
+        .select_related("pupil")
+        .order_by("pupil__legal_last_name", "pupil__legal_first_name", "pk")
+    )
+    made = [r for r in reports if r.status == ReportStatus.DONE]
+    failed = [r for r in reports if r.status == ReportStatus.FAILED]
+    buffer = io.BytesIO()
+    contents = []
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        used = set()
+        for report in made:
+            with report.pdf.open("rb") as handle:
+                content = handle.read()
+            contents.append(content)
+            name = report.file_name
+            if name in used:
+                name = name.replace(".pdf", f"-{report.pupil_id}.pdf")
+            used.add(name)
+            archive.writestr(name, content)
+        if failed:
+            lines = [f"{r.pupil.full_name} ({r.pupil.upn}): {r.error}" for r in failed]
+            archive.writestr("not-made.txt", "Reports that could not be made:\n" + "\n".join(lines) + "\n")
+    files = {"zip_file": buffer.getvalue(), "print_file": pdf.merge(contents) if contents else b""}
+    state = sorted((r.pk, r.status) for r in reports)
     with transaction.atomic():
-        run = ReportRun.objects.select_for_update().select_related("point").filter(pk=run_id).first()
-        if run is None or run.status == RunStatus.DONE:
-            return run
-        if PupilReport.objects.filter(run=run, status=ReportStatus.PENDING).exists():
-            return run  # another pupil is still being made; its task finishes the run
-        reports = list(
-            PupilReport.objects.filter(run=run)
-            .select_related("pupil")
-            .order_by("pupil__legal_last_name", "pupil__legal_first_name", "pk")
-        )
-        made = [r for r in reports if r.status == ReportStatus.DONE]
-        failed = [r for r in reports if r.status == ReportStatus.FAILED]
-        buffer = io.BytesIO()
-        contents = []
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            used = set()
-            for report in made:
-                with report.pdf.open("rb") as handle:
-                    content = handle.read()
-                contents.append(content)
-                name = report.file_name
-                if name in used:
-                    name = name.replace(".pdf", f"-{report.pupil_id}.pdf")
-                used.add(name)
-                archive.writestr(name, content)
-            if failed:
-                lines = [f"{r.pupil.full_name} ({r.pupil.upn}): {r.error}" for r in failed]
-                archive.writestr(
-                    "not-made.txt", "Reports that could not be made:\n" + "\n".join(lines) + "\n"
-                )
+        run = ReportRun.objects.select_for_update().select_related("point").get(pk=run_id)
+        now = sorted(PupilReport.objects.filter(run=run).values_list("pk", "status"))
+        if run.status == RunStatus.DONE or now != state:
+            return run  # finished by another delivery, or a retry changed the reports: its task finishes
         base = f"run-{run.pk}/{_slug(run)}"
-        for field, name, content in (
-            (run.zip_file, f"{base}.zip", buffer.getvalue()),
-            (run.print_file, f"{base}-print.pdf", pdf.merge(contents) if contents else b""),
-        ):
+        for attr, suffix in (("zip_file", ".zip"), ("print_file", "-print.pdf")):
+            field, content = getattr(run, attr), files[attr]
             if field.name:
                 field.storage.delete(field.name)
             if content:
-                field.save(name, ContentFile(content), save=False)
+                field.save(f"{base}{suffix}", ContentFile(content), save=False)
             else:
                 field.name = ""
         run.status, run.finished_at = RunStatus.DONE, timezone.now()
@@ -325,8 +332,9 @@ def run_regenerate(*, run, by):
     )
 
 
-def run_publish(*, run, by):
-    """Families may download the run's reports; they are told by email (through the worker)."""
+def run_publish(*, run, by, notify=True):
+    """Families may download the run's reports; they are told by email (through the worker) unless
+    `notify` is False (the demo school)."""
     with transaction.atomic():
         run = ReportRun.objects.select_for_update().get(pk=run.pk)
         if run.status != RunStatus.DONE:
@@ -340,7 +348,8 @@ def run_publish(*, run, by):
         run.published_at, run.published_by = timezone.now(), by
         run.save(update_fields=["published_at", "published_by"])
         audit.record(action="reports.run.published", obj=run, by=by, after={"version": run.version})
-        safe_enqueue("reports.tasks.email_families", run.pk)
+        if notify:
+            safe_enqueue("reports.tasks.email_families", run.pk)
     return run
 
 

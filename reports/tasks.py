@@ -5,9 +5,9 @@ import smtplib
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.urls import reverse
+from django.db import OperationalError
 
-from tracking.lib import queue
+from tracking.lib import links, queue
 
 from . import services
 from .models import PupilReport, ReportRun, ReportStatus
@@ -26,12 +26,22 @@ def _run_school(args, kwargs):
     return ReportRun.objects.filter(pk=pk).values_list("school_id", flat=True).first()
 
 
-@shared_task(name="reports.tasks.render_report", ignore_result=True)
+# A busy database (SQLite refuses a second writer at once; PostgreSQL may drop a connection) is worth
+# another try: the report is still waiting, so trying again makes it once.
+DATABASE_RETRY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 2,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(name="reports.tasks.render_report", ignore_result=True, **DATABASE_RETRY)
 def render_report(report_id):
     services.report_render(report_id=report_id)
 
 
-@shared_task(name="reports.tasks.finish_run", ignore_result=True)
+@shared_task(name="reports.tasks.finish_run", ignore_result=True, **DATABASE_RETRY)
 def finish_run(run_id):
     services.run_finish(run_id=run_id)
 
@@ -60,7 +70,7 @@ def email_families(run_id):
             email = guardian.user.email
             if not email or not guardian.user.is_active or (email, report.pupil_id) in sent:
                 continue
-            url = reverse("reports:family_child", args=[report.pupil_id])
+            url = links.absolute_url("reports:family_child", report.pupil_id)
             send_mail(
                 f"{report.pupil.first_name}'s report from {run.school.name} is ready",
                 f"Dear {guardian.user.get_full_name() or 'parent or carer'},\n\n"

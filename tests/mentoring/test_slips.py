@@ -29,8 +29,9 @@ def send(client, world, **extra):
 
 
 def test_a_teacher_sends_a_slip_and_the_mentor_is_emailed_once(
-    client, world, django_capture_on_commit_callbacks
+    client, world, django_capture_on_commit_callbacks, settings
 ):
+    settings.SITE_URL = "http://testserver.example"
     world.mentor.user.email = "mentor@example.org"
     world.mentor.user.save()
     client.force_login(world.teacher.user)
@@ -48,6 +49,7 @@ def test_a_teacher_sends_a_slip_and_the_mentor_is_emailed_once(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["mentor@example.org"]
     assert "Ada Lamb" in mail.outbox[0].subject and "Hand homework in on Fridays" in mail.outbox[0].body
+    assert "http://testserver.example/mentoring/slips/" in mail.outbox[0].body.split()
     from mentoring.tasks import send_slip_email
 
     assert send_slip_email(slip.pk) == 0  # safe to run twice: nothing sent again

@@ -142,8 +142,10 @@ def test_the_parent_home_panel_links_to_each_childs_page(client, world):
     assert reverse("reports:family_child", args=[world.other_child.pk]) not in page
 
 
-def test_publishing_emails_each_family_once(world):
+def test_publishing_emails_each_family_once(world, settings):
     from django.core import mail
+
+    settings.SITE_URL = "https://uplift.longfield.example"
 
     run = finished_run(world)
     world.parent.user.email = "ada.parent@example.com"
@@ -154,6 +156,9 @@ def test_publishing_emails_each_family_once(world):
     sent = email_families(run.pk)
     to_ada = [m for m in mail.outbox if m.to == ["ada.parent@example.com"]]
     assert len(to_ada) == 1 and "Ada" in to_ada[0].subject
+    # the worker has no request: the link is whole, so it works from a mail client
+    link = "https://uplift.longfield.example" + reverse("reports:family_child", args=[world.child.pk])
+    assert link in to_ada[0].body.split()
     assert sent == len(mail.outbox) == run.reports.count() - 1  # the classmate has no guardian
 
 

@@ -153,13 +153,25 @@ def test_dropped_subjects_are_not_reported_and_each_term_is_explained(world):
         assert term in terms
 
 
-def test_one_report_renders_in_under_a_second_on_a_warm_worker(world):
-    frozen = _data(world)
+def test_a_report_costs_little_more_than_weasyprint_alone_on_the_same_html(world):
+    """The 1 s budget is measured by bench/report_pdfs.py; here, on a machine of any speed or load, the
+    data and our fetcher add little to WeasyPrint's own time on the same HTML."""
+    from weasyprint import HTML
+
+    give_grades(world)
+    fields = data.layout_fields(world.school, Kind.YEAR11)
+    frozen = data.build(world.child, world.point, kind=Kind.YEAR11, fields=fields)
     pdf.render(frozen)  # warm: fonts and stylesheets parsed once per process
-    start = time.perf_counter()
-    pdf.render(frozen)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 3.0, f"{elapsed:.2f}s"  # budget 1 s; slack for a machine shared by several test runs
+    html = pdf.html(frozen)
+    ours, alone = [], []
+    for _ in range(3):
+        start = time.perf_counter()
+        pdf.render(data.build(world.child, world.point, kind=Kind.YEAR11, fields=fields))
+        ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=pdf.url_fetcher()).write_pdf()
+        alone.append(time.perf_counter() - start)
+    assert min(ours) < 2 * min(alone) + 0.5, (ours, alone)
 
 
 def test_staff_preview_a_pupil_they_see_and_the_response_is_not_cached(client, world):

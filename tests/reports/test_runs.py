@@ -222,3 +222,28 @@ def test_an_end_of_year_run_can_report_last_years_grades_for_the_same_pupils(wor
         services.run_create(
             school=world.school, kind="end_of_year", point=summer, year_group=y10, by=world.slt.user
         )
+
+
+def test_a_busy_database_is_tried_again_and_the_report_is_made_once(world, monkeypatch):
+    from django.db import OperationalError
+
+    from reports import tasks
+
+    give_grades(world)
+    run = services.run_create(
+        school=world.school, kind="year11", point=world.point, year_group=world.y11, by=world.slt.user
+    )
+    report = run.reports.get(pupil=world.child)
+    real, calls = services.report_render, []
+
+    def busy_once(*, report_id):
+        calls.append(report_id)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return real(report_id=report_id)
+
+    monkeypatch.setattr(services, "report_render", busy_once)
+    monkeypatch.setattr(tasks.render_report, "retry_backoff", False)
+    tasks.render_report.apply(args=[report.pk], throw=False)  # eager: the retry runs at once
+    report.refresh_from_db()
+    assert len(calls) == 2 and report.status == ReportStatus.DONE and report.attempts == 1

@@ -8,11 +8,10 @@ import smtplib
 
 from celery import shared_task
 from django.core.mail import send_mail
-from django.urls import reverse
 from django.utils import timezone
 
 from tracking.cycle import scheduler
-from tracking.lib import queue
+from tracking.lib import links, queue
 from tracking.models import (
     CycleNotification,
     Role,
@@ -91,8 +90,8 @@ def send_cycle_emails(cycle_id, stage):
         CycleNotification.objects.filter(cycle=cycle, stage=stage).values_list("user_id", flat=True)
     )
     urls = {
-        "verification": reverse("cycle_verify", args=[cycle.pk]),
-        "health_check": reverse("health_check_list", args=[cycle.pk]),
+        "verification": links.absolute_url("cycle_verify", cycle.pk),
+        "health_check": links.absolute_url("health_check_list", cycle.pk),
     }
     sent = 0
     for user in _recipients(cycle, stage):
