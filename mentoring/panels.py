@@ -39,12 +39,16 @@ def slip_action(user, pupil):
     Scoped as the slip form is (tracking.permissions: a teacher, teaching this pupil, in a mentored year)."""
     if not permissions.can_send_mentoring_slips(user):
         return None
-    school = pupil.school
-    if not queries.slip_pupils(user, school).filter(pk=pupil.pk).exists():
+    if not queries.slip_pupils(user, pupil.school).filter(pk=pupil.pk).exists():
         return None
-    mentor = queries.mentor_of(pupil, queries.current_year(school))
-    if mentor is None:
+    assignment = (
+        MentorAssignment.objects.filter(pupil=pupil, academic_year__is_current=True)
+        .select_related("mentor__user")
+        .first()
+    )
+    if assignment is None:
         return None
+    mentor = assignment.mentor
     return {
         "label": f"Send a mentoring slip to {mentor}",
         "url": reverse("mentoring:slip_new", args=[pupil.pk]),
