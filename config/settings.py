@@ -216,6 +216,11 @@ UPLIFT_SCHEDULER_SECONDS = env.integer("UPLIFT_SCHEDULER_SECONDS", 300)
 UPLIFT_IMPORT_MAX_BYTES = env.integer("UPLIFT_IMPORT_MAX_MB", 20) * 1024 * 1024
 # Spreadsheet imports with more rows than this run in the Celery worker, with progress on their page.
 UPLIFT_IMPORT_BACKGROUND_ROWS = env.integer("UPLIFT_IMPORT_BACKGROUND_ROWS", 2000)
+# An uploaded file waiting for its columns or its commit is personal data: kept this many days, then
+# dropped (the data manager uploads it again). A background job still queued or running this many
+# minutes after it was made has stopped (its worker died): it is rejected, with nothing saved.
+UPLIFT_IMPORT_KEEP_DAYS = env.integer("UPLIFT_IMPORT_KEEP_DAYS", 7)
+UPLIFT_IMPORT_TIMEOUT_MINUTES = env.integer("UPLIFT_IMPORT_TIMEOUT_MINUTES", 60)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -180,10 +180,15 @@ ROWS = [
     ("setup_home", lambda w: [], {"data_manager"}),
     ("setup_calendar", lambda w: [], {"data_manager"}),
     ("setup_scales", lambda w: [], {"data_manager"}),
+    ("setup_scale", lambda w: [w.maths.scale_id], {"data_manager"}),
     ("setup_subjects", lambda w: [], {"data_manager"}),
     ("setup_subject", lambda w: [w.maths.pk], {"data_manager"}),
     ("setup_points", lambda w: [], {"data_manager"}),
     ("setup_point", lambda w: [w.point.pk], {"data_manager"}),
+    ("setup_school", lambda w: [], {"data_manager"}),
+    ("setup_staff", lambda w: [], {"data_manager"}),
+    ("setup_staff_member", lambda w: [w.teacher.pk], {"data_manager"}),
+    ("setup_role_remove", lambda w: [w.tutor.pk, _tutor_role(w).pk], set()),  # POST only
     # Mentor allocation (issue 11): SLT decide mentors; the data manager keeps the lists.
     ("mentoring:allocation", lambda w: [], WHOLE_SCHOOL),
     # The mentor's workspace and meeting log; SLT watch that every mentee is met each month.
@@ -415,6 +420,40 @@ def _without_scales(w):
 
     GradeScale.objects.filter(school=w.school, code="ten").delete()
     return {}
+
+
+def _scale_body(w):
+    values = list(w.maths.scale.values.order_by("-rank"))
+    body = {
+        "scale-name": "GCSE (9 to 1)",
+        "grades-TOTAL_FORMS": len(values),
+        "grades-INITIAL_FORMS": len(values),
+    }
+    for i, value in enumerate(values):
+        body |= {
+            f"grades-{i}-id": value.pk,
+            f"grades-{i}-aliases": value.aliases,
+            f"grades-{i}-points": value.points,
+        }
+    return body
+
+
+def _tutor_role(w):
+    return w.tutor.roles.get(role="tutor")
+
+
+def _school_words_body(w):
+    return {
+        **{f"label_{s}": f"Words {s}" for s in ("above", "on", "below", "well_below")},
+        **{f"colour_{s}": "#00703c" for s in ("above", "on", "below", "well_below")},
+        "above_by": 1,
+        "below_by": 1,
+        "well_below_by": 3,
+        "floor_scale_code": w.maths.scale.code,
+        "floor_step": 4,
+        "fsm_ever_years": 6,
+        "retention_years": "",
+    }
 
 
 def _subject_body(w, name, code):
@@ -824,6 +863,15 @@ ACTIONS = [
     ("setup_subject", lambda w: [w.maths.pk], lambda w: _subject_body(w, "Maths", "MA"), {"data_manager"}),
     ("setup_points", lambda w: [], lambda w: _point_body(w, "Y11 Spring 1", 40), {"data_manager"}),
     ("setup_point", lambda w: [w.point.pk], lambda w: _point_body(w, "Y11 Mocks", 41), {"data_manager"}),
+    ("setup_school", lambda w: [], _school_words_body, {"data_manager"}),
+    ("setup_scale", lambda w: [w.maths.scale_id], _scale_body, {"data_manager"}),
+    (
+        "setup_staff_member",
+        lambda w: [w.teacher.pk],
+        lambda w: {"role": "hod", "department": w.english.department_id},
+        {"data_manager"},
+    ),
+    ("setup_role_remove", lambda w: [w.tutor.pk, _tutor_role(w).pk], lambda w: {}, {"data_manager"}),
     ("subject_access", lambda w: [w.child.pk], lambda w: {}, {"data_manager"}),  # audited export
     # Mentor allocation: the classmate has no mentor yet; the world's mentor takes her on.
     (

@@ -17,6 +17,7 @@ class TrackingConfig(AppConfig):
         from tracking.cycle.verification import verify_cycle_grades
         from tracking.demo.targets import build_target_demo
         from tracking.marksheets.queries import panel_context
+        from tracking.mis.jobs import tidy_events
         from tracking.privacy.retention import retention_events
         from tracking.school import home, navigation, panels
         from tracking.signin import receivers  # noqa: F401
@@ -24,6 +25,7 @@ class TrackingConfig(AppConfig):
 
         scheduler.register_event_source(cycle_events)
         scheduler.register_event_source(retention_events)
+        scheduler.register_event_source(tidy_events)
         signals.demo_school_built.connect(build_target_demo, dispatch_uid="targets_demo")
         # Grades become what families see before anything acts on them.
         signals.cycle_stage_entered.connect(verify_cycle_grades, dispatch_uid="grades_verified_for_families")

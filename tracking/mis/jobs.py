@@ -7,17 +7,20 @@ touching the database, and applies a plan. This module does the rest the same wa
 - the dry run does the real work and rolls it back, so its counts are exactly what the commit does;
 - the file is kept from the dry run until it is committed (what is committed is what was previewed),
   then cleared;
-- large spreadsheets run in the Celery worker (tracking.lib.queue), reporting rows checked as they go.
+- large spreadsheets run in the Celery worker (tracking.lib.queue), reporting rows checked as they go;
+- files nobody commits are dropped after a few days, and jobs whose worker died are rejected (jobs_tidy).
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from tracking.cycle.scheduler import Event
 from tracking.lib.queue import safe_enqueue
-from tracking.models import ImportJob, ImportStatus
+from tracking.models import IMPORT_IN_PROGRESS, ImportJob, ImportStatus
 
 PROGRESS_EVERY = 500  # rows between progress writes of a background job
 
@@ -132,6 +135,40 @@ def jobs_supersede_pending(*, school, kind, keep):
     ImportJob.objects.filter(
         school=school, kind=kind, status__in=(ImportStatus.MAPPING, ImportStatus.PREVIEWED)
     ).exclude(pk=keep.pk).update(status=ImportStatus.SUPERSEDED, content=b"")
+
+
+STOPPED = (
+    "The import stopped before it finished (the worker running it may have restarted); nothing was "
+    "saved. Upload the file again."
+)
+NOT_COMMITTED = "Not committed within {days} days, so the uploaded file was not kept. Upload it again."
+
+
+def jobs_tidy(*, now):
+    """Uploads nobody committed lose their file after UPLIFT_IMPORT_KEEP_DAYS; background jobs queued or
+    running for longer than UPLIFT_IMPORT_TIMEOUT_MINUTES have stopped and are rejected. Returns
+    (dropped, stopped). A job that later wakes finds itself no longer queued and does nothing."""
+    days = settings.UPLIFT_IMPORT_KEEP_DAYS
+    kept_until = now - timedelta(days=days)
+    dropped = ImportJob.objects.filter(
+        status__in=(ImportStatus.MAPPING, ImportStatus.PREVIEWED), created_at__lt=kept_until
+    ).update(status=ImportStatus.SUPERSEDED, content=b"", notes=[["file", NOT_COMMITTED.format(days=days)]])
+    stopped = ImportJob.objects.filter(
+        status__in=IMPORT_IN_PROGRESS,
+        created_at__lt=now - timedelta(minutes=settings.UPLIFT_IMPORT_TIMEOUT_MINUTES),
+    ).update(status=ImportStatus.REJECTED, content=b"", problems=[["file", STOPPED]])
+    return dropped, stopped
+
+
+def tidy_events(now):
+    """Tidy the imports once an hour, for the scheduler."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    return [Event(key=f"imports-tidy:{hour:%Y-%m-%dT%H}", due_at=hour, run=_tidy_note)]
+
+
+def _tidy_note(now):
+    dropped, stopped = jobs_tidy(now=now)
+    return f"{dropped} uploads dropped, {stopped} stopped jobs rejected"
 
 
 def runs_in_background(job):

@@ -10,7 +10,9 @@ from tracking.models import (
     GradeValue,
     HalfTerm,
     Pupil,
+    Role,
     Staff,
+    StaffRole,
     Subject,
     Target,
     TeachingGroup,
@@ -39,6 +41,11 @@ def setup_checklist(school):
     grades = _count(GradeValue.objects.filter(scale__school=school))
     subjects = _count(Subject.objects.filter(school=school))
     staff = _count(Staff.objects.filter(school=school).exclude(code=""))
+    leads = set(
+        StaffRole.objects.filter(staff__school=school, role__in=(Role.SLT, Role.HEAD_OF_DEPARTMENT))
+        .values_list("role", flat=True)
+        .distinct()
+    )
     pupils = _count(Pupil.objects.filter(school=school, is_active=True))
     groups = _count(TeachingGroup.objects.filter(academic_year=year)) if year else 0
     points = _count(AssessmentPoint.objects.filter(academic_year=year)) if year else 0
@@ -74,6 +81,17 @@ def setup_checklist(school):
             f"{staff} members of staff with a code" if staff else "No staff imported yet",
             upload("staff"),
             "Import staff",
+        ),
+        Step(
+            "Roles: senior leaders and heads of department",
+            leads == {Role.SLT, Role.HEAD_OF_DEPARTMENT},
+            "Senior leaders and heads of department have their roles"
+            if len(leads) == 2
+            else "Nobody has a senior leader's or head of department's role yet"
+            if not leads
+            else f"Nobody has a {'head of department' if Role.SLT in leads else 'senior leader'}'s role yet",
+            reverse("setup_staff"),
+            "Give roles",
         ),
         Step(
             "Pupils",

@@ -1,6 +1,17 @@
 from django import forms
 
-from tracking.models import AssessmentPoint, Department, GradeScale, HalfTerm, Subject, YearGroup
+from tracking.models import (
+    AssessmentPoint,
+    Department,
+    GradeScale,
+    GradeValue,
+    HalfTerm,
+    School,
+    StaffRole,
+    Subject,
+    YearGroup,
+)
+from tracking.school.theme import safe_colour
 from tracking.setup.services import HALF_TERMS
 
 YEARS = [(n, f"Year {n}") for n in range(7, 14)]
@@ -172,3 +183,144 @@ class PointForm(forms.ModelForm):
                     "sequence", f"{clash.first().name} is already number {sequence} for {year_group}."
                 )
         return data
+
+
+COLOUR = forms.TextInput(attrs={"type": "color"})
+
+
+class SchoolWordsForm(forms.ModelForm):
+    """The school's words, colours and thresholds for standings, and its other policy numbers."""
+
+    class Meta:
+        model = School
+        fields = (
+            "label_above",
+            "label_on",
+            "label_below",
+            "label_well_below",
+            "colour_above",
+            "colour_on",
+            "colour_below",
+            "colour_well_below",
+            "above_by",
+            "below_by",
+            "well_below_by",
+            "floor_scale_code",
+            "floor_step",
+            "fsm_ever_years",
+            "retention_years",
+        )
+        widgets = {f"colour_{s}": COLOUR for s in ("above", "on", "below", "well_below")}
+        labels = {
+            "label_above": "Words for above",
+            "label_on": "Words for on",
+            "label_below": "Words for below",
+            "label_well_below": "Words for well below",
+            "colour_above": "Colour for above",
+            "colour_on": "Colour for on",
+            "colour_below": "Colour for below",
+            "colour_well_below": "Colour for well below",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        codes = GradeScale.objects.filter(school=self.instance).values_list("code", "name")
+        self.fields["floor_scale_code"] = forms.ChoiceField(
+            label=self.fields["floor_scale_code"].label,
+            choices=[(code, name) for code, name in codes] or [(self.instance.floor_scale_code,) * 2],
+            help_text=self.fields["floor_scale_code"].help_text,
+        )
+
+    def sections(self):
+        """The fields in the groups the page shows them in."""
+        statuses = ("above", "on", "below", "well_below")
+        return [
+            ("Words", [self[f"label_{s}"] for s in statuses]),
+            ("Colours", [self[f"colour_{s}"] for s in statuses]),
+            (
+                "When a grade is above, below or well below",
+                [self[n] for n in ("above_by", "below_by", "well_below_by")],
+            ),
+            ("The floor grade", [self["floor_scale_code"], self["floor_step"]]),
+            ("Disadvantage and leavers", [self["fsm_ever_years"], self["retention_years"]]),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for status in ("above", "on", "below", "well_below"):
+            name = f"colour_{status}"
+            if name in data and not safe_colour(data[name]):
+                self.add_error(name, "Give a colour as # and six hex digits, e.g. #00703c.")
+        below, well_below = data.get("below_by"), data.get("well_below_by")
+        for name in ("above_by", "below_by"):
+            if data.get(name) == 0:
+                self.add_error(name, "At least one grade.")
+        if below and well_below is not None and well_below <= below:
+            self.add_error("well_below_by", "Well below must start further under than below does.")
+        return data
+
+
+class RoleForm(forms.ModelForm):
+    """One role for a member of staff, scoped to the school's own departments and year groups."""
+
+    class Meta:
+        model = StaffRole
+        fields = ("role", "department", "year_group", "key_stage")
+        labels = {"key_stage": "Key stage"}
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(school=school)
+        self.fields["year_group"].queryset = YearGroup.objects.filter(school=school)
+        self.fields["key_stage"] = forms.TypedChoiceField(
+            label="Key stage",
+            choices=[("", "—"), (3, "Key stage 3"), (4, "Key stage 4"), (5, "Key stage 5")],
+            coerce=int,
+            empty_value=None,
+            required=False,
+            help_text=self.fields["key_stage"].help_text,
+        )
+
+    def clean(self):
+        data = super().clean()
+        staff = self.instance.staff
+        held = StaffRole.objects.filter(
+            staff=staff,
+            role=data.get("role"),
+            department=data.get("department"),
+            year_group=data.get("year_group"),
+            key_stage=data.get("key_stage"),
+        )
+        if data.get("role") and held.exists():
+            raise forms.ValidationError(f"{staff} already has this role.")
+        return data
+
+
+class ScaleNameForm(forms.ModelForm):
+    class Meta:
+        model = GradeScale
+        fields = ("name",)
+        labels = {"name": "Scale name"}
+
+
+class GradeValueForm(forms.ModelForm):
+    """What may change in a grade already in use: its other spellings and its points. Its code and
+    order stay, so every grade entered, target and report keeps its meaning."""
+
+    class Meta:
+        model = GradeValue
+        fields = ("aliases", "points")
+        labels = {"aliases": "Other spellings", "points": "Points"}
+
+    def clean_aliases(self):
+        parts = [p.strip() for p in self.cleaned_data["aliases"].split(",")]
+        return ",".join(p for p in parts if p)
+
+    def clean_points(self):
+        points = self.cleaned_data["points"]
+        if points is not None and points < 0:
+            raise forms.ValidationError("Points cannot be negative.")
+        return points
+
+
+GradeValueFormSet = forms.modelformset_factory(GradeValue, form=GradeValueForm, extra=0)

@@ -5,7 +5,16 @@ from django.db import transaction
 
 from tracking import audit
 from tracking.lib.scales import STANDARD_SCALES
-from tracking.models import AcademicYear, Department, GradeScale, GradeValue, HalfTerm, YearGroup
+from tracking.models import (
+    AcademicYear,
+    Department,
+    GradeScale,
+    GradeValue,
+    HalfTerm,
+    Role,
+    StaffRole,
+    YearGroup,
+)
 
 HALF_TERMS = ("Autumn 1", "Autumn 2", "Spring 1", "Spring 2", "Summer 1", "Summer 2")
 
@@ -156,3 +165,117 @@ def point_save(*, school, point, by):
         via="set-up",
     )
     return point
+
+
+SCHOOL_SETTINGS = (
+    *(f"label_{s}" for s in ("above", "on", "below", "well_below")),
+    *(f"colour_{s}" for s in ("above", "on", "below", "well_below")),
+    "above_by",
+    "below_by",
+    "well_below_by",
+    "floor_scale_code",
+    "floor_step",
+    "fsm_ever_years",
+    "retention_years",
+)
+
+
+@transaction.atomic
+def school_settings_save(*, school, by):
+    """Save the school's words, colours and thresholds (already set on `school` by its form).
+
+    Returns the names of the settings that changed; nothing is written or audited when none did."""
+    before = _values(type(school).objects.select_for_update().get(pk=school.pk), SCHOOL_SETTINGS)
+    after = _values(school, SCHOOL_SETTINGS)
+    changed = [name for name in SCHOOL_SETTINGS if before[name] != after[name]]
+    if not changed:
+        return []
+    school.save(update_fields=changed)
+    audit.record(
+        action="tracking.school.settings_changed",
+        obj=school,
+        by=by,
+        before={name: before[name] for name in changed},
+        after={name: after[name] for name in changed},
+        via="set-up",
+        school=school,
+    )
+    return changed
+
+
+class LastDataManager(ValueError):
+    """Removing this role would leave the school with no data manager to set it up."""
+
+
+def _role_values(role):
+    return {
+        "staff": str(role.staff),
+        "role": role.role,
+        "department": str(role.department or ""),
+        "year_group": str(role.year_group or ""),
+        "key_stage": role.key_stage or "",
+    }
+
+
+@transaction.atomic
+def role_add(*, role, by):
+    """Give a member of staff a role (validated by its form: scope in the same school)."""
+    role.save()
+    audit.record(
+        action="tracking.staffrole.added",
+        obj=role,
+        by=by,
+        after=_role_values(role),
+        via="set-up",
+        school_id=role.staff.school_id,
+    )
+    return role
+
+
+@transaction.atomic
+def role_remove(*, role, by):
+    """Take a role away. The school's last data manager keeps theirs: someone must be able to set up."""
+    if role.role == Role.DATA_MANAGER:
+        managers = StaffRole.objects.select_for_update().filter(
+            staff__school_id=role.staff.school_id, role=Role.DATA_MANAGER, staff__user__is_active=True
+        )
+        if not managers.exclude(pk=role.pk).exists():
+            raise LastDataManager(
+                "The school's only data manager keeps the role: give it to someone else first."
+            )
+    values = _role_values(role)
+    role.delete()
+    audit.record(
+        action="tracking.staffrole.deleted",
+        obj=role.staff,
+        by=by,
+        before=values,
+        via="set-up",
+        school_id=role.staff.school_id,
+    )
+
+
+@transaction.atomic
+def scale_edit(*, scale, values, by):
+    """Save a scale's name and its grades' other spellings and points (set on the objects by their
+    forms). Audited once, with what changed; nothing is written when nothing did."""
+    before_scale = GradeScale.objects.select_for_update().get(pk=scale.pk)
+    stored = {v.pk: v for v in GradeValue.objects.filter(scale=scale)}
+    before, after = {}, {}
+    if before_scale.name != scale.name:
+        before["name"], after["name"] = before_scale.name, scale.name
+        scale.save(update_fields=["name"])
+    changed = []
+    for value in values:
+        old = stored.get(value.pk)  # a hostile form may name another scale's grade, or a new one
+        if old is not None and (old.aliases, old.points) != (value.aliases, value.points):
+            before[value.code] = {"aliases": old.aliases, "points": str(old.points)}
+            after[value.code] = {"aliases": value.aliases, "points": str(value.points)}
+            old.aliases, old.points = value.aliases, value.points
+            changed.append(old)
+    GradeValue.objects.bulk_update(changed, ["aliases", "points"])
+    if after:
+        audit.record(
+            action="tracking.scale.changed", obj=scale, by=by, before=before, after=after, via="set-up"
+        )
+    return sorted(after)

@@ -1,23 +1,51 @@
-"""The data manager's set-up pages: the first-run checklist, the calendar, scales, subjects, and the
-year's assessment points."""
+"""The data manager's set-up pages: the first-run checklist, the calendar, scales, subjects, the
+year's assessment points, the school's words and colours, and staff roles."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django_tables2 import RequestConfig
+from django_tables2.export import TableExport
 
-from tracking import permissions
+from tracking import permissions, standing
 from tracking.lib.scales import STANDARD_SCALES
-from tracking.models import AcademicYear, AssessmentPoint, GradeScale, Subject, YearGroup
+from tracking.models import (
+    AcademicYear,
+    AssessmentPoint,
+    GradeScale,
+    GradeValue,
+    Role,
+    Staff,
+    StaffRole,
+    Subject,
+    YearGroup,
+)
 from tracking.setup.checklist import setup_checklist
-from tracking.setup.forms import CalendarForm, PointForm, ScaleForm, SubjectForm
+from tracking.setup.forms import (
+    CalendarForm,
+    GradeValueFormSet,
+    PointForm,
+    RoleForm,
+    ScaleForm,
+    ScaleNameForm,
+    SchoolWordsForm,
+    SubjectForm,
+)
 from tracking.setup.services import (
+    LastDataManager,
     calendar_save,
     point_save,
+    role_add,
+    role_remove,
     scale_create,
+    scale_edit,
     scales_install,
     scales_missing,
+    school_settings_save,
     subject_save,
 )
+from tracking.setup.tables import StaffTable
 
 
 def _school(request):
@@ -155,3 +183,107 @@ def setup_point(request, pk):
         messages.success(request, f"Saved {point.name}.")
         return redirect("setup_points")
     return render(request, "tracking/setup/point.html", {"form": form, "point": point})
+
+
+@login_required
+def setup_school(request):
+    """The school's own words and colours for standings, its thresholds and policy numbers."""
+    school = _school(request)
+    form = SchoolWordsForm(request.POST or None, instance=school)
+    if request.method == "POST" and form.is_valid():
+        changed = school_settings_save(school=form.instance, by=request.user)
+        messages.success(
+            request,
+            f"Saved {len(changed)} setting{'s' if len(changed) != 1 else ''}."
+            if changed
+            else "Nothing changed.",
+        )
+        return redirect("setup_school")
+    samples = [
+        standing.Standing(status=status, diff=diff)
+        for status, diff in (
+            (standing.ABOVE, 1),
+            (standing.ON, 0),
+            (standing.BELOW, -1),
+            (standing.WELL_BELOW, -2),
+        )
+    ]
+    return render(request, "tracking/setup/school.html", {"form": form, "school": school, "samples": samples})
+
+
+@login_required
+def setup_staff(request):
+    """Everyone on the staff with their roles, to search, sort and export."""
+    school = _school(request)
+    staff = (
+        Staff.objects.filter(school=school)
+        .select_related("user")
+        .prefetch_related("roles__department", "roles__year_group")
+    )
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        staff = staff.filter(
+            Q(user__first_name__icontains=query) | Q(user__last_name__icontains=query) | Q(code__iexact=query)
+        )
+    role = request.GET.get("role", "")
+    if role in Role.values:
+        staff = staff.filter(roles__role=role).distinct()
+    table = StaffTable(staff)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    export = request.GET.get("_export")
+    if TableExport.is_valid_format(export) and export in ("csv", "xlsx"):
+        return TableExport(export, table, exclude_columns=()).response(f"staff.{export}")
+    return render(
+        request,
+        "tracking/setup/staff.html",
+        {"table": table, "query": query, "role": role, "roles": Role.choices},
+    )
+
+
+@login_required
+def setup_staff_member(request, pk):
+    """One member of staff's roles: add one (scoped within the school), or take one away."""
+    member = permissions.get_setup_object_or_404(request.user, Staff, pk)
+    form = RoleForm(request.POST or None, instance=StaffRole(staff=member), school=member.school)
+    if request.method == "POST" and form.is_valid():
+        role = role_add(role=form.instance, by=request.user)
+        messages.success(request, f"{member} is now {role}.")
+        return redirect("setup_staff_member", pk=member.pk)
+    roles = member.roles.select_related("department", "year_group")
+    return render(
+        request, "tracking/setup/staff_member.html", {"member": member, "roles": roles, "form": form}
+    )
+
+
+@login_required
+def setup_role_remove(request, pk, role_pk):
+    """Take a role away (POST only)."""
+    permissions.require(request.method == "POST")
+    member = permissions.get_setup_object_or_404(request.user, Staff, pk)
+    role = get_object_or_404(StaffRole, pk=role_pk, staff=member)
+    try:
+        role_remove(role=role, by=request.user)
+    except LastDataManager as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{member} is no longer {role}.")
+    return redirect("setup_staff_member", pk=member.pk)
+
+
+@login_required
+def setup_scale(request, pk):
+    """One scale: its name, and each grade's other spellings and points (codes and order stay)."""
+    scale = permissions.get_setup_object_or_404(request.user, GradeScale, pk)
+    values = GradeValue.objects.filter(scale=scale).order_by("-rank")
+    form = ScaleNameForm(request.POST or None, instance=scale, prefix="scale")
+    grades = GradeValueFormSet(request.POST or None, queryset=values, prefix="grades")
+    if request.method == "POST" and form.is_valid() and grades.is_valid():
+        changed = scale_edit(scale=form.instance, values=[g.instance for g in grades.forms], by=request.user)
+        messages.success(request, f"Saved {scale.name}." if changed else "Nothing changed.")
+        return redirect("setup_scales")
+    used = Subject.objects.filter(Q(scale=scale) | Q(ks3_scale=scale)).order_by("name")
+    return render(
+        request,
+        "tracking/setup/scale.html",
+        {"scale": scale, "form": form, "grades": grades, "subjects": used},
+    )

@@ -54,7 +54,7 @@ def test_an_empty_school_is_set_up_and_filled_in_the_app_end_to_end(empty, clien
     school, manager = empty
     client.force_login(manager)
     page = client.get("/setup/").content.decode()
-    assert "0 of 8 steps done" in page
+    assert "0 of 9 steps done" in page
     assert client.post("/setup/calendar/", CALENDAR)["Location"] == "/setup/"
     client.post("/setup/scales/")
     client.post(
@@ -84,15 +84,19 @@ def test_an_empty_school_is_set_up_and_filled_in_the_app_end_to_end(empty, clien
     }
     response = client.post("/setup/points/", point)
     assert response["Location"] == "/setup/points/"
+    jo = school.staff.get(code="JSM")
+    maths = school.departments.get(name="Maths")
+    for role in ({"role": "slt"}, {"role": "hod", "department": maths.pk}):
+        assert client.post(f"/setup/staff/{jo.pk}/", role).status_code == 302
     page = client.get("/setup/").content.decode()
-    assert "7 of 8 steps done" in page  # targets are generated once grades and flight paths are in
+    assert "8 of 9 steps done" in page  # targets are generated once grades and flight paths are in
     group = TeachingGroup.objects.get(academic_year__school=school, name="11Ma1")
     assert [p.upn for p in group.pupils.all()] == ["B801200005001"]
     assert [t.code for t in group.teachers.all()] == ["JSM"]
     assert Pupil.objects.get(school=school).form.name == "11N"
     actions = set(AuditEvent.objects.filter(school=school).values_list("action", flat=True))
     assert {"tracking.calendar.changed", "tracking.scales.installed", "tracking.subject.created",
-            "tracking.point.created"} <= actions  # fmt: skip
+            "tracking.point.created", "tracking.staffrole.added"} <= actions  # fmt: skip
 
 
 def test_the_calendar_sets_the_current_year_half_terms_and_year_groups(world, login):
