@@ -34,6 +34,9 @@ class InterventionsConfig(AppConfig):
         register_section(report.TEMPLATE, report.cycle_section, order=50)
         home.register("interventions/panels/_my_flags.html", panels.has_open_flags, panels.my_flags, order=15)
         self._ready_plans_and_sessions()
+        from .plans import decisions
+
+        decisions.register()
 
     def _ready_plans_and_sessions(self):
         from tracking.cycle import scheduler

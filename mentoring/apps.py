@@ -52,5 +52,8 @@ class MentoringConfig(AppConfig):
         )
         scheduler.register_event_source(schedule.monthly_windows)
         scheduler.register_event_source(schedule.nightly_sheet_expiry)
+        from .rag import decisions
+
+        decisions.register()
         register_retention_step(services.free_text_forget)
         demo_school_built.connect(demo.add_demo_mentoring, dispatch_uid="mentoring-demo")

@@ -169,6 +169,14 @@ ROWS = [
     ("import_list", lambda w: [], {"data_manager"}),
     ("dashboard", lambda w: [], {"teacher", "other_teacher", "hod", "senco", "slt", "data_manager"}),
     ("dashboard_attainment8", lambda w: [], {"senco", "slt", "data_manager"}),
+    (
+        "dashboard_variation",
+        lambda w: [],
+        {"teacher", "other_teacher", "hod", "senco", "slt", "data_manager"},
+    ),
+    # Trust staff only (no school persona): tests/tracking/dashboards/test_trust.py.
+    ("dashboard_trust", lambda w: [], set()),
+    ("data_board_settings", lambda w: [], {"data_manager"}),
     ("progress_estimates", lambda w: [], {"data_manager"}),
     ("subject_access", lambda w: [w.child.pk], {"data_manager"}),
     ("import_detail", lambda w: [_import_job(w).pk], {"data_manager"}),
@@ -526,6 +534,9 @@ def _a_rule(world):
 # URL names that need no login or are framework pages, with why.
 EXEMPT = {
     "healthz": "load-balancer probe, no data",
+    # The staffroom screen opens with a signed link, not a login: tests/tracking/dashboards/test_board.py.
+    "data_board": "signed read-only link, no login",
+    "data_board_colours": "signed read-only link, no login",
     "login": "auth",
     "logout": "auth",
     "password_change": "auth",
@@ -747,6 +758,7 @@ TUTORS_AND_UP = {"hod"} | WHOLE_SCHOOL  # who acts on world.child's maths flag (
 
 ACTIONS = [
     ("school_switch", lambda w: [], lambda w: {"school": w.school.pk}, set()),  # trust staff only
+    ("data_board_settings", lambda w: [], lambda w: {"action": "new_link"}, {"data_manager"}),
     ("marksheet", lambda w: [w.group.pk, w.point.pk], lambda w: _sheet_body(w, w.child, "5"), EDITS_GROUP),
     (
         "marksheet",

@@ -15,6 +15,7 @@ class TrackingConfig(AppConfig):
         from tracking.cycle.queries import home_panel
         from tracking.cycle.services import cycle_events
         from tracking.cycle.verification import verify_cycle_grades
+        from tracking.dashboards import decisions
         from tracking.demo.targets import build_target_demo
         from tracking.marksheets.queries import panel_context
         from tracking.mis.jobs import tidy_events
@@ -99,6 +100,10 @@ class TrackingConfig(AppConfig):
             description="The year's data uplifts, verification and health checks",
         )
         home.register("tracking/cycle/_panel.html", permissions.can_view_cycles, home_panel, order=35)
+        decisions.register_tracking_queues()
+        home.register(
+            "tracking/dashboards/_decisions.html", decisions.has_decisions, decisions.panel, order=3
+        )
         navigation.register("Failed tasks", "failed_tasks", permissions.is_data_manager, order=90)
         navigation.register(
             "Dashboard",
@@ -106,6 +111,20 @@ class TrackingConfig(AppConfig):
             permissions.can_see_dashboard,
             order=5,
             description="How year groups, subjects and groups stand against target, with gaps and A8/P8",
+        )
+        navigation.register(
+            "Trust",
+            "dashboard_trust",
+            permissions.can_see_trust_dashboard,
+            order=6,
+            description="The trust's schools side by side",
+        )
+        navigation.register(
+            "Data Board",
+            "data_board_settings",
+            permissions.can_manage_data_board,
+            order=86,
+            description="The staffroom screen: its private link and what it shows",
         )
         navigation.register(
             "Security log",

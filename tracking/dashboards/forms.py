@@ -41,3 +41,12 @@ class EstimatesForm(forms.Form):
         if not rows:
             raise forms.ValidationError("Give at least one band.")
         return sorted(rows)
+
+
+class BoardSettingsForm(forms.Form):
+    shows_pupils = forms.BooleanField(
+        label="Name pupils on the Data Board",
+        required=False,
+        help_text="Off: the screen shows figures only, never a pupil's name. On: it also lists the pupils "
+        "with the most grades up since the previous point (first name, surname initial and form).",
+    )

@@ -8,12 +8,12 @@ whatever the size of the school.
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Cast
 
 from tracking import standing
 from tracking.dashboards.attainment8 import A8Error, attainment8, entries_for
-from tracking.models import AcademicYear, AssessmentPoint, GradeEntry, HalfTerm, Pupil, TeachingGroup
+from tracking.models import AcademicYear, AssessmentPoint, GradeEntry, HalfTerm, Pupil, Subject, TeachingGroup
 
 GCSE_PASS, GCSE_STRONG = 4, 5  # DfE "standard" and "strong" passes
 COMBINED = "combined_science"
@@ -41,6 +41,127 @@ def terms_with_data(school):
         .distinct()
         .order_by("-academic_year__starts_on", "-number")
     )
+
+
+def latest_uplift(school):
+    """The newest half term with grades and its assessment points: (None, []) when there is none."""
+    terms = terms_with_data(school)
+    if not terms:
+        return None, []
+    points = AssessmentPoint.objects.filter(half_term=terms[0]).select_related("year_group", "academic_year")
+    return terms[0], list(points)
+
+
+YEAR_GROUPING = ("point__year_group__number", "int")
+DISADVANTAGED = "pupil__disadvantaged"
+
+
+@dataclass
+class Headline:
+    """A school's headline figures at its latest uplift: whole school, each year, the disadvantaged gap."""
+
+    school: object
+    term: object
+    total: "Figures"
+    years: list
+    gap: dict | None
+
+
+def headline(school, entries):
+    """The dashboard's own figures for the school's latest uplift (trust view, Data Board): 4 queries."""
+    term, points = latest_uplift(school)
+    if term is None:
+        return Headline(school, None, _empty(), [], None)
+    groupings = {"year": YEAR_GROUPING, DISADVANTAGED: SPLIT_GROUPINGS[DISADVANTAGED]}
+    sets = figure_sets(
+        entries.filter(point__in=points), standing.Thresholds.of(school), _previous_points(points), groupings
+    )
+    for row in sets["year"]:
+        row.label = f"Year {row.key}"
+    disadvantaged = next(split for split in splits(sets, only=(DISADVANTAGED,)))
+    return Headline(school, term, sets["total"], sets["year"], disadvantaged[2])
+
+
+# In-school variation: a subject or group is an outlier when its average difference from the grade
+# expected now is at least this far from the rest of the school's (or of its subject's), on enough grades.
+OUTLIER_GRADES = 0.5
+OUTLIER_MIN_GRADES = 5
+
+
+def _rest(total, row):
+    """The figures for everything in `total` except `row` (standing counts and weighted average)."""
+    rest = _empty()
+    for name in (*COUNTED, "up", "down"):
+        setattr(rest, name, getattr(total, name) - getattr(row, name))
+    if rest.with_standing and total.avg_diff is not None:
+        mine = (row.avg_diff or 0) * row.with_standing
+        rest.avg_diff = (total.avg_diff * total.with_standing - mine) / rest.with_standing
+    return rest
+
+
+def mark_outliers(rows, whole_of):
+    """Set `gap_to_rest` (average difference minus the rest's) and `outlier` ("above", "below" or None)."""
+    for row in rows:
+        rest = _rest(whole_of(row), row)
+        row.gap_to_rest = (
+            None if row.avg_diff is None or rest.avg_diff is None else round(row.avg_diff - rest.avg_diff, 2)
+        )
+        row.outlier = None
+        if row.gap_to_rest is not None and row.with_standing >= OUTLIER_MIN_GRADES:
+            if row.gap_to_rest >= OUTLIER_GRADES:
+                row.outlier = "above"
+            elif row.gap_to_rest <= -OUTLIER_GRADES:
+                row.outlier = "below"
+    return rows
+
+
+def variation(entries, thresholds, previous):
+    """Subjects and teaching groups side by side, each against its own pupils' targets (ONE figures query,
+    two for names). A subject is compared with the rest of the school; a group with its subject's others."""
+    groupings = {"subject": ("subject_id", "int"), "group": ("group_key", "int")}
+    sets = figure_sets(with_group(entries), thresholds, previous, groupings)
+    subjects = {r.key: r for r in sets["subject"]}
+    for subject_id, name in Subject.objects.filter(pk__in=subjects).values_list("pk", "name"):
+        subjects[subject_id].label = name
+    groups = [r for r in sets["group"] if r.key is not None]
+    names = {
+        pk: (name, subject_id)
+        for pk, name, subject_id in TeachingGroup.objects.filter(pk__in=[r.key for r in groups]).values_list(
+            "pk", "name", "subject_id"
+        )
+    }
+    for row in groups:
+        row.label, row.subject_id = names.get(row.key, ("?", None))
+    groups = [r for r in groups if r.subject_id in subjects]
+    mark_outliers(subjects.values(), lambda row: sets["total"])
+    mark_outliers(groups, lambda row: subjects[row.subject_id])
+    for row in groups:
+        row.label = f"{row.label} ({subjects[row.subject_id].label})"
+    return (
+        sets["total"],
+        sorted(subjects.values(), key=lambda r: r.label),
+        sorted(groups, key=lambda r: r.label),
+    )
+
+
+def most_improved(school, entries, points, limit=8):
+    """Pupils with the most grades up since the previous point: [(pupil, grades up)], best first.
+
+    Names pupils: only for a Data Board whose school has chosen to show them.
+    """
+    rows = (
+        with_movement(
+            standing.annotate_standing(entries.filter(point__in=points), standing.Thresholds.of(school)),
+            _previous_points(points),
+        )
+        .filter(prev_step__isnull=False, counting_step__gt=F("prev_step"))
+        .values("pupil_id")
+        .annotate(up=Count("pk"))
+        .order_by("-up", "pupil_id")[:limit]
+    )
+    ups = {row["pupil_id"]: row["up"] for row in rows}
+    pupils = Pupil.objects.filter(pk__in=ups).select_related("form")
+    return sorted(((p, ups[p.pk]) for p in pupils), key=lambda item: (-item[1], item[0].sorted_name))
 
 
 def _previous_points(points):
@@ -222,7 +343,7 @@ def figure_sets(entries, thresholds, previous, groupings):
             else:
                 out[grouping].append(Figures(key=_key(key, groupings[grouping][1]), **counted))
     if "total" not in out:
-        out["total"] = Figures(key=None, avg_diff=None, up=0, down=0, **dict.fromkeys(COUNTED, 0))
+        out["total"] = _empty()
     for name in groupings:
         out[name].sort(key=lambda row: (row.key is None, row.key))
     return out
@@ -241,10 +362,12 @@ SPLIT_GROUPINGS = {
 }
 
 
-def splits(sets):
+def splits(sets, only=None):
     """[(title, [Figures with labels], gap)] for each pupil characteristic, with the gap to the others."""
     out = []
     for path, title, labels, focus in SPLITS:
+        if only is not None and path not in only:
+            continue
         rows = sets[path]
         for row in rows:
             row.label = labels.get(row.key, str(row.key))
@@ -274,9 +397,13 @@ COUNTED = (
 )
 
 
+def _empty():
+    return Figures(key=None, avg_diff=None, up=0, down=0, **dict.fromkeys(COUNTED, 0))
+
+
 def _combine(rows):
     """One row of figures for several (the "others" a group is compared with)."""
-    total = Figures(key=None, avg_diff=None, up=0, down=0, **dict.fromkeys(COUNTED, 0))
+    total = _empty()
     weighted = 0.0
     for row in rows:
         for name in (*COUNTED, "up", "down"):
@@ -298,7 +425,7 @@ def _gap(mine, rest):
     }
 
 
-def trend(entries, thresholds, year_number, term):
+def trend(entries, thresholds, year_number, term, narrow=None):
     """The year group's points this year and last year: % on or above and average difference, by point."""
     school = term.academic_year.school_id
     years = list(
@@ -312,6 +439,8 @@ def trend(entries, thresholds, year_number, term):
     )
     # Same scope as the page (department or groups) where the page is limited.
     base = base.filter(subject_id__in=entries.values("subject_id"))
+    if narrow is not None:  # the same cohort of pupils (disadvantaged, SEN...) as the page
+        base = narrow(base)
     rows = figure_sets(base, thresholds, {}, {"point": ("point_id", "int")})["point"]
     points = {
         p.pk: p

@@ -4,14 +4,32 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+from django_tables2 import RequestConfig
 
 from tracking import audit, permissions, standing
-from tracking.dashboards import queries
-from tracking.dashboards.forms import EstimatesForm
-from tracking.models import AssessmentPoint, EstimateTable, ProgressEstimate, Subject, Target, TeachingGroup
+from tracking.dashboards import board, queries, tables
+from tracking.dashboards.filters import CohortFilter
+from tracking.dashboards.forms import BoardSettingsForm, EstimatesForm
+from tracking.dashboards.tables import FiguresTable, VariationTable
+from tracking.lib import exports
+from tracking.lib.pdf import render_pdf
+from tracking.models import (
+    AssessmentPoint,
+    EstimateTable,
+    GradeEntry,
+    ProgressEstimate,
+    School,
+    Subject,
+    Target,
+    TeachingGroup,
+)
+from tracking.school import theme
 
 
 def _int(value):
@@ -59,6 +77,9 @@ class Scope:
                     )
                     permissions.require(self.group is not None)
                     entries = entries.filter(pupil__in=self.group.pupils.all())
+        # The cohort chosen by pupil characteristics narrows whatever the user may count.
+        self.cohort = CohortFilter(request.GET, queryset=entries)
+        entries = self.cohort.qs
         # `scoped`: every point's grades the page may count; `entries`: the chosen uplift's.
         self.scoped = entries
         self.entries = entries.filter(point__in=self.points)
@@ -66,34 +87,55 @@ class Scope:
         self.previous = queries._previous_points(self.points)
 
     def query(self, **extra):
-        values = {"term": self.term.pk if self.term else None, "year": self.year}
-        if self.subject:
-            values["subject"] = self.subject.pk
-        if self.group:
-            values["group"] = self.group.pk
+        values = {
+            "term": self.term.pk if self.term else None,
+            "year": self.year,
+            "subject": self.subject.pk if self.subject else None,
+            "group": self.group.pk if self.group else None,
+        }
         values.update(extra)
+        values.update(self.cohort.params())
         return "&".join(f"{k}={v}" for k, v in values.items() if v is not None)
 
     @property
     def crumbs(self):
-        crumbs = [("Whole school", f"?term={self.term.pk}")]
+        crumbs = [("Whole school", f"?{self.query(year=None, subject=None, group=None)}")]
         if self.year is not None:
-            crumbs.append((f"Year {self.year}", f"?term={self.term.pk}&year={self.year}"))
+            crumbs.append((f"Year {self.year}", f"?{self.query(subject=None, group=None)}"))
         if self.subject:
-            crumbs.append((self.subject.name, f"?{self.query(group=None)}".replace("&group=None", "")))
+            crumbs.append((self.subject.name, f"?{self.query(group=None)}"))
         if self.group:
             crumbs.append((self.group.name, None))
         return crumbs
 
 
-def dress(figures, labels):
-    """Give each row of figures the segments of its stacked bar, in the school's words."""
+def colours_of(school):
+    """The school's standing colours (Uplift's defaults for none), checked, for SVG fills in PDFs."""
+    return {
+        s: theme.safe_colour(
+            getattr(school, f"colour_{s}") if school else School._meta.get_field(f"colour_{s}").default
+        )
+        for s in standing.STATUSES
+        if s != standing.NONE
+    }
+
+
+def dress(figures, labels, school=None):
+    """Give each row of figures the segments of its stacked bar, in the school's words and colours."""
+    colours = colours_of(school)
     for row in figures if isinstance(figures, list) else [figures]:
         offset, row.segments = 0, []
         for status, count, pct in row.standings:
             if pct:
                 row.segments.append(
-                    {"status": status, "label": labels[status], "count": count, "pct": pct, "offset": offset}
+                    {
+                        "status": status,
+                        "label": labels[status],
+                        "count": count,
+                        "pct": pct,
+                        "offset": offset,
+                        "colour": colours[status],
+                    }
                 )
                 offset += pct
     return figures
@@ -175,24 +217,37 @@ def dashboard(request):
     entries = queries.with_group(scope.entries) if level == "group" else scope.entries
     sets = queries.figure_sets(entries, scope.thresholds, scope.previous, groupings)
     heading, rows = _rows(scope, level, sets["rows"]) if level else ("Pupil", None)
-    if request.GET.get("export") == "csv" and rows is not None:
-        return _csv(scope, heading, rows)
     labels = {s: standing.label(s, scope.school) for s in standing.STATUSES}
     splits = queries.splits(sets)
     for _title, split_rows, _gap in splits:
-        dress(split_rows, labels)
+        dress(split_rows, labels, scope.school)
     trend = None
     if scope.year is not None:
-        trend = queries.trend(scope.entries, scope.thresholds, scope.year, scope.term)
+        trend = queries.trend(
+            scope.entries, scope.thresholds, scope.year, scope.term, narrow=scope.cohort.filter_queryset
+        )
         for _year, trend_rows in trend:
-            dress(trend_rows, labels)
+            dress(trend_rows, labels, scope.school)
+    rows_table = None
+    if rows is not None:
+        rows_table = FiguresTable(
+            dress(rows, labels, scope.school), heading=heading, labels=labels, prefix="r-"
+        )
+        RequestConfig(request, paginate=False).configure(rows_table)
+    pupils = _pupils(scope) if scope.group else None
+    name = f"dashboard {scope.term} {' '.join(c for c, _l in scope.crumbs[1:])}"
+    if request.GET.get("export") == "csv" and rows_table is not None:
+        return tables.download([rows_table], "csv", name)
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(scope, name, labels, rows_table, splits, trend, pupils)
     context = {
         "scope": scope,
         "school": scope.school,
-        "total": dress(sets["total"], labels),
+        "total": dress(sets["total"], labels, scope.school),
         "heading": heading,
-        "rows": dress(rows, labels) if rows is not None else None,
-        "pupils": _pupils(scope) if scope.group else None,
+        "rows": rows,
+        "rows_table": rows_table,
+        "pupils": pupils,
         "splits": splits,
         "trend": trend,
         "labels": labels,
@@ -200,47 +255,40 @@ def dashboard(request):
         "shows_a8": permissions.can_see_attainment8(request.user)
         and any(y in (10, 11) for y in ([scope.year] if scope.year else scope.years)),
     }
+    if request.GET.get("print") == "pdf":
+        return _pdf(request, "tracking/dashboards/dashboard_pdf.html", context, name)
     return render(request, "tracking/dashboards/dashboard.html", context)
 
 
-def _csv(scope, heading, rows):
-    labels = {s: standing.label(s, scope.school) for s in standing.STATUSES}
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = slugify(f"dashboard {scope.term} {' '.join(c for c, _l in scope.crumbs[1:])}")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    response["Cache-Control"] = "no-store"
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            heading,
-            "Grades",
-            f"% {labels['above']}",
-            f"% {labels['on']}",
-            f"% {labels['below']}",
-            f"% {labels['well_below']}",
-            "Average difference (grades)",
-            "% grade 4+",
-            "% grade 5+",
-            "Up",
-            "Down",
-        ]
-    )
-    for row in rows:
-        writer.writerow(
-            [
-                row.label,
-                row.graded,
-                row.above_pct,
-                row.on_pct,
-                row.below_pct,
-                row.well_below_pct,
-                None if row.avg_diff is None else round(row.avg_diff, 2),
-                row.pass4_pct,
-                row.pass5_pct,
-                row.up,
-                row.down,
-            ]
+def _xlsx(scope, name, labels, rows_table, splits, trend, pupils):
+    """Every table on the page, a sheet each: the drill-down (or the group's pupils), splits, trend."""
+    built = [rows_table] if rows_table is not None else []
+    for title, split_rows, _gap in splits:
+        built.append(FiguresTable(split_rows, heading=title, labels=labels))
+    for year, trend_rows in trend or []:
+        built.append(FiguresTable(trend_rows, heading=f"Points {year}", labels=labels))
+    sheets = [(t.title, *tables.values(t)) for t in built]
+    if pupils is not None:
+        sheets.insert(
+            0,
+            (
+                "Pupils",
+                ["Pupil", "UPN", "Form", "Grade", "Standing"],
+                [
+                    [
+                        p.sorted_name,
+                        p.upn,
+                        str(p.form or ""),
+                        str(r.grade or ""),
+                        standing.label(r.status, scope.school),
+                    ]
+                    for p, r in pupils
+                ],
+            ),
         )
+    response = HttpResponse(exports.workbook(sheets), content_type=exports.FORMATS["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.xlsx"'
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -291,17 +339,17 @@ def attainment8(request):
                 ]
             )
         return response
-    return render(
-        request,
-        "tracking/dashboards/attainment8.html",
-        {
-            "scope": scope,
-            "rows": rows,
-            "cohort": queries.cohort_a8(rows),
-            "has_estimates": bool(estimates),
-            "can_edit": permissions.can_edit_progress_estimates(request.user),
-        },
-    )
+    context = {
+        "scope": scope,
+        "school": scope.school,
+        "rows": rows,
+        "cohort": queries.cohort_a8(rows),
+        "has_estimates": bool(estimates),
+        "can_edit": permissions.can_edit_progress_estimates(request.user),
+    }
+    if request.GET.get("print") == "pdf" and scope.term is not None:
+        return _pdf(request, "tracking/dashboards/attainment8_pdf.html", context, f"attainment8 {scope.term}")
+    return render(request, "tracking/dashboards/attainment8.html", context)
 
 
 @login_required
@@ -329,3 +377,181 @@ def progress_estimates(request):
         messages.success(request, f"Saved {len(form.cleaned_data['table'])} estimate bands.")
         return redirect("progress_estimates")
     return render(request, "tracking/dashboards/estimates.html", {"form": form, "rows": current})
+
+
+@login_required
+def trust(request):
+    """The trust's schools side by side, each at its latest uplift, with the dashboard's own figures."""
+    user = request.user
+    permissions.require(permissions.can_see_trust_dashboard(user))
+    headlines = [
+        queries.headline(school, permissions.trust_dashboard_entries(user, school))
+        for school in permissions.trust_schools_for(user)
+    ]
+    labels = {s: standing.label(s) for s in standing.STATUSES}
+    schools, years = [], []
+    for headline in headlines:
+        headline.total.label = headline.school.name
+        schools.append(headline.total)
+        for row in headline.years:
+            row.label = f"{headline.school.name}: {row.label}"
+            years.append(row)
+    schools_table = FiguresTable(dress(schools, labels), heading="School", labels=labels, prefix="s-")
+    years_table = FiguresTable(dress(years, labels), heading="Year group", labels=labels, prefix="y-")
+    for table in (schools_table, years_table):
+        RequestConfig(request, paginate=False).configure(table)
+    if request.GET.get("export") == "xlsx":
+        return tables.download([schools_table, years_table], "xlsx", f"trust {timezone.localdate()}")
+    context = {
+        "headlines": headlines,
+        "schools_table": schools_table,
+        "years_table": years_table,
+        "labels": labels,
+        "school": permissions.school_for(user),
+    }
+    if request.GET.get("print") == "pdf":
+        return _pdf(request, "tracking/dashboards/trust_pdf.html", context, f"trust {timezone.localdate()}")
+    return render(request, "tracking/dashboards/trust.html", context)
+
+
+BOARD_RELOAD_SECONDS = 300  # five cycles of the five 12-second slides (static/css/board.css)
+
+
+@login_required
+def board_settings(request):
+    """The data manager turns the staffroom Data Board on or off, changes its link and what it names."""
+    permissions.require(permissions.can_manage_data_board(request.user))
+    school = permissions.school_for(request.user)
+    form = BoardSettingsForm(request.POST or None, initial={"shows_pupils": school.board_shows_pupils})
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "new_link":
+            board.board_link_rotate(school=school, by=request.user)
+            messages.success(request, "The Data Board has a new link. Any earlier link no longer works.")
+        elif action == "off":
+            board.board_switch_off(school=school, by=request.user)
+            messages.success(request, "The Data Board is off. Its link no longer works.")
+        elif action == "names" and form.is_valid():
+            board.board_names_pupils_set(
+                school=school, shows_pupils=form.cleaned_data["shows_pupils"], by=request.user
+            )
+            messages.success(request, "Saved what the Data Board shows.")
+        else:
+            messages.error(request, "Nothing was changed: choose one of the buttons.")
+        return redirect("data_board_settings")
+    token = board.board_token(school)
+    return render(
+        request,
+        "tracking/dashboards/board_settings.html",
+        {
+            "school": school,
+            "form": form,
+            "link": request.build_absolute_uri(reverse("data_board", args=[token])) if token else "",
+        },
+    )
+
+
+def _board_school(token):
+    school = board.school_for_token(token)
+    if school is None:
+        raise Http404("No such board")
+    return school
+
+
+def _board_headers(response):
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the link is the key: never send it on
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_GET
+def data_board(request, token):
+    """The staffroom screen: the school's headline figures, cycling, read-only, opened by its signed link.
+
+    No login and no session: the link opens this page and its colours, nothing else.
+    """
+    school = _board_school(token)
+    entries = GradeEntry.objects.filter(school=school, pupil__is_active=True)
+    headline = queries.headline(school, entries)
+    labels = {s: standing.label(s, school) for s in standing.STATUSES}
+    dress(headline.total, labels, school)
+    dress(headline.years, labels, school)
+    improved = None
+    if school.board_shows_pupils and headline.term is not None:
+        _term, points = queries.latest_uplift(school)
+        improved = queries.most_improved(school, entries, points)
+    response = render(
+        request,
+        "tracking/dashboards/board.html",
+        {
+            "school": school,
+            "h": headline,
+            "labels": labels,
+            "count_labels": _count_labels(school, standing.Thresholds.of(school)),
+            "improved": improved,
+            "token": token,
+            "refresh_seconds": BOARD_RELOAD_SECONDS,
+        },
+    )
+    return _board_headers(response)
+
+
+@require_GET
+def data_board_colours(request, token):
+    """The board's school's standing colours (the signed-in theme stylesheet needs a login)."""
+    response = HttpResponse(theme.css_for(_board_school(token)), content_type="text/css")
+    return _board_headers(response)
+
+
+@login_required
+def variation(request):
+    """In-school variation: subjects and teaching groups side by side against their own targets."""
+    scope = Scope(request)
+    labels = {s: standing.label(s, scope.school) for s in standing.STATUSES}
+    total = subjects = groups = None
+    built = []
+    if scope.term is not None:
+        total, subjects, groups = queries.variation(scope.entries, scope.thresholds, scope.previous)
+        dress(total, labels, scope.school)
+        for prefix, heading, rows in (("s-", "Subject", subjects), ("g-", "Teaching group", groups)):
+            table = VariationTable(
+                dress(rows, labels, scope.school), heading=heading, labels=labels, prefix=prefix
+            )
+            RequestConfig(request, paginate=False).configure(table)
+            built.append(table)
+    name = f"in-school variation {scope.term} {' '.join(c for c, _l in scope.crumbs[1:2])}" if built else ""
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx") and built:
+        wanted = built[1:] if request.GET.get("table") == "groups" else built
+        return tables.download(wanted if fmt == "xlsx" else wanted[:1], fmt, name)
+    context = {
+        "scope": scope,
+        "school": scope.school,
+        "total": total,
+        "tables": built,
+        "labels": labels,
+        "outlier_grades": queries.OUTLIER_GRADES,
+        "outlier_min": queries.OUTLIER_MIN_GRADES,
+        "count_labels": _count_labels(scope.school, scope.thresholds),
+    }
+    if request.GET.get("print") == "pdf" and scope.term is not None:
+        return _pdf(request, "tracking/dashboards/variation_pdf.html", context, name)
+    return render(request, "tracking/dashboards/variation.html", context)
+
+
+def _pdf(request, template, context, name):
+    """The dashboard as a PDF: the same figures, tables and SVG bars, in the school's colours."""
+    others = [context.get("schools_table"), context.get("years_table"), *context.get("tables", [])]
+    for table in [context.get("rows_table"), *others]:
+        if table is not None:
+            table.orderable = False  # paper has no sort links
+    pdf = render_pdf(
+        template,
+        {**context, "printed_at": timezone.now(), "printed_by": request.user},
+        base_url=request.build_absolute_uri("/"),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -33,12 +33,23 @@ def render(fmt, headers, rows):
         # A byte-order mark so Excel reads the UTF-8 names correctly.
         return ("\ufeff" + buffer.getvalue()).encode("utf-8"), FORMATS["csv"]
     if fmt == "xlsx":
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Master grid")
+        return workbook([("Master grid", headers, rows)]), FORMATS["xlsx"]
+    raise ValueError(f"Unknown export format {fmt!r}")
+
+
+def workbook(sheets):
+    """XLSX bytes with one sheet per (title, headers, rows); titles are cut to Excel's 31 characters."""
+    book = Workbook(write_only=True)
+    used = set()
+    for title, headers, rows in sheets:
+        name = "".join(c for c in str(title) if c not in "[]:*?/\\")[:31] or "Sheet"
+        while name in used:
+            name = f"{name[:28]} {len(used)}"
+        used.add(name)
+        sheet = book.create_sheet(name)
         sheet.append([safe_cell(h) for h in headers])
         for row in rows:
             sheet.append([safe_cell(v) for v in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue(), FORMATS["xlsx"]
-    raise ValueError(f"Unknown export format {fmt!r}")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

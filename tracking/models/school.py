@@ -59,6 +59,14 @@ class School(models.Model):
         help_text="Years after a pupil leaves before what identifies them is removed. Set by your school "
         "from its retention schedule; until it is set, nothing is removed.",
     )
+    # The staffroom Data Board: a read-only screen opened by a signed link, not a login. The link
+    # carries this key; changing it (the data manager's "new link") stops every old link at once.
+    board_key = models.CharField(max_length=64, blank=True, help_text="Empty: the Data Board is off.")
+    board_shows_pupils = models.BooleanField(
+        "Data Board names pupils",
+        default=False,
+        help_text="Show pupils' names (the most improved) on the staffroom screen. Off: figures only.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -76,3 +76,39 @@ def can_see_attainment8(user):
 
 def can_edit_progress_estimates(user):
     return is_data_manager(user)
+
+
+# -- The trust ------------------------------------------------------------------------------------
+
+
+def can_see_trust_dashboard(user):
+    """The trust's schools side by side: trust staff only (a school's own staff never see another's)."""
+    return access_for(user).is_trust
+
+
+def trust_schools_for(user):
+    """The schools whose figures a trust login compares (none for anyone else)."""
+    from tracking.models import School  # noqa: PLC0415 - keeps this block apart from the shared imports
+
+    access = access_for(user)
+    if not access.is_trust:
+        return School.objects.none()
+    return School.objects.filter(pk__in=access.trust_school_ids).order_by("name")
+
+
+def trust_dashboard_entries(user, school):
+    """A trust school's grades, whole-school, for the trust comparison (None outside the trust)."""
+    from tracking.models import GradeEntry  # noqa: PLC0415 - keeps this block apart from the shared imports
+
+    access = access_for(user)
+    if not access.is_trust or school.pk not in access.trust_school_ids:
+        return None
+    return GradeEntry.objects.filter(school=school, pupil__is_active=True)
+
+
+# -- The Data Board -------------------------------------------------------------------------------
+
+
+def can_manage_data_board(user):
+    """The staffroom screen's settings and its link: the data manager's."""
+    return is_data_manager(user) and school_for(user) is not None

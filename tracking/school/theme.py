@@ -23,3 +23,14 @@ def text_colour_on(colour):
     """White or black text, whichever contrasts more with the background (WCAG formula)."""
     lum = _luminance(colour)
     return "#ffffff" if (1.05 / (lum + 0.05)) >= ((lum + 0.05) / 0.05) else "#000000"
+
+
+def css_for(school):
+    """The school's chosen standing colours as CSS custom properties (empty rules for no school)."""
+    rules = []
+    if school is not None:
+        for status in ("above", "on", "below", "well_below"):
+            colour = safe_colour(getattr(school, f"colour_{status}"))
+            if colour:
+                rules.append(f"--status-{status}:{colour};--status-{status}-text:{text_colour_on(colour)};")
+    return ":root{" + "".join(rules) + "}"

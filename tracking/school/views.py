@@ -38,16 +38,7 @@ def home(request):
 @login_required
 def school_theme_css(request):
     """The school's chosen colours for progress labels, as CSS custom properties (no inline styles)."""
-    school = permissions.school_for(request.user)
-    rules = []
-    if school is not None:
-        for status in ("above", "on", "below", "well_below"):
-            colour = theme.safe_colour(getattr(school, f"colour_{status}"))
-            if colour:
-                rules.append(
-                    f"--status-{status}:{colour};--status-{status}-text:{theme.text_colour_on(colour)};"
-                )
-    response = HttpResponse(":root{" + "".join(rules) + "}", content_type="text/css")
+    response = HttpResponse(theme.css_for(permissions.school_for(request.user)), content_type="text/css")
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -12,7 +12,7 @@ from tracking.models import (
     YearGroup,
 )
 from tracking.school.theme import safe_colour
-from tracking.setup.services import HALF_TERMS
+from tracking.setup.services import HALF_TERMS, SCHOOL_SETTINGS
 
 YEARS = [(n, f"Year {n}") for n in range(7, 14)]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -193,23 +193,7 @@ class SchoolWordsForm(forms.ModelForm):
 
     class Meta:
         model = School
-        fields = (
-            "label_above",
-            "label_on",
-            "label_below",
-            "label_well_below",
-            "colour_above",
-            "colour_on",
-            "colour_below",
-            "colour_well_below",
-            "above_by",
-            "below_by",
-            "well_below_by",
-            "floor_scale_code",
-            "floor_step",
-            "fsm_ever_years",
-            "retention_years",
-        )
+        fields = SCHOOL_SETTINGS
         widgets = {f"colour_{s}": COLOUR for s in ("above", "on", "below", "well_below")}
         labels = {
             "label_above": "Words for above",

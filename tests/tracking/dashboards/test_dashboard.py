@@ -163,7 +163,7 @@ def test_the_table_downloads_as_csv(graded, login):
     w = graded
     response = login(w.slt.user).get(f"/dashboard/?term={w.term.pk}&year=11&export=csv")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "Subject"
     maths = next(r for r in rows if r[0] == "Mathematics")
     assert maths[1] == "3"  # three maths grades

@@ -1,0 +1,120 @@
+"""The trust view: trust staff see the trust's schools side by side with the dashboard's own figures;
+nobody else sees it, and each school's figures are its own."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests import factories as f
+from tracking import standing
+from tracking.dashboards import queries
+from tracking.models import GradeEntry, HalfTerm
+
+pytestmark = pytest.mark.django_db
+
+
+def grade_world(w, plan):
+    """Put the world's point in an uplift and enter (pupil, subject, predicted, target) rows."""
+    term = HalfTerm.objects.create(
+        academic_year=w.year,
+        number=2,
+        name="Autumn 2",
+        starts_on=date(2026, 11, 1),
+        ends_on=date(2026, 12, 19),
+    )
+    w.point.half_term = term
+    w.point.save()
+    for pupil, subject, predicted, target in plan(w):
+        f.GradeEntryFactory(
+            pupil=pupil,
+            subject=subject,
+            point=w.point,
+            current=f.grade(w.school, predicted),
+            predicted=f.grade(w.school, predicted),
+        )
+        if target:
+            f.TargetFactory(pupil=pupil, subject=subject, grade=f.grade(w.school, target))
+    w.term = term
+    return w
+
+
+def riverside(w):  # 2 of 3 with a standing on or above target
+    return [
+        (w.child, w.maths, "7", "6"),
+        (w.classmate, w.maths, "6", "6"),
+        (w.other_child, w.maths, "4", "6"),
+    ]
+
+
+def hillside(w):  # 1 of 2
+    return [(w.child, w.maths, "6", "6"), (w.classmate, w.english, "5", "6")]
+
+
+@pytest.fixture
+def trust(world, other_world):
+    grade_world(world, riverside)
+    grade_world(other_world, hillside)
+    return f.UserFactory(username="trust", is_trust_admin=True, school=None)
+
+
+def test_trust_staff_see_each_school_with_its_own_dashboard_figures(client, trust, world, other_world):
+    client.force_login(trust)
+    response = client.get(reverse("dashboard_trust"))
+    assert response.status_code == 200
+    by_school = {h.school.pk: h for h in response.context["headlines"]}
+    for w in (world, other_world):
+        expected = queries.figure_sets(
+            GradeEntry.objects.filter(school=w.school), standing.Thresholds.of(w.school), {}, {}
+        )["total"]
+        got = by_school[w.school.pk].total
+        assert (got.above, got.on, got.below, got.well_below) == (
+            expected.above,
+            expected.on,
+            expected.below,
+            expected.well_below,
+        )
+    assert by_school[world.school.pk].total.on_or_above_pct == 67
+    assert by_school[other_world.school.pk].total.on_or_above_pct == 50
+    html = response.content.decode()
+    assert "Riverside" in html and "Hillside" in html and "Riverside: Year 11" in html
+
+
+def test_no_school_login_sees_the_trust_view(client, trust, world):
+    for persona in ("slt", "data_manager", "senco", "hod", "teacher"):
+        client.force_login(getattr(world, persona).user)
+        assert client.get(reverse("dashboard_trust")).status_code == 404
+    client.logout()
+    assert client.get(reverse("dashboard_trust")).status_code == 302
+
+
+def test_the_trust_view_reads_a_fixed_number_of_queries_per_school(client, trust, world, other_world):
+    client.force_login(trust)
+    client.get(reverse("dashboard_trust"))
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("dashboard_trust"))
+    for n in range(10):
+        pupil = f.PupilFactory(school=world.school, year_group=world.y11)
+        f.GradeEntryFactory(
+            pupil=pupil, subject=world.maths, point=world.point, current=f.grade(world.school, str(n % 9 + 1))
+        )
+    with CaptureQueriesContext(connection) as after:
+        client.get(reverse("dashboard_trust"))
+    assert len(before.captured_queries) == len(after.captured_queries)
+
+
+def test_the_trust_view_downloads_and_prints(client, trust, world, other_world):
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.pdftext import pdf_text
+
+    client.force_login(trust)
+    book = load_workbook(io.BytesIO(client.get(reverse("dashboard_trust") + "?export=xlsx").content))
+    assert book.sheetnames == ["School", "Year group"]
+    assert [r[0] for r in book["School"].values] == ["School", "Hillside", "Riverside"]
+    text = pdf_text(client.get(reverse("dashboard_trust") + "?print=pdf").content)
+    assert "Riverside" in text and "Hillside" in text and "67%" in text

@@ -1,0 +1,166 @@
+"""In-school variation (subjects and groups against their own targets, outliers marked in words), and every
+dashboard's tables as CSV / XLSX and the page as a PDF."""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from tests import factories as f
+from tests.pdftext import pdf_text
+from tests.tracking.dashboards.test_trust import grade_world
+
+pytestmark = pytest.mark.django_db
+
+
+def _two_groups(w):
+    """Six pupils on their targets in 11Ma1, six two grades under in 11Ma2; English in between."""
+    plan = []
+    for n in range(6):
+        good = f.PupilFactory(school=w.school, year_group=w.y11, legal_last_name=f"Good{n}")
+        weak = f.PupilFactory(school=w.school, year_group=w.y11, legal_last_name=f"Weak{n}")
+        w.group.pupils.add(good)
+        w.other_group.pupils.add(weak)
+        plan += [(good, w.maths, "6", "6"), (weak, w.maths, "4", "6"), (good, w.english, "5", "6")]
+    return plan
+
+
+@pytest.fixture
+def varied(world):
+    return grade_world(world, _two_groups)
+
+
+def test_groups_far_from_the_rest_of_their_subject_are_marked_in_words(varied, login):
+    w = varied
+    client = login(w.slt.user)
+    response = client.get(f"/dashboard/variation/?term={w.term.pk}")
+    assert response.status_code == 200
+    subjects, groups = (list(t.data) for t in response.context["tables"])
+    by_group = {r.label: r for r in groups}
+    assert by_group["11Ma1 (Mathematics)"].outlier == "above"
+    assert by_group["11Ma2 (Mathematics)"].outlier == "below"
+    assert by_group["11Ma1 (Mathematics)"].gap_to_rest == 2.0
+    html = response.content.decode()
+    assert "well below</strong>" in html and "well above</strong>" in html  # not colour alone
+    assert {r.label for r in subjects} == {"Mathematics", "English Language"}
+
+
+def test_variation_before_any_grades_says_so(world, login):
+    response = login(world.slt.user).get("/dashboard/variation/?export=xlsx&print=pdf")
+    assert response.status_code == 200 and "No grades yet" in response.content.decode()
+
+
+def test_a_head_of_department_sees_only_their_departments_variation(varied, login):
+    w = varied
+    response = login(w.hod.user).get(f"/dashboard/variation/?term={w.term.pk}")
+    subjects, _groups = (list(t.data) for t in response.context["tables"])
+    assert [r.label for r in subjects] == ["Mathematics"]
+    assert login(w.tutor.user).get("/dashboard/variation/").status_code == 404
+
+
+def test_variation_reads_a_fixed_number_of_queries(varied, login):
+    w = varied
+    client = login(w.slt.user)
+    url = f"/dashboard/variation/?term={w.term.pk}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(5):
+        pupil = f.PupilFactory(school=w.school, year_group=w.y11)
+        group = f.TeachingGroupFactory(
+            school=w.school, subject=w.maths, year_group=w.y11, name=f"11Ma{n + 5}", pupils=[pupil]
+        )
+        assert group
+        f.GradeEntryFactory(pupil=pupil, subject=w.maths, point=w.point, current=f.grade(w.school, "5"))
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def test_tables_sort_and_bad_sort_or_term_input_is_no_error(varied, login):
+    w = varied
+    client = login(w.slt.user)
+    response = client.get(f"/dashboard/?term={w.term.pk}&year=11&r-sort=-avg_diff")
+    labels = [r.label for r in response.context["rows_table"].rows.data]
+    assert labels == ["Mathematics", "English Language"] or labels == ["English Language", "Mathematics"]
+    ordered = [row.record.avg_diff for row in response.context["rows_table"].rows]
+    assert ordered == sorted(ordered, reverse=True)
+    for query in ("r-sort=nonsense", "s-sort=%00", "term=abc", "term=99999999", "year=x", "print=nope"):
+        assert client.get(f"/dashboard/?{query}").status_code in (200, 404)
+        assert client.get(f"/dashboard/variation/?{query}").status_code in (200, 404)
+
+
+def test_the_dashboard_downloads_every_table_as_one_workbook(varied, login):
+    w = varied
+    w.maths.name = "=HYPERLINK(1)"
+    w.maths.save()
+    response = login(w.slt.user).get(f"/dashboard/?term={w.term.pk}&year=11&export=xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[:3] == ["Subject", "Disadvantaged", "SEN"]
+    rows = list(book["Subject"].values)
+    assert rows[0][:3] == ("Subject", "Grades", "% Above target")
+    assert ("'=HYPERLINK(1)", 12) in [r[:2] for r in rows]  # a formula stays text
+
+
+def test_variation_downloads_as_csv_and_xlsx(varied, login):
+    w = varied
+    client = login(w.slt.user)
+    csv_text = client.get(f"/dashboard/variation/?term={w.term.pk}&export=csv&table=groups").content
+    assert csv_text.decode("utf-8-sig").startswith("Teaching group,Compared with the rest,")
+    assert "well below (-2.00)" in csv_text.decode("utf-8-sig")
+    book = load_workbook(
+        io.BytesIO(client.get(f"/dashboard/variation/?term={w.term.pk}&export=xlsx").content)
+    )
+    assert book.sheetnames == ["Subject", "Teaching group"]
+
+
+def test_each_dashboard_prints_as_a_pdf_in_the_schools_words(varied, login):
+    w = varied
+    w.school.label_well_below = "Cause for concern"
+    w.school.save()
+    client = login(w.slt.user)
+    response = client.get(f"/dashboard/?term={w.term.pk}&year=11&print=pdf")
+    assert response["Content-Type"] == "application/pdf"
+    _keep(response.content, "dashboard.pdf")
+    text = pdf_text(response.content)
+    assert "Year 11: dashboard" in text and "Mathematics" in text and "Cause for concern" in text
+    content = client.get(f"/dashboard/variation/?term={w.term.pk}&print=pdf").content
+    _keep(content, "variation.pdf")
+    text = pdf_text(content)
+    assert "In-school variation" in text and "well below" in text
+
+
+def _keep(content, name):
+    """UPLIFT_SCREENSHOTS=DIR keeps the PDF to look at."""
+    if os.environ.get("UPLIFT_SCREENSHOTS"):
+        Path(os.environ["UPLIFT_SCREENSHOTS"], name).write_bytes(content)
+
+
+def test_attainment8_prints_as_a_pdf(varied, login):
+    w = varied
+    content = login(w.slt.user).get(f"/dashboard/attainment8/?term={w.term.pk}&print=pdf").content
+    text = pdf_text(content)
+    assert "Attainment 8 / Progress 8 estimates" in text and "Good0" in text
+
+
+def test_a_cohort_filter_narrows_every_figure_and_rides_along_in_the_links(varied, login):
+    w = varied
+    for pupil in w.school.pupils.filter(legal_last_name__startswith="Weak"):
+        pupil.disadvantaged = True
+        pupil.save()
+    client = login(w.slt.user)
+    response = client.get(f"/dashboard/?term={w.term.pk}&disadvantaged=true")
+    assert response.context["total"].graded == 6  # the six weaker pupils' maths grades only
+    assert f"?term={w.term.pk}&amp;year=11&amp;disadvantaged=true" in response.content.decode()
+    # A drill-down keeps the cohort; nonsense values are ignored, never an error.
+    response = client.get(f"/dashboard/?term={w.term.pk}&year=11&disadvantaged=true&sen=Q&gender=%00")
+    assert response.status_code == 200
+    assert {r.label: r.graded for r in response.context["rows"]} == {"Mathematics": 6}
+    variation = client.get(f"/dashboard/variation/?term={w.term.pk}&disadvantaged=false")
+    subjects, _groups = (list(t.data) for t in variation.context["tables"])
+    assert {r.label: r.graded for r in subjects} == {"Mathematics": 6, "English Language": 6}
