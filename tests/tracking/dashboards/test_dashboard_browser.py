@@ -1,7 +1,7 @@
 """Pages the access matrix's axe run cannot open: the trust view (a trust login), the Data Board (a signed
 link) and the dashboards with grades in an uplift (the matrix's world has none). In Chromium at a desktop
-and a phone width: no serious or critical axe-core violation, and the board cycles its slides with no
-script. UPLIFT_SCREENSHOTS=DIR saves a PNG of each view to look at."""
+and a phone width: no serious or critical axe-core violation and no console error (CSP).
+UPLIFT_SCREENSHOTS=DIR saves a PNG of each view to look at."""
 
 import os
 import shutil
