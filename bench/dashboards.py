@@ -61,7 +61,9 @@ def measure(label, client, url, budget=None, max_queries=None, runs=15):
 
 slt = client_for("slt")
 ok = True
-ok &= measure("dashboard, whole school", slt, f"/dashboard/?term={term.pk}", budget=300, max_queries=6)
+# 13: session, login, access, uplift, points, previous points, scales, point places, the figures (one
+# query for every figure, split and level), navigation. tests/tracking/dashboards pins that it stays fixed.
+ok &= measure("dashboard, whole school", slt, f"/dashboard/?term={term.pk}", budget=300, max_queries=13)
 ok &= measure("dashboard, Year 11", slt, f"/dashboard/?term={term.pk}&year=11")
 ok &= measure(
     f"attainment 8 / progress 8, Year 11 ({year11} pupils)",

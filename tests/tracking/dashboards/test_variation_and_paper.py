@@ -164,3 +164,64 @@ def test_a_cohort_filter_narrows_every_figure_and_rides_along_in_the_links(varie
     variation = client.get(f"/dashboard/variation/?term={w.term.pk}&disadvantaged=false")
     subjects, _groups = (list(t.data) for t in variation.context["tables"])
     assert {r.label: r.graded for r in subjects} == {"Mathematics": 6, "English Language": 6}
+
+
+def test_movers_count_each_grade_up_or_down_since_the_point_before(world):
+    """Up / down compare the grade that counts with the same pupil's in the same subject at the point
+    before, for the same year group and year (a pupil new at this point moves neither way)."""
+    from tracking import standing
+    from tracking.dashboards import queries
+    from tracking.models import GradeEntry
+
+    w = world
+    before = w.point
+    after = f.AssessmentPointFactory(
+        school=w.school,
+        academic_year=w.year,
+        year_group=w.y11,
+        name="Y11 Spring 1",
+        sequence=before.sequence + 1,
+    )
+    newcomer = f.PupilFactory(school=w.school, year_group=w.y11)
+    for pupil, was, now in (
+        (w.child, "5", "6"),
+        (w.classmate, "6", "5"),
+        (w.other_child, "6", "6"),
+        (newcomer, None, "7"),
+    ):
+        if was:
+            f.GradeEntryFactory(pupil=pupil, subject=w.maths, point=before, current=f.grade(w.school, was))
+        f.GradeEntryFactory(pupil=pupil, subject=w.maths, point=after, current=f.grade(w.school, now))
+    # English moved up for Ada at the earlier point only: nothing at the later point to compare.
+    f.GradeEntryFactory(pupil=w.child, subject=w.english, point=before, current=f.grade(w.school, "4"))
+    previous = queries._previous_points([after])
+    assert previous == {after.pk: before.pk}
+    entries = GradeEntry.objects.filter(point=after)
+    sets = queries.figure_sets(
+        entries, standing.Thresholds.of(w.school), previous, {"subject": ("subject_id", "int")}
+    )
+    assert (sets["total"].up, sets["total"].down, sets["total"].graded) == (1, 1, 4)
+    assert [(r.key, r.up, r.down) for r in sets["subject"]] == [(w.maths.pk, 1, 1)]
+    # The same as the page's own per-grade answer (with_movement).
+    annotated = queries.with_movement(
+        standing.annotate_standing(entries, standing.Thresholds.of(w.school)), previous
+    )
+    ups = sum(1 for e in annotated if e.prev_step is not None and e.counting_step > e.prev_step)
+    downs = sum(1 for e in annotated if e.prev_step is not None and e.counting_step < e.prev_step)
+    assert (ups, downs) == (1, 1)
+
+
+def test_variation_shows_groups_a_page_at_a_time_but_downloads_them_all(varied, login, monkeypatch):
+    from tracking.dashboards import views
+
+    monkeypatch.setattr(views, "VARIATION_GROUPS_PER_PAGE", 1)
+    w = varied
+    client = login(w.slt.user)
+    page = client.get(f"/dashboard/variation/?term={w.term.pk}&g-page=2")
+    groups = page.context["tables"][1]
+    assert [row.record.label for row in groups.page.object_list] == ["11Ma2 (Mathematics)"]
+    book = load_workbook(
+        io.BytesIO(client.get(f"/dashboard/variation/?term={w.term.pk}&export=xlsx").content)
+    )
+    assert len(list(book["Teaching group"].values)) == 3  # the heading and both groups
+    assert "11Ma1" in pdf_text(client.get(f"/dashboard/variation/?term={w.term.pk}&print=pdf").content)
