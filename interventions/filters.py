@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 
 from tracking.models import Staff, Subject, YearGroup
+from tracking.school.queries import year_groups_in_use
 
 from .models import Flag, FlagStatus, Outcome, Scope
 
@@ -28,7 +29,7 @@ class FlagFilter(django_filters.FilterSet):
             data = data.copy()
             data["status"] = FlagStatus.OPEN
         super().__init__(data, *args, **kwargs)
-        self.filters["year_group"].queryset = YearGroup.objects.filter(school_id__in=school_ids)
+        self.filters["year_group"].queryset = year_groups_in_use(school_ids)
         self.filters["subject"].queryset = Subject.objects.filter(school_id__in=school_ids)
         if owners is None:
             del self.filters["owner"]

@@ -66,8 +66,11 @@ def _fetcher_class():
 
 
 def render_pdf(template, context):
+    """A tagged PDF (PDF/UA-1, as the reports' PDFs): headings, tables and reading order survive for a
+    screen reader, and the document's title and language come from the template's <title> and lang."""
     from weasyprint import HTML
 
     html = render_to_string(template, context)
     fetcher = _fetcher_class()(allowed_protocols=("data", "file"))
-    return HTML(string=html, base_url=static_root().as_uri() + "/", url_fetcher=fetcher).write_pdf()
+    document = HTML(string=html, base_url=static_root().as_uri() + "/", url_fetcher=fetcher)
+    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)

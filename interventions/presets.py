@@ -15,9 +15,9 @@ from django.db import transaction
 
 from .models import InterventionSettings, Kind, Owner, Rule, RulePreset, Scope
 
-GAP = "Below target by {diff} grades in {subject} ({grade} vs target {target})"
+GAP = "Below expected now by {diff} grades in {subject} ({grade}; expected now {expected}, target {target})"
 BELOW = "Working below grade {threshold} in {subject} ({grade})"
-ANY = "Below target in {subject} ({grade} vs target {target})"
+ANY = "Below expected now in {subject} ({grade}; expected now {expected}, target {target})"
 COUNT = "Below target in {count} subjects: {subjects}"
 COUNT_WELL = "{grades}+ grades below target in {count} subjects: {subjects}"
 COUNT_GRADE = "Working below the pass grade in {count} subject(s): {subjects}"

@@ -24,7 +24,8 @@ class PointData:
 
 def point_data(point):
     """The facts the rules judge at a point: each pupil's grade that counts in each subject and the
-    grade expected now (as target), both from tracking.standing, in a fixed number of queries."""
+    grade expected now (which the rules judge against) and the published target (for the words), all
+    from tracking.standing, in a fixed number of queries."""
     school_id = point.school_id
     book = standing.Book(point.school)
     subjects = {
@@ -50,9 +51,10 @@ def point_data(point):
         "target_scale",
         "expected_step",
         "standing_diff",
+        "target_code",
     )
     by_pupil = defaultdict(list)
-    for pupil_id, subject_id, code, step, scale, target_scale, expected_step, diff in entries:
+    for pupil_id, subject_id, code, step, scale, target_scale, expected_step, diff, target_code in entries:
         if step is None:
             continue
         # Judged only where standing.py judges (a published target on the grade's own scale).
@@ -66,8 +68,9 @@ def point_data(point):
                 scale=scale,
                 grade_code=code,
                 grade_step=step,
-                target_code=expected.code if expected else None,
-                target_step=expected_step if expected else None,
+                expected_code=expected.code if expected else None,
+                expected_step=expected_step if expected else None,
+                target_code=target_code if expected else None,
             )
         )
     key_stage = point.year_group.key_stage

@@ -16,7 +16,11 @@ COUNT_BELOW_TARGET = "count_below_target"
 COUNT_BELOW_GRADE = "count_below_grade"
 OFF_TARGET_BANDS = "off_target_bands"
 
-PLACEHOLDERS = ("subject", "grade", "target", "diff", "threshold", "count", "subjects", "n", "grades")
+# {expected}: the grade expected now, which the rules judge against (tracking.standing); {target}: the
+# published end-of-key-stage target, shown beside it so a reason never calls one the other.
+PLACEHOLDERS = (
+    "subject", "grade", "expected", "target", "diff", "threshold", "count", "subjects", "n", "grades",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -42,15 +46,16 @@ class SubjectFact:
     scale: str
     grade_code: str | None
     grade_step: int | None
-    target_code: str | None = None
-    target_step: int | None = None
+    expected_code: str | None = None  # the grade expected now: what the rules judge against
+    expected_step: int | None = None
+    target_code: str | None = None  # the published target, for the reason's words only
 
     @property
     def gap(self):
-        """Whole grades below target (positive) or above (negative); None without both."""
-        if self.grade_step is None or self.target_step is None:
+        """Whole grades below the grade expected now (positive) or above (negative); None without both."""
+        if self.grade_step is None or self.expected_step is None:
             return None
-        return self.target_step - self.grade_step
+        return self.expected_step - self.grade_step
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,7 @@ def _subject_proposals(facts, rule):
                 rule.reason_template,
                 subject=fact.subject_name,
                 grade=fact.grade_code or "",
+                expected=fact.expected_code or "",
                 target=fact.target_code or "",
                 diff=gap if gap is not None else "",
                 threshold=threshold or "",

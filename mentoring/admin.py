@@ -23,7 +23,10 @@ class MentorAssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(MentoringSettings)
 class MentoringSettingsAdmin(admin.ModelAdmin):
-    list_display = ("school", "label_red", "label_amber", "label_green", "rag_opens_day", "rag_days_open")
+    list_display = (
+        "school", "label_red", "label_amber", "label_green", "rag_opens_day", "rag_days_open",
+        "rag_sheets_kept_days",
+    )  # fmt: skip
     filter_horizontal = ("year_groups",)
 
 

@@ -10,7 +10,7 @@ class MentoringConfig(AppConfig):
         from tracking.cycle import scheduler
         from tracking.dashboards import concerns as tracking_concerns
         from tracking.privacy.retention import register_retention_step
-        from tracking.school import home, navigation
+        from tracking.school import home, navigation, pupil_sections
         from tracking.signals import demo_school_built
 
         from . import concerns, demo, panels, scopes, services, tasks  # noqa: F401  (tasks: the failed-task page knows their school)
@@ -19,6 +19,8 @@ class MentoringConfig(AppConfig):
         from .rag import tasks as rag_tasks  # noqa: F401  (the worker's RAG sheets task)
 
         home.register("mentoring/panels/_mentees.html", panels.has_mentees, panels.my_mentees, order=25)
+        home.register("mentoring/panels/_rag_open.html", panels.rag_is_open_for, panels.rag_to_do, order=12)
+        pupil_sections.register_action(panels.slip_action, order=20)
         permissions.register_pupil_scope(scopes.mentees)
         permissions.register_pastoral_scope(scopes.mentees)
         tracking_concerns.register(concerns.undiscussed_slips)
@@ -51,6 +53,7 @@ class MentoringConfig(AppConfig):
             description="The monthly Academic RAG: ratings, comments, actions and printed sheets",
         )
         scheduler.register_event_source(schedule.monthly_windows)
+        scheduler.register_event_source(schedule.nightly_sheet_expiry)
         from .rag import decisions
 
         decisions.register()

@@ -1,6 +1,7 @@
 from django import forms
 
 from tracking.models import Pupil, YearGroup
+from tracking.school.queries import year_groups_in_use
 
 from . import queries
 from .models import MeetingKind, MentoringSlip, MentorMeeting, SlipKind
@@ -16,7 +17,7 @@ class MentoredYearsForm(forms.Form):
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year_groups"].queryset = YearGroup.objects.filter(school=school).order_by("number")
+        self.fields["year_groups"].queryset = year_groups_in_use([school.pk])
 
 
 class _PupilsForm(forms.Form):

@@ -1,6 +1,10 @@
 """Academic mentors and the pupils they mentor."""
 
+from django.core.validators import MinValueValidator
 from django.db import models
+
+# Without a school's own choice: two months, so this month's and last month's sheets can be reprinted.
+RAG_SHEETS_KEPT_DAYS = 62
 
 
 class MentorAssignment(models.Model):
@@ -48,6 +52,14 @@ class MentoringSettings(models.Model):
         "RAG open for (days)",
         default=10,
         help_text="How many days teachers have to enter it; the school's choice.",
+    )
+    # Printed sheets carry every mentee's ratings and teachers' comments: kept only while they are of use.
+    rag_sheets_kept_days = models.PositiveSmallIntegerField(
+        "keep printed RAG sheets for (days)",
+        default=RAG_SHEETS_KEPT_DAYS,
+        validators=[MinValueValidator(1)],
+        help_text="Printed RAG sheet PDFs are deleted this many days after they were made (a nightly task); "
+        "the school's choice. They can be made again from the month's ratings while those are kept.",
     )
 
     class Meta:

@@ -1,8 +1,15 @@
-"""The mentor's home panel: their mentees with where each stands."""
+"""Mentoring on other pages: the mentor's home panel (their mentees), the teachers' Academic RAG panel,
+and the "send a mentoring slip" button on a pupil's page."""
+
+from django.urls import reverse
+from django.utils import timezone
 
 from tracking import permissions
 
+from . import queries
 from .models import MentorAssignment
+from .rag import access as rag_access
+from .rag import queries as rag_queries
 
 
 def has_mentees(user):
@@ -24,3 +31,43 @@ def my_mentees(user):
         .order_by("legal_last_name", "legal_first_name")
     )
     return {"mentees": list(pupils)}
+
+
+def slip_action(user, pupil):
+    """On a pupil's page: "Send a mentoring slip" for a teacher of the pupil who has a mentor this year.
+
+    Scoped as the slip form is (tracking.permissions: a teacher, teaching this pupil, in a mentored year)."""
+    if not permissions.can_send_mentoring_slips(user):
+        return None
+    if not queries.slip_pupils(user, pupil.school).filter(pk=pupil.pk).exists():
+        return None
+    assignment = (
+        MentorAssignment.objects.filter(pupil=pupil, academic_year__is_current=True)
+        .select_related("mentor__user")
+        .first()
+    )
+    if assignment is None:
+        return None
+    mentor = assignment.mentor
+    return {
+        "label": f"Send a mentoring slip to {mentor}",
+        "url": reverse("mentoring:slip_new", args=[pupil.pk]),
+    }
+
+
+def rag_is_open_for(user):
+    """Teachers (who rate the mentored pupils they teach) while this month's Academic RAG is open."""
+    school = permissions.school_for(user)
+    return (
+        rag_access.can_rate(user)
+        and school is not None
+        and rag_queries.open_window(school, timezone.localdate()) is not None
+    )
+
+
+def rag_to_do(user):
+    """The open window, its year groups, and how many of the teacher's pupils in them still await a rating."""
+    window = rag_queries.open_window(permissions.school_for(user), timezone.localdate())
+    pupils, waiting = rag_queries.rating_progress(user, window)
+    years = [f"Year {n}" for n in window.year_groups.order_by("number").values_list("number", flat=True)]
+    return {"window": window, "pupils": pupils, "waiting": waiting, "years": " and ".join(years)}

@@ -1,6 +1,7 @@
 from django import forms
 
 from tracking.models import AcademicYear, AssessmentPoint, FormGroup, YearGroup
+from tracking.school.queries import year_groups_in_use
 
 from .models import Field, Kind
 from .services import point_fits
@@ -32,7 +33,7 @@ class RunForm(forms.Form):
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year_group"].queryset = YearGroup.objects.filter(school=school).order_by("number")
+        self.fields["year_group"].queryset = year_groups_in_use([school.pk])
         self.fields["form"].queryset = FormGroup.objects.filter(
             school=school, academic_year__is_current=True
         ).order_by("year_group__number", "name")

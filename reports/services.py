@@ -18,7 +18,8 @@ from django.utils import timezone
 from tracking import audit
 from tracking.lib.errors import DomainError
 from tracking.lib.queue import safe_enqueue
-from tracking.models import AcademicYear, AssessmentPoint, FormGroup, Pupil, YearGroup
+from tracking.models import AcademicYear, AssessmentPoint, FormGroup, Pupil
+from tracking.school.queries import year_groups_in_use
 
 from . import data as report_data
 from . import pdf
@@ -370,7 +371,7 @@ def point_choices(school, year_group):
 
 
 def scope_choices(school):
-    years = YearGroup.objects.filter(school=school).order_by("number")
+    years = year_groups_in_use([school.pk])
     forms = FormGroup.objects.filter(school=school, academic_year__is_current=True).select_related(
         "year_group"
     )

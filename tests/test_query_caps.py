@@ -42,7 +42,9 @@ CAPS = {
     "health_check_detail": 15,
     "health_check_list": 8,
     "health_check_pdf": 14,
-    "home": 22,  # a head of department: 21, and one to count the decisions waiting
+    # a head of department: 21, one to count the decisions waiting, one for the teachers' Academic RAG
+    # panel (is a window open)
+    "home": 23,
     "import_columns": 6,
     "import_commit": 7,
     "import_detail": 6,
@@ -93,13 +95,13 @@ CAPS = {
     "mentoring:rag_sheet": 11,
     "mentoring:rag_sheet_job": 8,
     "mentoring:rag_sheet_pdf": 10,
-    "mentoring:rag_sheets": 7,
+    "mentoring:rag_sheets": 8,  # + how long the school keeps printed sheets
     "mentoring:rag_theme_css": 6,
     "mentoring:slip_new": 11,
     "mentoring:slips": 9,
     "point_reopen": 7,
     "progress_estimates": 6,
-    "pupil_detail": 21,
+    "pupil_detail": 23,  # + a teacher's "send a mentoring slip" (teaches the pupil? their mentor)
     "pupil_grade_history": 7,
     "pupil_list": 9,
     "reports:comments": 11,

@@ -1,9 +1,15 @@
 """Impact of plans and sessions against similar pupils who had neither.
 
-For each plan (per subject) and each pupil's session series (per subject and kind): the change in grade
-points from the point the intervention started to the latest point after it. The comparison is the
-mean change, over the same two points, of pupils in the same year group, prior-attainment band and
-subject who had no plan or session in that subject. Reads are a fixed number of queries.
+For each plan (per subject) and each pupil's session series (per subject and kind): the change in whole
+grades (steps on the subject's scale, as tracking.standing counts distances) from the point the
+intervention started to the latest point after it whose grades count: a locked point, verified or being
+verified, never a window still open for entry. The comparison is the mean change, over the same two
+points, of pupils in the same year group, prior-attainment band and subject who had no plan or session
+in that subject. Reads are a fixed number of queries.
+
+Whole grades, not the scale's points: points are performance-table points (a technical award's U to
+Level 2 Pass is 0 to 4, Pass to Merit 4 to 5.5; A level grades are 10 apart), so averaging them across
+subjects would weigh one scale's grade as several of another's.
 """
 
 from collections import defaultdict
@@ -51,16 +57,16 @@ def _points(school):
 
 
 def _grades(school, points, subject_ids, year_group_ids):
-    """{(pupil id, subject id): {point id: points of the grade that counts}} for the current year."""
+    """{(pupil id, subject id): {point id: whole-grade step of the grade that counts}} this year."""
     rows = GradeEntry.objects.filter(
         school=school,
         point_id__in=list(points),
         subject_id__in=subject_ids,
         pupil__year_group_id__in=year_group_ids,
-    ).values_list("pupil_id", "subject_id", "point_id", "current__points", "predicted__points")
+    ).values_list("pupil_id", "subject_id", "point_id", "current__step", "predicted__step")
     out = defaultdict(dict)
     for pupil_id, subject_id, point_id, current, predicted in rows:
-        value = grades.counting_points(points[point_id], current, predicted)
+        value = grades.counting_value(points[point_id], current, predicted)
         if value is not None:
             out[(pupil_id, subject_id)][point_id] = float(value)
     return out
@@ -149,7 +155,7 @@ def evaluate(school):
         later = [
             p
             for p in by_year[year_group_id]
-            if p.sequence > start.sequence and p.pk in found.get((pupil_id, subject_id), {})
+            if p.is_locked and p.sequence > start.sequence and p.pk in found.get((pupil_id, subject_id), {})
         ]
         if not later:
             continue

@@ -11,6 +11,7 @@ from django.http import Http404
 
 from tracking import permissions
 from tracking.models import Role
+from tracking.school.queries import key_stages_in_use
 
 from .models import Plan, TargetGroup, Tier
 
@@ -79,7 +80,8 @@ def sheet_key_stages(user):
     if not access.is_staff_member:
         return set()
     if access.whole_school:
-        return {3, 4, 5}
+        # The key stages the school has pupils in: an 11-16 school has no key stage 5 sheet.
+        return key_stages_in_use(access.school_ids) or {3, 4}
     stages = set(access.key_stages)
     if access.year_group_ids:
         from tracking.models import YearGroup, key_stage_for

@@ -265,10 +265,30 @@ def allocation_discard(*, school, week_start, by):
     return n
 
 
+def register_opens_at(session):
+    """When a session's register may first be taken: as the session starts, never before."""
+    return _aware(session.date, session.starts_at)
+
+
+def register_is_open(session, now=None):
+    return (now or timezone.now()) >= register_opens_at(session)
+
+
 @transaction.atomic
 def register_mark(*, session, marks, by, now=None):
-    """Take the register: {allocation id: 'present' | 'late' | 'absent'}. Attending earns reward points."""
+    """Take the register: {allocation id: 'present' | 'late' | 'absent'}. Attending earns reward points.
+
+    Refused before the session starts: an absence marked in advance would be invented, and would reach
+    the follow-up lists and the family's page.
+    """
     now = now or timezone.now()
+    if not register_is_open(session, now):
+        opens = timezone.localtime(register_opens_at(session))
+        raise DomainError(
+            "register_not_open",
+            f"The register opens when the session starts, at {opens:%H:%M} on {opens:%A} {opens.day} "
+            f"{opens:%B}. Nothing was saved.",
+        )
     valid = {Attendance.PRESENT, Attendance.LATE, Attendance.ABSENT}
     bad = [v for v in marks.values() if v not in valid]
     if bad:

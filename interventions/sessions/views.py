@@ -221,6 +221,7 @@ def register(request, pk):
     user = request.user
     session = access.get_register_session_or_404(user, pk)
     rows = queries.register_rows(session)
+    now = timezone.now()
     if request.method == "POST":
         marks = {}
         for row in rows:
@@ -228,7 +229,7 @@ def register(request, pk):
             if value:
                 marks[row.pk] = value
         try:
-            n = services.register_mark(session=session, marks=marks, by=user)
+            n = services.register_mark(session=session, marks=marks, by=user, now=now)
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -241,7 +242,14 @@ def register(request, pk):
     return render(
         request,
         "interventions/sessions/register.html",
-        {"session": session, "rows": rows, "marks": Attendance.choices[1:], "settings": settings},
+        {
+            "session": session,
+            "rows": rows,
+            "marks": Attendance.choices[1:],
+            "settings": settings,
+            "is_open": services.register_is_open(session, now),
+            "opens_at": services.register_opens_at(session),
+        },
     )
 
 

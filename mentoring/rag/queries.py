@@ -1,9 +1,9 @@
 """Reads of the Academic RAG shared by its pages, the workspace and the printed sheets."""
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from tracking import permissions
-from tracking.models import Pupil
+from tracking.models import Pupil, TeachingGroup
 
 from ..models import MentorAssignment, RagAction, RagEntry, RagWindow
 
@@ -16,6 +16,31 @@ def current_window(school, today):
         .prefetch_related("year_groups")
         .first()
     )
+
+
+def open_window(school, today):
+    """The window teachers may enter ratings in today, or None."""
+    return RagWindow.objects.filter(school=school, opens_on__lte=today, closes_on__gte=today).first()
+
+
+def rating_progress(user, window):
+    """(pupils, waiting): how many pupils a teacher rates in a window, and how many of them still lack a
+    rating from the teacher in a subject the teacher teaches them. One query."""
+    through = TeachingGroup.pupils.through
+    rated = RagEntry.objects.filter(
+        window=window, pupil_id=OuterRef("pupil_id"), subject_id=OuterRef("teachinggroup__subject_id")
+    )
+    rows = through.objects.filter(
+        teachinggroup__in=permissions.groups_taught_by(user).filter(academic_year_id=window.academic_year_id),
+        teachinggroup__year_group__in=window.year_groups.all(),
+        pupil__is_active=True,
+        pupil__year_group__in=window.year_groups.all(),
+    ).annotate(rated=Exists(rated))
+    counts = rows.aggregate(
+        pupils=Count("pupil_id", distinct=True),
+        waiting=Count("pupil_id", distinct=True, filter=Q(rated=False)),
+    )
+    return counts["pupils"], counts["waiting"]
 
 
 def previous_window(window):

@@ -1,4 +1,5 @@
-"""The scheduler opens each month's Academic RAG on the school's chosen day (closing is its date)."""
+"""The scheduler opens each month's Academic RAG on the school's chosen day (closing is its date), and
+deletes printed RAG sheets each night once they are older than the school keeps them."""
 
 from datetime import datetime, time
 
@@ -35,3 +36,21 @@ def monthly_windows(now):
 
         events.append(Event(key=f"mentoring.rag.open:{school.pk}:{month:%Y-%m}", due_at=due, run=run))
     return events
+
+
+EXPIRE_AT = time(2, 30)
+
+
+def _expire(now):
+    return f"{services.rag_sheets_expire(now=now)} printed RAG sheet job(s) deleted"
+
+
+def nightly_sheet_expiry(now):
+    """Each night at 02:30: delete printed RAG sheets older than their school keeps them.
+
+    An event of tracking's one scheduler rather than a second beat entry: the ledger runs it once a day
+    however many schedulers tick, and a night missed while the worker was down is caught up on the next
+    tick (each run deletes everything past its retention, not just one day's)."""
+    today = timezone.localdate(now)
+    due = timezone.make_aware(datetime.combine(today, EXPIRE_AT))
+    return [Event(key=f"mentoring.rag_sheets.expire:{today.isoformat()}", due_at=due, run=_expire)]

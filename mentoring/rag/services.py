@@ -10,6 +10,7 @@ import calendar
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tracking import audit
@@ -18,8 +19,10 @@ from tracking.lib.queue import safe_enqueue
 
 from .. import queries as mentoring_queries
 from ..models import (
+    RAG_SHEETS_KEPT_DAYS,
     ActionOwner,
     ActionStatus,
+    MentoringSettings,
     RagAction,
     RagBreakfast,
     RagEntry,
@@ -263,6 +266,42 @@ def rag_sheets_request(*, window, mentor, by):
     )
     safe_enqueue(make_rag_sheets, job.pk)
     return job
+
+
+def rag_sheets_kept_days(school):
+    """How long the school keeps printed RAG sheets (its MentoringSettings; two months without one)."""
+    kept = MentoringSettings.objects.filter(school=school).values_list("rag_sheets_kept_days", flat=True)
+    return kept.first() or RAG_SHEETS_KEPT_DAYS
+
+
+@transaction.atomic
+def rag_sheets_expire(*, now=None):
+    """Delete printed RAG sheets older than their school keeps them (the nightly beat task).
+
+    A sheet's age runs from when it was made (or asked for, if it never finished). The PDFs hold every
+    mentee's ratings and teachers' comments; the ratings themselves stay, so a sheet can be made again.
+    Each deletion is audited. Returns how many jobs were deleted.
+    """
+    now = now or timezone.now()
+    kept = dict(MentoringSettings.objects.values_list("school_id", "rag_sheets_kept_days"))
+    jobs = RagSheetJob.objects.annotate(made_at=Coalesce("finished_at", "requested_at"))
+    expired = [
+        job
+        for job in jobs.only("pk", "school_id", "window_id", "mentor_id", "requested_at", "finished_at")
+        if job.made_at < now - timedelta(days=kept.get(job.school_id) or RAG_SHEETS_KEPT_DAYS)
+    ]
+    if not expired:
+        return 0
+    RagSheetJob.objects.filter(pk__in=[job.pk for job in expired]).delete()
+    audit.record_many(
+        [
+            {"action": "mentoring.rag_sheets.deleted", "obj": job, "by": None, "via": "scheduler",
+             "after": {"made_at": job.made_at.isoformat(),
+                       "kept_days": kept.get(job.school_id) or RAG_SHEETS_KEPT_DAYS}}
+            for job in expired
+        ]
+    )  # fmt: skip
+    return len(expired)
 
 
 def this_month(today):

@@ -405,6 +405,7 @@ def rag_sheets(request, window_id):
             "mentor": mentor,
             "runs": runs,
             "jobs": list(jobs[:10]),
+            "kept_days": services.rag_sheets_kept_days(window.school),
             "breadcrumbs": [
                 {"label": "Academic RAG", "url": reverse("mentoring:rag_home")},
                 {"label": "Printed sheets"},

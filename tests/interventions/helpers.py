@@ -59,7 +59,8 @@ def child_flag(world, scope=Scope.SUBJECT):
         point=world.point,
         scope=scope,
         subject=world.maths if scope == Scope.SUBJECT else None,
-        defaults={"level": 2, "reason": "Below target by 2 grades in Mathematics (4 vs target 6)",
+        defaults={"level": 2,
+                  "reason": "Below expected now by 2 grades in Mathematics (4; expected now 6, target 6)",
                   "owner": owner, "raised_at": "2026-11-20T10:00:00Z", "source": "manual"},
     )  # fmt: skip
     return flag

@@ -32,7 +32,7 @@ def test_laude_sends_a_pupil_two_grades_below_in_maths_to_the_maths_head_of_depa
     assert flag.owner == world.hod
     # The department decides the level: the flag starts at 1 for its owner to set.
     assert flag.level == 1
-    assert flag.reason == "Below target by 2 grades in Mathematics (4 vs target 6)"
+    assert flag.reason == "Below expected now by 2 grades in Mathematics (4; expected now 6, target 6)"
 
 
 def test_laude_flags_a_grade_3_as_working_below_uk_grade_4(world):
@@ -210,7 +210,7 @@ def test_hurworth_flags_any_subject_below_target(world):
     rules_run(point=world.point)
     (flag,) = Flag.objects.filter(pupil=world.child)
     assert (flag.subject, flag.owner, flag.level) == (world.maths, world.hod, 1)
-    assert flag.reason == "Below target in Mathematics (5 vs target 6)"
+    assert flag.reason == "Below expected now in Mathematics (5; expected now 6, target 6)"
 
 
 def test_the_prediction_counts_when_there_is_one(world):
@@ -251,3 +251,34 @@ def test_a_counting_rule_cannot_raise_subject_flags(world):
     rule.scope = "subject"
     with pytest.raises(ValidationError, match="counts subjects"):
         rule.full_clean()
+
+
+def test_a_reason_names_the_grade_expected_now_and_the_target_without_calling_one_the_other(world):
+    use_preset(world, "laude")
+    # A second Year 11 point after world.point: at the first of two, the default flight path still
+    # expects a grade below the end-of-Year-11 target (tracking.standing: expected now 6 for target 7).
+    f.AssessmentPointFactory(
+        school=world.school, academic_year=world.year, year_group=world.y11, name="Y11 Summer",
+        sequence=world.point.sequence + 1,
+    )  # fmt: skip
+    grade(world, world.child, world.maths, "4", "7")
+    rules_run(point=world.point)
+    flag = Flag.objects.get(pupil=world.child, subject=world.maths, rule__code="subject-gap")
+    assert flag.reason == "Below expected now by 2 grades in Mathematics (4; expected now 6, target 7)"
+    assert "vs target" not in flag.reason
+
+
+def test_rules_holding_a_presets_old_words_are_reworded_and_edited_ones_kept(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("interventions.migrations.0005_reasons_say_expected_now")
+    install_presets(world.school)
+    gap = Rule.objects.get(preset__code="laude", code="subject-gap")
+    Rule.objects.filter(pk=gap.pk).update(reason_template=migration.OLD_GAP)
+    edited = Rule.objects.get(preset__code="hurworth", code="any-below")
+    Rule.objects.filter(pk=edited.pk).update(reason_template="Our words: {grade} vs target {target}")
+    migration.forwards(apps, None)
+    assert Rule.objects.get(pk=gap.pk).reason_template == migration.NEW_GAP
+    assert Rule.objects.get(pk=edited.pk).reason_template == "Our words: {grade} vs target {target}"

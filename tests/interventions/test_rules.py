@@ -31,7 +31,9 @@ GAP = RuleSpec(
     BELOW_TARGET_BY,
     n=2,
     level=2,
-    reason_template="Below target by {diff} grades in {subject} ({grade} vs target {target})",
+    reason_template=(
+        "Below expected now by {diff} grades in {subject} ({grade}; expected now {expected}, target {target})"
+    ),
 )
 BELOW_4 = RuleSpec(
     2,
@@ -68,10 +70,12 @@ ALL_RULES = [GAP, BELOW_4, ANY, COUNT, COUNT_GRADE, BANDS]
 BELOW_TARGET_RULES = [GAP, ANY, COUNT, BANDS]  # fmt: skip
 
 
-def fact(subject_id, grade, target, name=None, scale="gcse"):
+def fact(subject_id, grade, expected, name=None, scale="gcse", target=None):
+    """A subject's grade and the grade expected now (the published target: the same unless given)."""
     return SubjectFact(
-        subject_id, name or f"Subject {subject_id}", scale, str(grade), grade, str(target), target
-    )
+        subject_id, name or f"Subject {subject_id}", scale, str(grade), grade, str(expected), expected,
+        str(target if target is not None else expected),
+    )  # fmt: skip
 
 
 def pupil(*facts, ks=4):
@@ -81,7 +85,7 @@ def pupil(*facts, ks=4):
 def test_a_pupil_two_grades_below_target_in_maths_gets_a_subject_flag_with_the_reason_in_words():
     (proposal,) = evaluate(pupil(fact(7, 4, 6, "Mathematics")), [GAP])
     assert proposal.subject_id == 7 and proposal.level == 2 and proposal.scope == SUBJECT
-    assert proposal.reason == "Below target by 2 grades in Mathematics (4 vs target 6)"
+    assert proposal.reason == "Below expected now by 2 grades in Mathematics (4; expected now 6, target 6)"
 
 
 def test_one_grade_below_target_is_not_enough_for_the_two_grade_rule():
@@ -301,5 +305,6 @@ def test_two_rules_catching_one_subject_make_one_flag_with_both_reasons_at_the_h
     (proposal,) = evaluate(pupil(fact(7, 3, 6, "Mathematics")), [GAP, BELOW_4])
     assert (proposal.rule_id, proposal.rule_ids, proposal.level) == (GAP.id, (GAP.id, BELOW_4.id), 2)
     assert proposal.reason == (
-        "Below target by 3 grades in Mathematics (3 vs target 6); Working below grade 4 in Mathematics (3)"
+        "Below expected now by 3 grades in Mathematics (3; expected now 6, target 6); "
+        "Working below grade 4 in Mathematics (3)"
     )

@@ -47,7 +47,8 @@ def test_a_rerun_brings_an_open_flag_up_to_date_but_leaves_a_closed_one_alone(wo
     gap.refresh_from_db()
     # Now also below grade 4: one flag for the department, with both reasons.
     assert gap.reason == (
-        "Below target by 4 grades in Mathematics (3 vs target 7); Working below grade 4 in Mathematics (3)"
+        "Below expected now by 4 grades in Mathematics (3; expected now 7, target 7); "
+        "Working below grade 4 in Mathematics (3)"
     )
     assert result.updated == 1 and Flag.objects.filter(subject=world.maths).count() == 1
     assert Flag.objects.get(pk=tutor.pk).status == FlagStatus.CLOSED

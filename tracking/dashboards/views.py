@@ -220,16 +220,27 @@ def dashboard(request):
     sets = queries.figure_sets(scope.entries, scope.thresholds, scope.previous, groupings)
     heading, rows = _rows(scope, level, sets["rows"]) if level else ("Pupil", None)
     labels = {s: standing.label(s, scope.school) for s in standing.STATUSES}
-    splits = queries.splits(sets)
-    for _title, split_rows, _gap in splits:
-        dress(split_rows, labels, scope.school)
+    # Every table sorts on its own (its own prefix in the query string) and is a sheet of the XLSX.
+    splits = []
+    for index, (title, split_rows, gap) in enumerate(queries.splits(sets)):
+        table = FiguresTable(
+            dress(split_rows, labels, scope.school), heading=title, labels=labels, prefix=f"s{index}-"
+        )
+        RequestConfig(request, paginate=False).configure(table)
+        splits.append((title, table, gap))
     trend = None
     if scope.year is not None:
-        trend = queries.trend(
+        trend = []
+        found = queries.trend(
             scope.entries, scope.thresholds, scope.year, scope.term, narrow=scope.cohort.filter_queryset
         )
-        for _year, trend_rows in trend:
-            dress(trend_rows, labels, scope.school)
+        for index, (year, trend_rows) in enumerate(found):
+            table = FiguresTable(
+                dress(trend_rows, labels, scope.school), heading="Point", labels=labels, prefix=f"t{index}-"
+            )
+            table.title = f"Points {year}"
+            RequestConfig(request, paginate=False).configure(table)
+            trend.append((year, table))
     rows_table = None
     if rows is not None:
         rows_table = FiguresTable(
@@ -265,10 +276,7 @@ def dashboard(request):
 def _xlsx(scope, name, labels, rows_table, splits, trend, pupils):
     """Every table on the page, a sheet each: the drill-down (or the group's pupils), splits, trend."""
     built = [rows_table] if rows_table is not None else []
-    for title, split_rows, _gap in splits:
-        built.append(FiguresTable(split_rows, heading=title, labels=labels))
-    for year, trend_rows in trend or []:
-        built.append(FiguresTable(trend_rows, heading=f"Points {year}", labels=labels))
+    built += [table for _title, table, _gap in splits] + [table for _year, table in trend or []]
     sheets = [(t.title, *tables.values(t)) for t in built]
     if pupils is not None:
         sheets.insert(
@@ -506,6 +514,9 @@ def data_board_colours(request, token):
     return _board_headers(response)
 
 
+VARIATION_GROUPS_PER_PAGE = 100
+
+
 @login_required
 def variation(request):
     """In-school variation: subjects and teaching groups side by side against their own targets."""
@@ -516,11 +527,17 @@ def variation(request):
     if scope.term is not None:
         total, subjects, groups = queries.variation(scope.entries, scope.thresholds, scope.previous)
         dress(total, labels, scope.school)
-        for prefix, heading, rows in (("s-", "Subject", subjects), ("g-", "Teaching group", groups)):
+        # A school has hundreds of groups: the page shows them a hundred at a time (the downloads and
+        # the PDF have them all).
+        paged = False if request.GET.get("print") == "pdf" else {"per_page": VARIATION_GROUPS_PER_PAGE}
+        for prefix, heading, rows, paginate in (
+            ("s-", "Subject", subjects, False),
+            ("g-", "Teaching group", groups, paged),
+        ):
             table = VariationTable(
                 dress(rows, labels, scope.school), heading=heading, labels=labels, prefix=prefix
             )
-            RequestConfig(request, paginate=False).configure(table)
+            RequestConfig(request, paginate=paginate).configure(table)
             built.append(table)
     name = f"in-school variation {scope.term} {' '.join(c for c, _l in scope.crumbs[1:2])}" if built else ""
     fmt = request.GET.get("export")
@@ -545,6 +562,8 @@ def variation(request):
 def _pdf(request, template, context, name):
     """The dashboard as a PDF: the same figures, tables and SVG bars, in the school's colours."""
     others = [context.get("schools_table"), context.get("years_table"), *context.get("tables", [])]
+    others += [table for _title, table, _gap in context.get("splits") or []]
+    others += [table for _year, table in context.get("trend") or []]
     for table in [context.get("rows_table"), *others]:
         if table is not None:
             table.orderable = False  # paper has no sort links

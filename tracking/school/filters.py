@@ -4,6 +4,7 @@ from django.db.models import Q
 from django_filters.widgets import BooleanWidget
 
 from tracking.models import FormGroup, Pupil, SenStatus, Subject, TeachingGroup, YearGroup
+from tracking.school.queries import year_groups_in_use
 
 
 class AnyYesNo(BooleanWidget):
@@ -30,7 +31,7 @@ class PupilFilter(django_filters.FilterSet):
 
     def __init__(self, *args, school_ids=(), forms=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["year_group"].queryset = YearGroup.objects.filter(school_id__in=school_ids)
+        self.filters["year_group"].queryset = year_groups_in_use(school_ids)
         self.filters["form"].queryset = forms if forms is not None else FormGroup.objects.none()
 
     def search(self, queryset, name, value):
@@ -57,4 +58,4 @@ class TeachingGroupFilter(django_filters.FilterSet):
     def __init__(self, *args, subjects=None, school_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["subject"].queryset = subjects if subjects is not None else Subject.objects.none()
-        self.filters["year_group"].queryset = YearGroup.objects.filter(school_id__in=school_ids)
+        self.filters["year_group"].queryset = year_groups_in_use(school_ids)

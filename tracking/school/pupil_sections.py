@@ -3,7 +3,10 @@ sessions and reward points). `register(template, context, order)` where `context
 a dict for the template as `section`, or None to leave the section out for that user.
 
 The page renders them with `{% pupil_sections pupil %}`; each context function decides who may see
-what through tracking.permissions, as every view does."""
+what through tracking.permissions, as every view does.
+
+Actions (buttons beside the page's title, where staff look first) are added the same way:
+`register_action(context, order)` where `context(user, pupil)` returns {"label", "url"} or None."""
 
 from dataclasses import dataclass
 
@@ -30,3 +33,21 @@ def sections_for(user, pupil):
         if extra is not None:
             rendered.append((section.template, extra))
     return rendered
+
+
+_actions = []
+
+
+def register_action(context, order=100):
+    if not any(c is context for _o, c in _actions):
+        _actions.append((order, context))
+
+
+def actions_for(user, pupil):
+    """[{"label", "url"}] of the actions other apps offer this user on this pupil's page."""
+    found = []
+    for _order, context in sorted(_actions, key=lambda a: a[0]):
+        action = context(user, pupil)
+        if action is not None:
+            found.append(action)
+    return found

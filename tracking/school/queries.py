@@ -3,11 +3,24 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from tracking import standing
-from tracking.models import GradeEntry, Target
+from tracking.models import GradeEntry, Pupil, Target, YearGroup, key_stage_for
 from tracking.school.tables import pupil_flags_html
+
+
+def year_groups_in_use(school_ids):
+    """The year groups a school actually has: those with pupils on roll. Set-up can leave year groups a
+    school does not teach (the demo's 11-16 school has empty Years 12 and 13), so filters and pickers
+    offer these, never a Year 12 or a key stage 5 that nobody is in."""
+    on_roll = Pupil.objects.filter(year_group=OuterRef("pk"), is_active=True)
+    return YearGroup.objects.filter(Exists(on_roll), school_id__in=list(school_ids)).order_by("number")
+
+
+def key_stages_in_use(school_ids):
+    """The key stages of `year_groups_in_use`, e.g. {3, 4} for an 11-16 school."""
+    return {key_stage_for(n) for n in year_groups_in_use(school_ids).values_list("number", flat=True)}
 
 
 def pupil_list(queryset):

@@ -3,6 +3,7 @@
 from django import forms
 
 from tracking.models import CurricularTarget, GradeValue, TargetStatus, YearGroup
+from tracking.school.queries import year_groups_in_use
 from tracking.targets.fft import FFT_LABELS
 
 
@@ -33,7 +34,7 @@ class GenerateForm(forms.Form):
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
-        years = YearGroup.objects.filter(school=school).order_by("number")
+        years = year_groups_in_use([school.pk])
         field = self.fields["year_group"]
         field.queryset = years
         # Start on a real year (the youngest: the intake that most often needs targets), not a blank.

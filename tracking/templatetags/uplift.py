@@ -78,3 +78,11 @@ def pupil_sections(context, pupil):
         for template, extra in sections_for(request.user, pupil)
     ]
     return mark_safe("".join(parts))
+
+
+@register.inclusion_tag("_pupil_actions.html", takes_context=True)
+def pupil_actions(context, pupil):
+    """Buttons other apps add beside the pupil page's title (see tracking.school.pupil_sections)."""
+    from tracking.school.pupil_sections import actions_for
+
+    return {"actions": actions_for(context["request"].user, pupil)}

@@ -1,6 +1,6 @@
 """Sessions end to end: requests, allocation with review then confirm, registers, follow-up, paper."""
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -18,6 +18,7 @@ from interventions.sessions.models import (
     TimetableIssue,
 )
 from tests import factories as f
+from tests.pdftext import pdf_text
 from tracking.lib.errors import DomainError
 from tracking.models import AuditEvent
 
@@ -26,6 +27,20 @@ from ..helpers import grade
 
 def monday():
     return queries.monday_of(timezone.localdate())
+
+
+def at(monkeypatch, day, hour, minute=0):
+    """Stand the clock at a local time `day` days after this week's Monday (timezone.now is what
+    services, views and timezone.localdate read)."""
+    when = timezone.make_aware(datetime.combine(monday() + timedelta(days=day), time(hour, minute)))
+    monkeypatch.setattr(timezone, "now", lambda: when)
+    return when
+
+
+@pytest.fixture
+def after_the_weeks_sessions(monkeypatch):
+    """Sunday noon: every session of the week has started, so every register is open."""
+    return at(monkeypatch, 6, 12)
 
 
 def make_session(
@@ -132,7 +147,9 @@ def _confirmed(w):
     return Allocation.objects.get(pupil=w.child, session=w.maths_session)
 
 
-def test_the_leader_takes_the_register_and_an_absence_reaches_the_mentors_follow_up_list(client, requested):
+def test_the_leader_takes_the_register_and_an_absence_reaches_the_mentors_follow_up_list(
+    client, requested, after_the_weeks_sessions
+):
     w = requested
     place = _confirmed(w)
     client.force_login(w.teacher.user)
@@ -153,7 +170,7 @@ def test_the_leader_takes_the_register_and_an_absence_reaches_the_mentors_follow
     assert not client.get(reverse("interventions:follow_ups")).context["rows"]
 
 
-def test_another_mentor_does_not_see_a_pupil_they_do_not_mentor(client, requested):
+def test_another_mentor_does_not_see_a_pupil_they_do_not_mentor(client, requested, after_the_weeks_sessions):
     w = requested
     _confirmed(w)
     place = Allocation.objects.get(pupil=w.classmate)
@@ -164,7 +181,7 @@ def test_another_mentor_does_not_see_a_pupil_they_do_not_mentor(client, requeste
     assert [a.pupil for a in client.get(reverse("interventions:follow_ups")).context["rows"]] == [w.classmate]
 
 
-def test_attending_earns_points_towards_the_schools_goal(requested):
+def test_attending_earns_points_towards_the_schools_goal(requested, after_the_weeks_sessions):
     w = requested
     SessionSettings.objects.create(school=w.school, reward_goal="Prom night", points_per_session=2)
     place = _confirmed(w)
@@ -173,7 +190,7 @@ def test_attending_earns_points_towards_the_schools_goal(requested):
     assert (reward["goal"], reward["points"], reward["attended"]) == ("Prom night", 2, 1)
 
 
-def test_a_bad_register_mark_saves_nothing(requested):
+def test_a_bad_register_mark_saves_nothing(requested, after_the_weeks_sessions):
     w = requested
     place = _confirmed(w)
     with pytest.raises(DomainError):
@@ -182,12 +199,48 @@ def test_a_bad_register_mark_saves_nothing(requested):
     assert place.attendance == ""
 
 
-def test_the_register_is_usable_on_a_phone(client, requested):
+def test_the_register_is_usable_on_a_phone(client, requested, after_the_weeks_sessions):
     w = requested
     _confirmed(w)
     client.force_login(w.teacher.user)
     page = client.get(reverse("interventions:register", args=[w.maths_session.pk])).content.decode()
     assert 'class="register-marks"' in page and 'type="radio"' in page and "<legend>" in page
+
+
+def test_a_register_cannot_be_taken_before_the_session_starts(requested, monkeypatch):
+    w = requested
+    place = _confirmed(w)
+    at(monkeypatch, 0, 15, 29)  # the maths session starts at 15:30
+    with pytest.raises(DomainError) as error:
+        services.register_mark(session=w.maths_session, marks={place.pk: "absent"}, by=w.teacher.user)
+    assert error.value.code == "register_not_open" and "15:30" in error.value.message
+    place.refresh_from_db()
+    assert (place.attendance, place.marked_at) == ("", None)
+    assert not AuditEvent.objects.filter(action="interventions.register.marked").exists()
+    assert not queries.follow_ups([w.child.pk]).exists()  # nothing reaches the follow-up list
+
+
+def test_the_register_opens_as_the_session_starts(requested, monkeypatch):
+    w = requested
+    place = _confirmed(w)
+    at(monkeypatch, 0, 15, 30)
+    assert services.register_mark(session=w.maths_session, marks={place.pk: "late"}, by=w.teacher.user) == 1
+
+
+def test_the_register_page_says_when_it_opens_and_refuses_an_early_mark(client, requested, monkeypatch):
+    w = requested
+    place = _confirmed(w)
+    at(monkeypatch, 0, 9)
+    client.force_login(w.teacher.user)
+    url = reverse("interventions:register", args=[w.maths_session.pk])
+    page = client.get(url).content.decode()
+    assert "The register opens when the session starts, at 15:30 on Monday" in page
+    assert 'type="radio"' not in page and w.child.sorted_name in page
+    response = client.post(url, {f"mark-{place.pk}": "absent"}, follow=True)
+    assert response.status_code == 200
+    assert any("Nothing was saved" in str(m) for m in response.context["messages"])
+    place.refresh_from_db()
+    assert place.attendance == ""
 
 
 def test_more_sessions_than_the_weekly_limit_warns(world):
@@ -215,6 +268,22 @@ def test_the_monday_scheduler_issues_timetables_once_and_the_tutor_downloads_the
     client.force_login(w.tutor.user)
     pdf = client.get(reverse("interventions:timetable_pdf", args=[w.form.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
+
+
+def test_the_timetable_pdf_is_tagged_for_screen_readers(client, requested):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    w = requested
+    _confirmed(w)
+    client.force_login(w.tutor.user)
+    content = client.get(reverse("interventions:timetable_pdf", args=[w.form.pk])).content
+    root = PdfReader(BytesIO(content)).trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "en-GB"
+    assert "pdfuaid:part" in root["/Metadata"].get_object().get_data().decode()
+    assert w.child.sorted_name in pdf_text(content)
 
 
 def test_the_family_sees_the_timetable_on_their_childs_page(client, requested):

@@ -1,6 +1,7 @@
-"""The pages the access matrix's axe run cannot open (the trust view needs a trust login, the Data Board a
-signed link), in Chromium at a desktop and a phone width: no serious or critical axe-core violation, and
-the board cycles its slides with no script. UPLIFT_SCREENSHOTS=DIR saves a PNG of each view to look at."""
+"""Pages the access matrix's axe run cannot open: the trust view (a trust login), the Data Board (a signed
+link) and the dashboards with grades in an uplift (the matrix's world has none). In Chromium at a desktop
+and a phone width: no serious or critical axe-core violation and no console error (CSP).
+UPLIFT_SCREENSHOTS=DIR saves a PNG of each view to look at."""
 
 import os
 import shutil
@@ -45,6 +46,9 @@ def test_trust_view_board_and_decisions_pass_axe_at_both_widths(live_server, tra
         (None, reverse("data_board", args=[board.board_token(world.school)]), "board"),
         (_session(world.slt.user), reverse("home"), "home-slt"),
         (_session(world.data_manager.user), reverse("data_board_settings"), "board-settings"),
+        (_session(world.slt.user), f"{reverse('dashboard')}?term={world.term.pk}", "dashboard"),
+        (_session(world.slt.user), f"{reverse('dashboard')}?term={world.term.pk}&year=11", "dashboard-year"),
+        (_session(world.slt.user), f"{reverse('dashboard_variation')}?term={world.term.pk}", "variation"),
     ]
     shots = os.environ.get("UPLIFT_SCREENSHOTS")
     failures = []
@@ -61,7 +65,7 @@ def test_trust_view_board_and_decisions_pass_axe_at_both_widths(live_server, tra
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 900})
                 page.goto(live_server.url + url)
-                assert page.url.endswith(url), f"{name} redirected to {page.url}"
+                assert page.url == live_server.url + url, f"{name} redirected to {page.url}"
                 if name == "board":
                     page.wait_for_timeout(1500)  # the first slide has faded in
                 if shots:

@@ -209,3 +209,19 @@ def test_movers_count_each_grade_up_or_down_since_the_point_before(world):
     ups = sum(1 for e in annotated if e.prev_step is not None and e.counting_step > e.prev_step)
     downs = sum(1 for e in annotated if e.prev_step is not None and e.counting_step < e.prev_step)
     assert (ups, downs) == (1, 1)
+
+
+def test_variation_shows_groups_a_page_at_a_time_but_downloads_them_all(varied, login, monkeypatch):
+    from tracking.dashboards import views
+
+    monkeypatch.setattr(views, "VARIATION_GROUPS_PER_PAGE", 1)
+    w = varied
+    client = login(w.slt.user)
+    page = client.get(f"/dashboard/variation/?term={w.term.pk}&g-page=2")
+    groups = page.context["tables"][1]
+    assert [row.record.label for row in groups.page.object_list] == ["11Ma2 (Mathematics)"]
+    book = load_workbook(
+        io.BytesIO(client.get(f"/dashboard/variation/?term={w.term.pk}&export=xlsx").content)
+    )
+    assert len(list(book["Teaching group"].values)) == 3  # the heading and both groups
+    assert "11Ma1" in pdf_text(client.get(f"/dashboard/variation/?term={w.term.pk}&print=pdf").content)
