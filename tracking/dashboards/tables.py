@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.text import slugify
 
 from tracking.lib import exports
+from tracking.templatetags.dashboard_bars import bar_svg
 
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
 
@@ -25,8 +26,7 @@ class PercentColumn(tables.Column):
 class FiguresTable(tables.Table):
     label = tables.Column(verbose_name="", order_by=("label",))
     graded = tables.Column(verbose_name="Grades", attrs=NUM)
-    bar = tables.TemplateColumn(
-        template_name="tracking/dashboards/_bar_cell.html",
+    bar = tables.Column(
         verbose_name="Standing",
         orderable=False,
         exclude_from_export=True,
@@ -58,6 +58,9 @@ class FiguresTable(tables.Table):
     def render_label(self, record, value):
         link = getattr(record, "link", None)
         return format_html('<a href="{}">{}</a>', link, value) if link else value
+
+    def render_bar(self, record):
+        return bar_svg(record)
 
     def value_label(self, value):
         return value
