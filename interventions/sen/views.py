@@ -23,7 +23,8 @@ def sen_view(request):
     context = {"scope": scope, "school": scope.school}
     if scope.term is None:
         return render(request, "interventions/sen/sen.html", context)
-    figures = queries.figures(scope.entries, scope.thresholds, scope.previous)
+    # No movers on this page: no join to the grade at the point before.
+    figures = queries.figures(scope.entries, scope.thresholds, {})
     subjects = list(
         scope.school.subjects.filter(pk__in={key[0] for key in figures["subject_need"]}).order_by("name")
     )
