@@ -8,7 +8,7 @@ whatever the size of the school.
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Cast
 
 from tracking import standing
@@ -34,11 +34,12 @@ SPLITS = (
 
 
 def terms_with_data(school):
-    """Half terms (newest first) that have grades, for the term picker."""
+    """Half terms (newest first) that have grades, for the term picker. EXISTS stops at a term's first
+    grade (a join would read every grade in the school and then make them distinct)."""
+    has_grades = GradeEntry.objects.filter(point__half_term=OuterRef("pk"))
     return list(
-        HalfTerm.objects.filter(academic_year__school=school, points__grades__isnull=False)
+        HalfTerm.objects.filter(Exists(has_grades), academic_year__school=school)
         .select_related("academic_year")
-        .distinct()
         .order_by("-academic_year__starts_on", "-number")
     )
 
