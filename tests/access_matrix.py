@@ -205,6 +205,7 @@ ROWS = [
     ("setup_points", lambda w: [], {"data_manager"}),
     ("setup_point", lambda w: [w.point.pk], {"data_manager"}),
     ("setup_school", lambda w: [], {"data_manager"}),
+    ("setup_export", lambda w: [], {"data_manager"}),
     ("setup_staff", lambda w: [], {"data_manager"}),
     ("setup_staff_member", lambda w: [w.teacher.pk], {"data_manager"}),
     ("setup_role_remove", lambda w: [w.tutor.pk, _tutor_role(w).pk], set()),  # POST only
@@ -896,6 +897,7 @@ ACTIONS = [
     ),
     ("setup_role_remove", lambda w: [w.tutor.pk, _tutor_role(w).pk], lambda w: {}, {"data_manager"}),
     ("subject_access", lambda w: [w.child.pk], lambda w: {}, {"data_manager"}),  # audited export
+    ("setup_export", lambda w: [], lambda w: {}, {"data_manager"}),  # audited export
     # Mentor allocation: the classmate has no mentor yet; the world's mentor takes her on.
     (
         "mentoring:allocation",

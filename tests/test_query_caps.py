@@ -117,6 +117,7 @@ CAPS = {
     "school_theme_css": 5,
     "security_log": 8,
     "setup_calendar": 8,
+    "setup_export": 5,
     "setup_home": 16,
     "setup_point": 10,
     "setup_points": 9,

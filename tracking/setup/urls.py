@@ -12,6 +12,7 @@ urlpatterns = [
     path("setup/points/", views.setup_points, name="setup_points"),
     path("setup/points/<int:pk>/", views.setup_point, name="setup_point"),
     path("setup/school/", views.setup_school, name="setup_school"),
+    path("setup/export/", views.setup_export, name="setup_export"),
     path("setup/staff/", views.setup_staff, name="setup_staff"),
     path("setup/staff/<int:pk>/", views.setup_staff_member, name="setup_staff_member"),
     path(

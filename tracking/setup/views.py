@@ -4,12 +4,14 @@ year's assessment points, the school's words and colours, and staff roles."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
 from tracking import permissions, standing
 from tracking.lib.scales import STANDARD_SCALES
+from tracking.mis.export import school_export
 from tracking.models import (
     AcademicYear,
     AssessmentPoint,
@@ -46,6 +48,17 @@ from tracking.setup.services import (
     subject_save,
 )
 from tracking.setup.tables import StaffTable
+
+EXPORT_FILES = (
+    ("pupils.csv", "pupils on roll and leavers, with their characteristics and attendance"),
+    ("staff.csv", "staff with their codes and roles"),
+    ("guardians.csv", "parents and carers, a row per child"),
+    ("subjects.csv", "subjects, departments and grade scales"),
+    ("points.csv", "assessment points and their windows"),
+    ("groups.csv", "teaching groups and who is in them, every year"),
+    ("grades.csv", "every grade entered"),
+    ("targets.csv", "each pupil's target per subject"),
+)
 
 
 def _school(request):
@@ -287,3 +300,16 @@ def setup_scale(request, pk):
         "tracking/setup/scale.html",
         {"scale": scale, "form": form, "grades": grades, "subjects": used},
     )
+
+
+@login_required
+def setup_export(request):
+    """The whole school as CSV files in one ZIP (POST downloads it; the export is audited)."""
+    school = _school(request)
+    if request.method == "POST":
+        name, content = school_export(school=school, by=request.user)
+        response = HttpResponse(content, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(request, "tracking/setup/export.html", {"school": school, "files": EXPORT_FILES})
