@@ -130,3 +130,18 @@ def test_every_page_sends_a_strict_content_security_policy(client, world):
     client.force_login(world.teacher.user)
     csp = client.get(reverse("home"))["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+def test_the_nav_marks_only_the_closest_entry_as_the_current_page(world, login):
+    """/dashboard/year-lists/ starts with /dashboard/ too: only "Year lists" is the current page."""
+    from django.test import RequestFactory
+
+    from tracking.school.navigation import nav_for
+
+    request = RequestFactory().get("/dashboard/year-lists/")
+    request.user = world.slt.user
+    active = [entry["label"] for entry in nav_for(request) if entry["active"]]
+    assert active == ["Year lists"]
+    request = RequestFactory().get("/dashboard/")
+    request.user = world.slt.user
+    assert [entry["label"] for entry in nav_for(request) if entry["active"]] == ["Dashboard"]

@@ -28,10 +28,14 @@ def items_for(user):
 
 
 def nav_for(request):
+    """The user's entries; the one whose address is the longest start of this page's is marked active
+    (so /dashboard/year-lists/ marks "Year lists", not "Dashboard" too)."""
     path = request.path
     entries = []
     for item in items_for(request.user):
         url = reverse(item.url_name)
-        active = path == url if url == "/" else path.startswith(url)
-        entries.append({"label": item.label, "url": url, "active": active, "description": item.description})
+        entries.append({"label": item.label, "url": url, "active": False, "description": item.description})
+    matches = [e for e in entries if (path == e["url"] if e["url"] == "/" else path.startswith(e["url"]))]
+    if matches:
+        max(matches, key=lambda e: len(e["url"]))["active"] = True
     return entries
