@@ -85,10 +85,7 @@ def _export(fmt, point, lists):
                     "Y" if row.attendance_low else "",
                 ]
             )
-    if fmt == "xlsx":
-        body, content_type = exports.workbook([("Year lists", EXPORT_HEADERS, rows)]), exports.FORMATS["xlsx"]
-    else:
-        body, content_type = exports.render(fmt, EXPORT_HEADERS, rows)
+    body, content_type = exports.render(fmt, EXPORT_HEADERS, rows, sheet="Year lists")
     response = HttpResponse(body, content_type=content_type)
     name = slugify(f"year lists {point.year_group} {point.name} {point.academic_year}")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{name}.{fmt}")

@@ -22,8 +22,9 @@ def safe_cell(value):
     return value
 
 
-def render(fmt, headers, rows):
-    """(bytes, content type) for the rows in the format asked for ('csv' or 'xlsx')."""
+def render(fmt, headers, rows, *, sheet="Sheet1"):
+    """(bytes, content type) for the rows in the format asked for ('csv' or 'xlsx'; `sheet` names the
+    workbook's one sheet)."""
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -33,7 +34,7 @@ def render(fmt, headers, rows):
         # A byte-order mark so Excel reads the UTF-8 names correctly.
         return ("\ufeff" + buffer.getvalue()).encode("utf-8"), FORMATS["csv"]
     if fmt == "xlsx":
-        return workbook([("Master grid", headers, rows)]), FORMATS["xlsx"]
+        return workbook([(sheet, headers, rows)]), FORMATS["xlsx"]
     raise ValueError(f"Unknown export format {fmt!r}")
 
 

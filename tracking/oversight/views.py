@@ -210,7 +210,7 @@ def master_export(request, subject_id, fmt):
     subject, years, number, grid, grid_filter, rows = _master_context(request, subject_id)
     rows = master_grid.sort_rows(grid, rows, request.GET.get("sort"))
     content, content_type = exports.render(
-        fmt, master_grid.export_headers(grid), master_grid.export_rows(grid, rows)
+        fmt, master_grid.export_headers(grid), master_grid.export_rows(grid, rows), sheet="Master grid"
     )
     filename = f"{subject.name}-Y{number}-master-{timezone.localdate():%Y-%m-%d}.{fmt}".replace(" ", "-")
     response = HttpResponse(content, content_type=content_type)
