@@ -81,8 +81,9 @@ def test_pupil_page_query_count_stays_the_same_as_history_grows(client, graded, 
             f.GradeEntryFactory(
                 pupil=graded.child, subject=subject, point=point, current=f.grade(graded.school, str(4 + n))
             )
-    # Measured on PostgreSQL (with the plans and sessions sections); the same whatever the history.
-    assert len(small) <= 23
+    # Measured on PostgreSQL (with the plans and sessions sections, and the three fixed queries of the
+    # teacher's "send a mentoring slip" button); the same whatever the history.
+    assert len(small) <= 26
     with django_assert_num_queries(len(small)):
         assert client.get(url).status_code == 200
 

@@ -548,7 +548,8 @@ def test_the_change_request_queue_reads_a_fixed_number_of_queries_however_many_r
 
 
 def test_the_generate_page_starts_on_the_youngest_year_with_fft_fields_kept_for_fft(client, world):
-    f.YearGroupFactory(school=world.school, number=7)
+    year7 = f.YearGroupFactory(school=world.school, number=7)
+    f.PupilFactory(school=world.school, year_group=year7)  # pickers offer years with pupils on roll
     client.force_login(world.data_manager.user)
     html = client.get(reverse("target_generate")).content.decode()
     year_select = html.split('name="year_group"', 1)[1].split("</select>", 1)[0]
