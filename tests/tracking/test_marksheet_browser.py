@@ -93,10 +93,13 @@ def test_a_teacher_fills_a_sheet_from_the_keyboard_fixes_a_mistake_and_saves(
         "6\r\n5+\r\n4\r\n7\r\n",
     )
     assert [cell(page, p, "predicted").input_value() for p in w.rows] == ["6", "5+", "4", "7"]
-    # Live traffic lights, in words as well as colour.
-    assert "Above target" in page.locator(f"#row-{ash.pk} [data-progress]").inner_text()
-    assert "Well below target" in page.locator(f"#row-{cole.pk} [data-progress]").inner_text()
-    # The live light carries the same data-standing as the server's, and says which grade it judged.
+    # Live traffic lights, in words as well as colour: the server's answer for what is typed.
+    expect = pytest.importorskip("playwright.sync_api").expect
+    expect(page.locator(f"#row-{ash.pk} [data-progress]")).to_contain_text("Above target")
+    expect(page.locator(f"#row-{cole.pk} [data-progress]")).to_contain_text("Well below target")
+    expect(page.locator(f"#row-{lamb.pk} [data-progress]")).to_contain_text("Above target")
+    expect(page.locator("[data-progress].is-updating")).to_have_count(0)
+    # The live light carries the same data-standing as the saved one, and says which grade it judged.
     live = {p.pk: page.locator(f"#row-{p.pk} [data-standing]").get_attribute("data-standing") for p in w.rows}
     assert (
         live[cole.pk] == "well-below"
