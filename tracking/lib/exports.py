@@ -1,8 +1,16 @@
-"""Spreadsheet exports (CSV and XLSX) that are safe to open in Excel."""
+"""Spreadsheet exports (CSV and XLSX) that are safe to open in Excel.
+
+The one exporter: every page's "Download CSV / XLSX" asks for `?export=csv|xlsx` on the page's own URL,
+so the download passes through the same view, with the same permission scope and filters, and holds
+every row the page would show (not one page of them). `requested` reads the format, `download` builds
+the response from headers and rows, `table_download` from a django-tables2 table.
+"""
 
 import csv
 import io
 
+from django.http import HttpResponse
+from django.utils.text import slugify
 from openpyxl import Workbook
 
 FORMATS = {
@@ -54,3 +62,34 @@ def workbook(sheets):
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def requested(request):
+    """The format asked for with ?export=csv or ?export=xlsx, or None (the page itself)."""
+    fmt = request.GET.get("export")
+    return fmt if fmt in FORMATS else None
+
+
+def download(fmt, headers, rows, *, name, sheet=None):
+    """An attachment response named for `name` (e.g. 'pupils' -> pupils.csv)."""
+    body, content_type = render(fmt, headers, rows, sheet=sheet or name.capitalize())
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{slugify(name) or "export"}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def table_values(table):
+    """(headers, rows) of a django-tables2 table as exported: every row (no paging), the columns not
+    marked exclude_from_export, each cell's `value_<column>` (or its render with the HTML removed)."""
+    values = table.as_values()
+    headers = next(values)
+    return headers, list(values)
+
+
+def table_download(request, table, fmt, *, name, sheet=None):
+    """Every row of `table` in the page's order (?sort=) as an attachment."""
+    from django_tables2 import RequestConfig
+
+    RequestConfig(request, paginate=False).configure(table)
+    return download(fmt, *table_values(table), name=name, sheet=sheet)
