@@ -85,6 +85,29 @@ def _plans(w):
     child_plan(w)
 
 
+def _grade_change(w):
+    from tracking import audit
+
+    audit.record(
+        action="tracking.grade.changed", obj=w.child, by=w.teacher.user, pupil=w.child,
+        before={"grade": "4"}, after={"grade": "5"},
+    )  # fmt: skip
+
+
+def _import_job(w):
+    from tracking.models import ImportJob, ImportKind, ImportStatus
+
+    ImportJob.objects.create(
+        school=w.school, kind=ImportKind.PUPILS, file_name="roll.csv", status=ImportStatus.COMMITTED
+    )
+
+
+def _rag_entry(w):
+    from tests.access_matrix import _rag_entry as entry
+
+    entry(w)
+
+
 EXPORTS = [
     Export("pupil_list", "teacher", "UPN", lambda w: w.child.upn, lambda w: w.other_child.upn),
     Export("group_list", "teacher", "Pupils", lambda w: w.group.name, lambda w: w.other_group.name),
@@ -124,6 +147,12 @@ EXPORTS = [
         setup=_plans,
         url=lambda w, fmt: reverse("interventions:plan_export", args=[fmt]),
     ),
+    Export("security_log", "data_manager", "Details", lambda w: w.child.full_name, setup=_grade_change),
+    Export("import_list", "data_manager", "Outcome", lambda w: "roll.csv", setup=_import_job),
+    Export("mentoring:allocation", "slt", "Caseload", lambda w: w.child.upn),
+    Export("mentoring:mentees", "mentor", "Standing", lambda w: w.child.upn, lambda w: w.other_child.upn),
+    Export("mentoring:compliance", "slt", "Pupil not met", lambda w: w.child.upn),
+    Export("mentoring:rag_review", "slt", "Comment", lambda w: "Homework missing", setup=_rag_entry),
 ]
 
 

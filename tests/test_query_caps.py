@@ -207,7 +207,13 @@ EXPORT_CAPS = {
     "interventions:ks_sheet": 13,
     "interventions:plan_list": 8,
     "interventions:session_requests": 7,
+    "import_list": 7,
+    "mentoring:allocation": 12,
+    "mentoring:compliance": 8,
+    "mentoring:mentees": 17,  # the workspace cards: grades, targets, flags, plans, sessions, RAG
+    "mentoring:rag_review": 11,
     "pupil_list": 7,
+    "security_log": 9,
     "setup_staff": 10,
     "target_overview": 11,
 }

@@ -8,8 +8,10 @@ the response from headers and rows, `table_download` from a django-tables2 table
 
 import csv
 import io
+from datetime import datetime
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.text import slugify
 from openpyxl import Workbook
 
@@ -30,15 +32,25 @@ def safe_cell(value):
     return value
 
 
+def cell(value):
+    """A value as a spreadsheet cell: formulas neutralised (safe_cell), and a moment in time in the
+    school's time to the second (spreadsheets hold no time zones)."""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value).replace(tzinfo=None)
+        return value.replace(microsecond=0)
+    return safe_cell(value)
+
+
 def render(fmt, headers, rows, *, sheet="Sheet1"):
     """(bytes, content type) for the rows in the format asked for ('csv' or 'xlsx'; `sheet` names the
     workbook's one sheet)."""
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([safe_cell(h) for h in headers])
+        writer.writerow([cell(h) for h in headers])
         for row in rows:
-            writer.writerow([safe_cell(v) for v in row])
+            writer.writerow([cell(v) for v in row])
         # A byte-order mark so Excel reads the UTF-8 names correctly.
         return ("\ufeff" + buffer.getvalue()).encode("utf-8"), FORMATS["csv"]
     if fmt == "xlsx":
@@ -56,9 +68,9 @@ def workbook(sheets):
             name = f"{name[:28]} {len(used)}"
         used.add(name)
         sheet = book.create_sheet(name)
-        sheet.append([safe_cell(h) for h in headers])
+        sheet.append([cell(h) for h in headers])
         for row in rows:
-            sheet.append([safe_cell(v) for v in row])
+            sheet.append([cell(v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from tracking import permissions
+from tracking.lib import exports
 from tracking.middleware import upload_limit
 from tracking.mis.columns import mapping_problems, remember_mapping, saved_mapping
 from tracking.mis.forms import ColumnsForm, CtfUploadForm, SpreadsheetUploadForm
@@ -37,6 +38,36 @@ def _rejected(school, kind, upload, by, message):
     return redirect("import_detail", pk=job.pk)
 
 
+def _outcome(job):
+    if job.in_progress:
+        return f"{job.percent_done}% checked"
+    if job.status == "mapping":
+        return "Columns to choose"
+    if job.status == "rejected":
+        return f"{len(job.problems)} problem{'' if len(job.problems) == 1 else 's'}"
+    return job.summary
+
+
+def _jobs_table(jobs):
+    """(headers, rows) of every import the school has run, as the list shows its recent ones."""
+    headers = ["When", "Kind", "File", "By", "Status", "Outcome", "Created", "Updated", "Unchanged"]
+    rows = [
+        [
+            job.created_at,
+            job.get_kind_display(),
+            job.file_name,
+            (job.by.get_full_name() or job.by.username) if job.by else "Command line",
+            job.get_status_display(),
+            _outcome(job),
+            job.created,
+            job.updated,
+            job.unchanged,
+        ]
+        for job in jobs
+    ]
+    return headers, rows
+
+
 @upload_limit("UPLIFT_IMPORT_MAX_BYTES")
 @login_required
 def import_list(request):
@@ -53,6 +84,8 @@ def import_list(request):
         jobs_supersede_pending(school=school, kind=ImportKind.CTF, keep=job)
         return redirect("import_detail", pk=job.pk)
     jobs = ImportJob.objects.filter(school=school).select_related("by").defer("content", "changes", "notes")
+    if fmt := exports.requested(request):
+        return exports.download(fmt, *_jobs_table(jobs), name="imports", sheet="Imports")
     return render(
         request,
         "tracking/mis/import_list.html",
