@@ -106,13 +106,18 @@ def import_upload(request, kind):
     if importer is None:
         raise Http404("no such import")
     school = permissions.school_for(request.user)
-    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
+    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None, importer=importer)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > max_bytes():  # refused before the body is read
             return _rejected(school, kind, upload, request.user, _too_large())
         job = spreadsheet_job(
-            school=school, kind=kind, raw=upload.read(), file_name=upload.name, by=request.user
+            school=school,
+            kind=kind,
+            raw=upload.read(),
+            file_name=upload.name,
+            by=request.user,
+            options=form.options(),
         )
         jobs_supersede_pending(school=school, kind=kind, keep=job)
         if job.status == ImportStatus.MAPPING:
@@ -172,6 +177,10 @@ def import_detail(request, pk):
         return redirect("import_columns", pk=job.pk)
     importer = importer_for(job.kind)
     mapping = [(c.label, job.mapping.get(c.name)) for c in importer.columns if job.mapping.get(c.name)]
+    # Memberships a "lists every member" groups file takes away are shown apart, every one of them.
+    changes = [c for c in job.changes if c.get("action") != "remove"]
+    removals = [c for c in job.changes if c.get("action") == "remove"]
+    chosen = [label for name, (label, _help) in importer.options.items() if job.options.get(name)]
     return render(
         request,
         "tracking/mis/import_detail.html",
@@ -180,8 +189,10 @@ def import_detail(request, pk):
             "Status": ImportStatus,
             "importer": importer,
             "mapping": mapping,
-            "changes": job.changes[:SHOWN_CHANGES],
-            "more_changes": max(0, len(job.changes) - SHOWN_CHANGES),
+            "options": chosen,
+            "changes": changes[:SHOWN_CHANGES],
+            "more_changes": max(0, len(changes) - SHOWN_CHANGES),
+            "removals": removals,
         },
     )
 
