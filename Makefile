@@ -54,7 +54,7 @@ $(STAMP): requirements.lock pyproject.toml | $(PY)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
+	UPLIFT_EMBEDDED_WORKER=$${UPLIFT_EMBEDDED_WORKER:-true} $(PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
 
 test:
 	bash tests/run.sh $(ARGS)

@@ -45,12 +45,10 @@ def _render_worker(ids):
 
 def _floor_worker(args):
     html, count = args
-    from weasyprint import HTML
+    from tracking.lib import pdf as pdfs
 
     for _ in range(count):
-        HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=pdf.url_fetcher()).write_pdf(
-            pdf_variant="pdf/ua-1", pdf_tags=True
-        )
+        pdfs.html_to_pdf(html)
     return count
 
 

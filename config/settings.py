@@ -195,6 +195,10 @@ DEFAULT_FROM_EMAIL = env.string("DJANGO_DEFAULT_FROM_EMAIL", "uplift@localhost")
 CELERY_BROKER_URL = env.string("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# With no broker, `make run` sets this so background work (report batches, RAG sheets, imports) runs
+# on one thread beside the web server: pages answer at once and progress bars move, as with a worker.
+# Off, eager tasks run inside the request that queued them (the tests rely on that).
+UPLIFT_EMBEDDED_WORKER = CELERY_TASK_ALWAYS_EAGER and env.boolean("UPLIFT_EMBEDDED_WORKER", False)
 CELERY_RESULT_BACKEND = env.string("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -75,6 +75,8 @@ ROWS = [
     ("marksheet", lambda w: [w.english_group.pk, w.point.pk], {"other_teacher", "slt", "data_manager"}),
     ("marksheet_row", lambda w: [w.group.pk, w.point.pk, w.child.pk], EDITS_GROUP),
     ("marksheet_row", lambda w: [w.group.pk, w.point.pk, w.other_child.pk], set()),
+    ("marksheet_light", lambda w: [w.group.pk, w.point.pk, w.child.pk], EDITS_GROUP),
+    ("marksheet_light", lambda w: [w.group.pk, w.point.pk, w.other_child.pk], set()),
     ("marksheet_reopen", lambda w: [w.group.pk, w.point.pk], {"data_manager"}),
     ("marksheet_verify", lambda w: [w.group.pk, w.point.pk], {"hod", "slt", "data_manager"}),
     ("point_reopen", lambda w: [w.point.pk], {"data_manager"}),

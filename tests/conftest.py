@@ -28,3 +28,22 @@ def _celery_eager_unless_real_worker(request):
 def _media_in_a_temporary_folder(settings, tmp_path):
     """Stored files (report PDFs, ZIPs) go to a folder of the test's own, never the checkout's var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    """A 1280 px page in headless Chromium; the test fails if the page throws a JavaScript error."""
+    from tests import browser
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
+    # synchronous. Scoped to these tests so it never leaks into, say, `check --deploy` subprocesses.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as p:
+        chromium = browser.launch(p)
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        yield page
+        chromium.close()
+        assert not errors, errors

@@ -80,6 +80,7 @@ CAPS = {
     "marksheet_list": 11,
     "marksheet_reopen": 8,
     "marksheet_row": 14,
+    "marksheet_light": 14,
     "marksheet_verify": 8,
     "master_chooser": 7,
     "master_detail": 15,

@@ -8,6 +8,7 @@ from django_tables2 import RequestConfig
 
 from tracking import audit, permissions
 from tracking.lib import exports
+from tracking.lib import pdf as pdfs
 from tracking.lib.errors import DomainError
 from tracking.models import GradeEntry, Subject
 
@@ -71,7 +72,7 @@ def plan_pdf(request):
     permissions.require(access.can_see_plan_lists(user))
     plans = list(_filtered(request).qs.order_by("pupil__year_group__number", "pupil__legal_last_name", "pk"))
     school = permissions.school_for(user)
-    pdf = paper.render_pdf(
+    pdf = pdfs.render_pdf(
         "interventions/plans/plan_list_pdf.html",
         {"plans": plans, "school": school, "printed_by": user.display_name, "printed_at": timezone.now()},
     )

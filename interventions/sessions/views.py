@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tracking import permissions
 from tracking.lib import exports
+from tracking.lib import pdf as pdfs
 from tracking.lib.errors import DomainError
 from tracking.models import Pupil, Staff, Subject
 
@@ -364,7 +365,7 @@ def timetable_pdf(request, form_pk):
     week = _week(request)
     pupils = list(form.pupils.filter(is_active=True).order_by("legal_last_name", "legal_first_name"))
     rows = queries.timetable_rows(pupils, week)
-    pdf = paper.render_pdf(
+    pdf = pdfs.render_pdf(
         "interventions/sessions/timetable_pdf.html",
         {
             "form": form, "week": week, "week_end": week + timedelta(days=4),
@@ -383,7 +384,7 @@ def signup_sheet(request):
     week = _week(request)
     school = permissions.school_for(user)
     sessions = list(queries.week_sessions(school, week).filter(advertised=True))
-    pdf = paper.render_pdf(
+    pdf = pdfs.render_pdf(
         "interventions/sessions/signup_pdf.html",
         {"sessions": sessions, "week": week, "school": school, "lines": range(12)},
     )

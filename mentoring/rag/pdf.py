@@ -7,10 +7,10 @@ tracking.standing through the workspace cards), the last meeting, and ruled spac
 
 import time
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from tracking.lib import pdf as pdfs
 from tracking.school import theme
 
 from .. import workspace
@@ -60,14 +60,12 @@ def mentor_context(window, mentor, today=None):
 
 def render_mentor(window, mentor, today=None):
     """One mentor's sheets as a WeasyPrint Document (not yet written), and how many mentees it holds."""
-    from weasyprint import HTML  # noqa: PLC0415 - loads Pango; only the worker and tests need it
-
     context = mentor_context(window, mentor, today)
     chosen = words.settings_for(window.school)
     context["rag_words"] = words.labels(chosen)
     context["colours"] = {k: theme.safe_colour(v) for k, v in words.colours(chosen).items()}
     html = render_to_string("mentoring/rag/print.html", context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(), len(context["pages"])
+    return pdfs.document(html), len(context["pages"])
 
 
 def render_many(window, mentors, progress=None, today=None):
@@ -82,5 +80,5 @@ def render_many(window, mentors, progress=None, today=None):
     if not documents:
         return b"", time.monotonic() - started
     pages = [page for document in documents for page in document.pages]
-    pdf = documents[0].copy(pages).write_pdf()
+    pdf = pdfs.write(documents[0].copy(pages))
     return pdf, time.monotonic() - started

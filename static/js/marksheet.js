@@ -12,7 +12,6 @@
   var config = JSON.parse(configNode.textContent);
   var offline = document.getElementById("sheet-offline");
   var restored = document.getElementById("sheet-restored");
-  var ICONS = { above: "▲", on: "●", below: "▼", well_below: "▼▼", none: "–" };
 
   /* Cells and movement -------------------------------------------------------------------- */
   function rows() {
@@ -46,84 +45,47 @@
     return input.value.length > 0 && input.selectionStart === 0 && input.selectionEnd === input.value.length;
   }
 
-  /* Grades and traffic lights --------------------------------------------------------------- */
-  function normalise(text) {
-    return (text || "").trim().toUpperCase().replace(/[\u2013\u2014\u2212]/g, "-").replace(/\s+/g, "");
-  }
-  /* The server decides (tracking/standing.py) and renders what the light needs: which fields it judges,
-     first choice first (config.judge), the school's thresholds (config.thresholds) and each row's grade
-     expected now (data-expected-step). This only repeats that arithmetic on what is being typed. */
-  function judgedField(tr) {
-    for (var i = 0; i < config.judge.length; i++) {
-      var input = cellIn(tr, config.judge[i]);
-      var key = input ? normalise(input.value) : "";
-      if (key && key in config.steps) {
-        return { field: config.judge[i], step: config.steps[key] };
-      }
-    }
-    return null;
-  }
-  function statusFor(tr) {
-    var judged = judgedField(tr);
-    var expected = tr.dataset.expectedStep;
-    if (!judged) {
-      return { status: "none", diff: null, judged: null };
-    }
-    if (expected === "" || expected === undefined) {
-      return { status: "none", diff: null, judged: judged.field, noTarget: true };
-    }
-    var limits = config.thresholds;
-    var diff = judged.step - parseInt(expected, 10);
-    var status = "on";
-    if (diff >= limits.above_by) {
-      status = "above";
-    } else if (diff <= -limits.well_below_by) {
-      status = "well_below";
-    } else if (diff <= -limits.below_by) {
-      status = "below";
-    }
-    return { status: status, diff: diff, judged: judged.field };
-  }
+  /* Traffic lights ----------------------------------------------------------------------------- */
+  /* The light is tracking/standing.py's answer, never worked out here: as the teacher types, the row's
+     values go to the light URL and its reply (the same badge every page shows) replaces the cell.
+     Replies can overtake each other, so only the newest request per row is shown. */
+  var lightTimers = {};
+  var lightAsked = {};
   function renderProgress(tr) {
     var cell = tr.querySelector("[data-progress]");
-    if (!cell) {
+    if (!cell || !tr.dataset.light) {
       return;
     }
-    var result = statusFor(tr);
-    var old = cell.querySelector("[data-standing]");
-    var badge = document.createElement("span");
-    badge.className = "status status-" + result.status;
-    badge.dataset.standing = result.status.replace("_", "-");
-    badge.dataset.pupil = tr.dataset.pupil;
-    badge.dataset.subject = old ? old.dataset.subject : "";
-    badge.dataset.point = old ? old.dataset.point : "";
-    var icon = document.createElement("span");
-    icon.className = "status-icon";
-    icon.setAttribute("aria-hidden", "true");
-    icon.textContent = ICONS[result.status];
-    var label = document.createElement("span");
-    label.className = "status-label";
-    label.textContent = result.noTarget ? tr.dataset.unjudged : config.labels[result.status];
-    badge.appendChild(icon);
-    badge.appendChild(label);
-    if (result.diff) {
-      var mag = Math.abs(result.diff);
-      var diff = document.createElement("span");
-      diff.className = "status-diff";
-      diff.textContent = "(" + (result.diff > 0 ? "+" : "−") + mag;
-      var sr = document.createElement("span");
-      sr.className = "visually-hidden";
-      sr.textContent = " grade" + (mag === 1 ? "" : "s");
-      diff.appendChild(sr);
-      diff.appendChild(document.createTextNode(")"));
-      badge.appendChild(document.createTextNode(" "));
-      badge.appendChild(diff);
-    }
-    var judged = document.createElement("small");
-    judged.className = "judged-on";
-    judged.dataset.judged = "";
-    judged.textContent = result.judged ? "on " + result.judged : "";
-    cell.replaceChildren(badge, judged);
+    var pupil = tr.dataset.pupil;
+    cell.classList.add("is-updating");
+    window.clearTimeout(lightTimers[pupil]);
+    lightTimers[pupil] = window.setTimeout(function () {
+      var params = new URLSearchParams();
+      tr.querySelectorAll("input[name]").forEach(function (input) {
+        if (input.type !== "radio" || input.checked) {
+          params.append(input.name, input.value);
+        }
+      });
+      var asked = (lightAsked[pupil] || 0) + 1;
+      lightAsked[pupil] = asked;
+      window
+        .fetch(tr.dataset.light + "?" + params.toString(), {
+          credentials: "same-origin",
+          headers: { "HX-Request": "true" },
+        })
+        .then(function (response) {
+          return response.ok ? response.text() : null;
+        })
+        .then(function (html) {
+          if (html !== null && lightAsked[pupil] === asked && tr.isConnected) {
+            cell.innerHTML = html;
+            cell.classList.remove("is-updating");
+          }
+        })
+        .catch(function () {
+          /* Offline: the light catches up when the row is saved. */
+        });
+    }, 150);
   }
 
   /* Drafts ----------------------------------------------------------------------------------- */
@@ -505,7 +467,6 @@
       restored.hidden = false;
     }
   }
-  rows().forEach(renderProgress);
 
   var summary = document.getElementById("sheet-errors");
   if (summary) {

@@ -1,38 +1,15 @@
 """The Academic RAG sheet in a real browser: filled from the keyboard, a draft that survives a reload
 and an expired session, saved with Ctrl+S."""
 
-import shutil
 from datetime import date, timedelta
 
-import pytest
 from django.urls import reverse
 
 from mentoring.models import RagEntry, RagWindow
+from tests import browser
 from tests import factories as f
 
-CHROMIUM = "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs /usr/bin/chromium"),
-]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        yield page
-        browser.close()
-        assert not errors, errors
+pytestmark = browser.MARKS
 
 
 def test_a_teacher_fills_the_rag_from_the_keyboard_and_a_draft_survives_until_saved(

@@ -23,7 +23,8 @@ WIDTHS = (1280, 390)
 # Who opens each page: the first persona in this order that the matrix allows.
 PERSONAS = ("teacher", "hod", "data_manager", "slt", "tutor", "mentor", "senco", "hoy", "parent")
 # Downloads, images and htmx fragments: not pages a person reads.
-NOT_PAGES = {"home", "school_theme_css", "marksheet_row", "master_export", "flight_paths_csv"}
+NOT_PAGES = {"home", "school_theme_css", "marksheet_row", "marksheet_light", "master_export"}
+NOT_PAGES |= {"flight_paths_csv"}
 NOT_PAGES |= {"health_check_chart", "health_check_pdf"}
 HOME_PERSONAS = ("teacher", "hod", "tutor", "mentor", "senco", "slt", "data_manager", "parent")
 

@@ -1,13 +1,23 @@
 import pytest
 from django.core.management import call_command
 
+from tests.built_once import built_once
 from tracking.cycle import scheduler, services
 from tracking.models import CycleTransition, DepartmentSignOff, HealthCheck, ScheduledEventRun, TrackingCycle
 
 
+@pytest.fixture(scope="module")
+def _built(django_db_setup, django_db_blocker):
+    with built_once(django_db_blocker):
+        call_command(
+            "seed_demo", "--pupils", "150", "--seed", "3", "--hillside-pupils", "0"
+        )  # Riverside alone
+        yield
+
+
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", "--pupils", "150", "--seed", "3", "--hillside-pupils", "0")  # Riverside alone
+def demo(_built, db):
+    """Riverside seeded once for the module; each test's changes are rolled back."""
 
 
 def test_demo_has_the_open_uplift_at_input_and_earlier_ones_with_their_history(demo):

@@ -1,5 +1,5 @@
 """The demo school reads like a real one: grades follow each pupil's flight path with realistic noise,
-and the rules flag a number of pupils a school could act on. One small seeded build per test."""
+and the rules flag a number of pupils a school could act on. One seeded build for the module."""
 
 from collections import Counter
 from datetime import date
@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from interventions.models import Flag
+from tests.built_once import built_once
 from tracking import standing
 from tracking.demo.school import build
 from tracking.models import AssessmentPoint, GradeEntry, Pupil
@@ -15,9 +16,15 @@ JUDGED = ("above", "on", "below", "well_below")
 TODAY = date(2026, 11, 23)  # late autumn: Years 10-11 have a verified point, Years 7-9 an open one
 
 
+@pytest.fixture(scope="module")
+def _built(django_db_setup, django_db_blocker):
+    with built_once(django_db_blocker):
+        yield build(pupils=300, seed=3, today=TODAY)
+
+
 @pytest.fixture
-def built(db):
-    return build(pupils=300, seed=3, today=TODAY)
+def built(_built, db):
+    return _built
 
 
 def _standings(school):

@@ -1,38 +1,13 @@
 """The marksheet in a real browser: filled from the keyboard, pasted into, corrected and saved."""
 
-import shutil
-
 import pytest
 from django.urls import reverse
 
+from tests import browser
 from tests import factories as f
 from tracking.models import GradeEntry
 
-CHROMIUM = "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs /usr/bin/chromium"),
-]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
-    # synchronous. Scoped to these tests so it never leaks into, say, `check --deploy` subprocesses.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        yield page
-        browser.close()
-        assert not errors, errors
+pytestmark = browser.MARKS
 
 
 @pytest.fixture
@@ -93,10 +68,13 @@ def test_a_teacher_fills_a_sheet_from_the_keyboard_fixes_a_mistake_and_saves(
         "6\r\n5+\r\n4\r\n7\r\n",
     )
     assert [cell(page, p, "predicted").input_value() for p in w.rows] == ["6", "5+", "4", "7"]
-    # Live traffic lights, in words as well as colour.
-    assert "Above target" in page.locator(f"#row-{ash.pk} [data-progress]").inner_text()
-    assert "Well below target" in page.locator(f"#row-{cole.pk} [data-progress]").inner_text()
-    # The live light carries the same data-standing as the server's, and says which grade it judged.
+    # Live traffic lights, in words as well as colour: the server's answer for what is typed.
+    expect = pytest.importorskip("playwright.sync_api").expect
+    expect(page.locator(f"#row-{ash.pk} [data-progress]")).to_contain_text("Above target")
+    expect(page.locator(f"#row-{cole.pk} [data-progress]")).to_contain_text("Well below target")
+    expect(page.locator(f"#row-{lamb.pk} [data-progress]")).to_contain_text("Above target")
+    expect(page.locator("[data-progress].is-updating")).to_have_count(0)
+    # The live light carries the same data-standing as the saved one, and says which grade it judged.
     live = {p.pk: page.locator(f"#row-{p.pk} [data-standing]").get_attribute("data-standing") for p in w.rows}
     assert (
         live[cole.pk] == "well-below"

@@ -5,7 +5,8 @@ import subprocess
 
 import pytest
 
-from tracking.lib.pdf import html_to_pdf, static_only_fetcher
+from tracking.lib.pdf import html_to_pdf
+from tracking.lib.pdf import url_fetcher as static_only_fetcher
 
 SQUARE_PAGE = "@page { size: 100mm 100mm; }"
 

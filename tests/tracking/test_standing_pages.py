@@ -183,7 +183,36 @@ def test_the_marksheet_says_which_grade_the_light_judged_and_shows_expected_and_
     html = client.get(reverse("marksheet", args=[w.group.pk, w.point.pk])).content.decode()
     assert "on current" in html and "on predicted" in html
     html = client.get(reverse("marksheet", args=[w.y8_group.pk, w.y8_point.pk])).content.decode()
-    assert 'data-expected-step="4"' in html
+    assert '<td class="readonly sheet-expected">4</td>' in html
+
+
+def test_the_live_light_is_standings_answer_for_what_is_typed_and_saves_nothing(cases, client):
+    """The marksheet's light while typing comes from the server: the same module, the same badge."""
+    w = cases
+    client.force_login(w.teacher.user)
+    before = list(GradeEntry.objects.values_list("pk", "version", "current_id", "predicted_id"))
+
+    def light(group, point, pupil, **typed):
+        query = {f"r-{pupil.pk}-version": "0"} | {f"r-{pupil.pk}-{k}": v for k, v in typed.items()}
+        response = client.get(reverse("marksheet_light", args=[group.pk, point.pk, pupil.pk]), query)
+        assert response["Cache-Control"] == "no-store"
+        (found,) = standings_on(response)
+        return found[3], response.content.decode()
+
+    # Target 6 at the Year 11 point: predicted counts when typed, else current.
+    assert light(w.group, w.point, w.child, current="6")[0] == "on"
+    status, html = light(w.group, w.point, w.child, current="6", predicted="3")
+    assert status == "well-below" and "on predicted" in html
+    assert light(w.group, w.point, w.child, current="8", predicted="")[0] == "above"
+    assert light(w.group, w.point, w.child, current="not a grade")[0] == "none"
+    # Year 8 is judged on the grade expected now (4), not the end-of-Key-Stage-4 target (6).
+    assert light(w.y8_group, w.y8_point, w.y8_pupil, current="4")[0] == "on"
+    assert list(GradeEntry.objects.values_list("pk", "version", "current_id", "predicted_id")) == before
+    # Another group's pupil, or a POST, is a 404.
+    other = reverse("marksheet_light", args=[w.group.pk, w.point.pk, w.y8_pupil.pk])
+    assert client.get(other).status_code == 404
+    own = reverse("marksheet_light", args=[w.group.pk, w.point.pk, w.child.pk])
+    assert client.post(own).status_code == 404
 
 
 def test_the_family_page_agrees_with_standing_on_verified_grades(cases, client):

@@ -10,10 +10,12 @@ that page which school a task works for with `register_task_school`.
 import json
 import logging
 import traceback as tb
+from concurrent.futures import ThreadPoolExecutor
 
 from celery import current_app
 from celery.signals import task_failure
-from django.db import transaction
+from django.conf import settings
+from django.db import connections, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -77,10 +79,32 @@ class RanAndFailed(Exception):
     """With no broker (eager mode) the task ran in the caller and raised: not a broker outage."""
 
 
+_embedded = []  # the embedded worker's one thread, started on first use
+
+
+def _embedded_worker():
+    if not _embedded:
+        _embedded.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="uplift-worker"))
+    return _embedded[0]
+
+
+def _run_embedded(task, args, kwargs):
+    """One task on the embedded worker's thread, as a worker would run it (one at a time, in order)."""
+    try:
+        task.apply_async(args=args, kwargs=kwargs)  # eager: runs here; failures reach FailedTask
+    except Exception:
+        log.exception("task %s%r failed", task.name, args)
+    finally:
+        connections.close_all()  # this thread's own connections
+
+
 def _publish(task_name, args, kwargs):
     task = current_app.tasks[RENAMED_TASKS.get(task_name, task_name)]
     if not current_app.conf.task_always_eager:
         task.apply_async(args=args, kwargs=kwargs)
+        return
+    if settings.UPLIFT_EMBEDDED_WORKER:
+        _embedded_worker().submit(_run_embedded, task, args, kwargs)
         return
     try:
         task.apply_async(args=args, kwargs=kwargs)

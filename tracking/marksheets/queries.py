@@ -82,14 +82,6 @@ class Row:
     scale_id: int | None = None
 
     @property
-    def expected_step(self):
-        """The step the light judges against, for the live light; blank when the sheet cannot judge."""
-        result = self.standing
-        if result is None or result.expected is None or result.expected.scale_id != self.scale_id:
-            return ""
-        return result.expected.step
-
-    @property
     def has_conflict(self):
         return any(c.conflict for c in self.cells)
 

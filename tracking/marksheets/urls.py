@@ -11,6 +11,11 @@ urlpatterns = [
         name="marksheet_row",
     ),
     path(
+        "marksheets/<int:group_id>/<int:point_id>/rows/<int:pupil_id>/light/",
+        views.marksheet_light,
+        name="marksheet_light",
+    ),
+    path(
         "marksheets/<int:group_id>/<int:point_id>/reopen/",
         views.marksheet_reopen,
         name="marksheet_reopen",

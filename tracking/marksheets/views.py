@@ -94,9 +94,6 @@ def marksheet_list(request):
 
 def _context(request, sheet, **extra):
     school = sheet.group.school
-    labels = {s: standing.label(s, school) for s in standing.STATUSES}
-    thresholds = sheet.book.thresholds
-    scale_steps = {key: value.step for key, value in sheet.lookup.by_key.items()}
     return {
         "sheet": sheet,
         "group": sheet.group,
@@ -110,15 +107,6 @@ def _context(request, sheet, **extra):
         "can_verify": permissions.can_verify_sheet(request.user, sheet.group),
         "is_data_manager": permissions.is_data_manager(request.user),
         "sheet_config": {
-            "steps": scale_steps,
-            "labels": labels,
-            # The light judges the first of these fields that holds a grade (tracking.standing).
-            "judge": list(standing.judged_fields(sheet.point)),
-            "thresholds": {
-                "above_by": thresholds.above_by,
-                "below_by": thresholds.below_by,
-                "well_below_by": thresholds.well_below_by,
-            },
             "draftKey": f"uplift:marksheet:{request.user.pk}:{sheet.group.pk}:{sheet.point.pk}",
             "clearDraft": request.GET.get("saved") == "1",
         },
@@ -221,6 +209,23 @@ def marksheet_row(request, group_id, point_id, pupil_id):
     if status != 200:
         # htmx swaps error responses only when told to: the row carries its own messages.
         response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def marksheet_light(request, group_id, point_id, pupil_id):
+    """The traffic light for what is typed in one row, before it is saved.
+
+    The page asks here as the teacher types rather than working the light out in JavaScript, so the
+    live light is tracking.standing's answer, the same as every other page's. Nothing is saved.
+    """
+    permissions.require(request.method == "GET")
+    group, point = _sheet_or_404(request.user, group_id, point_id)
+    sheet = queries.load_sheet(group, point, user=request.user, only_pupil=pupil_id)
+    permissions.require(sheet.pupils)
+    queries.build_rows(sheet, typed=forms.rows_from_post(request.GET, sheet))
+    context = {"row": sheet.rows[0], "school": group.school}
+    response = render(request, "tracking/_marksheet_light.html", context)
+    response["Cache-Control"] = "no-store"
     return response
 
 
