@@ -4,6 +4,7 @@ import itertools
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 
 from tests import factories as f
 from tracking import standing
@@ -166,6 +167,15 @@ def _agree(world, entry, book=None, thresholds=None):
             GradeEntry.objects.get(pk=entry.pk).point, entry.subject_id, py.target
         )[0]
     assert row["expected_step"] == expected_step
+    raw = _standing_sql_rows(
+        GradeEntry.objects.filter(pk=entry.pk), thresholds or Thresholds.of(world.school)
+    )[entry.pk]
+    assert (raw["standing"], raw["standing_diff"], raw["expected_step"], bool(raw["below_floor"])) == (
+        py.status,
+        py.diff,
+        expected_step,
+        py.below_floor,
+    )
     return py
 
 
@@ -280,6 +290,15 @@ def test_the_school_thresholds_and_floor_are_data_both_forms_read(world):
 # -- both forms agree across a grid of cases ------------------------------------------------------
 
 
+def _standing_sql_rows(entries, thresholds):
+    """{entry id: row} from `standing.standing_sql`."""
+    sql, params = standing.standing_sql(entries, thresholds)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return {row["id"]: row for row in (dict(zip(names, values, strict=True)) for values in cursor)}
+
+
 def test_python_and_sql_agree_on_every_case_of_a_grid(world):
     targets = [
         ("6", None, TargetStatus.PUBLISHED),
@@ -315,6 +334,7 @@ def test_python_and_sql_agree_on_every_case_of_a_grid(world):
         "pk", "standing", "standing_diff", "expected_step", "below_floor"
     )
     sql = {row["pk"]: row for row in rows}
+    raw = _standing_sql_rows(entries, Thresholds.of(world.school))
     seen = set()
     for entry in entries.select_related("point", "current", "predicted"):
         py = book.judge_entry(entry, targets.get((entry.pupil_id, entry.subject_id)))
@@ -326,6 +346,16 @@ def test_python_and_sql_agree_on_every_case_of_a_grid(world):
             step,
             py.below_floor,
         ), (entry.point.name, entry.subject_id, py)
+        # The SQL form for counting many rows gives the same answers, the grade that counts included.
+        row = raw[entry.pk]
+        assert (row["standing"], row["standing_diff"], row["expected_step"], bool(row["below_floor"])) == (
+            py.status,
+            py.diff,
+            step,
+            py.below_floor,
+        ), (entry.point.name, entry.subject_id, py)
+        assert row["counting_step"] == (py.grade.step if py.grade else None)
+        assert bool(row["is_complete"]) == standing.row_complete(entry.point, entry)
         seen.add(py.status)
     assert len(made) > 100 and seen == set(standing.STATUSES)
 

@@ -15,7 +15,8 @@ then the lists are drawn by `draw`, a plain function of those counts and the sch
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Exists, OuterRef
 
 from tracking import standing
 from tracking.models import AssessmentPoint, GradeEntry, Pupil
@@ -122,24 +123,37 @@ def points_with_grades(school, year_group=None, academic_year=None):
     )
 
 
+def _counted(row):
+    """Counts as ints and averages as floats, whichever the database returned."""
+    return {
+        name: (None if value is None else float(value)) if name.startswith("avg_") else int(value or 0)
+        for name, value in row.items()
+    }
+
+
 def pupil_counts(entries, thresholds, rules=RULES):
     """[PupilCounts] for the pupils with grades among `entries` (one point's): two queries in all."""
-    counted = (
-        standing.annotate_standing(entries, thresholds)
-        .values("pupil_id")
-        .annotate(
-            graded=Count("pk", filter=Q(counting_step__isnull=False)),
-            with_standing=Count("pk", filter=~Q(standing=standing.NONE)),
-            above=Count("pk", filter=Q(standing=standing.ABOVE)),
-            below=Count("pk", filter=Q(standing__in=standing.BELOW_STATUSES)),
-            with_effort=Count("pk", filter=Q(effort__isnull=False)),
-            good_effort=Count("pk", filter=Q(effort__lte=rules.good_effort_at_most)),
-            effort_concern=Count("pk", filter=Q(effort__gte=rules.concern_effort_at_least)),
-            avg_effort=Avg("effort"),
-            avg_diff=Avg("standing_diff"),
-        )
-        .order_by()
-    )
+    sql, params = standing.standing_sql(entries, thresholds, fields=("effort",))
+    good, concern = int(rules.good_effort_at_most), int(rules.concern_effort_at_least)
+    below = ", ".join(f"'{status}'" for status in standing.BELOW_STATUSES)
+    counts = {
+        "graded": "COUNT(counting_step)",
+        "with_standing": "COUNT(standing_diff)",
+        "above": f"SUM(CASE WHEN standing = '{standing.ABOVE}' THEN 1 ELSE 0 END)",
+        "below": f"SUM(CASE WHEN standing IN ({below}) THEN 1 ELSE 0 END)",
+        "with_effort": "COUNT(effort)",
+        "good_effort": f"SUM(CASE WHEN effort <= {good} THEN 1 ELSE 0 END)",
+        "effort_concern": f"SUM(CASE WHEN effort >= {concern} THEN 1 ELSE 0 END)",
+        "avg_effort": "AVG(effort)",
+        "avg_diff": "AVG(standing_diff)",
+    }
+    selected = ", ".join(f"{sql_} AS {name}" for name, sql_ in counts.items())
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pupil_id, {selected} FROM ({sql}) s GROUP BY pupil_id", params)
+        counted = [
+            {"pupil_id": pupil_id, **_counted(dict(zip(counts, values, strict=True)))}
+            for pupil_id, *values in cursor.fetchall()
+        ]
     by_pupil = {row.pop("pupil_id"): row for row in counted}
     pupils = Pupil.objects.filter(pk__in=by_pupil).select_related("form")
     out = [PupilCounts(pupil=pupil, **by_pupil[pupil.pk]) for pupil in pupils]
