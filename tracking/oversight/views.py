@@ -73,6 +73,9 @@ def completion_page(request):
             else:
                 params = [("point", tally.key)] + ([("department", department.pk)] if department else [])
             tally.drill = "?" + urlencode([*params, ("view", "group")])
+    if fmt := exports.requested(request):
+        table = completion.export_table(view, result, rows)
+        return exports.download(fmt, *table, name=f"completion {view}", sheet="Completion")
     context = {
         "page_title": "Marksheet completion",
         "points": all_points,
