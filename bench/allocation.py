@@ -20,6 +20,7 @@ from _setup import setup
 setup()
 
 from django.db import transaction  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from interventions.sessions import allocate, services  # noqa: E402
@@ -86,7 +87,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    school = School.objects.filter(is_demo=True).first()
+    # The biggest demo school (make run also builds the trust's smaller Hillside, first by name).
+    school = School.objects.filter(is_demo=True).annotate(n=Count("pupils")).order_by("-n", "pk").first()
     proposals, confirms, placed = [], [], 0
     for _ in range(args.repeat):
         try:

@@ -80,6 +80,10 @@ ROWS = [
     ("marksheet_reopen", lambda w: [w.group.pk, w.point.pk], {"data_manager"}),
     ("marksheet_verify", lambda w: [w.group.pk, w.point.pk], {"hod", "slt", "data_manager"}),
     ("point_reopen", lambda w: [w.point.pk], {"data_manager"}),
+    # Asking for a sheet to be reopened: those who open the sheet; the requests page: marksheet users.
+    ("marksheet_reopen_request", lambda w: [w.group.pk, w.point.pk], EDITS_GROUP),
+    ("reopen_requests", lambda w: [], {"teacher", "other_teacher", "hod", "slt", "data_manager"}),
+    ("reopen_request_decide", lambda w: [_reopen_request(w).pk], set()),  # POST only
     ("interventions:flag_list", lambda w: [], STAFF),
     ("interventions:flag_new", lambda w: [], STAFF),
     # A maths flag on world.child owned by the maths HoD; a form-tutor flag owned by the tutor.
@@ -604,6 +608,35 @@ def _reopen_body(w):
     return {"until": _today(7), "reason": "Pupil joined late"}
 
 
+def _reopen_request(w):
+    """A request from world.teacher to reopen world.group's sheet at world.point (made once per world)."""
+    from tracking.models import ReopenRequest
+
+    if not hasattr(w, "reopen_request"):
+        w.reopen_request = ReopenRequest.objects.create(
+            school=w.school, point=w.point, teaching_group=w.group, reason="Wrong column",
+            requested_by=w.teacher.user, requested_at="2026-11-20T10:00:00Z",
+        )  # fmt: skip
+    return w.reopen_request
+
+
+def _waiting_again(w):
+    """The request back to waiting, so each allowed persona has something to decide."""
+    from tracking.models import ReopenRequest
+
+    ReopenRequest.objects.filter(pk=_reopen_request(w).pk).update(status="pending", decided_at=None, note="")
+    return {"decision": "decline", "note": "The grades were right"}
+
+
+def _no_request_waiting(w):
+    """world.group's sheet closed and no request waiting, so each allowed persona can ask."""
+    from tracking.models import ReopenRequest
+
+    _locked_point(w)
+    ReopenRequest.objects.filter(point=w.point, status="pending").update(status="declined")
+    return {"reason": "Two grades went in the wrong column"}
+
+
 def _locked_point(w):
     """world.point with its window closed, so a reopen has something to do."""
     if not getattr(w, "point_closed", False):
@@ -793,6 +826,8 @@ ACTIONS = [
         {"data_manager"},
     ),
     ("point_reopen", lambda w: [_locked_point(w).pk], _reopen_body, {"data_manager"}),
+    ("marksheet_reopen_request", lambda w: [w.group.pk, w.point.pk], _no_request_waiting, EDITS_GROUP),
+    ("reopen_request_decide", lambda w: [_reopen_request(w).pk], _waiting_again, {"data_manager"}),
     (
         "marksheet_verify",
         lambda w: [w.group.pk, w.point.pk],

@@ -79,6 +79,7 @@ CAPS = {
     "marksheet": 17,
     "marksheet_list": 11,
     "marksheet_reopen": 8,
+    "marksheet_reopen_request": 9,
     "marksheet_row": 14,
     "marksheet_light": 14,
     "marksheet_verify": 8,
@@ -102,6 +103,8 @@ CAPS = {
     "mentoring:slip_new": 11,
     "mentoring:slips": 9,
     "point_reopen": 7,
+    "reopen_request_decide": 6,
+    "reopen_requests": 7,
     "progress_estimates": 6,
     "pupil_detail": 23,  # + a teacher's "send a mentoring slip" (teaches the pupil? their mentor)
     "pupil_grade_history": 7,

@@ -1,15 +1,16 @@
-"""The SENCo's view: SEN pupils' progress against the rest, by need and by subject, with their plans
-and intervention sessions. Figures come from the leaders' dashboard's one-query `figure_sets` (so they
-agree with it to the grade); plans and sessions in one query each.
+"""The SENCo's view: SEN pupils' progress against the rest, by SEN status, by primary need (the DfE's
+types: SEMH, SpLD...) and by subject, with their plans and intervention sessions. Figures come from the
+leaders' dashboard's one-query `figure_sets` (so they agree with it to the grade); plans and sessions in
+one query each.
 """
 
 from dataclasses import dataclass, field
 
 from django.db.models import Case, CharField, Count, F, IntegerField, Q, Value, When
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 
 from tracking.dashboards import queries as dashboard
-from tracking.models import Pupil, SenStatus
+from tracking.models import Pupil, SenNeed, SenStatus
 
 from ..plans.models import PlanStatus
 from ..sessions.models import Allocation, AllocationStatus, Attendance
@@ -20,15 +21,28 @@ NEEDS = (
     (SenStatus.EHCP, "EHC plan"),
 )
 SEN = (SenStatus.SUPPORT, SenStatus.EHCP)
+NOT_RECORDED = "-"  # a SEN pupil whose primary need is not recorded
+NEED_TYPES = tuple((code, label) for code, label in SenNeed.choices if code) + (
+    (NOT_RECORDED, "Need not recorded"),
+)
 
 
 def figures(entries, thresholds, previous):
-    """{"total", "need": [Figures], "subject_need": {(subject id, need): Figures}, "pupil": {id: Figures}}.
+    """{"total", "need": [Figures], "primary_need": [Figures], "subject_need": {(subject id, need): Figures},
+    "pupil": {id: Figures}}.
 
-    One query: every grade's standing is worked out once and counted by need, by subject and need,
-    and for each SEN pupil.
+    One query: every grade's standing is worked out once and counted by SEN status, by SEN pupils'
+    primary need, by subject and SEN status, and for each SEN pupil.
     """
     entries = entries.annotate(
+        primary_need=Case(
+            When(
+                pupil__sen_status__in=SEN,
+                then=Coalesce(NullIf(F("pupil__sen_need"), Value("")), Value(NOT_RECORDED)),
+            ),
+            default=Value(None),
+            output_field=CharField(),
+        ),
         subject_need=Concat(
             Cast("subject_id", CharField()), Value(":"), F("pupil__sen_status"), output_field=CharField()
         ),
@@ -44,6 +58,7 @@ def figures(entries, thresholds, previous):
         previous,
         {
             "need": ("pupil__sen_status", "text"),
+            "primary_need": ("primary_need", "text"),
             "subject_need": ("subject_need", "text"),
             "pupil": ("sen_pupil", "int"),
         },
@@ -58,6 +73,7 @@ def figures(entries, thresholds, previous):
     return {
         "total": sets["total"],
         "need": sets["need"],
+        "primary_need": [row for row in sets["primary_need"] if row.key is not None],
         "subject_need": cells,
         "pupil": {row.key: row for row in sets["pupil"] if row.key is not None},
     }
@@ -74,6 +90,21 @@ def need_rows(figures_):
             continue
         row.label = label
         row.gap = dashboard._gap(row, none) if none is not None and need != SenStatus.NONE else None
+        rows.append(row)
+    return rows
+
+
+def primary_need_rows(figures_):
+    """SEN pupils' figures by primary need (the DfE's order), with the gap to pupils with no SEN."""
+    by_need = {row.key: row for row in figures_["primary_need"]}
+    none = next((row for row in figures_["need"] if row.key == SenStatus.NONE), None)
+    rows = []
+    for code, label in NEED_TYPES:
+        row = by_need.get(code)
+        if row is None:
+            continue
+        row.label, row.code = label, code
+        row.gap = dashboard._gap(row, none) if none is not None else None
         rows.append(row)
     return rows
 
@@ -133,6 +164,10 @@ def sen_pupils(pupil_ids, figures_, plans, need=None):
     pupils = Pupil.objects.filter(pk__in=pupil_ids, sen_status__in=SEN).select_related("form", "year_group")
     if need in SEN:
         pupils = pupils.filter(sen_status=need)
+    elif need == NOT_RECORDED:
+        pupils = pupils.filter(sen_need="")
+    elif need:
+        pupils = pupils.filter(sen_need=need)
     out = {p.pk: SenPupil(pupil=p, figures=figures_["pupil"].get(p.pk)) for p in pupils}
     for plan in (
         plans.filter(pupil_id__in=out, status=PlanStatus.ACTIVE)

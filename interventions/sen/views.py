@@ -13,7 +13,7 @@ from tracking.dashboards.views import Scope
 from ..plans.access import plans_visible_to
 from . import queries
 
-NEED_FILTERS = {"K": "SEN support", "E": "EHC plan"}
+NEED_FILTERS = {"K": "SEN support", "E": "EHC plan"} | dict(queries.NEED_TYPES)
 
 
 @login_required
@@ -33,6 +33,7 @@ def sen_view(request):
     context.update(
         total=figures["total"],
         needs=queries.need_rows(figures),
+        primary_needs=queries.primary_need_rows(figures),
         subjects=queries.subject_rows(figures, subjects),
         need_labels=[label for _need, label in queries.NEEDS],
         pupils=pupils,

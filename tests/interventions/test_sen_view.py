@@ -133,3 +133,24 @@ def test_the_page_makes_the_same_queries_however_many_sen_pupils(sen, login):
         response = client.get("/interventions/sen/")
     assert len(response.context["pupils"]) == 12
     assert len(many) == len(few) <= 16
+
+
+def test_the_senco_sees_sen_pupils_progress_by_primary_need_and_lists_one_need(sen, login):
+    w = sen
+    w.child.sen_need = "SEMH"  # SEN support, well below in four subjects
+    w.child.save()
+    # Cy has an EHC plan and no primary need recorded yet.
+    response = login(w.senco.user).get("/interventions/sen/")
+    rows = {row.code: row for row in response.context["primary_needs"]}
+    assert set(rows) == {"SEMH", "-"}
+    assert rows["SEMH"].label == "Social, emotional and mental health"
+    assert rows["SEMH"].well_below_pct == 100 and rows["SEMH"].gap["on_or_above"] == -100
+    assert rows["-"].on_or_above_pct == 100 and rows["-"].gap["on_or_above"] == 0
+    page = " ".join(response.content.decode().split())
+    assert (
+        "By primary need" in page and '<abbr title="Social, emotional and mental health">SEMH</abbr>' in page
+    )
+    listed = login(w.senco.user).get("/interventions/sen/?need=SEMH").context["pupils"]
+    assert [row.pupil for row in listed] == [w.child]
+    unrecorded = login(w.senco.user).get("/interventions/sen/?need=-").context["pupils"]
+    assert [row.pupil for row in unrecorded] == [w.other_child]

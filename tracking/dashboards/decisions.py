@@ -16,7 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracking import permissions
-from tracking.models import DepartmentSignOff, ImportJob, ImportStatus, RaiseStatus, Role, SheetReturn
+from tracking.models import (
+    DepartmentSignOff,
+    ImportJob,
+    ImportStatus,
+    RaiseStatus,
+    ReopenRequestStatus,
+    Role,
+    SheetReturn,
+)
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,10 @@ def _imports_waiting(user):
     return _imports(user, [ImportStatus.PREVIEWED, ImportStatus.MAPPING])
 
 
+def _reopen_requests(user):
+    return permissions.reopen_requests_visible_to(user).filter(status=ReopenRequestStatus.PENDING)
+
+
 def _verifying_cycles(user):
     return permissions.cycles_visible_to(user).filter(stage="verification", academic_year__is_current=True)
 
@@ -195,6 +207,14 @@ def register_tracking_queues():
         rows=_failed_tasks,
         url=lambda user: reverse("failed_tasks"),
         order=60,
+    )
+    register(
+        "reopen_requests",
+        "Requests to reopen verified marksheets",
+        allowed=permissions.is_data_manager,
+        rows=_reopen_requests,
+        url=lambda user: reverse("reopen_requests"),
+        order=65,
     )
     register(
         "imports_failed",

@@ -1,5 +1,6 @@
 """The demo school's people: staff and their roles, forms and pupils, guardians."""
 
+import random
 from datetime import date, timedelta
 
 from tracking.demo.data import FIRST_NAMES, FORMS_PER_YEAR, LAST_NAMES, _title_for
@@ -15,6 +16,24 @@ from tracking.models import (
     User,
     prior_band_for,
 )
+
+# Primary needs in a mainstream secondary, roughly as the DfE's SEN statistics have them: SEMH, specific
+# learning difficulties and speech and language most often at SEN support; autism most often with a plan.
+SEN_NEED_WEIGHTS = {
+    "K": {"SEMH": 24, "SPLD": 19, "SLCN": 15, "MLD": 13, "ASD": 9, "OTH": 5, "NSA": 5, "PD": 3, "HI": 3,
+          "VI": 2, "MSI": 1, "SLD": 1},
+    "E": {"ASD": 36, "SEMH": 18, "SLCN": 14, "MLD": 8, "SPLD": 6, "PD": 6, "HI": 4, "SLD": 4, "VI": 2,
+          "OTH": 1, "MSI": 1},
+}  # fmt: skip
+
+
+def sen_need_for(pupil):
+    """A SEN pupil's primary need, drawn from the UPN so it stays put across rebuilds."""
+    weights = SEN_NEED_WEIGHTS.get(pupil.sen_status)
+    if not weights:
+        return ""
+    draw = random.Random(f"sen-need-{pupil.upn}")
+    return draw.choices(list(weights), weights=list(weights.values()))[0]
 
 
 class PeopleBuilder:
@@ -185,6 +204,8 @@ class PeopleBuilder:
             entry = pupil.upn[8:10]
             seen[entry] = seen.get(entry, 0) + 1
             pupil.upn = make_upn(*self.profile.upn_school, int(entry), seen[entry])
+        for pupil in pupils:
+            pupil.sen_need = sen_need_for(pupil)
         FormGroup.objects.bulk_create(forms)
         self.forms = {
             n: list(

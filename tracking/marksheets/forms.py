@@ -106,3 +106,21 @@ class ReopenForm(forms.Form):
         if (until - today).days > 56:
             raise forms.ValidationError("Reopen for at most 8 weeks at a time.")
         return until
+
+
+class ReopenRequestForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What needs changing and why, e.g. “two pupils' grades were entered in the wrong columns”.",
+    )
+
+
+class ReopenDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Reopen the sheet"), ("decline", "Decline")])
+    until = forms.DateField(
+        label="Open until (inclusive)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(label="Note for the teacher", max_length=300, required=False)

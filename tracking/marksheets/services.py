@@ -17,9 +17,11 @@ from tracking.lib.db import database_busy
 from tracking.lib.errors import DomainError
 from tracking.marksheets.forms import clean_value
 from tracking.marksheets.queries import entry_codes
-from tracking.marksheets.windows import FIELDS, GRADE_FIELDS
+from tracking.marksheets.windows import FIELDS, GRADE_FIELDS, active_reopens, window_for
 from tracking.models import (
     GradeEntry,
+    ReopenRequest,
+    ReopenRequestStatus,
     SheetReopen,
 )
 
@@ -213,3 +215,89 @@ def sheet_reopen(*, point, group, until, reason, by):
 def point_reopen(*, point, until, reason, by):
     """Reopen every sheet at a point until a date (audited)."""
     return _reopen(point=point, group=None, until=until, reason=reason, by=by)
+
+
+# -- requests to reopen a verified sheet ----------------------------------------------------------
+
+MAX_REOPEN_DAYS = 56
+
+
+@transaction.atomic
+def reopen_request_create(*, point, group, reason, by, now=None):
+    """A teacher or head of department asks the data manager to reopen a sheet they can no longer edit
+    (verified and locked, or its window closed). One request waits per sheet; audited."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError("reason", "Say why the sheet needs reopening: the data manager decides on it.")
+    window = window_for(point, active_reopens(point, group))
+    if window.is_open:
+        raise DomainError("open", "This sheet is open for entry: change the grades on it, no request needed.")
+    if window.state == "future":
+        raise DomainError("future", window.message)
+    if ReopenRequest.objects.filter(
+        point=point, teaching_group=group, status=ReopenRequestStatus.PENDING
+    ).exists():
+        raise DomainError(
+            "waiting", "A request to reopen this sheet is already waiting for the data manager."
+        )
+    request = ReopenRequest.objects.create(
+        school_id=point.school_id, point=point, teaching_group=group, reason=reason[:300], requested_by=by,
+        requested_at=now or timezone.now(),
+    )  # fmt: skip
+    audit.record(
+        action="tracking.sheet.reopen_requested",
+        obj=request,
+        by=by,
+        after={"point": point.name, "group": group.name},
+        via="marksheet",
+        note=request.reason,
+    )
+    return request
+
+
+@transaction.atomic
+def reopen_request_decide(*, request, approve, by, until=None, note="", now=None):
+    """The data manager approves a request (the sheet reopens until `until`, through sheet_reopen and its
+    audit row) or declines it with a note for the requester. Audited either way."""
+    request = (
+        ReopenRequest.objects.select_for_update(of=("self",))
+        .select_related("point", "teaching_group", "requested_by")
+        .get(pk=request.pk)
+    )
+    if request.status != ReopenRequestStatus.PENDING:
+        raise DomainError(
+            "decided", f"This request was already decided: {request.get_status_display().lower()}."
+        )
+    note = " ".join((note or "").split())[:300]
+    today = timezone.localdate()
+    reopen = None
+    if approve:
+        if until is None or until < today:
+            raise DomainError("until", "Choose the day the sheet stays open until: today or later.")
+        if (until - today).days > MAX_REOPEN_DAYS:
+            raise DomainError("until", "Reopen for at most 8 weeks at a time.")
+        who = request.requested_by.display_name if request.requested_by else "a teacher"
+        reopen = sheet_reopen(
+            point=request.point, group=request.teaching_group, until=until, by=by,
+            reason=f"Requested by {who}: {request.reason}"[:200],
+        )  # fmt: skip
+    elif not note:
+        raise DomainError("note", "Say why the request is declined: the teacher reads it.")
+    request.status = ReopenRequestStatus.APPROVED if approve else ReopenRequestStatus.DECLINED
+    request.decided_by, request.decided_at, request.note, request.reopen = (
+        by,
+        now or timezone.now(),
+        note,
+        reopen,
+    )
+    request.save(update_fields=["status", "decided_by", "decided_at", "note", "reopen"])
+    audit.record(
+        action=f"tracking.sheet.reopen_request.{request.status}",
+        obj=request,
+        by=by,
+        before={"status": ReopenRequestStatus.PENDING},
+        after={"status": request.status} | ({"until": until.isoformat()} if approve else {}),
+        via="marksheet",
+        note=note,
+    )
+    return request

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracking.marksheets import views
+from tracking.marksheets import reopen_requests, views
 
 urlpatterns = [
     path("marksheets/", views.marksheet_list, name="marksheet_list"),
@@ -26,4 +26,15 @@ urlpatterns = [
         name="marksheet_verify",
     ),
     path("points/<int:point_id>/reopen/", views.point_reopen, name="point_reopen"),
+    path(
+        "marksheets/<int:group_id>/<int:point_id>/reopen-request/",
+        reopen_requests.reopen_request,
+        name="marksheet_reopen_request",
+    ),
+    path("reopen-requests/", reopen_requests.reopen_requests, name="reopen_requests"),
+    path(
+        "reopen-requests/<int:pk>/decide/",
+        reopen_requests.reopen_request_decide,
+        name="reopen_request_decide",
+    ),
 ]

@@ -14,6 +14,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from tracking.lib.upn import CHECK_LETTERS, check_letter
+from tracking.models.people import SenNeed
 
 SEN_PROVISION = {"N": "N", "K": "K", "E": "E", "S": "E"}  # S: a statement, the EHC plan's predecessor
 ENGLISH_CODES = {"ENG", "ENB"}  # English, and "believed to be English"
@@ -55,6 +56,7 @@ class CtfPupil:
     gender: str
     nc_year: int | None
     sen_status: str = "N"
+    sen_need: str = ""  # the primary need (SENtypeRank 1), for pupils with SEN support or an EHC plan
     looked_after: bool = False
     eal: bool = False
     fsm_periods: list = field(default_factory=list)  # (start, end or None)
@@ -209,6 +211,8 @@ def _pupil(node, element, table, problems):
             pupil.sen_status = SEN_PROVISION[code]
         else:
             problem("SENhistory", f"SEN provision '{code}' is not N, K, E or S")
+    if pupil.sen_status != "N":
+        pupil.sen_need = _primary_need(node, pupil)
     years = sorted(node.iterfind("Attendance/YearData"), key=lambda y: _text(y, "Year"))
     if years:
         possible = _int(_text(years[-1], "SessionsPossible"))
@@ -232,6 +236,22 @@ def _pupil(node, element, table, problems):
         for row in stage.iterfind("StageAssessment"):
             _ks2_row(pupil, row, table)
     return pupil
+
+
+def _primary_need(node, pupil):
+    """The need ranked first among those not ended (SENneeds sits in SENhistory, or beside it in some
+    MIS's files); a code that is not the DfE's is noted and kept out."""
+    needs = [
+        n for n in node.iterfind(".//SENneeds/SENneed") if not _text(n, "NeedEndDate") and _text(n, "SENtype")
+    ]
+    if not needs:
+        return ""
+    first = min(needs, key=lambda n: (_int(_text(n, "SENtypeRank")) or 99, _text(n, "NeedStartDate")))
+    code = _text(first, "SENtype").upper()
+    if code not in SenNeed.values:
+        pupil.notes.append(f"SEN need type '{code}' is not one of the DfE's codes (kept out)")
+        return ""
+    return code
 
 
 def _ks2_row(pupil, row, table):

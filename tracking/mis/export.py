@@ -52,7 +52,8 @@ def _yes(value):
 def _pupils(school):
     yield (
         "UPN", "Surname", "Forename", "Preferred surname", "Preferred forename", "Date of birth", "Sex",
-        "Year", "Form", "SEN", "EAL", "Pupil premium", "Looked after", "Attendance %", "On roll", "Left on",
+        "Year", "Form", "SEN", "SEN need", "EAL", "Pupil premium", "Looked after", "Attendance %", "On roll",
+        "Left on",
     )  # fmt: skip
     rows = (
         Pupil.objects.filter(school=school, anonymised_at__isnull=True)
@@ -68,6 +69,7 @@ def _pupils(school):
             "year_group__number",
             "form__name",
             "sen_status",
+            "sen_need",
             "eal",
             "disadvantaged",
             "looked_after",

@@ -18,7 +18,7 @@ from tracking.mis.spreadsheets import (
     read_upn,
     read_year,
 )
-from tracking.models import AcademicYear, FormGroup, ImportKind, Pupil, YearGroup, prior_band_for
+from tracking.models import AcademicYear, FormGroup, ImportKind, Pupil, SenNeed, YearGroup, prior_band_for
 
 UPN = Column("upn", "UPN", True, ("unique pupil number", "pupil upn"))
 KS2_READING = Column(
@@ -41,6 +41,11 @@ PUPIL_COLUMNS = (
     Column("year", "Year", True, ("nc year", "year group", "ncyearactual", "national curriculum year")),
     Column("form", "Form", aliases=("reg group", "registration group", "tutor group", "reg")),
     Column("sen_status", "SEN", aliases=("sen status", "sen provision")),
+    Column(
+        "sen_need",
+        "SEN need",
+        aliases=("primary need", "primary sen need", "sen need type", "sen type", "sen primary need"),
+    ),
     Column("eal", "EAL", aliases=("english as an additional language",)),
     Column("disadvantaged", "Pupil premium", aliases=("pp", "disadvantaged", "ever 6 fsm", "fsm6")),
     Column("looked_after", "Looked after", aliases=("lac", "cla", "in care")),
@@ -61,6 +66,10 @@ SEN_CODES = {
     "ehcp": "E",
     "ehc plan": "E",
     "statement": "E",
+}
+# A primary need by the DfE's code (SPLD, SEMH...) or its name, in any case.
+SEN_NEEDS = {code.lower(): code for code in SenNeed.values} | {
+    str(label).lower(): code for code, label in SenNeed.choices if code
 }
 BOOLEANS = ("eal", "disadvantaged", "looked_after")
 KS2_NOT_A_SCORE = {"a", "b", "m", "n", "t", "l", "u", "q", "x", "h", "p", "s", "f", "d"}
@@ -218,6 +227,11 @@ class PupilFieldsImporter(SpreadsheetImporter):
             values["sen_status"] = SEN_CODES.get(raw["sen_status"].lower())
             if values["sen_status"] is None:
                 problems.append(f"SEN '{raw['sen_status']}' is not N, K (SEN support) or E (EHC plan)")
+        if "sen_need" in raw:
+            values["sen_need"] = SEN_NEEDS.get(raw["sen_need"].strip().lower())
+            if values["sen_need"] is None:
+                codes = ", ".join(code for code in SenNeed.values if code)
+                problems.append(f"SEN need '{raw['sen_need']}' is not one of the DfE's codes ({codes})")
         for name in BOOLEANS:
             if name in raw:
                 values[name] = read_bool(raw[name])

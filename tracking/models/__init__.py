@@ -1,4 +1,11 @@
-from .assessment import AssessmentPoint, GradeEntry, Security, SheetReopen
+from .assessment import (
+    AssessmentPoint,
+    GradeEntry,
+    ReopenRequest,
+    ReopenRequestStatus,
+    Security,
+    SheetReopen,
+)
 from .audit import AuditEvent
 from .curriculum import Category, GradeScale, GradeValue, Qualification, Subject, TeachingGroup
 from .cycle import (
@@ -24,6 +31,7 @@ from .people import (
     PriorBand,
     Pupil,
     Role,
+    SenNeed,
     SenStatus,
     Staff,
     StaffRole,
@@ -90,8 +98,11 @@ __all__ = [
     "Role",
     "School",
     "Security",
+    "SenNeed",
     "SenStatus",
     "SheetReopen",
+    "ReopenRequest",
+    "ReopenRequestStatus",
     "SignInAttempt",
     "Staff",
     "StaffRole",

@@ -135,3 +135,52 @@ class SheetReopen(models.Model):
 
     def __str__(self):
         return f"{self.point} {self.teaching_group or 'all groups'} until {self.until}"
+
+
+class ReopenRequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the data manager"
+    APPROVED = "approved", "Reopened"
+    DECLINED = "declined", "Declined"
+
+
+class ReopenRequest(models.Model):
+    """A teacher or head of department asks the data manager to reopen a verified (locked) marksheet.
+
+    The data manager approves (the sheet reopens until a date, as a SheetReopen) or declines with a note;
+    the requester sees the outcome."""
+
+    school = models.ForeignKey("tracking.School", on_delete=models.CASCADE, related_name="+")
+    point = models.ForeignKey(AssessmentPoint, on_delete=models.CASCADE, related_name="reopen_requests")
+    teaching_group = models.ForeignKey(
+        "tracking.TeachingGroup", on_delete=models.CASCADE, related_name="reopen_requests"
+    )
+    reason = models.CharField(max_length=300)
+    requested_by = models.ForeignKey(
+        "tracking.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=ReopenRequestStatus.choices, default=ReopenRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        "tracking.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField("the data manager's note", max_length=300, blank=True)
+    reopen = models.ForeignKey(
+        SheetReopen, on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["point", "teaching_group"],
+                condition=models.Q(status="pending"),
+                name="reopen_request_one_waiting_per_sheet",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "status"])]
+
+    def __str__(self):
+        return f"{self.teaching_group} at {self.point}: {self.get_status_display()}"

@@ -167,6 +167,25 @@ class SenStatus(models.TextChoices):
     EHCP = "E", "EHC plan"
 
 
+class SenNeed(models.TextChoices):
+    """A pupil's primary type of SEN need: the DfE's codes, as the school census and the CTF write them."""
+
+    NONE = "", "Not recorded"
+    SPLD = "SPLD", "Specific learning difficulty"
+    MLD = "MLD", "Moderate learning difficulty"
+    SLD = "SLD", "Severe learning difficulty"
+    PMLD = "PMLD", "Profound and multiple learning difficulty"
+    SEMH = "SEMH", "Social, emotional and mental health"
+    SLCN = "SLCN", "Speech, language and communication needs"
+    HI = "HI", "Hearing impairment"
+    VI = "VI", "Visual impairment"
+    MSI = "MSI", "Multi-sensory impairment"
+    PD = "PD", "Physical disability"
+    ASD = "ASD", "Autistic spectrum disorder"
+    OTH = "OTH", "Other difficulty or disability"
+    NSA = "NSA", "SEN support but no specialist assessment of type of need"
+
+
 class PriorBand(models.TextChoices):
     LOW = "low", "Low"
     MIDDLE = "middle", "Middle"
@@ -202,6 +221,9 @@ class Pupil(models.Model):
     )
     disadvantaged = models.BooleanField("disadvantaged / pupil premium", default=False)
     sen_status = models.CharField("SEN", max_length=1, choices=SenStatus.choices, default=SenStatus.NONE)
+    sen_need = models.CharField(
+        "primary SEN need", max_length=4, choices=SenNeed.choices, blank=True, default=SenNeed.NONE
+    )
     eal = models.BooleanField("EAL", default=False)
     looked_after = models.BooleanField(default=False)
     ks2_reading = models.PositiveSmallIntegerField("KS2 reading scaled score", null=True, blank=True)

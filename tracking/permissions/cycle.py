@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.http import Http404
 
-from tracking.models import Department, FailedTask, Role, TeachingGroup, TrackingCycle
+from tracking.models import Department, FailedTask, ReopenRequest, Role, TeachingGroup, TrackingCycle
 from tracking.permissions.core import access_for, can_edit_group, has_role, is_data_manager, is_slt, require
 
 # -- the tracking cycle ---------------------------------------------------------------------------
@@ -84,6 +84,20 @@ def may_open_sheet(user, group):
     if group.pk not in cache:
         cache[group.pk] = can_edit_group(user, group)
     return cache[group.pk]
+
+
+def reopen_requests_visible_to(user):
+    """Requests to reopen verified marksheets: the data manager decides their school's; anyone else sees
+    the requests they made (and what became of them)."""
+    access = access_for(user)
+    requests = ReopenRequest.objects.filter(school_id__in=access.school_ids)
+    if is_data_manager(user):
+        return requests
+    return requests.filter(requested_by=user) if access.staff is not None else ReopenRequest.objects.none()
+
+
+def can_see_reopen_requests(user):
+    return is_data_manager(user) or can_list_marksheets(user)
 
 
 def groups_for_marksheets(user):

@@ -149,3 +149,24 @@ def test_broken_and_hostile_files_are_refused_with_a_clear_reason(raw, says):
 def test_an_oversized_file_is_refused_before_parsing():
     with pytest.raises(CtfError, match="larger than the 1 MB limit"):
         parse(b"<CTfile>" + b" " * (1024 * 1024), max_bytes=1024 * 1024)
+
+
+def test_the_primary_sen_need_is_the_need_ranked_first_that_has_not_ended():
+    needs = (
+        "<SENneeds><SENneed><NeedStartDate>2019-01-01</NeedStartDate><NeedEndDate>2020-01-01</NeedEndDate>"
+        "<SENtypeRank>1</SENtypeRank><SENtype>MLD</SENtype></SENneed>"
+        "<SENneed><SENtypeRank>2</SENtypeRank><SENtype>SLCN</SENtype></SENneed>"
+        "<SENneed><SENtypeRank>1</SENtypeRank><SENtype>spld</SENtype></SENneed></SENneeds></SENhistory>"
+    )
+    ada = parse(ctf(PUPIL.replace("</SENhistory>", needs)), max_bytes=LIMIT).pupils[0]
+    assert (ada.sen_status, ada.sen_need) == ("E", "SPLD")
+    odd = parse(ctf(PUPIL.replace("</SENhistory>", needs.replace("spld", "DYS"))), max_bytes=LIMIT)
+    # A first-ranked code that is not the DfE's is noted and not stored (the second need is not the primary).
+    assert odd.problems == [] and odd.pupils[0].sen_need == ""
+    assert any("'DYS'" in note for note in odd.pupils[0].notes)
+
+
+def test_a_pupil_with_no_sen_now_has_no_primary_need_whatever_the_history_lists():
+    # The SIMS sample's second pupil left SEN support in 2016 but still lists SLCN and SPLD.
+    read = parse(sample("sims19_y7_2_students.xml"), max_bytes=LIMIT)
+    assert (read.pupils[1].sen_status, read.pupils[1].sen_need) == ("N", "")

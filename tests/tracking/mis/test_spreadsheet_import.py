@@ -328,3 +328,22 @@ def test_a_teacher_cannot_upload(world, login):
     client = login(world.teacher.user)
     assert client.post("/imports/new/pupils/", {"file": upload(ROLL, "roll.csv")}).status_code == 404
     assert not ImportJob.objects.exists()
+
+
+def test_a_primary_sen_need_column_is_read_by_code_or_name_and_a_bad_one_is_named(world):
+    header = "UPN,Surname,Forename,DOB,Sex,Year,SEN,Primary need\n"
+    job = run(
+        world.school,
+        header
+        + f"{ADA},Lamb,Ada,2011-05-01,F,11,K,semh\n"
+        + f"{ZOE},Ng,Zoe,2011-03-04,M,11,E,Autistic spectrum disorder\n",
+    )
+    assert job.status == ImportStatus.COMMITTED, job.problems
+    assert dict(Pupil.objects.filter(upn__in=[ADA, ZOE]).values_list("upn", "sen_need")) == {
+        ADA: "SEMH",
+        ZOE: "ASD",
+    }
+    bad = run(world.school, header + f"{ADA},Lamb,Ada,2011-05-01,F,11,K,Dyslexia\n")
+    assert bad.status == ImportStatus.REJECTED
+    assert bad.problems[0][1].startswith("SEN need 'Dyslexia' is not one of the DfE's codes (SPLD, MLD,")
+    assert Pupil.objects.get(upn=ADA).sen_need == "SEMH"
