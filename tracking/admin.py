@@ -172,6 +172,15 @@ class SheetReopenAdmin(admin.ModelAdmin):
     raw_id_fields = ("teaching_group",)
 
 
+@admin.register(models.ReopenRequest)
+class ReopenRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: requests are decided on the reopen requests page, through the audited service."""
+
+    list_display = ("teaching_group", "point", "status", "requested_by", "requested_at", "decided_by")
+    list_filter = ("school", "status")
+    list_select_related = ("teaching_group", "point", "requested_by", "decided_by")
+
+
 # -- the tracking cycle --------------------------------------------------------------------------
 
 
