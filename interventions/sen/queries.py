@@ -22,7 +22,7 @@ NEEDS = (
 SEN = (SenStatus.SUPPORT, SenStatus.EHCP)
 
 
-def figures(entries, thresholds, previous):
+def figures(entries, thresholds, previous, points=None):
     """{"total", "need": [Figures], "subject_need": {(subject id, need): Figures}, "pupil": {id: Figures}}.
 
     One query: every grade's standing is worked out once and counted by need, by subject and need,
@@ -47,6 +47,7 @@ def figures(entries, thresholds, previous):
             "subject_need": ("subject_need", "text"),
             "pupil": ("sen_pupil", "int"),
         },
+        points=points,
     )
     labels = dict(NEEDS)
     for row in sets["need"]:

@@ -123,7 +123,9 @@ def transition_context(user, school, point):
     thresholds = standing.Thresholds.of(school)
     groupings = dict(queries.SPLIT_GROUPINGS)
     groupings["subject"] = ("subject_id", "int")
-    sets = queries.figure_sets(entries, thresholds, queries._previous_points([point]), groupings)
+    sets = queries.figure_sets(
+        entries, thresholds, queries._previous_points([point]), groupings, points=[point]
+    )
     labels = {s: standing.label(s, school) for s in standing.STATUSES}
     names = dict(
         point.school.subjects.filter(pk__in=[r.key for r in sets["subject"]]).values_list("pk", "name")

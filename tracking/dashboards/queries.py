@@ -75,7 +75,11 @@ def headline(school, entries):
         return Headline(school, None, _empty(), [], None)
     groupings = {"year": YEAR_GROUPING, DISADVANTAGED: SPLIT_GROUPINGS[DISADVANTAGED]}
     sets = figure_sets(
-        entries.filter(point__in=points), standing.Thresholds.of(school), _previous_points(points), groupings
+        entries.filter(point__in=points),
+        standing.Thresholds.of(school),
+        _previous_points(points),
+        groupings,
+        points=points,
     )
     for row in sets["year"]:
         row.label = f"Year {row.key}"
@@ -116,11 +120,11 @@ def mark_outliers(rows, whole_of):
     return rows
 
 
-def variation(entries, thresholds, previous):
+def variation(entries, thresholds, previous, points=None):
     """Subjects and teaching groups side by side, each against its own pupils' targets (ONE figures query,
     two for names). A subject is compared with the rest of the school; a group with its subject's others."""
     groupings = {"subject": ("subject_id", "int"), "group": TEACHING_GROUP}
-    sets = figure_sets(entries, thresholds, previous, groupings)
+    sets = figure_sets(entries, thresholds, previous, groupings, points=points)
     subjects = {r.key: r for r in sets["subject"]}
     for subject_id, name in Subject.objects.filter(pk__in=subjects).values_list("pk", "name"):
         subjects[subject_id].label = name
@@ -310,13 +314,14 @@ def _figures(key, sums):
     return Figures(key=key, avg_diff=average, **counted)
 
 
-def figure_sets(entries, thresholds, previous, groupings):
+def figure_sets(entries, thresholds, previous, groupings, points=None):
     """Figures in total and for each grouping, in ONE query.
 
     `groupings` maps a name to (field path, kind) with kind "int", "bool" or "text". Each grade entry's
     standing is worked out once (tracking.standing's expressions, in a materialised CTE) and then
     counted for every grouping, so the page's query count and cost do not depend on how many
-    breakdowns it shows. Returns {"total": Figures, name: [Figures, ...]}.
+    breakdowns it shows. `points`: the points the entries are at, when the caller has them loaded.
+    Returns {"total": Figures, name: [Figures, ...]}.
     """
     aliases = [f"k{index}" for index in range(len(groupings))]
     keys = {
@@ -328,11 +333,7 @@ def figure_sets(entries, thresholds, previous, groupings):
     inner, params = standing.standing_sql(
         entries,
         thresholds,
-        is_gcse=Case(
-            When(counting_scale_code=thresholds.floor_scale_code, counting_step__isnull=False, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
+        points=points,
         year_key=F("point__academic_year_id"),
         **{alias: F(path) for alias, path in keys.items()},
     )
@@ -348,15 +349,19 @@ def figure_sets(entries, thresholds, previous, groupings):
         )
         earlier_sql, earlier_params = earlier.query.sql_with_params()
         pairs = ", ".join("(%s, %s)" for _ in previous)
-        ctes += f", earlier AS MATERIALIZED ({earlier_sql}), moves(after_id, before_id) AS (VALUES {pairs})"
-        params += list(earlier_params)
+        # Each earlier grade keyed by the point it is compared at, so the join is on equal columns.
+        ctes += (
+            f", moves(after_id, before_id) AS (VALUES {pairs}), earlier AS ("
+            "SELECT e.pupil_id, e.subject_id, moves.after_id AS point_id, e.step "
+            f"FROM ({earlier_sql}) e JOIN moves ON moves.before_id = e.point_id)"
+        )
         for after, before in previous.items():
             params += [after, before]
+        params += list(earlier_params)
         selected = ["earlier.step AS prev_step"]
         joins += [
-            "LEFT JOIN moves ON moves.after_id = base.point_id",
             "LEFT JOIN earlier ON earlier.pupil_id = base.pupil_id AND earlier.subject_id = base.subject_id "
-            "AND earlier.point_id = moves.before_id",
+            "AND earlier.point_id = base.point_id",
         ]
     if by_group:
         ctes += f", memberships AS MATERIALIZED ({MEMBERSHIPS})"
@@ -365,13 +370,18 @@ def figure_sets(entries, thresholds, previous, groupings):
             "LEFT JOIN memberships ON memberships.pupil_id = base.pupil_id "
             "AND memberships.subject_id = base.subject_id AND memberships.academic_year_id = base.year_key"
         )
-    facts = f"SELECT base.*, {', '.join(selected)} FROM base {' '.join(joins)}"
+    columns = ", ".join(f"base.{name}" for name in ("standing", "standing_diff", "counting_step", *keys))
+    # A GCSE grade: the grade that counts is on the scale of the school's floor grade.
+    is_gcse = "CASE WHEN base.on_floor_scale AND base.counting_step IS NOT NULL THEN 1 ELSE 0 END AS is_gcse"
+    facts = f"SELECT {columns}, {is_gcse}, {', '.join(selected)} FROM base {' '.join(joins)}"
     aggregates = ", ".join(sql for _name, sql in AGGREGATES)
     grouped = ", ".join(aliases)
     # One pass: counted by every combination of keys (a few hundred rows), then summed here for the
     # total and for each grouping, rather than a pass over the grades for each.
     select = f"SELECT {grouped + ', ' if grouped else ''}{aggregates} FROM facts"
-    sql = f"WITH base AS MATERIALIZED ({inner}){ctes}, facts AS ({facts}) {select}"
+    # base is read twice when teaching groups are counted (memberships reads its subjects): then once.
+    materialized = " MATERIALIZED" if by_group else ""
+    sql = f"WITH base AS{materialized} ({inner}){ctes}, facts AS ({facts}) {select}"
     if grouped:
         sql += f" GROUP BY {grouped}"
     total, sums = None, {name: {} for name in groupings}

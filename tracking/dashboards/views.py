@@ -217,7 +217,9 @@ def dashboard(request):
     groupings = dict(queries.SPLIT_GROUPINGS)
     if level:
         groupings["rows"] = LEVELS[level]
-    sets = queries.figure_sets(scope.entries, scope.thresholds, scope.previous, groupings)
+    sets = queries.figure_sets(
+        scope.entries, scope.thresholds, scope.previous, groupings, points=scope.points
+    )
     heading, rows = _rows(scope, level, sets["rows"]) if level else ("Pupil", None)
     labels = {s: standing.label(s, scope.school) for s in standing.STATUSES}
     # Every table sorts on its own (its own prefix in the query string) and is a sheet of the XLSX.
@@ -525,7 +527,9 @@ def variation(request):
     total = subjects = groups = None
     built = []
     if scope.term is not None:
-        total, subjects, groups = queries.variation(scope.entries, scope.thresholds, scope.previous)
+        total, subjects, groups = queries.variation(
+            scope.entries, scope.thresholds, scope.previous, points=scope.points
+        )
         dress(total, labels, scope.school)
         # A school has hundreds of groups: the page shows them a hundred at a time (the downloads and
         # the PDF have them all).
