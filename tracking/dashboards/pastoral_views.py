@@ -8,7 +8,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
 from tracking import permissions, standing
-from tracking.dashboards import concerns, queries, tutor, year_lists
+from tracking.dashboards import concerns, figures, queries, tutor, year_lists
 from tracking.lib import exports
 
 
@@ -123,8 +123,8 @@ def transition_context(user, school, point):
     thresholds = standing.Thresholds.of(school)
     groupings = dict(queries.SPLIT_GROUPINGS)
     groupings["subject"] = ("subject_id", "int")
-    sets = queries.figure_sets(
-        entries, thresholds, queries._previous_points([point]), groupings, points=[point]
+    sets = figures.figure_sets(
+        entries, thresholds, figures.previous_points([point]), groupings, points=[point]
     )
     labels = {s: standing.label(s, school) for s in standing.STATUSES}
     names = dict(
