@@ -78,6 +78,14 @@ class Figures:
     down: int
     label: str = ""
 
+    def __getitem__(self, name):
+        # django-tables2 looks a cell up as record[name] before getattr; answering it here spares an
+        # exception per cell (a few hundred on a page of groups).
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
     def pct(self, part, whole):
         return round(100 * part / whole) if whole else None
 

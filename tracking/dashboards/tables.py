@@ -28,6 +28,7 @@ class FiguresTable(tables.Table):
     label = tables.Column(verbose_name="", order_by=("label",))
     graded = tables.Column(verbose_name="Grades", attrs=NUM)
     bar = tables.Column(
+        accessor="label",  # drawn from the whole record (render_bar); any field spares a failed lookup
         verbose_name="Standing",
         orderable=False,
         exclude_from_export=True,
