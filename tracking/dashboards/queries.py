@@ -232,11 +232,13 @@ def trend(entries, thresholds, year_number, term, narrow=None):
     base = base.filter(subject_id__in=entries.values("subject_id"))
     if narrow is not None:  # the same cohort of pupils (disadvantaged, SEN...) as the page
         base = narrow(base)
-    rows = figure_sets(base, thresholds, {}, {"point": ("point_id", "int")})["point"]
     points = {
         p.pk: p
-        for p in AssessmentPoint.objects.filter(pk__in=[r.key for r in rows]).select_related("academic_year")
+        for p in AssessmentPoint.objects.filter(
+            school_id=school, academic_year__in=years, year_group__number=year_number
+        ).select_related("academic_year")
     }
+    rows = figure_sets(base, thresholds, {}, {"point": ("point_id", "int")}, points=points.values())["point"]
     series = {}
     for row in rows:
         point = points[row.key]
