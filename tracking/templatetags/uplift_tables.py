@@ -79,7 +79,8 @@ def table_head(context, table):
     """The table's <thead>, as django_tables2/uplift.html writes it, in one pass: each header's sort
     link, aria-sort and the words a screen reader hears. A page with several tables spent more on
     their headers, through the template, than on their rows."""
-    params = dict(context["request"].GET)
+    request = context.get("request")  # none when printed: a printed table is not orderable
+    params = dict(request.GET) if request is not None else {}
     field = table.prefixed_order_by_field
     cells = []
     for column in table.columns:
