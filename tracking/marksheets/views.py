@@ -237,6 +237,7 @@ def marksheet_row(request, group_id, point_id, pupil_id):
     return response
 
 
+@htmx_login_required
 def marksheet_light(request, group_id, point_id, pupil_id):
     """The traffic light for what is typed in one row, before it is saved.
 
