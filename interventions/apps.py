@@ -2,11 +2,13 @@ from django.apps import AppConfig
 
 
 def _demo_plans_and_sessions(sender, built, **kwargs):
+    from .impact.demo import add_demo_history
     from .plans.demo import add_demo_plans
     from .sessions.demo import add_demo_sessions
 
     add_demo_plans(built)
     add_demo_sessions(built)
+    add_demo_history(built)  # last: this year's plans and warnings are chosen from this year's flags
 
 
 class InterventionsConfig(AppConfig):

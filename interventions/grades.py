@@ -46,20 +46,20 @@ class Standing:
 def standings(pupil_ids, *, subject_ids=None, point=None, upto_sequence=None, school=None):
     """{(pupil id, subject id): Standing} from each pupil's latest counting grade this year.
 
-    With `point`, only grades from that point; with `upto_sequence`, from points up to that one.
+    With `point`, only grades from that point (of any year); with `upto_sequence`, from points up to that one.
     A fixed number of queries however many pupils (tracking.standing's Book loads once).
     """
     entries = GradeEntry.objects.filter(
-        Q(current__isnull=False) | Q(predicted__isnull=False),
-        pupil_id__in=pupil_ids,
-        point__academic_year__is_current=True,
+        Q(current__isnull=False) | Q(predicted__isnull=False), pupil_id__in=pupil_ids
     )
     if subject_ids is not None:
         entries = entries.filter(subject_id__in=subject_ids)
     if point is not None:
-        entries = entries.filter(point=point)
-    elif upto_sequence is not None:
-        entries = entries.filter(point__sequence__lte=upto_sequence)
+        entries = entries.filter(point=point)  # an earlier year's point too (a plan started then)
+    else:
+        entries = entries.filter(point__academic_year__is_current=True)
+        if upto_sequence is not None:
+            entries = entries.filter(point__sequence__lte=upto_sequence)
     latest = {}
     for entry in entries.select_related("point", "subject", "current", "predicted").order_by(
         "point__sequence"

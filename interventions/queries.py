@@ -125,6 +125,52 @@ def next_point(point):
     )
 
 
+def next_locked_point(point):
+    """The first locked point (its grades verified or being verified) after `point` for the same pupils:
+    later in the same year, or else in the next year, of the year group they moved up to. A window still
+    open for entry never counts: its grades are half-entered and unchecked."""
+    same_year = (
+        AssessmentPoint.objects.filter(
+            academic_year_id=point.academic_year_id,
+            year_group_id=point.year_group_id,
+            sequence__gt=point.sequence,
+            is_locked=True,
+        )
+        .order_by("sequence")
+        .first()
+    )
+    if same_year is not None:
+        return same_year
+    return (
+        AssessmentPoint.objects.filter(
+            school_id=point.school_id,
+            academic_year__starts_on__year=point.academic_year.starts_on.year + 1,
+            year_group__number=point.year_group.number + 1,
+            is_locked=True,
+        )
+        .order_by("sequence")
+        .first()
+    )
+
+
+def points_waiting_for(point):
+    """Earlier points of the same pupils (this year and last) with flags not yet measured: once `point`
+    is locked it may be the later point they were waiting for."""
+    from .models import Flag, Outcome
+
+    starts = point.academic_year.starts_on.year
+    earlier = Q(academic_year_id=point.academic_year_id, year_group_id=point.year_group_id) & Q(
+        sequence__lt=point.sequence
+    )
+    last_year = Q(academic_year__starts_on__year=starts - 1, year_group__number=point.year_group.number - 1)
+    waiting = Flag.objects.filter(outcome__in=["", Outcome.NO_DATA]).values("point_id")
+    return list(
+        AssessmentPoint.objects.filter(earlier | last_year, school_id=point.school_id, pk__in=waiting)
+        .select_related("academic_year", "year_group", "school")
+        .order_by("academic_year__starts_on", "sequence")
+    )
+
+
 def grades_by_pupil_subject(point, pupil_ids):
     """{(pupil id, subject id): (code, points)} of the grade that counts at a point (tracking.standing)."""
     book = standing.Book(point.school)

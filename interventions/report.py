@@ -47,7 +47,7 @@ def _rows(flags, next_points):
 
 def _section(flags, points):
     """Counts in the database, and only the rows shown (a school's cycle raises thousands of flags)."""
-    next_points = {point.pk: queries.next_point(point) for point in points}
+    next_points = {point.pk: queries.next_locked_point(point) for point in points}
     counts = {outcome: 0 for outcome in [*Outcome.values, PENDING]}
     for outcome, n in flags.order_by().values_list("outcome").annotate(n=Count("pk")):
         counts[outcome or PENDING] += n

@@ -353,15 +353,16 @@ def _mean(values):
 
 @transaction.atomic
 def impact_evaluate(*, point, now=None):
-    """For flags raised at `point`, compare each pupil's grade at the next point with the grade then.
+    """For flags raised at `point`, compare each pupil's grade at the next locked point with the grade then.
 
-    Subject flags compare that subject; key-stage and tutor flags the mean points across subjects
-    graded at both points. Stores improved / same / declined / no data on each flag. Returns a count
-    per outcome.
+    Only a locked point's grades count (verified or being verified, as plan impact measures): a window
+    still open for entry leaves the flags "no data yet" until it locks. Subject flags compare that
+    subject; key-stage and tutor flags the mean points across subjects graded at both points. Stores
+    improved / same / declined / no data on each flag. Returns a count per outcome.
     """
     now = now or timezone.now()
     flags = list(Flag.objects.filter(point=point))
-    later = queries.next_point(point)
+    later = queries.next_locked_point(point)
     pupil_ids = {f.pupil_id for f in flags}
     before = queries.grades_by_pupil_subject(point, pupil_ids)
     after = queries.grades_by_pupil_subject(later, pupil_ids) if later else {}

@@ -53,3 +53,12 @@ class FlagTable(tables.Table):
         return format_html(
             '<span class="flag-status flag-{}">{}</span>', record.status, record.get_status_display()
         )
+
+    def value_pupil(self, record):
+        return record.pupil.sorted_name
+
+    def value_level(self, value):
+        return value
+
+    def value_status(self, record):
+        return record.get_status_display()

@@ -5,7 +5,7 @@ from celery import shared_task
 from tracking.lib.queue import register_task_school
 from tracking.models import AssessmentPoint
 
-from . import services
+from . import queries, services
 
 
 @shared_task(name="interventions.tasks.run_rules_for_point", acks_late=True)
@@ -19,9 +19,12 @@ def run_rules_for_point(point_id, cycle_id=None):
 
 @shared_task(name="interventions.tasks.evaluate_impact_for_point", acks_late=True)
 def evaluate_impact_for_point(point_id):
-    point = AssessmentPoint.objects.filter(pk=point_id).first()
+    """The point's own flags, and earlier points' flags that were waiting for this point to lock."""
+    point = AssessmentPoint.objects.select_related("academic_year", "year_group").filter(pk=point_id).first()
     if point is None:
         return None
+    for earlier in queries.points_waiting_for(point):
+        services.impact_evaluate(point=earlier)
     return services.impact_evaluate(point=point)
 
 

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django_tables2 import RequestConfig
 
 from tracking import audit, permissions
+from tracking.lib import exports
 from tracking.lib.errors import DomainError
 from tracking.models import Staff
 from tracking.school.filters import PupilFilter
@@ -36,6 +37,8 @@ def flag_list(request):
         owners=owners,
     )
     table = FlagTable(flag_filter.qs)
+    if fmt := exports.requested(request):
+        return exports.table_download(request, table, fmt, name="flags")
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
         request,

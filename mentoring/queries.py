@@ -67,6 +67,32 @@ def unallocated_pupils(school, year, year_groups, form=None):
     )
 
 
+def allocation_export(school, year, year_groups, form=None):
+    """(headers, rows) of the allocation page: every mentor with each mentee (a mentor without any has
+    one row), then the pupils in the mentored years (in `form`, when chosen) still without a mentor."""
+    headers = ["Mentor", "Caseload", "Pupil", "UPN", "Year", "Form"]
+
+    def pupil_cells(p):
+        return [p.sorted_name, p.upn, p.year_group.number, p.form.name if p.form else ""]
+
+    by_mentor = {}
+    assignments = (
+        MentorAssignment.objects.filter(school=school, academic_year=year)
+        .select_related("pupil__year_group", "pupil__form")
+        .order_by("pupil__year_group__number", "pupil__form__name", "pupil__legal_last_name", "pupil__pk")
+    )
+    for a in assignments:
+        by_mentor.setdefault(a.mentor_id, []).append(a.pupil)
+    rows = []
+    for mentor in caseloads(school, year):
+        lead = [str(mentor), mentor.caseload]
+        rows += [lead + pupil_cells(p) for p in by_mentor.get(mentor.pk, [])] or [lead + ["", "", None, ""]]
+    rows += [
+        ["No mentor", None, *pupil_cells(p)] for p in unallocated_pupils(school, year, year_groups, form)
+    ]
+    return headers, rows
+
+
 def mentored_forms(school, year, year_groups):
     return FormGroup.objects.filter(school=school, academic_year=year, year_group__in=year_groups).order_by(
         "year_group__number", "name"

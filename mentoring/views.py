@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracking import permissions
+from tracking.lib import exports
 from tracking.lib.errors import DomainError
 
 from . import queries, services, workspace
@@ -64,6 +65,9 @@ def allocation(request):
                 return redirect(request.get_full_path())
 
     form_filter = _pick(queries.mentored_forms(school, year, year_groups), request.GET.get("form"))
+    if fmt := exports.requested(request):
+        headers, rows = queries.allocation_export(school, year, year_groups, form=form_filter)
+        return exports.download(fmt, headers, rows, name=f"mentor allocation {year}", sheet="Mentors")
     caseloads = list(queries.caseloads(school, year))
     chosen = _pick(queries.caseloads(school, year), request.GET.get("mentor"))
     unallocated = queries.unallocated_pupils(school, year, year_groups, form=form_filter)
@@ -121,6 +125,11 @@ def mentees(request):
     today = timezone.localdate()
     mentor = permissions.access_for(user).staff
     pupils = workspace.mentees(user, mentor, year, today)
+    if fmt := exports.requested(request):
+        cards = workspace.cards_for(pupils, school, year, today)
+        rag = rag_words.labels(rag_words.settings_for(school))
+        headers, rows = workspace.cards_export(cards, school, rag)
+        return exports.download(fmt, headers, rows, name="mentees", sheet="Mentees")
     page = Paginator(pupils, MENTEES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -205,6 +214,17 @@ def compliance(request):
     school, year = _school_year(user)
     today = timezone.localdate()
     rows = queries.compliance(school, year, today)
+    if fmt := exports.requested(request):
+        headers = ["Mentor", "Mentees", "Not met this month", "Pupil not met", "UPN", "Form", "Last met"]
+        out = []
+        for row in rows:
+            lead = [str(row["mentor"]), row["mentees"], len(row["not_met"])]
+            out += [
+                lead
+                + [a.pupil.sorted_name, a.pupil.upn, a.pupil.form.name if a.pupil.form else "", a.last_met]
+                for a in row["not_met"]
+            ] or [lead + ["", "", "", None]]
+        return exports.download(fmt, headers, out, name=f"mentor meetings {today:%Y-%m}", sheet="Meetings")
     return render(
         request,
         "mentoring/compliance/compliance.html",

@@ -94,6 +94,65 @@ class Card:
         return sum(1 for line in self.subjects if line.standing is not None and line.standing.is_below)
 
 
+CARDS_EXPORT_HEADERS = [
+    "Pupil",
+    "UPN",
+    "Form",
+    "Met this month",
+    "Last meeting",
+    "Attendance (%)",
+    "Subject",
+    "Target",
+    "Current",
+    "Predicted",
+    "Expected now",
+    "Standing",
+    "Point",
+    "Latest RAG",
+    "RAG comment",
+]
+
+
+def _target_text(line):
+    text = line.published.code if line.published else ""
+    return f"{text} ({line.pending.code} pending)".strip() if line.pending else text
+
+
+def cards_export(cards, school, rag_labels):
+    """(headers, rows) of the workspace: a row for each mentee's subject (one for a mentee without
+    any). The standing's words are the school's, from tracking.standing."""
+    rows = []
+    for card in cards:
+        p = card.pupil
+        lead = [
+            p.sorted_name,
+            p.upn,
+            p.form.name if p.form else "",
+            "Yes" if p.met_this_month else "No",
+            p.last_met,
+            p.attendance,
+        ]
+        lines = []
+        for line in card.subjects:
+            entry, result, rating = line.entry, line.standing, line.rating
+            lines.append(
+                lead
+                + [
+                    line.subject.name,
+                    _target_text(line),
+                    entry.current.code if entry and entry.current else "",
+                    entry.predicted.code if entry and entry.predicted else "",
+                    result.expected.code if result and result.expected else "",
+                    standings.label(result.status, school) if result else "No grade yet",
+                    entry.point.name if entry else "",
+                    rag_labels.get(rating.rating, rating.rating) if rating else "",
+                    rating.comment if rating else "",
+                ]
+            )
+        rows += lines or [lead + [""] * 9]
+    return CARDS_EXPORT_HEADERS, rows
+
+
 def latest_entries(pupil_ids, year):
     """Each pupil's latest graded entry this year in each subject (one query): subjects dropped in an
     earlier year do not linger on the page."""

@@ -121,11 +121,16 @@ def _newest_first(entry):
 
 
 def published_reports(user_reports, pupil):
-    return list(
+    """The child's published reports, newest first: one per kind and point. A school that publishes the
+    same report again (a whole year group after a form, say) means the newer one; families see that."""
+    newest = {}
+    for report in (
         user_reports.filter(pupil=pupil, status=ReportStatus.DONE)
         .select_related("run__point")
         .order_by("-run__published_at", "-pk")
-    )
+    ):
+        newest.setdefault((report.run.kind, report.run.point_id), report)
+    return list(newest.values())
 
 
 def support_this_week(pupil, today=None):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tests import factories as f
 from tests.access_matrix import ROWS
+from tests.export_matrix import EXPORTS, export_url
 
 # url name -> the most queries any allowed persona's GET may take.
 CAPS = {
@@ -194,3 +195,60 @@ def test_every_page_reads_a_capped_number_of_queries_whatever_the_school_size(
         return  # an action with nothing to read: the access matrix's action tests cover it
     assert seen, f"{name}: no persona opened it"
     assert name in CAPS, f"{name}: no cap yet; counts {sorted(seen, reverse=True)[:3]}"
+
+
+# url name -> the most queries its "Download CSV / XLSX" (?export=) may take for any allowed persona:
+# every row of the page in a fixed number of queries (plus the security log's download record).
+EXPORT_CAPS = {
+    "completion": 11,
+    "dashboard_tutor": 17,
+    "failed_tasks": 7,
+    "group_detail": 14,
+    "group_list": 9,
+    "health_check_detail": 14,
+    "health_check_list": 9,
+    "import_list": 7,
+    "interventions:agreement_list": 9,
+    "interventions:allocation": 9,
+    "interventions:flag_list": 7,
+    "interventions:ks_sheet": 13,
+    "interventions:plan_list": 8,
+    "interventions:session_requests": 7,
+    "interventions:session_week": 7,
+    "interventions:target_group_detail": 10,
+    "marksheet_list": 12,
+    "mentoring:allocation": 12,
+    "mentoring:compliance": 8,
+    "mentoring:mentees": 17,  # the workspace cards: grades, targets, flags, plans, sessions, RAG
+    "mentoring:rag_actions": 8,
+    "mentoring:rag_review": 11,
+    "pupil_grade_history": 9,
+    "pupil_list": 7,
+    "reports:run_list": 7,
+    "security_log": 9,
+    "setup_staff": 10,
+    "sheet_history": 10,
+    "target_overview": 11,
+    "target_raises": 7,
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("name", sorted({e.name for e in EXPORTS}))
+def test_every_export_reads_a_capped_number_of_queries_whatever_the_school_size(
+    client, world, name, fmt, django_assert_max_num_queries
+):
+    export = next(e for e in EXPORTS if e.name == name)
+    if export.setup:
+        export.setup(world)
+    _grow(world)
+    cap = EXPORT_CAPS.get(name, 1000)
+    url = export_url(world, export, fmt)
+    seen = []
+    for persona in sorted(next(row[2] for row in ROWS if row[0] == name)):
+        client.force_login(getattr(world, persona).user)
+        response, n = _count(client, url, django_assert_max_num_queries, cap)
+        assert response.status_code == 200, (persona, url, response.status_code)
+        seen.append((n, persona))
+    assert name in EXPORT_CAPS, f"{name}: no export cap yet; counts {sorted(seen, reverse=True)[:3]}"

@@ -1,5 +1,5 @@
-"""Session limits, no-store for signed-in pages, upload size, a strict Content-Security-Policy, and
-"busy, try again" for a locked database."""
+"""Session limits, no-store for signed-in pages, upload size, a strict Content-Security-Policy,
+"busy, try again" for a locked database, and `make run`'s embedded scheduler beat."""
 
 import logging
 import time
@@ -8,11 +8,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
 from tracking import permissions
+from tracking.lib import queue
 from tracking.lib.db import database_busy
 
 IDLE_KEY = "uplift_last_seen"
@@ -22,6 +24,17 @@ STARTED_KEY = "uplift_started"
 IDLE_RESOLUTION_SECONDS = 60
 BUSY_RETRY_SECONDS = 5
 logger = logging.getLogger(__name__)
+
+
+class EmbeddedBeatMiddleware:
+    """`make run` only (UPLIFT_EMBEDDED_WORKER): starts the scheduler's beat beside the web server.
+    Middleware is built once, in the process that serves requests (not runserver's reloader parent),
+    which is where the beat belongs; it then leaves the request path."""
+
+    def __init__(self, get_response):
+        if settings.UPLIFT_EMBEDDED_WORKER:
+            queue.start_embedded_beat(settings.UPLIFT_SCHEDULER_SECONDS)
+        raise MiddlewareNotUsed
 
 
 class SessionLimitsMiddleware:

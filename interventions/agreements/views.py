@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from tracking import permissions
+from tracking.lib import exports
 from tracking.lib.errors import DomainError
 from tracking.models import Role
 
@@ -72,6 +73,15 @@ def agreement_list(request):
         for p, a in all_rows
         if not chase_only or queries.stage_of(a) != "returned"
     ]
+    if fmt := exports.requested(request):
+        headers = ["Pupil", "UPN", "Form", "Stage", *(label for _, label in FIELD_LABELS)]
+        rows = [
+            [p.sorted_name, p.upn, p.form.name if p.form else "", queries.STAGE_LABELS[stage]]
+            + [value for _, _, value in dates]
+            for p, stage, dates in shown
+        ]
+        name = "agreements chase list" if chase_only else "agreements"
+        return exports.download(fmt, headers, rows, name=name, sheet="Agreements")
     return render(
         request,
         "interventions/agreements/list.html",

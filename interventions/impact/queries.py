@@ -3,9 +3,10 @@
 For each plan (per subject) and each pupil's session series (per subject and kind): the change in whole
 grades (steps on the subject's scale, as tracking.standing counts distances) from the point the
 intervention started to the latest point after it whose grades count: a locked point, verified or being
-verified, never a window still open for entry. The comparison is the mean change, over the same two
-points, of pupils in the same year group, prior-attainment band and subject who had no plan or session
-in that subject. Reads are a fixed number of queries.
+verified, never a window still open for entry. A pupil's points run across years (a plan started at
+Year 10's summer point is measured at Year 11's autumn one). The comparison is the mean change, over the
+same two points, of pupils in the same year group, prior-attainment band and subject who had no plan or
+session in that subject. Reads are a fixed number of queries.
 
 Whole grades, not the scale's points: points are performance-table points (a technical award's U to
 Level 2 Pass is 0 to 4, Pass to Merit 4 to 5.5; A level grades are 10 apart), so averaging them across
@@ -49,20 +50,28 @@ class KindRow:
         return round(self.mean - self.comparison_mean, 2)
 
 
-def _points(school):
-    points = AssessmentPoint.objects.filter(school=school, academic_year__is_current=True).order_by(
-        "sequence"
-    )
-    return {p.pk: p for p in points}
+def _timelines(school):
+    """({year number now: [points, oldest first]}, {point id: point}): each cohort's points this year
+    and, in earlier years, the points of the year group it was then (this year's Year 11 were last
+    year's Year 10)."""
+    points = list(AssessmentPoint.objects.filter(school=school).select_related("academic_year", "year_group"))
+    current = next((p.academic_year for p in points if p.academic_year.is_current), None)
+    if current is None:
+        return {}, {}
+    timelines = defaultdict(list)
+    for point in points:
+        back = current.starts_on.year - point.academic_year.starts_on.year
+        if back >= 0:
+            timelines[point.year_group.number + back].append(point)
+    for found in timelines.values():
+        found.sort(key=lambda p: (p.academic_year.starts_on, p.sequence))
+    return dict(timelines), {p.pk: p for found in timelines.values() for p in found}
 
 
-def _grades(school, points, subject_ids, year_group_ids):
-    """{(pupil id, subject id): {point id: whole-grade step of the grade that counts}} this year."""
+def _grades(school, points, subject_ids, pupil_ids):
+    """{(pupil id, subject id): {point id: whole-grade step of the grade that counts}}."""
     rows = GradeEntry.objects.filter(
-        school=school,
-        point_id__in=list(points),
-        subject_id__in=subject_ids,
-        pupil__year_group_id__in=year_group_ids,
+        school=school, point_id__in=list(points), subject_id__in=subject_ids, pupil_id__in=pupil_ids
     ).values_list("pupil_id", "subject_id", "point_id", "current__step", "predicted__step")
     out = defaultdict(dict)
     for pupil_id, subject_id, point_id, current, predicted in rows:
@@ -72,61 +81,72 @@ def _grades(school, points, subject_ids, year_group_ids):
     return out
 
 
-def _start_point_for(points_by_year, year_group_id, day):
-    """The year group's latest point that opened on or before `day`."""
-    found = [p for p in points_by_year.get(year_group_id, []) if p.opens_on <= day]
+def _start_point_for(timeline, day):
+    """The cohort's latest locked point to have opened on or before `day`: where a series of sessions
+    started from, judged on grades that count."""
+    found = [p for p in timeline if p.is_locked and p.opens_on <= day]
     return found[-1] if found else None
 
 
-def evaluate(school):
-    """Rows per intervention kind and per case, for SLT and the week-6 cycle report."""
-    points = _points(school)
-    by_year = defaultdict(list)
-    for p in points.values():
-        by_year[p.year_group_id].append(p)
-    pupils = {
-        pk: (year, band)
-        for pk, year, band in Pupil.objects.filter(school=school, is_active=True).values_list(
-            "pk", "year_group_id", "prior_band"
-        )
-    }
-    cases = []  # (kind key, label, pupil id, subject id, start point)
+def _cases(school, pupils, timelines, points):
+    """[(kind key, label, pupil id, subject id, start point)] for every plan subject and session series."""
+    cases = []
     plans = Plan.objects.filter(school=school, start_point__in=list(points)).prefetch_related("subjects")
     for plan in plans:
         label = f"Level {plan.level} {plan.get_tier_display().lower()} plans"
         for subject in plan.subjects.all():
-            cases.append(
-                (
-                    f"plan-{plan.tier}-{plan.level}",
-                    label,
-                    plan.pupil_id,
-                    subject.pk,
-                    points[plan.start_point_id],
-                )
-            )
+            key = f"plan-{plan.tier}-{plan.level}"
+            cases.append((key, label, plan.pupil_id, subject.pk, points[plan.start_point_id]))
+    # A series is a pupil's sessions of one subject and kind within one school year.
+    years = {(p.academic_year.starts_on, p.academic_year.ends_on) for p in points.values()}
     first_session = {}
     for pupil_id, subject_id, kind, day in Allocation.objects.filter(
         school=school, status=AllocationStatus.CONFIRMED, session__subject__isnull=False
     ).values_list("pupil_id", "session__subject_id", "session__kind", "session__date"):
-        key = (pupil_id, subject_id, kind)
+        year = next((starts for starts, ends in years if starts <= day <= ends), None)
+        key = (pupil_id, subject_id, kind, year)
         first_session[key] = min(day, first_session.get(key, day))
     kinds = dict(Kind.choices)
-    for (pupil_id, subject_id, kind), day in first_session.items():
+    for (pupil_id, subject_id, kind, _), day in first_session.items():
         if pupil_id not in pupils:
             continue
-        start = _start_point_for(by_year, pupils[pupil_id][0], day)
+        start = _start_point_for(timelines.get(pupils[pupil_id][1], []), day)
         if start is not None:
             cases.append((f"session-{kind}", f"{kinds[kind]} sessions", pupil_id, subject_id, start))
+    return cases
+
+
+def evaluate(school):
+    """Rows per intervention kind and per case, for SLT and the week-6 cycle report."""
+    timelines, points = _timelines(school)
+    pupils = {
+        pk: (year_group_id, number, band)
+        for pk, year_group_id, number, band in Pupil.objects.filter(
+            school=school, is_active=True
+        ).values_list("pk", "year_group_id", "year_group__number", "prior_band")
+    }
+    # Only cases whose start is on the pupil's own timeline (a pupil moved to another year starts afresh).
+    cases = [
+        c
+        for c in _cases(school, pupils, timelines, points)
+        if c[2] in pupils and c[4] in timelines.get(pupils[c[2]][1], [])
+    ]
     treated = {(pupil_id, subject_id) for _, _, pupil_id, subject_id, _ in cases}
+    cohorts = defaultdict(list)  # (year group, band) -> pupils, for the comparison groups
+    for pid, (year_group_id, _, band) in pupils.items():
+        cohorts[(year_group_id, band)].append(pid)
+    # Grades at each case's start and at the locked points after it, for the treated cohorts' pupils.
+    wanted = {start.pk for *_, start in cases}
+    for *_, pupil_id, _, start in cases:
+        timeline = timelines.get(pupils[pupil_id][1], [])
+        wanted.update(p.pk for p in timeline[timeline.index(start) + 1 :] if p.is_locked)
+    year_groups = {pupils[pupil_id][0] for _, _, pupil_id, _, _ in cases}
     found = _grades(
         school,
-        points,
+        {pk: points[pk] for pk in wanted},
         {subject_id for _, _, _, subject_id, _ in cases},
-        {start.year_group_id for *_, start in cases},
+        [pid for pid, (year_group_id, _, _) in pupils.items() if year_group_id in year_groups],
     )
-    cohorts = defaultdict(list)  # (year group, band) -> pupils, for the comparison groups
-    for pid, key in pupils.items():
-        cohorts[key].append(pid)
     comparison_cache = {}
 
     def change(pupil_id, subject_id, start, end):
@@ -149,20 +169,14 @@ def evaluate(school):
 
     rows, detail = {}, []
     for key, label, pupil_id, subject_id, start in cases:
-        if pupil_id not in pupils:
-            continue
-        year_group_id, band = pupils[pupil_id]
-        later = [
-            p
-            for p in by_year[year_group_id]
-            if p.is_locked and p.sequence > start.sequence and p.pk in found.get((pupil_id, subject_id), {})
-        ]
-        if not later:
+        year_group_id, number, band = pupils[pupil_id]
+        timeline = timelines.get(number, [])
+        got = found.get((pupil_id, subject_id), {})
+        later = [p for p in timeline[timeline.index(start) + 1 :] if p.is_locked and p.pk in got]
+        if not later or start.pk not in got:
             continue
         end = later[-1]
         moved = change(pupil_id, subject_id, start, end)
-        if moved is None:
-            continue
         similar, similar_n = comparison(year_group_id, band, subject_id, start, end)
         row = rows.setdefault(key, KindRow(key, label))
         row.changes.append(moved)

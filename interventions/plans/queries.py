@@ -102,11 +102,12 @@ def latest_points(school, key_stage):
 SHEET_PAGE = 50
 
 
-def ks_sheet(school, key_stage, pupils_scope, page_number=1):
+def ks_sheet(school, key_stage, pupils_scope, page_number=1, *, per_page=SHEET_PAGE):
     """The KS coordinator's tracking sheet, a page at a time: pupils flagged at the latest points, with
     how many subjects are below target, their flags, active plans and target groups.
 
-    Returns (points, page): `page.object_list` holds the rows; a fixed number of queries per page."""
+    Returns (points, page): `page.object_list` holds the rows; a fixed number of queries per page.
+    per_page=None puts every pupil on the one page (the export)."""
     points = latest_points(school, key_stage)
     by_pupil = defaultdict(list)
     flags = Flag.objects.filter(point__in=points, pupil__in=pupils_scope).order_by("-level", "subject__name")
@@ -117,7 +118,7 @@ def ks_sheet(school, key_stage, pupils_scope, page_number=1):
         .order_by("year_group__number", "form__name", "legal_last_name", "legal_first_name")
         .values_list("pk", flat=True)
     )
-    page = Paginator(ordered, SHEET_PAGE).get_page(page_number)
+    page = Paginator(ordered, per_page or max(len(ordered), 1)).get_page(page_number)
     ids = list(page.object_list)
     pupils = {
         p.pk: p
@@ -144,6 +145,35 @@ def ks_sheet(school, key_stage, pupils_scope, page_number=1):
         for pk in ids
     ]
     return points, page
+
+
+KS_SHEET_HEADERS = [
+    "Pupil",
+    "UPN",
+    "Form",
+    "Subjects below target",
+    "Highest level",
+    "Flags",
+    "Active plans",
+    "Target groups",
+]
+
+
+def ks_sheet_export_rows(rows):
+    """The sheet's rows as spreadsheet values, with every flag (the page shows the first three)."""
+    return [
+        [
+            row["pupil"].sorted_name,
+            row["pupil"].upn,
+            row["pupil"].form.name if row["pupil"].form else "",
+            row["below"],
+            f"L{row['level']}",
+            "; ".join(f"{subject or 'Across subjects'} (L{level})" for subject, level in row["flags"]),
+            row["active_plans"],
+            ", ".join(g.name for g in row["groups"]),
+        ]
+        for row in rows
+    ]
 
 
 def group_progress(group):

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from tracking import audit, permissions
+from tracking.lib import exports
 from tracking.lib import pdf as pdfs
 from tracking.lib.errors import DomainError
 from tracking.models import GradeEntry, Subject
@@ -59,7 +60,7 @@ def plan_list(request):
 @login_required
 def plan_export(request, fmt):
     user = request.user
-    permissions.require(access.can_see_plan_lists(user) and fmt in paper.FORMATS)
+    permissions.require(access.can_see_plan_lists(user) and fmt in exports.FORMATS)
     plans = _filtered(request).qs.order_by("pupil__year_group__number", "pupil__legal_last_name", "pk")
     body, content_type = paper.export(fmt, queries.EXPORT_HEADERS, queries.export_rows(plans), title="Plans")
     return paper.download(body, content_type, f"intervention-plans-{timezone.localdate():%Y-%m-%d}.{fmt}")
@@ -190,6 +191,10 @@ def ks_sheet(request):
     key_stage = _key_stage(request, stages)
     school = permissions.school_for(user)
     scope = permissions.pupils_visible_to(user)
+    if request.method == "GET" and (fmt := exports.requested(request)):
+        _, everyone = queries.ks_sheet(school, key_stage, scope, per_page=None)
+        rows = queries.ks_sheet_export_rows(everyone.object_list)
+        return exports.download(fmt, queries.KS_SHEET_HEADERS, rows, name=f"KS{key_stage} tracking sheet")
     points, page = queries.ks_sheet(school, key_stage, scope, request.GET.get("page"))
     form = TargetGroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -227,8 +232,18 @@ def target_group_detail(request, pk):
         services.target_group_set_pupils(group=group, pupils=keep, by=user)
         messages.success(request, "Group updated.")
         return redirect("interventions:target_group_detail", pk=group.pk)
-    return render(
-        request,
-        "interventions/plans/target_group.html",
-        {"group": group, "rows": queries.group_progress(group)},
-    )
+    rows = queries.group_progress(group)
+    if fmt := exports.requested(request):
+        headers = ["Pupil", "UPN", "Form", "Subjects below target then", "Now"]
+        table = [
+            [
+                r["pupil"].sorted_name,
+                r["pupil"].upn,
+                getattr(r["pupil"].form, "name", ""),
+                r["then"],
+                r["now"],
+            ]
+            for r in rows
+        ]
+        return exports.download(fmt, headers, table, name=f"target group {group.name}", sheet="Target group")
+    return render(request, "interventions/plans/target_group.html", {"group": group, "rows": rows})

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from tracking import permissions
+from tracking.lib import exports
 from tracking.lib import pdf as pdfs
 from tracking.lib.errors import DomainError
 from tracking.models import Pupil, Staff, Subject
@@ -57,6 +58,15 @@ def session_week(request):
         placed=Count("allocations", filter=Q(allocations__status=AllocationStatus.CONFIRMED)),
         proposed=Count("allocations", filter=Q(allocations__status=AllocationStatus.PROPOSED)),
     )
+    if fmt := exports.requested(request):
+        headers = ["Date", "Starts", "Ends", "Session", "Kind", "Advertised", "Room", "Leader", "Places"]
+        headers += ["Confirmed", "Proposed"]
+        rows = [
+            [s.date, s.starts_at, s.ends_at, s.title, s.get_kind_display(), "Yes" if s.advertised else "No",
+             s.room, str(s.leader or ""), s.capacity, s.placed, s.proposed]
+            for s in sessions
+        ]  # fmt: skip
+        return exports.download(fmt, headers, rows, name=f"sessions {week.isoformat()}", sheet="Sessions")
     staff = permissions.access_for(user).staff
     rows = [
         {"session": s, "can_register": can_allocate or (staff is not None and s.leader_id == staff.pk)}
@@ -141,6 +151,35 @@ def session_requests(request):
     requests = requests.select_related("pupil__form", "subject", "requested_by").order_by(
         "-week_start", "status"
     )
+    if fmt := exports.requested(request):
+        headers = [
+            "Week of",
+            "Pupil",
+            "UPN",
+            "Form",
+            "Subject",
+            "Kind",
+            "Reason",
+            "Asked by",
+            "Status",
+            "Not placed because",
+        ]
+        rows = [
+            [
+                r.week_start,
+                r.pupil.sorted_name,
+                r.pupil.upn,
+                r.pupil.form.name if r.pupil.form else "",
+                r.subject.name,
+                r.get_kind_display(),
+                r.reason,
+                r.requested_by.display_name if r.requested_by else "",
+                r.get_status_display(),
+                r.unplaced_reason if r.status != "placed" else "",
+            ]
+            for r in requests
+        ]
+        return exports.download(fmt, headers, rows, name="session requests")
     return render(
         request,
         "interventions/sessions/requests.html",
@@ -188,6 +227,13 @@ def allocation(request):
     placed_ids = {a.request_id for s in sessions for a in s.week_allocations}
     unplaced = [r for r in waiting if r.unplaced_reason and r.pk not in placed_ids]
     proposed = sum(1 for s in sessions for a in s.week_allocations if a.status == AllocationStatus.PROPOSED)
+    if fmt := exports.requested(request):
+        return exports.download(
+            fmt,
+            ALLOCATION_HEADERS,
+            _allocation_rows(sessions, unplaced),
+            name=f"allocation {week.isoformat()}",
+        )
     return render(
         request,
         "interventions/sessions/allocation.html",
@@ -202,6 +248,40 @@ def allocation(request):
             "issued": TimetableIssue.objects.filter(school=school, week_start=week).first(),
         },
     )
+
+
+ALLOCATION_HEADERS = [
+    "Session",
+    "Date",
+    "Starts",
+    "Ends",
+    "Room",
+    "Pupil",
+    "UPN",
+    "Form",
+    "Bucket",
+    "Status",
+    "Without a place because",
+]
+
+
+def _allocation_rows(sessions, unplaced):
+    """The allocation result as the page shows it: each place by session, then the pupils without one."""
+    rows = []
+    for s in sessions:
+        for a in s.week_allocations:
+            form = a.pupil.form.name if a.pupil.form else ""
+            rows.append(
+                [s.title, s.date, s.starts_at, s.ends_at, s.room, a.pupil.sorted_name, a.pupil.upn, form,
+                 a.bucket, a.get_status_display(), ""]
+            )  # fmt: skip
+    for r in unplaced:
+        form = r.pupil.form.name if r.pupil.form else ""
+        rows.append(
+            ["", r.week_start, None, None, "", r.pupil.sorted_name, r.pupil.upn, form, None,
+             "Without a place", f"{r.subject.name} ({r.get_kind_display().lower()}): {r.unplaced_reason}"]
+        )  # fmt: skip
+    return rows
 
 
 def _allocations_prefetch():

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracking import permissions
+from tracking.lib import exports
 from tracking.lib.errors import DomainError
 from tracking.models import Role, Staff, Subject
 
@@ -208,8 +209,39 @@ def rag_review(request, window_id):
     entries, previous = queries.review(
         window, subject=subject, mentor=mentor, red_only=red, changed_only=changed
     )
-    page = Paginator(entries, REVIEW_PER_PAGE).get_page(request.GET.get("page"))
     mentor_names = {m.pk: str(m) for m in mentors}
+    if fmt := exports.requested(request):
+        rag = _words(school)
+        last = previous.month.strftime("%B") if previous else "Last month"
+        headers = [
+            "Pupil",
+            "UPN",
+            "Form",
+            "Subject",
+            "Rating",
+            last,
+            "Comment",
+            "Rated by",
+            "Mentor",
+            "Actions",
+        ]
+        rows = [
+            [
+                e.pupil.sorted_name,
+                e.pupil.upn,
+                e.pupil.form.name if e.pupil.form else "",
+                e.subject.name,
+                rag.get(e.rating, e.rating),
+                rag.get(e.last_rating, e.last_rating or ""),
+                e.comment,
+                e.by.get_full_name() if e.by else "",
+                mentor_names.get(e.mentor_id, ""),
+                e.action_count,
+            ]
+            for e in entries
+        ]
+        return exports.download(fmt, headers, rows, name=f"{window} comments", sheet="Comments")
+    page = Paginator(entries, REVIEW_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "mentoring/rag/review.html",
@@ -312,6 +344,27 @@ def rag_actions(request):
     show = request.GET.get("show", "open")
     if show == "open":
         actions = actions.exclude(status="done")
+    if fmt := exports.requested(request):
+        rag = _words(school)
+        headers = ["Pupil", "UPN", "Form", "Subject", "Rating", "Action", "Month", "Owner", "Owner's role"]
+        headers += ["Due", "Status"]
+        rows = [
+            [
+                a.pupil.sorted_name,
+                a.pupil.upn,
+                a.pupil.form.name if a.pupil.form else "",
+                a.subject.name if a.subject else "",
+                rag.get(a.entry.rating, a.entry.rating) if a.entry else "",
+                a.text,
+                str(a.window),
+                str(a.owner or ""),
+                a.get_owner_kind_display(),
+                a.due_on,
+                a.get_status_display(),
+            ]
+            for a in actions
+        ]
+        return exports.download(fmt, headers, rows, name="RAG actions", sheet="Actions")
     page = Paginator(actions, REVIEW_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -69,6 +69,46 @@
     });
   }
 
+  /* 2b. Navigation menus: one open at a time; Escape or a click elsewhere closes it ---------- */
+  function initNavMenus() {
+    var buttons = Array.prototype.slice.call(document.querySelectorAll("[data-nav-menu]"));
+    if (!buttons.length) {
+      return;
+    }
+    document.documentElement.classList.add("js-nav");
+    function closeAll(except) {
+      buttons.forEach(function (button) {
+        if (button !== except) {
+          button.setAttribute("aria-expanded", "false");
+        }
+      });
+    }
+    buttons.forEach(function (button) {
+      button.addEventListener("click", function () {
+        var open = button.getAttribute("aria-expanded") !== "true";
+        closeAll(button);
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    });
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest || !event.target.closest(".nav-menu")) {
+        closeAll(null);
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") {
+        return;
+      }
+      var open = buttons.filter(function (button) {
+        return button.getAttribute("aria-expanded") === "true";
+      })[0];
+      if (open) {
+        closeAll(null);
+        open.focus();
+      }
+    });
+  }
+
   /* 3. Scrollable tables reachable by keyboard (WCAG 2.1.1) ------------------------------ */
   // A table wider than its scroll box must be focusable so keyboard users can scroll it. Templates
   // name their boxes (role="region" + aria-label); a box or bare table without one is named here.
@@ -218,6 +258,7 @@
 
   function init() {
     initNavToggle();
+    initNavMenus();
     initShowWhen();
     markScrollers();
     shiftHeads();

@@ -39,5 +39,13 @@ def test_the_demo_school_has_plans_sessions_and_timetables_ready(client, db):
     # Last week's absence reaches the mentor.
     client.force_login(built.staff["mentor"].user)
     assert client.get(reverse("interventions:follow_ups")).context["rows"]
+    # SLT see impact against similar pupils: last year's plans and sessions, measured at locked points
+    # since, some across the two years (Year 10's summer to Year 11's autumn).
     client.force_login(built.staff["slt"].user)
-    assert client.get(reverse("interventions:impact")).status_code == 200
+    page = client.get(reverse("interventions:impact"))
+    kinds = {k.key: k for k in page.context["kinds"]}
+    assert {"plan-department-1", "plan-department-2", "session-after_school"} <= set(kinds)
+    assert all(k.n and k.comparison_mean is not None for k in kinds.values())
+    detail = page.context["detail"]
+    assert all(d["start"].is_locked and d["end"].is_locked for d in detail)
+    assert any(d["start"].academic_year_id != d["end"].academic_year_id for d in detail)

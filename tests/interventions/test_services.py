@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from interventions import services
+from interventions import services, tasks
 from interventions.models import Flag, FlagStatus, Outcome
 from interventions.report import impact_section
 from tests import factories as f
@@ -165,7 +165,7 @@ def test_a_flag_cannot_be_closed_without_saying_what_was_done(world):
 
 def test_impact_compares_the_next_points_grade_with_the_flags_point(world, laude):
     history = subjects(world, "History")[0]
-    later = later_point(world, name="Y11 Spring 1")
+    later = later_point(world, name="Y11 Spring 1", is_locked=True)
     grade(world, world.child, world.maths, "4", "6")
     grade(world, world.child, world.english, "4", "6")
     grade(world, world.child, history, "6", "6")
@@ -186,6 +186,46 @@ def test_impact_compares_the_next_points_grade_with_the_flags_point(world, laude
     section = impact_section(world.point)
     assert section["points"] == [{"point": world.point, "next_point": later}]
     assert section["counts"]["improved"] == counts["improved"]
+
+
+def test_flag_outcomes_wait_for_the_next_point_to_lock_never_reading_a_window_still_open(world, laude):
+    later = later_point(world, name="Y11 Spring 1", is_locked=False)
+    grade(world, world.child, world.maths, "4", "6")
+    grade(world, world.child, world.maths, "7", point=later)  # half-entered, not yet verified
+    services.rules_run(point=world.point)
+    services.impact_evaluate(point=world.point)
+    flag = Flag.objects.get(pupil=world.child, subject=world.maths)
+    assert flag.outcome == Outcome.NO_DATA and flag.outcome_detail["next_point"] is None
+    assert impact_section(world.point)["points"] == [{"point": world.point, "next_point": None}]
+    # The window locks for verification: evaluating that point also measures the flags waiting for it.
+    later.is_locked = True
+    later.save()
+    tasks.evaluate_impact_for_point(later.pk)
+    flag.refresh_from_db()
+    assert flag.outcome == Outcome.IMPROVED
+    assert flag.outcome_detail == {"before": "4", "after": "7", "next_point": later.pk}
+
+
+def test_a_flag_at_year_10s_last_point_is_measured_at_year_11s_first_locked_point(world, laude):
+    last_year = f.AcademicYearFactory(
+        school=world.school, name="2025/26", starts_on=date(2025, 9, 1), ends_on=date(2026, 8, 31),
+        is_current=False,
+    )  # fmt: skip
+    summer = f.AssessmentPointFactory(
+        school=world.school, academic_year=last_year, name="Y10 Summer 2", sequence=6, is_locked=True,
+        year_group=f.YearGroupFactory(school=world.school, number=10),
+    )  # fmt: skip
+    world.point.is_locked = True
+    world.point.save()
+    grade(world, world.child, world.maths, "5", "6", point=summer)
+    grade(world, world.child, world.maths, "4")
+    flag = services.flag_raise(
+        pupil=world.child, scope="subject", subject=world.maths, level=1, reason="Slipping",
+        by=world.hod.user, point=summer,
+    )  # fmt: skip
+    services.impact_evaluate(point=summer)
+    flag.refresh_from_db()
+    assert flag.outcome == Outcome.DECLINED and flag.outcome_detail["next_point"] == world.point.pk
 
 
 def _cycle_at_health_check(world):
@@ -218,7 +258,7 @@ def test_other_stages_queue_nothing(world, laude, django_capture_on_commit_callb
 
 
 def test_the_cycle_report_shows_the_impact_to_those_who_may_see_the_flags(client, world, laude):
-    later = later_point(world)
+    later = later_point(world, is_locked=True)
     grade(world, world.child, world.maths, "4", "6")
     grade(world, world.child, world.maths, "5", point=later)
     cycle = _cycle_at_health_check(world)
@@ -249,7 +289,7 @@ def test_rules_for_one_point_read_a_fixed_number_of_queries(world, laude, django
 def test_the_impact_section_renders_for_the_cycle_report(world, laude):
     from django.template.loader import render_to_string
 
-    later = later_point(world)
+    later = later_point(world, is_locked=True)
     grade(world, world.child, world.maths, "4", "6")
     grade(world, world.child, world.maths, "5", point=later)
     services.rules_run(point=world.point)

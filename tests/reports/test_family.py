@@ -192,3 +192,15 @@ def test_support_planned_shows_on_the_report_and_this_weeks_on_the_family_page(c
     page = client.get(reverse("reports:family_child", args=[world.child.pk])).content.decode()
     this_week = page.split('id="support-h"')[1]
     assert "Maths catch-up with Mr Khan" in this_week
+
+
+def test_the_same_report_published_twice_is_listed_once_the_newer_one(client, world):
+    """A form's Year 11 reports, then the whole year group's from the same point: one to download."""
+    first = published_run(world, form=world.form)
+    second = published_run(world)
+    client.force_login(world.parent.user)
+    page = client.get(reverse("reports:family_child", args=[world.child.pk])).content.decode()
+    newer = second.reports.get(pupil=world.child)
+    older = first.reports.get(pupil=world.child)
+    assert reverse("reports:report_download", args=[newer.pk]) in page
+    assert reverse("reports:report_download", args=[older.pk]) not in page

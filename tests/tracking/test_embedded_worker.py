@@ -47,3 +47,41 @@ def test_without_it_an_eager_task_runs_inside_the_caller(settings):
     queue.enqueue_now("uplift_tests.embedded_probe", ["inline"])
     assert ran_on == [threading.current_thread().name]
     assert Group.objects.filter(name="inline").exists()
+
+
+def test_the_embedded_beat_sends_the_scheduler_tick_again_and_again(monkeypatch):
+    sent = []
+    ticked = threading.Event()
+
+    def enqueue(task, args=(), kwargs=None):
+        sent.append(task)
+        if len(sent) >= 3:
+            ticked.set()
+        return queue.QUEUED
+
+    monkeypatch.setattr(queue, "enqueue_now", enqueue)
+    stop = threading.Event()
+    beat = queue.start_embedded_beat(0.01, first_after=0, stop=stop)
+    try:
+        assert ticked.wait(timeout=5) and beat.daemon
+    finally:
+        stop.set()
+        beat.join(timeout=5)
+    assert not beat.is_alive()
+    assert set(sent) == {"tracking.cycle.tasks.scheduler_tick"}
+
+
+def test_the_beat_starts_only_with_the_embedded_worker_and_never_sits_in_the_request_path(
+    settings, monkeypatch
+):
+    from django.core.exceptions import MiddlewareNotUsed
+
+    from tracking.middleware import EmbeddedBeatMiddleware
+
+    started = []
+    monkeypatch.setattr(queue, "start_embedded_beat", lambda every: started.append(every))
+    for embedded in (False, True):
+        settings.UPLIFT_EMBEDDED_WORKER = embedded
+        with pytest.raises(MiddlewareNotUsed):
+            EmbeddedBeatMiddleware(lambda request: None)
+    assert started == [settings.UPLIFT_SCHEDULER_SECONDS]

@@ -145,3 +145,27 @@ def test_the_nav_marks_only_the_closest_entry_as_the_current_page(world, login):
     request = RequestFactory().get("/dashboard/")
     request.user = world.slt.user
     assert [entry["label"] for entry in nav_for(request) if entry["active"]] == ["Dashboard"]
+
+
+def test_a_long_nav_is_grouped_into_menus_and_a_short_one_stays_a_row(world, client):
+    from tracking.school.navigation import ROW_LIMIT, groups_for
+
+    client.force_login(world.slt.user)
+    page = client.get(reverse("interventions:plan_list")).content.decode()
+    nav = page.split('aria-label="Main"')[1].split("</nav>")[0]
+    # Every entry is still a link in the page (no JavaScript needed to reach it), under its menu.
+    assert nav.count('class="nav-menu-button') >= 4
+    support = nav.split(">Support<")[1].split("</ul>")[0]
+    assert 'aria-current="page">Plans</a>' in support and "Flags</a>" in support
+    assert 'class="nav-menu-button is-current"' in nav.split(">Support<")[0].rsplit("<li", 1)[1]
+    entries = [{"label": str(n), "name": f"n{n}", "url": f"/{n}/", "active": False} for n in range(ROW_LIMIT)]
+    assert groups_for(entries) == [{"label": None, "entries": entries, "active": False}]
+    many = entries + [
+        {"label": "Flags", "name": "interventions:flag_list", "url": "/f/", "active": False},
+        {"label": "Plans", "name": "interventions:plan_list", "url": "/p/", "active": True},
+        {"label": "Set-up", "name": "setup_home", "url": "/s/", "active": False},
+    ]
+    groups = groups_for(many)
+    assert groups[0]["entries"] == entries  # entries in no section stay in the row, first
+    assert {"label": "Support", "entries": many[-3:-1], "active": True} in groups
+    assert {"label": None, "entries": many[-1:], "active": False} in groups  # a lone entry is a link

@@ -37,3 +37,7 @@ class AuditEventTable(tables.Table):
         if before:
             return format_html("{} → {}", before, after)
         return after or record.note or "—"
+
+    def value_details(self, record):
+        before, after = _summary(record.before), _summary(record.after)
+        return f"{before} → {after}" if before else after or record.note or ""

@@ -7,6 +7,7 @@ from django_tables2 import SingleTableMixin
 from tracking import permissions
 from tracking.audit.filters import AuditEventFilter
 from tracking.audit.tables import AuditEventTable
+from tracking.lib import exports
 
 
 class SecurityLogView(LoginRequiredMixin, SingleTableMixin, FilterView):
@@ -25,6 +26,11 @@ class SecurityLogView(LoginRequiredMixin, SingleTableMixin, FilterView):
         events = permissions.audit_events_visible_to(self.request.user)
         kwargs["actions"] = events.order_by("action").values_list("action", flat=True).distinct()
         return kwargs
+
+    def render_to_response(self, context, **response_kwargs):
+        if fmt := exports.requested(self.request):
+            return exports.table_download(self.request, context["table"], fmt, name="security log")
+        return super().render_to_response(context, **response_kwargs)
 
 
 security_log = SecurityLogView.as_view()

@@ -1,8 +1,18 @@
-"""Spreadsheet exports (CSV and XLSX) that are safe to open in Excel."""
+"""Spreadsheet exports (CSV and XLSX) that are safe to open in Excel.
+
+The one exporter: every page's "Download CSV / XLSX" asks for `?export=csv|xlsx` on the page's own URL,
+so the download passes through the same view, with the same permission scope and filters, and holds
+every row the page would show (not one page of them). `requested` reads the format, `download` builds
+the response from headers and rows, `table_download` from a django-tables2 table.
+"""
 
 import csv
 import io
+from datetime import datetime
 
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
 from openpyxl import Workbook
 
 FORMATS = {
@@ -22,15 +32,25 @@ def safe_cell(value):
     return value
 
 
+def cell(value):
+    """A value as a spreadsheet cell: formulas neutralised (safe_cell), and a moment in time in the
+    school's time to the second (spreadsheets hold no time zones)."""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value).replace(tzinfo=None)
+        return value.replace(microsecond=0)
+    return safe_cell(value)
+
+
 def render(fmt, headers, rows, *, sheet="Sheet1"):
     """(bytes, content type) for the rows in the format asked for ('csv' or 'xlsx'; `sheet` names the
     workbook's one sheet)."""
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([safe_cell(h) for h in headers])
+        writer.writerow([cell(h) for h in headers])
         for row in rows:
-            writer.writerow([safe_cell(v) for v in row])
+            writer.writerow([cell(v) for v in row])
         # A byte-order mark so Excel reads the UTF-8 names correctly.
         return ("\ufeff" + buffer.getvalue()).encode("utf-8"), FORMATS["csv"]
     if fmt == "xlsx":
@@ -48,9 +68,40 @@ def workbook(sheets):
             name = f"{name[:28]} {len(used)}"
         used.add(name)
         sheet = book.create_sheet(name)
-        sheet.append([safe_cell(h) for h in headers])
+        sheet.append([cell(h) for h in headers])
         for row in rows:
-            sheet.append([safe_cell(v) for v in row])
+            sheet.append([cell(v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def requested(request):
+    """The format asked for with ?export=csv or ?export=xlsx, or None (the page itself)."""
+    fmt = request.GET.get("export")
+    return fmt if fmt in FORMATS else None
+
+
+def download(fmt, headers, rows, *, name, sheet=None):
+    """An attachment response named for `name` (e.g. 'pupils' -> pupils.csv)."""
+    body, content_type = render(fmt, headers, rows, sheet=sheet or name.capitalize())
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{slugify(name) or "export"}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def table_values(table):
+    """(headers, rows) of a django-tables2 table as exported: every row (no paging), the columns not
+    marked exclude_from_export, each cell's `value_<column>` (or its render with the HTML removed)."""
+    values = table.as_values()
+    headers = next(values)
+    return headers, list(values)
+
+
+def table_download(request, table, fmt, *, name, sheet=None):
+    """Every row of `table` in the page's order (?sort=) as an attachment."""
+    from django_tables2 import RequestConfig
+
+    RequestConfig(request, paginate=False).configure(table)
+    return download(fmt, *table_values(table), name=name, sheet=sheet)

@@ -9,6 +9,7 @@ that page which school a task works for with `register_task_school`.
 
 import json
 import logging
+import threading
 import traceback as tb
 from concurrent.futures import ThreadPoolExecutor
 
@@ -96,6 +97,27 @@ def _run_embedded(task, args, kwargs):
         log.exception("task %s%r failed", task.name, args)
     finally:
         connections.close_all()  # this thread's own connections
+
+
+SCHEDULER_TICK = "tracking.cycle.tasks.scheduler_tick"
+
+
+def start_embedded_beat(every_seconds, first_after=10, stop=None):
+    """`make run`'s stand-in for celery beat: the scheduler tick goes to the embedded worker every
+    `every_seconds`, so windows open and close, cycles move and housekeeping runs with no beat. The
+    tick is idempotent (its ledger), so a restart never repeats an event."""
+
+    stop = stop or threading.Event()
+
+    def beat():
+        stop.wait(first_after)
+        while not stop.is_set():
+            enqueue_now(SCHEDULER_TICK)
+            stop.wait(every_seconds)
+
+    thread = threading.Thread(target=beat, name="uplift-beat", daemon=True)
+    thread.start()
+    return thread
 
 
 def _publish(task_name, args, kwargs):

@@ -18,6 +18,15 @@ class SpreadsheetUploadForm(forms.Form):
         "Nothing is saved until you have seen the dry run and confirmed it.",
     )
 
+    def __init__(self, *args, importer, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The importer's choices for this one file: unticked unless the data manager ticks them.
+        for name, (label, help_text) in importer.options.items():
+            self.fields[name] = forms.BooleanField(label=label, help_text=help_text, required=False)
+
+    def options(self):
+        return {name: self.cleaned_data.get(name, False) for name in self.fields if name != "file"}
+
 
 class ColumnsForm(forms.Form):
     """One choice per field: which of the file's columns fills it (or none)."""

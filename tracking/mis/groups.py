@@ -1,8 +1,14 @@
 """Teaching groups and who is in them, from a spreadsheet: one row per pupil in a group (and/or its
-teachers), for the current academic year. Groups are matched by name; pupils and teachers are added,
-never removed (a pupil who moved set keeps the old group until the data manager removes them)."""
+teachers), for the current academic year. Groups are matched by name; pupils and teachers are added.
+
+Pupils are taken out of a group only when the data manager says the file lists every member of its
+groups (the `replace_members` option, unticked by default): then a pupil in a group the file lists, but
+not on any of that group's rows, leaves it. Groups the file does not mention, and a group the file
+gives no pupils for, are left alone; teachers are never taken off."""
 
 import re
+
+from django.db.models import Q
 
 from tracking import audit
 from tracking.mis.columns import Column
@@ -19,12 +25,20 @@ class GroupImporter(SpreadsheetImporter):
     label = "Teaching groups and their pupils"
     description = (
         "One row per pupil in a class (with its subject code), and the class's teachers by staff code. "
-        "New classes are made for this academic year; pupils and teachers are added to classes, never "
-        "taken out."
+        "New classes are made for this academic year; pupils and teachers are added to classes. Pupils "
+        "are taken out only if you tick that the file lists every member of its classes."
     )
     key_label = "Class"
     noun = "classes"
     new_label = "New class"
+    options = {
+        "replace_members": (
+            "This file lists every member of these classes (remove pupils not in it)",
+            "Tick only for a full export of each class. A pupil in a class the file lists, but not on "
+            "any of its rows, is taken out of that class; the dry run lists them first. Classes the "
+            "file does not mention are left alone.",
+        )
+    }
     columns = (
         Column("group", "Class", True, ("group", "teaching group", "class code", "set", "class name")),
         Column("subject", "Subject code", True, ("subject", "course code", "course")),
@@ -39,6 +53,9 @@ class GroupImporter(SpreadsheetImporter):
         return []
 
     def plan(self, school, parsed, job, progress, today):
+        replace = bool(job.options.get("replace_members"))
+        if replace and not job.mapping.get("upn"):
+            return Plan(problems=[("file", "To remove pupils not in the file, the file needs a UPN column.")])
         problems = list(parsed.problems)
         current = AcademicYear.objects.filter(school=school, is_current=True).first()
         if current is None:
@@ -110,6 +127,8 @@ class GroupImporter(SpreadsheetImporter):
                         "new": group.pk is None,
                         "pupils": set(),
                         "teachers": set(),
+                        "listed": set(),  # every pupil on the group's rows
+                        "removed": [],
                     }
             if entry is not None and subject is not None and entry["group"].subject_id != subject.pk:
                 row.append(f"class {name} is a {entry['group'].subject.code} class, not {subject.code}")
@@ -117,28 +136,65 @@ class GroupImporter(SpreadsheetImporter):
             if row or entry is None:
                 continue
             group = entry["group"]
-            if pupil is not None and (group.pk, pupil.pk) not in members:
-                entry["pupils"].add(pupil)
+            if pupil is not None:
+                entry["listed"].add(pupil.pk)
+                if (group.pk, pupil.pk) not in members:
+                    entry["pupils"].add(pupil)
             entry["teachers"].update(t for t in teachers if (group.pk, t.pk) not in teaching)
+        notes = []
+        if replace and not problems:
+            notes = self._plan_removals(plans, members)
         created = [e for e in plans.values() if e["new"]]
-        updated = [e for e in plans.values() if not e["new"] and (e["pupils"] or e["teachers"])]
+        updated = [
+            e for e in plans.values() if not e["new"] and (e["pupils"] or e["teachers"] or e["removed"])
+        ]
         changes = [
             {
                 "key": e["group"].name,
                 "name": e["group"].subject.name,
                 "action": "create" if e["new"] else "update",
-                "detail": ("New class: " if e["new"] else "Adds ") + self._describe(e),
+                "detail": self._detail(e),
             }
             for e in created + updated
+        ]
+        removals = [
+            {"key": e["group"].name, "name": p.sorted_name, "action": "remove", "detail": f"Removes {p.upn}"}
+            for e in updated
+            for p in e["removed"]
         ]
         return Plan(
             created=len(created),
             updated=len(updated),
             unchanged=len(plans) - len(created) - len(updated),
             problems=problems,
-            changes=changes,
+            notes=notes,
+            changes=changes + removals,
             work=created + updated,
         )
+
+    @staticmethod
+    def _plan_removals(plans, members):
+        """With replace_members: each existing group's members who are on none of its rows leave it.
+        A group whose rows name no pupil (teachers only) keeps its pupils, and says so."""
+        notes = []
+        in_file = {e["group"].pk: e for e in plans.values() if not e["new"]}
+        leaving = {}  # pupil pk -> [entry]
+        for group_id, pupil_id in members:
+            entry = in_file.get(group_id)
+            if entry is not None and entry["listed"] and pupil_id not in entry["listed"]:
+                leaving.setdefault(pupil_id, []).append(entry)
+        for entry in in_file.values():
+            if not entry["listed"]:
+                notes.append(
+                    f"{entry['group'].name} has no pupils in the file, so none were taken out of it."
+                )
+        pupils = Pupil.objects.filter(pk__in=list(leaving)).order_by(
+            "legal_last_name", "legal_first_name", "pk"
+        )
+        for pupil in pupils:
+            for entry in leaving[pupil.pk]:
+                entry["removed"].append(pupil)
+        return notes
 
     @staticmethod
     def _describe(entry):
@@ -147,7 +203,18 @@ class GroupImporter(SpreadsheetImporter):
             parts.append(f"{len(entry['pupils'])} pupil{'s' if len(entry['pupils']) != 1 else ''}")
         if entry["teachers"]:
             parts.append("taught by " + ", ".join(sorted(t.code for t in entry["teachers"])))
-        return "; ".join(parts) or "no one yet"
+        return "; ".join(parts)
+
+    def _detail(self, entry):
+        """'New class: 2 pupils; taught by JSM', 'Adds 1 pupil', 'Removes 1 pupil not in the file'."""
+        if entry["new"]:
+            return "New class: " + (self._describe(entry) or "no one yet")
+        parts = [f"Adds {added}"] if (added := self._describe(entry)) else []
+        if n := len(entry["removed"]):
+            parts.append(
+                f"{'removes' if parts else 'Removes'} {n} pupil{'s' if n != 1 else ''} not in the file"
+            )
+        return "; ".join(parts)
 
     def apply(self, school, plan, by, job):
         new = [e["group"] for e in plan.work if e["new"]]
@@ -177,6 +244,26 @@ class GroupImporter(SpreadsheetImporter):
             )
         TeachingGroup.pupils.through.objects.bulk_create(pupil_rows, batch_size=2000)
         TeachingGroup.teachers.through.objects.bulk_create(teacher_rows, batch_size=2000)
+        leaving = Q()
+        for entry in plan.work:
+            if entry.get("removed"):
+                group = entry["group"]
+                leaving |= Q(teachinggroup_id=group.pk, pupil_id__in=[p.pk for p in entry["removed"]])
+                events += [
+                    {
+                        "action": "tracking.group.member_removed",
+                        "obj": group,
+                        "by": by,
+                        "pupil_id": p.pk,
+                        "before": {"group": group.name, "upn": p.upn},
+                        "after": {},
+                        "note": "Not in a file that lists every member of the class",
+                        "via": VIA,
+                    }
+                    for p in entry["removed"]
+                ]
+        if leaving:
+            TeachingGroup.pupils.through.objects.filter(leaving).delete()
         audit.record_many(events)
 
 

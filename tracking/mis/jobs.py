@@ -63,6 +63,7 @@ class Importer:
 
     kind = ""
     columns = ()  # spreadsheet importers: the fields a file's columns map to
+    options = {}  # {name: (label, help)}: choices the data manager makes for one file
     key_label = "UPN"
     noun = "pupils"  # what the counts count, for the page
     new_label = "New pupil"
@@ -203,6 +204,7 @@ def job_commit(*, job, by):
             by=by,
             content=bytes(job.content),
             mapping=job.mapping,
+            options=job.options,
             rows_total=job.rows_total,
             status=ImportStatus.RUNNING,
         )

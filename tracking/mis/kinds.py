@@ -27,13 +27,15 @@ def spreadsheet_importer(kind):
     return IMPORTERS[kind] if kind in SPREADSHEET_KINDS else None
 
 
-def spreadsheet_job(*, school, kind, raw, file_name, by, mapping=None):
+def spreadsheet_job(*, school, kind, raw, file_name, by, mapping=None, options=None):
     """A saved job for an uploaded spreadsheet: REJECTED if it cannot be read, MAPPING if its columns
     need choosing, else RUNNING (ready to start) with the mapping it will use.
 
-    The mapping is the one given, else the school's remembered one, else guessed from the header."""
+    The mapping is the one given, else the school's remembered one, else guessed from the header.
+    `options` are the importer's choices for this file (only those it offers, and only when true)."""
     importer = IMPORTERS[kind]
-    job = ImportJob(school=school, kind=kind, file_name=file_name[:200], by=by)
+    chosen = {name: True for name, on in (options or {}).items() if on and name in importer.options}
+    job = ImportJob(school=school, kind=kind, file_name=file_name[:200], by=by, options=chosen)
     if len(raw) > max_bytes():
         job_reject(job, [("file", f"The file is larger than the {max_bytes() // (1024 * 1024)} MB limit.")])
         job.save()
@@ -55,9 +57,11 @@ def spreadsheet_job(*, school, kind, raw, file_name, by, mapping=None):
     return job
 
 
-def spreadsheet_import(*, school, kind, raw, file_name, by, commit, mapping=None, today=None):
+def spreadsheet_import(*, school, kind, raw, file_name, by, commit, mapping=None, options=None, today=None):
     """Import a spreadsheet in one go (no page to choose columns on: unknown columns reject it)."""
-    job = spreadsheet_job(school=school, kind=kind, raw=raw, file_name=file_name, by=by, mapping=mapping)
+    job = spreadsheet_job(
+        school=school, kind=kind, raw=raw, file_name=file_name, by=by, mapping=mapping, options=options
+    )
     if job.status == ImportStatus.MAPPING:
         job_reject(job, job.problems)
         job.save()

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from tracking import permissions
+from tracking.lib import exports
 from tracking.middleware import upload_limit
 from tracking.mis.columns import mapping_problems, remember_mapping, saved_mapping
 from tracking.mis.forms import ColumnsForm, CtfUploadForm, SpreadsheetUploadForm
@@ -37,6 +38,36 @@ def _rejected(school, kind, upload, by, message):
     return redirect("import_detail", pk=job.pk)
 
 
+def _outcome(job):
+    if job.in_progress:
+        return f"{job.percent_done}% checked"
+    if job.status == "mapping":
+        return "Columns to choose"
+    if job.status == "rejected":
+        return f"{len(job.problems)} problem{'' if len(job.problems) == 1 else 's'}"
+    return job.summary
+
+
+def _jobs_table(jobs):
+    """(headers, rows) of every import the school has run, as the list shows its recent ones."""
+    headers = ["When", "Kind", "File", "By", "Status", "Outcome", "Created", "Updated", "Unchanged"]
+    rows = [
+        [
+            job.created_at,
+            job.get_kind_display(),
+            job.file_name,
+            (job.by.get_full_name() or job.by.username) if job.by else "Command line",
+            job.get_status_display(),
+            _outcome(job),
+            job.created,
+            job.updated,
+            job.unchanged,
+        ]
+        for job in jobs
+    ]
+    return headers, rows
+
+
 @upload_limit("UPLIFT_IMPORT_MAX_BYTES")
 @login_required
 def import_list(request):
@@ -53,6 +84,8 @@ def import_list(request):
         jobs_supersede_pending(school=school, kind=ImportKind.CTF, keep=job)
         return redirect("import_detail", pk=job.pk)
     jobs = ImportJob.objects.filter(school=school).select_related("by").defer("content", "changes", "notes")
+    if fmt := exports.requested(request):
+        return exports.download(fmt, *_jobs_table(jobs), name="imports", sheet="Imports")
     return render(
         request,
         "tracking/mis/import_list.html",
@@ -73,13 +106,18 @@ def import_upload(request, kind):
     if importer is None:
         raise Http404("no such import")
     school = permissions.school_for(request.user)
-    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
+    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None, importer=importer)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > max_bytes():  # refused before the body is read
             return _rejected(school, kind, upload, request.user, _too_large())
         job = spreadsheet_job(
-            school=school, kind=kind, raw=upload.read(), file_name=upload.name, by=request.user
+            school=school,
+            kind=kind,
+            raw=upload.read(),
+            file_name=upload.name,
+            by=request.user,
+            options=form.options(),
         )
         jobs_supersede_pending(school=school, kind=kind, keep=job)
         if job.status == ImportStatus.MAPPING:
@@ -139,6 +177,10 @@ def import_detail(request, pk):
         return redirect("import_columns", pk=job.pk)
     importer = importer_for(job.kind)
     mapping = [(c.label, job.mapping.get(c.name)) for c in importer.columns if job.mapping.get(c.name)]
+    # Memberships a "lists every member" groups file takes away are shown apart, every one of them.
+    changes = [c for c in job.changes if c.get("action") != "remove"]
+    removals = [c for c in job.changes if c.get("action") == "remove"]
+    chosen = [label for name, (label, _help) in importer.options.items() if job.options.get(name)]
     return render(
         request,
         "tracking/mis/import_detail.html",
@@ -147,8 +189,10 @@ def import_detail(request, pk):
             "Status": ImportStatus,
             "importer": importer,
             "mapping": mapping,
-            "changes": job.changes[:SHOWN_CHANGES],
-            "more_changes": max(0, len(job.changes) - SHOWN_CHANGES),
+            "options": chosen,
+            "changes": changes[:SHOWN_CHANGES],
+            "more_changes": max(0, len(changes) - SHOWN_CHANGES),
+            "removals": removals,
         },
     )
 

@@ -54,6 +54,8 @@ class ImportJob(models.Model):
     )
     # Spreadsheet imports: which column of the file fills which field ({field: header}).
     mapping = models.JSONField(default=dict, blank=True)
+    # What the data manager chose for this one file, e.g. {"replace_members": true}: never remembered.
+    options = models.JSONField(default=dict, blank=True)
     commit_requested = models.BooleanField(
         default=False, help_text="A background job commits when it runs (else it is a dry run)"
     )

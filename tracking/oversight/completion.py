@@ -259,3 +259,53 @@ def completion_for(points, departments=None):
 
 def last_reminder(school):
     return audit.last_event(school=school, action=REMINDERS_ACTION)
+
+
+TALLY_HEADINGS = {"point": "Assessment point", "department": "Department", "teacher": "Teacher"}
+
+
+def export_table(view, result, rows):
+    """(headers, rows) of the completion view on screen ('chase', 'group', or a tally by point,
+    department or teacher), as plain values for a spreadsheet."""
+    if view == "chase":
+        headers = ["Teacher", "Unfinished sheets", "Done (%)", "Deadline"]
+        out = [
+            [
+                t.label,
+                "; ".join(f"{s.group.name} ({s.point.name}, {s.percent}%)" for s in t.sheets_to_chase),
+                t.percent,
+                t.deadline,
+            ]
+            for t in rows
+        ]
+        return headers, out
+    if view == "group":
+        headers = [
+            "Group",
+            "Subject",
+            "Teachers",
+            "Point",
+            "Pupils",
+            "Cells done",
+            "Cells",
+            "Status",
+            "Closes",
+        ]
+        out = [
+            [
+                s.group.name,
+                s.group.subject.name,
+                ", ".join(str(t) for t in s.teachers),
+                s.point.name,
+                s.pupils,
+                s.cells_done,
+                s.cells_total,
+                s.status_label,
+                s.point.closes_on,
+            ]
+            for s in result.sheets
+        ]
+        return headers, out
+    headers = [TALLY_HEADINGS[view], "Sheets", "Complete", "In progress", "Not started", "Cells done (%)"]
+    out = [[t.label, t.total, t.complete, t.in_progress, t.not_started, t.percent] for t in rows]
+    return headers, out

@@ -36,8 +36,21 @@ class PupilTable(tables.Table):
     def render_flags(self, record):
         return pupil_flags_html(record)
 
+    def value_name(self, record):
+        return record.sorted_name
 
-def pupil_flags_html(pupil):
+    def value_year_group(self, value):
+        return value.number
+
+    def value_flags(self, record):
+        return ", ".join(short for _, _, short in pupil_flags(record))
+
+    def value_attendance(self, value):
+        return value
+
+
+def pupil_flags(pupil):
+    """(css class, title, short label) of each of a pupil's flags: SEN or EHCP, PP, EAL, LAC."""
     badges = []
     if pupil.sen_status != "N":
         badges.append(
@@ -49,7 +62,11 @@ def pupil_flags_html(pupil):
         badges.append(("badge-eal", "English as an additional language", "EAL"))
     if pupil.looked_after:
         badges.append(("badge-lac", "Looked after", "LAC"))
-    return format_html_join(" ", '<span class="badge {}" title="{}">{}</span>', badges)
+    return badges
+
+
+def pupil_flags_html(pupil):
+    return format_html_join(" ", '<span class="badge {}" title="{}">{}</span>', pupil_flags(pupil))
 
 
 class TeachingGroupTable(tables.Table):
@@ -71,3 +88,12 @@ class TeachingGroupTable(tables.Table):
 
     def render_teachers(self, record):
         return ", ".join(str(t) for t in record.teachers.all())
+
+    def value_name(self, value):
+        return value
+
+    def value_subject(self, value):
+        return str(value)
+
+    def value_year_group(self, value):
+        return value.number

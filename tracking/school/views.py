@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from tracking import permissions, standing
+from tracking.lib import exports
 from tracking.lib.sparkline import sparkline
 from tracking.marksheets.queries import sheets_for
 from tracking.models import TeachingGroup
@@ -59,6 +60,8 @@ def pupil_list(request):
         forms=permissions.forms_visible_to(request.user),
     )
     table = PupilTable(pupil_filter.qs)
+    if fmt := exports.requested(request):
+        return exports.table_download(request, table, fmt, name="pupils")
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "tracking/pupil_list.html", {"filter": pupil_filter, "table": table})
 
@@ -123,6 +126,8 @@ def group_list(request):
         school_ids=access.school_ids,
     )
     table = TeachingGroupTable(group_filter.qs)
+    if fmt := exports.requested(request):
+        return exports.table_download(request, table, fmt, name="teaching groups")
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "tracking/group_list.html", {"filter": group_filter, "table": table})
 
@@ -131,6 +136,9 @@ def group_list(request):
 def group_detail(request, pk):
     _staff_only(request.user)
     group = permissions.get_group_or_404(request.user, pk)
+    if fmt := exports.requested(request):
+        headers, rows = queries.group_standings_export(group, queries.group_standings(group))
+        return exports.download(fmt, headers, rows, name=group.name, sheet=group.name)
     group_only = TeachingGroup.objects.filter(pk=group.pk)
     sheets = sheets_for(group_only, open_only=False) if group.academic_year.is_current else []
     return render(

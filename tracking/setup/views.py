@@ -7,9 +7,9 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
 from tracking import permissions, standing
+from tracking.lib import exports
 from tracking.lib.scales import STANDARD_SCALES
 from tracking.mis.export import school_export
 from tracking.models import (
@@ -242,10 +242,9 @@ def setup_staff(request):
     if role in Role.values:
         staff = staff.filter(roles__role=role).distinct()
     table = StaffTable(staff)
+    if fmt := exports.requested(request):
+        return exports.table_download(request, table, fmt, name="staff")
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    export = request.GET.get("_export")
-    if TableExport.is_valid_format(export) and export in ("csv", "xlsx"):
-        return TableExport(export, table, exclude_columns=()).response(f"staff.{export}")
     return render(
         request,
         "tracking/setup/staff.html",

@@ -78,7 +78,8 @@ def approval_grid(
 ):
     """The approval screen: one page of pupils x subjects with their targets, in a fixed number of
     queries. The pupils (those with a target in the filter) are paged in the database, so a year of
-    any size costs the same. Returns (subjects, rows, page)."""
+    any size costs the same. Returns (subjects, rows, page); with per_page=None every pupil, and no page
+    (the export)."""
     targets = targets_qs
     if subject_id:
         targets = targets.filter(subject_id=subject_id)
@@ -94,15 +95,34 @@ def approval_grid(
         .select_related("form")
         .order_by("legal_last_name", "legal_first_name", "pk")
     )
-    page = Paginator(pupils, per_page).get_page(page)
+    if per_page is None:
+        page, listed = None, list(pupils)
+        shown = targets.filter(pupil__in=pupils.values("pk"))
+    else:
+        page = Paginator(pupils, per_page).get_page(page)
+        listed = page.object_list
+        shown = targets.filter(pupil_id__in=[p.pk for p in listed])
     by_pupil = defaultdict(dict)
     labels = dict(TargetStatus.choices)
-    shown = targets.filter(pupil_id__in=[p.pk for p in page.object_list]).select_related("grade")
-    for target in shown:
+    for target in shown.select_related("grade"):
         target.status_label = labels[target.status]
         by_pupil[target.pupil_id][target.subject_id] = target
-    rows = [(p, [by_pupil[p.pk].get(s.pk) for s in subjects]) for p in page.object_list]
+    rows = [(p, [by_pupil[p.pk].get(s.pk) for s in subjects]) for p in listed]
     return subjects, rows, page
+
+
+def approval_grid_export(subjects, rows):
+    """(headers, rows) of the whole approval grid: each subject's target, its source and its status."""
+    headers = ["Pupil", "UPN", "Form"]
+    for subject in subjects:
+        headers += [f"{subject.name} target", f"{subject.name} source", f"{subject.name} status"]
+    out = []
+    for pupil, cells in rows:
+        line = [pupil.sorted_name, pupil.upn, str(pupil.form or "")]
+        for t in cells:
+            line += [str(t.grade), t.get_source_display(), t.status_label] if t else ["", "", ""]
+        out.append(line)
+    return headers, out
 
 
 def status_counts(targets_qs):

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from tracking import permissions
+from tracking.lib import exports
 from tracking.lib.errors import DomainError
 from tracking.lib.imports import ImportRejected
 from tracking.models import (
@@ -90,6 +91,14 @@ def target_overview(request):
         subject_id = filter_form.cleaned_data["subject"] or None
         status = filter_form.cleaned_data["status"] or None
     pupils = permissions.pupils_visible_to(user).filter(year_group=chosen)
+    if fmt := exports.requested(request):
+        subjects, rows, _ = queries.approval_grid(
+            year_targets, pupils, subject_id=subject_id, status=status, per_page=None
+        )
+        name = f"targets {chosen}" if chosen else "targets"
+        return exports.download(
+            fmt, *queries.approval_grid_export(subjects, rows), name=name, sheet="Targets"
+        )
     subjects, rows, page = queries.approval_grid(
         year_targets, pupils, subject_id=subject_id, status=status, page=request.GET.get("page")
     )
@@ -316,6 +325,14 @@ def target_raises(request):
     proposals = proposals.select_related(
         "target__pupil__year_group", "target__subject", "target__grade", "point", "achieved", "proposed_grade"
     ).order_by("target__pupil__year_group__number", "target__subject__name", "target__pupil__legal_last_name")
+    if fmt := exports.requested(request):
+        headers = ["Pupil", "UPN", "Year", "Subject", "Point", "Achieved", "Target", "Proposed"]
+        rows = [
+            [p.target.pupil.sorted_name, p.target.pupil.upn, p.target.pupil.year_group.number,
+             str(p.target.subject), p.point.name, str(p.achieved), str(p.target.grade), str(p.proposed_grade)]
+            for p in proposals
+        ]  # fmt: skip
+        return exports.download(fmt, headers, rows, name="proposed target raises", sheet="Raises")
     points = (
         AssessmentPoint.objects.filter(school=school, academic_year__is_current=True).select_related(
             "year_group"

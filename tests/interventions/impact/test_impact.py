@@ -1,9 +1,13 @@
 """Impact against similar pupils: same year, prior-attainment band and subject, over the same points."""
 
+from datetime import date, time, timedelta
+
 from django.urls import reverse
 
 from interventions.impact import queries
-from interventions.models import Scope
+from interventions.models import Flag, Scope
+from interventions.plans import services as plan_services
+from interventions.sessions.models import Allocation, AllocationStatus, Session
 from tests import factories as f
 from tracking.cycle.services import cycle_create
 from tracking.models import Stage
@@ -78,3 +82,93 @@ def test_change_is_counted_in_whole_grades_whatever_the_scale_points(world):
     child_plan(w, Scope.SUBJECT).subjects.set([sport])
     _, detail = queries.evaluate(w.school)
     assert [d["change"] for d in detail] == [1.0]
+
+
+def _last_year_point(w, name="Y10 Summer 2", sequence=6, opens_on=date(2026, 7, 6)):
+    """A locked point of last year, when world's Year 11 were in Year 10."""
+    last = w.school.years.filter(is_current=False).first() or f.AcademicYearFactory(
+        school=w.school,
+        name="2025/26",
+        starts_on=date(2025, 9, 1),
+        ends_on=date(2026, 8, 31),
+        is_current=False,
+    )
+    return f.AssessmentPointFactory(
+        school=w.school, academic_year=last, year_group=f.YearGroupFactory(school=w.school, number=10),
+        name=name, sequence=sequence, opens_on=opens_on, closes_on=opens_on + timedelta(days=10),
+        is_locked=True,
+    )  # fmt: skip
+
+
+def _middle_band(w):
+    for pupil in (w.child, w.classmate, w.other_child):
+        pupil.ks2_reading, pupil.ks2_maths = 104, 104
+        pupil.save()
+
+
+def test_a_plan_started_in_year_10s_summer_is_measured_at_year_11s_locked_autumn_point(world):
+    w = world
+    _middle_band(w)
+    summer = _last_year_point(w)
+    w.point.is_locked = True
+    w.point.save()
+    grade(w, w.child, w.maths, "4", "6", point=summer)
+    grade(w, w.child, w.maths, "6")  # +2 with a plan
+    grade(w, w.classmate, w.maths, "4", point=summer)
+    grade(w, w.classmate, w.maths, "5")  # +1 without
+    grade(w, w.other_child, w.maths, "5", point=summer)
+    grade(w, w.other_child, w.maths, "5")  # 0 without
+    flag = Flag.objects.create(
+        school=w.school, pupil=w.child, point=summer, scope=Scope.SUBJECT, subject=w.maths, level=1,
+        reason="Below in maths", owner=w.hod, raised_at="2026-07-20T10:00:00Z", source="manual",
+    )  # fmt: skip
+    plan, _ = plan_services.plan_from_flag(flag=flag, by=w.hod.user, today=date(2026, 7, 20))
+    assert plan.start_standing[0]["grade"] == "4"  # the standing then, from last year's point
+    (row,) = queries.evaluate(w.school)[0]
+    assert (row.n, row.mean, row.comparison_mean, row.difference) == (1, 2.0, 0.5, 1.5)
+    (case,) = queries.evaluate(w.school)[1]
+    assert (case["start"], case["end"], case["similar_n"]) == (summer, w.point, 2)
+
+
+def test_a_session_series_starts_at_the_latest_locked_point_before_it_and_each_school_year_is_its_own(world):
+    w = world
+    _middle_band(w)
+    autumn = _last_year_point(w, name="Y10 Autumn 2", sequence=2, opens_on=date(2025, 12, 5))
+    w.point.is_locked = True
+    w.point.save()
+    for pupil, then, now in ((w.child, "3", "5"), (w.classmate, "4", "5"), (w.other_child, "4", "4")):
+        grade(w, pupil, w.maths, then, point=autumn)
+        grade(w, pupil, w.maths, now)
+    # Last spring, and this autumn once this year's point opened.
+    for day in (date(2026, 2, 2), date(2026, 2, 9), w.point.opens_on + timedelta(days=1)):
+        session = Session.objects.create(
+            school=w.school, subject=w.maths, kind="after_school", title="Maths", date=day,
+            starts_at=time(15, 20), ends_at=time(16, 20), room="M4",
+        )  # fmt: skip
+        Allocation.objects.create(
+            school=w.school, session=session, pupil=w.child, status=AllocationStatus.CONFIRMED
+        )
+    _, detail = queries.evaluate(w.school)
+    # Last spring's series runs from last autumn's point; this autumn's has no locked point after it yet.
+    assert [(d["kind"], d["start"], d["end"], d["change"], d["similar"]) for d in detail] == [
+        ("After school sessions", autumn, w.point, 2.0, 0.5)
+    ]
+
+
+def test_slt_see_each_cases_school_year_beside_its_points(client, world):
+    w = world
+    _middle_band(w)
+    summer = _last_year_point(w)
+    w.point.is_locked = True
+    w.point.save()
+    grade(w, w.child, w.maths, "4", "6", point=summer)
+    grade(w, w.child, w.maths, "6")
+    flag = Flag.objects.create(
+        school=w.school, pupil=w.child, point=summer, scope=Scope.SUBJECT, subject=w.maths, level=1,
+        reason="Below in maths", owner=w.hod, raised_at="2026-07-20T10:00:00Z", source="manual",
+    )  # fmt: skip
+    plan_services.plan_from_flag(flag=flag, by=w.hod.user, today=date(2026, 7, 20))
+    client.force_login(w.slt.user)
+    page = " ".join(client.get(reverse("interventions:impact")).content.decode().split())
+    assert 'Y10 Summer 2 <span class="muted">2025/26</span>' in page
+    assert f'{w.point.name} <span class="muted">{w.year.name}</span>' in page

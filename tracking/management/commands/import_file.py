@@ -21,8 +21,16 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="show what would change; save nothing")
         parser.add_argument("--school", help="the school's slug (needed when there is more than one school)")
+        parser.add_argument(
+            "--replace-members",
+            action="store_true",
+            help="groups only: the file lists every member of its classes, so pupils in those classes "
+            "but not in the file are taken out of them (without it, pupils are only ever added)",
+        )
 
-    def handle(self, *args, kind, file, dry_run, school, **options):
+    def handle(self, *args, kind, file, dry_run, school, replace_members, **options):
+        if replace_members and kind != "groups":
+            raise CommandError("--replace-members is for the groups import only")
         schools = School.objects.all() if not school else School.objects.filter(slug=school)
         if schools.count() != 1:
             names = ", ".join(School.objects.values_list("slug", flat=True)) or "none"
@@ -41,6 +49,7 @@ class Command(BaseCommand):
             file_name=os.path.basename(file),
             by=None,
             commit=not dry_run,
+            options={"replace_members": replace_members},
         )
         for note in job.notes:
             self.stdout.write(f"note: {note}")
@@ -49,3 +58,11 @@ class Command(BaseCommand):
             raise CommandError(f"{len(job.problems)} problem(s); nothing was saved.\n{problems}")
         prefix = "Dry run, nothing saved. Would be: " if dry_run else "Imported: "
         self.stdout.write(f"{prefix}{job.summary} ({job.rows_total} rows).")
+        removed = [c for c in job.changes if c.get("action") == "remove"]
+        if replace_members:
+            verb = "would be removed" if dry_run else "removed"
+            self.stdout.write(f"{len(removed)} membership{'' if len(removed) == 1 else 's'} {verb}.")
+            for change in removed:
+                self.stdout.write(
+                    f"  {change['key']}: {change['name']} ({change['detail'].removeprefix('Removes ')})"
+                )

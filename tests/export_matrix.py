@@ -1,0 +1,242 @@
+"""Every table's "Download CSV / XLSX" (issue 14), page by page: a new export adds a row here.
+
+An export is the page's own URL with ?export=csv|xlsx (or, for plans, the export URL of its own), so it
+goes through the page's view: the same permission scope, the same filters, every row. Each row names the
+persona who reads it, a heading the export has, text a row must hold and, where the persona's scope leaves
+someone out, text no row may hold. tests/site/test_exports.py reads each one; tests/test_query_caps.py
+caps its queries.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from tests import factories as f
+from tests.access_matrix import ROWS
+
+
+@dataclass(frozen=True)
+class Export:
+    name: str  # url name, as in the access matrix
+    persona: str
+    heading: str  # a column heading the export has
+    shows: Callable  # world -> text some row holds
+    hides: Callable | None = None  # world -> text no row may hold (out of the persona's scope)
+    args: Callable | None = None  # world -> url args, when not the matrix's first row's
+    setup: Callable | None = None  # world -> None: the rows the export needs
+    url: Callable | None = None  # (world, fmt) -> url, for an export with a URL of its own
+
+
+def _targets(w):
+    for pupil in (w.child, w.other_child):
+        f.TargetFactory(school=w.school, pupil=pupil, subject=w.maths)
+
+
+def _flags(w):
+    from tests.interventions.helpers import child_flag
+
+    child_flag(w, "subject")
+    child_flag(w, "form_tutor")
+
+
+def _locked_flags(w):
+    """Flags at a locked point: the key-stage sheet reads the latest tracking event."""
+    w.point.is_locked = True
+    w.point.save(update_fields=["is_locked"])
+    _flags(w)
+
+
+def _requests(w):
+    from django.utils import timezone
+
+    from interventions.sessions.models import SessionRequest
+
+    for pupil, by in ((w.child, w.teacher), (w.other_child, w.other_teacher)):
+        SessionRequest.objects.create(
+            school=w.school, pupil=pupil, subject=w.maths, kind="after_school", reason="Algebra",
+            week_start=_monday(), requested_by=by.user, requested_at=timezone.now(),
+        )  # fmt: skip
+
+
+def _monday():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return today - timedelta(days=today.weekday())
+
+
+def _allocation(w):
+    from interventions.sessions.models import Allocation, Session
+
+    _requests(w)
+    session = Session.objects.create(
+        school=w.school, subject=w.maths, kind="after_school", date=_monday(), title="Algebra club",
+        starts_at="15:30", ends_at="16:30", room="M1", capacity=10, leader=w.teacher,
+    )  # fmt: skip
+    Allocation.objects.create(school=w.school, session=session, pupil=w.child, bucket=1)
+
+
+def _plans(w):
+    from tests.interventions.helpers import child_plan
+
+    child_plan(w)
+
+
+def _grade_change(w):
+    from tracking import audit
+
+    audit.record(
+        action="tracking.grade.changed", obj=w.child, by=w.teacher.user, pupil=w.child,
+        before={"grade": "4"}, after={"grade": "5"},
+    )  # fmt: skip
+
+
+def _import_job(w):
+    from tracking.models import ImportJob, ImportKind, ImportStatus
+
+    ImportJob.objects.create(
+        school=w.school, kind=ImportKind.PUPILS, file_name="roll.csv", status=ImportStatus.COMMITTED
+    )
+
+
+def _rag_entry(w):
+    from tests.access_matrix import _rag_entry as entry
+
+    entry(w)
+
+
+def _graded(w):
+    """Ada and Ben graded in maths at world.point against a target, and a change to Ada's grade."""
+    from tracking import audit
+
+    for pupil in (w.classmate, w.child):
+        f.TargetFactory(school=w.school, pupil=pupil, subject=w.maths)
+        entry = f.GradeEntryFactory(
+            school=w.school, pupil=pupil, subject=w.maths, point=w.point, current=f.grade(w.school, "5")
+        )
+    audit.record(
+        action="tracking.grade.changed", obj=entry, by=w.teacher.user, pupil=entry.pupil,
+        before={"current": "4"}, after={"current": "5"},
+    )  # fmt: skip
+
+
+def _raise(w):
+    from tracking.models import TargetRaiseProposal
+
+    target = f.TargetFactory(school=w.school, pupil=w.child, subject=w.maths)
+    TargetRaiseProposal.objects.create(
+        school=w.school, target=target, point=w.point, achieved=f.grade(w.school, "7"),
+        proposed_grade=f.grade(w.school, "7"),
+    )  # fmt: skip
+
+
+def _target_group_of_ada(w):
+    from tests.access_matrix import _target_group
+
+    _target_group(w).pupils.add(w.child)
+
+
+def _health(w):
+    from tests.access_matrix import _cycle
+
+    _graded(w)
+    _cycle(w)
+
+
+def _from(helper):
+    def setup(w):
+        from tests import access_matrix
+
+        getattr(access_matrix, helper)(w)
+
+    return setup
+
+
+EXPORTS = [
+    Export("pupil_list", "teacher", "UPN", lambda w: w.child.upn, lambda w: w.other_child.upn),
+    Export("group_list", "teacher", "Pupils", lambda w: w.group.name, lambda w: w.other_group.name),
+    Export("setup_staff", "data_manager", "Staff code", lambda w: w.teacher.code),
+    Export(
+        "target_overview",
+        "teacher",
+        "Mathematics target",
+        lambda w: w.child.upn,
+        lambda w: w.other_child.upn,
+        setup=_targets,
+    ),
+    Export("completion", "hod", "Unfinished sheets", lambda w: str(w.teacher)),
+    Export("interventions:flag_list", "tutor", "Reason", lambda w: "Lamb", setup=_flags),
+    Export("interventions:ks_sheet", "hoy", "Highest level", lambda w: w.child.upn, setup=_locked_flags),
+    Export(
+        "interventions:session_requests",
+        "teacher",
+        "Asked by",
+        lambda w: w.child.upn,
+        lambda w: w.other_child.upn,
+        setup=_requests,
+    ),
+    Export("interventions:allocation", "senco", "Bucket", lambda w: "Algebra club", setup=_allocation),
+    Export(
+        "interventions:agreement_list",
+        "tutor",
+        "Parent signed",
+        lambda w: w.child.upn,
+        lambda w: w.other_child.upn,
+    ),
+    Export(
+        "interventions:plan_list",
+        "tutor",
+        "UPN",
+        lambda w: w.child.upn,
+        setup=_plans,
+        url=lambda w, fmt: reverse("interventions:plan_export", args=[fmt]),
+    ),
+    Export("security_log", "data_manager", "Details", lambda w: w.child.full_name, setup=_grade_change),
+    Export("import_list", "data_manager", "Outcome", lambda w: "roll.csv", setup=_import_job),
+    Export("mentoring:allocation", "slt", "Caseload", lambda w: w.child.upn),
+    Export("mentoring:mentees", "mentor", "Standing", lambda w: w.child.upn, lambda w: w.other_child.upn),
+    Export("mentoring:compliance", "slt", "Pupil not met", lambda w: w.child.upn),
+    Export("mentoring:rag_review", "slt", "Comment", lambda w: "Homework missing", setup=_rag_entry),
+    # Beyond issue 14's list: every other page with a table of data.
+    Export(
+        "group_detail",
+        "teacher",
+        "Against expected",
+        lambda w: w.child.upn,
+        lambda w: w.other_child.upn,
+        setup=_graded,
+    ),
+    Export("marksheet_list", "teacher", "Rows done", lambda w: "11Ma1", lambda w: "11Ma2"),
+    Export(
+        "mentoring:rag_actions", "slt", "Owner's role", lambda w: "Catch-up plan", setup=_from("_rag_action")
+    ),
+    Export(
+        "interventions:target_group_detail", "hoy", "Now", lambda w: w.child.upn, setup=_target_group_of_ada
+    ),
+    Export("interventions:session_week", "teacher", "Leader", lambda w: "Algebra club", setup=_allocation),
+    Export("reports:run_list", "slt", "Grades from", lambda w: "Published", setup=_from("_report_run")),
+    Export(
+        "failed_tasks", "data_manager", "Task", lambda w: "send_cycle_emails", setup=_from("_failed_task")
+    ),
+    Export("pupil_grade_history", "slt", "Through", lambda w: "Mathematics", setup=_graded),
+    Export("sheet_history", "slt", "Change", lambda w: w.child.upn, setup=_graded),
+    Export("target_raises", "hod", "Proposed", lambda w: w.child.upn, setup=_raise),
+    Export("health_check_list", "hod", "On target %", lambda w: "Mathematics", setup=_health),
+    Export("health_check_detail", "hod", "Against expected", lambda w: "Lamb, Ada", setup=_health),
+    Export("dashboard_tutor", "tutor", "Needs a conversation because", lambda w: w.child.upn, setup=_graded),
+]
+
+
+def matrix_row(name):
+    return next(row for row in ROWS if row[0] == name)
+
+
+def export_url(world, export, fmt):
+    if export.url:
+        return export.url(world, fmt)
+    _, args, _ = matrix_row(export.name)
+    args = export.args or args
+    return reverse(export.name, args=args(world)) + f"?export={fmt}"
