@@ -10,6 +10,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from tracking import permissions
+from tracking.lib import exports
 from tracking.lib.errors import DomainError
 from tracking.models import AssessmentPoint
 
@@ -137,8 +138,30 @@ def run_list(request):
             return redirect("reports:run_detail", run.pk)
     runs = access.runs_visible_to(user).select_related(
         "point", "year_group", "form", "created_by", "replaced_by"
-    )[:50]
-    return render(request, "reports/run_list.html", {"form": form, "runs": runs})
+    )
+    if request.method == "GET" and (fmt := exports.requested(request)):
+        headers = ["Report", "For", "Grades from", "Version", "Made", "Made by", "State", "Published"]
+        rows = [
+            [
+                run.get_kind_display(),
+                run.scope_name,
+                run.point.name,
+                run.version,
+                run.created_at,
+                run.created_by.display_name if run.created_by else "",
+                _run_state(run),
+                run.published_at,
+            ]
+            for run in runs
+        ]
+        return exports.download(fmt, headers, rows, name="report runs", sheet="Report runs")
+    return render(request, "reports/run_list.html", {"form": form, "runs": runs[:50]})
+
+
+def _run_state(run):
+    if run.published_at:
+        return "Published"
+    return "Making" if run.status == "running" else "Ready to publish"
 
 
 def _run_context(run):

@@ -108,6 +108,53 @@ def _rag_entry(w):
     entry(w)
 
 
+def _graded(w):
+    """Ada and Ben graded in maths at world.point against a target, and a change to Ada's grade."""
+    from tracking import audit
+
+    for pupil in (w.classmate, w.child):
+        f.TargetFactory(school=w.school, pupil=pupil, subject=w.maths)
+        entry = f.GradeEntryFactory(
+            school=w.school, pupil=pupil, subject=w.maths, point=w.point, current=f.grade(w.school, "5")
+        )
+    audit.record(
+        action="tracking.grade.changed", obj=entry, by=w.teacher.user, pupil=entry.pupil,
+        before={"current": "4"}, after={"current": "5"},
+    )  # fmt: skip
+
+
+def _raise(w):
+    from tracking.models import TargetRaiseProposal
+
+    target = f.TargetFactory(school=w.school, pupil=w.child, subject=w.maths)
+    TargetRaiseProposal.objects.create(
+        school=w.school, target=target, point=w.point, achieved=f.grade(w.school, "7"),
+        proposed_grade=f.grade(w.school, "7"),
+    )  # fmt: skip
+
+
+def _target_group_of_ada(w):
+    from tests.access_matrix import _target_group
+
+    _target_group(w).pupils.add(w.child)
+
+
+def _health(w):
+    from tests.access_matrix import _cycle
+
+    _graded(w)
+    _cycle(w)
+
+
+def _from(helper):
+    def setup(w):
+        from tests import access_matrix
+
+        getattr(access_matrix, helper)(w)
+
+    return setup
+
+
 EXPORTS = [
     Export("pupil_list", "teacher", "UPN", lambda w: w.child.upn, lambda w: w.other_child.upn),
     Export("group_list", "teacher", "Pupils", lambda w: w.group.name, lambda w: w.other_group.name),
@@ -153,6 +200,33 @@ EXPORTS = [
     Export("mentoring:mentees", "mentor", "Standing", lambda w: w.child.upn, lambda w: w.other_child.upn),
     Export("mentoring:compliance", "slt", "Pupil not met", lambda w: w.child.upn),
     Export("mentoring:rag_review", "slt", "Comment", lambda w: "Homework missing", setup=_rag_entry),
+    # Beyond issue 14's list: every other page with a table of data.
+    Export(
+        "group_detail",
+        "teacher",
+        "Against expected",
+        lambda w: w.child.upn,
+        lambda w: w.other_child.upn,
+        setup=_graded,
+    ),
+    Export("marksheet_list", "teacher", "Rows done", lambda w: "11Ma1", lambda w: "11Ma2"),
+    Export(
+        "mentoring:rag_actions", "slt", "Owner's role", lambda w: "Catch-up plan", setup=_from("_rag_action")
+    ),
+    Export(
+        "interventions:target_group_detail", "hoy", "Now", lambda w: w.child.upn, setup=_target_group_of_ada
+    ),
+    Export("interventions:session_week", "teacher", "Leader", lambda w: "Algebra club", setup=_allocation),
+    Export("reports:run_list", "slt", "Grades from", lambda w: "Published", setup=_from("_report_run")),
+    Export(
+        "failed_tasks", "data_manager", "Task", lambda w: "send_cycle_emails", setup=_from("_failed_task")
+    ),
+    Export("pupil_grade_history", "slt", "Through", lambda w: "Mathematics", setup=_graded),
+    Export("sheet_history", "slt", "Change", lambda w: w.child.upn, setup=_graded),
+    Export("target_raises", "hod", "Proposed", lambda w: w.child.upn, setup=_raise),
+    Export("health_check_list", "hod", "On target %", lambda w: "Mathematics", setup=_health),
+    Export("health_check_detail", "hod", "Against expected", lambda w: "Lamb, Ada", setup=_health),
+    Export("dashboard_tutor", "tutor", "Needs a conversation because", lambda w: w.child.upn, setup=_graded),
 ]
 
 

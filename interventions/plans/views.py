@@ -232,8 +232,18 @@ def target_group_detail(request, pk):
         services.target_group_set_pupils(group=group, pupils=keep, by=user)
         messages.success(request, "Group updated.")
         return redirect("interventions:target_group_detail", pk=group.pk)
-    return render(
-        request,
-        "interventions/plans/target_group.html",
-        {"group": group, "rows": queries.group_progress(group)},
-    )
+    rows = queries.group_progress(group)
+    if fmt := exports.requested(request):
+        headers = ["Pupil", "UPN", "Form", "Subjects below target then", "Now"]
+        table = [
+            [
+                r["pupil"].sorted_name,
+                r["pupil"].upn,
+                getattr(r["pupil"].form, "name", ""),
+                r["then"],
+                r["now"],
+            ]
+            for r in rows
+        ]
+        return exports.download(fmt, headers, table, name=f"target group {group.name}", sheet="Target group")
+    return render(request, "interventions/plans/target_group.html", {"group": group, "rows": rows})

@@ -27,7 +27,7 @@ NEED_TYPES = tuple((code, label) for code, label in SenNeed.choices if code) + (
 )
 
 
-def figures(entries, thresholds, previous):
+def figures(entries, thresholds, previous, points=None):
     """{"total", "need": [Figures], "primary_need": [Figures], "subject_need": {(subject id, need): Figures},
     "pupil": {id: Figures}}.
 
@@ -62,6 +62,7 @@ def figures(entries, thresholds, previous):
             "subject_need": ("subject_need", "text"),
             "pupil": ("sen_pupil", "int"),
         },
+        points=points,
     )
     labels = dict(NEEDS)
     for row in sets["need"]:

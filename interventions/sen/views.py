@@ -24,7 +24,7 @@ def sen_view(request):
     if scope.term is None:
         return render(request, "interventions/sen/sen.html", context)
     # No movers on this page: no join to the grade at the point before.
-    figures = queries.figures(scope.entries, scope.thresholds, {})
+    figures = queries.figures(scope.entries, scope.thresholds, {}, points=scope.points)
     subjects = list(
         scope.school.subjects.filter(pk__in={key[0] for key in figures["subject_need"]}).order_by("name")
     )

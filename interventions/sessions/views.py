@@ -58,6 +58,15 @@ def session_week(request):
         placed=Count("allocations", filter=Q(allocations__status=AllocationStatus.CONFIRMED)),
         proposed=Count("allocations", filter=Q(allocations__status=AllocationStatus.PROPOSED)),
     )
+    if fmt := exports.requested(request):
+        headers = ["Date", "Starts", "Ends", "Session", "Kind", "Advertised", "Room", "Leader", "Places"]
+        headers += ["Confirmed", "Proposed"]
+        rows = [
+            [s.date, s.starts_at, s.ends_at, s.title, s.get_kind_display(), "Yes" if s.advertised else "No",
+             s.room, str(s.leader or ""), s.capacity, s.placed, s.proposed]
+            for s in sessions
+        ]  # fmt: skip
+        return exports.download(fmt, headers, rows, name=f"sessions {week.isoformat()}", sheet="Sessions")
     staff = permissions.access_for(user).staff
     rows = [
         {"session": s, "can_register": can_allocate or (staff is not None and s.leader_id == staff.pk)}

@@ -344,6 +344,27 @@ def rag_actions(request):
     show = request.GET.get("show", "open")
     if show == "open":
         actions = actions.exclude(status="done")
+    if fmt := exports.requested(request):
+        rag = _words(school)
+        headers = ["Pupil", "UPN", "Form", "Subject", "Rating", "Action", "Month", "Owner", "Owner's role"]
+        headers += ["Due", "Status"]
+        rows = [
+            [
+                a.pupil.sorted_name,
+                a.pupil.upn,
+                a.pupil.form.name if a.pupil.form else "",
+                a.subject.name if a.subject else "",
+                rag.get(a.entry.rating, a.entry.rating) if a.entry else "",
+                a.text,
+                str(a.window),
+                str(a.owner or ""),
+                a.get_owner_kind_display(),
+                a.due_on,
+                a.get_status_display(),
+            ]
+            for a in actions
+        ]
+        return exports.download(fmt, headers, rows, name="RAG actions", sheet="Actions")
     page = Paginator(actions, REVIEW_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

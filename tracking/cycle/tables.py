@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from tracking import standing
 from tracking.models import Gender, GradeEntry, PriorBand, SenStatus, Subject
 from tracking.school.filters import AnyYesNo
-from tracking.school.tables import pupil_flags_html
+from tracking.school.tables import pupil_flags, pupil_flags_html
 from tracking.templatetags.uplift import standing_html
 
 
@@ -109,3 +109,12 @@ class HealthPupilTable(tables.Table):
 
     def render_flags(self, record):
         return pupil_flags_html(record.pupil)
+
+    def value_pupil(self, record):
+        return record.pupil.sorted_name
+
+    def value_standing(self, record):
+        return standing.label(standing.from_row(record).status, self.book.school)
+
+    def value_flags(self, record):
+        return ", ".join(short for _, _, short in pupil_flags(record.pupil))

@@ -15,6 +15,7 @@ from tracking.cycle import health, queries, report, services, verification
 from tracking.cycle.charts import as_data_uri, group_chart_svg
 from tracking.cycle.forms import CycleDatesForm
 from tracking.cycle.tables import HealthPupilFilter, HealthPupilTable, health_pupil_rows
+from tracking.lib import exports
 from tracking.lib.errors import DomainError
 from tracking.lib.queue import failed_task_retry
 from tracking.models import STAGE_ORDER, HealthCheck, SheetReturn, Stage, TeachingGroup
@@ -234,6 +235,12 @@ def health_check_list(request, pk):
     permissions.require(departments.exists())
     checks = _checks_with_totals(cycle, departments)
     labels = standing.count_labels(cycle.school)
+    if fmt := exports.requested(request):
+        headers = ["Department", "Completion %", "On target %", labels["well_below_short"]]
+        headers += [labels["below_floor"], "Up", "Down"]
+        keys = ("completion_pct", "on_target_pct", "below_2", "below_4", "up", "down")
+        rows = [[i["check"].department.name] + [i["totals"].get(k) for k in keys] for i in checks]
+        return exports.download(fmt, headers, rows, name=f"health checks {cycle.name}", sheet="Health checks")
     return render(
         request, "tracking/cycle/health_list.html", {"cycle": cycle, "checks": checks, "labels": labels}
     )
@@ -261,6 +268,9 @@ def health_check_detail(request, pk, department_pk):
         pupil_filter.qs.order_by("pupil__legal_last_name", "pupil__legal_first_name", "pk"),
         book=standing.Book(check.cycle.school),
     )
+    if fmt := exports.requested(request):
+        name = f"health check {check.department.name}"
+        return exports.table_download(request, table, fmt, name=name, sheet="Health check")
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
         request,
@@ -344,7 +354,17 @@ def cycle_report(request, pk):
 @login_required
 def failed_tasks(request):
     permissions.require(permissions.is_data_manager(request.user))
-    tasks = permissions.failed_tasks_visible_to(request.user).select_related("retried_by", "school")[:200]
+    tasks = permissions.failed_tasks_visible_to(request.user).select_related("retried_by", "school")
+    if fmt := exports.requested(request):
+        headers = ["When", "School", "Task", "Arguments", "Error", "Retried", "Retried by"]
+        rows = [
+            [t.at, t.school.name if t.school else "", t.task_name,
+             f"{t.args} {t.kwargs}" if t.kwargs else str(t.args), t.exception, t.retried_at,
+             t.retried_by.display_name if t.retried_by else ""]
+            for t in tasks
+        ]  # fmt: skip
+        return exports.download(fmt, headers, rows, name="failed tasks", sheet="Failed tasks")
+    tasks = tasks[:200]
     return render(
         request,
         "tracking/cycle/failed_tasks.html",

@@ -8,7 +8,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
 from tracking import permissions, standing
-from tracking.dashboards import concerns, queries, tutor, year_lists
+from tracking.dashboards import concerns, figures, queries, tutor, year_lists
 from tracking.lib import exports
 
 
@@ -123,7 +123,9 @@ def transition_context(user, school, point):
     thresholds = standing.Thresholds.of(school)
     groupings = dict(queries.SPLIT_GROUPINGS)
     groupings["subject"] = ("subject_id", "int")
-    sets = queries.figure_sets(entries, thresholds, queries._previous_points([point]), groupings)
+    sets = figures.figure_sets(
+        entries, thresholds, figures.previous_points([point]), groupings, points=[point]
+    )
     labels = {s: standing.label(s, school) for s in standing.STATUSES}
     names = dict(
         point.school.subjects.filter(pk__in=[r.key for r in sets["subject"]]).values_list("pk", "name")
@@ -178,6 +180,26 @@ def transition_report(request):
     return render(request, "tracking/dashboards/transition.html", context)
 
 
+def _tutor_grid(school, subjects, rows):
+    """(headers, rows) of the tutor's grid: each pupil's grade, standing (the school's words) and effort
+    in each subject, and why they need a conversation."""
+    headers = ["Pupil", "UPN", "Attendance (%)"]
+    for subject in subjects:
+        headers += [f"{subject.name} grade", f"{subject.name} standing", f"{subject.name} effort"]
+    headers.append("Needs a conversation because")
+    table = []
+    for row in rows:
+        line = [row.pupil.sorted_name, row.pupil.upn, row.pupil.attendance]
+        for _subject, result, effort in row.cells:
+            if result:
+                line += [str(result.grade or ""), standing.label(result.status, school), effort or ""]
+            else:
+                line += ["", "", ""]
+        line.append("; ".join(str(r) for r in row.reasons))
+        table.append(line)
+    return headers, table
+
+
 @login_required
 def tutor_view(request, pk):
     """A form's standing in every subject, its attendance and who needs a conversation."""
@@ -195,6 +217,10 @@ def tutor_view(request, pk):
     if point is not None:
         subjects, rows, per_subject = tutor.form_grid(form, point, standing.Thresholds.of(form.school))
         known = [r.pupil.attendance for r in rows if r.pupil.attendance is not None]
+        if fmt := exports.requested(request):
+            headers, table = _tutor_grid(form.school, subjects, rows)
+            name = f"form {form.name} {point.name}"
+            return exports.download(fmt, headers, table, name=name, sheet=form.name)
         context.update(
             subjects=subjects,
             rows=rows,

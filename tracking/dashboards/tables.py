@@ -1,11 +1,12 @@
 """The dashboards' tables: sortable on the page (django-tables2) and exported as CSV or XLSX.
 
-Rows are `queries.Figures` dressed by the view (label, link, bar segments). Headings use the school's
+Rows are `figures.Figures` dressed by the view (label, link, bar segments). Headings use the school's
 own words for standings. Exports go through tracking.lib.exports, which neutralises spreadsheet formulas.
 """
 
 import django_tables2 as tables
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import slugify
 
@@ -27,6 +28,7 @@ class FiguresTable(tables.Table):
     label = tables.Column(verbose_name="", order_by=("label",))
     graded = tables.Column(verbose_name="Grades", attrs=NUM)
     bar = tables.Column(
+        accessor="label",  # drawn from the whole record (render_bar); any field spares a failed lookup
         verbose_name="Standing",
         orderable=False,
         exclude_from_export=True,
@@ -96,6 +98,69 @@ class VariationTable(FiguresTable):
         if not record.outlier:
             return ""
         return f"{'well above' if record.outlier == 'above' else 'well below'} ({record.gap_to_rest:+.2f})"
+
+
+class Attainment8Table(tables.Table):
+    """Each Year 10 and 11 pupil's Attainment 8 by element and Progress 8 (rows: attainment8_pupils.PupilA8).
+
+    Sorted in Python (the rows are worked out from grades, not read from a table), a page at a time.
+    """
+
+    name = tables.Column(verbose_name="Pupil", order_by=("name",))
+    upn = tables.Column(verbose_name="UPN", visible=False)
+    year = tables.Column(verbose_name="Year", attrs=NUM)
+    disadvantaged = tables.Column(verbose_name="Disadvantaged")
+    english = tables.Column(verbose_name="English", attrs=NUM)
+    maths = tables.Column(verbose_name="Maths", attrs=NUM)
+    ebacc = tables.Column(verbose_name="EBacc", attrs=NUM)
+    open = tables.Column(verbose_name="Open", attrs=NUM)
+    attainment8 = tables.Column(verbose_name="Attainment 8", attrs=NUM)
+    estimate = tables.Column(verbose_name="Estimate", attrs=NUM, default="–")
+    progress8 = tables.Column(verbose_name="Progress 8", attrs=NUM, default="–")
+
+    class Meta:
+        attrs = {"class": "table table-compact"}
+        empty_text = "No Year 10 or 11 GCSE grades at this point."
+        orderable = True
+        per_page = 100
+
+    title = "Attainment 8"
+
+    def render_name(self, record, value):
+        return format_html('<a href="{}">{}</a>', reverse("pupil_detail", args=[record.pupil.pk]), value)
+
+    def value_name(self, value):
+        return value
+
+    def render_disadvantaged(self, value):
+        return "Yes" if value else ""
+
+    def value_disadvantaged(self, value):
+        return "Y" if value else ""
+
+    def render_english(self, record, value):
+        if not record.english_double_weighted:
+            return value
+        return format_html(
+            '{}<span class="visually-hidden"> (double weighted)</span>'
+            '<abbr title="double weighted: English language and literature both taken">×2</abbr>',
+            value,
+        )
+
+    def render_attainment8(self, value):
+        return format_html("<strong>{}</strong>", value)
+
+    def value_english(self, value):
+        return value
+
+    def value_attainment8(self, value):
+        return value
+
+    def value_estimate(self, value):
+        return value
+
+    def value_progress8(self, value):
+        return value
 
 
 def values(table):

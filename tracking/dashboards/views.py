@@ -1,29 +1,20 @@
 """The leaders' dashboard: drill from the school to a year, a subject, a group and its pupils."""
 
-import csv
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from tracking import audit, permissions, standing
-from tracking.dashboards import board, queries, tables
+from tracking import permissions, standing
+from tracking.dashboards import figures, queries, tables
 from tracking.dashboards.filters import CohortFilter
-from tracking.dashboards.forms import BoardSettingsForm, EstimatesForm
 from tracking.dashboards.tables import FiguresTable, VariationTable
 from tracking.lib import exports
 from tracking.lib.pdf import render_pdf
 from tracking.models import (
     AssessmentPoint,
-    EstimateTable,
-    GradeEntry,
-    ProgressEstimate,
     School,
     Subject,
     Target,
@@ -87,7 +78,7 @@ class Scope:
         self.scoped = entries
         self.entries = entries.filter(point__in=self.points)
         self.thresholds = standing.Thresholds.of(self.school)
-        self.previous = queries._previous_points(self.points)
+        self.previous = figures.previous_points(self.points)
 
     def query(self, **extra):
         values = {
@@ -123,8 +114,11 @@ def colours_of(school):
     }
 
 
-def dress(figures, labels, school=None):
-    """Give each row of figures the segments of its stacked bar, in the school's words and colours."""
+def dress(figures, labels, school=None, own_colours=False):
+    """Give each row of figures the segments of its stacked bar, in the school's words and colours.
+
+    The page's stylesheet colours bars in the signed-in school's colours; `own_colours` keeps these
+    colours instead, where schools are shown side by side (the trust view)."""
     colours = colours_of(school)
     for row in figures if isinstance(figures, list) else [figures]:
         offset, row.segments = 0, []
@@ -138,6 +132,7 @@ def dress(figures, labels, school=None):
                         "pct": pct,
                         "offset": offset,
                         "colour": colours[status],
+                        "own_colour": own_colours,
                     }
                 )
                 offset += pct
@@ -147,7 +142,7 @@ def dress(figures, labels, school=None):
 LEVELS = {
     "year": ("point__year_group__number", "int"),
     "subject": ("subject_id", "int"),
-    "group": queries.TEACHING_GROUP,
+    "group": figures.TEACHING_GROUP,
 }
 
 
@@ -199,7 +194,7 @@ def _pupils(scope):
     return sorted(rows, key=lambda row: row[0].sorted_name)
 
 
-def _count_labels(school, thresholds):
+def headline_labels(school, thresholds):
     grades = "grade" if thresholds.well_below_by == 1 else "grades"
     return {
         "on_target": f"{standing.label(standing.ON, school)} or above",
@@ -217,7 +212,9 @@ def dashboard(request):
     groupings = dict(queries.SPLIT_GROUPINGS)
     if level:
         groupings["rows"] = LEVELS[level]
-    sets = queries.figure_sets(scope.entries, scope.thresholds, scope.previous, groupings)
+    sets = figures.figure_sets(
+        scope.entries, scope.thresholds, scope.previous, groupings, points=scope.points
+    )
     heading, rows = _rows(scope, level, sets["rows"]) if level else ("Pupil", None)
     labels = {s: standing.label(s, scope.school) for s in standing.STATUSES}
     # Every table sorts on its own (its own prefix in the query string) and is a sheet of the XLSX.
@@ -264,12 +261,12 @@ def dashboard(request):
         "splits": splits,
         "trend": trend,
         "labels": labels,
-        "count_labels": _count_labels(scope.school, scope.thresholds),
+        "count_labels": headline_labels(scope.school, scope.thresholds),
         "shows_a8": permissions.can_see_attainment8(request.user)
         and any(y in (10, 11) for y in ([scope.year] if scope.year else scope.years)),
     }
     if request.GET.get("print") == "pdf":
-        return _pdf(request, "tracking/dashboards/dashboard_pdf.html", context, name)
+        return pdf_response(request, "tracking/dashboards/dashboard_pdf.html", context, name)
     return render(request, "tracking/dashboards/dashboard.html", context)
 
 
@@ -303,93 +300,6 @@ def _xlsx(scope, name, labels, rows_table, splits, trend, pupils):
 
 
 @login_required
-def attainment8(request):
-    permissions.require(permissions.can_see_attainment8(request.user))
-    scope = Scope(request)
-    estimates = EstimateTable(scope.school)
-    rows = (
-        queries.attainment8_rows(scope.scoped, scope.points, scope.school, scope.thresholds, estimates)
-        if scope.term
-        else []
-    )
-    if request.GET.get("export") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{slugify(f"attainment8 {scope.term}")}.csv"'
-        response["Cache-Control"] = "no-store"
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                "Pupil",
-                "UPN",
-                "Year",
-                "Disadvantaged",
-                "English",
-                "Maths",
-                "EBacc",
-                "Open",
-                "Attainment 8",
-                "Estimate",
-                "Progress 8",
-            ]
-        )
-        for pupil, b, estimate, p8 in rows:
-            writer.writerow(
-                [
-                    pupil.sorted_name,
-                    pupil.upn,
-                    pupil.year_group.number,
-                    "Y" if pupil.disadvantaged else "",
-                    b.english,
-                    b.maths,
-                    b.ebacc,
-                    b.open,
-                    b.attainment8,
-                    estimate,
-                    p8,
-                ]
-            )
-        return response
-    context = {
-        "scope": scope,
-        "school": scope.school,
-        "rows": rows,
-        "cohort": queries.cohort_a8(rows),
-        "has_estimates": bool(estimates),
-        "can_edit": permissions.can_edit_progress_estimates(request.user),
-    }
-    if request.GET.get("print") == "pdf" and scope.term is not None:
-        return _pdf(request, "tracking/dashboards/attainment8_pdf.html", context, f"attainment8 {scope.term}")
-    return render(request, "tracking/dashboards/attainment8.html", context)
-
-
-@login_required
-def progress_estimates(request):
-    permissions.require(permissions.can_edit_progress_estimates(request.user))
-    school = permissions.school_for(request.user)
-    current = list(ProgressEstimate.objects.filter(school=school))
-    text = "\n".join(f"{row.ks2_from},{row.estimated_a8}" for row in current)
-    form = EstimatesForm(request.POST or None, initial={"table": text})
-    if request.method == "POST" and form.is_valid():
-        ProgressEstimate.objects.filter(school=school).delete()
-        ProgressEstimate.objects.bulk_create(
-            ProgressEstimate(school=school, ks2_from=start, estimated_a8=estimate)
-            for start, estimate in form.cleaned_data["table"]
-        )
-        audit.record(
-            action="tracking.progress_estimates.changed",
-            obj=school,
-            by=request.user,
-            before={"rows": text.splitlines()},
-            after={"rows": [f"{a},{b}" for a, b in form.cleaned_data["table"]]},
-            via="progress estimates",
-            school=school,
-        )
-        messages.success(request, f"Saved {len(form.cleaned_data['table'])} estimate bands.")
-        return redirect("progress_estimates")
-    return render(request, "tracking/dashboards/estimates.html", {"form": form, "rows": current})
-
-
-@login_required
 def trust(request):
     """The trust's schools side by side, each at its latest uplift, with the dashboard's own figures."""
     user = request.user
@@ -398,16 +308,23 @@ def trust(request):
         queries.headline(school, permissions.trust_dashboard_entries(user, school))
         for school in permissions.trust_schools_for(user)
     ]
+    # Each school's figures in its own words and colours; the tables' headings, shared by the schools,
+    # in Uplift's standard words.
     labels = {s: standing.label(s) for s in standing.STATUSES}
     schools, years = [], []
     for headline in headlines:
-        headline.total.label = headline.school.name
+        school = headline.school
+        headline.labels = {s: standing.label(s, school) for s in standing.STATUSES}
+        headline.count_labels = headline_labels(school, standing.Thresholds.of(school))
+        dress(headline.total, headline.labels, school, own_colours=True)
+        dress(headline.years, headline.labels, school, own_colours=True)
+        headline.total.label = school.name
         schools.append(headline.total)
         for row in headline.years:
-            row.label = f"{headline.school.name}: {row.label}"
+            row.label = f"{school.name}: {row.label}"
             years.append(row)
-    schools_table = FiguresTable(dress(schools, labels), heading="School", labels=labels, prefix="s-")
-    years_table = FiguresTable(dress(years, labels), heading="Year group", labels=labels, prefix="y-")
+    schools_table = FiguresTable(schools, heading="School", labels=labels, prefix="s-")
+    years_table = FiguresTable(years, heading="Year group", labels=labels, prefix="y-")
     for table in (schools_table, years_table):
         RequestConfig(request, paginate=False).configure(table)
     if request.GET.get("export") == "xlsx":
@@ -420,98 +337,10 @@ def trust(request):
         "school": permissions.school_for(user),
     }
     if request.GET.get("print") == "pdf":
-        return _pdf(request, "tracking/dashboards/trust_pdf.html", context, f"trust {timezone.localdate()}")
+        return pdf_response(
+            request, "tracking/dashboards/trust_pdf.html", context, f"trust {timezone.localdate()}"
+        )
     return render(request, "tracking/dashboards/trust.html", context)
-
-
-BOARD_RELOAD_SECONDS = 300  # five cycles of the five 12-second slides (static/css/board.css)
-
-
-@login_required
-def board_settings(request):
-    """The data manager turns the staffroom Data Board on or off, changes its link and what it names."""
-    permissions.require(permissions.can_manage_data_board(request.user))
-    school = permissions.school_for(request.user)
-    form = BoardSettingsForm(request.POST or None, initial={"shows_pupils": school.board_shows_pupils})
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "new_link":
-            board.board_link_rotate(school=school, by=request.user)
-            messages.success(request, "The Data Board has a new link. Any earlier link no longer works.")
-        elif action == "off":
-            board.board_switch_off(school=school, by=request.user)
-            messages.success(request, "The Data Board is off. Its link no longer works.")
-        elif action == "names" and form.is_valid():
-            board.board_names_pupils_set(
-                school=school, shows_pupils=form.cleaned_data["shows_pupils"], by=request.user
-            )
-            messages.success(request, "Saved what the Data Board shows.")
-        else:
-            messages.error(request, "Nothing was changed: choose one of the buttons.")
-        return redirect("data_board_settings")
-    token = board.board_token(school)
-    return render(
-        request,
-        "tracking/dashboards/board_settings.html",
-        {
-            "school": school,
-            "form": form,
-            "link": request.build_absolute_uri(reverse("data_board", args=[token])) if token else "",
-        },
-    )
-
-
-def _board_school(token):
-    school = board.school_for_token(token)
-    if school is None:
-        raise Http404("No such board")
-    return school
-
-
-def _board_headers(response):
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the link is the key: never send it on
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-@require_GET
-def data_board(request, token):
-    """The staffroom screen: the school's headline figures, cycling, read-only, opened by its signed link.
-
-    No login and no session: the link opens this page and its colours, nothing else.
-    """
-    school = _board_school(token)
-    entries = GradeEntry.objects.filter(school=school, pupil__is_active=True)
-    headline = queries.headline(school, entries)
-    labels = {s: standing.label(s, school) for s in standing.STATUSES}
-    dress(headline.total, labels, school)
-    dress(headline.years, labels, school)
-    improved = None
-    if school.board_shows_pupils and headline.term is not None:
-        _term, points = queries.latest_uplift(school)
-        improved = queries.most_improved(school, entries, points)
-    response = render(
-        request,
-        "tracking/dashboards/board.html",
-        {
-            "school": school,
-            "h": headline,
-            "labels": labels,
-            "count_labels": _count_labels(school, standing.Thresholds.of(school)),
-            "improved": improved,
-            "token": token,
-            "refresh_seconds": BOARD_RELOAD_SECONDS,
-        },
-    )
-    return _board_headers(response)
-
-
-@require_GET
-def data_board_colours(request, token):
-    """The board's school's standing colours (the signed-in theme stylesheet needs a login)."""
-    response = HttpResponse(theme.css_for(_board_school(token)), content_type="text/css")
-    return _board_headers(response)
 
 
 VARIATION_GROUPS_PER_PAGE = 100
@@ -525,7 +354,9 @@ def variation(request):
     total = subjects = groups = None
     built = []
     if scope.term is not None:
-        total, subjects, groups = queries.variation(scope.entries, scope.thresholds, scope.previous)
+        total, subjects, groups = queries.variation(
+            scope.entries, scope.thresholds, scope.previous, points=scope.points
+        )
         dress(total, labels, scope.school)
         # A school has hundreds of groups: the page shows them a hundred at a time (the downloads and
         # the PDF have them all).
@@ -552,19 +383,19 @@ def variation(request):
         "labels": labels,
         "outlier_grades": queries.OUTLIER_GRADES,
         "outlier_min": queries.OUTLIER_MIN_GRADES,
-        "count_labels": _count_labels(scope.school, scope.thresholds),
+        "count_labels": headline_labels(scope.school, scope.thresholds),
     }
     if request.GET.get("print") == "pdf" and scope.term is not None:
-        return _pdf(request, "tracking/dashboards/variation_pdf.html", context, name)
+        return pdf_response(request, "tracking/dashboards/variation_pdf.html", context, name)
     return render(request, "tracking/dashboards/variation.html", context)
 
 
-def _pdf(request, template, context, name):
+def pdf_response(request, template, context, name):
     """The dashboard as a PDF: the same figures, tables and SVG bars, in the school's colours."""
     others = [context.get("schools_table"), context.get("years_table"), *context.get("tables", [])]
     others += [table for _title, table, _gap in context.get("splits") or []]
     others += [table for _year, table in context.get("trend") or []]
-    for table in [context.get("rows_table"), *others]:
+    for table in [context.get("rows_table"), context.get("table"), *others]:
         if table is not None:
             table.orderable = False  # paper has no sort links
     pdf = render_pdf(

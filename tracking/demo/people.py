@@ -198,12 +198,15 @@ class PeopleBuilder:
                         attendance=round(min(100.0, max(62.0, rng.gauss(94.5 - 3 * disadvantaged, 4))), 1),
                     )
                 )
-        # UPNs must be unique: give each pupil its own serial within (year of entry).
+        # UPNs must be unique: give each pupil its own serial within (year of entry). A UPN's serial has
+        # three digits, so past 999 pupils in a year (seed_demo --pupils 6000) the next establishment
+        # number carries on the count.
         seen = {}
+        la_code, estab = self.profile.upn_school
         for pupil in pupils:
             entry = pupil.upn[8:10]
-            seen[entry] = seen.get(entry, 0) + 1
-            pupil.upn = make_upn(*self.profile.upn_school, int(entry), seen[entry])
+            seen[entry] = n = seen.get(entry, 0) + 1
+            pupil.upn = make_upn(la_code, estab + (n - 1) // 999, int(entry), (n - 1) % 999 + 1)
         for pupil in pupils:
             pupil.sen_need = sen_need_for(pupil)
         FormGroup.objects.bulk_create(forms)

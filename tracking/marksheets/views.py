@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from tracking import permissions, standing
 from tracking.audit.queries import grade_values_changed
 from tracking.cycle import verification
+from tracking.lib import exports
 from tracking.lib.errors import DomainError
 from tracking.marksheets import forms, outcomes, queries, services, windows
 from tracking.models import AssessmentPoint
@@ -61,6 +62,28 @@ def _sheet_or_404(user, group_id, point_id):
 SHEETS_PER_PAGE = 50
 
 
+def _deadline(s):
+    if s.window.reopened_until:
+        return f"Reopened until {s.window.reopened_until:%d %b %Y}"
+    if s.window.state == "locked":
+        return f"Locked (closed {s.point.closes_on:%d %b %Y})"
+    if s.window.state == "future":
+        return f"Opens {s.point.opens_on:%d %b %Y}"
+    if s.window.state == "closed":
+        return f"Closed {s.point.closes_on:%d %b %Y}"
+    return s.point.closes_on
+
+
+def _sheets_table(sheets):
+    """(headers, rows) of the marksheet list, every sheet rather than one page."""
+    headers = ["Group", "Subject", "Assessment point", "Status", "Rows done", "Pupils", "Deadline"]
+    rows = [
+        [s.group.name, str(s.group.subject), s.point.name, s.status_label, s.complete, s.pupils, _deadline(s)]
+        for s in sheets
+    ]
+    return headers, rows
+
+
 @login_required
 def marksheet_list(request):
     """The user's own sheets; SLT and the data manager may widen to the whole school and past windows."""
@@ -77,6 +100,8 @@ def marksheet_list(request):
     groups = permissions.groups_visible_to(user) if show_all else own
     # A whole school's sheets across every window run to thousands: count rows for one page only.
     listed = queries.sheet_windows(groups, open_only=not include_closed)
+    if fmt := exports.requested(request):
+        return exports.download(fmt, *_sheets_table(queries.sheet_summaries(listed)), name="marksheets")
     page = Paginator(listed, SHEETS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -212,6 +237,7 @@ def marksheet_row(request, group_id, point_id, pupil_id):
     return response
 
 
+@htmx_login_required
 def marksheet_light(request, group_id, point_id, pupil_id):
     """The traffic light for what is typed in one row, before it is saved.
 

@@ -153,7 +153,7 @@ class GroupImporter(SpreadsheetImporter):
                 "key": e["group"].name,
                 "name": e["group"].subject.name,
                 "action": "create" if e["new"] else "update",
-                "detail": ("New class: " if e["new"] else "Adds ") + self._describe(e),
+                "detail": self._detail(e),
             }
             for e in created + updated
         ]
@@ -203,10 +203,18 @@ class GroupImporter(SpreadsheetImporter):
             parts.append(f"{len(entry['pupils'])} pupil{'s' if len(entry['pupils']) != 1 else ''}")
         if entry["teachers"]:
             parts.append("taught by " + ", ".join(sorted(t.code for t in entry["teachers"])))
-        if entry.get("removed"):
-            n = len(entry["removed"])
-            parts.append(f"removes {n} pupil{'s' if n != 1 else ''} not in the file")
-        return "; ".join(parts) or "no one yet"
+        return "; ".join(parts)
+
+    def _detail(self, entry):
+        """'New class: 2 pupils; taught by JSM', 'Adds 1 pupil', 'Removes 1 pupil not in the file'."""
+        if entry["new"]:
+            return "New class: " + (self._describe(entry) or "no one yet")
+        parts = [f"Adds {added}"] if (added := self._describe(entry)) else []
+        if n := len(entry["removed"]):
+            parts.append(
+                f"{'removes' if parts else 'Removes'} {n} pupil{'s' if n != 1 else ''} not in the file"
+            )
+        return "; ".join(parts)
 
     def apply(self, school, plan, by, job):
         new = [e["group"] for e in plan.work if e["new"]]

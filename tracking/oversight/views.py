@@ -229,10 +229,45 @@ def _history_page(request, events):
     return page, queries.describe(page.object_list)
 
 
+def _change_text(row):
+    if row.get("reopen"):
+        r = row["reopen"]
+        text = str(r["scope"]) + (f" until {r['until']}" if r.get("until") else "")
+        return text + (f": {r['reason']}" if r.get("reason") else "")
+    if row.get("changes"):
+        if row.get("is_new"):
+            return "; ".join(f"{c.label} set to {c.new}" for c in row["changes"])
+        return "; ".join(f"{c.label}: {c.old} → {c.new}" for c in row["changes"])
+    return "No value changed"
+
+
+def _history_download(fmt, events, name):
+    """Every event of a grade history (not one page), as the page describes them."""
+    headers = ["When", "Who", "Pupil", "UPN", "Subject", "Point", "Change", "Through"]
+    rows = []
+    for row in queries.describe(events):
+        event, entry = row["event"], row.get("entry")
+        rows.append(
+            [
+                event.at,
+                event.by.display_name if event.by else "System",
+                event.pupil.sorted_name if event.pupil else "",
+                event.pupil.upn if event.pupil else "",
+                entry.subject.name if entry else "",
+                entry.point.name if entry else "",
+                _change_text(row),
+                row.get("via", ""),
+            ]
+        )
+    return exports.download(fmt, headers, rows, name=name, sheet="Grade history")
+
+
 @login_required
 def pupil_grade_history(request, pk):
     permissions.require(permissions.can_see_audit_history(request.user))
     pupil = permissions.get_pupil_or_404(request.user, pk)
+    if fmt := exports.requested(request):
+        return _history_download(fmt, queries.for_pupil(pupil), f"{pupil.full_name} grade history")
     page, rows = _history_page(request, queries.for_pupil(pupil))
     return render(
         request,
@@ -259,6 +294,8 @@ def sheet_history(request, group_id, point_id):
         pk=point_id, school_id=group.school_id, academic_year_id=group.academic_year_id
     ).first()
     permissions.require(point is not None and point.year_group_id == group.year_group_id)
+    if fmt := exports.requested(request):
+        return _history_download(fmt, queries.for_sheet(group, point), f"{group.name} {point.name} history")
     page, rows = _history_page(request, queries.for_sheet(group, point))
     return render(
         request,

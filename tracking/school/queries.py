@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from tracking import standing
 from tracking.models import GradeEntry, Pupil, Target, YearGroup, key_stage_for
-from tracking.school.tables import pupil_flags_html
+from tracking.school.tables import pupil_flags, pupil_flags_html
 
 
 def year_groups_in_use(school_ids):
@@ -89,6 +89,35 @@ def group_standings(group):
             )
         rows.append(GroupPupil(pupil, pupil_flags_html(pupil), entry, result))
     return rows
+
+
+def group_standings_export(group, rows):
+    """(headers, rows) of a group's page: each pupil's latest grade and how it stands, in the school's
+    words for standings (tracking.standing.label)."""
+    headers = [
+        "Pupil", "UPN", "Form", "Flags", "Prior attainment", "Latest grade", "Judged on", "Point",
+        "Expected then", "Target", "Pending target", "Against expected",
+    ]  # fmt: skip
+    out = []
+    for row in rows:
+        s, pupil = row.standing, row.pupil
+        out.append(
+            [
+                pupil.sorted_name,
+                pupil.upn,
+                str(pupil.form or ""),
+                ", ".join(short for _, _, short in pupil_flags(pupil)),
+                pupil.get_prior_band_display(),
+                str(s.grade) if s.grade else "",
+                s.judged or "",
+                row.latest.point.name if s.grade and row.latest else "",
+                str(s.expected or ""),
+                str(s.target or ""),
+                str(s.pending or ""),
+                standing.label(s.status, group.school),
+            ]
+        )
+    return headers, out
 
 
 def targets_by_subject(pupil, published_only=False, visible=None):

@@ -136,6 +136,9 @@ def group_list(request):
 def group_detail(request, pk):
     _staff_only(request.user)
     group = permissions.get_group_or_404(request.user, pk)
+    if fmt := exports.requested(request):
+        headers, rows = queries.group_standings_export(group, queries.group_standings(group))
+        return exports.download(fmt, headers, rows, name=group.name, sheet=group.name)
     group_only = TeachingGroup.objects.filter(pk=group.pk)
     sheets = sheets_for(group_only, open_only=False) if group.academic_year.is_current else []
     return render(

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from tracking.models import AssessmentPoint, FlightPath
 
@@ -69,8 +69,12 @@ class Place:
 
 
 def places_of(points):
-    """{point id: Place} for every point sharing a year and year group with a point of `points`."""
-    pairs = set(points.values_list("academic_year_id", "year_group_id").distinct().order_by())
+    """{point id: Place} for every point sharing a year and year group with a point of `points` (a
+    queryset, or points already loaded: then one query)."""
+    if isinstance(points, QuerySet):
+        pairs = set(points.values_list("academic_year_id", "year_group_id").distinct().order_by())
+    else:
+        pairs = {(point.academic_year_id, point.year_group_id) for point in points}
     if not pairs:
         return {}
     pair_q = Q()

@@ -77,6 +77,11 @@ def counting_step_expression():
     return Case(When(_use_predicted(), then=F("predicted__step")), default=F("current__step"))
 
 
+def _counted_target():
+    """The pupil's target in the entry's subject, joined once (targets are unique per pupil and subject)."""
+    return FilteredRelation("pupil__targets", condition=Q(pupil__targets__subject=F("subject")))
+
+
 def _pieces(entries):
     """`entries` annotated with what a standing is worked out from: the grade that counts (counting_step,
     counting_code, counting_scale, counting_scale_code) and the published target (target_step,
@@ -91,8 +96,7 @@ def _pieces(entries):
         counting_scale_code=Case(
             When(use_predicted, then=F("predicted__scale__code")), default=F("current__scale__code")
         ),
-        # The pupil's target in the entry's subject, joined once (targets are unique per pupil and subject).
-        counted_target=FilteredRelation("pupil__targets", condition=Q(pupil__targets__subject=F("subject"))),
+        counted_target=_counted_target(),
     ).annotate(
         target_step=F("counted_target__published_grade__step"),
         target_scale=F("counted_target__published_grade__scale_id"),
@@ -157,33 +161,11 @@ def _is_complete():
     return Case(When(complete_q(), then=Value(True)), default=Value(False))
 
 
-# The columns of every `standing_sql` row besides the ones a caller asks for.
-SQL_COLUMNS = (
-    "id",
-    "pupil_id",
-    "subject_id",
-    "point_id",
-    "counting_step",
-    "counting_code",
-    "counting_scale",
-    "counting_scale_code",
-    "target_step",
-    "target_scale",
-    "target_code",
-    "target_rank",
-    "expected_step",
-    "standing_diff",
-    "standing",
-    "below_floor",
-    "is_complete",
-)
-
-
 def _gap_at_end_text(year_number):
     """gap_at_end_of() in SQL on the inner query's flight-path columns (gap_y7 ... gap_y10)."""
     if year_number >= 11:
         return "0"
-    column = f"p.gap_y{max(year_number, 7)}"
+    column = f"g.gap_y{max(year_number, 7)}"
     return f"({column} + 1)" if year_number < 7 else column
 
 
@@ -198,70 +180,106 @@ def _gap_sql_text(places):
         count, index = place.count, place.index
         ids = ", ".join(str(int(pk)) for pk in sorted(pks))
         branches.append(
-            f"WHEN p.point_id IN ({ids}) THEN "
+            f"WHEN g.point_id IN ({ids}) THEN "
             f"(2 * ({start} * {count - index} + {end} * {index}) + {count}) / {2 * count}"
         )
     return f"(CASE {' '.join(branches)} ELSE 0 END)" if branches else "0"
 
 
-def _lowest_sql_text():
-    """The lowest whole-grade step on the published target's scale, as `_lowest_expression`."""
-    branches = " ".join(f"WHEN {int(scale)} THEN {int(step)}" for scale, step in _lowest_steps().items())
-    return f"(CASE p.target_scale {branches} ELSE 0 END)" if branches else "0"
+def _scales():
+    """{scale id: (its code, its lowest whole-grade step)} (a small table: one row per scale)."""
+    rows = GradeValue.objects.values("scale_id", "scale__code").annotate(low=Min("step")).order_by()
+    return {row["scale_id"]: (row["scale__code"], row["low"]) for row in rows}
 
 
-def standing_sql(entries, thresholds, fields=(), **expressions):
+# The columns of every `standing_sql` row besides the ones a caller asks for.
+SQL_COLUMNS = (
+    "id",
+    "pupil_id",
+    "subject_id",
+    "point_id",
+    "counting_step",
+    "counting_scale",
+    "target_step",
+    "target_scale",
+    "on_floor_scale",
+    "expected_step",
+    "standing_diff",
+    "standing",
+    "below_floor",
+)
+
+
+def standing_sql(entries, thresholds, fields=(), points=None, **expressions):
     """(sql, params) of a SELECT with one row per GradeEntry of `entries`: the columns in SQL_COLUMNS
-    (below_floor and is_complete are booleans, 1 and 0 on SQLite), the GradeEntry `fields` and the
-    `expressions` (name: ORM expression, which may name the pieces, e.g. counting_step) a caller asks
-    for, and working columns (gap_y7 ... gap_y10, gap, lowest).
+    (on_floor_scale, whether the grade that counts is on the floor grade's scale, and below_floor are
+    booleans, 1 and 0 on SQLite), the GradeEntry `fields` and the `expressions` (name: ORM expression,
+    which may name counting_step, counting_scale, target_step or target_scale) a caller asks for, and
+    working columns (gap_y7 ... gap_y10, gap, lowest). `points`, when given, are the points the entries
+    are at (or more), already loaded: it saves looking them up through the entries.
 
     The form for counting many grades: an inner query works out each piece once (the grade that counts,
-    the target, the flight-path gap, the scale's lowest step), fenced so the database does not fold it
-    into the outer ones, and outer queries work out the expected step, the difference and the standing
-    from those columns. The same decisions as `annotate_standing`, held to the same answers by the tests.
+    the target, the subject's flight path), fenced so the database does not fold it into the outer ones,
+    and outer queries work out the expected step, the difference and the standing from those columns.
+    The same decisions as `annotate_standing`, held to the same answers by the tests.
     """
-    places = places_of(AssessmentPoint.objects.filter(pk__in=entries.values("point_id")))
+    if points is None:
+        points = AssessmentPoint.objects.filter(pk__in=entries.values("point_id"))
+    places = places_of(points)
     flight_path = {
         f"gap_y{year}": Coalesce(
             F(f"subject__flight_path__gap_y{year}"), Value(DEFAULT_GAPS[year]), output_field=IntegerField()
         )
         for year in GAP_YEARS
     }
+    use_predicted = _use_predicted()
     inner = (
-        _pieces(entries)
-        .annotate(is_complete=_is_complete(), **flight_path)
+        entries.annotate(
+            counting_step=counting_step_expression(),
+            counting_scale=Case(
+                When(use_predicted, then=F("predicted__scale_id")), default=F("current__scale_id")
+            ),
+            counted_target=_counted_target(),
+        )
+        .annotate(
+            target_step=F("counted_target__published_grade__step"),
+            target_scale=F("counted_target__published_grade__scale_id"),
+            **flight_path,
+        )
         .annotate(**expressions)
-        .values(*dict.fromkeys((*SQL_COLUMNS[:12], *fields, *flight_path, "is_complete", *expressions)))
+        .values(*dict.fromkeys((*SQL_COLUMNS[:8], *fields, *flight_path, *expressions)))
         .order_by()
     )
     sql, params = inner.query.sql_with_params()
+    vendor = connections[entries.db].vendor
     # OFFSET 0 keeps PostgreSQL (and SQLite, which needs a LIMIT with it) from inlining a layer's
     # expressions into the next: each layer's columns are worked out once per row.
-    fence = " OFFSET 0" if connections[entries.db].vendor == "postgresql" else " LIMIT -1 OFFSET 0"
-    gap, lowest = _gap_sql_text(places), _lowest_sql_text()
-    expected = (
-        "CASE WHEN g.target_step IS NULL THEN NULL WHEN g.target_step - g.gap < g.lowest THEN g.lowest "
-        "ELSE g.target_step - g.gap END"
-    )
-    diff = "CASE WHEN e.counting_scale = e.target_scale THEN e.counting_step - e.expected_step END"
+    fence = " OFFSET 0" if vendor == "postgresql" else " LIMIT -1 OFFSET 0"
+    greatest = "GREATEST" if vendor == "postgresql" else "MAX"  # both arguments are never NULL here
+    scales = _scales()
+    lowest = " ".join(f"WHEN {int(pk)} THEN {int(low)}" for pk, (_code, low) in scales.items())
+    lowest = f"(CASE g.target_scale {lowest} ELSE 0 END)" if lowest else "0"
+    floor = [int(pk) for pk, (code, _low) in scales.items() if code == thresholds.floor_scale_code]
+    on_floor = f"g.counting_scale IN ({', '.join(map(str, floor))})" if floor else "1 = 0"
+    gap = _gap_sql_text(places)
     status = (
         f"CASE WHEN d.standing_diff IS NULL THEN '{NONE}' WHEN d.standing_diff >= %s THEN '{ABOVE}' "
         f"WHEN d.standing_diff <= %s THEN '{WELL_BELOW}' WHEN d.standing_diff <= %s THEN '{BELOW}' "
         f"ELSE '{ON}' END"
     )
-    floor = "CASE WHEN d.counting_scale_code = %s AND d.counting_step < %s THEN TRUE ELSE FALSE END"
     sql = (
-        f"SELECT d.*, {status} AS standing, {floor} AS below_floor FROM ("
-        f"SELECT e.*, {diff} AS standing_diff FROM ("
-        f"SELECT g.*, {expected} AS expected_step FROM ("
-        f"SELECT p.*, {gap} AS gap, {lowest} AS lowest FROM ({sql}{fence}) p{fence}) g{fence}) e{fence}) d"
+        f"SELECT d.*, {status} AS standing, "
+        "CASE WHEN d.on_floor_scale AND d.counting_step < %s THEN TRUE ELSE FALSE END AS below_floor FROM ("
+        "SELECT e.*, CASE WHEN e.counting_scale = e.target_scale THEN e.counting_step - e.expected_step END "
+        "AS standing_diff FROM ("
+        f"SELECT g.*, CASE WHEN {on_floor} THEN TRUE ELSE FALSE END AS on_floor_scale, "
+        f"CASE WHEN g.target_step IS NOT NULL THEN {greatest}(g.target_step - {gap}, {lowest}) END "
+        f"AS expected_step FROM ({sql}{fence}) g{fence}) e{fence}) d"
     )
     params = (
         thresholds.above_by,
         -thresholds.well_below_by,
         -thresholds.below_by,
-        thresholds.floor_scale_code,
         thresholds.floor_step,
         *params,
     )

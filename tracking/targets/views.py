@@ -325,6 +325,14 @@ def target_raises(request):
     proposals = proposals.select_related(
         "target__pupil__year_group", "target__subject", "target__grade", "point", "achieved", "proposed_grade"
     ).order_by("target__pupil__year_group__number", "target__subject__name", "target__pupil__legal_last_name")
+    if fmt := exports.requested(request):
+        headers = ["Pupil", "UPN", "Year", "Subject", "Point", "Achieved", "Target", "Proposed"]
+        rows = [
+            [p.target.pupil.sorted_name, p.target.pupil.upn, p.target.pupil.year_group.number,
+             str(p.target.subject), p.point.name, str(p.achieved), str(p.target.grade), str(p.proposed_grade)]
+            for p in proposals
+        ]  # fmt: skip
+        return exports.download(fmt, headers, rows, name="proposed target raises", sheet="Raises")
     points = (
         AssessmentPoint.objects.filter(school=school, academic_year__is_current=True).select_related(
             "year_group"

@@ -11,14 +11,16 @@ register = template.Library()
 
 
 def bar_svg(figures):
+    """The bar; a segment marked `own_colour` keeps its fill (the stylesheet's status-* rules colour the
+    others in the signed-in school's colours)."""
     segments = getattr(figures, "segments", None) or []
     label = ", ".join(f"{s['label']} {s['pct']}%" for s in segments) or "No standings yet"
     rects = format_html_join(
         "",
-        '<rect class="status-{}"{} x="{}" y="0" width="{}" height="5"><title>{}: {}% ({})</title></rect>',
+        '<rect class="{}"{} x="{}" y="0" width="{}" height="5"><title>{}: {}% ({})</title></rect>',
         (
             (
-                s["status"],
+                f"own-{s['status']}" if s.get("own_colour") else f"status-{s['status']}",
                 format_html(' fill="{}"', s["colour"]) if s.get("colour") else "",
                 s["offset"],
                 s["pct"],

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -10,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests import factories as f
 from tracking import standing
-from tracking.dashboards import queries
+from tracking.dashboards import figures
 from tracking.models import AuditEvent, GradeEntry, HalfTerm, ProgressEstimate
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,7 @@ def graded(world):
 
 def _total(world, entries=None):
     entries = entries if entries is not None else GradeEntry.objects.filter(school=world.school)
-    return queries.figure_sets(entries, standing.Thresholds.of(world.school), {}, {})["total"]
+    return figures.figure_sets(entries, standing.Thresholds.of(world.school), {}, {})["total"]
 
 
 def test_the_dashboard_counts_exactly_what_tracking_standing_decides(graded):
@@ -180,6 +181,37 @@ def test_attainment8_and_progress8_for_year_11(graded, login):
     assert "<strong>17.0</strong>" in page
     assert "-1.3" in page
     assert login(w.teacher.user).get("/dashboard/attainment8/").status_code == 404
+
+
+def test_the_attainment8_table_sorts_and_downloads_as_csv_and_xlsx(graded, login):
+    from openpyxl import load_workbook
+
+    w = graded
+    client = login(w.slt.user)
+    url = f"/dashboard/attainment8/?term={w.term.pk}&year=11"
+    page = client.get(url + "&sort=-attainment8").content.decode()
+    assert 'aria-sort="descending"' in page
+    body = page[page.index("<tbody") :]
+    scores = [float(x) for x in re.findall(r"<strong>([0-9.]+)</strong>", body)]
+    assert len(scores) >= 2 and scores == sorted(scores, reverse=True)
+    rows = list(csv.reader(io.StringIO(client.get(url + "&export=csv").content.decode("utf-8-sig"))))
+    assert rows[0] == [
+        "Pupil",
+        "UPN",
+        "Year",
+        "Disadvantaged",
+        "English",
+        "Maths",
+        "EBacc",
+        "Open",
+        "Attainment 8",
+        "Estimate",
+        "Progress 8",
+    ]
+    assert any(r[0] == w.child.sorted_name and r[8] == "17.0" for r in rows[1:]), rows
+    book = load_workbook(io.BytesIO(client.get(url + "&export=xlsx").content))
+    assert book.sheetnames == ["Attainment 8"]
+    assert book["Attainment 8"].max_row == len(rows)
 
 
 def test_the_data_manager_edits_the_estimates_with_every_bad_line_named(world, login):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests import factories as f
 from tracking import standing
-from tracking.dashboards import queries
+from tracking.dashboards import figures
 from tracking.models import GradeEntry, HalfTerm
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_trust_staff_see_each_school_with_its_own_dashboard_figures(client, trus
     assert response.status_code == 200
     by_school = {h.school.pk: h for h in response.context["headlines"]}
     for w in (world, other_world):
-        expected = queries.figure_sets(
+        expected = figures.figure_sets(
             GradeEntry.objects.filter(school=w.school), standing.Thresholds.of(w.school), {}, {}
         )["total"]
         got = by_school[w.school.pk].total
@@ -80,6 +80,22 @@ def test_trust_staff_see_each_school_with_its_own_dashboard_figures(client, trus
     assert by_school[other_world.school.pk].total.on_or_above_pct == 50
     html = response.content.decode()
     assert "Riverside" in html and "Hillside" in html and "Riverside: Year 11" in html
+
+
+def test_each_school_is_shown_in_its_own_words_and_colours(client, trust, world, other_world):
+    hillside = other_world.school
+    hillside.label_on, hillside.colour_on = "Secure", "#2e7d32"
+    hillside.save()
+    client.force_login(trust)
+    response = client.get(reverse("dashboard_trust"))
+    by_school = {h.school.pk: h for h in response.context["headlines"]}
+    assert by_school[hillside.pk].labels[standing.ON] == "Secure"
+    assert by_school[world.school.pk].labels[standing.ON] == "On target"
+    html = response.content.decode()
+    assert "Secure or above" in html and "On target or above" in html
+    # Hillside's bars keep Hillside's colour (not the stylesheet's, which is the signed-in school's).
+    assert 'class="own-on" fill="#2e7d32"' in html
+    assert 'class="status-on"' not in html
 
 
 def test_no_school_login_sees_the_trust_view(client, trust, world):

@@ -170,7 +170,7 @@ def test_movers_count_each_grade_up_or_down_since_the_point_before(world):
     """Up / down compare the grade that counts with the same pupil's in the same subject at the point
     before, for the same year group and year (a pupil new at this point moves neither way)."""
     from tracking import standing
-    from tracking.dashboards import queries
+    from tracking.dashboards import figures
     from tracking.models import GradeEntry
 
     w = world
@@ -194,16 +194,16 @@ def test_movers_count_each_grade_up_or_down_since_the_point_before(world):
         f.GradeEntryFactory(pupil=pupil, subject=w.maths, point=after, current=f.grade(w.school, now))
     # English moved up for Ada at the earlier point only: nothing at the later point to compare.
     f.GradeEntryFactory(pupil=w.child, subject=w.english, point=before, current=f.grade(w.school, "4"))
-    previous = queries._previous_points([after])
+    previous = figures.previous_points([after])
     assert previous == {after.pk: before.pk}
     entries = GradeEntry.objects.filter(point=after)
-    sets = queries.figure_sets(
+    sets = figures.figure_sets(
         entries, standing.Thresholds.of(w.school), previous, {"subject": ("subject_id", "int")}
     )
     assert (sets["total"].up, sets["total"].down, sets["total"].graded) == (1, 1, 4)
     assert [(r.key, r.up, r.down) for r in sets["subject"]] == [(w.maths.pk, 1, 1)]
     # The same as the page's own per-grade answer (with_movement).
-    annotated = queries.with_movement(
+    annotated = figures.with_movement(
         standing.annotate_standing(entries, standing.Thresholds.of(w.school)), previous
     )
     ups = sum(1 for e in annotated if e.prev_step is not None and e.counting_step > e.prev_step)

@@ -1,0 +1,75 @@
+"""Attainment 8 and Progress 8 for Years 10 and 11, and the KS2 estimates table the data manager edits."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django_tables2 import RequestConfig
+
+from tracking import audit, permissions
+from tracking.dashboards import attainment8_pupils, tables
+from tracking.dashboards.forms import EstimatesForm
+from tracking.dashboards.views import Scope, pdf_response
+from tracking.lib import exports
+from tracking.models import EstimateTable, ProgressEstimate
+
+
+@login_required
+def attainment8(request):
+    permissions.require(permissions.can_see_attainment8(request.user))
+    scope = Scope(request)
+    estimates = EstimateTable(scope.school)
+    rows = (
+        attainment8_pupils.attainment8_rows(
+            scope.scoped, scope.points, scope.school, scope.thresholds, estimates
+        )
+        if scope.term
+        else []
+    )
+    table = tables.Attainment8Table(attainment8_pupils.records(rows))
+    fmt = request.GET.get("export")
+    if fmt in exports.FORMATS:
+        RequestConfig(request, paginate=False).configure(table)
+        return tables.download([table], fmt, f"attainment8 {scope.term}")
+    printing = request.GET.get("print") == "pdf" and scope.term is not None
+    RequestConfig(request, paginate=not printing).configure(table)
+    context = {
+        "scope": scope,
+        "school": scope.school,
+        "rows": rows,
+        "table": table,
+        "cohort": attainment8_pupils.cohort_a8(rows),
+        "has_estimates": bool(estimates),
+        "can_edit": permissions.can_edit_progress_estimates(request.user),
+    }
+    if printing:
+        return pdf_response(
+            request, "tracking/dashboards/attainment8_pdf.html", context, f"attainment8 {scope.term}"
+        )
+    return render(request, "tracking/dashboards/attainment8.html", context)
+
+
+@login_required
+def progress_estimates(request):
+    permissions.require(permissions.can_edit_progress_estimates(request.user))
+    school = permissions.school_for(request.user)
+    current = list(ProgressEstimate.objects.filter(school=school))
+    text = "\n".join(f"{row.ks2_from},{row.estimated_a8}" for row in current)
+    form = EstimatesForm(request.POST or None, initial={"table": text})
+    if request.method == "POST" and form.is_valid():
+        ProgressEstimate.objects.filter(school=school).delete()
+        ProgressEstimate.objects.bulk_create(
+            ProgressEstimate(school=school, ks2_from=start, estimated_a8=estimate)
+            for start, estimate in form.cleaned_data["table"]
+        )
+        audit.record(
+            action="tracking.progress_estimates.changed",
+            obj=school,
+            by=request.user,
+            before={"rows": text.splitlines()},
+            after={"rows": [f"{a},{b}" for a, b in form.cleaned_data["table"]]},
+            via="progress estimates",
+            school=school,
+        )
+        messages.success(request, f"Saved {len(form.cleaned_data['table'])} estimate bands.")
+        return redirect("progress_estimates")
+    return render(request, "tracking/dashboards/estimates.html", {"form": form, "rows": current})

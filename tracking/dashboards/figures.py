@@ -1,0 +1,289 @@
+"""Counting grades for the dashboards: `figure_sets` works each grade's standing out once, with
+tracking.standing's SQL form, and counts it in total and for every grouping a page asks for, in ONE
+query; `Figures` holds one row of the counts. Every figure at every level (school, year, subject,
+group) comes from here, so a percentage on the school row and the same pupils counted from a group's
+row always agree, and the query count is fixed whatever the size of the school.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Cast
+
+from tracking import standing
+from tracking.models import AssessmentPoint, GradeEntry
+
+GCSE_PASS, GCSE_STRONG = 4, 5  # DfE "standard" and "strong" passes
+
+
+def previous_points(points):
+    """{point id: the point before it for the same year group and academic year}."""
+    ids = {p.pk for p in points}
+    by_year = {}
+    for point in AssessmentPoint.objects.filter(
+        academic_year_id__in={p.academic_year_id for p in points},
+        year_group_id__in={p.year_group_id for p in points},
+    ).order_by("sequence"):
+        by_year.setdefault((point.academic_year_id, point.year_group_id), []).append(point.pk)
+    previous = {}
+    for sequence in by_year.values():
+        for before, after in zip(sequence, sequence[1:], strict=False):
+            if after in ids:
+                previous[after] = before
+    return previous
+
+
+def with_movement(entries, previous):
+    """Annotate `prev_step`: the grade that counted for the same pupil and subject at the point before."""
+    if not previous:
+        return entries.annotate(prev_step=Cast(Value(None), IntegerField()))
+    prev_point = Case(
+        *(When(point_id=after, then=Value(before)) for after, before in previous.items()),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+    earlier = GradeEntry.objects.filter(
+        pupil_id=OuterRef("pupil_id"), subject_id=OuterRef("subject_id"), point_id=OuterRef("prev_point")
+    ).annotate(step=standing.counting_step_expression())
+    return entries.annotate(prev_point=prev_point).annotate(
+        prev_step=Subquery(earlier.values("step")[:1], output_field=IntegerField())
+    )
+
+
+# A grouping by the pupil's teaching group in the grade's subject that year (grade rows need not name
+# it): figure_sets joins each grade to the pupil's lowest-numbered such group, once, by a hash join.
+TEACHING_GROUP = ("teaching_group", "int")
+MEMBERSHIPS = """SELECT m.pupil_id, g.subject_id, g.academic_year_id, MIN(g.id) AS group_key
+FROM tracking_teachinggroup g JOIN tracking_teachinggroup_pupils m ON m.teachinggroup_id = g.id
+WHERE g.subject_id IN (SELECT DISTINCT subject_id FROM base)
+GROUP BY m.pupil_id, g.subject_id, g.academic_year_id"""
+
+
+@dataclass
+class Figures:
+    key: object
+    entries: int
+    graded: int
+    with_standing: int
+    above: int
+    on: int
+    below: int
+    well_below: int
+    avg_diff: float | None
+    gcse: int
+    pass4: int
+    pass5: int
+    up: int
+    down: int
+    label: str = ""
+
+    def __getitem__(self, name):
+        # django-tables2 looks a cell up as record[name] before getattr; answering it here spares an
+        # exception per cell (a few hundred on a page of groups).
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+    def pct(self, part, whole):
+        return round(100 * part / whole) if whole else None
+
+    @property
+    def above_pct(self):
+        return self.pct(self.above, self.with_standing)
+
+    @property
+    def on_pct(self):
+        return self.pct(self.on, self.with_standing)
+
+    @property
+    def below_pct(self):
+        return self.pct(self.below, self.with_standing)
+
+    @property
+    def well_below_pct(self):
+        return self.pct(self.well_below, self.with_standing)
+
+    @property
+    def on_or_above_pct(self):
+        return self.pct(self.above + self.on, self.with_standing)
+
+    @property
+    def pass4_pct(self):
+        return self.pct(self.pass4, self.gcse)
+
+    @property
+    def pass5_pct(self):
+        return self.pct(self.pass5, self.gcse)
+
+    @property
+    def standings(self):
+        """(status, count, %) in order, for the stacked bar."""
+        return [
+            (standing.ABOVE, self.above, self.above_pct),
+            (standing.ON, self.on, self.on_pct),
+            (standing.BELOW, self.below, self.below_pct),
+            (standing.WELL_BELOW, self.well_below, self.well_below_pct),
+        ]
+
+
+# Counted once per combination of the groupings' keys; each grouping's figures are sums of these rows.
+AGGREGATES = (
+    ("entries", "COUNT(*)"),
+    ("graded", "COUNT(counting_step)"),
+    ("with_standing", "COUNT(standing_diff)"),  # a standing other than none is one with a difference
+    ("above", f"SUM(CASE WHEN standing = '{standing.ABOVE}' THEN 1 ELSE 0 END)"),
+    ("on", f"SUM(CASE WHEN standing = '{standing.ON}' THEN 1 ELSE 0 END)"),
+    ("below", f"SUM(CASE WHEN standing = '{standing.BELOW}' THEN 1 ELSE 0 END)"),
+    ("well_below", f"SUM(CASE WHEN standing = '{standing.WELL_BELOW}' THEN 1 ELSE 0 END)"),
+    ("diff_sum", "SUM(standing_diff)"),
+    ("gcse", "SUM(is_gcse)"),
+    ("pass4", f"SUM(CASE WHEN is_gcse = 1 AND counting_step >= {GCSE_PASS} THEN 1 ELSE 0 END)"),
+    ("pass5", f"SUM(CASE WHEN is_gcse = 1 AND counting_step >= {GCSE_STRONG} THEN 1 ELSE 0 END)"),
+    ("up", "SUM(CASE WHEN prev_step IS NOT NULL AND counting_step > prev_step THEN 1 ELSE 0 END)"),
+    ("down", "SUM(CASE WHEN prev_step IS NOT NULL AND counting_step < prev_step THEN 1 ELSE 0 END)"),
+)
+SUMMED = tuple(name for name, _sql in AGGREGATES)
+
+
+def _key(value, kind):
+    """A grouping key as the field holds it (SQLite returns booleans as 1 and 0)."""
+    if value is None:
+        return None
+    if kind == "bool":
+        return str(value).lower() in ("1", "true", "t")
+    if kind == "int":
+        return int(value)
+    return str(value)
+
+
+def _add(sums, values):
+    for index, value in enumerate(values):
+        sums[index] += value or 0
+
+
+def _figures(key, sums):
+    counted = dict(zip(SUMMED, sums, strict=True))
+    diff_sum = counted.pop("diff_sum")
+    average = diff_sum / counted["with_standing"] if counted["with_standing"] else None
+    return Figures(key=key, avg_diff=average, **counted)
+
+
+def figure_sets(entries, thresholds, previous, groupings, points=None):
+    """Figures in total and for each grouping, in ONE query.
+
+    `groupings` maps a name to (field path, kind) with kind "int", "bool" or "text". Each grade entry's
+    standing is worked out once (tracking.standing's expressions, in a materialised CTE) and then
+    counted for every grouping, so the page's query count and cost do not depend on how many
+    breakdowns it shows. `points`: the points the entries are at, when the caller has them loaded.
+    Returns {"total": Figures, name: [Figures, ...]}.
+    """
+    aliases = [f"k{index}" for index in range(len(groupings))]
+    keys = {
+        alias: path
+        for alias, (path, _kind) in zip(aliases, groupings.values(), strict=True)
+        if path != TEACHING_GROUP[0]
+    }
+    by_group = [alias for alias in aliases if alias not in keys]
+    inner, params = standing.standing_sql(
+        entries,
+        thresholds,
+        points=points,
+        year_key=F("point__academic_year_id"),
+        **{alias: F(path) for alias, path in keys.items()},
+    )
+    params = list(params)
+    selected, joins, ctes = ["CAST(NULL AS INTEGER) AS prev_step"], [], ""
+    if previous:
+        # Movement by a join, not a subquery per grade: the grade that counted for the same pupil and
+        # subject at the point before (with_movement's answer, in a fraction of the time on a school).
+        earlier = (
+            GradeEntry.objects.filter(point_id__in=set(previous.values()))
+            .annotate(step=standing.counting_step_expression())
+            .values("pupil_id", "subject_id", "point_id", "step")
+        )
+        earlier_sql, earlier_params = earlier.query.sql_with_params()
+        pairs = ", ".join("(%s, %s)" for _ in previous)
+        # Each earlier grade keyed by the point it is compared at, so the join is on equal columns.
+        ctes += (
+            f", moves(after_id, before_id) AS (VALUES {pairs}), earlier AS ("
+            "SELECT e.pupil_id, e.subject_id, moves.after_id AS point_id, e.step "
+            f"FROM ({earlier_sql}) e JOIN moves ON moves.before_id = e.point_id)"
+        )
+        for after, before in previous.items():
+            params += [after, before]
+        params += list(earlier_params)
+        selected = ["earlier.step AS prev_step"]
+        joins += [
+            "LEFT JOIN earlier ON earlier.pupil_id = base.pupil_id AND earlier.subject_id = base.subject_id "
+            "AND earlier.point_id = base.point_id",
+        ]
+    if by_group:
+        ctes += f", memberships AS MATERIALIZED ({MEMBERSHIPS})"
+        selected += [f"memberships.group_key AS {alias}" for alias in by_group]
+        joins.append(
+            "LEFT JOIN memberships ON memberships.pupil_id = base.pupil_id "
+            "AND memberships.subject_id = base.subject_id AND memberships.academic_year_id = base.year_key"
+        )
+    columns = ", ".join(f"base.{name}" for name in ("standing", "standing_diff", "counting_step", *keys))
+    # A GCSE grade: the grade that counts is on the scale of the school's floor grade.
+    is_gcse = "CASE WHEN base.on_floor_scale AND base.counting_step IS NOT NULL THEN 1 ELSE 0 END AS is_gcse"
+    facts = f"SELECT {columns}, {is_gcse}, {', '.join(selected)} FROM base {' '.join(joins)}"
+    aggregates = ", ".join(sql for _name, sql in AGGREGATES)
+    grouped = ", ".join(aliases)
+    # One pass: counted by every combination of keys (a few hundred rows), then summed here for the
+    # total and for each grouping, rather than a pass over the grades for each.
+    select = f"SELECT {grouped + ', ' if grouped else ''}{aggregates} FROM facts"
+    # base is read twice when teaching groups are counted (memberships reads its subjects): then once.
+    materialized = " MATERIALIZED" if by_group else ""
+    sql = f"WITH base AS{materialized} ({inner}){ctes}, facts AS ({facts}) {select}"
+    if grouped:
+        sql += f" GROUP BY {grouped}"
+    total, sums = None, {name: {} for name in groupings}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            keys, values = row[: len(aliases)], row[len(aliases) :]
+            if total is None:
+                total = [0] * len(SUMMED)
+            _add(total, values)
+            for (name, (_path, kind)), key in zip(groupings.items(), keys, strict=True):
+                _add(sums[name].setdefault(_key(key, kind), [0] * len(SUMMED)), values)
+    out = {"total": _figures(None, total) if total and total[0] else _empty()}
+    for name in groupings:
+        out[name] = [_figures(key, values) for key, values in sums[name].items()]
+    for name in groupings:
+        out[name].sort(key=lambda row: (row.key is None, row.key))
+    return out
+
+
+COUNTED = (
+    "entries",
+    "graded",
+    "with_standing",
+    "above",
+    "on",
+    "below",
+    "well_below",
+    "gcse",
+    "pass4",
+    "pass5",
+)
+
+
+def _empty():
+    return Figures(key=None, avg_diff=None, up=0, down=0, **dict.fromkeys(COUNTED, 0))
+
+
+def _combine(rows):
+    """One row of figures for several (the "others" a group is compared with)."""
+    total = _empty()
+    weighted = 0.0
+    for row in rows:
+        for name in (*COUNTED, "up", "down"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        if row.avg_diff is not None:
+            weighted += row.avg_diff * row.with_standing
+    total.avg_diff = weighted / total.with_standing if total.with_standing else None
+    return total
