@@ -16,7 +16,8 @@ subjects would weigh one scale's grade as several of another's.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from tracking.models import AssessmentPoint, GradeEntry, Pupil
+from tracking import standing
+from tracking.models import AssessmentPoint, GradeEntry, Pupil, Target
 
 from .. import grades
 from ..plans.models import Plan
@@ -79,6 +80,29 @@ def _grades(school, points, subject_ids, pupil_ids):
         if value is not None:
             out[(pupil_id, subject_id)][point_id] = float(value)
     return out
+
+
+def _standings(school, pairs, point_ids):
+    """{(pupil id, subject id, point id): standing} for each case's grades at its points, as
+    tracking.standing judges them (against the published target and the grade expected then)."""
+    if not pairs:
+        return {}
+    pupil_ids, subject_ids = {p for p, _ in pairs}, {s for _, s in pairs}
+    targets = {
+        (t.pupil_id, t.subject_id): t
+        for t in Target.objects.filter(pupil_id__in=pupil_ids, subject_id__in=subject_ids).select_related(
+            "published_grade", "grade", "requested_grade"
+        )
+    }
+    book = standing.Book(school)
+    entries = GradeEntry.objects.filter(
+        school=school, point_id__in=point_ids, pupil_id__in=pupil_ids, subject_id__in=subject_ids
+    ).select_related("point__year_group", "point__academic_year", "current", "predicted")
+    return {
+        (e.pupil_id, e.subject_id, e.point_id): book.judge_entry(e, targets.get((e.pupil_id, e.subject_id)))
+        for e in entries
+        if (e.pupil_id, e.subject_id) in pairs
+    }
 
 
 def _start_point_for(timeline, day):
@@ -167,7 +191,7 @@ def evaluate(school):
             comparison_cache[key] = (sum(values) / len(values), len(values)) if values else (None, 0)
         return comparison_cache[key]
 
-    rows, detail = {}, []
+    rows, detail, paths = {}, [], []
     for key, label, pupil_id, subject_id, start in cases:
         year_group_id, number, band = pupils[pupil_id]
         timeline = timelines.get(number, [])
@@ -181,9 +205,18 @@ def evaluate(school):
         row = rows.setdefault(key, KindRow(key, label))
         row.changes.append(moved)
         row.comparison.append(similar)
+        paths.append([start, *later])
         detail.append(
             {"kind": label, "pupil_id": pupil_id, "subject_id": subject_id, "start": start, "end": end,
              "change": round(moved, 2), "similar": round(similar, 2) if similar is not None else None,
              "similar_n": similar_n}
         )  # fmt: skip
+    # The pupil's standing at the start and at each later point, for every case shown.
+    judged = _standings(
+        school,
+        {(d["pupil_id"], d["subject_id"]) for d in detail},
+        {p.pk for path in paths for p in path},
+    )
+    for d, path in zip(detail, paths, strict=True):
+        d["path"] = [(p, judged.get((d["pupil_id"], d["subject_id"], p.pk))) for p in path]
     return sorted(rows.values(), key=lambda r: r.key), detail

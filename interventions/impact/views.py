@@ -39,7 +39,12 @@ def impact(request):
     return render(
         request,
         "interventions/impact/impact.html",
-        {"kinds": kinds, "detail": _names(detail[:MAX_DETAIL]), "more": max(0, len(detail) - MAX_DETAIL)},
+        {
+            "kinds": kinds,
+            "detail": _names(detail[:MAX_DETAIL]),
+            "more": max(0, len(detail) - MAX_DETAIL),
+            "school": school,
+        },
     )
 
 

@@ -172,3 +172,34 @@ def test_slt_see_each_cases_school_year_beside_its_points(client, world):
     page = " ".join(client.get(reverse("interventions:impact")).content.decode().split())
     assert 'Y10 Summer 2 <span class="muted">2025/26</span>' in page
     assert f'{w.point.name} <span class="muted">{w.year.name}</span>' in page
+
+
+def test_each_case_shows_the_pupils_standing_at_its_start_and_at_each_later_point(
+    client, world, django_assert_max_num_queries
+):
+    """Standings from tracking.standing, at every point of the case: 4 predicted 6, then 6, against 7."""
+    from tracking import standing
+    from tracking.models import GradeEntry, Target
+
+    w = world
+    later = _world_with_progress(w)
+    Target.objects.filter(pupil=w.child, subject=w.maths).delete()
+    target = f.TargetFactory(pupil=w.child, subject=w.maths, grade=f.grade(w.school, "7"))
+    _, detail = queries.evaluate(w.school)
+    (case,) = detail
+    assert [p for p, _ in case["path"]] == [w.point, later]
+    book = standing.Book(w.school)
+    for point, result in case["path"]:
+        entry = GradeEntry.objects.get(pupil=w.child, subject=w.maths, point=point)
+        expected = book.judge_entry(entry, target)
+        assert (result.status, result.diff) == (expected.status, expected.diff) != ("none", None)
+    client.force_login(w.slt.user)
+    client.get(reverse("interventions:impact"))
+    # The access-matrix cap (9) is for a school with nothing to measure; with cases, one Book judges all.
+    with django_assert_max_num_queries(18):
+        page = client.get(reverse("interventions:impact")).content.decode()
+    row = page.split("Each case")[1]
+    assert row.count(f'data-pupil="{w.child.pk}"') == 2
+    for point, result in case["path"]:
+        assert f'data-standing="{standing.attr(result.status)}" data-pupil="{w.child.pk}"' in row
+        assert f'data-point="{point.pk}"' in row
