@@ -197,6 +197,16 @@ class Teacher:
                 data[name] = f"Burst save {round_no} by {self.username}"
         return data, {n: data[n] for n in cells}
 
+    def read_back(self):
+        """The sheet after a save. With no busy timeout (--busy-ok) the read itself may meet another
+        save's write lock and answer 503 "try again"; a teacher reloads, and so does this."""
+        for _ in range(20):
+            status, page, _, _ = self.browser.request(self.sheet)
+            if status != 503:
+                return page
+            time.sleep(0.1)
+        return page
+
     def run(self, barrier, saves):
         for round_no in range(1, saves + 1):
             _, page, _, _ = self.browser.request(self.sheet)
@@ -207,7 +217,7 @@ class Teacher:
             self.saves.append((status, ms))
             if status == 302:
                 self.last_saved = cells
-                _, page, _, _ = self.browser.request(self.sheet)
+                page = self.read_back()
                 shown = form_fields(page, "marksheet").fields
                 self.lost += [(n, v, shown.get(n)) for n, v in cells.items() if shown.get(n) != v]
             elif status == 503:
