@@ -10,7 +10,7 @@ from django.urls import reverse
 from tracking import permissions
 from tracking.lib import exports
 from tracking.lib.errors import DomainError
-from tracking.lib.imports import ImportRejected
+from tracking.mis.uploads import UploadRejected
 from tracking.models import (
     AssessmentPoint,
     FlightPath,
@@ -366,7 +366,7 @@ def target_generate(request):
             if upload is not None:
                 try:
                     estimates = fft_parse(school=school, year_group=year, upload=upload)
-                except ImportRejected as exc:
+                except UploadRejected as exc:
                     errors = exc.errors
                     request.session.pop(FFT_SESSION_KEY, None)
                     stored = None
@@ -436,7 +436,7 @@ def flight_paths(request):
         if form.is_valid():
             try:
                 n = flightpaths_import(school=school, upload=form.cleaned_data["file"], by=user)
-            except ImportRejected as exc:
+            except UploadRejected as exc:
                 errors = exc.errors
             else:
                 messages.success(request, f"Flight paths updated: {n} rows saved.")
