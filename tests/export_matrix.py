@@ -235,6 +235,32 @@ def _previewed_job(w):
     return w.previewed_job
 
 
+def _plan_review(w):
+    from django.utils import timezone
+
+    from interventions.plans.models import PlanReview
+    from tests.access_matrix import _child_plan
+
+    plan = _child_plan(w)
+    PlanReview.objects.get_or_create(
+        plan=plan, point=w.point,
+        defaults={"decision": "continue", "level_before": plan.level, "level_after": plan.level,
+                  "standing": [{"subject": "Mathematics", "grade": "4", "target": "6"}], "by": w.hod.user,
+                  "at": timezone.now(), "note": "Keep going"},
+    )  # fmt: skip
+
+
+def _target_history(w):
+    from tracking import audit
+
+    target = f.TargetFactory(school=w.school, pupil=w.child, subject=w.maths)
+    audit.record(
+        action="tracking.target.change_requested", obj=target, by=w.teacher.user, pupil=w.child,
+        before={"grade": "6", "status": "published"}, after={"grade": "6", "requested_grade": "7"},
+        note="Strong mocks",
+    )  # fmt: skip
+
+
 def _from(helper):
     def setup(w):
         from tests import access_matrix
@@ -332,6 +358,15 @@ EXPORTS = [
     Export("cycle_verify", "hod", "Rows complete", lambda w: w.group.name, setup=_health),
     Export("cycle_report", "slt", "Completion %", lambda w: "Mathematics", setup=_health_and_flags),
     Export("dashboard_transition", "hoy", "Average difference", lambda w: "Mathematics", setup=_graded),
+    Export(
+        "reopen_requests",
+        "data_manager",
+        "Asked by",
+        lambda w: "Wrong column",
+        setup=_from("_reopen_request"),
+    ),
+    Export("interventions:plan_detail", "hod", "Standing then", lambda w: "Keep going", setup=_plan_review),
+    Export("target_detail", "teacher", "Reason / note", lambda w: "Strong mocks", setup=_target_history),
     Export(
         "import_detail",
         "data_manager",

@@ -222,6 +222,7 @@ EXPORT_CAPS = {
     "interventions:flag_list": 7,
     "interventions:impact": 19,
     "interventions:ks_sheet": 13,
+    "interventions:plan_detail": 11,
     "interventions:plan_list": 8,
     "interventions:rules": 8,
     "interventions:sen": 16,
@@ -238,6 +239,7 @@ EXPORT_CAPS = {
     "mentoring:rag_review": 11,
     "pupil_grade_history": 9,
     "pupil_list": 7,
+    "reopen_requests": 7,
     "reports:run_detail": 8,
     "reports:run_list": 7,
     "security_log": 9,
@@ -247,6 +249,7 @@ EXPORT_CAPS = {
     "setup_staff": 10,
     "setup_subjects": 8,
     "sheet_history": 10,
+    "target_detail": 11,
     "target_overview": 11,
     "target_raises": 7,
 }
