@@ -44,7 +44,7 @@ def impact(request):
         "interventions/impact/impact.html",
         {
             "kinds": kinds,
-            "detail": _names(detail[:MAX_DETAIL]),
+            "detail": _names(queries.with_standings(school, detail[:MAX_DETAIL])),
             "more": max(0, len(detail) - MAX_DETAIL),
             "school": school,
         },

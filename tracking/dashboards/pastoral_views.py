@@ -1,6 +1,7 @@
 """Year leaders' lists, the transition report and the tutor's view of a form (DfES Table 3)."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -93,6 +94,27 @@ def _export(fmt, point, lists):
     return response
 
 
+LIST_PAGE_SIZE = 50
+
+
+def _list_page(request, name, members):
+    """One page of a list (?<name>-page=N, each list paged on its own), with `links` to the others:
+    a year of a thousand pupils puts hundreds on a list (the downloads have every one)."""
+    page = Paginator(members, LIST_PAGE_SIZE).get_page(request.GET.get(f"{name}-page"))
+
+    def href(number):
+        query = request.GET.copy()
+        query[f"{name}-page"] = number
+        return f"?{query.urlencode()}#{name}"
+
+    page.links = {}
+    if page.has_previous():
+        page.links.update(first=href(1), previous=href(page.previous_page_number()))
+    if page.has_next():
+        page.links.update(next=href(page.next_page_number()), last=href(page.paginator.num_pages))
+    return page
+
+
 @login_required
 def year_lists_view(request):
     school, points, point = _year_points(request)
@@ -105,7 +127,10 @@ def year_lists_view(request):
             return _export(fmt, point, lists)
         titles = dict(year_lists.LISTS)
         context.update(
-            lists=[(name, titles[name], lists[name]) for name, _title in year_lists.LISTS],
+            lists=[
+                (name, titles[name], _list_page(request, name, lists[name]))
+                for name, _title in year_lists.LISTS
+            ],
             rules=year_lists.describe(),
             can_hand_over=permissions.can_hand_over_year(request.user, point.year_group),
             whole_year=permissions.can_hand_over_year(request.user, point.year_group),
