@@ -38,7 +38,8 @@ def impact(request):
     kinds, detail = queries.evaluate(school)
     detail.sort(key=lambda d: (d["kind"], d["change"]))
     if fmt := exports.requested(request):
-        return exports.download_sheets(fmt, _sheets(kinds, _names(detail), school), name="impact")
+        cases = _names(queries.with_standings(school, detail))  # every case, not only those shown
+        return exports.download_sheets(fmt, _sheets(kinds, cases, school), name="impact")
     return render(
         request,
         "interventions/impact/impact.html",
