@@ -261,6 +261,26 @@ def _target_history(w):
     )  # fmt: skip
 
 
+def _reopened(w):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.access_matrix import _locked_point
+    from tracking.marksheets import services
+
+    services.sheet_reopen(
+        point=_locked_point(w), group=w.group, by=w.data_manager.user,
+        until=timezone.localdate() + timedelta(days=7), reason="Late joiner",
+    )  # fmt: skip
+
+
+def _changed(w):
+    from tests.access_matrix import _changed_since_verified
+
+    _changed_since_verified(w)
+
+
 def _from(helper):
     def setup(w):
         from tests import access_matrix
@@ -367,6 +387,17 @@ EXPORTS = [
     ),
     Export("interventions:plan_detail", "hod", "Standing then", lambda w: "Keep going", setup=_plan_review),
     Export("target_detail", "teacher", "Reason / note", lambda w: "Strong mocks", setup=_target_history),
+    Export("marksheet_verify", "hod", "Current: now", lambda w: w.child.upn, setup=_changed),
+    Export("marksheet_reopen", "data_manager", "Until", lambda w: "Late joiner", setup=_reopened),
+    Export("point_reopen", "data_manager", "Sheet", lambda w: "Late joiner", setup=_reopened),
+    Export(
+        "marksheet_reopen_request",
+        "teacher",
+        "Outcome",
+        lambda w: "Wrong column",
+        setup=_from("_reopen_request"),
+    ),
+    Export("mentoring:rag_sheet", "teacher", "Comment", lambda w: "Homework missing", setup=_rag_entry),
     Export(
         "import_detail",
         "data_manager",

@@ -142,7 +142,7 @@ def _home_sheets(runs, windows, groups, current):
         sheets.append(("Windows", ["Month", "Ratings", "Red", "Opens", "Closes"], rows))
     if groups or not sheets:
         rows = [[g.name, g.subject.name, g.entered or 0, g.pupil_count] for g in groups]
-        sheets.append((f"To rate {current or ''}".strip(), ["Group", "Subject", "Rated", "Pupils"], rows))
+        sheets.append(("Groups to rate", ["Group", "Subject", "Rated", "Pupils"], rows))
     return sheets
 
 
@@ -188,6 +188,18 @@ def rag_sheet(request, window_id, group_id):
             messages.success(request, f"{group.name}: {saved} rating{'s' if saved != 1 else ''} saved.")
             return redirect("mentoring:rag_sheet", window.pk, group.pk)
     settings = words.settings_for(window.school)
+    if fmt := exports.requested(request):
+        labels = words.labels(settings)
+        rows = [
+            [
+                row["pupil"].sorted_name, row["pupil"].upn,
+                labels.get(row["last"].rating, row["last"].rating) if row["last"] else "",
+                labels.get(row["rating"], row["rating"]), row["comment"],
+            ]
+            for row in _sheet_rows(pupils, entries, last)
+        ]  # fmt: skip
+        headers = ["Pupil", "UPN", "Last month", "Rating", "Comment"]
+        return exports.download(fmt, headers, rows, name=f"{window} {group.name}", sheet="Ratings")
     return render(
         request,
         "mentoring/rag/sheet.html",

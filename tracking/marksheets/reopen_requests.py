@@ -42,6 +42,9 @@ def reopen_request(request, group_id, point_id):
     earlier = _listed(
         permissions.reopen_requests_visible_to(request.user).filter(point=point, teaching_group=group)
     )
+    if fmt := exports.requested(request):
+        headers, rows = _requests_table(earlier, permissions.is_data_manager(request.user))
+        return exports.download(fmt, headers, rows, name=f"{group.name} {point.name} reopen requests")
     return render(
         request,
         "tracking/marksheet_reopen_request.html",

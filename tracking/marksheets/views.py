@@ -278,6 +278,20 @@ def _reopen_page(request, *, point, group):
         if group
         else point.reopens.select_related("teaching_group", "by")
     )
+    if fmt := exports.requested(request):
+        headers = ["Sheet", "Until", "Reason", "By", "When"]
+        rows = [
+            [
+                str(r.teaching_group or "All groups"),
+                r.until,
+                r.reason,
+                r.by.display_name if r.by else "",
+                r.at,
+            ]
+            for r in reopens
+        ]
+        name = f"{group.name if group else 'every sheet'} {point.name} reopens"
+        return exports.download(fmt, headers, rows, name=name, sheet="Reopens")
     return render(
         request,
         "tracking/marksheet_reopen.html",
@@ -333,6 +347,16 @@ def marksheet_verify(request, group_id, point_id):
     for entry in verification.sheet_changes_since_verified(point, group):
         before, after = verification.codes(entry, verified=True), verification.codes(entry)
         changes.append({"pupil": entry.pupil, "cells": [(before[name], after[name]) for name in fields]})
+    if fmt := exports.requested(request):
+        headers = ["Pupil", "UPN"] + [
+            f"{n.capitalize()}: {w}" for n in fields for w in ("families see", "now")
+        ]
+        rows = [
+            [c["pupil"].sorted_name, c["pupil"].upn, *(code for cell in c["cells"] for code in cell)]
+            for c in changes
+        ]
+        name = f"{group.name} {point.name} changes since verification"
+        return exports.download(fmt, headers, rows, name=name, sheet="Changes")
     return render(
         request,
         "tracking/marksheet_verify.html",
