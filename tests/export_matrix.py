@@ -375,7 +375,14 @@ EXPORTS = [
     Export("mentoring:mentee", "mentor", "Discussed", lambda w: "Revision timetable", setup=_meeting),
     Export("reports:run_detail", "slt", "Pages", lambda w: w.child.upn, setup=_from("_report_run")),
     Export("cycle_detail", "hod", "How", lambda w: "manual", setup=_transition),
-    Export("cycle_verify", "hod", "Rows complete", lambda w: w.group.name, setup=_health),
+    Export(
+        "cycle_verify",
+        "hod",
+        "Rows complete",
+        lambda w: w.group.name,
+        lambda w: w.english_group.name,  # another department's class
+        setup=_health,
+    ),
     Export("cycle_report", "slt", "Completion %", lambda w: "Mathematics", setup=_health_and_flags),
     Export("dashboard_transition", "hoy", "Average difference", lambda w: "Mathematics", setup=_graded),
     Export(

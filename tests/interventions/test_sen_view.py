@@ -154,3 +154,28 @@ def test_the_senco_sees_sen_pupils_progress_by_primary_need_and_lists_one_need(s
     assert [row.pupil for row in listed] == [w.child]
     unrecorded = login(w.senco.user).get("/interventions/sen/?need=-").context["pupils"]
     assert [row.pupil for row in unrecorded] == [w.other_child]
+
+
+def _download(client, query):
+    import csv
+    import io
+
+    response = client.get(f"/interventions/sen/?{query}")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_the_download_holds_the_sen_pupils_of_the_pages_scope_and_filter(sen, login):
+    w = sen
+    senco = _download(login(w.senco.user), "export=csv")
+    assert {row[1] for row in senco[1:]} == {w.child.upn, w.other_child.upn}  # Ben has no SEN
+    only_ehcp = _download(login(w.senco.user), "need=E&export=csv")
+    assert [row[1] for row in only_ehcp[1:]] == [w.other_child.upn]
+    teacher = _download(login(w.teacher.user), "export=csv")
+    assert [row[1] for row in teacher[1:]] == [w.child.upn]  # Cy is in another maths group
+    assert "Level 2" not in teacher[1][9]  # the HoD's plan is not the teacher's to see
+    hod = login(w.hod.user)
+    assert (
+        hod.get(f"/interventions/sen/?term={w.term.pk}&year=11&subject={w.english.pk}&export=csv").status_code
+        == 404
+    )

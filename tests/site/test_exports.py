@@ -1,8 +1,9 @@
 """Every table's "Download CSV / XLSX" (issue 14): the page's own URL with ?export=csv|xlsx.
 
 Each row of tests/export_matrix.py is one page's export read by one persona: the CSV has the page's
-heading and a row the persona may see, and leaves out a row they may not; the XLSX opens with openpyxl
-and holds the same cells. Everyone the access matrix keeps off the page gets a 404 for its export too.
+heading and a row the persona may see, leaves out a row they may not and is in the security log; the
+XLSX opens with openpyxl and holds the same cells. Everyone the access matrix keeps off the page gets a
+404 for its export too.
 """
 
 import csv
@@ -15,6 +16,7 @@ from django.urls import reverse
 from tests import factories as f
 from tests.access_matrix import EVERYONE
 from tests.export_matrix import EXPORTS, export_url, matrix_row
+from tracking.models import AuditEvent
 
 
 def read_csv(response):
@@ -49,8 +51,12 @@ def test_each_export_holds_the_rows_its_page_shows_the_persona(client, world, ex
     if export.setup:
         export.setup(world)
     client.force_login(getattr(world, export.persona).user)
-    rows = read_csv(client.get(export_url(world, export, "csv")))
+    url = export_url(world, export, "csv")
+    rows = read_csv(client.get(url))
     assert export.heading in rows[0], rows[0]
+    # Audited like every download: the security log names who took which file.
+    logged = AuditEvent.objects.filter(action="security.download", by=getattr(world, export.persona).user)
+    assert any(event.after["path"] == url for event in logged), url
     assert _holds(rows[1:], export.shows(world)), rows
     if export.hides:
         assert not _holds(rows, export.hides(world)), rows
