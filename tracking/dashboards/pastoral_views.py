@@ -189,6 +189,9 @@ def transition_report(request):
         return render(request, "tracking/dashboards/transition.html", {"points": points, "point": None})
     context = transition_context(request.user, school, point)
     context["points"] = points
+    if fmt := exports.requested(request):
+        name = f"transition {point.year_group} {point.academic_year}"
+        return exports.download_sheets(fmt, _transition_sheets(context), name=name)
     if request.GET.get("format") == "pdf":
         from tracking.lib.pdf import render_pdf  # noqa: PLC0415 - WeasyPrint loads only for a PDF
 
@@ -203,6 +206,57 @@ def transition_report(request):
         response["Cache-Control"] = "no-store"
         return response
     return render(request, "tracking/dashboards/transition.html", context)
+
+
+def _blank(value, digits=None):
+    if value is None:
+        return ""
+    return round(value, digits) if digits is not None else value
+
+
+def _transition_sheets(c):
+    """The transition report's tables in the page's order, by subject first (the CSV holds that one)."""
+    on, labels, total = c["count_labels"]["on_target"], c["labels"], c["total"]
+    recommended = [
+        [
+            r.pupil.sorted_name, r.pupil.upn, str(r.pupil.form or ""), r.below, r.effort_concern,
+            _blank(r.pupil.attendance), "; ".join(r.reasons),
+        ]
+        for r in c["recommended"]
+    ]  # fmt: skip
+    subjects = [
+        [r.label, r.graded, _blank(r.on_or_above_pct), r.below, r.well_below, _blank(r.avg_diff, 2)]
+        for r in c["subjects"]
+    ]
+    headline = [
+        [f"{on} %", _blank(total.on_or_above_pct)],
+        [f"{labels['well_below']} %", _blank(total.well_below_pct)],
+        ["Average difference from the grade expected now", _blank(total.avg_diff, 2)],
+        ["Grades up since the previous point", total.up],
+        ["Grades down since the previous point", total.down],
+    ]
+    gaps = [[g["label"], _blank(g["on_or_above"]), _blank(g["avg_diff"], 2)] for g in c["gaps"]]
+    commended = [
+        [title, row.pupil.sorted_name, row.pupil.upn, str(row.pupil.form or "")]
+        for name, title, members in c["lists"]
+        if name in ("good_effort", "good_progress")
+        for row in members
+    ]
+    return [
+        (
+            "By subject",
+            ["Subject", "Grades", f"{on} %", labels["below"], labels["well_below"], "Average difference"],
+            subjects,
+        ),
+        ("Headline figures", ["Figure", "Value"], headline),
+        ("Gaps", ["Group", f"Points in % {on.lower()}", "Grades in average difference"], gaps),
+        (
+            "Recommended for mentoring",
+            ["Pupil", "UPN", "Form", "Below expected", "Effort concerns", "Attendance %", "Also on record"],
+            recommended,
+        ),
+        ("Commendations", ["List", "Pupil", "UPN", "Form"], commended),
+    ]
 
 
 def _tutor_grid(school, subjects, rows):
