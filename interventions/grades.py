@@ -97,12 +97,6 @@ def pupil_standing(pupil, *, subject_ids=None, point=None):
     return sorted(found.values(), key=lambda s: s.subject)
 
 
-def counting_value(point, current, predicted):
-    """Of a value read from the current and the predicted grade (its points, its step), the one of the
-    grade that counts at `point` (tracking.standing decides which grade)."""
-    return truth.counting_grade(point, current, predicted)
-
-
 def gaps(pupil_ids, subject_ids, school):
     """{(pupil id, subject id): whole grades from the grade expected now} at each pupil's latest graded
     point this year, worked out in the database by tracking.standing (one query, for allocation)."""

@@ -16,10 +16,11 @@ subjects would weigh one scale's grade as several of another's.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from tracking import standing
 from tracking.models import AssessmentPoint, GradeEntry, Pupil, Target
 
-from .. import grades
 from ..plans.models import Plan
 from ..sessions.models import Allocation, AllocationStatus, Kind
 
@@ -69,25 +70,38 @@ def _timelines(school):
     return dict(timelines), {p.pk: p for found in timelines.values() for p in found}
 
 
-def _grades(school, points, subject_ids, pupil_ids):
-    """{(pupil id, subject id): {point id: whole-grade step of the grade that counts}}."""
-    rows = GradeEntry.objects.filter(
-        school=school, point_id__in=list(points), subject_id__in=subject_ids, pupil_id__in=pupil_ids
-    ).values_list("pupil_id", "subject_id", "point_id", "current__step", "predicted__step")
+def _grades(school, wanted, pupil_ids=None):
+    """{(pupil id, subject id): {point id: whole-grade step of the grade that counts}} at the points
+    `wanted` ({subject id: point ids}), for the pupils named (every pupil graded there without).
+
+    tracking.standing picks the grade that counts in the database, so only graded rows come back."""
+    if not wanted:
+        return {}
+    where = Q()
+    for subject_id, point_ids in wanted.items():
+        where |= Q(subject_id=subject_id, point_id__in=sorted(point_ids))
+    entries = GradeEntry.objects.filter(where, school=school)
+    if pupil_ids is not None:
+        entries = entries.filter(pupil_id__in=sorted(pupil_ids))
+    rows = (
+        entries.annotate(step=standing.counting_step_expression())
+        .filter(step__isnull=False)
+        .values_list("pupil_id", "subject_id", "point_id", "step")
+        .order_by()
+    )
     out = defaultdict(dict)
-    for pupil_id, subject_id, point_id, current, predicted in rows:
-        value = grades.counting_value(points[point_id], current, predicted)
-        if value is not None:
-            out[(pupil_id, subject_id)][point_id] = float(value)
+    for pupil_id, subject_id, point_id, step in rows:
+        out[(pupil_id, subject_id)][point_id] = float(step)
     return out
 
 
-def _standings(school, pairs, point_ids):
-    """{(pupil id, subject id, point id): standing} for each case's grades at its points, as
-    tracking.standing judges them (against the published target and the grade expected then)."""
-    if not pairs:
-        return {}
-    pupil_ids, subject_ids = {p for p, _ in pairs}, {s for _, s in pairs}
+def with_standings(school, detail):
+    """Each case's standing at its start and at each later point, as tracking.standing judges it
+    (against the published target and the grade expected then): sets `path` on the cases given,
+    [(point, standing or None)]. Judge only the cases a page shows: a fixed number of queries."""
+    if not detail:
+        return detail
+    pupil_ids, subject_ids = {d["pupil_id"] for d in detail}, {d["subject_id"] for d in detail}
     targets = {
         (t.pupil_id, t.subject_id): t
         for t in Target.objects.filter(pupil_id__in=pupil_ids, subject_id__in=subject_ids).select_related(
@@ -95,14 +109,27 @@ def _standings(school, pairs, point_ids):
         )
     }
     book = standing.Book(school)
+    points = {p.pk: p for d in detail for p in d["points"]}
+    # The points are in hand and the Book holds every grade value: the rows need only their ids.
+    wanted = {(d["pupil_id"], d["subject_id"], p.pk) for d in detail for p in d["points"]}
     entries = GradeEntry.objects.filter(
-        school=school, point_id__in=point_ids, pupil_id__in=pupil_ids, subject_id__in=subject_ids
-    ).select_related("point__year_group", "point__academic_year", "current", "predicted")
-    return {
-        (e.pupil_id, e.subject_id, e.point_id): book.judge_entry(e, targets.get((e.pupil_id, e.subject_id)))
-        for e in entries
-        if (e.pupil_id, e.subject_id) in pairs
+        school=school, pupil_id__in=pupil_ids, subject_id__in=subject_ids, point_id__in=points
+    ).values_list("pupil_id", "subject_id", "point_id", "current_id", "predicted_id")
+    judged = {
+        (pupil_id, subject_id, point_id): book.judge(
+            points[point_id],
+            current=book.value(current_id),
+            predicted=book.value(predicted_id),
+            target=targets.get((pupil_id, subject_id)),
+            pupil_id=pupil_id,
+            subject_id=subject_id,
+        )
+        for pupil_id, subject_id, point_id, current_id, predicted_id in entries
+        if (pupil_id, subject_id, point_id) in wanted
     }
+    for d in detail:
+        d["path"] = [(p, judged.get((d["pupil_id"], d["subject_id"], p.pk))) for p in d["points"]]
+    return detail
 
 
 def _start_point_for(timeline, day):
@@ -115,12 +142,16 @@ def _start_point_for(timeline, day):
 def _cases(school, pupils, timelines, points):
     """[(kind key, label, pupil id, subject id, start point)] for every plan subject and session series."""
     cases = []
-    plans = Plan.objects.filter(school=school, start_point__in=list(points)).prefetch_related("subjects")
-    for plan in plans:
-        label = f"Level {plan.level} {plan.get_tier_display().lower()} plans"
-        for subject in plan.subjects.all():
-            key = f"plan-{plan.tier}-{plan.level}"
-            cases.append((key, label, plan.pupil_id, subject.pk, points[plan.start_point_id]))
+    tiers = dict(Plan._meta.get_field("tier").choices)
+    # One row per plan and subject, in the plans' order and then the subjects' (as the plan lists them).
+    plan_subjects = (
+        Plan.subjects.through.objects.filter(plan__school=school, plan__start_point__in=list(points))
+        .order_by("plan", "subject")
+        .values_list("plan__tier", "plan__level", "plan__pupil_id", "subject_id", "plan__start_point_id")
+    )
+    for tier, level, pupil_id, subject_id, start_point_id in plan_subjects:
+        label = f"Level {level} {str(tiers[tier]).lower()} plans"
+        cases.append((f"plan-{tier}-{level}", label, pupil_id, subject_id, points[start_point_id]))
     # A series is a pupil's sessions of one subject and kind within one school year.
     years = {(p.academic_year.starts_on, p.academic_year.ends_on) for p in points.values()}
     first_session = {}
@@ -159,18 +190,27 @@ def evaluate(school):
     cohorts = defaultdict(list)  # (year group, band) -> pupils, for the comparison groups
     for pid, (year_group_id, _, band) in pupils.items():
         cohorts[(year_group_id, band)].append(pid)
-    # Grades at each case's start and at the locked points after it, for the treated cohorts' pupils.
-    wanted = {start.pk for *_, start in cases}
-    for *_, pupil_id, _, start in cases:
+    # The treated pupils' grades at each case's start and at the locked points after it ...
+    wanted = defaultdict(set)
+    for *_, pupil_id, subject_id, start in cases:
         timeline = timelines.get(pupils[pupil_id][1], [])
-        wanted.update(p.pk for p in timeline[timeline.index(start) + 1 :] if p.is_locked)
-    year_groups = {pupils[pupil_id][0] for _, _, pupil_id, _, _ in cases}
-    found = _grades(
-        school,
-        {pk: points[pk] for pk in wanted},
-        {subject_id for _, _, _, subject_id, _ in cases},
-        [pid for pid, (year_group_id, _, _) in pupils.items() if year_group_id in year_groups],
-    )
+        wanted[subject_id].add(start.pk)
+        wanted[subject_id].update(p.pk for p in timeline[timeline.index(start) + 1 :] if p.is_locked)
+    found = _grades(school, wanted, {pupil_id for _, _, pupil_id, _, _ in cases})
+    # ... then everyone's at each case's first and last point, for the similar pupils.
+    ends = {}
+    for index, (_, _, pupil_id, subject_id, start) in enumerate(cases):
+        timeline = timelines.get(pupils[pupil_id][1], [])
+        got = found.get((pupil_id, subject_id), {})
+        later = [p for p in timeline[timeline.index(start) + 1 :] if p.is_locked and p.pk in got]
+        if later and start.pk in got:
+            ends[index] = later
+    similar_at = defaultdict(set)
+    for index, later in ends.items():
+        subject_id, start = cases[index][3], cases[index][4]
+        similar_at[subject_id].update((start.pk, later[-1].pk))
+    for key, steps in _grades(school, similar_at).items():
+        found[key].update(steps)
     comparison_cache = {}
 
     def change(pupil_id, subject_id, start, end):
@@ -179,44 +219,36 @@ def evaluate(school):
             return got[end.pk] - got[start.pk]
         return None
 
+    def similar_changes(pupil_ids, subject_id, start_pk, end_pk):
+        for pid in pupil_ids:
+            if (pid, subject_id) in treated:
+                continue
+            got = found.get((pid, subject_id))
+            if got and start_pk in got and end_pk in got:
+                yield got[end_pk] - got[start_pk]
+
     def comparison(year_group_id, band, subject_id, start, end):
         key = (year_group_id, band, subject_id, start.pk, end.pk)
         if key not in comparison_cache:
-            values = [
-                change(pid, subject_id, start, end)
-                for pid in cohorts[(year_group_id, band)]
-                if (pid, subject_id) not in treated
-            ]
-            values = [v for v in values if v is not None]
+            values = list(similar_changes(cohorts[(year_group_id, band)], subject_id, start.pk, end.pk))
             comparison_cache[key] = (sum(values) / len(values), len(values)) if values else (None, 0)
         return comparison_cache[key]
 
-    rows, detail, paths = {}, [], []
-    for key, label, pupil_id, subject_id, start in cases:
-        year_group_id, number, band = pupils[pupil_id]
-        timeline = timelines.get(number, [])
-        got = found.get((pupil_id, subject_id), {})
-        later = [p for p in timeline[timeline.index(start) + 1 :] if p.is_locked and p.pk in got]
-        if not later or start.pk not in got:
+    rows, detail = {}, []
+    for index, (key, label, pupil_id, subject_id, start) in enumerate(cases):
+        if index not in ends:
             continue
+        year_group_id, _, band = pupils[pupil_id]
+        later = ends[index]
         end = later[-1]
         moved = change(pupil_id, subject_id, start, end)
         similar, similar_n = comparison(year_group_id, band, subject_id, start, end)
         row = rows.setdefault(key, KindRow(key, label))
         row.changes.append(moved)
         row.comparison.append(similar)
-        paths.append([start, *later])
         detail.append(
             {"kind": label, "pupil_id": pupil_id, "subject_id": subject_id, "start": start, "end": end,
              "change": round(moved, 2), "similar": round(similar, 2) if similar is not None else None,
-             "similar_n": similar_n}
+             "similar_n": similar_n, "points": [start, *later]}
         )  # fmt: skip
-    # The pupil's standing at the start and at each later point, for every case shown.
-    judged = _standings(
-        school,
-        {(d["pupil_id"], d["subject_id"]) for d in detail},
-        {p.pk for path in paths for p in path},
-    )
-    for d, path in zip(detail, paths, strict=True):
-        d["path"] = [(p, judged.get((d["pupil_id"], d["subject_id"], p.pk))) for p in path]
     return sorted(rows.values(), key=lambda r: r.key), detail

@@ -186,7 +186,7 @@ def test_each_case_shows_the_pupils_standing_at_its_start_and_at_each_later_poin
     Target.objects.filter(pupil=w.child, subject=w.maths).delete()
     target = f.TargetFactory(pupil=w.child, subject=w.maths, grade=f.grade(w.school, "7"))
     _, detail = queries.evaluate(w.school)
-    (case,) = detail
+    (case,) = queries.with_standings(w.school, detail)
     assert [p for p, _ in case["path"]] == [w.point, later]
     book = standing.Book(w.school)
     for point, result in case["path"]:
@@ -203,3 +203,72 @@ def test_each_case_shows_the_pupils_standing_at_its_start_and_at_each_later_poin
     for point, result in case["path"]:
         assert f'data-standing="{standing.attr(result.status)}" data-pupil="{w.child.pk}"' in row
         assert f'data-point="{point.pk}"' in row
+
+
+def _maths_session(w, pupil, subject, day):
+    session = Session.objects.create(
+        school=w.school, subject=subject, kind="after_school", title=subject.name, date=day,
+        starts_at=time(15, 20), ends_at=time(16, 20), room="M4",
+    )  # fmt: skip
+    Allocation.objects.create(
+        school=w.school, session=session, pupil=pupil, status=AllocationStatus.CONFIRMED
+    )
+
+
+def test_similar_pupils_are_measured_over_the_cases_own_first_and_last_points(world):
+    w = world
+    spring = _world_with_progress(w)
+    summer = f.AssessmentPointFactory(
+        school=w.school, academic_year=w.year, year_group=w.y11, name="Y11 Summer 1",
+        sequence=spring.sequence + 1, is_locked=True,
+    )  # fmt: skip
+    grade(w, w.child, w.maths, "7", point=summer)  # +3 with a plan, to the summer point
+    grade(w, w.other_child, w.maths, "7", point=summer)  # +2 without; the classmate has no summer grade
+    (row,), (case,) = queries.evaluate(w.school)
+    assert (case["start"], case["end"], case["points"]) == (w.point, summer, [w.point, spring, summer])
+    assert (case["change"], case["similar"], case["similar_n"]) == (3.0, 2.0, 1)
+    assert (row.mean, row.comparison_mean, row.difference) == (3.0, 2.0, 1.0)
+
+
+def _helped_in_maths_and_english(w):
+    """The child's maths plan, the other child's maths sessions and the classmate's English ones, all
+    starting at world.point (locked), measured at the spring point."""
+    spring = _world_with_progress(w)
+    w.point.is_locked = True
+    w.point.save()
+    spring.opens_on = w.point.opens_on + timedelta(days=30)
+    spring.save()
+    day = w.point.opens_on + timedelta(days=1)
+    _maths_session(w, w.other_child, w.maths, day)  # 0 in maths: no longer a similar pupil
+    _maths_session(w, w.classmate, w.english, day)  # +1 in maths: still one
+
+
+def test_a_pupil_helped_in_the_subject_is_not_a_similar_pupil_but_one_helped_in_another_subject_is(world):
+    w = world
+    _helped_in_maths_and_english(w)
+    kinds, detail = queries.evaluate(w.school)
+    plan = next(d for d in detail if d["pupil_id"] == w.child.pk)
+    assert (plan["change"], plan["similar"], plan["similar_n"]) == (2.0, 1.0, 1)
+    sessions = next(d for d in detail if d["pupil_id"] == w.other_child.pk)
+    assert (sessions["change"], sessions["similar"], sessions["similar_n"]) == (0.0, 1.0, 1)
+    assert [(k.key, k.n, k.mean, k.comparison_mean) for k in kinds] == [
+        ("plan-department-2", 1, 2.0, 1.0),
+        ("session-after_school", 1, 0.0, 1.0),
+    ]
+
+
+def test_the_impact_page_judges_only_the_cases_it_shows(client, world, monkeypatch):
+    w = world
+    _helped_in_maths_and_english(w)
+    judged = []
+    real = queries.with_standings
+
+    def spy(school, detail):
+        judged.append(len(detail))
+        return real(school, detail)
+
+    monkeypatch.setattr(queries, "with_standings", spy)
+    monkeypatch.setattr("interventions.impact.views.MAX_DETAIL", 1)
+    client.force_login(w.slt.user)
+    page = client.get(reverse("interventions:impact")).content.decode()
+    assert judged == [1] and "And 1 more." in page
