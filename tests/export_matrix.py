@@ -281,6 +281,12 @@ def _changed(w):
     _changed_since_verified(w)
 
 
+def _flight_paths(w):
+    from tracking.targets.flightpaths import flightpaths_install_defaults
+
+    flightpaths_install_defaults(school=w.school)
+
+
 def _from(helper):
     def setup(w):
         from tests import access_matrix
@@ -405,6 +411,7 @@ EXPORTS = [
         setup=_from("_reopen_request"),
     ),
     Export("mentoring:rag_sheet", "teacher", "Comment", lambda w: "Homework missing", setup=_rag_entry),
+    Export("flight_paths", "data_manager", "ks2_from", lambda w: "MA", setup=_flight_paths),
     Export(
         "import_detail",
         "data_manager",

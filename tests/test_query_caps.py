@@ -210,6 +210,7 @@ EXPORT_CAPS = {
     "dashboard_transition": 18,
     "dashboard_tutor": 17,
     "failed_tasks": 7,
+    "flight_paths": 7,
     "group_detail": 14,
     "group_list": 9,
     "health_check_detail": 14,

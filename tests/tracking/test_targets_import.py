@@ -268,3 +268,22 @@ def test_every_bad_fft_line_is_listed_together_with_a_short_row(world):
     with pytest.raises(ImportRejected) as caught:
         fft_parse(school=world.school, year_group=world.y11, upload=upload(text))
     assert [line for line, _ in caught.value.errors] == [2, 3]
+
+
+def test_flight_paths_download_as_xlsx_and_upload_back_unchanged(client, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    flightpaths_install_defaults(school=world.school)
+    before = sorted(
+        FlightPathRow.objects.values_list("flight_path__subject__code", "ks2_from", "grade__code")
+    )
+    client.force_login(world.data_manager.user)
+    body = client.get(reverse("flight_paths") + "?export=xlsx").content
+    sheet = load_workbook(io.BytesIO(body)).worksheets[0]
+    assert [c.value for c in sheet[1]] == ["subject", "ks2_from", "grade"]
+    response = post_flight_paths(client, world, body, "flight-paths.xlsx")
+    assert response.status_code == 302
+    after = sorted(FlightPathRow.objects.values_list("flight_path__subject__code", "ks2_from", "grade__code"))
+    assert after == before

@@ -87,17 +87,26 @@ class FlightPathTable:
         return grades[max(index, 0)]
 
 
-def flightpaths_csv(school):
-    """The school's flight paths as CSV text (subject, ks2_from, grade): download, edit, upload."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["subject", "ks2_from", "grade"])
-    for row in (
-        FlightPathRow.objects.filter(flight_path__school=school)
+def flightpaths_table(school):
+    """(headers, rows) of the school's flight paths in the form the upload reads back (subject, ks2_from,
+    grade): download as CSV or XLSX, edit, upload."""
+    rows = [
+        [row.flight_path.subject.code, row.ks2_from, row.grade.code]
+        for row in FlightPathRow.objects.filter(flight_path__school=school)
         .select_related("flight_path__subject", "grade")
         .order_by("flight_path__subject__code", "ks2_from")
-    ):
-        writer.writerow([safe_cell(row.flight_path.subject.code), row.ks2_from, safe_cell(row.grade.code)])
+    ]
+    return ["subject", "ks2_from", "grade"], rows
+
+
+def flightpaths_csv(school):
+    """The school's flight paths as CSV text (see flightpaths_table)."""
+    headers, rows = flightpaths_table(school)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for subject, ks2_from, grade in rows:
+        writer.writerow([safe_cell(subject), ks2_from, safe_cell(grade)])
     return out.getvalue()
 
 

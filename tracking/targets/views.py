@@ -24,7 +24,12 @@ from tracking.models import (
 )
 from tracking.targets import generation, queries, services
 from tracking.targets.fft import fft_parse
-from tracking.targets.flightpaths import flightpaths_csv, flightpaths_import, flightpaths_install_defaults
+from tracking.targets.flightpaths import (
+    flightpaths_csv,
+    flightpaths_import,
+    flightpaths_install_defaults,
+    flightpaths_table,
+)
 from tracking.targets.forms import (
     CurricularTargetForm,
     DecideForm,
@@ -465,6 +470,9 @@ def flight_paths(request):
             else:
                 messages.success(request, f"Flight paths updated: {n} rows saved.")
                 return redirect("flight_paths")
+    if fmt := exports.requested(request):
+        headers, rows = flightpaths_table(school)
+        return exports.download(fmt, headers, rows, name="flight paths", sheet="Flight paths")
     paths = list(FlightPath.objects.filter(school=school).select_related("subject"))
     rows = {}
     for row in FlightPathRow.objects.filter(flight_path__school=school).select_related("grade"):
