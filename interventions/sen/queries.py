@@ -157,11 +157,9 @@ class SenPupil:
         return round(100 * self.attended / self.marked) if self.marked else None
 
 
-def sen_pupils(pupil_ids, figures_, plans, need=None):
-    """SEN pupils among `pupil_ids` with their standing counts, active plans and session attendance.
-
-    `plans` is the plans the user may see (interventions.plans.access.plans_visible_to). Three queries.
-    """
+def sen_pupils(pupil_ids, figures_, need=None):
+    """SEN pupils among `pupil_ids` with their standing counts, by year and name (one query); their plans
+    and sessions are read by `add_plans_and_sessions` for the rows a page shows."""
     pupils = Pupil.objects.filter(pk__in=pupil_ids, sen_status__in=SEN).select_related("form", "year_group")
     if need in SEN:
         pupils = pupils.filter(sen_status=need)
@@ -169,7 +167,16 @@ def sen_pupils(pupil_ids, figures_, plans, need=None):
         pupils = pupils.filter(sen_need="")
     elif need:
         pupils = pupils.filter(sen_need=need)
-    out = {p.pk: SenPupil(pupil=p, figures=figures_["pupil"].get(p.pk)) for p in pupils}
+    rows = [SenPupil(pupil=p, figures=figures_["pupil"].get(p.pk)) for p in pupils]
+    return sorted(rows, key=lambda r: (r.pupil.year_group.number, r.pupil.sorted_name))
+
+
+def add_plans_and_sessions(rows, plans):
+    """Fill in each row's active plans and session attendance: two queries, however many rows.
+
+    `plans` is the plans the user may see (interventions.plans.access.plans_visible_to).
+    """
+    out = {row.pupil.pk: row for row in rows}
     for plan in (
         plans.filter(pupil_id__in=out, status=PlanStatus.ACTIVE)
         .select_related("department")
@@ -189,4 +196,4 @@ def sen_pupils(pupil_ids, figures_, plans, need=None):
     for row in sessions:
         found = out[row["pupil_id"]]
         found.places, found.attended, found.missed = row["places"], row["attended"], row["missed"]
-    return sorted(out.values(), key=lambda r: (r.pupil.year_group.number, r.pupil.sorted_name))
+    return rows
