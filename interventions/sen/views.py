@@ -29,14 +29,21 @@ def sen_view(request):
         scope.school.subjects.filter(pk__in={key[0] for key in figures["subject_need"]}).order_by("name")
     )
     need = request.GET.get("need") if request.GET.get("need") in NEED_FILTERS else None
-    pupils = queries.sen_pupils(figures["pupil"].keys(), figures, plans_visible_to(request.user), need=need)
+    pupils = queries.sen_pupils(
+        figures["pupil"].keys(),
+        figures,
+        plans_visible_to(request.user),
+        need=need,
+        page=request.GET.get("page"),
+    )
     context.update(
         total=figures["total"],
         needs=queries.need_rows(figures),
         primary_needs=queries.primary_need_rows(figures),
         subjects=queries.subject_rows(figures, subjects),
         need_labels=[label for _need, label in queries.NEEDS],
-        pupils=pupils,
+        pupils=pupils.object_list,
+        page_obj=pupils,
         need=need,
         need_filters=NEED_FILTERS,
         labels={s: standing.label(s, scope.school) for s in standing.STATUSES},

@@ -154,3 +154,20 @@ def test_the_senco_sees_sen_pupils_progress_by_primary_need_and_lists_one_need(s
     assert [row.pupil for row in listed] == [w.child]
     unrecorded = login(w.senco.user).get("/interventions/sen/?need=-").context["pupils"]
     assert [row.pupil for row in unrecorded] == [w.other_child]
+
+
+def test_the_sen_pupils_list_is_paged_by_year_and_name_and_each_page_has_its_plans_and_sessions(
+    sen, login, monkeypatch
+):
+    w = sen
+    monkeypatch.setattr("interventions.sen.queries.PER_PAGE", 1)
+    client = login(w.senco.user)
+    first, second = client.get("/interventions/sen/"), client.get("/interventions/sen/?page=2")
+    # Cy Dunn before Ada Lamb (both Year 11, by surname); Ada's plan and sessions come with her page.
+    assert [row.pupil for row in first.context["pupils"]] == [w.other_child]
+    assert [row.pupil for row in second.context["pupils"]] == [w.child]
+    ada = second.context["pupils"][0]
+    assert ada.plans == [w.plan] and (ada.attended, ada.missed, ada.places) == (1, 1, 3)
+    page = " ".join(first.content.decode().split())
+    assert 'SEN pupils, their plans and sessions <span class="muted">(2)</span>' in page
+    assert "Page 1 of 2" in page
