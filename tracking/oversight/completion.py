@@ -17,7 +17,8 @@ from django.urls import get_script_prefix, reverse
 
 from tracking import audit, standing
 from tracking.marksheets.windows import COMPLETE, IN_PROGRESS, NOT_STARTED, STATUS_LABELS
-from tracking.models import AssessmentPoint, Staff, TeachingGroup, User
+from tracking.models import AssessmentPoint, TeachingGroup
+from tracking.school.queries import teachers_by_group
 
 REMINDERS_ACTION = "tracking.reminders.sent"
 
@@ -239,7 +240,7 @@ def completion_for(points, departments=None):
     points_by_pair = defaultdict(list)
     for point in points:
         points_by_pair[(point.academic_year_id, point.year_group_id)].append(point)
-    teachers_of = _teachers_by_group(group_ids)
+    teachers_of = teachers_by_group(group_ids)
     sheets = []
     for group in groups:
         group.teacher_list = teachers_of[group.pk]
@@ -257,33 +258,6 @@ def completion_for(points, departments=None):
                 )
             )
     return Completion(points=points, sheets=sheets)
-
-
-def _teachers_by_group(groups):
-    """{group id: [Staff, by name]} from the link table in one query. prefetch_related would build a
-    related manager and queryset per group, and select_related a Staff and a User per link: a school of
-    6,000 has 1,900 links and 60 teachers, so each teacher is built once from the rows' columns."""
-    staff_fields = [f.attname for f in Staff._meta.concrete_fields]
-    user_fields = [f.attname for f in User._meta.concrete_fields]
-    rows = (
-        TeachingGroup.teachers.through.objects.filter(teachinggroup__in=groups.values("pk"))
-        .order_by("staff__user__last_name", "staff__user__first_name")
-        .values_list(
-            "teachinggroup_id",
-            *(f"staff__{name}" for name in staff_fields),
-            *(f"staff__user__{name}" for name in user_fields),
-        )
-    )
-    db = groups.db
-    built, teachers_of = {}, defaultdict(list)
-    for group_id, *values in rows:
-        staff_values, user_values = values[: len(staff_fields)], values[len(staff_fields) :]
-        staff = built.get(staff_values[0])
-        if staff is None:
-            staff = built[staff_values[0]] = Staff.from_db(db, staff_fields, staff_values)
-            staff.user = User.from_db(db, user_fields, user_values)
-        teachers_of[group_id].append(staff)
-    return teachers_of
 
 
 def last_reminder(school):
