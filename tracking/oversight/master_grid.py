@@ -12,7 +12,7 @@ from operator import or_
 
 import django_filters
 import django_tables2 as tables
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -112,18 +112,21 @@ def pupils_queryset(grid, visible=None):
     pupils = Pupil.objects.filter(pk__in=taught.values("pupil_id"), is_active=True)
     if visible is not None:
         pupils = pupils.filter(pk__in=visible.values("pk"))
-    return pupils.select_related("form").order_by("legal_last_name", "legal_first_name", "pk")
+    # The pupil's group in the grid (the first they joined, were they in two), read with the pupil.
+    group = taught.filter(pupil_id=OuterRef("pk")).order_by("pk").values("teachinggroup_id")[:1]
+    return (
+        pupils.annotate(grid_group_id=Subquery(group))
+        .select_related("form")
+        .order_by("legal_last_name", "legal_first_name", "pk")
+    )
 
 
 def fill_rows(grid, pupils):
-    """Pivot one query of grade entries into a row per pupil (with targets from one more query)."""
+    """Pivot one query of grade entries into a row per pupil (with targets from one more query).
+    `pupils` come from `pupils_queryset` (each with its group in the grid)."""
     pupils = list(pupils)
     ids = [p.pk for p in pupils]
-    group_of = {}
-    for pupil_id, group_id in TeachingGroup.pupils.through.objects.filter(
-        teachinggroup__in=[g.pk for g in grid.groups], pupil_id__in=ids
-    ).values_list("pupil_id", "teachinggroup_id"):
-        group_of.setdefault(pupil_id, group_id)
+    group_of = {p.pk: p.grid_group_id for p in pupils}  # from pupils_queryset
     groups = {g.pk: g for g in grid.groups}
     book = standing.Book(grid.subject.school)
     points = {p.pk: p for p in grid.points}
