@@ -64,6 +64,30 @@ def _section(flags, points):
         .order_by("rank", "last", "first", *Flag._meta.ordering)[:MAX_ROWS]
     )
     rows = _rows(shown, next_points)
+
+    def sheets():
+        """Every flag's row (the page shows the first MAX_ROWS) for the cycle report's download."""
+        every = flags.select_related("pupil", "subject", "owner__user", "point")
+        headers = [
+            "Pupil",
+            "Level",
+            "Subject",
+            "Reason",
+            "Owner",
+            "Raised at",
+            "Then",
+            "Next point",
+            "Outcome",
+        ]
+        out = [
+            [
+                r["pupil"], r["level"], r["subject"] or "", r["reason"], r["owner"] or "", r["point"],
+                r["before"] or "", r["after"] or "", r["outcome_label"],
+            ]
+            for r in _rows(every, next_points)
+        ]  # fmt: skip
+        return [("Impact of intervention", headers, out)]
+
     return {
         "template": TEMPLATE,
         "points": [{"point": p, "next_point": next_points[p.pk]} for p in points],
@@ -72,6 +96,7 @@ def _section(flags, points):
         "rows": rows,
         "more": max(0, total - MAX_ROWS),
         "list_url": reverse("interventions:flag_list"),
+        "sheets": sheets,
     }
 
 

@@ -59,6 +59,10 @@ def flag_detail(request, pk):
         "action_due": flag.action_due,
         "status": flag.status,
     }
+    if fmt := exports.requested(request):
+        headers, rows = _flag_history(flag, audit.history_for(flag))
+        name = f"flag {flag.pupil.full_name}"
+        return exports.download(fmt, headers, rows, name=name, sheet="Flag history")
     form = ActionForm(request.POST or None, initial=initial) if can_act else None
     if request.method == "POST":
         permissions.require(can_act)
@@ -81,6 +85,35 @@ def flag_detail(request, pk):
             "plan": plans_visible_to(user).filter(flag=flag).first(),
         },
     )
+
+
+FLAG_ACTIONS = {
+    "interventions.flag.action_recorded": "Action recorded",
+    "interventions.flag.level_set": "Level set",
+}
+
+
+def _flag_history(flag, history):
+    """The flag page's history table as (headers, rows): its raising, then each audited change."""
+    raised = f'Raised by rule "{flag.rule.name}"' if flag.rule else "Raised"
+    by = flag.raised_by.display_name if flag.raised_by else "Rules"
+    rows = [[flag.raised_at, by, raised, f"Level {flag.level}: {flag.reason}"]]
+    for event in history:
+        if event.action == "interventions.flag.raised":
+            continue
+        what = FLAG_ACTIONS.get(event.action, event.action) + (f" ({event.via})" if event.via else "")
+        before, after = event.before or {}, event.after or {}
+        details = ""
+        if event.action == "interventions.flag.level_set":
+            details = f"Level {before.get('level')} → {after.get('level')}"
+        if after.get("status"):
+            details += str(after["status"]).capitalize()
+        if after.get("action_text"):
+            details += f": {after['action_text']}"
+        if after.get("action_due"):
+            details += f" (due {after['action_due']})"
+        rows.append([event.at, event.by.display_name if event.by else "Scheduler", what, details])
+    return ["When", "Who", "What", "Details"], rows
 
 
 def _saved_message(form):
@@ -152,11 +185,31 @@ def rules(request):
         )
         return redirect("interventions:rules")
     rule_list = Rule.objects.filter(preset_id=settings.active_preset_id).order_by("order", "pk")
+    if fmt := exports.requested(request):
+        return exports.download(fmt, *_rules_table(rule_list), name="intervention rules", sheet="Rules")
     return render(
         request,
         "interventions/rules.html",
         {"form": form, "run_form": run_form, "preset": settings.active_preset, "rules": rule_list},
     )
+
+
+def _rules_table(rule_list):
+    headers = [
+        "Rule", "Reason reads", "Scope", "Key stages", "Threshold", "Set by your school", "Level", "Owner",
+        "From the policy", "Policy note", "On",
+    ]  # fmt: skip
+    rows = [
+        [
+            rule.name, rule.reason_template, rule.get_scope_display(),
+            " ".join(ks for ks, on in (("KS3", rule.ks3), ("KS4", rule.ks4), ("KS5", rule.ks5)) if on),
+            rule.threshold_text, "Yes" if rule.set_by_school else "No",
+            "by band" if rule.kind == "off_target_bands" else rule.level, rule.get_owner_display(),
+            rule.policy_quote, rule.policy_note, "Yes" if rule.is_active else "No",
+        ]
+        for rule in rule_list
+    ]  # fmt: skip
+    return headers, rows
 
 
 @login_required

@@ -183,6 +183,9 @@ def mentee(request, pupil_id):
             else:
                 messages.success(request, f"Meeting with {pupil.full_name} logged.")
                 return redirect("mentoring:mentee", pupil.pk)
+    if fmt := exports.requested(request):
+        headers, rows = _meeting_log(queries.meetings_of(pupil))
+        return exports.download(fmt, headers, rows, name=f"meetings {pupil.full_name}", sheet="Meetings")
     return render(
         request,
         "mentoring/workspace/mentee.html",
@@ -204,6 +207,23 @@ def mentee(request, pupil_id):
             ],
         },
     )
+
+
+def _meeting_log(meetings):
+    headers = [
+        "Held on", "Kind", "Parents or carers involved", "Discussed", "Targets agreed", "Next steps",
+        "Slips discussed", "Mentor",
+    ]  # fmt: skip
+    rows = [
+        [
+            m.held_on, m.get_kind_display(), "Yes" if m.parents_involved else "No", m.discussed,
+            m.targets_agreed, m.next_steps,
+            "; ".join(f"{s.get_kind_display()} ({s.subject.name}, from {s.sent_by})" for s in m.slips.all()),
+            str(m.mentor),
+        ]
+        for m in meetings
+    ]  # fmt: skip
+    return headers, rows
 
 
 @login_required

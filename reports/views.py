@@ -174,6 +174,21 @@ def _run_context(run):
     return {"run": run, "counts": counts, "failed": failed, "running": run.status == RunStatus.RUNNING}
 
 
+def _run_reports(run):
+    """Each pupil's report in a run (the page's list and its failures), without the frozen data."""
+    reports = (
+        PupilReport.objects.filter(run=run)
+        .defer("data")
+        .select_related("pupil")
+        .order_by("pupil__legal_last_name", "pupil__legal_first_name")
+    )
+    rows = [
+        [r.pupil.sorted_name, r.pupil.upn, r.get_status_display(), r.pages, r.made_at, r.error]
+        for r in reports
+    ]
+    return ["Pupil", "UPN", "Report", "Pages", "Made at", "Problem"], rows
+
+
 @login_required
 def run_detail(request, pk):
     user = request.user
@@ -205,6 +220,11 @@ def run_detail(request, pk):
             else f"Making {result} again.",
         )
         return redirect("reports:run_detail", run.pk)
+    if fmt := exports.requested(request):
+        headers, rows = _run_reports(run)
+        return exports.download(
+            fmt, headers, rows, name=f"{run.get_kind_display()} {run.scope_name}", sheet="Reports"
+        )
     context = _run_context(run)
     context["reports"] = (
         PupilReport.objects.filter(run=run, status=ReportStatus.DONE)

@@ -146,6 +146,121 @@ def _health(w):
     _cycle(w)
 
 
+def _transition(w):
+    from django.utils import timezone
+
+    from tests.access_matrix import _cycle
+    from tracking.models import CycleTransition
+
+    CycleTransition.objects.get_or_create(
+        cycle=_cycle(w),
+        from_stage="planned",
+        to_stage="input",
+        defaults={"at": timezone.now(), "via": "manual"},
+    )
+
+
+def _health_and_flags(w):
+    _health(w)
+    _flags(w)
+
+
+def _sen(w):
+    from datetime import date
+
+    from tracking.models import HalfTerm
+
+    _graded(w)
+    term = HalfTerm.objects.create(
+        academic_year=w.year,
+        number=2,
+        name="Autumn 2",
+        starts_on=date(2026, 11, 1),
+        ends_on=date(2026, 12, 19),
+    )
+    w.point.half_term = term
+    w.point.save(update_fields=["half_term"])
+    w.child.sen_status, w.child.sen_need = "K", "SPLD"
+    w.child.save(update_fields=["sen_status", "sen_need"])
+
+
+def _impact(w):
+    from interventions.models import Scope
+    from tests.interventions.helpers import child_plan, grade
+
+    for pupil in (w.child, w.classmate, w.other_child):
+        pupil.ks2_reading, pupil.ks2_maths = 104, 104
+        pupil.save()
+    later = f.AssessmentPointFactory(
+        school=w.school, academic_year=w.year, year_group=w.y11, name="Y11 Spring 1",
+        sequence=w.point.sequence + 1, is_locked=True,
+    )  # fmt: skip
+    grade(w, w.child, w.maths, "4", "6")
+    grade(w, w.child, w.maths, "6", point=later)
+    grade(w, w.classmate, w.maths, "4")
+    grade(w, w.classmate, w.maths, "5", point=later)
+    child_plan(w, Scope.SUBJECT)
+
+
+def _laude(w):
+    from tests.interventions.helpers import use_preset
+
+    use_preset(w, "laude")
+
+
+def _meeting(w):
+    from django.utils import timezone
+
+    from mentoring.models import MentorMeeting
+
+    MentorMeeting.objects.create(
+        school=w.school, academic_year=w.year, pupil=w.child, mentor=w.mentor, held_on=timezone.localdate(),
+        kind="formal", discussed="Revision timetable", recorded_at=timezone.now(),
+    )  # fmt: skip
+
+
+def _previewed_job(w):
+    """A pupils dry run that would create Ada and update Ben's surname (made once per world)."""
+    from tracking.models import ImportJob, ImportKind, ImportStatus
+
+    if not hasattr(w, "previewed_job"):
+        w.previewed_job = ImportJob.objects.create(
+            school=w.school, kind=ImportKind.PUPILS, file_name="roll.csv", status=ImportStatus.PREVIEWED,
+            changes=[
+                {"key": w.child.upn, "name": "Lamb, Ada", "action": "create", "fields": {}},
+                {"key": w.classmate.upn, "name": "Ben", "action": "update",
+                 "fields": {"surname": ["Bo", "Bee"]}},
+            ],
+        )  # fmt: skip
+    return w.previewed_job
+
+
+def _plan_review(w):
+    from django.utils import timezone
+
+    from interventions.plans.models import PlanReview
+    from tests.access_matrix import _child_plan
+
+    plan = _child_plan(w)
+    PlanReview.objects.get_or_create(
+        plan=plan, point=w.point,
+        defaults={"decision": "continue", "level_before": plan.level, "level_after": plan.level,
+                  "standing": [{"subject": "Mathematics", "grade": "4", "target": "6"}], "by": w.hod.user,
+                  "at": timezone.now(), "note": "Keep going"},
+    )  # fmt: skip
+
+
+def _target_history(w):
+    from tracking import audit
+
+    target = f.TargetFactory(school=w.school, pupil=w.child, subject=w.maths)
+    audit.record(
+        action="tracking.target.change_requested", obj=target, by=w.teacher.user, pupil=w.child,
+        before={"grade": "6", "status": "published"}, after={"grade": "6", "requested_grade": "7"},
+        note="Strong mocks",
+    )  # fmt: skip
+
+
 def _from(helper):
     def setup(w):
         from tests import access_matrix
@@ -227,6 +342,38 @@ EXPORTS = [
     Export("health_check_list", "hod", "On target %", lambda w: "Mathematics", setup=_health),
     Export("health_check_detail", "hod", "Against expected", lambda w: "Lamb, Ada", setup=_health),
     Export("dashboard_tutor", "tutor", "Needs a conversation because", lambda w: w.child.upn, setup=_graded),
+    # The rest of issue 14's list: set-up, interventions, mentoring, reports, the cycle, transition, imports.
+    Export("setup_subjects", "data_manager", "Department", lambda w: w.maths.code),
+    Export("setup_points", "data_manager", "Window opens", lambda w: w.point.name),
+    Export("setup_scales", "data_manager", "Other spellings", lambda w: w.maths.scale.name),
+    Export("setup_scale", "data_manager", "Whole grade", lambda w: "5"),
+    Export("interventions:rules", "slt", "Threshold", lambda w: "below target", setup=_laude),
+    Export("interventions:flag_detail", "hod", "Details", lambda w: "Raised"),
+    Export("interventions:impact", "slt", "Similar pupils", lambda w: "Lamb, Ada", setup=_impact),
+    Export("interventions:sen", "senco", "Primary need", lambda w: w.child.upn, setup=_sen),
+    Export("mentoring:rag_home", "slt", "Ratings", lambda w: "1", setup=_rag_entry),
+    Export("mentoring:mentee", "mentor", "Discussed", lambda w: "Revision timetable", setup=_meeting),
+    Export("reports:run_detail", "slt", "Pages", lambda w: w.child.upn, setup=_from("_report_run")),
+    Export("cycle_detail", "hod", "How", lambda w: "manual", setup=_transition),
+    Export("cycle_verify", "hod", "Rows complete", lambda w: w.group.name, setup=_health),
+    Export("cycle_report", "slt", "Completion %", lambda w: "Mathematics", setup=_health_and_flags),
+    Export("dashboard_transition", "hoy", "Average difference", lambda w: "Mathematics", setup=_graded),
+    Export(
+        "reopen_requests",
+        "data_manager",
+        "Asked by",
+        lambda w: "Wrong column",
+        setup=_from("_reopen_request"),
+    ),
+    Export("interventions:plan_detail", "hod", "Standing then", lambda w: "Keep going", setup=_plan_review),
+    Export("target_detail", "teacher", "Reason / note", lambda w: "Strong mocks", setup=_target_history),
+    Export(
+        "import_detail",
+        "data_manager",
+        "Change",
+        lambda w: "surname: Bo → Bee",
+        args=lambda w: [_previewed_job(w).pk],
+    ),
 ]
 
 

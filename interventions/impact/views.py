@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from tracking import permissions
+from tracking import permissions, standing
+from tracking.lib import exports
 from tracking.models import Pupil, Subject
 
 from . import queries
@@ -36,6 +37,9 @@ def impact(request):
     school = permissions.school_for(user)
     kinds, detail = queries.evaluate(school)
     detail.sort(key=lambda d: (d["kind"], d["change"]))
+    if fmt := exports.requested(request):
+        cases = _names(queries.with_standings(school, detail))  # every case, not only those shown
+        return exports.download_sheets(fmt, _sheets(kinds, cases, school), name="impact")
     return render(
         request,
         "interventions/impact/impact.html",
@@ -48,9 +52,55 @@ def impact(request):
     )
 
 
+def _sheets(kinds, detail, school):
+    """The page's two tables, every case first (the page lists the first MAX_DETAIL; the export all)."""
+    cases = [
+        [
+            d["pupil"], d["subject"], d["kind"], f"{d['start'].name} {d['start'].academic_year.name}",
+            f"{d['end'].name} {d['end'].academic_year.name}", round(d["change"], 2),
+            "" if d["similar"] is None else round(d["similar"], 2), d["similar_n"],
+            "; ".join(
+                f"{point.name} {point.academic_year.name}: "
+                + (standing.label(result.status, school) if result else "–")
+                for point, result in d["path"]
+            ),
+        ]
+        for d in detail
+    ]  # fmt: skip
+    by_kind = [
+        [
+            k.label, k.n, round(k.mean, 2), "" if k.comparison_mean is None else round(k.comparison_mean, 2),
+            "" if k.difference is None else round(k.difference, 2),
+        ]
+        for k in kinds
+    ]  # fmt: skip
+    return [
+        (
+            "Each case",
+            [
+                "Pupil",
+                "Subject",
+                "Intervention",
+                "From",
+                "To",
+                "Change",
+                "Similar pupils' change",
+                "Similar pupils",
+                "Standing at each point",
+            ],
+            cases,
+        ),  # fmt: skip
+        (
+            "By kind",
+            ["Intervention", "Cases", "Average change", "Similar pupils without", "Difference"],
+            by_kind,
+        ),
+    ]
+
+
 def cycle_section(cycle, user):
     """In the cycle report from the impact-evaluation stage (week 6): SLT see it."""
     if cycle.stage not in ("evaluation", "closed") or not can_see_impact(user):
         return None
     kinds, _ = queries.evaluate(cycle.school)
-    return {"impact_kinds": kinds}
+    return {"impact_kinds": kinds, "sheets": lambda: _sheets(kinds, [], cycle.school)[1:]}

@@ -152,6 +152,9 @@ def plan_detail(request, pk):
                 return redirect("interventions:plan_detail", pk=plan.pk)
         plan.refresh_from_db()
     subject_ids = list(plan.subjects.values_list("pk", flat=True))
+    if fmt := exports.requested(request):
+        sheets = _plan_sheets(plan.reviews.select_related("point", "by"), audit.history_for(plan))
+        return exports.download_sheets(fmt, sheets, name=f"plan {pupil.full_name}")
     return render(
         request,
         "interventions/plans/plan_detail.html",
@@ -170,6 +173,38 @@ def plan_detail(request, pk):
             "subjects": queries.subjects_text(plan),
         },
     )
+
+
+def _plan_sheets(reviews, history):
+    """A plan's reviews (the CSV holds them) and its history, as on its page."""
+    review_rows = [
+        [
+            r.point.name, r.get_decision_display(), r.level_before, r.level_after,
+            "; ".join(
+                f"{s['subject']} {s.get('grade') or '—'}" + (f"/{s['target']}" if s.get("target") else "")
+                for s in r.standing
+            ),
+            r.by.display_name if r.by else "", r.note or "",
+        ]
+        for r in reviews
+    ]  # fmt: skip
+    history_rows = []
+    for event in history:
+        if event.action == "interventions.plan.created":
+            what = "Plan started"
+        elif event.action == "interventions.plan.reviewed":
+            what = f"Reviewed: {(event.after or {}).get('decision', '')}"
+        else:
+            what = "Changed: " + "; ".join(f"{k} → {v or 'blank'}" for k, v in (event.after or {}).items())
+        history_rows.append([event.at, event.by.display_name if event.by else "Uplift", what])
+    return [
+        (
+            "Reviews",
+            ["After", "Decision", "Level before", "Level after", "Standing then", "By", "Note"],
+            review_rows,
+        ),
+        ("History", ["When", "Who", "What"], history_rows),
+    ]
 
 
 # -- the key-stage coordinator's tracking sheet and target groups --------------------------------

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from tracking import permissions, standing
 from tracking.dashboards.views import Scope
+from tracking.lib import exports
 
 from ..plans.access import plans_visible_to
 from . import queries
@@ -49,4 +50,80 @@ def sen_view(request):
         labels={s: standing.label(s, scope.school) for s in standing.STATUSES},
         count_labels=standing.count_labels(scope.school),
     )
+    if fmt := exports.requested(request):
+        return exports.download_sheets(fmt, _sheets(context), name=f"SEN pupils {scope.term}")
     return render(request, "interventions/sen/sen.html", context)
+
+
+def _pct(value):
+    return "" if value is None else value
+
+
+def _figure_cells(row):
+    gap = row.gap or {}
+    return [
+        row.graded, _pct(row.on_or_above_pct), _pct(row.well_below_pct),
+        "" if row.avg_diff is None else round(row.avg_diff, 2), _pct(row.pass4_pct),
+        _pct(gap.get("on_or_above")), "" if gap.get("avg_diff") is None else round(gap["avg_diff"], 2),
+    ]  # fmt: skip
+
+
+def _sheets(context):
+    """The page's four tables, the SEN pupils first (the CSV holds that one)."""
+    on, well_below = context["count_labels"]["on_target"], context["labels"]["well_below"]
+    figures = [
+        "Grades", f"{on} %", f"{well_below} %", "Average difference", "Grade 4+ %",
+        "Gap to no SEN: points on target", "Gap to no SEN: grades",
+    ]  # fmt: skip
+    pupils = []
+    for row in context["pupils"]:
+        pupil, f = row.pupil, row.figures
+        pupils.append([
+            pupil.sorted_name, pupil.upn, pupil.year_group.number, str(pupil.form or ""),
+            pupil.get_sen_status_display(), pupil.get_sen_need_display() if pupil.sen_need else "",
+            f.above + f.on if f else "", f.with_standing if f else "", f.below + f.well_below if f else "",
+            "; ".join(
+                f"Level {p.level} {p.get_tier_display()}" + (f" ({p.department})" if p.department else "")
+                for p in row.plans
+            ),
+            row.attended, row.marked, row.places,
+        ])  # fmt: skip
+    return [
+        (
+            "SEN pupils",
+            [
+                "Pupil",
+                "UPN",
+                "Year",
+                "Form",
+                "SEN status",
+                "Primary need",
+                on,
+                "With a standing",
+                "Below",
+                "Active plans",
+                "Sessions attended",
+                "Sessions marked",
+                "Places booked",
+            ],
+            pupils,
+        ),  # fmt: skip
+        ("By SEN status", ["SEN status", *figures], [[r.label, *_figure_cells(r)] for r in context["needs"]]),
+        (
+            "By primary need",
+            ["Primary need", *figures],
+            [[r.label, *_figure_cells(r)] for r in context["primary_needs"]],
+        ),
+        (
+            "By subject",
+            ["Subject", *(f"{label}: {on} %" for label in context["need_labels"]), "SEN gap (points)"],
+            [
+                [
+                    r.subject.name,
+                    *(_pct(c.on_or_above_pct) if c else "" for _label, c in r.cells),
+                    _pct(r.gap),
+                ]
+                for r in context["subjects"]
+            ],
+        ),
+    ]

@@ -111,6 +111,9 @@ def rag_home(request):
         .order_by("-month")[:12]
     )
     current = queries.current_window(school, today)
+    groups = list(queries.rating_groups(user, current)) if current and access.can_rate(user) else []
+    if fmt := exports.requested(request):
+        return exports.download_sheets(fmt, _home_sheets(runs, windows, groups, current), name="academic RAG")
     return render(
         request,
         "mentoring/rag/home.html",
@@ -123,12 +126,24 @@ def rag_home(request):
             "has_this_month": any(w.month == month for w in windows),
             "open_form": open_form,
             "dates_form": dates_form,
-            "groups": list(queries.rating_groups(user, current)) if current and access.can_rate(user) else [],
+            "groups": groups,
             "mentors": permissions.can_mentor(user),
             "sees_actions": access.can_see_actions(user),
             "rag_words": words.labels(settings),
         },
     )
+
+
+def _home_sheets(runs, windows, groups, current):
+    """The RAG home's tables: the windows (for those who run the RAG), then the user's groups to rate."""
+    sheets = []
+    if runs:
+        rows = [[f"{w.month:%B %Y}", w.entry_count, w.red_count, w.opens_on, w.closes_on] for w in windows]
+        sheets.append(("Windows", ["Month", "Ratings", "Red", "Opens", "Closes"], rows))
+    if groups or not sheets:
+        rows = [[g.name, g.subject.name, g.entered or 0, g.pupil_count] for g in groups]
+        sheets.append((f"To rate {current or ''}".strip(), ["Group", "Subject", "Rated", "Pupils"], rows))
+    return sheets
 
 
 def _sheet_rows(pupils, entries, last, posted=None):

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests import factories as f
-from tracking.lib.imports import ImportRejected
+from tracking.mis.uploads import UploadRejected as ImportRejected
 from tracking.models import FlightPath, FlightPathRow, Target
 from tracking.targets.fft import fft_parse
 from tracking.targets.flightpaths import (
@@ -98,7 +98,7 @@ def test_a_pupil_of_another_school_is_unknown(world, other_world):
         (b"   \n", "empty"),
         ("UPN,Subject,Estimate\nA,B,\xe9".encode("latin-1"), "not UTF-8"),
         (b"Pupil,Subject\nA,B\n", "header row must have"),
-        (b"UPN,Subject code,Estimate grade\n", "no rows"),
+        (b"UPN,Subject code,Estimate grade\n", "no data rows"),
         (b"UPN,Subject code,Estimate grade\nA,MA\n", "has 2 column(s)"),
         (b"\x00\x01\x02PK", "not"),
     ],
@@ -109,11 +109,12 @@ def test_malformed_fft_files_are_rejected_with_a_clear_reason(world, content, me
     assert message in caught.value.errors[0][1]
 
 
-def test_a_file_over_two_megabytes_is_rejected(world):
+def test_a_file_over_the_import_limit_is_rejected(world, settings):
+    settings.UPLIFT_IMPORT_MAX_BYTES = 2 * 1024 * 1024
     big = b"UPN,Subject code,Estimate grade\n" + b"X" * (2 * 1024 * 1024)
     with pytest.raises(ImportRejected) as caught:
         fft_parse(school=world.school, year_group=world.y11, upload=upload(big))
-    assert "limit is 2 MB" in caught.value.errors[0][1]
+    assert "larger than the 2 MB limit" in caught.value.errors[0][1]
 
 
 def test_the_default_flight_path_follows_national_expectations(world):
@@ -174,4 +175,96 @@ def test_a_flight_path_csv_that_is_only_a_byte_order_mark_is_refused_not_a_500(c
     client.force_login(world.data_manager.user)
     response = client.post(reverse("flight_paths"), {"file": upload(content)})
     assert response.status_code == 200
-    assert "the file is empty" in response.content.decode()
+    assert "the file is empty" in response.content.decode().lower()
+
+
+# -- bad files through the MIS reader (tracking.mis.uploads): a clear reason, nothing saved, never a 500 --
+
+
+def xlsx(rows):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def post_fft(client, world, content, name="fft.csv"):
+    client.force_login(world.data_manager.user)
+    form = {"year_group": world.y11.pk, "source": "fft", "fft_label": "FFT20"}
+    return client.post(reverse("target_generate"), {**form, "fft_file": upload(content, name)})
+
+
+def post_flight_paths(client, world, content, name="paths.csv"):
+    client.force_login(world.data_manager.user)
+    return client.post(reverse("flight_paths"), {"file": upload(content, name)})
+
+
+BAD_FILES = [
+    pytest.param("UPN,Subject,Grade\nCafé,MA,5\n".encode("cp1252"), "f.csv", "not UTF-8", id="cp1252"),
+    pytest.param(b"Pupil,Mark\nA,5\n", "f.csv", "header row must have", id="missing-columns"),
+    pytest.param(xlsx([["a", "b"], ["c", "d"]])[:300], "f.xlsx", "truncated", id="truncated-xlsx"),
+    pytest.param(b"\xd0\xcf\x11\xe0" + b"\x00" * 200, "f.xls", "old Excel .xls", id="old-xls"),
+]
+
+
+@pytest.mark.parametrize(("content", "name", "message"), BAD_FILES)
+def test_a_bad_fft_file_is_refused_with_its_reason_and_creates_no_targets(
+    client, world, content, name, message
+):
+    response = post_fft(client, world, content, name)
+    assert response.status_code == 200
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert not Target.objects.exists()
+
+
+@pytest.mark.parametrize(("content", "name", "message"), BAD_FILES)
+def test_a_bad_flight_path_file_is_refused_with_its_reason_and_changes_nothing(
+    client, world, content, name, message
+):
+    flightpaths_install_defaults(school=world.school)
+    before = sorted(FlightPathRow.objects.values_list("pk", "grade_id"))
+    response = post_flight_paths(client, world, content, name)
+    assert response.status_code == 200
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert sorted(FlightPathRow.objects.values_list("pk", "grade_id")) == before
+
+
+def test_an_fft_workbook_generates_like_its_csv(client, world):
+    content = xlsx([["UPN", "Subject code", "Estimate grade"], [world.child.upn, "MA", 7]])
+    response = post_fft(client, world, content, "fft.xlsx")
+    assert "Generate 1 target" in response.content.decode()
+
+
+def test_a_flight_path_workbook_replaces_the_named_subjects_rows(client, world):
+    content = xlsx([["Subject", "KS2 from", "Grade"], ["MA", 80, 3], ["MA", 100, 6]])
+    response = post_flight_paths(client, world, content, "paths.xlsx")
+    assert response.status_code == 302
+    rows = FlightPathRow.objects.filter(flight_path__subject=world.maths).order_by("ks2_from")
+    assert [(r.ks2_from, r.grade.code) for r in rows] == [(80, "3"), (100, "6")]
+
+
+def test_a_utf16_fft_export_reads_like_utf8(world):
+    text = f"UPN\tSubject code\tEstimate grade\r\n{world.child.upn}\tMA\t7\r\n"
+    estimates = fft_parse(school=world.school, year_group=world.y11, upload=upload(text.encode("utf-16")))
+    assert [g.code for g in estimates.values()] == ["7"]
+
+
+def test_a_formula_in_an_upload_is_refused_on_its_line_not_read(world):
+    text = 'subject,ks2_from,grade\nMA,80,3\nMA,90,=HYPERLINK("x")\n'
+    with pytest.raises(ImportRejected) as caught:
+        flightpaths_import(school=world.school, upload=upload(text), by=world.data_manager.user)
+    assert caught.value.errors[0][0] == 3 and "formula" in caught.value.errors[0][1]
+    assert not FlightPath.objects.exists()
+
+
+def test_every_bad_fft_line_is_listed_together_with_a_short_row(world):
+    text = f"UPN,Subject code,Estimate grade\n{world.child.upn},MA\nX,MA,5\n"
+    with pytest.raises(ImportRejected) as caught:
+        fft_parse(school=world.school, year_group=world.y11, upload=upload(text))
+    assert [line for line, _ in caught.value.errors] == [2, 3]

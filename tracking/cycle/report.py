@@ -1,6 +1,7 @@
 """Sections of a cycle's report page, filled by the apps above tracking (interventions adds what
 happened to the flagged pupils). `register(template, context)` where `context(cycle, user)` returns
-a dict for the template (return None to leave the section out for that user)."""
+a dict for the template (return None to leave the section out for that user). The dict may hold
+"sheets": a callable giving [(title, headers, rows)] for the report's XLSX download."""
 
 from dataclasses import dataclass
 

@@ -65,6 +65,13 @@ def cycle_calendar(request):
 def cycle_detail(request, pk):
     cycle = permissions.get_cycle_or_404(request.user, pk)
     departments = permissions.health_departments_for(request.user)
+    if fmt := exports.requested(request):
+        headers = ["When", "From", "To", "By", "How", "Note"]
+        rows = [
+            [t.at, t.get_from_stage_display(), t.get_to_stage_display(), t.by_label, t.via, t.note]
+            for t in queries.transitions(cycle)
+        ]
+        return exports.download(fmt, headers, rows, name=f"{cycle.name} transitions", sheet="Transitions")
     stage, when = services.next_due(cycle)
     return render(
         request,
@@ -209,6 +216,9 @@ def cycle_verify(request, pk):
         except DomainError as error:
             messages.error(request, error.message)
         return redirect("cycle_verify", pk=cycle.pk)
+    if fmt := exports.requested(request):
+        headers, rows = _verification_table(queries.verification_board(cycle, departments))
+        return exports.download(fmt, headers, rows, name=f"{cycle.name} verification", sheet="Verification")
     return render(
         request,
         "tracking/cycle/verify.html",
@@ -219,6 +229,32 @@ def cycle_verify(request, pk):
             "verifying": cycle.stage == Stage.VERIFICATION,
         },
     )
+
+
+def _sign_off(done):
+    return (
+        f"{done.get_status_display()} by {done.by.display_name}, {timezone.localtime(done.at):%d %b %H:%M}"
+        if done
+        else ""
+    )
+
+
+def _verification_table(board):
+    """The verification page's groups, one row each, with their department's sign-offs."""
+    headers = [
+        "Department", "Head of department", "Senior leader", "Group", "Subject", "Teachers", "Pupils",
+        "Rows complete", "Sheet",
+    ]  # fmt: skip
+    rows = []
+    for entry in board:
+        signed = [entry["department"].name, _sign_off(entry["hod"]), _sign_off(entry["slt"])]
+        for group in entry["groups"]:
+            sheet = f"Sent back: {group.open_return.reason}" if group.open_return else "Closed"
+            teachers = ", ".join(str(t) for t in group.teachers.all())
+            rows.append(
+                [*signed, group.name, group.subject.name, teachers, group.pupil_count, group.entered, sheet]
+            )
+    return headers, rows
 
 
 def _checks_with_totals(cycle, departments):
@@ -338,6 +374,11 @@ def cycle_report(request, pk):
     departments = permissions.health_departments_for(request.user)
     permissions.require(departments.exists())
     checks = _checks_with_totals(cycle, departments)
+    if fmt := exports.requested(request):
+        sheets = [_departments_sheet(checks, standing.count_labels(cycle.school))]
+        for section in report.sections_for(cycle, request.user):
+            sheets += section["sheets"]() if "sheets" in section else []
+        return exports.download_sheets(fmt, sheets, name=f"cycle report {cycle.name}")
     return render(
         request,
         "tracking/cycle/report.html",
@@ -349,6 +390,18 @@ def cycle_report(request, pk):
             "labels": standing.count_labels(cycle.school),
         },
     )
+
+
+def _departments_sheet(checks, labels):
+    headers = ["Department", "Completion %", "On target %", labels["well_below_short"], labels["below_floor"]]
+    rows = [
+        [
+            item["check"].department.name, item["totals"]["completion_pct"], item["totals"]["on_target_pct"],
+            item["totals"]["below_2"], item["totals"]["below_4"],
+        ]
+        for item in checks
+    ]  # fmt: skip
+    return ("Departments", headers, rows)
 
 
 @login_required

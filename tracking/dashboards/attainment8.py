@@ -6,6 +6,7 @@ The slot layout is data (`SlotTemplate`): a change of DfE rules is a new templat
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 ENGLISH_LANGUAGE = "english_language"
 ENGLISH_LITERATURE = "english_literature"
@@ -89,6 +90,7 @@ class Breakdown:
         return _round((Decimal(str(self.attainment8)) - Decimal(str(estimated_a8))) / 10, "0.01")
 
 
+@lru_cache(maxsize=4096)  # a few hundred distinct scores, rounded thousands of times on a big school
 def _round(value, places):
     return float(Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP))
 

@@ -4,18 +4,53 @@ cohort's means with the disadvantaged gap (the calculation itself is `attainment
 
 from dataclasses import dataclass
 
+from django.db import connection
+
 from tracking import standing
 from tracking.dashboards.attainment8 import A8Error, attainment8, entries_for
-from tracking.models import AssessmentPoint, Pupil
+from tracking.models import AssessmentPoint, Pupil, Subject
 
 COMBINED = "combined_science"
+
+
+@dataclass(frozen=True)
+class PupilRef:
+    """What a row of the table shows of a pupil, read as plain values (thousands of pupils at 6,000)."""
+
+    pk: int
+    sorted_name: str
+    upn: str
+    year: int
+    disadvantaged: bool
+    ks2_mean: float | None
+
+
+def pupil_refs(pks):
+    """PupilRef for each pupil, in the pupils' usual order (their legal names)."""
+    rows = Pupil.objects.filter(pk__in=pks).values_list(
+        "pk",
+        "legal_first_name",
+        "legal_last_name",
+        "preferred_first_name",
+        "preferred_last_name",
+        "upn",
+        "year_group__number",
+        "disadvantaged",
+        "ks2_reading",
+        "ks2_maths",
+    )
+    refs = []
+    for pk, first, last, preferred_first, preferred_last, upn, year, disadvantaged, reading, maths in rows:
+        name = Pupil.sorted_name_of(first, last, preferred_first, preferred_last)
+        refs.append(PupilRef(pk, name, upn, year, disadvantaged, Pupil.ks2_mean_of(reading, maths)))
+    return refs
 
 
 @dataclass(frozen=True)
 class PupilA8:
     """One row of the Attainment 8 table: a pupil, their A8 by element, the estimate and Progress 8."""
 
-    pupil: Pupil
+    pupil: PupilRef
     name: str
     upn: str
     year: int
@@ -37,7 +72,7 @@ def records(rows):
             pupil=pupil,
             name=pupil.sorted_name,
             upn=pupil.upn,
-            year=pupil.year_group.number,
+            year=pupil.year,
             disadvantaged=pupil.disadvantaged,
             english=b.english,
             english_double_weighted=b.english_double_weighted,
@@ -52,50 +87,77 @@ def records(rows):
     ]
 
 
-def attainment8_rows(scoped, points, school, thresholds, estimates):
+def latest_counting_grades(scoped, points):
+    """[(pupil id, subject id, step, scale id)] of the grade that counts in each Year 10 and 11 GCSE
+    subject: at the chosen point, else the latest earlier point this year with one.
+
+    Only the grade that counts is read (no standing: A8 needs none). On PostgreSQL the database keeps
+    each pupil's latest grade per subject (DISTINCT ON); elsewhere later points overwrite earlier ones.
+    """
+    chosen = [p for p in points if p.year_group.number in (10, 11)]
+    if not chosen:
+        return []
+    earlier = AssessmentPoint.objects.filter(
+        academic_year_id__in={p.academic_year_id for p in chosen},
+        year_group_id__in={p.year_group_id for p in chosen},
+        sequence__lte=max(p.sequence for p in chosen),
+    )
+    rows = (
+        scoped.filter(point__in=earlier, subject__qualification="gcse")
+        .annotate(
+            counting_step=standing.counting_step_expression(),
+            counting_scale=standing.counting_scale_expression(),
+        )
+        .filter(counting_step__isnull=False)
+        .values_list("pupil_id", "subject_id", "counting_step", "counting_scale")
+    )
+    if connection.features.can_distinct_on_fields:
+        return list(
+            rows.order_by("pupil_id", "subject_id", "-point__sequence").distinct("pupil_id", "subject_id")
+        )
+    latest = {}
+    for row in rows.order_by("point__sequence"):
+        latest[row[:2]] = row  # later points overwrite earlier ones
+    return list(latest.values())
+
+
+def attainment8_rows(scoped, points, school, estimates):
     """Each Year 10 and 11 pupil's A8 from the grades that count; P8 where KS2 data and estimates allow.
 
     A subject not yet graded at the chosen point (its window still open) uses the latest grade that
     counts at an earlier point this year, so a half-entered uplift does not read as a collapse.
     """
-    chosen = [p for p in points if p.year_group.number in (10, 11)]
-    earlier = AssessmentPoint.objects.filter(
-        academic_year_id__in={p.academic_year_id for p in chosen},
-        year_group_id__in={p.year_group_id for p in chosen},
-        sequence__lte=max((p.sequence for p in chosen), default=0),
-    )
-    rows = (
-        standing.annotate_standing(scoped.filter(point__in=earlier), thresholds)
-        .filter(counting_step__isnull=False, subject__qualification="gcse")
-        .order_by("point__sequence")
-        .values_list(
-            "pupil_id", "subject_id", "subject__name", "subject__category", "counting_step", "counting_scale"
-        )
-    )
+    grades = latest_counting_grades(scoped, points)
     book = standing.Book(school)
-    latest = {}
-    for pupil_id, subject_id, subject, category, step, scale_id in rows:
-        # A8 counts whole grades: the grade at the step that counts (a 6+ is a 6).
-        code = standing.grade_at_step(book.values(scale_id), step).code
-        if category == COMBINED and code.isdigit():
-            code = f"{code}-{code}"  # a combined science grade entered on the single GCSE scale
-        latest[(pupil_id, subject_id)] = (subject, category, code)  # later points overwrite earlier ones
+    subjects = {
+        pk: (name, category)
+        for pk, name, category in Subject.objects.filter(pk__in={row[1] for row in grades}).values_list(
+            "pk", "name", "category"
+        )
+    }
+    codes, scored = {}, {}
     by_pupil = {}
-    for (pupil_id, _subject_id), result in latest.items():
-        by_pupil.setdefault(pupil_id, []).append(result)
-    pupils = Pupil.objects.filter(pk__in=by_pupil).select_related("year_group", "form")
-    out = []
-    for pupil in pupils:
-        entries_ = []
-        for subject, category, code in by_pupil[pupil.pk]:
+    for pupil_id, subject_id, step, scale_id in grades:
+        code = codes.get((scale_id, step))
+        if code is None:
+            # A8 counts whole grades: the grade at the step that counts (a 6+ is a 6).
+            code = codes[(scale_id, step)] = standing.grade_at_step(book.values(scale_id), step).code
+        key = (subject_id, code)
+        if key not in scored:
+            subject, category = subjects[subject_id]
+            if category == COMBINED and code.isdigit():
+                code = f"{code}-{code}"  # a combined science grade entered on the single GCSE scale
             try:
-                entries_ += entries_for(subject, category, grade=code)
+                scored[key] = entries_for(subject, category, grade=code)
             except A8Error:
-                continue  # a sub-grade scale or non-GCSE grade the A8 rules cannot score
-        breakdown = attainment8(entries_)
+                scored[key] = []  # a sub-grade scale or non-GCSE grade the A8 rules cannot score
+        by_pupil.setdefault(pupil_id, []).extend(scored[key])
+    out = []
+    for pupil in pupil_refs(by_pupil):
+        breakdown = attainment8(by_pupil[pupil.pk])
         estimate = estimates.estimate_for(pupil.ks2_mean)
         out.append((pupil, breakdown, estimate, breakdown.progress8(estimate)))
-    out.sort(key=lambda row: (row[0].year_group.number, row[0].sorted_name))
+    out.sort(key=lambda row: (row[0].year, row[0].sorted_name))
     return out
 
 

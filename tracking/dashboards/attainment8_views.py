@@ -19,9 +19,7 @@ def attainment8(request):
     scope = Scope(request)
     estimates = EstimateTable(scope.school)
     rows = (
-        attainment8_pupils.attainment8_rows(
-            scope.scoped, scope.points, scope.school, scope.thresholds, estimates
-        )
+        attainment8_pupils.attainment8_rows(scope.scoped, scope.points, scope.school, estimates)
         if scope.term
         else []
     )

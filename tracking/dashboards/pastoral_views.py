@@ -1,6 +1,7 @@
 """Year leaders' lists, the transition report and the tutor's view of a form (DfES Table 3)."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -93,6 +94,27 @@ def _export(fmt, point, lists):
     return response
 
 
+LIST_PAGE_SIZE = 50
+
+
+def _list_page(request, name, members):
+    """One page of a list (?<name>-page=N, each list paged on its own), with `links` to the others:
+    a year of a thousand pupils puts hundreds on a list (the downloads have every one)."""
+    page = Paginator(members, LIST_PAGE_SIZE).get_page(request.GET.get(f"{name}-page"))
+
+    def href(number):
+        query = request.GET.copy()
+        query[f"{name}-page"] = number
+        return f"?{query.urlencode()}#{name}"
+
+    page.links = {}
+    if page.has_previous():
+        page.links.update(first=href(1), previous=href(page.previous_page_number()))
+    if page.has_next():
+        page.links.update(next=href(page.next_page_number()), last=href(page.paginator.num_pages))
+    return page
+
+
 @login_required
 def year_lists_view(request):
     school, points, point = _year_points(request)
@@ -105,7 +127,10 @@ def year_lists_view(request):
             return _export(fmt, point, lists)
         titles = dict(year_lists.LISTS)
         context.update(
-            lists=[(name, titles[name], lists[name]) for name, _title in year_lists.LISTS],
+            lists=[
+                (name, titles[name], _list_page(request, name, lists[name]))
+                for name, _title in year_lists.LISTS
+            ],
             rules=year_lists.describe(),
             can_hand_over=permissions.can_hand_over_year(request.user, point.year_group),
             whole_year=permissions.can_hand_over_year(request.user, point.year_group),
@@ -164,6 +189,9 @@ def transition_report(request):
         return render(request, "tracking/dashboards/transition.html", {"points": points, "point": None})
     context = transition_context(request.user, school, point)
     context["points"] = points
+    if fmt := exports.requested(request):
+        name = f"transition {point.year_group} {point.academic_year}"
+        return exports.download_sheets(fmt, _transition_sheets(context), name=name)
     if request.GET.get("format") == "pdf":
         from tracking.lib.pdf import render_pdf  # noqa: PLC0415 - WeasyPrint loads only for a PDF
 
@@ -178,6 +206,57 @@ def transition_report(request):
         response["Cache-Control"] = "no-store"
         return response
     return render(request, "tracking/dashboards/transition.html", context)
+
+
+def _blank(value, digits=None):
+    if value is None:
+        return ""
+    return round(value, digits) if digits is not None else value
+
+
+def _transition_sheets(c):
+    """The transition report's tables in the page's order, by subject first (the CSV holds that one)."""
+    on, labels, total = c["count_labels"]["on_target"], c["labels"], c["total"]
+    recommended = [
+        [
+            r.pupil.sorted_name, r.pupil.upn, str(r.pupil.form or ""), r.below, r.effort_concern,
+            _blank(r.pupil.attendance), "; ".join(r.reasons),
+        ]
+        for r in c["recommended"]
+    ]  # fmt: skip
+    subjects = [
+        [r.label, r.graded, _blank(r.on_or_above_pct), r.below, r.well_below, _blank(r.avg_diff, 2)]
+        for r in c["subjects"]
+    ]
+    headline = [
+        [f"{on} %", _blank(total.on_or_above_pct)],
+        [f"{labels['well_below']} %", _blank(total.well_below_pct)],
+        ["Average difference from the grade expected now", _blank(total.avg_diff, 2)],
+        ["Grades up since the previous point", total.up],
+        ["Grades down since the previous point", total.down],
+    ]
+    gaps = [[g["label"], _blank(g["on_or_above"]), _blank(g["avg_diff"], 2)] for g in c["gaps"]]
+    commended = [
+        [title, row.pupil.sorted_name, row.pupil.upn, str(row.pupil.form or "")]
+        for name, title, members in c["lists"]
+        if name in ("good_effort", "good_progress")
+        for row in members
+    ]
+    return [
+        (
+            "By subject",
+            ["Subject", "Grades", f"{on} %", labels["below"], labels["well_below"], "Average difference"],
+            subjects,
+        ),
+        ("Headline figures", ["Figure", "Value"], headline),
+        ("Gaps", ["Group", f"Points in % {on.lower()}", "Grades in average difference"], gaps),
+        (
+            "Recommended for mentoring",
+            ["Pupil", "UPN", "Form", "Below expected", "Effort concerns", "Attendance %", "Also on record"],
+            recommended,
+        ),
+        ("Commendations", ["List", "Pupil", "UPN", "Form"], commended),
+    ]
 
 
 def _tutor_grid(school, subjects, rows):

@@ -91,6 +91,18 @@ def download(fmt, headers, rows, *, name, sheet=None):
     return response
 
 
+def download_sheets(fmt, sheets, *, name):
+    """A page of several tables as one attachment: the XLSX has a sheet per (title, headers, rows), the CSV
+    the first table (the page's main one) alone."""
+    if fmt == "xlsx":
+        response = HttpResponse(workbook(sheets), content_type=FORMATS["xlsx"])
+        response["Content-Disposition"] = f'attachment; filename="{slugify(name) or "export"}.xlsx"'
+        response["Cache-Control"] = "no-store"
+        return response
+    _title, headers, rows = sheets[0]
+    return download(fmt, headers, rows, name=name)
+
+
 def table_values(table):
     """(headers, rows) of a django-tables2 table as exported: every row (no paging), the columns not
     marked exclude_from_export, each cell's `value_<column>` (or its render with the HTML removed)."""

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from tracking import permissions
+from tracking.lib import exports
 from tracking.lib.errors import DomainError
 from tracking.marksheets import forms, services
 from tracking.marksheets.views import _sheet_or_404
@@ -55,6 +56,9 @@ def reopen_requests(request):
     permissions.require(permissions.can_see_reopen_requests(user))
     visible = permissions.reopen_requests_visible_to(user)
     deciding = permissions.is_data_manager(user)
+    if fmt := exports.requested(request):
+        headers, rows = _requests_table(_listed(visible), deciding)
+        return exports.download(fmt, headers, rows, name="reopen requests", sheet="Requests")
     waiting = list(_listed(visible.filter(status=ReopenRequestStatus.PENDING)))
     decided = list(_listed(visible.exclude(status=ReopenRequestStatus.PENDING))[:DECIDED_SHOWN])
     until = timezone.localdate() + timedelta(days=7)
@@ -63,6 +67,34 @@ def reopen_requests(request):
         "tracking/reopen_requests.html",
         {"waiting": waiting, "decided": decided, "deciding": deciding, "until": until},
     )
+
+
+def _requests_table(requests, deciding):
+    """Every request the user may see, waiting and decided (the page shows the latest decided)."""
+    headers = [
+        "Group",
+        "Point",
+        "Reason",
+        "Asked at",
+        "Outcome",
+        "Reopened until",
+        "Note",
+        "Decided at",
+        "Decided by",
+    ]
+    if deciding:
+        headers.insert(3, "Asked by")
+    rows = []
+    for r in requests:
+        row = [
+            r.teaching_group.name, r.point.name, r.reason, r.requested_at, r.get_status_display(),
+            r.reopen.until if r.reopen else "", r.note, r.decided_at or "",
+            r.decided_by.display_name if r.decided_by else "",
+        ]  # fmt: skip
+        if deciding:
+            row.insert(3, r.requested_by.display_name if r.requested_by else "")
+        rows.append(row)
+    return headers, rows
 
 
 @login_required

@@ -7,8 +7,7 @@ from collections import defaultdict
 from django.utils import timezone
 
 from tracking import audit
-from tracking.lib.grading import ScaleLookup, UnknownGrade
-from tracking.lib.imports import SubjectGrades
+from tracking.lib.grading import ScaleLookup, SubjectGrades, UnknownGrade
 from tracking.marksheets.queries import entry_codes
 from tracking.mis.columns import Column
 from tracking.mis.jobs import Plan, register

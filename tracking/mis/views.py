@@ -181,6 +181,9 @@ def import_detail(request, pk):
     changes = [c for c in job.changes if c.get("action") != "remove"]
     removals = [c for c in job.changes if c.get("action") == "remove"]
     chosen = [label for name, (label, _help) in importer.options.items() if job.options.get(name)]
+    if fmt := exports.requested(request):
+        headers, rows = _changes_table(job, importer)
+        return exports.download(fmt, headers, rows, name=f"import {job.file_name}", sheet="Changes")
     return render(
         request,
         "tracking/mis/import_detail.html",
@@ -198,6 +201,31 @@ def import_detail(request, pk):
 
 
 SHOWN_CHANGES = 500
+ACTIONS = {"create": "Create", "update": "Update", "remove": "Remove"}
+
+
+def _change_text(row, importer):
+    if row.get("detail"):
+        return row["detail"]
+    if row.get("action") == "create":
+        return importer.new_label
+    return "; ".join(
+        f"{name}: {before or 'blank'} → {after or 'blank'}"
+        for name, (before, after) in row.get("fields", {}).items()
+    )
+
+
+def _changes_table(job, importer):
+    """Every change of a dry run or an import (the page shows the first SHOWN_CHANGES), or, for a
+    rejected file, every problem with its line."""
+    if job.status == ImportStatus.REJECTED:
+        return ["Where", "Problem"], [[where, message] for where, message in job.problems]
+    rows = [
+        [row.get("key") or row.get("upn") or "", row.get("name", ""), ACTIONS.get(row.get("action"), ""),
+         _change_text(row, importer)]
+        for row in job.changes
+    ]  # fmt: skip
+    return [importer.key_label, "Name", "Action", "Change"], rows
 
 
 @login_required

@@ -265,11 +265,22 @@ class Pupil(models.Model):
 
     @property
     def sorted_name(self):
-        return f"{self.last_name}, {self.first_name}"
+        return self.sorted_name_of(
+            self.legal_first_name, self.legal_last_name, self.preferred_first_name, self.preferred_last_name
+        )
+
+    @staticmethod
+    def sorted_name_of(legal_first_name, legal_last_name, preferred_first_name, preferred_last_name):
+        """`sorted_name` of a pupil read as plain values (a page of thousands spares the model objects)."""
+        return f"{preferred_last_name or legal_last_name}, {preferred_first_name or legal_first_name}"
 
     @property
     def ks2_mean(self):
-        scores = [s for s in (self.ks2_reading, self.ks2_maths) if s is not None]
+        return self.ks2_mean_of(self.ks2_reading, self.ks2_maths)
+
+    @staticmethod
+    def ks2_mean_of(reading, maths):
+        scores = [s for s in (reading, maths) if s is not None]
         return sum(scores) / len(scores) if scores else None
 
 

@@ -121,6 +121,9 @@ def setup_scales(request):
             messages.success(request, f"Added {len(added)} standard scale{'s' if len(added) != 1 else ''}.")
         return redirect("setup_scales")
     scales = list(GradeScale.objects.filter(school=school).prefetch_related("values"))
+    if fmt := exports.requested(request):
+        rows = [_grade_row(v, scale=scale) for scale in scales for v in scale.values.all()]
+        return exports.download(fmt, ["Scale", *GRADE_HEADERS], rows, name="grade scales", sheet="Scales")
     missing = [STANDARD_SCALES[code][0] for code in scales_missing(school)]
     return render(request, "tracking/setup/scales.html", {"scales": scales, "missing": missing, "form": form})
 
@@ -139,6 +142,16 @@ def setup_subjects(request):
         messages.success(request, f"Added {subject.name} ({subject.code}).")
         return redirect("setup_subjects")
     subjects = Subject.objects.filter(school=school).select_related("department", "scale", "ks3_scale")
+    if fmt := exports.requested(request):
+        headers = ["Subject", "Code", "Department", "Qualification", "Scale", "Scale in Years 7-9"]
+        rows = [
+            [
+                s.name, s.code, str(s.department or ""), s.get_qualification_display(), str(s.scale),
+                str(s.ks3_scale or ""),
+            ]
+            for s in subjects
+        ]  # fmt: skip
+        return exports.download(fmt, headers, rows, name="subjects", sheet="Subjects")
     return render(request, "tracking/setup/subjects.html", {"form": form, "subjects": subjects})
 
 
@@ -156,6 +169,24 @@ def setup_subject(request, pk):
         messages.success(request, f"Saved {subject.name}.")
         return redirect("setup_subjects")
     return render(request, "tracking/setup/subject.html", {"form": form, "subject": subject})
+
+
+GRADE_HEADERS = ["Grade", "Whole grade", "Other spellings", "Points"]
+
+
+def _grade_row(value, scale=None):
+    row = [value.code, value.step, value.aliases, value.points]
+    return [scale.name, *row] if scale else row
+
+
+def _collects(point):
+    return (
+        ("current", point.collects_current),
+        ("predicted", point.collects_predicted),
+        ("security", point.collects_security),
+        ("effort", point.collects_effort),
+        ("comment", point.collects_comment),
+    )
 
 
 def _current_year_or_redirect(request, school):
@@ -182,6 +213,16 @@ def setup_points(request):
         messages.success(request, f"Added {point.name}.")
         return redirect("setup_points")
     points = AssessmentPoint.objects.filter(academic_year=year).select_related("year_group", "half_term")
+    if fmt := exports.requested(request):
+        headers = ["Point", "Year", "Half term", "Window opens", "Window closes", "Collects"]
+        rows = [
+            [
+                p.name, str(p.year_group), p.half_term.name if p.half_term else "", p.opens_on, p.closes_on,
+                ", ".join(name for name, on in _collects(p) if on),
+            ]
+            for p in points
+        ]  # fmt: skip
+        return exports.download(fmt, headers, rows, name=f"assessment points {year.name}", sheet="Points")
     return render(request, "tracking/setup/points.html", {"form": form, "points": points, "year": year})
 
 
@@ -293,6 +334,9 @@ def setup_scale(request, pk):
         changed = scale_edit(scale=form.instance, values=[g.instance for g in grades.forms], by=request.user)
         messages.success(request, f"Saved {scale.name}." if changed else "Nothing changed.")
         return redirect("setup_scales")
+    if fmt := exports.requested(request):
+        rows = [_grade_row(v) for v in values]
+        return exports.download(fmt, GRADE_HEADERS, rows, name=scale.name, sheet="Grades")
     used = Subject.objects.filter(Q(scale=scale) | Q(ks3_scale=scale)).order_by("name")
     return render(
         request,

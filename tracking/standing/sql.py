@@ -77,6 +77,11 @@ def counting_step_expression():
     return Case(When(_use_predicted(), then=F("predicted__step")), default=F("current__step"))
 
 
+def counting_scale_expression():
+    """The scale of the grade that counts (its id), as an ORM expression on GradeEntry rows."""
+    return Case(When(_use_predicted(), then=F("predicted__scale_id")), default=F("current__scale_id"))
+
+
 def _counted_target():
     """The pupil's target in the entry's subject, joined once (targets are unique per pupil and subject)."""
     return FilteredRelation("pupil__targets", condition=Q(pupil__targets__subject=F("subject")))
@@ -224,8 +229,11 @@ def standing_sql(entries, thresholds, fields=(), points=None, **expressions):
     The same decisions as `annotate_standing`, held to the same answers by the tests.
     """
     if points is None:
-        points = AssessmentPoint.objects.filter(pk__in=entries.values("point_id"))
-    places = places_of(points)
+        places = places_of(AssessmentPoint.objects.filter(pk__in=entries.values("point_id")))
+    else:
+        # Only the points the entries are at need a branch of the gap's CASE (each row tries them in turn).
+        wanted = {point.pk for point in points}
+        places = {pk: place for pk, place in places_of(points).items() if pk in wanted}
     flight_path = {
         f"gap_y{year}": Coalesce(
             F(f"subject__flight_path__gap_y{year}"), Value(DEFAULT_GAPS[year]), output_field=IntegerField()

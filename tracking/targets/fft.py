@@ -1,6 +1,8 @@
 """Reading an FFT estimates export: one row per pupil per subject (UPN, subject code, estimate grade)."""
 
-from tracking.lib.imports import ImportRejected, SubjectGrades, read_csv_upload
+from tracking.lib.grading import SubjectGrades
+from tracking.mis.columns import Column
+from tracking.mis.uploads import UploadRejected, read_upload
 from tracking.models import Pupil
 
 FFT_LABELS = (
@@ -9,16 +11,16 @@ FFT_LABELS = (
     ("FFT50", "FFT50 (average progress)"),
     ("FFT Type D", "FFT Type D"),
 )
-COLUMNS = {
-    "upn": ("upn",),
-    "subject": ("subject code", "subject", "subject_code", "code"),
-    "grade": ("estimate grade", "estimate", "grade", "estimate_grade"),
-}
+COLUMNS = (
+    Column("upn", "UPN", True),
+    Column("subject", "Subject code", True, ("subject", "code")),
+    Column("grade", "Estimate grade", True, ("estimate", "grade")),
+)
 
 
 def fft_parse(*, school, year_group, upload):
-    """{(pupil_id, subject_id): GradeValue} for a year group, or ImportRejected listing every bad line."""
-    lines = read_csv_upload(upload, required=COLUMNS)
+    """{(pupil_id, subject_id): GradeValue} for a year group, or UploadRejected listing every bad line."""
+    lines, errors = read_upload(upload, columns=COLUMNS)
     pupils = {
         upn.upper(): (pk, year_id)
         for pk, upn, year_id in Pupil.objects.filter(school=school, is_active=True).values_list(
@@ -26,7 +28,7 @@ def fft_parse(*, school, year_group, upload):
         )
     }
     grades = SubjectGrades(school)
-    estimates, errors = {}, []
+    estimates = {}
     for number, row in lines:
         problems = []
         upn = row["upn"].strip().upper()
@@ -51,7 +53,7 @@ def fft_parse(*, school, year_group, upload):
         if problems:
             errors.append((number, "; ".join(problems)))
     if errors:
-        raise ImportRejected(errors)
+        raise UploadRejected(sorted(errors))
     if not estimates:
-        raise ImportRejected([(1, "the file has a header but no rows")])
+        raise UploadRejected([(1, "the file has a header but no rows")])
     return estimates

@@ -14,7 +14,9 @@ from django.db import transaction
 
 from tracking import audit
 from tracking.lib.exports import safe_cell
-from tracking.lib.imports import ImportRejected, SubjectGrades, read_csv_upload
+from tracking.lib.grading import SubjectGrades
+from tracking.mis.columns import Column
+from tracking.mis.uploads import UploadRejected, read_upload
 from tracking.models import FlightPath, FlightPathRow, GradeValue, Subject
 from tracking.standing import grade_at_step
 
@@ -99,19 +101,20 @@ def flightpaths_csv(school):
     return out.getvalue()
 
 
+COLUMNS = (
+    Column("subject", "Subject", True, ("subject code",)),
+    Column("ks2_from", "KS2 from", True, ("ks2",)),
+    Column("grade", "Grade", True),
+)
+
+
 @transaction.atomic
 def flightpaths_import(*, school, upload, by):
-    """Replace the flight paths of the subjects named in a CSV. Rejects the whole file on any bad row."""
-    lines = read_csv_upload(
-        upload,
-        required={
-            "subject": ("subject", "subject code", "subject_code"),
-            "ks2_from": ("ks2_from", "ks2 from", "ks2"),
-            "grade": ("grade",),
-        },
-    )
+    """Replace the flight paths of the subjects named in a CSV or XLSX file. Rejects the whole file on any
+    bad row (UploadRejected)."""
+    lines, errors = read_upload(upload, columns=COLUMNS)
     grades = SubjectGrades(school)
-    errors, parsed, seen = [], defaultdict(list), set()
+    parsed, seen = defaultdict(list), set()
     for number, row in lines:
         problems = []
         subject = grades.subject(row["subject"])
@@ -139,9 +142,9 @@ def flightpaths_import(*, school, upload, by):
         else:
             parsed[subject].append((ks2_from, grade))
     if errors:
-        raise ImportRejected(errors)
+        raise UploadRejected(sorted(errors))
     if not parsed:
-        raise ImportRejected([(1, "the file has a header but no rows")])
+        raise UploadRejected([(1, "the file has a header but no rows")])
     existing = {p.subject_id: p for p in FlightPath.objects.filter(school=school, subject__in=list(parsed))}
     new_rows, events = [], []
     for subject, rows in parsed.items():

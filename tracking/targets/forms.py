@@ -19,7 +19,10 @@ def _grades(subject):
 class GenerateForm(forms.Form):
     year_group = forms.ModelChoiceField(queryset=YearGroup.objects.none(), label="Year group")
     source = forms.ChoiceField(
-        choices=(("flightpath", "Flight path from KS2 scaled scores"), ("fft", "FFT estimates (CSV upload)")),
+        choices=(
+            ("flightpath", "Flight path from KS2 scaled scores"),
+            ("fft", "FFT estimates (CSV or XLSX upload)"),
+        ),
         widget=forms.RadioSelect,
         initial="flightpath",
     )
@@ -28,8 +31,8 @@ class GenerateForm(forms.Form):
     )
     fft_file = forms.FileField(
         required=False,
-        label="FFT estimates file (CSV)",
-        help_text="Columns: UPN, Subject code, Estimate grade. UTF-8, up to 2 MB.",
+        label="FFT estimates file (CSV or XLSX)",
+        help_text="Columns: UPN, Subject code, Estimate grade. CSV UTF-8 or an Excel workbook, up to 2 MB.",
     )
 
     def __init__(self, *args, school, **kwargs):
@@ -94,7 +97,8 @@ class TargetFilterForm(forms.Form):
 
 class FlightPathUploadForm(forms.Form):
     file = forms.FileField(
-        label="Flight paths (CSV)", help_text="Columns: subject, ks2_from, grade. UTF-8, up to 2 MB."
+        label="Flight paths (CSV or XLSX)",
+        help_text="Columns: subject, ks2_from, grade. CSV UTF-8 or an Excel workbook, up to 2 MB.",
     )
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from tracking import permissions
 from tracking.lib import exports
 from tracking.lib.errors import DomainError
-from tracking.lib.imports import ImportRejected
+from tracking.mis.uploads import UploadRejected
 from tracking.models import (
     AssessmentPoint,
     FlightPath,
@@ -220,6 +220,11 @@ def target_detail(request, pupil_pk, subject_pk):
                 form.add_error(None, exc.message)
             else:
                 messages.error(request, exc.message)
+    if fmt := exports.requested(request):
+        headers, rows = _history_table(queries.target_history(target) if target else [])
+        return exports.download(
+            fmt, headers, rows, name=f"{subject} target {pupil.full_name}", sheet="History"
+        )
     path_rows = []
     if target is not None and pupil.year_group.number <= 9:
         path_rows = queries.pupil_targets(pupil, family=False, visible=permissions.targets_visible_to(user))[
@@ -367,7 +372,7 @@ def target_generate(request):
             if upload is not None:
                 try:
                     estimates = fft_parse(school=school, year_group=year, upload=upload)
-                except ImportRejected as exc:
+                except UploadRejected as exc:
                     errors = exc.errors
                     request.session.pop(FFT_SESSION_KEY, None)
                     stored = None
@@ -420,6 +425,25 @@ def target_generate(request):
     )
 
 
+def _history_table(history):
+    """A target's history as its page shows it."""
+    rows = []
+    for e in history:
+        before, after = e.before or {}, e.after or {}
+        grade = after.get("grade") or ""
+        if before.get("grade") and before["grade"] != after.get("grade"):
+            grade = f"{before['grade']} → {grade}"
+        if after.get("requested_grade"):
+            grade += f" (asks {after['requested_grade']})"
+        if after.get("proposed_grade"):
+            grade += f" (proposed {after['proposed_grade']})"
+        status = e.status_after
+        if e.status_before and e.status_before != e.status_after:
+            status = f"{e.status_before} → {status}"
+        rows.append([e.at, e.by.display_name if e.by else "System", e.label, grade.strip(), status, e.note])
+    return ["When", "Who", "What", "Grade", "Status", "Reason / note"], rows
+
+
 # -- flight paths ------------------------------------------------------------------------------
 @login_required
 def flight_paths(request):
@@ -437,7 +461,7 @@ def flight_paths(request):
         if form.is_valid():
             try:
                 n = flightpaths_import(school=school, upload=form.cleaned_data["file"], by=user)
-            except ImportRejected as exc:
+            except UploadRejected as exc:
                 errors = exc.errors
             else:
                 messages.success(request, f"Flight paths updated: {n} rows saved.")

@@ -85,6 +85,27 @@ def test_the_head_of_year_sees_each_list_with_the_attendance_check(reviewed, log
     assert f'href="/dashboard/forms/{w.form.pk}/"' in page  # the year's forms lead to the tutor's view
 
 
+def test_each_list_pages_on_its_own_and_counts_every_member(reviewed, login, monkeypatch):
+    from tracking.dashboards import pastoral_views
+
+    w = reviewed
+    monkeypatch.setattr(pastoral_views, "LIST_PAGE_SIZE", 1)
+    client = login(w.hoy.user)
+    first = client.get(f"/dashboard/year-lists/?point={w.point.pk}")
+    lists = {name: members for name, _title, members in first.context["lists"]}
+    seen = _members(lists, "good_effort")
+    assert len(seen) == 1 and lists["good_effort"].paginator.count == 2
+    page = first.content.decode()
+    assert "Good effort across a range of subjects (2)" in page and "Page 1 of 2" in page
+    assert f"?point={w.point.pk}&amp;good_effort-page=2#good_effort" in page
+    second = client.get(
+        f"/dashboard/year-lists/?point={w.point.pk}&good_effort-page=2&slower_progress-page=9"
+    )
+    lists = {name: members for name, _title, members in second.context["lists"]}
+    assert seen | _members(lists, "good_effort") == {w.classmate.pk, w.other_child.pk}
+    assert _members(lists, "slower_progress") == {w.child.pk}  # a page past the end shows the last
+
+
 def test_the_lists_download_as_csv_and_xlsx(reviewed, login):
     w = reviewed
     client = login(w.hoy.user)

@@ -1,0 +1,149 @@
+"""The dashboards' figures, worked out in the database for speed, pinned to tracking.standing's Python
+form on a factory-built school: the same grades, the same answers, whichever way they are counted."""
+
+import pytest
+
+from tests import factories as f
+from tracking import standing
+from tracking.dashboards import attainment8_pupils
+from tracking.dashboards.attainment8 import A8Error, attainment8, entries_for
+from tracking.models import AssessmentPoint, Category, EstimateTable, GradeEntry, ProgressEstimate
+
+pytestmark = pytest.mark.django_db
+
+
+def _reference_a8(points, school, estimates):
+    """Each pupil's A8 the long way: every GCSE grade entry judged in Python (`counting_grade`), the
+    latest point's grade kept per subject, its whole grade scored by the A8 rules."""
+    book = standing.Book(school)
+    chosen = [p for p in points if p.year_group.number in (10, 11)]
+    latest = {}
+    entries = (
+        GradeEntry.objects.filter(
+            school=school,
+            pupil__is_active=True,
+            point__academic_year_id__in={p.academic_year_id for p in chosen},
+            point__year_group_id__in={p.year_group_id for p in chosen},
+            point__sequence__lte=max(p.sequence for p in chosen),
+            subject__qualification="gcse",
+        )
+        .select_related("point", "current", "predicted", "subject", "pupil")
+        .order_by("point__sequence")
+    )
+    for entry in entries:
+        grade = standing.counting_grade(entry.point, entry.current, entry.predicted)
+        if grade is None:
+            continue
+        latest[(entry.pupil, entry.subject_id)] = (entry.subject, book.values(grade.scale_id), grade.step)
+    by_pupil = {}
+    for (pupil, _subject_id), (subject, values, step) in latest.items():
+        code = standing.grade_at_step(values, step).code
+        if subject.category == attainment8_pupils.COMBINED and code.isdigit():
+            code = f"{code}-{code}"
+        try:
+            scored = entries_for(subject.name, subject.category, grade=code)
+        except A8Error:
+            scored = []
+        by_pupil.setdefault(pupil, []).extend(scored)
+    out = {}
+    for pupil, scored in by_pupil.items():
+        breakdown = attainment8(scored)
+        estimate = estimates.estimate_for(pupil.ks2_mean)
+        out[pupil.pk] = (
+            breakdown.attainment8,
+            breakdown.english,
+            breakdown.maths,
+            breakdown.ebacc,
+            breakdown.open,
+            breakdown.english_double_weighted,
+            estimate,
+            breakdown.progress8(estimate),
+        )
+    return out
+
+
+def test_attainment8_rows_match_the_grades_judged_one_by_one(world):
+    w = world
+    school = w.school
+    y10 = f.YearGroupFactory(school=school, number=10)
+    autumn = AssessmentPoint.objects.get(pk=w.point.pk)
+    autumn.sequence, autumn.collects_predicted = 1, True
+    autumn.save()
+    spring = f.AssessmentPointFactory(school=school, year_group=w.y11, sequence=2, name="Y11 Spring")
+    y10_point = f.AssessmentPointFactory(school=school, year_group=y10, sequence=2, name="Y10 Spring")
+    science = f.SubjectFactory(
+        school=school, name="Combined Science", code="SC", category=Category.COMBINED_SCIENCE
+    )
+    history = f.SubjectFactory(school=school, name="History", code="HI", category=Category.HISTORY)
+    literature = f.SubjectFactory(
+        school=school, name="English Literature", code="EL", category=Category.ENGLISH_LITERATURE
+    )
+    art = f.SubjectFactory(school=school, name="Art", code="AR", category=Category.OTHER)
+    btec = f.SubjectFactory(
+        school=school, name="Sport", code="SP", category=Category.OTHER, qualification="btec"
+    )
+    younger = f.PupilFactory(school=school, year_group=y10, ks2_reading=None, ks2_maths=None)
+    left = f.PupilFactory(school=school, year_group=w.y11, is_active=False)
+    g = lambda code: f.grade(school, code)  # noqa: E731
+    plan = [
+        # pupil, subject, point, current, predicted
+        (w.child, w.maths, autumn, "5", "7+"),  # the prediction counts at a point collecting them
+        (w.child, w.maths, spring, "6-", None),  # ...and the later point's grade wins
+        (w.child, w.english, autumn, "4", None),  # not graded at spring: autumn's grade still counts
+        (w.child, literature, spring, "5+", None),
+        (w.child, science, spring, "6", None),  # combined science on the single scale: 6-6
+        (w.child, history, autumn, "U", None),
+        (w.child, art, spring, "8", None),
+        (w.child, btec, spring, "9", None),  # not a GCSE: left out
+        (w.classmate, w.maths, spring, "3", None),
+        (w.classmate, w.english, spring, None, "4"),  # a prediction at a point not collecting them
+        (w.other_child, art, autumn, "2", None),
+        (younger, w.maths, y10_point, "9", None),
+        (left, w.maths, spring, "7", None),  # has left: not counted
+    ]
+    for pupil, subject, point, current, predicted in plan:
+        f.GradeEntryFactory(
+            pupil=pupil,
+            subject=subject,
+            point=point,
+            current=g(current) if current else None,
+            predicted=g(predicted) if predicted else None,
+        )
+    ProgressEstimate.objects.create(school=school, ks2_from=80, estimated_a8=30)
+    ProgressEstimate.objects.create(school=school, ks2_from=105, estimated_a8=44.5)
+    estimates = EstimateTable(school)
+    points = list(
+        AssessmentPoint.objects.filter(pk__in=[spring.pk, y10_point.pk]).select_related("year_group")
+    )
+    scoped = GradeEntry.objects.filter(school=school, pupil__is_active=True)
+
+    rows = attainment8_pupils.attainment8_rows(scoped, points, school, estimates)
+
+    got = {
+        pupil.pk: (
+            b.attainment8,
+            b.english,
+            b.maths,
+            b.ebacc,
+            b.open,
+            b.english_double_weighted,
+            estimate,
+            p8,
+        )
+        for pupil, b, estimate, p8 in rows
+    }
+    assert got == _reference_a8(points, school, estimates)
+    # Ada: maths 7+ then 6- at spring (6 x 2), English 5 double weighted (language's 4 goes to the open
+    # element), EBacc 6 + 6 (combined science twice) + 0 (history U), open 8 (art) + 4.
+    assert got[w.child.pk][:5] == (46.0, 10.0, 12.0, 12.0, 12.0)
+    assert left.pk not in got and set(got) == {w.child.pk, w.classmate.pk, w.other_child.pk, younger.pk}
+    assert [row[0].pk for row in rows][0] == younger.pk  # Year 10 first, then by name
+    assert attainment8_pupils.cohort_a8(rows)["all"]["pupils"] == 4
+
+
+def test_attainment8_rows_are_empty_without_years_10_and_11(world):
+    school = world.school
+    assert (
+        attainment8_pupils.attainment8_rows(GradeEntry.objects.none(), [], school, EstimateTable(school))
+        == []
+    )
