@@ -165,11 +165,7 @@ def pupil_counts(entries, thresholds, rules=RULES):
         ]
     by_pupil = {row.pop("pupil_id"): row for row in counted}
     # Only what the lists, the report and the downloads show: a year of a thousand pupils is built here.
-    pupils = (
-        Pupil.objects.filter(pk__in=by_pupil)
-        .select_related("form")
-        .only(*LISTED_FIELDS, "form__name")
-    )
+    pupils = Pupil.objects.filter(pk__in=by_pupil).select_related("form").only(*LISTED_FIELDS, "form__name")
     out = [PupilCounts(pupil=pupil, **by_pupil[pupil.pk]) for pupil in pupils]
     out.sort(key=lambda r: r.pupil.sorted_name)
     return out
