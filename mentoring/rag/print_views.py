@@ -17,10 +17,7 @@ from .views import pick
 def rag_sheets(request, window_id):
     """Printed RAG sheets: a mentor asks for theirs, SLT for every mentor's; made by the worker."""
     user = request.user
-    mentor = permissions.access_for(user).staff if permissions.can_mentor(user) else None
-    runs = access.can_run_rag(user)
-    permissions.require(mentor is not None or runs)
-    window = access.get_window_or_404(user, window_id)
+    window, mentor, runs = access.mentors_window_or_404(user, window_id)
     if request.method == "POST":
         whole = request.POST.get("scope") == "all"
         permissions.require(runs if whole else mentor is not None)

@@ -284,10 +284,7 @@ def rag_review(request, window_id):
 def rag_breakfast(request, window_id):
     """Mentors record their feedback from the month's Mentoring RAG Breakfast; SLT read it all."""
     user = request.user
-    mentor = permissions.access_for(user).staff if permissions.can_mentor(user) else None
-    runs = access.can_run_rag(user)
-    permissions.require(mentor is not None or runs)
-    window = access.get_window_or_404(user, window_id)
+    window, mentor, runs = access.mentors_window_or_404(user, window_id)
     form = None
     if mentor is not None:
         mine = RagBreakfast.objects.filter(window=window, mentor=mentor).first()
