@@ -6,7 +6,6 @@ one query each.
 
 from dataclasses import dataclass, field
 
-from django.core.paginator import Paginator
 from django.db.models import Case, CharField, Count, F, IntegerField, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 
@@ -158,16 +157,9 @@ class SenPupil:
         return round(100 * self.attended / self.marked) if self.marked else None
 
 
-PER_PAGE = 50
-
-
-def sen_pupils(pupil_ids, figures_, plans, need=None, page=None):
-    """A page (PER_PAGE to a page) of the SEN pupils among `pupil_ids`, by year then name, each with
-    their standing counts, active plans and session attendance.
-
-    `plans` is the plans the user may see (interventions.plans.access.plans_visible_to). Three queries;
-    plans and sessions are read for the page's pupils only (a school of 6,000 has some 900 SEN pupils).
-    """
+def sen_pupils(pupil_ids, figures_, need=None):
+    """SEN pupils among `pupil_ids` with their standing counts, by year and name (one query); their plans
+    and sessions are read by `add_plans_and_sessions` for the rows a page shows."""
     pupils = Pupil.objects.filter(pk__in=pupil_ids, sen_status__in=SEN).select_related("form", "year_group")
     if need in SEN:
         pupils = pupils.filter(sen_status=need)
@@ -175,9 +167,16 @@ def sen_pupils(pupil_ids, figures_, plans, need=None, page=None):
         pupils = pupils.filter(sen_need="")
     elif need:
         pupils = pupils.filter(sen_need=need)
-    ordered = sorted(pupils, key=lambda p: (p.year_group.number, p.sorted_name))
-    shown = Paginator(ordered, PER_PAGE).get_page(page)
-    out = {p.pk: SenPupil(pupil=p, figures=figures_["pupil"].get(p.pk)) for p in shown}
+    rows = [SenPupil(pupil=p, figures=figures_["pupil"].get(p.pk)) for p in pupils]
+    return sorted(rows, key=lambda r: (r.pupil.year_group.number, r.pupil.sorted_name))
+
+
+def add_plans_and_sessions(rows, plans):
+    """Fill in each row's active plans and session attendance: two queries, however many rows.
+
+    `plans` is the plans the user may see (interventions.plans.access.plans_visible_to).
+    """
+    out = {row.pupil.pk: row for row in rows}
     for plan in (
         plans.filter(pupil_id__in=out, status=PlanStatus.ACTIVE)
         .select_related("department")
@@ -197,5 +196,4 @@ def sen_pupils(pupil_ids, figures_, plans, need=None, page=None):
     for row in sessions:
         found = out[row["pupil_id"]]
         found.places, found.attended, found.missed = row["places"], row["attended"], row["missed"]
-    shown.object_list = list(out.values())
-    return shown
+    return rows

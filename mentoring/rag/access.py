@@ -55,6 +55,15 @@ def get_window_or_404(user, pk):
         raise Http404("No such RAG window") from None
 
 
+def mentors_window_or_404(user, pk):
+    """(window, the user as mentor or None, whether they run the RAG) for pages a mentor uses for their own
+    mentees and SLT for every mentor's (the breakfast, the printed sheets); anyone else gets a 404."""
+    mentor = permissions.access_for(user).staff if permissions.can_mentor(user) else None
+    runs = can_run_rag(user)
+    permissions.require(mentor is not None or runs)
+    return get_window_or_404(user, pk), mentor, runs
+
+
 def actions_visible_to(user):
     """SLT: every action; heads of department: their department's; mentors: their mentees'; owners."""
     access = permissions.access_for(user)

@@ -1,6 +1,5 @@
-"""The monthly Academic RAG: SLT open it, teachers rate, SLT review and act, mentors print and feed back."""
-
-from datetime import timedelta
+"""The monthly Academic RAG: SLT open and date the window, teachers rate, SLT review, mentors record the
+breakfast. Actions from it are in action_views, the printed sheets in print_views."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,17 +13,18 @@ from django.utils import timezone
 from tracking import permissions
 from tracking.lib import exports
 from tracking.lib.errors import DomainError
-from tracking.models import Role, Staff, Subject
+from tracking.models import Subject
 
 from .. import queries as mentoring_queries
-from ..models import ActionOwner, RagBreakfast, RagEntry, RagSheetJob, SheetJobStatus
+from ..models import RagBreakfast
 from . import access, queries, services, words
-from .forms import ActionForm, ActionStatusForm, BreakfastForm, WindowDatesForm
+from .forms import BreakfastForm, WindowDatesForm
 
 REVIEW_PER_PAGE = 50
 
 
-def _pick(queryset, raw):
+def pick(queryset, raw):
+    """The row with this id in the viewer's queryset, else 404 (a bad or out-of-scope id alike)."""
     if not raw:
         return None
     try:
@@ -33,7 +33,7 @@ def _pick(queryset, raw):
         raise Http404("Not found") from None
 
 
-def _words(school):
+def rag_words(school):
     settings = words.settings_for(school)
     return words.labels(settings)
 
@@ -90,7 +90,7 @@ def rag_home(request):
                         )
                         messages.success(request, f"{window} is open from {window.opens_on:%-d %B}.")
                     else:
-                        window = _pick(access.windows_visible_to(user), request.POST.get("window"))
+                        window = pick(access.windows_visible_to(user), request.POST.get("window"))
                         permissions.require(window is not None)
                         services.rag_window_dates_set(
                             window=window, opens_on=data["opens_on"], closes_on=data["closes_on"], by=user
@@ -165,7 +165,7 @@ def rag_sheet(request, window_id, group_id):
     user = request.user
     permissions.require(access.can_rate(user))
     window = access.get_window_or_404(user, window_id)
-    group = _pick(queries.rating_groups(user, window), group_id)
+    group = pick(queries.rating_groups(user, window), group_id)
     permissions.require(group is not None)
     today = timezone.localdate()
     pupils = list(queries.group_pupils(group, window))
@@ -218,15 +218,15 @@ def rag_review(request, window_id):
     school = window.school
     subjects = Subject.objects.filter(school=school).order_by("name")
     mentors = mentoring_queries.mentors_for(school)
-    subject = _pick(subjects, request.GET.get("subject"))
-    mentor = _pick(mentors, request.GET.get("mentor"))
+    subject = pick(subjects, request.GET.get("subject"))
+    mentor = pick(mentors, request.GET.get("mentor"))
     red, changed = request.GET.get("red") == "1", request.GET.get("changed") == "1"
     entries, previous = queries.review(
         window, subject=subject, mentor=mentor, red_only=red, changed_only=changed
     )
     mentor_names = {m.pk: str(m) for m in mentors}
     if fmt := exports.requested(request):
-        rag = _words(school)
+        rag = rag_words(school)
         last = previous.month.strftime("%B") if previous else "Last month"
         headers = [
             "Pupil",
@@ -271,7 +271,7 @@ def rag_review(request, window_id):
             "mentor": mentor,
             "red": red,
             "changed": changed,
-            "rag_words": _words(school),
+            "rag_words": rag_words(school),
             "breadcrumbs": [
                 {"label": "Academic RAG", "url": reverse("mentoring:rag_home")},
                 {"label": str(window)},
@@ -280,146 +280,11 @@ def rag_review(request, window_id):
     )
 
 
-def _owners(entry):
-    """Who may own an action on this comment: the subject's head of department, the mentor, SLT."""
-    school = entry.school
-    hods = Staff.objects.filter(
-        school=school, roles__role=Role.HEAD_OF_DEPARTMENT, roles__department_id=entry.subject.department_id
-    ).select_related("user")
-    mentor = mentoring_queries.mentor_of(entry.pupil, entry.window.academic_year)
-    slt = Staff.objects.filter(school=school, roles__role=Role.SLT).select_related("user").distinct()
-    owners = [(ActionOwner.HEAD_OF_DEPARTMENT, s, f"{s} (head of department)") for s in hods.distinct()]
-    if mentor is not None:
-        owners.append((ActionOwner.MENTOR, mentor, f"{mentor} (mentor)"))
-    owners += [(ActionOwner.SLT, s, f"{s} (senior leadership)") for s in slt]
-    return owners
-
-
-@login_required
-def rag_action_new(request, entry_id):
-    """SLT turn a comment into an action with an owner, a due date and a status."""
-    user = request.user
-    permissions.require(access.can_run_rag(user))
-    entry = _pick(
-        RagEntry.objects.filter(school_id__in=permissions.access_for(user).school_ids).select_related(
-            "pupil__form", "subject", "window__academic_year", "school", "by"
-        ),
-        entry_id,
-    )
-    today = timezone.localdate()
-    form = ActionForm(
-        request.POST or None, owners=_owners(entry), initial={"due_on": today + timedelta(days=14)}
-    )
-    if request.method == "POST" and form.is_valid():
-        kind, owner = form.cleaned_data["owner"]
-        try:
-            services.rag_action_create(
-                entry=entry,
-                text=form.cleaned_data["text"],
-                owner_kind=kind,
-                owner=owner,
-                due_on=form.cleaned_data["due_on"],
-                by=user,
-                today=today,
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request, f"Action for {entry.pupil.full_name} ({entry.subject.name}) given to {owner}."
-            )
-            return redirect("mentoring:rag_review", entry.window_id)
-    return render(
-        request,
-        "mentoring/rag/action_new.html",
-        {
-            "entry": entry,
-            "form": form,
-            "rag_words": _words(entry.school),
-            "breadcrumbs": [
-                {"label": "Academic RAG", "url": reverse("mentoring:rag_home")},
-                {"label": str(entry.window), "url": reverse("mentoring:rag_review", args=[entry.window_id])},
-                {"label": "New action"},
-            ],
-        },
-    )
-
-
-@login_required
-def rag_actions(request):
-    """Actions from the RAG: SLT all; heads of department their department's; mentors their mentees'."""
-    user = request.user
-    permissions.require(access.can_see_actions(user))
-    school = permissions.school_for(user)
-    actions = (
-        access.actions_visible_to(user)
-        .select_related("pupil__form", "subject", "owner__user", "window", "entry")
-        .order_by("status", "due_on", "pk")
-    )
-    show = request.GET.get("show", "open")
-    if show == "open":
-        actions = actions.exclude(status="done")
-    if fmt := exports.requested(request):
-        rag = _words(school)
-        headers = ["Pupil", "UPN", "Form", "Subject", "Rating", "Action", "Month", "Owner", "Owner's role"]
-        headers += ["Due", "Status"]
-        rows = [
-            [
-                a.pupil.sorted_name,
-                a.pupil.upn,
-                a.pupil.form.name if a.pupil.form else "",
-                a.subject.name if a.subject else "",
-                rag.get(a.entry.rating, a.entry.rating) if a.entry else "",
-                a.text,
-                str(a.window),
-                str(a.owner or ""),
-                a.get_owner_kind_display(),
-                a.due_on,
-                a.get_status_display(),
-            ]
-            for a in actions
-        ]
-        return exports.download(fmt, headers, rows, name="RAG actions", sheet="Actions")
-    page = Paginator(actions, REVIEW_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "mentoring/rag/actions.html",
-        {
-            "page_obj": page,
-            "show": show,
-            "status_form": ActionStatusForm(),
-            "updatable": {a.pk for a in page if access.can_update_action(user, a)},
-            "rag_words": _words(school),
-        },
-    )
-
-
-@login_required
-def rag_action(request, action_id):
-    """The owner (or SLT) moves an action on: open, in progress, done (POST only)."""
-    user = request.user
-    permissions.require(request.method == "POST" and access.can_see_actions(user))
-    action = _pick(access.actions_visible_to(user).select_related("pupil"), action_id)
-    permissions.require(access.can_update_action(user, action))
-    form = ActionStatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose open, in progress or done.")
-    else:
-        services.rag_action_status_set(action=action, status=form.cleaned_data["status"], by=user)
-        messages.success(
-            request, f"Action for {action.pupil.full_name}: {action.get_status_display().lower()}."
-        )
-    return redirect("mentoring:rag_actions")
-
-
 @login_required
 def rag_breakfast(request, window_id):
     """Mentors record their feedback from the month's Mentoring RAG Breakfast; SLT read it all."""
     user = request.user
-    mentor = permissions.access_for(user).staff if permissions.can_mentor(user) else None
-    runs = access.can_run_rag(user)
-    permissions.require(mentor is not None or runs)
-    window = access.get_window_or_404(user, window_id)
+    window, mentor, runs = access.mentors_window_or_404(user, window_id)
     form = None
     if mentor is not None:
         mine = RagBreakfast.objects.filter(window=window, mentor=mentor).first()
@@ -448,76 +313,3 @@ def rag_breakfast(request, window_id):
             ],
         },
     )
-
-
-@login_required
-def rag_sheets(request, window_id):
-    """Printed RAG sheets: a mentor asks for theirs, SLT for every mentor's; made by the worker."""
-    user = request.user
-    mentor = permissions.access_for(user).staff if permissions.can_mentor(user) else None
-    runs = access.can_run_rag(user)
-    permissions.require(mentor is not None or runs)
-    window = access.get_window_or_404(user, window_id)
-    if request.method == "POST":
-        whole = request.POST.get("scope") == "all"
-        permissions.require(runs if whole else mentor is not None)
-        job = services.rag_sheets_request(window=window, mentor=None if whole else mentor, by=user)
-        return redirect("mentoring:rag_sheet_job", job.pk)
-    jobs = RagSheetJob.objects.filter(window=window).select_related("mentor__user").defer("pdf")
-    jobs = jobs if runs else jobs.filter(mentor=mentor)
-    return render(
-        request,
-        "mentoring/rag/sheets.html",
-        {
-            "window": window,
-            "mentor": mentor,
-            "runs": runs,
-            "jobs": list(jobs[:10]),
-            "kept_days": services.rag_sheets_kept_days(window.school),
-            "breadcrumbs": [
-                {"label": "Academic RAG", "url": reverse("mentoring:rag_home")},
-                {"label": "Printed sheets"},
-            ],
-        },
-    )
-
-
-def _job_or_404(user, job_id):
-    jobs = RagSheetJob.objects.filter(school_id__in=permissions.access_for(user).school_ids).select_related(
-        "window"
-    )
-    if not access.can_run_rag(user):
-        staff = permissions.access_for(user).staff
-        permissions.require(staff is not None and permissions.can_mentor(user))
-        jobs = jobs.filter(mentor=staff)
-    return _pick(jobs.defer("pdf"), job_id)
-
-
-@login_required
-def rag_sheet_job(request, job_id):
-    """Progress of a sheets job (htmx polls the partial until it is ready), then the download link."""
-    job = _job_or_404(request.user, job_id)
-    template = "mentoring/rag/_job.html" if request.headers.get("HX-Request") else "mentoring/rag/job.html"
-    return render(
-        request,
-        template,
-        {
-            "job": job,
-            "breadcrumbs": [
-                {"label": "Academic RAG", "url": reverse("mentoring:rag_home")},
-                {"label": "Printed sheets", "url": reverse("mentoring:rag_sheets", args=[job.window_id])},
-                {"label": "Progress"},
-            ],
-        },
-    )
-
-
-@login_required
-def rag_sheet_pdf(request, job_id):
-    job = _job_or_404(request.user, job_id)
-    permissions.require(job.status == SheetJobStatus.DONE)
-    pdf = RagSheetJob.objects.values_list("pdf", flat=True).get(pk=job.pk)
-    who = job.mentor.user.last_name if job.mentor_id else "all-mentors"
-    response = HttpResponse(bytes(pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="rag-{job.window.month:%Y-%m}-{who.lower()}.pdf"'
-    return response

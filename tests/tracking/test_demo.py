@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from mentoring.models import MentorAssignment
 from tests.built_once import built_once
@@ -123,3 +124,15 @@ def test_the_demo_trust_login_switches_between_the_two_schools(demo, client):
         assert f'<option value="{school.pk}" selected>{school.name}</option>' in page
         assert client.get(reverse("pupil_detail", args=[_records(school)[0][1]])).status_code == 200
         assert client.get(reverse("pupil_detail", args=[_records(other)[0][1]])).status_code == 404
+
+
+def test_the_demo_data_manager_has_a_reopen_request_waiting_on_their_home(demo, client):
+    from tracking.models import ReopenRequest, ReopenRequestStatus
+
+    waiting = ReopenRequest.objects.get(school=demo, status=ReopenRequestStatus.PENDING)
+    assert waiting.requested_by.username == "teacher.maths" and waiting.point.is_locked
+    client.force_login(User.objects.get(username="datamanager"))
+    home = client.get("/").content.decode()
+    assert "Requests to reopen verified marksheets" in home
+    listed = client.get(reverse("reopen_requests")).content.decode()
+    assert waiting.teaching_group.name in listed and "moderated coursework" in listed

@@ -50,3 +50,33 @@ def test_a_linked_file_on_the_servers_disk_is_not_read(tmp_path):
 def test_a_data_uri_stylesheet_is_used(tmp_path):
     pdf = html_to_pdf(f'<link rel="stylesheet" href="data:text/css,{SQUARE_PAGE}"><p>Report</p>')
     assert _page_size(pdf, tmp_path) == (283, 283)
+
+
+def test_web_fonts_are_fetched_once_per_thread_and_every_pdf_still_embeds_them(monkeypatch):
+    """A worker making 300 reports registers the report font once, not 300 times; a second thread has a
+    configuration of its own (WeasyPrint's is not safe to share)."""
+    import threading
+
+    from tracking.lib import pdf as pdfs
+
+    fetched = []
+    real = pdfs.static_path
+
+    def counting(url):
+        fetched.append(url)
+        return real(url)
+
+    monkeypatch.setattr(pdfs, "static_path", counting)
+    monkeypatch.setattr(pdfs, "_fonts", threading.local())
+    html = '<link rel="stylesheet" href="/static/css/report-pdf.css"><p>Ada <b>Lamb</b></p>'
+    first, second = html_to_pdf(html), html_to_pdf(html)
+    fonts = [url for url in fetched if url.endswith(".woff")]
+    assert fonts and len(fonts) == len(set(fonts)), fonts
+    for made in (first, second):
+        fonts_in = subprocess.run(["pdffonts", "-"], input=made, capture_output=True, check=True).stdout
+        assert b"Atkinson-Hyperlegible" in fonts_in, fonts_in
+    other = []
+    thread = threading.Thread(target=lambda: other.append(pdfs.font_config()))
+    thread.start()
+    thread.join()
+    assert other[0] is not pdfs.font_config()

@@ -126,3 +126,18 @@ def test_parents_see_a_locked_point_only_once_its_cycle_is_past_verification(cli
     assert ("Y11 Autumn 1" in page) is shown
     client.force_login(graded.teacher.user)
     assert "Y11 Autumn 1" in client.get(reverse("pupil_detail", args=[graded.child.pk])).content.decode()
+
+
+def test_staff_see_the_pupils_sen_status_and_primary_need_and_families_do_not(client, graded):
+    from tracking.models import SenNeed, SenStatus
+
+    child = graded.child
+    child.sen_status, child.sen_need = SenStatus.SUPPORT, SenNeed.values[1]
+    child.save(update_fields=["sen_status", "sen_need"])
+    need = child.get_sen_need_display()
+    client.force_login(graded.teacher.user)
+    page = client.get(reverse("pupil_detail", args=[child.pk])).content.decode()
+    assert f"SEN support · primary need: {need}" in page
+    client.force_login(graded.parent.user)
+    page = client.get(reverse("pupil_detail", args=[child.pk])).content.decode()
+    assert need not in page and "SEN support" not in page

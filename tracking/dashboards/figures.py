@@ -145,6 +145,7 @@ AGGREGATES = (
     ("down", "SUM(CASE WHEN prev_step IS NOT NULL AND counting_step < prev_step THEN 1 ELSE 0 END)"),
 )
 SUMMED = tuple(name for name, _sql in AGGREGATES)
+GROUPING_WORK_MEM = "32MB"
 
 
 def _key(value, kind):
@@ -156,11 +157,6 @@ def _key(value, kind):
     if kind == "int":
         return int(value)
     return str(value)
-
-
-def _add(sums, values):
-    for index, value in enumerate(values):
-        sums[index] += value or 0
 
 
 def _figures(key, sums):
@@ -240,16 +236,25 @@ def figure_sets(entries, thresholds, previous, groupings, points=None):
     sql = f"WITH base AS{materialized} ({inner}){ctes}, facts AS ({facts}) {select}"
     if grouped:
         sql += f" GROUP BY {grouped}"
+        if connection.vendor == "postgresql":
+            # The planner cannot see how few combinations of keys there are (they come out of fenced
+            # subqueries), guesses one per grade and sorts every grade to group them; given room to
+            # hash them it groups in one pass (a fifth of the query's time at 6,000 pupils). LOCAL: for
+            # this statement's own transaction (or the request's) only; one round trip still.
+            sql = f"SET LOCAL work_mem = '{GROUPING_WORK_MEM}'; {sql}"
     total, sums = None, {name: {} for name in groupings}
+    tables = [(sums[name], kind) for name, (_path, kind) in groupings.items()]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        # Thousands of rows when a grouping is per pupil (the SENCo's view): summed a row at a time,
+        # each sum a new list (never changed in place, so a row's values may start several sums).
         for row in cursor.fetchall():
-            keys, values = row[: len(aliases)], row[len(aliases) :]
-            if total is None:
-                total = [0] * len(SUMMED)
-            _add(total, values)
-            for (name, (_path, kind)), key in zip(groupings.items(), keys, strict=True):
-                _add(sums[name].setdefault(_key(key, kind), [0] * len(SUMMED)), values)
+            values = [value or 0 for value in row[len(aliases) :]]
+            total = values if total is None else [a + b for a, b in zip(total, values, strict=True)]
+            for (table, kind), key in zip(tables, row, strict=False):  # row: the keys, then the values
+                key = _key(key, kind)
+                found = table.get(key)
+                table[key] = values if found is None else [a + b for a, b in zip(found, values, strict=True)]
     out = {"total": _figures(None, total) if total and total[0] else _empty()}
     for name in groupings:
         out[name] = [_figures(key, values) for key, values in sums[name].items()]

@@ -343,7 +343,7 @@ def trust(request):
     return render(request, "tracking/dashboards/trust.html", context)
 
 
-VARIATION_GROUPS_PER_PAGE = 100
+VARIATION_GROUPS_PER_PAGE = 50
 
 
 @login_required
@@ -358,7 +358,7 @@ def variation(request):
             scope.entries, scope.thresholds, scope.previous, points=scope.points
         )
         dress(total, labels, scope.school)
-        # A school has hundreds of groups: the page shows them a hundred at a time (the downloads and
+        # A school has hundreds of groups: the page shows them fifty at a time (the downloads and
         # the PDF have them all).
         paged = False if request.GET.get("print") == "pdf" else {"per_page": VARIATION_GROUPS_PER_PAGE}
         for prefix, heading, rows, paginate in (

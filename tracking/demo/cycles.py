@@ -9,6 +9,7 @@ from django.utils import timezone
 from tracking.cycle.health import health_checks_generate
 from tracking.cycle.services import DATED_STAGES, cycle_create, due_at
 from tracking.cycle.verification import grades_verify
+from tracking.marksheets.services import reopen_request_create
 from tracking.models import (
     STAGE_ORDER,
     CycleTransition,
@@ -19,6 +20,7 @@ from tracking.models import (
     SignOffStatus,
     StaffRole,
     Stage,
+    TeachingGroup,
 )
 
 
@@ -99,6 +101,7 @@ def build_cycles(built, points, today):
             _sign_offs(built, cycle)
     CycleTransition.objects.bulk_create(transitions)
     ScheduledEventRun.objects.bulk_create(ledger)
+    _reopen_request_waiting(built, points, now)
     built.cycles = cycles
     built.counts["cycles"] = len(cycles)
     return cycles
@@ -125,3 +128,36 @@ def _sign_offs(built, cycle):
                 )
             )
     DepartmentSignOff.objects.bulk_create(rows)
+
+
+REOPEN_REASON = (
+    "Two pupils' moderated coursework marks came back after the sheet was verified: their current "
+    "grades need correcting."
+)
+
+
+def _reopen_request_waiting(built, points, now):
+    """`teacher.maths` has asked to reopen a verified sheet from earlier this year, so the data manager's
+    decisions waiting hold one on a fresh demo (a small demo with no locked point this year has none)."""
+    year = next(y for y in built.years if y.is_current)
+    teacher = built.staff["teacher.maths"]
+    locked = {}
+    for point in points:
+        if point.academic_year_id == year.pk and point.is_locked:
+            best = locked.get(point.year_group_id)
+            if best is None or point.closes_on > best.closes_on:
+                locked[point.year_group_id] = point
+    group = (
+        TeachingGroup.objects.filter(teachers=teacher, academic_year=year, year_group_id__in=locked)
+        .order_by("year_group__number", "name")
+        .first()
+    )
+    if group is not None:
+        reopen_request_create(
+            point=locked[group.year_group_id],
+            group=group,
+            reason=REOPEN_REASON,
+            by=teacher.user,
+            now=now - timedelta(hours=20),
+        )
+        built.counts["reopen_requests_waiting"] = 1

@@ -234,4 +234,5 @@ KS3_POINT_TERMS = (2, 4, 6)
 # for teaching and assessment": the end of the autumn term, then the summer.
 Y7_POINT_TERMS = (2, 6)
 FORMS_PER_YEAR = 10
+FORM_SIZE = 30  # pupils; a year of more than FORMS_PER_YEAR * FORM_SIZE has more forms
 GROUP_SIZE = 30

@@ -3,7 +3,7 @@
 import random
 from datetime import date, timedelta
 
-from tracking.demo.data import FIRST_NAMES, FORMS_PER_YEAR, LAST_NAMES, _title_for
+from tracking.demo.data import FIRST_NAMES, FORM_SIZE, FORMS_PER_YEAR, LAST_NAMES, _title_for
 from tracking.lib.upn import make_upn
 from tracking.models import (
     FormGroup,
@@ -157,12 +157,13 @@ class PeopleBuilder:
         serial = 0
         for index, number in enumerate(range(7, 12)):
             year_forms = []
-            for f in range(FORMS_PER_YEAR):
+            # Forms of about 30, as in a real school: a bigger demo has more forms, not bigger ones.
+            for f in range(max(FORMS_PER_YEAR, -(-per_year[index] // FORM_SIZE))):
                 form = FormGroup(
                     school=self.school,
                     academic_year=self.current_year,
                     year_group=self.year_groups[number],
-                    name=f"{number}{'ABCDEFGHJK'[f]}",
+                    name=f"{number}{_form_letters(f)}",
                 )
                 forms.append(form)
                 year_forms.append(form)
@@ -187,7 +188,7 @@ class PeopleBuilder:
                         date_of_birth=born,
                         gender=gender,
                         year_group=self.year_groups[number],
-                        form=year_forms[i % FORMS_PER_YEAR],
+                        form=year_forms[i % len(year_forms)],
                         disadvantaged=disadvantaged,
                         sen_status=sen,
                         eal=rng.random() < 0.16,
@@ -226,18 +227,21 @@ class PeopleBuilder:
             Pupil.objects.filter(school=self.school).select_related("year_group").order_by("pk")
         )
         # Tutors: tutor.11a has 11A; everyone else from the generated staff.
+        # A very large demo has more forms than staff: the staff then tutor two forms each.
         through = FormGroup.tutors.through
+        given = 0
         for fs in self.forms.values():
             for form in fs:
-                tutor = self.staff["tutor.11a"] if form.name == "11A" else tutors.pop()
+                if form.name == "11A":
+                    tutor = self.staff["tutor.11a"]
+                else:
+                    tutor = tutors[len(tutors) - 1 - given % len(tutors)]
+                    given += 1
                 tutor_links.append(through(formgroup_id=form.pk, staff_id=tutor.pk))
         through.objects.bulk_create(tutor_links)
+        tutor_ids = {link.staff_id for link in tutor_links} - {self.staff["tutor.11a"].pk}
         StaffRole.objects.bulk_create(
-            [
-                StaffRole(staff_id=link.staff_id, role=Role.FORM_TUTOR)
-                for link in tutor_links
-                if link.staff_id != self.staff["tutor.11a"].pk
-            ]
+            [StaffRole(staff_id=pk, role=Role.FORM_TUTOR) for pk in sorted(tutor_ids)]
         )
         self.built.counts["pupils"] = len(self.pupils)
 
@@ -299,3 +303,14 @@ class PeopleBuilder:
         GuardianLink.objects.bulk_create(links, batch_size=1000)
         self.family = family
         self.built.counts["guardians"] = len(guardians)
+
+
+FORM_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: they read as 1 and 0 on a register
+
+
+def _form_letters(index):
+    """A, B, ... Z, then AA, AB, ...: the form's name after its year."""
+    if index < len(FORM_LETTERS):
+        return FORM_LETTERS[index]
+    first, second = divmod(index, len(FORM_LETTERS))
+    return FORM_LETTERS[first - 1] + FORM_LETTERS[second]

@@ -118,11 +118,18 @@ def _trust_login(built):
 
 
 def refresh_statistics():
-    """PostgreSQL plans a query from its tables' statistics, which autovacuum refreshes only some time
+    """The database plans a query from its tables' statistics, which autovacuum refreshes only some time
     after a bulk load: until then, queries over tables just filled may be planned as nested loops
-    (minutes instead of milliseconds). The demo refreshes them itself once its rows are in."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    (minutes instead of milliseconds). The demo refreshes them itself once its rows are in.
+
+    Only Uplift's own tables: a bare ANALYZE inside seed_demo's transaction also analyses the cluster's
+    shared catalogues and holds their lock until commit, so another database's ANALYZE (or a second
+    demo being built on the same server) waits minutes for it."""
+    tables = sorted(connection.introspection.django_table_names(only_existing=True))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+        elif connection.vendor == "sqlite":
             cursor.execute("ANALYZE")
 
 

@@ -7,6 +7,7 @@ or a pupil's data could name) and never other files on the server's disk.
 """
 
 import posixpath
+import threading
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -77,12 +78,27 @@ def url_fetcher():
     return _fetcher_class()(allowed_protocols=("data",), allow_redirects=False)
 
 
+_fonts = threading.local()
+
+
+def font_config():
+    """This thread's WeasyPrint font configuration, kept between documents: a report's web fonts
+    (@font-face) are then fetched and registered once per worker thread instead of once per PDF.
+    Per thread because a configuration is not safe to share between threads."""
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
+
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
 def document(html, *, base_url=BASE_URL):
     """The laid-out WeasyPrint Document for some HTML (pages can be counted, merged or written).
     `base_url` is only what relative links resolve against; whatever it is, only static files load."""
     from weasyprint import HTML  # noqa: PLC0415
 
-    return HTML(string=html, base_url=base_url, url_fetcher=url_fetcher()).render()
+    return HTML(string=html, base_url=base_url, url_fetcher=url_fetcher()).render(font_config=font_config())
 
 
 def write(doc):

@@ -1,10 +1,9 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
 from tracking.demo.data import DEMO_PASSWORD
-from tracking.demo.school import build
+from tracking.demo.school import build, refresh_statistics
 from tracking.lib.errors import DomainError
 from tracking.models import School
 
@@ -47,9 +46,7 @@ class Command(BaseCommand):
             built = build(pupils=pupils, seed=seed, hillside_pupils=hillside_pupils)
         except DomainError as refusal:
             raise CommandError(str(refusal)) from None
-        with connection.cursor() as cursor:
-            # Bulk-loaded tables have no planner statistics yet; without them SQLite joins badly.
-            cursor.execute("ANALYZE")
+        refresh_statistics()  # after the commit too: bulk-loaded tables need planner statistics
         for school in (built, built.hillside):
             if school is not None:
                 counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in school.counts.items())
