@@ -171,4 +171,3 @@ def test_the_senco_sees_sen_pupils_progress_by_primary_need_and_lists_one_need(s
     assert [row.pupil for row in listed] == [w.child]
     unrecorded = login(w.senco.user).get("/interventions/sen/?need=-").context["pupils"]
     assert [row.pupil for row in unrecorded] == [w.other_child]
-
