@@ -122,7 +122,7 @@ class Attainment8Table(tables.Table):
         attrs = {"class": "table table-compact"}
         empty_text = "No Year 10 or 11 GCSE grades at this point."
         orderable = True
-        per_page = 100
+        per_page = 50
 
     title = "Attainment 8"
 

@@ -42,6 +42,15 @@ class ListRules:
 
 
 RULES = ListRules()
+LISTED_FIELDS = (
+    "legal_first_name",
+    "legal_last_name",
+    "preferred_first_name",
+    "preferred_last_name",
+    "upn",
+    "attendance",
+    "form",
+)
 
 
 @dataclass
@@ -155,7 +164,8 @@ def pupil_counts(entries, thresholds, rules=RULES):
             for pupil_id, *values in cursor.fetchall()
         ]
     by_pupil = {row.pop("pupil_id"): row for row in counted}
-    pupils = Pupil.objects.filter(pk__in=by_pupil).select_related("form")
+    # Only what the lists, the report and the downloads show: a year of a thousand pupils is built here.
+    pupils = Pupil.objects.filter(pk__in=by_pupil).select_related("form").only(*LISTED_FIELDS, "form__name")
     out = [PupilCounts(pupil=pupil, **by_pupil[pupil.pk]) for pupil in pupils]
     out.sort(key=lambda r: r.pupil.sorted_name)
     return out
