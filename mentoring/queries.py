@@ -4,8 +4,12 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q
 
 from tracking import permissions
 from tracking.models import AcademicYear, FormGroup, Pupil, Role, Staff, YearGroup
+from tracking.school.queries import staff_builder, staff_columns
 
 from .models import MentorAssignment, MentoringSettings, MentoringSlip, MentorMeeting
+
+# What a pupil's name is made of (Pupil.sorted_name): a row built from these columns can be named.
+NAME_FIELDS = ("legal_first_name", "legal_last_name", "preferred_first_name", "preferred_last_name")
 
 DEFAULT_MENTORED_YEARS = (11,)
 
@@ -118,15 +122,25 @@ def meetings_of(pupil):
     )
 
 
+def _in_model_order(model, names):
+    order = {f.attname: i for i, f in enumerate(model._meta.concrete_fields)}
+    return sorted(names, key=order.__getitem__)
+
+
+ASSIGNMENT_FIELDS = _in_model_order(MentorAssignment, ["id", "mentor_id", "pupil_id"])
+
+
 def compliance(school, year, today):
     """Each mentor with their mentees this year and, of those, the ones not met this calendar month.
 
-    Two queries: the caseloads, then every mentee with the date they were last met.
+    One query: every mentee with the date they were last met, as plain columns. Only the mentees not
+    met are built as rows (MentorAssignment with its pupil and form); each mentor is built once.
     """
     start = today.replace(day=1)
-    assignments = (
+    # from_db takes the columns in the model's own order.
+    pupil_fields = _in_model_order(Pupil, ["id", *NAME_FIELDS, "upn", "form_id"])
+    rows = (
         MentorAssignment.objects.filter(school=school, academic_year=year, pupil__is_active=True)
-        .select_related("mentor__user", "pupil__form")
         .annotate(last_met=Max("pupil__mentor_meetings__held_on"))
         .order_by(
             "mentor__user__last_name",
@@ -134,15 +148,37 @@ def compliance(school, year, today):
             "mentor_id",
             "pupil__legal_last_name",
             "pupil__legal_first_name",
+            "pupil_id",
+        )
+        .values_list(
+            "pk",
+            "last_met",
+            "pupil__form__name",
+            *(f"pupil__{name}" for name in pupil_fields),
+            *staff_columns("mentor__"),
         )
     )
-    mentors = {}
-    for assignment in assignments:
-        row = mentors.setdefault(
-            assignment.mentor_id, {"mentor": assignment.mentor, "mentees": 0, "not_met": []}
-        )
+    db, n = rows.db, len(pupil_fields)
+    mentor_of, forms, mentors = staff_builder(db), {}, {}
+    for pk, last_met, form_name, *values in rows:
+        mentor = mentor_of(values[n:])
+        row = mentors.setdefault(mentor.pk, {"mentor": mentor, "mentees": 0, "not_met": []})
         row["mentees"] += 1
-        if assignment.last_met is None or assignment.last_met < start:
+        if last_met is None or last_met < start:
+            pupil = Pupil.from_db(db, pupil_fields, values[:n])
+            if pupil.form_id is not None:
+                form = forms.get(pupil.form_id)
+                if form is None:
+                    form = forms[pupil.form_id] = FormGroup.from_db(
+                        db, ["id", "name"], [pupil.form_id, form_name]
+                    )
+                pupil.form = form
+            else:
+                pupil.form = None
+            assignment = MentorAssignment.from_db(
+                db, ["id", "mentor_id", "pupil_id"], [pk, mentor.pk, pupil.pk]
+            )
+            assignment.mentor, assignment.pupil, assignment.last_met = mentor, pupil, last_met
             row["not_met"].append(assignment)
     return list(mentors.values())
 

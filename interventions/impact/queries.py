@@ -16,6 +16,7 @@ subjects would weigh one scale's grade as several of another's.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q
 
 from tracking import standing
@@ -93,6 +94,63 @@ def _grades(school, wanted, pupil_ids=None):
     for pupil_id, subject_id, point_id, step in rows:
         out[(pupil_id, subject_id)][point_id] = float(step)
     return out
+
+
+def _similar(school, keys, treated):
+    """{(year group, prior band, subject id, start point id, end point id): (sum of changes, pupils)}
+    over the pupils graded at both points of each of `keys` ((subject id, start, end)) who had no plan
+    or session in the subject (`treated`: (pupil id, subject id) pairs), summed in the database.
+
+    One query: each pupil's grade that counts at the start (as tracking.standing picks it, in its ORM
+    form) joined to theirs at the end, summed by cohort. Helped pupils are summed apart, by id, and
+    left out here: a pupil helped in one subject is still a similar pupil in the others."""
+    if not keys:
+        return {}
+    starts, ends = defaultdict(set), defaultdict(set)
+    for subject_id, start, end in keys:
+        starts[subject_id].add(start)
+        ends[subject_id].add(end)
+
+    def graded(points):
+        where = Q()
+        for subject_id, point_ids in points.items():
+            where |= Q(subject_id=subject_id, point_id__in=sorted(point_ids))
+        rows = (
+            GradeEntry.objects.filter(where, school=school, pupil__is_active=True)
+            .annotate(step=standing.counting_step_expression())
+            .filter(step__isnull=False)
+            .values("pupil_id", "subject_id", "point_id", "step")
+            .order_by()
+        )
+        return rows.query.sql_with_params()
+
+    (start_sql, start_params), (end_sql, end_params) = graded(starts), graded(ends)
+    pairs = " OR ".join("(a.subject_id = %s AND a.point_id = %s AND b.point_id = %s)" for _ in keys)
+    helped = sorted({pupil_id for pupil_id, _ in treated})
+    kept_apart = (
+        f"CASE WHEN a.pupil_id IN ({', '.join(['%s'] * len(helped))}) THEN a.pupil_id END"
+        if helped
+        else "NULL"
+    )
+    pupil = connection.ops.quote_name(Pupil._meta.db_table)
+    sql = (
+        "SELECT p.year_group_id, p.prior_band, a.subject_id, a.point_id, b.point_id, "
+        f"{kept_apart} AS helped, SUM(b.step - a.step), COUNT(*) "
+        f"FROM ({start_sql}) a JOIN ({end_sql}) b ON b.pupil_id = a.pupil_id AND b.subject_id = a.subject_id "
+        f"JOIN {pupil} p ON p.id = a.pupil_id WHERE {pairs} "
+        "GROUP BY p.year_group_id, p.prior_band, a.subject_id, a.point_id, b.point_id, helped"
+    )
+    params = [*helped, *start_params, *end_params, *(value for key in sorted(keys) for value in key)]
+    sums = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for year_group_id, band, subject_id, start, end, pupil_id, total, n in cursor.fetchall():
+            if pupil_id is not None and (pupil_id, subject_id) in treated:
+                continue
+            key = (year_group_id, band, subject_id, start, end)
+            before = sums.get(key, (0, 0))
+            sums[key] = (before[0] + int(total), before[1] + n)
+    return sums
 
 
 def with_standings(school, detail):
@@ -187,9 +245,6 @@ def evaluate(school):
         if c[2] in pupils and c[4] in timelines.get(pupils[c[2]][1], [])
     ]
     treated = {(pupil_id, subject_id) for _, _, pupil_id, subject_id, _ in cases}
-    cohorts = defaultdict(list)  # (year group, band) -> pupils, for the comparison groups
-    for pid, (year_group_id, _, band) in pupils.items():
-        cohorts[(year_group_id, band)].append(pid)
     # The treated pupils' grades at each case's start and at the locked points after it ...
     wanted = defaultdict(set)
     for *_, pupil_id, subject_id, start in cases:
@@ -205,13 +260,11 @@ def evaluate(school):
         later = [p for p in timeline[timeline.index(start) + 1 :] if p.is_locked and p.pk in got]
         if later and start.pk in got:
             ends[index] = later
-    similar_at = defaultdict(set)
-    for index, later in ends.items():
-        subject_id, start = cases[index][3], cases[index][4]
-        similar_at[subject_id].update((start.pk, later[-1].pk))
-    for key, steps in _grades(school, similar_at).items():
-        found[key].update(steps)
-    comparison_cache = {}
+    similar_sums = _similar(
+        school,
+        {(cases[index][3], cases[index][4].pk, later[-1].pk) for index, later in ends.items()},
+        treated,
+    )
 
     def change(pupil_id, subject_id, start, end):
         got = found.get((pupil_id, subject_id), {})
@@ -219,20 +272,9 @@ def evaluate(school):
             return got[end.pk] - got[start.pk]
         return None
 
-    def similar_changes(pupil_ids, subject_id, start_pk, end_pk):
-        for pid in pupil_ids:
-            if (pid, subject_id) in treated:
-                continue
-            got = found.get((pid, subject_id))
-            if got and start_pk in got and end_pk in got:
-                yield got[end_pk] - got[start_pk]
-
     def comparison(year_group_id, band, subject_id, start, end):
-        key = (year_group_id, band, subject_id, start.pk, end.pk)
-        if key not in comparison_cache:
-            values = list(similar_changes(cohorts[(year_group_id, band)], subject_id, start.pk, end.pk))
-            comparison_cache[key] = (sum(values) / len(values), len(values)) if values else (None, 0)
-        return comparison_cache[key]
+        total, n = similar_sums.get((year_group_id, band, subject_id, start.pk, end.pk), (0, 0))
+        return (total / n, n) if n else (None, 0)
 
     rows, detail = {}, []
     for index, (key, label, pupil_id, subject_id, start) in enumerate(cases):

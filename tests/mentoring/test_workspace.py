@@ -246,3 +246,21 @@ def test_retention_blanks_what_mentoring_wrote_about_a_leaver_and_keeps_the_rows
     assert (logged.discussed, logged.targets_agreed, logged.next_steps) == ("", "", "")
     slip = MentoringSlip.objects.get()
     assert (slip.message, slip.to_improve, slip.kind) == ("", "", "concern")
+
+
+def test_the_meetings_export_names_each_mentee_not_met_with_their_upn_form_and_last_meeting(client, world):
+    other_mentor = f.StaffFactory(school=world.school, user__school=world.school, roles=["mentor"])
+    f.MentorAssignmentFactory(pupil=world.classmate, mentor=other_mentor, academic_year=world.year)
+    last_month = timezone.localdate().replace(day=1) - timedelta(days=1)
+    meeting(world, world.classmate, last_month)
+    client.force_login(world.slt.user)
+    rows = (
+        client.get(reverse("mentoring:compliance") + "?export=csv").content.decode("utf-8-sig").splitlines()
+    )
+    lines = {line.split(",")[0]: line for line in rows[1:]}
+    c = world.classmate
+    assert (
+        lines[str(other_mentor)] == f'{other_mentor},1,1,"{c.sorted_name}",{c.upn},{c.form.name},{last_month}'
+    )
+    assert lines[str(world.mentor)].startswith(f'{world.mentor},1,1,"{world.child.sorted_name}"')
+    assert lines[str(world.mentor)].endswith(",")  # never met

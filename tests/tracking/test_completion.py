@@ -255,3 +255,16 @@ def test_a_mail_server_that_stays_down_is_reported_and_nothing_is_recorded(clien
     assert response.status_code == 200
     assert "no reminders were sent" in response.content.decode()
     assert not AuditEvent.objects.filter(action=REMINDERS_ACTION).exists()
+
+
+def test_each_sheet_names_its_teachers_by_name_and_links_its_marksheet(filled):
+    w = filled
+    w.english_group.teachers.add(w.teacher)  # other_teacher and teacher: two teachers, by last name
+    result = completion.completion_for([w.point])
+    english, maths = _sheet(result, w.english_group), _sheet(result, w.group)
+    expected = sorted([w.teacher, w.other_teacher], key=lambda s: (s.user.last_name, s.user.first_name))
+    assert english.teachers == expected and [str(t) for t in english.teachers] == [str(t) for t in expected]
+    assert english.teachers[0].user.email == expected[0].user.email
+    # One Staff per teacher, shared by every sheet they teach.
+    assert next(t for t in english.teachers if t.pk == w.teacher.pk) is maths.teachers[0]
+    assert english.url == reverse("marksheet", args=[w.english_group.pk, w.point.pk])

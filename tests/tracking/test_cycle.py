@@ -253,3 +253,18 @@ def test_a_sheet_sent_back_at_verification_reopens_for_its_teacher_until_resubmi
         sheet=SheetReturn.objects.get(teaching_group=world.group), by=world.teacher.user
     )
     assert not window_for(world.point, active_reopens(world.point, world.group)).is_open
+
+
+def test_the_verification_board_lists_each_groups_teachers_by_name(world, cycle, client):
+    from django.urls import reverse
+
+    world.english_group.teachers.add(world.teacher)
+    client.force_login(world.slt.user)
+    board = client.get(reverse("cycle_verify", args=[cycle.pk])).context["board"]
+    groups = {g.pk: g for entry in board for g in entry["groups"]}
+    by_name = sorted(
+        [world.teacher, world.other_teacher], key=lambda s: (s.user.last_name, s.user.first_name)
+    )
+    assert groups[world.english_group.pk].teacher_list == by_name
+    assert groups[world.group.pk].teacher_list == [world.teacher]
+    assert [str(t) for t in groups[world.english_group.pk].teacher_list] == [str(t) for t in by_name]

@@ -232,3 +232,52 @@ def test_the_newest_point_comes_first_beside_the_verdict_so_it_is_in_view(histor
     names = [column.name for column in master_grid.table_for(grid, rows).columns]
     assert names.index("progress") + 1 == names.index(f"p{history.point.pk}")
     assert names.index(f"p{history.point.pk}") < names.index(f"p{history.y10_point.pk}")
+
+
+def test_the_grid_as_it_opens_builds_only_the_page_shown_and_its_rows_match_the_whole_grids(
+    client, history, monkeypatch
+):
+    w = history
+    g = f.grade(w.school, "5")
+    for n in range(4):
+        pupil = f.PupilFactory(school=w.school, year_group=w.y11, legal_last_name=f"Zed{n}")
+        w.group.pupils.add(pupil)
+        w.other_group.pupils.add(pupil)  # in two of the year's groups: still one row
+        f.GradeEntryFactory(pupil=pupil, subject=w.maths, point=w.point, current=g)
+    _, _, whole = master_grid.build(subject=w.maths, year_number=11)
+    grid, _, paged = master_grid.build(subject=w.maths, year_number=11, paged=True)
+    assert isinstance(paged, master_grid.PagedRows) and len(paged) == len(whole) == 7
+    built = []
+    real = master_grid.fill_rows
+    monkeypatch.setattr(
+        master_grid, "fill_rows", lambda grid, pupils: built.append(len(pupils)) or real(grid, pupils)
+    )
+    page = paged[2:5]
+    assert built == [3]
+    keys = ("name", "group_name", "target", "latest", "expected", "progress_sort", "progress_label")
+    assert [[r[k] for k in keys] for r in page] == [[r[k] for k in keys] for r in whole[2:5]]
+    # Keeping only pupils below target, or sorting, needs every row.
+    assert isinstance(
+        master_grid.build(subject=w.maths, year_number=11, filter_data={"below_target": "true"}, paged=True)[
+            2
+        ],
+        list,
+    )
+    monkeypatch.setattr(master_grid, "fill_rows", real)
+    monkeypatch.setattr("tracking.oversight.views.RequestConfig", _per_page(2))
+    client.force_login(w.hod.user)
+    url = reverse("master_detail", args=[w.maths.pk])
+    second = client.get(url, {"year": 11, "page": 2}).content.decode()
+    names = [r["name"] for r in whole]
+    assert names[2] in second and names[3] in second and names[1] not in second and names[4] not in second
+    assert "7 pupils, 2 to a page" in " ".join(second.split())
+
+
+def _per_page(n):
+    from django_tables2 import RequestConfig
+
+    class Small(RequestConfig):
+        def __init__(self, request, paginate=True):
+            super().__init__(request, paginate={"per_page": n})
+
+    return Small

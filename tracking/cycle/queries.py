@@ -15,6 +15,7 @@ from tracking.models import (
     SheetReturn,
     TeachingGroup,
 )
+from tracking.school.queries import teachers_by_group
 
 
 def calendar(cycles):
@@ -63,14 +64,14 @@ def verification_board(cycle, departments):
         .annotate(n=Count("pk", distinct=True))
         .values("n")
     )
+    in_cycle = TeachingGroup.objects.filter(
+        academic_year_id=cycle.academic_year_id,
+        year_group_id__in=year_groups,
+        subject__department__in=departments,
+    )
+    teachers_of = teachers_by_group(in_cycle)
     groups = (
-        TeachingGroup.objects.filter(
-            academic_year_id=cycle.academic_year_id,
-            year_group_id__in=year_groups,
-            subject__department__in=departments,
-        )
-        .select_related("subject")
-        .prefetch_related("teachers__user")
+        in_cycle.select_related("subject")
         # Counted in subqueries: two counts over joins would multiply pupils by grades first.
         .annotate(
             pupil_count=Coalesce(Subquery(members), 0),
@@ -90,6 +91,7 @@ def verification_board(cycle, departments):
     for group in groups:
         entry = board.get(group.subject.department_id)
         if entry is not None:
+            group.teacher_list = teachers_of[group.pk]
             group.returns = open_returns.get(group.pk, [])
             group.open_return = next((r for r in group.returns if r.resolved_at is None), None)
             entry["groups"].append(group)

@@ -250,7 +250,7 @@ def _verification_table(board):
         signed = [entry["department"].name, _sign_off(entry["hod"]), _sign_off(entry["slt"])]
         for group in entry["groups"]:
             sheet = f"Sent back: {group.open_return.reason}" if group.open_return else "Closed"
-            teachers = ", ".join(str(t) for t in group.teachers.all())
+            teachers = ", ".join(str(t) for t in group.teacher_list)
             rows.append(
                 [*signed, group.name, group.subject.name, teachers, group.pupil_count, group.entered, sheet]
             )

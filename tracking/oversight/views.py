@@ -157,7 +157,7 @@ def master_chooser(request):
     )
 
 
-def _master_context(request, subject_id):
+def _master_context(request, subject_id, paged=False):
     subject = permissions.get_master_subject_or_404(request.user, subject_id)
     years = master_grid.year_groups_with_groups([subject]).get(subject.pk, [])
     permissions.require(years)
@@ -172,15 +172,18 @@ def _master_context(request, subject_id):
         year_number=number,
         filter_data=request.GET,
         visible=permissions.pupils_visible_to(request.user),
+        paged=paged,
     )
     return subject, years, number, grid, grid_filter, rows
 
 
 @login_required
 def master_detail(request, subject_id):
-    subject, years, number, grid, grid_filter, rows = _master_context(request, subject_id)
+    # As the grid opens (by name) only the page shown is built; a sorted grid needs every row.
+    paged = not request.GET.get("sort")
+    subject, years, number, grid, grid_filter, rows = _master_context(request, subject_id, paged=paged)
     # Rows are already limited to pupils this user may see, so every name links to the pupil page.
-    table = master_grid.table_for(grid, rows, linkable={r["pupil"].pk for r in rows})
+    table = master_grid.table_for(grid, rows)
     # django-tables2 renders cell by cell, so hundreds of pupils x points are paged; exports hold all.
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     query = request.GET.copy()

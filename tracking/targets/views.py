@@ -82,9 +82,10 @@ def target_overview(request):
             messages.success(request, f"Published {n} targets for {chosen}: families can now see them.")
         return redirect(f"{reverse('target_overview')}?year={chosen.number}")
 
-    subjects_in_year = (
-        Subject.objects.filter(school=school, targets__in=year_targets).distinct().order_by("name")
-    )
+    # A subquery, not a join with DISTINCT: the join put every target of the year through a sort.
+    subjects_in_year = Subject.objects.filter(
+        school=school, pk__in=year_targets.values("subject_id")
+    ).order_by("name")
     filter_form = TargetFilterForm(request.GET or None, subjects=list(subjects_in_year))
     subject_id = status = None
     if filter_form.is_valid():

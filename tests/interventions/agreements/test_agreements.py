@@ -56,3 +56,33 @@ def test_dates_out_of_order_are_refused_and_nothing_is_saved(world, dates, code)
         services.agreement_record(pupil=world.child, academic_year=world.year, by=world.slt.user, **dates)
     assert error.value.code == code
     assert not ExamAgreement.objects.filter(issued_on__isnull=False).exists()
+
+
+def test_the_list_shows_a_page_of_pupils_and_counts_the_whole_year(client, world, monkeypatch):
+    w = world
+    monkeypatch.setattr("interventions.agreements.views.PER_PAGE", 2)
+    for pupil in (w.child, w.other_child):
+        services.agreement_record(
+            pupil=pupil, academic_year=w.year, by=w.slt.user, issued_on=date(2026, 9, 10)
+        )
+    services.agreement_record(
+        pupil=w.child, academic_year=w.year, by=w.slt.user, issued_on=date(2026, 9, 10),
+        pupil_signed_on=date(2026, 9, 12), parent_signed_on=date(2026, 9, 14), returned_on=date(2026, 9, 15),
+    )  # fmt: skip
+    client.force_login(w.slt.user)
+    url = reverse("interventions:agreement_list")
+    first, second = client.get(url), client.get(url + "?page=2")
+    # By form (11A before none), then name; every page counts the whole year.
+    assert [(p, stage) for p, _, stage, _ in first.context["rows"]] == [
+        (w.classmate, "not_issued"),
+        (w.child, "returned"),
+    ]
+    assert [(p, stage) for p, _, stage, _ in second.context["rows"]] == [(w.other_child, "issued")]
+    for page in (first, second):
+        assert page.context["counts"] == {"not_issued": 1, "issued": 1, "signed": 0, "returned": 1}
+        assert page.context["total"] == 3
+    assert "Page 1 of 2" in first.content.decode()
+    chase = client.get(url + "?chase=1")
+    assert [p for p, *_ in chase.context["rows"]] == [w.classmate, w.other_child]
+    dates = dict((name, value) for name, _, value in first.context["rows"][1][3])
+    assert dates["returned_on"] == date(2026, 9, 15)
