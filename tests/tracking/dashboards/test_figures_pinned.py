@@ -147,3 +147,67 @@ def test_attainment8_rows_are_empty_without_years_10_and_11(world):
         attainment8_pupils.attainment8_rows(GradeEntry.objects.none(), [], school, EstimateTable(school))
         == []
     )
+
+
+def _reference_most_improved(school, entries, points, limit=8):
+    """The Data Board's most improved the long way: each grade's standing and movement annotated per
+    grade (tracking.standing's ORM form, a subquery per grade for the grade before)."""
+    from django.db.models import Count, F
+
+    from tracking.dashboards.figures import previous_points, with_movement
+
+    rows = (
+        with_movement(
+            standing.annotate_standing(entries.filter(point__in=points), standing.Thresholds.of(school)),
+            previous_points(points),
+        )
+        .filter(prev_step__isnull=False, counting_step__gt=F("prev_step"))
+        .values("pupil_id")
+        .annotate(up=Count("pk"))
+        .order_by("-up", "pupil_id")[:limit]
+    )
+    return {row["pupil_id"]: row["up"] for row in rows}
+
+
+def test_the_most_improved_match_the_grades_compared_one_by_one(world):
+    from tracking.dashboards import queries
+
+    w = world
+    school = w.school
+    autumn = AssessmentPoint.objects.get(pk=w.point.pk)
+    autumn.sequence = 1
+    autumn.save()
+    spring = f.AssessmentPointFactory(school=school, year_group=w.y11, sequence=2, collects_predicted=True)
+    history = f.SubjectFactory(school=school, name="History", code="HI", category=Category.HISTORY)
+    extra = [f.PupilFactory(school=school, year_group=w.y11) for _ in range(9)]
+    g = lambda code: f.grade(school, code)  # noqa: E731
+    plan = [  # pupil, subject, autumn current, spring current, spring predicted
+        (w.child, w.maths, "4", "5-", None),  # up a whole grade (5- is grade 5)
+        (w.child, w.english, "4+", "4-", None),  # the same whole grade: not up
+        (w.child, history, "3", "2", "6"),  # the prediction counts at spring: up
+        (w.classmate, w.maths, "6", "5", None),  # down
+        (w.classmate, w.english, None, "7", None),  # nothing before: not counted
+        (w.other_child, w.maths, "2", "3", None),
+    ]
+    plan += [(pupil, w.maths, "3", str(4 + n % 3), None) for n, pupil in enumerate(extra)]
+    for pupil, subject, before, now, predicted in plan:
+        if before:
+            f.GradeEntryFactory(pupil=pupil, subject=subject, point=autumn, current=g(before))
+        f.GradeEntryFactory(
+            pupil=pupil,
+            subject=subject,
+            point=spring,
+            current=g(now),
+            predicted=g(predicted) if predicted else None,
+        )
+    entries = GradeEntry.objects.filter(school=school, pupil__is_active=True)
+    points = [spring]
+
+    got = queries.most_improved(school, entries, points)
+
+    expected = _reference_most_improved(school, entries, points)
+    assert {pupil.pk: up for pupil, up in got} == expected
+    assert dict((p.pk, up) for p, up in got)[w.child.pk] == 2 and w.classmate.pk not in expected
+    assert len(got) == 8  # the limit, best first
+    assert [up for _p, up in got] == sorted((up for _p, up in got), reverse=True)
+    assert queries.most_improved(school, entries, [autumn]) == []  # no point before the first
