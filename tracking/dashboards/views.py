@@ -329,6 +329,10 @@ def trust(request):
         RequestConfig(request, paginate=False).configure(table)
     if request.GET.get("export") == "xlsx":
         return tables.download([schools_table, years_table], "xlsx", f"trust {timezone.localdate()}")
+    if request.GET.get("export") == "csv":
+        # One table in a CSV: each school's row, then its year groups' ("Riverside: Year 11").
+        both = FiguresTable(schools + years, heading="School or year group", labels=labels, prefix="b-")
+        return tables.download([both], "csv", f"trust {timezone.localdate()}")
     context = {
         "headlines": headlines,
         "schools_table": schools_table,

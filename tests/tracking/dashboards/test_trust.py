@@ -132,5 +132,11 @@ def test_the_trust_view_downloads_and_prints(client, trust, world, other_world):
     book = load_workbook(io.BytesIO(client.get(reverse("dashboard_trust") + "?export=xlsx").content))
     assert book.sheetnames == ["School", "Year group"]
     assert [r[0] for r in book["School"].values] == ["School", "Hillside", "Riverside"]
+    csv = client.get(reverse("dashboard_trust") + "?export=csv")
+    assert csv["Content-Type"].startswith("text/csv")
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("School or year group,")
+    assert [line.split(",")[0] for line in lines[1:3]] == ["Hillside", "Riverside"]
+    assert any(line.startswith("Riverside: Year 11,") for line in lines)
     text = pdf_text(client.get(reverse("dashboard_trust") + "?print=pdf").content)
     assert "Riverside" in text and "Hillside" in text and "67%" in text
