@@ -8,8 +8,7 @@ row always agree, and the query count is fixed whatever the size of the school.
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Cast
+from django.db.models import F
 
 from tracking import standing
 from tracking.models import AssessmentPoint, GradeEntry
@@ -32,23 +31,6 @@ def previous_points(points):
             if after in ids:
                 previous[after] = before
     return previous
-
-
-def with_movement(entries, previous):
-    """Annotate `prev_step`: the grade that counted for the same pupil and subject at the point before."""
-    if not previous:
-        return entries.annotate(prev_step=Cast(Value(None), IntegerField()))
-    prev_point = Case(
-        *(When(point_id=after, then=Value(before)) for after, before in previous.items()),
-        default=Value(None),
-        output_field=IntegerField(),
-    )
-    earlier = GradeEntry.objects.filter(
-        pupil_id=OuterRef("pupil_id"), subject_id=OuterRef("subject_id"), point_id=OuterRef("prev_point")
-    ).annotate(step=standing.counting_step_expression())
-    return entries.annotate(prev_point=prev_point).annotate(
-        prev_step=Subquery(earlier.values("step")[:1], output_field=IntegerField())
-    )
 
 
 # A grouping by the pupil's teaching group in the grade's subject that year (grade rows need not name
@@ -193,7 +175,7 @@ def figure_sets(entries, thresholds, previous, groupings, points=None):
     selected, joins, ctes = ["CAST(NULL AS INTEGER) AS prev_step"], [], ""
     if previous:
         # Movement by a join, not a subquery per grade: the grade that counted for the same pupil and
-        # subject at the point before (with_movement's answer, in a fraction of the time on a school).
+        # subject at the point before (held to the per-grade answer in tests/tracking/dashboards/movement.py).
         earlier = (
             GradeEntry.objects.filter(point_id__in=set(previous.values()))
             .annotate(step=standing.counting_step_expression())

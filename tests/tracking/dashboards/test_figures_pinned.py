@@ -154,7 +154,8 @@ def _reference_most_improved(school, entries, points, limit=8):
     grade (tracking.standing's ORM form, a subquery per grade for the grade before)."""
     from django.db.models import Count, F
 
-    from tracking.dashboards.figures import previous_points, with_movement
+    from tests.tracking.dashboards.movement import with_movement
+    from tracking.dashboards.figures import previous_points
 
     rows = (
         with_movement(

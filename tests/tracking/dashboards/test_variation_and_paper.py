@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from tests import factories as f
 from tests.pdftext import pdf_text
+from tests.tracking.dashboards.movement import with_movement
 from tests.tracking.dashboards.test_trust import grade_world
 
 pytestmark = pytest.mark.django_db
@@ -202,10 +203,8 @@ def test_movers_count_each_grade_up_or_down_since_the_point_before(world):
     )
     assert (sets["total"].up, sets["total"].down, sets["total"].graded) == (1, 1, 4)
     assert [(r.key, r.up, r.down) for r in sets["subject"]] == [(w.maths.pk, 1, 1)]
-    # The same as the page's own per-grade answer (with_movement).
-    annotated = figures.with_movement(
-        standing.annotate_standing(entries, standing.Thresholds.of(w.school)), previous
-    )
+    # The same as the per-grade answer (tests/tracking/dashboards/movement.py).
+    annotated = with_movement(standing.annotate_standing(entries, standing.Thresholds.of(w.school)), previous)
     ups = sum(1 for e in annotated if e.prev_step is not None and e.counting_step > e.prev_step)
     downs = sum(1 for e in annotated if e.prev_step is not None and e.counting_step < e.prev_step)
     assert (ups, downs) == (1, 1)
