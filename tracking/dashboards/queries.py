@@ -15,6 +15,7 @@ from tracking.dashboards.figures import (
     Figures,
     _combine,
     _empty,
+    earlier_steps,
     figure_sets,
     previous_points,
 )
@@ -161,31 +162,21 @@ def most_improved(school, entries, points, limit=8):
     previous = previous_points(points)
     if not previous:
         return []
-    step = standing.counting_step_expression()
     now_sql, now_params = (
         entries.filter(point_id__in=list(previous))
-        .annotate(step=step)
+        .annotate(step=standing.counting_step_expression())
         .values("pupil_id", "subject_id", "point_id", "step")
         .order_by()
         .query.sql_with_params()
     )
-    before_sql, before_params = (
-        GradeEntry.objects.filter(point_id__in=set(previous.values()))
-        .annotate(step=step)
-        .values("pupil_id", "subject_id", "point_id", "step")
-        .order_by()
-        .query.sql_with_params()
-    )
-    pairs = ", ".join("(%s, %s)" for _ in previous)
+    before_sql, before_params = earlier_steps(previous)
     sql = (
-        f"WITH moves(after_id, before_id) AS (VALUES {pairs}) "
         f"SELECT now.pupil_id, COUNT(*) AS up FROM ({now_sql}) now "
-        "JOIN moves ON moves.after_id = now.point_id "
         f"JOIN ({before_sql}) earlier ON earlier.pupil_id = now.pupil_id "
-        "AND earlier.subject_id = now.subject_id AND earlier.point_id = moves.before_id "
+        "AND earlier.subject_id = now.subject_id AND earlier.point_id = now.point_id "
         "WHERE now.step > earlier.step GROUP BY now.pupil_id ORDER BY up DESC, now.pupil_id LIMIT %s"
     )
-    params = [value for pair in previous.items() for value in pair] + [*now_params, *before_params, limit]
+    params = [*now_params, *before_params, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ups = dict(cursor.fetchall())
