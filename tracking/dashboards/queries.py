@@ -132,12 +132,15 @@ def variation(entries, thresholds, previous, points=None):
     for subject_id, name in Subject.objects.filter(pk__in=subjects).values_list("pk", "name"):
         subjects[subject_id].label = name
     groups = [r for r in sets["group"] if r.key is not None]
-    names = {
-        pk: (name, subject_id)
-        for pk, name, subject_id in TeachingGroup.objects.filter(pk__in=[r.key for r in groups]).values_list(
-            "pk", "name", "subject_id"
+    if points is not None:
+        # Every group counted is one of these subjects' groups in the points' academic years (figure_sets
+        # joins no other): named by those two keys, not by a list of a thousand group ids.
+        named = TeachingGroup.objects.filter(
+            subject_id__in=list(subjects), academic_year_id__in={p.academic_year_id for p in points}
         )
-    }
+    else:
+        named = TeachingGroup.objects.filter(pk__in=[r.key for r in groups])
+    names = {pk: (name, subject_id) for pk, name, subject_id in named.values_list("pk", "name", "subject_id")}
     for row in groups:
         row.label, row.subject_id = names.get(row.key, ("?", None))
     groups = [r for r in groups if r.subject_id in subjects]
