@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from tracking import permissions, standing
 from tracking.dashboards import concerns, figures, queries, tutor, year_lists
 from tracking.lib import exports
+from tracking.templatetags.uplift import standing_html
 
 
 def _int(value):
@@ -354,6 +355,22 @@ def _tutor_grid(school, subjects, rows):
     return headers, table
 
 
+def _tutor_cell(result, effort, school):
+    """One pupil's cell in one subject of the tutor's grid: grade, standing badge and effort (a form has
+    hundreds of cells; written here rather than through a template tag each)."""
+    if not result:
+        return NO_CELL
+    return format_html(
+        '<td><span class="grade-code">{}</span> {}{}</td>',
+        result.grade or "–",
+        standing_html(result, school),
+        format_html('<span class="effort">effort {}</span>', effort) if effort else "",
+    )
+
+
+NO_CELL = format_html('<td><span class="muted">{}</span></td>', "–")
+
+
 @login_required
 def tutor_view(request, pk):
     """A form's standing in every subject, its attendance and who needs a conversation."""
@@ -375,6 +392,10 @@ def tutor_view(request, pk):
             headers, table = _tutor_grid(form.school, subjects, rows)
             name = f"form {form.name} {point.name}"
             return exports.download(fmt, headers, table, name=name, sheet=form.name)
+        for row in rows:
+            row.cells_html = [
+                _tutor_cell(result, effort, form.school) for _subject, result, effort in row.cells
+            ]
         context.update(
             subjects=subjects,
             rows=rows,
