@@ -140,12 +140,15 @@ def _resolve(current, bits, accessor):
 
 def _cell(context, row, column):
     """BoundRow._get_and_render_with: the cell's rendered content, or its default when empty.
-    Model records (the usual case) are looked up here without the exceptions and repeated walks
-    of Accessor.resolve; the rest go through django-tables2 itself."""
+    Model records and dicts (the usual cases) are looked up here without the exceptions and repeated
+    walks of Accessor.resolve; the rest go through django-tables2 itself."""
     record = row.record
-    plan = _plan(type(record), column.accessor, type(column.column))
     value = _SLOW
-    if plan is not None:
+    if isinstance(record, dict):
+        # Accessor.resolve returns a dict's own key at once; a dict has no fields, so no get_FOO_display.
+        if column.accessor in record and not isinstance(column.column, ManyToManyColumn):
+            value = record[column.accessor]
+    elif (plan := _plan(type(record), column.accessor, type(column.column))) is not None:
         bits, choices = plan
         if choices:  # get_FOO_display() when the penultimate object is a model
             penultimate = _resolve(record, bits[:-1], column.accessor)

@@ -105,3 +105,21 @@ def test_dict_and_plain_object_records_are_what_django_tables2_renders(monkeypat
 def test_the_pupil_list_table_is_what_django_tables2_renders(monkeypatch):
     records = pupils()
     assert render(PupilTable(records)) == stock(monkeypatch, PupilTable(records))
+
+
+def test_dict_rows_with_render_methods_are_what_django_tables2_renders(monkeypatch):
+    class Grid(tables.Table):
+        name = tables.Column()
+        target = tables.Column(empty_values=())
+        grade = tables.Column(accessor="p1")
+        pupil_year = tables.Column(accessor="pupil__year_group__number")
+        missing = tables.Column()
+
+        def render_target(self, record, value):
+            return format_html("{} <small>{}</small>", value, record.get("pending"))
+
+    records = [
+        {"name": AWKWARD, "target": "5", "pending": "6", "p1": 4, "pupil": pupils()[0]},
+        {"name": "", "target": None, "p1": None, "pupil": None},
+    ]
+    assert render(Grid(records)) == stock(monkeypatch, Grid(records))
