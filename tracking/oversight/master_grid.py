@@ -13,7 +13,7 @@ from operator import or_
 
 import django_filters
 import django_tables2 as tables
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -37,6 +37,7 @@ from tracking.school.tables import pupil_flags_html
 from tracking.templatetags.uplift import badge_label, standing_html
 
 YEARS_BACK = 2
+TARGET_GRADES = ("grade", "published_grade", "requested_grade")
 
 
 def year_groups_with_groups(subjects):
@@ -116,10 +117,9 @@ def pupils_queryset(grid, visible=None):
         pupils = pupils.filter(pk__in=visible.values("pk"))
     # The pupil's group in the grid (the first they joined, were they in two), read with the pupil.
     group = taught.filter(pupil_id=OuterRef("pk")).order_by("pk").values("teachinggroup_id")[:1]
-    return (
-        pupils.annotate(grid_group_id=Subquery(group))
-        .select_related("form")
-        .order_by("legal_last_name", "legal_first_name", "pk")
+    # The form's name, not the form: a sorted Year 11 of 1,200 built 1,200 FormGroups for some forty forms.
+    return pupils.annotate(grid_group_id=Subquery(group), grid_form_name=F("form__name")).order_by(
+        "legal_last_name", "legal_first_name", "pk"
     )
 
 
@@ -152,12 +152,15 @@ def fill_rows(grid, pupils):
             current=current,
             predicted=predicted,
         )
-    targets = {
-        t.pupil_id: t
-        for t in Target.objects.filter(subject=grid.subject, pupil_id__in=ids).select_related(
-            "grade", "published_grade", "requested_grade"
-        )
-    }
+    targets = {}
+    for target in Target.objects.filter(subject=grid.subject, pupil_id__in=ids):
+        # Its grades from the book's (loaded once), not three joined GradeValues built per target.
+        for name in TARGET_GRADES:
+            pk = getattr(target, f"{name}_id")
+            value = book.value(pk)
+            if pk is None or value is not None:
+                Target._meta.get_field(name).set_cached_value(target, value)
+        targets[target.pupil_id] = target
     school = grid.subject.school
     rows = []
     for pupil in pupils:
@@ -166,7 +169,7 @@ def fill_rows(grid, pupils):
             "name": pupil.sorted_name,
             "group": groups.get(group_of.get(pupil.pk)),
             "group_name": getattr(groups.get(group_of.get(pupil.pk)), "name", ""),
-            "form": pupil.form.name if pupil.form_id else "",
+            "form": pupil.grid_form_name if pupil.form_id else "",
             "prior_band": pupil.get_prior_band_display() if pupil.prior_band else "",
         }
         target = targets.get(pupil.pk)
