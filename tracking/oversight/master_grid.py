@@ -37,7 +37,6 @@ from tracking.school.tables import pupil_flags_html
 from tracking.templatetags.uplift import badge_label, standing_html
 
 YEARS_BACK = 2
-TARGET_GRADES = ("grade", "published_grade", "requested_grade")
 
 
 def year_groups_with_groups(subjects):
@@ -152,15 +151,12 @@ def fill_rows(grid, pupils):
             current=current,
             predicted=predicted,
         )
-    targets = {}
-    for target in Target.objects.filter(subject=grid.subject, pupil_id__in=ids):
-        # Its grades from the book's (loaded once), not three joined GradeValues built per target.
-        for name in TARGET_GRADES:
-            pk = getattr(target, f"{name}_id")
-            value = book.value(pk)
-            if pk is None or value is not None:
-                Target._meta.get_field(name).set_cached_value(target, value)
-        targets[target.pupil_id] = target
+    targets = {
+        t.pupil_id: t
+        for t in Target.objects.filter(subject=grid.subject, pupil_id__in=ids).select_related(
+            "grade", "published_grade", "requested_grade"
+        )
+    }
     school = grid.subject.school
     rows = []
     for pupil in pupils:
