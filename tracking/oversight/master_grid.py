@@ -5,6 +5,7 @@ the two before, their target, latest grade and progress against target. A fixed 
 grade entries are fetched in one query and pivoted in Python.
 """
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import reduce
@@ -12,13 +13,14 @@ from operator import or_
 
 import django_filters
 import django_tables2 as tables
-from django.db.models import OuterRef, Q, Subquery
-from django.urls import reverse
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django_tables2.data import TableListData
 
 from tracking import standing
+from tracking.lib.links import url_for_pk
 from tracking.models import (
     AcademicYear,
     AssessmentPoint,
@@ -114,10 +116,9 @@ def pupils_queryset(grid, visible=None):
         pupils = pupils.filter(pk__in=visible.values("pk"))
     # The pupil's group in the grid (the first they joined, were they in two), read with the pupil.
     group = taught.filter(pupil_id=OuterRef("pk")).order_by("pk").values("teachinggroup_id")[:1]
-    return (
-        pupils.annotate(grid_group_id=Subquery(group))
-        .select_related("form")
-        .order_by("legal_last_name", "legal_first_name", "pk")
+    # The form's name, not the form: a sorted Year 11 of 1,200 built 1,200 FormGroups for some forty forms.
+    return pupils.annotate(grid_group_id=Subquery(group), grid_form_name=F("form__name")).order_by(
+        "legal_last_name", "legal_first_name", "pk"
     )
 
 
@@ -164,7 +165,7 @@ def fill_rows(grid, pupils):
             "name": pupil.sorted_name,
             "group": groups.get(group_of.get(pupil.pk)),
             "group_name": getattr(groups.get(group_of.get(pupil.pk)), "name", ""),
-            "form": pupil.form.name if pupil.form_id else "",
+            "form": pupil.grid_form_name if pupil.form_id else "",
             "prior_band": pupil.get_prior_band_display() if pupil.prior_band else "",
         }
         target = targets.get(pupil.pk)
@@ -293,7 +294,8 @@ class GradeColumn(tables.Column):
             detail.append(f"security {value.security}")
         if value.effort:
             detail.append(f"effort {value.effort}")
-        return format_html('<span title="{}">{}</span>', ", ".join(detail), value.code)
+        # Written directly rather than by format_html: a page has some 500 of these cells.
+        return mark_safe(f'<span title="{html.escape(", ".join(detail))}">{html.escape(value.code)}</span>')
 
 
 class MasterTable(tables.Table):
@@ -321,7 +323,7 @@ class MasterTable(tables.Table):
         pk = record["pupil"].pk
         if self.linkable is not None and pk not in self.linkable:
             return record["name"]  # a subject teacher sees the cohort but opens only their own pupils
-        return format_html('<a href="{}">{}</a>', reverse("pupil_detail", args=[pk]), record["name"])
+        return format_html('<a href="{}">{}</a>', url_for_pk("pupil_detail", pk), record["name"])
 
     def render_flags(self, record):
         return pupil_flags_html(record["pupil"])
