@@ -71,7 +71,7 @@ CAPS = {
     "interventions:rules": 8,
     "interventions:sen": 6,
     "interventions:session_request_new": 6,
-    "interventions:session_requests": 6,
+    "interventions:session_requests": 7,  # paged: the requests count
     "interventions:session_week": 8,
     "interventions:signup_sheet": 7,
     "interventions:target_group_detail": 8,

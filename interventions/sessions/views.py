@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +18,8 @@ from . import access, queries, services
 from .allocate import BUCKET_LABELS
 from .forms import FollowUpForm, RequestForm, SessionForm
 from .models import Allocation, AllocationStatus, Attendance, SessionRequest, TimetableIssue
+
+REQUESTS_PER_PAGE = 50
 
 
 def _week(request):
@@ -183,7 +186,12 @@ def session_requests(request):
     return render(
         request,
         "interventions/sessions/requests.html",
-        {"requests": requests[:300], "week": week, "can_allocate": access.can_allocate(user)},
+        {
+            # Paged like every list: a busy term's requests would otherwise all be written out.
+            "page_obj": Paginator(requests, REQUESTS_PER_PAGE).get_page(request.GET.get("page")),
+            "week": week,
+            "can_allocate": access.can_allocate(user),
+        },
     )
 
 

@@ -306,3 +306,20 @@ def test_a_session_that_ends_before_it_starts_is_refused(world):
     with pytest.raises(DomainError):
         make_session(world, start=time(16, 0), end=time(15, 0))
     assert not Session.objects.exists()
+
+
+def test_the_requests_list_is_paged_fifty_at_a_time_newest_week_first(client, world):
+    w = world
+    SessionRequest.objects.bulk_create(
+        SessionRequest(school=w.school, pupil=w.child, subject=w.maths, kind="after_school",
+                       reason=f"Gap {i}:", week_start=monday() - timedelta(weeks=i), requested_by=w.teacher.user,
+                       requested_at=timezone.now())
+        for i in range(55)
+    )  # fmt: skip
+    client.force_login(w.teacher.user)
+    url = reverse("interventions:session_requests")
+    first = client.get(url).content.decode()
+    assert "Showing 1–50 of 55" in first
+    assert "Gap 0:" in first and "Gap 49:" in first and "Gap 50:" not in first
+    last = client.get(url, {"page": 2}).content.decode()
+    assert all(f"Gap {i}:" in last for i in range(50, 55)) and "Gap 49:" not in last
