@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 
 from tracking import permissions
 from tracking.models import Role
-from tracking.oversight.completion import completion_for, default_points, points_for_selection
+from tracking.oversight.completion import completion_summary, default_points, points_for_selection
 from tracking.school import queries
 
 
@@ -51,14 +51,14 @@ def completion(user):
     """Marksheet completion at the open points, for SLT and the data team (a HoD: their department)."""
     school = permissions.school_for(user)
     points = default_points(points_for_selection(school))
-    result = completion_for(points, permissions.completion_departments(user))
+    summary = completion_summary(points, permissions.completion_departments(user), chase=5)
     subjects = permissions.completion_panel_subjects(user)
-    overall = result.overall
+    overall = summary.overall
     return {
         "points": points,
         "overall": overall,
         "sheets_caption": f"of {overall.total} marksheets",
         "percent": f"{overall.percent}%",
-        "chase": result.chase_list()[:5],
+        "chase": summary.chase,
         "subjects": subjects,
     }
