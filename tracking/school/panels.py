@@ -5,7 +5,6 @@ from django.db.models import Count, Q
 from tracking import permissions
 from tracking.models import Role
 from tracking.oversight.completion import completion_summary, default_points, points_for_selection
-from tracking.school import queries
 
 
 def children(user):
@@ -14,11 +13,18 @@ def children(user):
 
 
 def teaches_groups(user):
-    return permissions.groups_taught_by(user).exists()
+    # Whether they teach any is known from the panel's own list (None: no panel).
+    return permissions.access_for(user).staff is not None
 
 
 def my_groups(user):
-    return {"groups": list(queries.groups_with_counts(permissions.groups_taught_by(user)))}
+    # The panel shows each group's name, subject, year and size: no teachers to prefetch.
+    groups = list(
+        permissions.groups_taught_by(user)
+        .select_related("subject", "year_group")
+        .annotate(pupil_count=Count("pupils", distinct=True))
+    )
+    return {"groups": groups} if groups else None
 
 
 def tutors_form(user):
