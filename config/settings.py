@@ -245,6 +245,9 @@ if not DEBUG:
     # Sessions end at browser close in production; the 12-hour absolute limit still applies.
     SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+# Django's form renderer, with <select> and <input> widgets written in Python (same HTML, far cheaper).
+FORM_RENDERER = "tracking.lib.form_renderer.FormRenderer"
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/uplift.html"
 FILTERS_EMPTY_CHOICE_LABEL = "Any"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}

@@ -33,6 +33,26 @@ def previous_points(points):
     return previous
 
 
+def earlier_steps(previous):
+    """(sql, params) of each grade that counted at a point before: columns pupil_id, subject_id, step and
+    point_id, the point it is compared AT (`previous`: {point id: the point before it}), so a join to the
+    grades at the later points is on equal columns (a hash join, not a subquery per grade)."""
+    earlier = (
+        GradeEntry.objects.filter(point_id__in=set(previous.values()))
+        .annotate(step=standing.counting_step_expression())
+        .values("pupil_id", "subject_id", "point_id", "step")
+        .order_by()
+    )
+    sql, params = earlier.query.sql_with_params()
+    pairs = ", ".join("(%s, %s)" for _ in previous)
+    return (
+        # VALUES names its columns column1, column2 on PostgreSQL and SQLite alike: (after, before).
+        f"SELECT e.pupil_id, e.subject_id, moves.column1 AS point_id, e.step FROM ({sql}) e "
+        f"JOIN (VALUES {pairs}) moves ON moves.column2 = e.point_id",
+        [*params, *(value for pair in previous.items() for value in pair)],
+    )
+
+
 # A grouping by the pupil's teaching group in the grade's subject that year (grade rows need not name
 # it): figure_sets joins each grade to the pupil's lowest-numbered such group, once, by a hash join.
 TEACHING_GROUP = ("teaching_group", "int")
@@ -176,22 +196,9 @@ def figure_sets(entries, thresholds, previous, groupings, points=None):
     if previous:
         # Movement by a join, not a subquery per grade: the grade that counted for the same pupil and
         # subject at the point before (held to the per-grade answer in tests/tracking/dashboards/movement.py).
-        earlier = (
-            GradeEntry.objects.filter(point_id__in=set(previous.values()))
-            .annotate(step=standing.counting_step_expression())
-            .values("pupil_id", "subject_id", "point_id", "step")
-        )
-        earlier_sql, earlier_params = earlier.query.sql_with_params()
-        pairs = ", ".join("(%s, %s)" for _ in previous)
-        # Each earlier grade keyed by the point it is compared at, so the join is on equal columns.
-        ctes += (
-            f", moves(after_id, before_id) AS (VALUES {pairs}), earlier AS ("
-            "SELECT e.pupil_id, e.subject_id, moves.after_id AS point_id, e.step "
-            f"FROM ({earlier_sql}) e JOIN moves ON moves.before_id = e.point_id)"
-        )
-        for after, before in previous.items():
-            params += [after, before]
-        params += list(earlier_params)
+        earlier_sql, earlier_params = earlier_steps(previous)
+        ctes += f", earlier AS ({earlier_sql})"
+        params += earlier_params
         selected = ["earlier.step AS prev_step"]
         joins += [
             "LEFT JOIN earlier ON earlier.pupil_id = base.pupil_id AND earlier.subject_id = base.subject_id "
@@ -210,28 +217,53 @@ def figure_sets(entries, thresholds, previous, groupings, points=None):
     facts = f"SELECT {columns}, {is_gcse}, {', '.join(selected)} FROM base {' '.join(joins)}"
     aggregates = ", ".join(sql for _name, sql in AGGREGATES)
     grouped = ", ".join(aliases)
-    # One pass: counted by every combination of keys (a few hundred rows), then summed here for the
-    # total and for each grouping, rather than a pass over the grades for each.
-    select = f"SELECT {grouped + ', ' if grouped else ''}{aggregates} FROM facts"
     # base is read twice when teaching groups are counted (memberships reads its subjects): then once.
     materialized = " MATERIALIZED" if by_group else ""
-    sql = f"WITH base AS{materialized} ({inner}){ctes}, facts AS ({facts}) {select}"
-    if grouped:
-        sql += f" GROUP BY {grouped}"
-        if connection.vendor == "postgresql":
-            # The planner cannot see how few combinations of keys there are (they come out of fenced
-            # subqueries), guesses one per grade and sorts every grade to group them; given room to
-            # hash them it groups in one pass (a fifth of the query's time at 6,000 pupils). LOCAL: for
-            # this statement's own transaction (or the request's) only; one round trip still.
-            sql = f"SET LOCAL work_mem = '{GROUPING_WORK_MEM}'; {sql}"
+    with_facts = f"WITH base AS{materialized} ({inner}){ctes}, facts AS ({facts})"
+    # One pass: counted by every combination of keys (a few hundred rows, thousands with a grouping per
+    # pupil), then summed for the total and for each grouping, rather than a pass over the grades for each.
+    in_database = bool(grouped) and connection.vendor == "postgresql"
+    if not grouped:
+        sql = f"{with_facts} SELECT {aggregates} FROM facts"
+    elif in_database:
+        # The combinations summed again in the database (GROUPING SETS over those few rows, not over the
+        # grades): one row back for the total and for each key of each grouping, nothing left to add up.
+        counted = ", ".join(f"{sql_} AS c{index}" for index, (_name, sql_) in enumerate(AGGREGATES))
+        flags = ", ".join(f"GROUPING({alias})" for alias in aliases)
+        summed = ", ".join(f"CAST(SUM(c{index}) AS BIGINT)" for index in range(len(AGGREGATES)))
+        sets = ", ".join(f"({alias})" for alias in aliases)
+        sql = (
+            f"{with_facts}, combos AS (SELECT {grouped}, {counted} FROM facts GROUP BY {grouped}) "
+            f"SELECT {grouped}, {flags}, {summed} FROM combos GROUP BY GROUPING SETS ({sets}, ())"
+        )
+    else:
+        sql = f"{with_facts} SELECT {grouped}, {aggregates} FROM facts GROUP BY {grouped}"
+    if in_database:
+        # The planner cannot see how few combinations of keys there are (they come out of fenced
+        # subqueries), guesses one per grade and sorts every grade to group them; given room to
+        # hash them it groups in one pass (a fifth of the query's time at 6,000 pupils). LOCAL: for
+        # this statement's own transaction (or the request's) only; one round trip still.
+        sql = f"SET LOCAL work_mem = '{GROUPING_WORK_MEM}'; {sql}"
     total, sums = None, {name: {} for name in groupings}
     tables = [(sums[name], kind) for name, (_path, kind) in groupings.items()]
+    width = len(aliases)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        # Thousands of rows when a grouping is per pupil (the SENCo's view): summed a row at a time,
-        # each sum a new list (never changed in place, so a row's values may start several sums).
-        for row in cursor.fetchall():
-            values = [value or 0 for value in row[len(aliases) :]]
+        rows = cursor.fetchall()
+    if in_database:
+        for row in rows:  # the keys, whether each key was grouped on (0) or not (1), the values
+            values = [value or 0 for value in row[2 * width :]]
+            grouped_on = row[width : 2 * width].index(0) if 0 in row[width : 2 * width] else None
+            if grouped_on is None:
+                total = values
+            else:
+                table, kind = tables[grouped_on]
+                table[_key(row[grouped_on], kind)] = values
+    else:
+        # Summed a row at a time, each sum a new list (never changed in place, so a row's values may
+        # start several sums).
+        for row in rows:
+            values = [value or 0 for value in row[width:]]
             total = values if total is None else [a + b for a, b in zip(total, values, strict=True)]
             for (table, kind), key in zip(tables, row, strict=False):  # row: the keys, then the values
                 key = _key(key, kind)

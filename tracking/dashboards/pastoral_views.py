@@ -4,13 +4,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
 from tracking import permissions, standing
 from tracking.dashboards import concerns, figures, queries, tutor, year_lists
 from tracking.lib import exports
+from tracking.templatetags.uplift import standing_html
 
 
 def _int(value):
@@ -39,12 +43,16 @@ def _year_points(request, *, hand_over=False):
     school = permissions.school_for(user)
     allowed = permissions.is_year_leader if hand_over else permissions.can_see_year_lists
     permissions.require(school is not None and allowed(user))
-    points = [
-        p
-        for p in year_lists.points_with_grades(school)
-        if permissions.year_entries(user, school, p.year_group) is not None
-        and (not hand_over or permissions.can_hand_over_year(user, p.year_group))
-    ]
+    listed = {}  # by year group: a school has a few year groups and dozens of points
+
+    def may_list(year_group):
+        if year_group.pk not in listed:
+            listed[year_group.pk] = permissions.year_entries(user, school, year_group) is not None and (
+                not hand_over or permissions.can_hand_over_year(user, year_group)
+            )
+        return listed[year_group.pk]
+
+    points = [p for p in year_lists.points_with_grades(school) if may_list(p.year_group)]
     point = _choose_point(request, points, prefer=lambda p: permissions.leads_year(user, p.year_group))
     return school, points, point
 
@@ -94,6 +102,66 @@ def _export(fmt, point, lists):
     return response
 
 
+# Rows of pupils written in Python, one format_html each, rather than a dozen template lookups per cell:
+# a year of a thousand pupils puts hundreds of rows on the transition report.
+def _attendance(row, low):
+    """A pupil's attendance cell: "93.1%", with `low` after it when under the threshold."""
+    if row.pupil.attendance is None:
+        return "–"
+    return format_html("{}%{}", floatformat(row.pupil.attendance, 1), low if row.attendance_low else "")
+
+
+LOW_ATTENDANCE = format_html(' <strong class="attendance-low">{}</strong>', "(low: check attendance)")
+
+
+def list_row_html(row):
+    """One pupil's row in a year leaders' list."""
+    return format_html(
+        '<tr data-pupil="{}"><th scope="row"><a href="{}">{}</a></th><td>{}</td><td class="num">{}</td>'
+        '<td class="num">{}</td><td class="num">{}</td><td class="num">{} / {}</td>'
+        '<td class="num">{}</td></tr>',
+        row.pupil.pk,
+        reverse("pupil_detail", args=[row.pupil.pk]),
+        row.pupil.sorted_name,
+        row.pupil.form or "",
+        row.graded,
+        row.above,
+        row.below,
+        row.good_effort,
+        row.effort_concern,
+        _attendance(row, LOW_ATTENDANCE),
+    )
+
+
+def recommended_row_html(row, attendance_below):
+    """One pupil's row in the transition report's recommendations for mentoring."""
+    under = format_html(" (under {}%)", floatformat(attendance_below, 0))
+    return format_html(
+        '<tr data-pupil="{}"><th scope="row">{}</th><td>{}</td><td class="num">{}</td><td class="num">{}</td>'
+        '<td class="num">{}</td><td>{}</td></tr>',
+        row.pupil.pk,
+        row.pupil.sorted_name,
+        row.pupil.form or "",
+        row.below,
+        row.effort_concern,
+        _attendance(row, under),
+        "; ".join(conditional_escape(reason) for reason in row.reasons) or "–",
+    )
+
+
+def names_html(members):
+    """A commendation list's names, "Ada Lovelace (7A); Alan Turing (7B)"."""
+    return format_html(
+        "{}",
+        "; ".join(
+            format_html("{} ({})", row.pupil.sorted_name, row.pupil.form)
+            if row.pupil.form
+            else conditional_escape(row.pupil.sorted_name)
+            for row in members
+        ),
+    )
+
+
 LIST_PAGE_SIZE = 50
 
 
@@ -101,6 +169,7 @@ def _list_page(request, name, members):
     """One page of a list (?<name>-page=N, each list paged on its own), with `links` to the others:
     a year of a thousand pupils puts hundreds on a list (the downloads have every one)."""
     page = Paginator(members, LIST_PAGE_SIZE).get_page(request.GET.get(f"{name}-page"))
+    page.rows_html = [list_row_html(row) for row in page.object_list]
 
     def href(number):
         query = request.GET.copy()
@@ -140,6 +209,7 @@ def year_lists_view(request):
 
 
 GAP_SPLITS = ("Disadvantaged", "SEN", "EAL", "Looked after")
+COMMENDATIONS = ("good_effort", "good_progress")
 
 
 def transition_context(user, school, point):
@@ -166,6 +236,8 @@ def transition_context(user, school, point):
     for row in recommended.values():
         row.reasons = reasons.get(row.pupil.pk, [])
     titles = dict(year_lists.LISTS)
+    recommended = sorted(recommended.values(), key=lambda r: r.pupil.sorted_name)
+    attendance_below = year_lists.RULES.attendance_below
     return {
         "school": school,
         "point": point,
@@ -176,8 +248,12 @@ def transition_context(user, school, point):
         "count_labels": standing.count_labels(school),
         "lists": [(name, titles[name], lists[name]) for name, _title in year_lists.LISTS],
         "rules": year_lists.describe(),
-        "recommended": sorted(recommended.values(), key=lambda r: r.pupil.sorted_name),
-        "attendance_below": year_lists.RULES.attendance_below,
+        "recommended": recommended,
+        "recommended_html": [recommended_row_html(row, attendance_below) for row in recommended],
+        "commended_html": {
+            name: names_html(lists[name]) for name, _title in year_lists.LISTS if name in COMMENDATIONS
+        },
+        "attendance_below": attendance_below,
         "generated": timezone.now(),
     }
 
@@ -279,6 +355,22 @@ def _tutor_grid(school, subjects, rows):
     return headers, table
 
 
+def _tutor_cell(result, effort, school):
+    """One pupil's cell in one subject of the tutor's grid: grade, standing badge and effort (a form has
+    hundreds of cells; written here rather than through a template tag each)."""
+    if not result:
+        return NO_CELL
+    return format_html(
+        '<td><span class="grade-code">{}</span> {}{}</td>',
+        result.grade or "–",
+        standing_html(result, school),
+        format_html('<span class="effort">effort {}</span>', effort) if effort else "",
+    )
+
+
+NO_CELL = format_html('<td><span class="muted">{}</span></td>', "–")
+
+
 @login_required
 def tutor_view(request, pk):
     """A form's standing in every subject, its attendance and who needs a conversation."""
@@ -300,6 +392,10 @@ def tutor_view(request, pk):
             headers, table = _tutor_grid(form.school, subjects, rows)
             name = f"form {form.name} {point.name}"
             return exports.download(fmt, headers, table, name=name, sheet=form.name)
+        for row in rows:
+            row.cells_html = [
+                _tutor_cell(result, effort, form.school) for _subject, result, effort in row.cells
+            ]
         context.update(
             subjects=subjects,
             rows=rows,

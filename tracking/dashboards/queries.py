@@ -15,6 +15,7 @@ from tracking.dashboards.figures import (
     Figures,
     _combine,
     _empty,
+    earlier_steps,
     figure_sets,
     previous_points,
 )
@@ -131,12 +132,15 @@ def variation(entries, thresholds, previous, points=None):
     for subject_id, name in Subject.objects.filter(pk__in=subjects).values_list("pk", "name"):
         subjects[subject_id].label = name
     groups = [r for r in sets["group"] if r.key is not None]
-    names = {
-        pk: (name, subject_id)
-        for pk, name, subject_id in TeachingGroup.objects.filter(pk__in=[r.key for r in groups]).values_list(
-            "pk", "name", "subject_id"
+    if points is not None:
+        # Every group counted is one of these subjects' groups in the points' academic years (figure_sets
+        # joins no other): named by those two keys, not by a list of a thousand group ids.
+        named = TeachingGroup.objects.filter(
+            subject_id__in=list(subjects), academic_year_id__in={p.academic_year_id for p in points}
         )
-    }
+    else:
+        named = TeachingGroup.objects.filter(pk__in=[r.key for r in groups])
+    names = {pk: (name, subject_id) for pk, name, subject_id in named.values_list("pk", "name", "subject_id")}
     for row in groups:
         row.label, row.subject_id = names.get(row.key, ("?", None))
     groups = [r for r in groups if r.subject_id in subjects]
@@ -161,31 +165,21 @@ def most_improved(school, entries, points, limit=8):
     previous = previous_points(points)
     if not previous:
         return []
-    step = standing.counting_step_expression()
     now_sql, now_params = (
         entries.filter(point_id__in=list(previous))
-        .annotate(step=step)
+        .annotate(step=standing.counting_step_expression())
         .values("pupil_id", "subject_id", "point_id", "step")
         .order_by()
         .query.sql_with_params()
     )
-    before_sql, before_params = (
-        GradeEntry.objects.filter(point_id__in=set(previous.values()))
-        .annotate(step=step)
-        .values("pupil_id", "subject_id", "point_id", "step")
-        .order_by()
-        .query.sql_with_params()
-    )
-    pairs = ", ".join("(%s, %s)" for _ in previous)
+    before_sql, before_params = earlier_steps(previous)
     sql = (
-        f"WITH moves(after_id, before_id) AS (VALUES {pairs}) "
         f"SELECT now.pupil_id, COUNT(*) AS up FROM ({now_sql}) now "
-        "JOIN moves ON moves.after_id = now.point_id "
         f"JOIN ({before_sql}) earlier ON earlier.pupil_id = now.pupil_id "
-        "AND earlier.subject_id = now.subject_id AND earlier.point_id = moves.before_id "
+        "AND earlier.subject_id = now.subject_id AND earlier.point_id = now.point_id "
         "WHERE now.step > earlier.step GROUP BY now.pupil_id ORDER BY up DESC, now.pupil_id LIMIT %s"
     )
-    params = [value for pair in previous.items() for value in pair] + [*now_params, *before_params, limit]
+    params = [*now_params, *before_params, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ups = dict(cursor.fetchall())

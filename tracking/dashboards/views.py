@@ -369,10 +369,10 @@ def variation(request):
             ("s-", "Subject", subjects, False),
             ("g-", "Teaching group", groups, paged),
         ):
-            table = VariationTable(
-                dress(rows, labels, scope.school), heading=heading, labels=labels, prefix=prefix
-            )
+            table = VariationTable(rows, heading=heading, labels=labels, prefix=prefix)
             RequestConfig(request, paginate=paginate).configure(table)
+            # Bars for the rows shown: a page of fifty groups, not every group in the school.
+            dress([row.record for row in table.paginated_rows], labels, scope.school)
             built.append(table)
     name = f"in-school variation {scope.term} {' '.join(c for c, _l in scope.crumbs[1:2])}" if built else ""
     fmt = request.GET.get("export")

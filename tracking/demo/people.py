@@ -92,10 +92,13 @@ class PeopleBuilder:
             "Creative Arts": 3,
             "PE": 3,
         }
+        # A larger school has more teachers, not fuller timetables: above 1,500 pupils each department
+        # grows in proportion, so a teacher of the 6,000-pupil demo teaches as many groups as at 1,500.
+        grow = max(1.0, self.n_pupils / 1500)
         self.dept_of_generated = []
         counter = 0
         for dept, n in per_dept.items():
-            for i in range(n):
+            for i in range(round(n * grow)):
                 counter += 1
                 first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
                 roles = [(Role.TEACHER, {})]

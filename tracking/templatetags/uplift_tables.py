@@ -9,14 +9,21 @@ attributes worked out once per table unless they are computed per cell. Written 
 django-tables2 3.0 (pinned in requirements.lock).
 """
 
+import re
 from functools import lru_cache
 from urllib.parse import urlencode
 
 from django import template
+from django.db import models
+from django.template import Context, Template
 from django.template.base import render_value_in_context
+from django.template.defaultfilters import date as date_filter
+from django.template.loader import get_template
 from django.utils.formats import localize
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django_tables2 import Column, DateColumn, DateTimeColumn, ManyToManyColumn, TemplateColumn
 from django_tables2.utils import AttributeDict, signature
 
 register = template.Library()
@@ -36,18 +43,133 @@ def _signature(function, bound):
     return signature(function.__get__(object()) if bound else function)
 
 
-def _call_render(row, column, value=None):
+@lru_cache(maxsize=256)
+def _compiled(template_code):
+    """A TemplateColumn's template, compiled once (django-tables2 compiles it again for every cell)."""
+    return Template(template_code)
+
+
+# DateColumn and DateTimeColumn are TemplateColumns with exactly this template.
+_DATE_TEMPLATE = re.compile(r'\{\{ value\|date:"([^"]*)"\|default:default \}\}\Z')
+
+
+@lru_cache(maxsize=256)
+def _date_format(column_type, template_code):
+    """The `date` format of a stock DateColumn or DateTimeColumn, else None."""
+    if column_type not in (DateColumn, DateTimeColumn):
+        return None
+    match = _DATE_TEMPLATE.match(template_code or "")
+    return match[1] if match else None
+
+
+def _render_template_column(context, column, kwargs):
+    """TemplateColumn.render, the same template and context, without compiling the template per cell.
+    A stock date column's `{{ value|date:"…"|default:default }}` is worked out in Python."""
+    table = kwargs["table"]
+    date_format = _date_format(type(column), column.template_code)
+    if date_format is not None:
+        # The `date` filter sees the value in the current time zone, as a template passes it.
+        text = date_filter(template_localtime(kwargs["value"], context.use_tz), date_format)
+        return mark_safe(render_value_in_context(text or kwargs["bound_column"].default, context))
+    parent_context = getattr(table, "context", Context())
+    with parent_context.update(column.get_context_data(**kwargs)):
+        request = getattr(table, "request", None)
+        if column.template_code:
+            parent_context["request"] = request
+            return _compiled(column.template_code).render(parent_context)
+        return get_template(column.template_name).render(parent_context.flatten(), request=request)
+
+
+def _call_render(context, row, column, value=None):
     """BoundRow._call_render, with the signature cached."""
     kwargs = row._optional_cell_arguments(column, value)
     render = column.render
     function = getattr(render, "__func__", None)
-    args, catch_all = _signature(function, True) if function else signature(render)
-    if not catch_all:
-        kwargs = {key: kwargs[key] for key in args if key in kwargs}
-        if len(kwargs) < len(args):
-            return None
-    content = render(**kwargs)
+    if function is TemplateColumn.render:
+        content = _render_template_column(context, column.column, kwargs)
+    else:
+        args, catch_all = _signature(function, True) if function else signature(render)
+        if not catch_all:
+            kwargs = {key: kwargs[key] for key in args if key in kwargs}
+            if len(kwargs) < len(args):
+                return None
+        content = render(**kwargs)
     return column.link(content, **row._optional_cell_arguments(column, value)) if column.link else content
+
+
+_SLOW = object()  # "ask django-tables2": a lookup this module does not copy
+
+
+@lru_cache(maxsize=1024)
+def _plan(record_type, accessor, column_type):
+    """How a cell's value is looked up for this kind of record: (bits, choices), or None when only
+    BoundRow._get_and_render_with will do (dicts, lists, the legacy "." separator, many-to-many)."""
+    if (
+        not accessor
+        or accessor.SEPARATOR != "__"
+        or issubclass(column_type, ManyToManyColumn)
+        or hasattr(record_type, "__getitem__")
+    ):
+        return None
+    field = accessor.get_field(record_type) if issubclass(record_type, models.Model) else None
+    return tuple(accessor.bits), bool(getattr(field, "choices", ()))
+
+
+def _resolve(current, bits, accessor):
+    """Accessor.resolve(safe=True) on objects reached by attribute, or _SLOW for anything else
+    (indexing, a failed lookup, a refused or failing call), which Accessor.resolve then handles."""
+    for bit in bits:
+        if hasattr(type(current), "__getitem__"):
+            return _SLOW
+        try:
+            current = getattr(current, bit)
+        except Exception:
+            return _SLOW
+        if callable(current):
+            if getattr(current, "alters_data", False):
+                return _SLOW
+            if not getattr(current, "do_not_call_in_templates", False):
+                try:
+                    current = current(*accessor.callable_args, **accessor.callable_kwargs)
+                except Exception:
+                    return _SLOW
+        if current is None:  # as Accessor.resolve: a null relation ends the path
+            break
+    return current
+
+
+def _cell(context, row, column):
+    """BoundRow._get_and_render_with: the cell's rendered content, or its default when empty.
+    Model records and dicts (the usual cases) are looked up here without the exceptions and repeated
+    walks of Accessor.resolve; the rest go through django-tables2 itself."""
+    record = row.record
+    value = _SLOW
+    if isinstance(record, dict):
+        # Accessor.resolve returns a dict's own key at once; a dict has no fields, so no get_FOO_display.
+        if column.accessor in record and not isinstance(column.column, ManyToManyColumn):
+            value = record[column.accessor]
+    elif (plan := _plan(type(record), column.accessor, type(column.column))) is not None:
+        bits, choices = plan
+        if choices:  # get_FOO_display() when the penultimate object is a model
+            penultimate = _resolve(record, bits[:-1], column.accessor)
+            display = None
+            if isinstance(penultimate, models.Model):
+                display = getattr(penultimate, f"get_{bits[-1]}_display", None)
+            if display:
+                value = display()
+            elif penultimate is not _SLOW:
+                value = _resolve(record, bits, column.accessor)
+        else:
+            value = _resolve(record, bits, column.accessor)
+    if value is _SLOW:
+        return row._get_and_render_with(
+            column, render_func=lambda c, v=None: _call_render(context, row, c, v), default=column.default
+        )
+    if value in column.column.empty_values:
+        return column.default
+    if getattr(column.render, "__func__", None) is Column.render and not column.link:
+        return value
+    return _call_render(context, row, column, value)
 
 
 @register.simple_tag(takes_context=True)
@@ -56,9 +178,7 @@ def table_row(context, row):
     tds = table.__dict__.setdefault("_uplift_td_html", {})
     cells = []
     for column in table.columns:
-        value = row._get_and_render_with(
-            column, render_func=lambda c, v=None: _call_render(row, c, v), default=column.default
-        )
+        value = _cell(context, row, column)
         # As BoundRow.items() does: per-cell attribute callables read these.
         column.current_value, column.current_record = value, row.record
         if column.name not in tds:
