@@ -9,6 +9,7 @@ attributes worked out once per table unless they are computed per cell. Written 
 django-tables2 3.0 (pinned in requirements.lock).
 """
 
+import html
 import re
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -20,10 +21,11 @@ from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import get_template
 from django.utils.formats import localize
-from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django_tables2 import Column, DateColumn, DateTimeColumn, ManyToManyColumn, TemplateColumn
+from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.utils import AttributeDict, signature
 
 register = template.Library()
@@ -98,41 +100,60 @@ def _call_render(context, row, column, value=None):
 
 
 _SLOW = object()  # "ask django-tables2": a lookup this module does not copy
+_FAILED = object()  # the lookup raised, which django-tables2 shows as an empty cell (value None)
 
 
 @lru_cache(maxsize=1024)
 def _plan(record_type, accessor, column_type):
     """How a cell's value is looked up for this kind of record: (bits, choices), or None when only
-    BoundRow._get_and_render_with will do (dicts, lists, the legacy "." separator, many-to-many)."""
+    BoundRow._get_and_render_with will do (lists and other indexables, the legacy "." separator,
+    many-to-many columns)."""
     if (
         not accessor
         or accessor.SEPARATOR != "__"
         or issubclass(column_type, ManyToManyColumn)
-        or hasattr(record_type, "__getitem__")
+        or (hasattr(record_type, "__getitem__") and record_type is not dict)
     ):
         return None
     field = accessor.get_field(record_type) if issubclass(record_type, models.Model) else None
     return tuple(accessor.bits), bool(getattr(field, "choices", ()))
 
 
+def _is_int(text):
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _resolve(current, bits, accessor):
-    """Accessor.resolve(safe=True) on objects reached by attribute, or _SLOW for anything else
-    (indexing, a failed lookup, a refused or failing call), which Accessor.resolve then handles."""
+    """Accessor.resolve(safe=True) through dict keys and attributes: the value, _FAILED where
+    Accessor.resolve would raise, or _SLOW for what it alone should decide (indexing, a dict's
+    own attributes)."""
     for bit in bits:
-        if hasattr(type(current), "__getitem__"):
+        if type(current) is dict:
+            if bit in current:
+                current = current[bit]
+            elif hasattr(current, bit) or _is_int(bit):
+                return _SLOW
+            else:
+                return _FAILED
+        elif hasattr(type(current), "__getitem__"):
             return _SLOW
-        try:
-            current = getattr(current, bit)
-        except Exception:
-            return _SLOW
+        else:
+            try:
+                current = getattr(current, bit)
+            except Exception:
+                return _FAILED
         if callable(current):
             if getattr(current, "alters_data", False):
-                return _SLOW
+                return _FAILED
             if not getattr(current, "do_not_call_in_templates", False):
                 try:
                     current = current(*accessor.callable_args, **accessor.callable_kwargs)
                 except Exception:
-                    return _SLOW
+                    return _FAILED
         if current is None:  # as Accessor.resolve: a null relation ends the path
             break
     return current
@@ -140,27 +161,32 @@ def _resolve(current, bits, accessor):
 
 def _cell(context, row, column):
     """BoundRow._get_and_render_with: the cell's rendered content, or its default when empty.
-    Model records and dicts (the usual cases) are looked up here without the exceptions and repeated
-    walks of Accessor.resolve; the rest go through django-tables2 itself."""
-    record = row.record
+    Model records and dicts (the usual cases) are looked up here without the exceptions (and the
+    error messages formatted for them) and repeated walks of Accessor.resolve; the rest go through
+    django-tables2 itself."""
+    record, accessor = row.record, column.accessor
     value = _SLOW
-    if isinstance(record, dict):
-        # Accessor.resolve returns a dict's own key at once; a dict has no fields, so no get_FOO_display.
-        if column.accessor in record and not isinstance(column.column, ManyToManyColumn):
-            value = record[column.accessor]
-    elif (plan := _plan(type(record), column.accessor, type(column.column))) is not None:
+    if isinstance(record, dict) and accessor in record:
+        # Accessor.resolve returns a dict's own key as it is.
+        if not isinstance(column.column, ManyToManyColumn):
+            value = record[accessor]
+    elif (plan := _plan(type(record), accessor, type(column.column))) is not None:
         bits, choices = plan
         if choices:  # get_FOO_display() when the penultimate object is a model
-            penultimate = _resolve(record, bits[:-1], column.accessor)
+            penultimate = _resolve(record, bits[:-1], accessor)
             display = None
             if isinstance(penultimate, models.Model):
                 display = getattr(penultimate, f"get_{bits[-1]}_display", None)
             if display:
                 value = display()
             elif penultimate is not _SLOW:
-                value = _resolve(record, bits, column.accessor)
+                value = _resolve(record, bits, accessor)
         else:
-            value = _resolve(record, bits, column.accessor)
+            value = _resolve(record, bits, accessor)
+    if value is _FAILED:
+        # A link column with its own text renders without a value; anything else as if None.
+        link_text = isinstance(column.column, BaseLinkColumn) and column.column.text is not None
+        value = _SLOW if link_text else None
     if value is _SLOW:
         return row._get_and_render_with(
             column, render_func=lambda c, v=None: _call_render(context, row, c, v), default=column.default
@@ -172,12 +198,26 @@ def _cell(context, row, column):
     return _call_render(context, row, column, value)
 
 
+def _text(value, context):
+    """render_value_in_context(value, context), with the plain and safe strings of most cells done at once."""
+    if context.autoescape:
+        kind = type(value)
+        if kind is SafeString:
+            return value
+        if kind is str:
+            return SafeString(html.escape(value))
+    return conditional_escape(render_value_in_context(value, context))
+
+
 @register.simple_tag(takes_context=True)
 def table_row(context, row):
     table = row.table
+    columns = table.__dict__.get("_uplift_columns")
+    if columns is None:
+        columns = table.__dict__["_uplift_columns"] = list(table.columns)
     tds = table.__dict__.setdefault("_uplift_td_html", {})
     cells = []
-    for column in table.columns:
+    for column in columns:
         value = _cell(context, row, column)
         # As BoundRow.items() does: per-cell attribute callables read these.
         column.current_value, column.current_record = value, row.record
@@ -188,10 +228,8 @@ def table_row(context, row):
             td = column.attrs["td"].as_html()
         if column.localize is not None:  # the stock template's |localize or |unlocalize
             value = localize(value, use_l10n=column.localize)
-        cells.append((td, render_value_in_context(value, context)))
-    row_attrs = row.attrs.as_html()
-    body = format_html_join("", "<td {}>{}</td>", cells)
-    return mark_safe(f"<tr {row_attrs}>{body}</tr>")
+        cells.append(f"<td {td}>{_text(value, context)}</td>")
+    return mark_safe(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>")
 
 
 @register.simple_tag(takes_context=True)

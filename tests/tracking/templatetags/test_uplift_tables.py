@@ -114,12 +114,19 @@ def test_dict_rows_with_render_methods_are_what_django_tables2_renders(monkeypat
         grade = tables.Column(accessor="p1")
         pupil_year = tables.Column(accessor="pupil__year_group__number")
         missing = tables.Column()
+        flags = tables.Column(empty_values=())
+        deep_missing = tables.Column(accessor="pupil__no_such", empty_values=())
+        items = tables.Column(accessor="items")  # a dict's own method: django-tables2's own lookup
+        link = tables.LinkColumn("pupil_detail", text="open", args=[tables.A("pk")], accessor="nothing")
+
+        def render_flags(self, record, value):
+            return f"flags {value!r} {record['name']}"
 
         def render_target(self, record, value):
             return format_html("{} <small>{}</small>", value, record.get("pending"))
 
     records = [
-        {"name": AWKWARD, "target": "5", "pending": "6", "p1": 4, "pupil": pupils()[0]},
-        {"name": "", "target": None, "p1": None, "pupil": None},
+        {"name": AWKWARD, "target": "5", "pending": "6", "p1": 4, "pupil": pupils()[0], "pk": 1},
+        {"name": "", "target": None, "p1": None, "pupil": None, "pk": 2},
     ]
     assert render(Grid(records)) == stock(monkeypatch, Grid(records))
