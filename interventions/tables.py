@@ -1,6 +1,7 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
+
+from tracking.lib.links import url_for_pk
 
 from .models import Flag
 
@@ -43,7 +44,7 @@ class FlagTable(tables.Table):
         empty_text = "No flags match these filters."
 
     def render_pupil(self, record):
-        url = reverse("interventions:flag_detail", args=[record.pk])
+        url = url_for_pk("interventions:flag_detail", record.pk)
         return format_html('<a href="{}">{}</a>', url, record.pupil.sorted_name)
 
     def render_level(self, value):

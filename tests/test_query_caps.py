@@ -226,7 +226,7 @@ EXPORT_CAPS = {
     "interventions:plan_detail": 11,
     "interventions:plan_list": 8,
     "interventions:rules": 8,
-    "interventions:sen": 16,
+    "interventions:sen": 17,  # the SEN pupils in order, then the page's pupils (a query each)
     "interventions:session_requests": 7,
     "interventions:session_week": 7,
     "interventions:target_group_detail": 10,

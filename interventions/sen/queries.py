@@ -4,6 +4,7 @@ leaders' dashboard's one-query `figure_sets` (so they agree with it to the grade
 one query each.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Case, CharField, Count, F, IntegerField, Q, Value, When
@@ -158,17 +159,46 @@ class SenPupil:
 
 
 def sen_pupils(pupil_ids, figures_, need=None):
-    """SEN pupils among `pupil_ids` with their standing counts, by year and name (one query); their plans
-    and sessions are read by `add_plans_and_sessions` for the rows a page shows."""
-    pupils = Pupil.objects.filter(pk__in=pupil_ids, sen_status__in=SEN).select_related("form", "year_group")
+    """SEN pupils among `pupil_ids` with their standing counts, by year and name: a sequence to page, whose
+    pages read their pupils when taken (one query for the order, one for a page's pupils). Their plans and
+    sessions are read by `add_plans_and_sessions` for the rows a page shows."""
+    pupils = Pupil.objects.filter(pk__in=pupil_ids, sen_status__in=SEN)
     if need in SEN:
         pupils = pupils.filter(sen_status=need)
     elif need == NOT_RECORDED:
         pupils = pupils.filter(sen_need="")
     elif need:
         pupils = pupils.filter(sen_need=need)
-    rows = [SenPupil(pupil=p, figures=figures_["pupil"].get(p.pk)) for p in pupils]
-    return sorted(rows, key=lambda r: (r.pupil.year_group.number, r.pupil.sorted_name))
+    # The order from plain values: a school of thousands has a thousand SEN pupils and a page shows fifty.
+    order = sorted(
+        pupils.values_list(
+            "pk",
+            "year_group__number",
+            "legal_first_name",
+            "legal_last_name",
+            "preferred_first_name",
+            "preferred_last_name",
+        ),
+        key=lambda row: (row[1], Pupil.sorted_name_of(*row[2:])),
+    )
+    return SenPupils([row[0] for row in order], figures_)
+
+
+class SenPupils(Sequence):
+    """SEN pupils in order (their ids); a slice is read as SenPupil rows in one query."""
+
+    def __init__(self, pks, figures_):
+        self.pks, self.figures = pks, figures_
+
+    def __len__(self):
+        return len(self.pks)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1 or None][0]
+        pks = self.pks[index]
+        found = Pupil.objects.select_related("form", "year_group").in_bulk(pks)
+        return [SenPupil(pupil=found[pk], figures=self.figures["pupil"].get(pk)) for pk in pks]
 
 
 def add_plans_and_sessions(rows, plans):

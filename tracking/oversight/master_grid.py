@@ -13,7 +13,7 @@ from operator import or_
 
 import django_filters
 import django_tables2 as tables
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -116,10 +116,9 @@ def pupils_queryset(grid, visible=None):
         pupils = pupils.filter(pk__in=visible.values("pk"))
     # The pupil's group in the grid (the first they joined, were they in two), read with the pupil.
     group = taught.filter(pupil_id=OuterRef("pk")).order_by("pk").values("teachinggroup_id")[:1]
-    return (
-        pupils.annotate(grid_group_id=Subquery(group))
-        .select_related("form")
-        .order_by("legal_last_name", "legal_first_name", "pk")
+    # The form's name, not the form: a sorted Year 11 of 1,200 built 1,200 FormGroups for some forty forms.
+    return pupils.annotate(grid_group_id=Subquery(group), grid_form_name=F("form__name")).order_by(
+        "legal_last_name", "legal_first_name", "pk"
     )
 
 
@@ -166,7 +165,7 @@ def fill_rows(grid, pupils):
             "name": pupil.sorted_name,
             "group": groups.get(group_of.get(pupil.pk)),
             "group_name": getattr(groups.get(group_of.get(pupil.pk)), "name", ""),
-            "form": pupil.form.name if pupil.form_id else "",
+            "form": pupil.grid_form_name if pupil.form_id else "",
             "prior_band": pupil.get_prior_band_display() if pupil.prior_band else "",
         }
         target = targets.get(pupil.pk)

@@ -1,7 +1,7 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from tracking.lib.links import url_for_pk
 from tracking.models import Pupil, TeachingGroup
 
 
@@ -27,7 +27,7 @@ class PupilTable(tables.Table):
         empty_text = "No pupils match these filters."
 
     def render_name(self, record):
-        url = reverse("pupil_detail", args=[record.pk])
+        url = url_for_pk("pupil_detail", record.pk)
         return format_html('<a href="{}">{}</a>', url, record.sorted_name)
 
     def render_year_group(self, value):
@@ -70,7 +70,7 @@ def pupil_flags_html(pupil):
 
 
 class TeachingGroupTable(tables.Table):
-    name = tables.Column(linkify=("group_detail", [tables.A("pk")]))
+    name = tables.Column(linkify=lambda record: url_for_pk("group_detail", record.pk))
     subject = tables.Column(order_by="subject__name")
     year_group = tables.Column(verbose_name="Year", order_by="year_group__number")
     teachers = tables.Column(empty_values=(), orderable=False)

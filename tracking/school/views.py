@@ -91,9 +91,8 @@ def pupil_detail(request, pk):
         "can_see_audit": permissions.can_see_audit_history(user),
         "can_export_subject_access": permissions.can_export_subject_access(user),
         "guardians": pupil.guardians.select_related("user") if is_staff else [],
-        "groups": pupil.teaching_groups.select_related("subject").prefetch_related("teachers__user")
-        if is_staff
-        else [],
+        # Names and subjects only: the page lists no teachers.
+        "groups": pupil.teaching_groups.select_related("subject") if is_staff else [],
         # Only groups this user may open are links (a mentor sees the pupil, not every class list).
         "openable_groups": set(
             permissions.groups_visible_to(user).filter(pupils=pupil).values_list("pk", flat=True)

@@ -70,8 +70,17 @@ def _render_template_column(context, column, kwargs):
     table = kwargs["table"]
     date_format = _date_format(type(column), column.template_code)
     if date_format is not None:
-        # The `date` filter sees the value in the current time zone, as a template passes it.
-        text = date_filter(template_localtime(kwargs["value"], context.use_tz), date_format)
+        # The `date` filter sees the value in the current time zone, as a template passes it. Rows
+        # share dates (review days, points), so each is formatted once per table.
+        value = template_localtime(kwargs["value"], context.use_tz)
+        dates = table.__dict__.setdefault("_uplift_dates", {})
+        key = (type(value), value, getattr(value, "tzinfo", None), date_format)
+        try:
+            text = dates[key]
+        except KeyError:
+            text = dates[key] = date_filter(value, date_format)
+        except TypeError:  # not hashable: not a date either
+            text = date_filter(value, date_format)
         return mark_safe(render_value_in_context(text or kwargs["bound_column"].default, context))
     parent_context = getattr(table, "context", Context())
     with parent_context.update(column.get_context_data(**kwargs)):

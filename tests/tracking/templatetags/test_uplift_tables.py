@@ -98,6 +98,8 @@ def test_dict_and_plain_object_records_are_what_django_tables2_renders(monkeypat
         {"a": None, "b": None, "when": ""},
         SimpleNamespace(a=0, b=SimpleNamespace(c=None), when=None),
         SimpleNamespace(a="x", b=None, when=datetime.date(2026, 5, 6)),
+        SimpleNamespace(a="y", b=None, when=datetime.date(2026, 5, 6)),  # a date seen before
+        SimpleNamespace(a="z", b=None, when=datetime.datetime(2026, 5, 6, 23, 30, tzinfo=datetime.UTC)),
     ]
     assert render(Plain(records)) == stock(monkeypatch, Plain(records))
 
