@@ -13,12 +13,15 @@ def _open_flags(user):
 
 
 def has_open_flags(user):
-    return permissions.is_staff_member(user) and _open_flags(user).exists()
+    # Whether any are open is known from the panel's own count (None: no panel).
+    return permissions.is_staff_member(user)
 
 
 def my_flags(user):
     flags = _open_flags(user)
     by_scope = {row["scope"]: row["n"] for row in flags.values("scope").annotate(n=Count("pk")).order_by()}
+    if not by_scope:
+        return None
     top = list(flags.select_related("pupil", "subject").order_by("-level", "-raised_at", "pk")[:5])
     return {
         "total": sum(by_scope.values()),

@@ -125,6 +125,38 @@ def next_point(point):
     )
 
 
+def next_locked_points(points):
+    """{point id: next_locked_point(point)} for several points (each with its academic year and year
+    group loaded), from one query of the school's locked points."""
+    points = list(points)
+    if not points:
+        return {}
+    locked = list(
+        AssessmentPoint.objects.filter(school_id=points[0].school_id, is_locked=True).select_related(
+            "academic_year", "year_group"
+        )
+    )
+    out = {}
+    for point in points:
+        same_year = [
+            p
+            for p in locked
+            if p.academic_year_id == point.academic_year_id
+            and p.year_group_id == point.year_group_id
+            and p.sequence > point.sequence
+        ]
+        if not same_year:
+            same_year = [
+                p
+                for p in locked
+                if p.school_id == point.school_id
+                and p.academic_year.starts_on.year == point.academic_year.starts_on.year + 1
+                and p.year_group.number == point.year_group.number + 1
+            ]
+        out[point.pk] = min(same_year, key=lambda p: (p.sequence, p.pk)) if same_year else None
+    return out
+
+
 def next_locked_point(point):
     """The first locked point (its grades verified or being verified) after `point` for the same pupils:
     later in the same year, or else in the next year, of the year group they moved up to. A window still

@@ -47,7 +47,7 @@ def _rows(flags, next_points):
 
 def _section(flags, points):
     """Counts in the database, and only the rows shown (a school's cycle raises thousands of flags)."""
-    next_points = {point.pk: queries.next_locked_point(point) for point in points}
+    next_points = queries.next_locked_points(points)
     counts = {outcome: 0 for outcome in [*Outcome.values, PENDING]}
     for outcome, n in flags.order_by().values_list("outcome").annotate(n=Count("pk")):
         counts[outcome or PENDING] += n
@@ -114,5 +114,5 @@ def cycle_section(cycle, user):
     """The report section for a tracking cycle, or None before the actions stage raised any flags."""
     if cycle.stage in ("planned", "input", "verification", "health_check"):
         return None
-    points = list(cycle.points.select_related("year_group").order_by("year_group__number"))
+    points = list(cycle.points.select_related("year_group", "academic_year").order_by("year_group__number"))
     return _section(access.flags_visible_to(user).filter(point__in=points), points)

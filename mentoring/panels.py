@@ -55,19 +55,24 @@ def slip_action(user, pupil):
     }
 
 
+def _open_window(user):
+    """This month's open Academic RAG window for the user's school, looked up once per request (the home
+    page asks whether to show the panel, then fills it)."""
+    if not hasattr(user, "_uplift_open_rag_window"):
+        school = permissions.school_for(user)
+        found = rag_queries.open_window(school, timezone.localdate()) if school is not None else None
+        user._uplift_open_rag_window = found
+    return user._uplift_open_rag_window
+
+
 def rag_is_open_for(user):
     """Teachers (who rate the mentored pupils they teach) while this month's Academic RAG is open."""
-    school = permissions.school_for(user)
-    return (
-        rag_access.can_rate(user)
-        and school is not None
-        and rag_queries.open_window(school, timezone.localdate()) is not None
-    )
+    return rag_access.can_rate(user) and _open_window(user) is not None
 
 
 def rag_to_do(user):
     """The open window, its year groups, and how many of the teacher's pupils in them still await a rating."""
-    window = rag_queries.open_window(permissions.school_for(user), timezone.localdate())
+    window = _open_window(user)
     pupils, waiting = rag_queries.rating_progress(user, window)
     years = [f"Year {n}" for n in window.year_groups.order_by("number").values_list("number", flat=True)]
     return {"window": window, "pupils": pupils, "waiting": waiting, "years": " and ".join(years)}

@@ -1,9 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from tracking import permissions, standing
 from tracking.lib import exports
 from tracking.models import Pupil, Subject
+from tracking.templatetags.uplift import standing_html
 
 from . import queries
 
@@ -40,16 +44,66 @@ def impact(request):
     if fmt := exports.requested(request):
         cases = _names(queries.with_standings(school, detail))  # every case, not only those shown
         return exports.download_sheets(fmt, _sheets(kinds, cases, school), name="impact")
+    shown = _names(queries.with_standings(school, detail[:MAX_DETAIL]))
     return render(
         request,
         "interventions/impact/impact.html",
         {
             "kinds": kinds,
-            "detail": _names(queries.with_standings(school, detail[:MAX_DETAIL])),
+            "detail": shown,
+            "case_rows": _case_rows_html(shown, school),
             "more": max(0, len(detail) - MAX_DETAIL),
             "school": school,
         },
     )
+
+
+def _case_rows_html(detail, school):
+    """The "Each case" table's rows, as the template would write them: up to 200 cases, each with a
+    standing badge per point, cost the template engine more than working the cases out."""
+    pupil_url = reverse("pupil_detail", args=[0]).removesuffix("0/")
+    rows = []
+    for d in detail:
+        start, end = d["start"], d["end"]
+        similar = (
+            format_html('{} <span class="muted">({})</span>', f"{d['similar']:+.2f}", d["similar_n"])
+            if d["similar"] is not None
+            else "—"
+        )
+        path = format_html_join(
+            "",
+            '<li><span class="muted small">{}{}</span> {}</li>',
+            (
+                (
+                    point.name,
+                    f" {point.academic_year.name}"
+                    if point.academic_year_id != start.academic_year_id
+                    else "",
+                    standing_html(result, school) if result else "–",
+                )
+                for point, result in d["path"]
+            ),
+        )
+        rows.append(
+            format_html(
+                '<tr><td><a href="{}{}/">{}</a></td><td>{}</td><td>{}</td>'
+                '<td>{} <span class="muted">{}</span></td><td>{} <span class="muted">{}</span></td>'
+                '<td class="num">{}</td><td class="num">{}</td><td><ul class="impact-path">{}</ul></td></tr>',
+                pupil_url,
+                d["pupil_id"],
+                d["pupil"],
+                d["subject"],
+                d["kind"],
+                start.name,
+                start.academic_year.name,
+                end.name,
+                end.academic_year.name,
+                f"{d['change']:+.2f}",
+                similar,
+                path,
+            )
+        )
+    return mark_safe("".join(rows))
 
 
 def _sheets(kinds, detail, school):

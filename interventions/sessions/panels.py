@@ -31,11 +31,13 @@ def tutor_timetables(user):
 
 
 def has_follow_ups(user):
-    pupils = access.follow_up_pupils(user)
-    return pupils is not None and queries.follow_ups(pupils).exists()
+    # Whether there are any is known from the panel's own count (None: no panel).
+    return access.follow_up_pupils(user) is not None
 
 
 def follow_up_panel(user):
-    pupils = access.follow_up_pupils(user)
-    found = queries.follow_ups(pupils)
-    return {"count": found.count(), "top": list(found[:5])}
+    found = queries.follow_ups(access.follow_up_pupils(user))
+    count = found.count()
+    if not count:
+        return None
+    return {"count": count, "top": list(found[:5])}

@@ -268,3 +268,21 @@ def test_each_sheet_names_its_teachers_by_name_and_links_its_marksheet(filled):
     # One Staff per teacher, shared by every sheet they teach.
     assert next(t for t in english.teachers if t.pk == w.teacher.pk) is maths.teachers[0]
     assert english.url == reverse("marksheet", args=[w.english_group.pk, w.point.pk])
+
+
+@pytest.mark.parametrize("department", [None, "maths"])
+def test_the_home_panels_summary_counts_as_the_completion_page_does(filled, department):
+    w = filled
+    w.english_group.teachers.add(w.teacher)
+    f.TeachingGroupFactory(school=w.school, subject=w.maths, year_group=w.y11, name="11Ma7")  # no pupils
+    departments = {w.maths.department_id} if department else None
+    full = completion.completion_for([w.point], departments)
+    summary = completion.completion_summary([w.point], departments, chase=2)
+    figures = ("total", "complete", "in_progress", "not_started", "cells_done", "cells_total", "percent")
+    assert [getattr(summary.overall, name) for name in figures] == [
+        getattr(full.overall, name) for name in figures
+    ]
+    assert [(t.label, t.percent) for t in summary.chase] == [
+        (t.label, t.percent) for t in full.chase_list()[:2]
+    ]
+    assert completion.completion_summary([], departments).overall.total == 0

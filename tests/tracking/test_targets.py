@@ -400,9 +400,10 @@ def test_an_empty_curricular_target_is_refused_with_the_typed_values_kept(client
 
 
 # -- pages -------------------------------------------------------------------------------------
-# Session, user, access, school, years, subjects, pupil count, a page of pupils, their targets, status
-# counts, nav and messages: whatever the number of pupils (2 or 20 here; 300 in a real year).
-APPROVAL_QUERIES = 12
+# Session, user, access, school, years, subjects (once for the filter and the grid), pupil count, a page
+# of pupils, their targets, status counts, nav and messages: whatever the number of pupils (2 or 20 here;
+# 300 in a real year).
+APPROVAL_QUERIES = 11
 
 
 def _year_of(world, n):

@@ -288,11 +288,13 @@ def _health_check_or_404(user, pk, department_pk):
     try:
         # Filter the department by its own pk: an out-of-range id then matches nothing (a bare
         # department_id= lookup sends it to the database, which fails with an overflow).
-        return HealthCheck.objects.select_related("department", "cycle__academic_year").get(
+        check = HealthCheck.objects.select_related("department").get(
             cycle=cycle, department__in=departments.filter(pk=department_pk)
         )
     except (HealthCheck.DoesNotExist, ValueError):
         raise Http404("No such health check") from None
+    check.cycle = cycle  # already read, with its year and school
+    return check
 
 
 @login_required

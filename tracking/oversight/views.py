@@ -76,6 +76,7 @@ def completion_page(request):
     if fmt := exports.requested(request):
         table = completion.export_table(view, result, rows)
         return exports.download(fmt, *table, name=f"completion {view}", sheet="Completion")
+    can_remind = permissions.can_send_reminders(user)
     context = {
         "page_title": "Marksheet completion",
         "points": all_points,
@@ -90,8 +91,9 @@ def completion_page(request):
         "tabs": tabs,
         "rows": rows,
         "sheets": result.sheets if view == "group" else None,
-        "can_remind": permissions.can_send_reminders(user),
-        "last_reminder": completion.last_reminder(school) if permissions.can_send_reminders(user) else None,
+        "sheet_rows": completion.sheet_rows_html(result.sheets, can_remind) if view == "group" else "",
+        "can_remind": can_remind,
+        "last_reminder": completion.last_reminder(school) if can_remind else None,
         "today": timezone.localdate(),
         "master_subjects": None,
     }

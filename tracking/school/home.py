@@ -7,7 +7,7 @@ from dataclasses import dataclass
 class Panel:
     template: str
     allowed: object  # callable(user) -> bool
-    context: object  # callable(user) -> dict
+    context: object  # callable(user) -> dict, or None to leave the panel out
     order: int = 100
 
 
@@ -19,8 +19,12 @@ def register(template, allowed, context, order=100):
 
 
 def panels_for(user):
+    """The panels the user may see, in order. A panel's context may return None: nothing to show (so a
+    panel need not ask the database twice, once whether it has anything and again for what)."""
     rendered = []
     for panel in sorted(_panels, key=lambda p: p.order):
         if panel.allowed(user):
-            rendered.append({"template": panel.template, **panel.context(user)})
+            context = panel.context(user)
+            if context is not None:
+                rendered.append({"template": panel.template, **context})
     return rendered

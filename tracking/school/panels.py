@@ -4,8 +4,7 @@ from django.db.models import Count, Q
 
 from tracking import permissions
 from tracking.models import Role
-from tracking.oversight.completion import completion_for, default_points, points_for_selection
-from tracking.school import queries
+from tracking.oversight.completion import completion_summary, default_points, points_for_selection
 
 
 def children(user):
@@ -14,11 +13,18 @@ def children(user):
 
 
 def teaches_groups(user):
-    return permissions.groups_taught_by(user).exists()
+    # Whether they teach any is known from the panel's own list (None: no panel).
+    return permissions.access_for(user).staff is not None
 
 
 def my_groups(user):
-    return {"groups": list(queries.groups_with_counts(permissions.groups_taught_by(user)))}
+    # The panel shows each group's name, subject, year and size: no teachers to prefetch.
+    groups = list(
+        permissions.groups_taught_by(user)
+        .select_related("subject", "year_group")
+        .annotate(pupil_count=Count("pupils", distinct=True))
+    )
+    return {"groups": groups} if groups else None
 
 
 def tutors_form(user):
@@ -36,29 +42,37 @@ def my_form(user):
 
 
 def school_summary(user):
-    pupils = permissions.pupils_visible_to(user)
-    summary = pupils.aggregate(
-        total=Count("pk"),
-        disadvantaged=Count("pk", filter=Q(disadvantaged=True)),
-        sen=Count("pk", filter=~Q(sen_status="N")),
-        eal=Count("pk", filter=Q(eal=True)),
+    # One pass: each year group's counts, summed here for the school's.
+    by_year = list(
+        permissions.pupils_visible_to(user)
+        .values("year_group__number")
+        .annotate(
+            n=Count("pk"),
+            disadvantaged=Count("pk", filter=Q(disadvantaged=True)),
+            sen=Count("pk", filter=~Q(sen_status="N")),
+            eal=Count("pk", filter=Q(eal=True)),
+        )
+        .order_by("year_group__number")
     )
-    by_year = pupils.values("year_group__number").annotate(n=Count("pk")).order_by("year_group__number")
-    return {"summary": summary, "by_year": list(by_year)}
+    summary = {
+        "total": sum(row["n"] for row in by_year),
+        **{key: sum(row[key] for row in by_year) for key in ("disadvantaged", "sen", "eal")},
+    }
+    return {"summary": summary, "by_year": by_year}
 
 
 def completion(user):
     """Marksheet completion at the open points, for SLT and the data team (a HoD: their department)."""
     school = permissions.school_for(user)
     points = default_points(points_for_selection(school))
-    result = completion_for(points, permissions.completion_departments(user))
+    summary = completion_summary(points, permissions.completion_departments(user), chase=5)
     subjects = permissions.completion_panel_subjects(user)
-    overall = result.overall
+    overall = summary.overall
     return {
         "points": points,
         "overall": overall,
         "sheets_caption": f"of {overall.total} marksheets",
         "percent": f"{overall.percent}%",
-        "chase": result.chase_list()[:5],
+        "chase": summary.chase,
         "subjects": subjects,
     }

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from tracking import standing
 from tracking.models import GradeEntry, Pupil, Staff, Target, TeachingGroup, User, YearGroup, key_stage_for
@@ -65,15 +65,18 @@ def group_standings(group):
             "grade", "published_grade", "requested_grade"
         )
     }
-    latest = {}
-    entries = (
-        GradeEntry.objects.filter(subject_id=group.subject_id, pupil_id__in=ids)
+    # Only each pupil's latest graded entry is read (a subquery per pupil on the (pupil, subject)
+    # index), not every year's grades in the subject: a Year 11 group has five years of them.
+    newest = (
+        GradeEntry.objects.filter(subject_id=group.subject_id, pupil_id=OuterRef("pk"))
         .filter(Q(current__isnull=False) | Q(predicted__isnull=False))
-        .select_related("point__year_group", "current", "predicted")
         .order_by("-point__academic_year__starts_on", "-point__sequence")
+        .values("pk")[:1]
     )
-    for entry in entries:
-        latest.setdefault(entry.pupil_id, entry)
+    entries = GradeEntry.objects.filter(
+        pk__in=Pupil.objects.filter(pk__in=ids).annotate(newest=Subquery(newest)).values("newest")
+    ).select_related("point__year_group", "current", "predicted")
+    latest = {entry.pupil_id: entry for entry in entries}
     book = standing.Book(group.school)
     rows = []
     for pupil in pupils:

@@ -52,17 +52,11 @@ def _gap_expression(places):
     return Case(*branches, default=Value(0), output_field=IntegerField())
 
 
-def _lowest_steps():
-    """{scale id: its lowest whole-grade step} (a small table: one row per scale)."""
-    return dict(
-        GradeValue.objects.values("scale_id").annotate(low=Min("step")).values_list("scale_id", "low")
-    )
-
-
-def _lowest_expression():
-    """The lowest whole-grade step on the published target's scale (0 without a target)."""
+def _lowest_expression(scales):
+    """The lowest whole-grade step on the published target's scale (0 without a target); `scales` is
+    `_scales()`."""
     return Case(
-        *(When(target_scale=scale_id, then=Value(step)) for scale_id, step in _lowest_steps().items()),
+        *(When(target_scale=scale_id, then=Value(low)) for scale_id, (_code, low) in scales.items()),
         default=Value(0),
         output_field=IntegerField(),
     )
@@ -87,19 +81,22 @@ def _counted_target():
     return FilteredRelation("pupil__targets", condition=Q(pupil__targets__subject=F("subject")))
 
 
-def _pieces(entries):
+def _pieces(entries, scales):
     """`entries` annotated with what a standing is worked out from: the grade that counts (counting_step,
     counting_code, counting_scale, counting_scale_code) and the published target (target_step,
-    target_scale, target_code, target_rank), each one expression on joined columns."""
+    target_scale, target_code, target_rank), each one expression on joined columns. `scales` is
+    `_scales()`: the scale's code is named from its id rather than joined (two joins fewer for the
+    database to plan around)."""
     use_predicted = _use_predicted()
+    counting_scale = Case(When(use_predicted, then=F("predicted__scale_id")), default=F("current__scale_id"))
     return entries.annotate(
         counting_step=counting_step_expression(),
         counting_code=Case(When(use_predicted, then=F("predicted__code")), default=F("current__code")),
-        counting_scale=Case(
-            When(use_predicted, then=F("predicted__scale_id")), default=F("current__scale_id")
-        ),
+        counting_scale=counting_scale,
         counting_scale_code=Case(
-            When(use_predicted, then=F("predicted__scale__code")), default=F("current__scale__code")
+            *(When(counting_scale=pk, then=Value(code)) for pk, (code, _low) in scales.items()),
+            default=Value(None),
+            output_field=CharField(),
         ),
         counted_target=_counted_target(),
     ).annotate(
@@ -110,23 +107,30 @@ def _pieces(entries):
     )
 
 
-def _gap_of(entries):
-    return _gap_expression(places_of(AssessmentPoint.objects.filter(pk__in=entries.values("point_id"))))
+def _gap_of(entries, points=None):
+    if points is None:
+        return _gap_expression(places_of(AssessmentPoint.objects.filter(pk__in=entries.values("point_id"))))
+    # Only the points the entries are at need a branch of the gap's CASE: the database plans the whole
+    # expression wherever a later annotation repeats it.
+    wanted = {point.pk for point in points}
+    return _gap_expression({pk: place for pk, place in places_of(points).items() if pk in wanted})
 
 
-def annotate_standing(entries, thresholds):
+def annotate_standing(entries, thresholds, points=None):
     """GradeEntry rows with the standing worked out in the database, as `Book.judge` works it out.
 
     Adds: counting_step, counting_code, counting_scale (the grade that counts), target_step, target_code,
     target_rank, target_scale (the published target), expected_step, standing_diff, standing (a status),
-    below_floor and is_complete.
+    below_floor and is_complete. `points`, when given, are the points the entries are at (or more),
+    already loaded: it saves looking them up through the entries.
 
     Django writes each annotation out in full wherever a later one names it, so the standing repeats
     the whole difference and gap several times over. Fine for a page of rows; to count a school's
     grades, use `standing_sql`, which works each piece out once.
     """
-    gap, lowest = _gap_of(entries), _lowest_expression()
-    entries = _pieces(entries)
+    scales = _scales()
+    gap, lowest = _gap_of(entries, points), _lowest_expression(scales)
+    entries = _pieces(entries, scales)
     entries = entries.annotate(
         expected_step=Case(
             When(target_step__isnull=True, then=Value(None)),
@@ -152,7 +156,9 @@ def annotate_standing(entries, thresholds):
         ),
         below_floor=Case(
             When(
-                counting_scale_code=thresholds.floor_scale_code,
+                counting_scale__in=[
+                    pk for pk, (code, _low) in scales.items() if code == thresholds.floor_scale_code
+                ],
                 counting_step__lt=thresholds.floor_step,
                 then=Value(True),
             ),

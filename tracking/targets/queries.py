@@ -74,22 +74,31 @@ APPROVAL_PER_PAGE = 50
 
 
 def approval_grid(
-    targets_qs, pupils_qs, *, subject_id=None, status=None, page=None, per_page=APPROVAL_PER_PAGE
+    targets_qs,
+    pupils_qs,
+    *,
+    subject_id=None,
+    status=None,
+    page=None,
+    per_page=APPROVAL_PER_PAGE,
+    subjects=None,
 ):
     """The approval screen: one page of pupils x subjects with their targets, in a fixed number of
     queries. The pupils (those with a target in the filter) are paged in the database, so a year of
     any size costs the same. Returns (subjects, rows, page); with per_page=None every pupil, and no page
-    (the export)."""
+    (the export). `subjects`: the subjects with a target in `targets_qs`, by name, when already read
+    (they are the grid's columns unless a subject or status narrows it)."""
     targets = targets_qs
     if subject_id:
         targets = targets.filter(subject_id=subject_id)
     if status:
         targets = targets.filter(status=status)
-    subjects = list(
-        Subject.objects.filter(pk__in=targets.values("subject_id"))
-        .order_by("name")
-        .only("pk", "code", "name")
-    )
+    if subjects is None or subject_id or status:
+        subjects = list(
+            Subject.objects.filter(pk__in=targets.values("subject_id"))
+            .order_by("name")
+            .only("pk", "code", "name")
+        )
     pupils = (
         pupils_qs.filter(pk__in=targets.values("pupil_id"))
         .select_related("form")
