@@ -312,8 +312,8 @@ def test_the_requests_list_is_paged_fifty_at_a_time_newest_week_first(client, wo
     w = world
     SessionRequest.objects.bulk_create(
         SessionRequest(school=w.school, pupil=w.child, subject=w.maths, kind="after_school",
-                       reason=f"Gap {i}:", week_start=monday() - timedelta(weeks=i), requested_by=w.teacher.user,
-                       requested_at=timezone.now())
+                       reason=f"Gap {i}:", week_start=monday() - timedelta(weeks=i),
+                       requested_by=w.teacher.user, requested_at=timezone.now())
         for i in range(55)
     )  # fmt: skip
     client.force_login(w.teacher.user)
