@@ -216,8 +216,8 @@ def _sheet_counts(points, groups):
     One row per pupil on roll in each group and each point of the group's year (an inner join to the
     points), with the pupil's grade row there joined beside it (a left join on the unique pupil,
     subject and point), summed by group and point: the pupils on roll and the filled fields come from
-    one walk of the memberships. Which fields are filled, and whether a row is complete, is
-    tracking.standing's rule, worked out on the grade rows in their own (inlined) subquery.
+    one walk of the memberships. Which fields are filled, and which a point requires for a complete row,
+    are tracking.standing's rules, worked out on the grade rows in their own (inlined) subquery.
     """
     point_ids = sorted(p.pk for p in points)
     years = "teachinggroup__academic_year__assessment_points"
@@ -232,12 +232,15 @@ def _sheet_counts(points, groups):
     )
     one, zero = Value(1), Value(0)
     filled = standing.filled_q()
+    # Complete: the fields each point requires are filled. Spelt out per point, not joined to the
+    # point's columns: a grade row with no join is found by its unique (pupil, subject, point) index.
+    complete = [Q(*(filled[name] for name in collected_fields(p)), point_id=p.pk) for p in points]
     flags = {
-        "complete": standing.complete_q(),
+        "complete": reduce(or_, complete),
         **{f"n_{name}": q for name, q in filled.items()},
     }
     entries = (
-        GradeEntry.objects.filter(point__in=point_ids)
+        GradeEntry.objects.filter(point_id__in=point_ids)
         .annotate(**{name: Case(When(q, then=one), default=zero) for name, q in flags.items()})
         .values("pupil_id", "subject_id", "point_id", *flags)
         .order_by()
