@@ -238,26 +238,33 @@ def evaluate(school):
             school=school, is_active=True
         ).values_list("pk", "year_group_id", "year_group__number", "prior_band")
     }
+    # Where each point stands on each cohort's timeline, by id (comparing the points themselves, as
+    # models, cost more than the rest of the sums).
+    places = {year: {p.pk: i for i, p in enumerate(timeline)} for year, timeline in timelines.items()}
+
+    def after(pupil_id, start):
+        """The points on the pupil's timeline after `start`."""
+        year = pupils[pupil_id][1]
+        return timelines[year][places[year][start.pk] + 1 :]
+
     # Only cases whose start is on the pupil's own timeline (a pupil moved to another year starts afresh).
     cases = [
         c
         for c in _cases(school, pupils, timelines, points)
-        if c[2] in pupils and c[4] in timelines.get(pupils[c[2]][1], [])
+        if c[2] in pupils and c[4].pk in places.get(pupils[c[2]][1], {})
     ]
     treated = {(pupil_id, subject_id) for _, _, pupil_id, subject_id, _ in cases}
     # The treated pupils' grades at each case's start and at the locked points after it ...
     wanted = defaultdict(set)
     for *_, pupil_id, subject_id, start in cases:
-        timeline = timelines.get(pupils[pupil_id][1], [])
         wanted[subject_id].add(start.pk)
-        wanted[subject_id].update(p.pk for p in timeline[timeline.index(start) + 1 :] if p.is_locked)
+        wanted[subject_id].update(p.pk for p in after(pupil_id, start) if p.is_locked)
     found = _grades(school, wanted, {pupil_id for _, _, pupil_id, _, _ in cases})
     # ... then everyone's at each case's first and last point, for the similar pupils.
     ends = {}
     for index, (_, _, pupil_id, subject_id, start) in enumerate(cases):
-        timeline = timelines.get(pupils[pupil_id][1], [])
         got = found.get((pupil_id, subject_id), {})
-        later = [p for p in timeline[timeline.index(start) + 1 :] if p.is_locked and p.pk in got]
+        later = [p for p in after(pupil_id, start) if p.is_locked and p.pk in got]
         if later and start.pk in got:
             ends[index] = later
     similar_sums = _similar(
