@@ -161,7 +161,9 @@ def test_health_check_page_query_count_is_fixed_as_pupils_grow(
     url = reverse("health_check_detail", args=[worked.pk, world.maths.department_id])
     client.force_login(world.hod.user)
     client.get(url)
-    with django_assert_num_queries(14) as small:
+    # The pupil list reads its page's ids, then those rows with their standing: one read more, each
+    # far cheaper for the database to plan than the sorted, filtered page with its standing.
+    with django_assert_num_queries(15) as small:
         client.get(url)
     _grow(world, 6)
     health_checks_generate(cycle=worked)
