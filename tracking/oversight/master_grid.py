@@ -373,7 +373,9 @@ class MasterTable(tables.Table):
         out["name"] = name
         out["target"] = target
         out["flags"] = lambda record: pupil_flags_html(record["pupil"])
-        out["progress"] = lambda record: standing_html(record["progress"], None, label=record["progress_label"])
+        out["progress"] = lambda record: standing_html(
+            record["progress"], None, label=record["progress_label"]
+        )
         for column in self.columns:
             if isinstance(column.column, GradeColumn):
                 out[column.name] = grade(column.name)

@@ -69,6 +69,7 @@ def percent(value):
 def pupil_sections(context, pupil):
     """The sections other apps add to the pupil page (see tracking.school.pupil_sections)."""
     from django.template.loader import render_to_string
+
     from tracking.school.pupil_sections import sections_for
 
     request = context.get("request")
