@@ -232,10 +232,14 @@ def _cases(school, pupils, timelines, points):
 def evaluate(school):
     """Rows per intervention kind and per case, for SLT and the week-6 cycle report."""
     timelines, points = _timelines(school)
+    # Only pupils with a plan or a session can be a case: not the whole school's roll.
+    helped = Q(pk__in=Plan.objects.filter(school=school).values("pupil_id")) | Q(
+        pk__in=Allocation.objects.filter(school=school).values("pupil_id")
+    )
     pupils = {
         pk: (year_group_id, number, band)
         for pk, year_group_id, number, band in Pupil.objects.filter(
-            school=school, is_active=True
+            helped, school=school, is_active=True
         ).values_list("pk", "year_group_id", "year_group__number", "prior_band")
     }
     # Where each point stands on each cohort's timeline, by id (comparing the points themselves, as
