@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
@@ -14,7 +15,12 @@ from tracking import permissions, standing
 from tracking.cycle import health, queries, report, services, verification
 from tracking.cycle.charts import as_data_uri, group_chart_svg
 from tracking.cycle.forms import CycleDatesForm
-from tracking.cycle.tables import HealthPupilFilter, HealthPupilTable, health_pupil_rows
+from tracking.cycle.tables import (
+    HealthPupilFilter,
+    HealthPupilTable,
+    health_pupil_rows,
+    verification_rows_html,
+)
 from tracking.lib import exports
 from tracking.lib.errors import DomainError
 from tracking.lib.queue import failed_task_retry
@@ -219,15 +225,15 @@ def cycle_verify(request, pk):
     if fmt := exports.requested(request):
         headers, rows = _verification_table(queries.verification_board(cycle, departments))
         return exports.download(fmt, headers, rows, name=f"{cycle.name} verification", sheet="Verification")
+    board = queries.verification_board(cycle, departments)
+    verifying = cycle.stage == Stage.VERIFICATION
+    csrf = csrf_input(request)
+    for entry in board:
+        entry["rows"] = verification_rows_html(entry["groups"], verifying, csrf)
     return render(
         request,
         "tracking/cycle/verify.html",
-        {
-            "cycle": cycle,
-            "board": queries.verification_board(cycle, departments),
-            "is_slt": is_slt,
-            "verifying": cycle.stage == Stage.VERIFICATION,
-        },
+        {"cycle": cycle, "board": board, "is_slt": is_slt, "verifying": verifying},
     )
 
 
