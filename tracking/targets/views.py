@@ -106,7 +106,12 @@ def target_overview(request):
     pupils = permissions.pupils_visible_to(user).filter(year_group=chosen)
     if fmt := exports.requested(request):
         subjects, rows, _ = queries.approval_grid(
-            year_targets, pupils, subject_id=subject_id, status=status, per_page=None
+            year_targets,
+            pupils,
+            subject_id=subject_id,
+            status=status,
+            per_page=None,
+            subjects=subjects_in_year,
         )
         name = f"targets {chosen}" if chosen else "targets"
         return exports.download(
