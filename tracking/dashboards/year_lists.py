@@ -42,22 +42,26 @@ class ListRules:
 
 
 RULES = ListRules()
-LISTED_FIELDS = (
-    "legal_first_name",
-    "legal_last_name",
-    "preferred_first_name",
-    "preferred_last_name",
-    "upn",
-    "attendance",
-    "form",
-)
+
+
+@dataclass(frozen=True)
+class ListedPupil:
+    """What the lists, the transition report and the downloads show of a pupil, read as plain values: a
+    year of a thousand pupils is built here, and model objects (with their forms) cost several times
+    more to build than the rows they come from."""
+
+    pk: int
+    sorted_name: str
+    upn: str
+    form: str | None  # the form's name
+    attendance: Decimal | None
 
 
 @dataclass
 class PupilCounts:
     """One pupil's subjects at a point, counted in the database."""
 
-    pupil: Pupil
+    pupil: ListedPupil
     graded: int = 0
     with_standing: int = 0
     above: int = 0
@@ -164,14 +168,27 @@ def pupil_counts(entries, thresholds, rules=RULES):
             for pupil_id, *values in cursor.fetchall()
         ]
     by_pupil = {row.pop("pupil_id"): row for row in counted}
-    # Only what the lists, the report and the downloads show: a year of a thousand pupils is built here.
     # The pupils with grades among `entries` (one row each above), by a subquery: a list of a thousand ids
     # costs Django more to bind than the database to find them.
-    pupils = (
-        Pupil.objects.filter(pk__in=entries.values("pupil_id"))
-        .select_related("form")
-        .only(*LISTED_FIELDS, "form__name")
+    pupils = Pupil.objects.filter(pk__in=entries.values("pupil_id")).values_list(
+        "pk",
+        "legal_first_name",
+        "legal_last_name",
+        "preferred_first_name",
+        "preferred_last_name",
+        "upn",
+        "form__name",
+        "attendance",
     )
-    out = [PupilCounts(pupil=pupil, **by_pupil[pupil.pk]) for pupil in pupils if pupil.pk in by_pupil]
+    out = [
+        PupilCounts(
+            pupil=ListedPupil(
+                pk, Pupil.sorted_name_of(first, last, preferred_first, preferred_last), upn, form, attendance
+            ),
+            **by_pupil[pk],
+        )
+        for pk, first, last, preferred_first, preferred_last, upn, form, attendance in pupils
+        if pk in by_pupil
+    ]
     out.sort(key=lambda r: r.pupil.sorted_name)
     return out
