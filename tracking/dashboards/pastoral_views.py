@@ -226,8 +226,9 @@ def transition_context(user, school, point):
     thresholds = standing.Thresholds.of(school)
     groupings = dict(queries.SPLIT_GROUPINGS)
     groupings["subject"] = ("subject_id", "int")
-    sets = figures.figure_sets(
-        entries, thresholds, figures.previous_points([point]), groupings, points=[point]
+    # The report's figures and the pupils its lists are drawn from: every standing worked out once.
+    sets = year_lists.counted_figures(
+        entries, thresholds, groupings, previous=figures.previous_points([point]), points=[point]
     )
     labels = {s: standing.label(s, school) for s in standing.STATUSES}
     names = dict(
@@ -237,7 +238,7 @@ def transition_context(user, school, point):
         row.label = names.get(row.key, "?")
     subjects = sorted(sets["subject"], key=lambda r: r.label)
     gaps = [gap for title, _rows, gap in queries.splits(sets) if gap and title in GAP_SPLITS]
-    lists = year_lists.draw(year_lists.pupil_counts(entries, thresholds))
+    lists = year_lists.draw(year_lists.pupil_counts_from(sets, entries))
     # DfES: "including recommendations for inclusion in the following year's mentoring programme".
     recommended = {row.pupil.pk: row for row in lists["slower_progress"] + lists["effort_concern"]}
     reasons = concerns.reasons_for(recommended, school)
