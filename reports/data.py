@@ -212,7 +212,13 @@ def build(pupil, point, *, kind, fields, book=None, today=None):
     )
     taught = {}
     for group in groups:  # a subject the pupil takes now (dropped subjects are not reported)
-        taught.setdefault(group.subject_id, group)
+        taught.setdefault(group.subject_id, (group.subject, group))
+    if not taught:
+        # A year with no classes on record (history moved in from the MIS without them): the subjects
+        # the pupil has grades in at the point, with no teacher named.
+        graded = GradeEntry.objects.filter(pupil=pupil, point=point).select_related("subject")
+        for entry in graded.order_by("subject__name"):
+            taught.setdefault(entry.subject_id, (entry.subject, None))
     # The chart shows the pupil's last few reviews up to this point, last year's included.
     year_points = list(
         AssessmentPoint.objects.filter(school_id=school.pk, grades__pupil=pupil, opens_on__lte=point.opens_on)
@@ -230,7 +236,7 @@ def build(pupil, point, *, kind, fields, book=None, today=None):
         for t in Target.objects.filter(pupil=pupil, subject_id__in=taught).select_related("published_grade")
     }
     subjects = []
-    for subject_id, group in taught.items():
+    for subject_id, (subject, group) in taught.items():
         target = targets.get(subject_id)
         entry = entries.get((subject_id, point.pk))
         current, predicted, security, effort = _family_grades(entry) if entry else (None, None, "", None)
@@ -249,8 +255,8 @@ def build(pupil, point, *, kind, fields, book=None, today=None):
             history.append(standing.counting_grade(each, grades[0], grades[1]))
         subjects.append(
             {
-                "name": group.subject.name,
-                "teacher": _teachers(group),
+                "name": subject.name,
+                "teacher": _teachers(group) if group is not None else "",
                 "target": str(result.target) if result.target else "",
                 "expected": str(result.expected) if result.expected else "",
                 "current": str(current) if current else "",
@@ -266,7 +272,7 @@ def build(pupil, point, *, kind, fields, book=None, today=None):
                 "effort": EFFORT_WORDS.get(effort, ""),
                 "comment": (entry.comment if entry else "") if Field.SUBJECT_COMMENT in fields else "",
                 "achieved": _achieved(result),
-                "chart": _chart(history, result.target, group.subject.name) if Field.CHART in fields else "",
+                "chart": _chart(history, result.target, subject.name) if Field.CHART in fields else "",
             }
         )
     comments = {

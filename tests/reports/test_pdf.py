@@ -152,6 +152,34 @@ def test_dropped_subjects_are_not_reported_and_each_term_is_explained(world):
         assert term in terms
 
 
+def test_a_year_with_no_classes_on_record_reports_the_subjects_graded_at_its_point(world):
+    """History moved in from the MIS without last year's classes (as in the demo) still reports."""
+    from datetime import date
+
+    from tests import factories as f
+    from tests.reports.helpers import verify
+    from tracking.models import GradeEntry
+
+    last_year = f.AcademicYearFactory(
+        school=world.school, name="2025/26", starts_on=date(2025, 9, 1), ends_on=date(2026, 8, 31),
+        is_current=False,
+    )  # fmt: skip
+    point = f.AssessmentPointFactory(
+        school=world.school, academic_year=last_year, year_group=world.point.year_group,
+        opens_on=date(2026, 6, 1), closes_on=date(2026, 7, 10),
+    )  # fmt: skip
+    for subject, code in ((world.maths, "5"), (world.english, "4")):
+        f.GradeEntryFactory(
+            school=world.school, pupil=world.child, subject=subject, point=point,
+            current=f.grade(world.school, code),
+        )  # fmt: skip
+    verify(GradeEntry.objects.filter(point=point))
+    frozen = data.build(world.child, point, kind=Kind.END_OF_YEAR, fields=[f.value for f in Field])
+    assert [(s["name"], s["current"], s["teacher"]) for s in frozen["subjects"]] == sorted(
+        [(world.english.name, "4", ""), (world.maths.name, "5", "")]
+    )
+
+
 def test_a_report_costs_little_more_than_weasyprint_alone_on_the_same_html(world):
     """The 1 s budget is measured by bench/report_pdfs.py; here, on a machine of any speed or load, the
     data and our fetcher add little to WeasyPrint's own time on the same HTML."""

@@ -12,15 +12,16 @@ from datetime import date
 from functools import cached_property, lru_cache, reduce
 from operator import or_
 
-from django.db.models import Count, F, IntegerField, Q, Value
+from django.db import connections
+from django.db.models import Case, F, Q, Value, When
 from django.urls import get_script_prefix, reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from tracking import audit, standing
 from tracking.marksheets.windows import COMPLETE, IN_PROGRESS, NOT_STARTED, STATUS_LABELS
-from tracking.models import AssessmentPoint, Department, Subject, TeachingGroup, YearGroup
+from tracking.models import AssessmentPoint, Department, GradeEntry, Subject, TeachingGroup, YearGroup
 from tracking.school.queries import teachers_by_group
 
 REMINDERS_ACTION = "tracking.reminders.sent"
@@ -62,8 +63,9 @@ class Sheet:
     def cells_total(self):
         return self.pupils * self.fields
 
-    @property
+    @cached_property
     def status(self):
+        # Read many times over (each tally counts by it); the counts are set once, when the sheet is made.
         if self.pupils_complete >= self.pupils:
             return COMPLETE
         return IN_PROGRESS if self.cells_done else NOT_STARTED
@@ -212,46 +214,55 @@ def _groups_at(points, departments):
 def _sheet_counts(points, groups):
     """({(group id, point id): counts of its grade rows}, {group id: pupils on roll}) in one query.
 
-    The grade rows start from group membership so the database walks groups -> pupils -> the unique
-    (pupil, subject, point) index of grade entries, rather than testing every group per entry. The
-    pupils on roll are a narrow count of the same memberships, sent with it as UNION ALL rows with no
-    point (counting them beside the groups' own columns made the database sort every membership row
-    with every group, subject and department column).
+    One row per pupil on roll in each group and each point of the group's year (an inner join to the
+    points), with the pupil's grade row there joined beside it (a left join on the unique pupil,
+    subject and point), summed by group and point: the pupils on roll and the filled fields come from
+    one walk of the memberships. Which fields are filled, and which a point requires for a complete row,
+    are tracking.standing's rules, worked out on the grade rows in their own (inlined) subquery.
     """
-    members = TeachingGroup.pupils.through.objects.filter(
-        teachinggroup__in=groups.values("pk"), pupil__is_active=True
-    )
-    filled = standing.filled_q("pupil__grades__")
-    grades = (
-        members.filter(
-            pupil__grades__point__in=[p.pk for p in points],
-            pupil__grades__subject=F("teachinggroup__subject"),
-            pupil__grades__point__academic_year=F("teachinggroup__academic_year"),
-            pupil__grades__point__year_group=F("teachinggroup__year_group"),
+    point_ids = sorted(p.pk for p in points)
+    years = "teachinggroup__academic_year__assessment_points"
+    members = (
+        TeachingGroup.pupils.through.objects.filter(
+            teachinggroup__in=groups.values("pk"),
+            pupil__is_active=True,
+            **{f"{years}__in": point_ids, f"{years}__year_group": F("teachinggroup__year_group")},
         )
-        .values("teachinggroup", "pupil__grades__point")
-        .annotate(
-            complete=Count("pupil__grades", filter=standing.complete_q("pupil__grades__")),
-            **{f"n_{name}": Count("pupil__grades", filter=q) for name, q in filled.items()},
-        )
+        .values("teachinggroup_id", "pupil_id", subject_id=F("teachinggroup__subject_id"), point_id=F(years))
         .order_by()
     )
-    zero = Value(0, output_field=IntegerField())
-    pupils = (
-        members.values("teachinggroup")
-        .annotate(
-            point=Value(None, output_field=IntegerField()),
-            complete=Count("pk"),
-            **{f"n_{name}": zero for name in filled},
-        )
+    one, zero = Value(1), Value(0)
+    filled = standing.filled_q()
+    # Complete: the fields each point requires are filled. Spelt out per point, not joined to the
+    # point's columns: a grade row with no join is found by its unique (pupil, subject, point) index.
+    complete = [Q(*(filled[name] for name in collected_fields(p)), point_id=p.pk) for p in points]
+    flags = {
+        "complete": reduce(or_, complete),
+        **{f"n_{name}": q for name, q in filled.items()},
+    }
+    entries = (
+        GradeEntry.objects.filter(point_id__in=point_ids)
+        .annotate(**{name: Case(When(q, then=one), default=zero) for name, q in flags.items()})
+        .values("pupil_id", "subject_id", "point_id", *flags)
         .order_by()
+    )
+    (members_sql, members_params), (entries_sql, entries_params) = (
+        members.query.sql_with_params(),
+        entries.query.sql_with_params(),
+    )
+    sums = ", ".join(f"SUM(e.{name})" for name in flags)
+    sql = (
+        f"SELECT m.teachinggroup_id, m.point_id, COUNT(*), {sums} "
+        f"FROM ({members_sql}) m LEFT JOIN ({entries_sql}) e ON e.pupil_id = m.pupil_id "
+        "AND e.subject_id = m.subject_id AND e.point_id = m.point_id "
+        "GROUP BY m.teachinggroup_id, m.point_id"
     )
     by_sheet, pupils_in = {}, {}
-    for row in grades.union(pupils, all=True):
-        if row["pupil__grades__point"] is None:
-            pupils_in[row["teachinggroup"]] = row["complete"]
-        else:
-            by_sheet[(row["teachinggroup"], row["pupil__grades__point"])] = row
+    with connections[groups.db].cursor() as cursor:
+        cursor.execute(sql, (*members_params, *entries_params))
+        for group_id, point_id, pupils, *counts in cursor.fetchall():
+            pupils_in[group_id] = pupils
+            by_sheet[(group_id, point_id)] = {name: n or 0 for name, n in zip(flags, counts, strict=True)}
     return by_sheet, pupils_in
 
 
@@ -322,6 +333,10 @@ def _groups_with_subjects(groups):
     subjects, years = {}, {}
     departments = {}
     out = []
+    # As select_related fills them: straight into the relation's cache (the descriptors' checks, run
+    # twice for each of some 2,000 groups, cost more than building the groups).
+    set_subject = TeachingGroup.subject.field.set_cached_value
+    set_year_group = TeachingGroup.year_group.field.set_cached_value
     for values in rows:
         group = TeachingGroup.from_db(db, group_cols, values[:a])
         subject = subjects.get(values[a])
@@ -334,7 +349,8 @@ def _groups_with_subjects(groups):
         year_group = years.get(values[c])
         if year_group is None:
             year_group = years[values[c]] = YearGroup.from_db(db, year_cols, values[c:])
-        group.subject, group.year_group = subject, year_group
+        set_subject(group, subject)
+        set_year_group(group, year_group)
         out.append(group)
     return out
 
@@ -427,6 +443,16 @@ def export_table(view, result, rows):
 
 
 NO_TEACHER = mark_safe('<span class="muted">None</span>')
+
+
+def chase_chips_html(sheets):
+    """A chase-list row's unfinished sheets, one <li> each, as the template would write them (a school
+    of 6,000 has nearly a thousand unfinished sheets at one point)."""
+    return format_html_join(
+        "",
+        '<li><a href="{}">{}</a> <span class="muted small">{} · {}%</span></li>',
+        ((sheet.url, sheet.group.name, sheet.point.name, sheet.percent) for sheet in sheets),
+    )
 
 
 def sheet_rows_html(sheets, with_history):

@@ -114,12 +114,15 @@ def pupils_queryset(grid, visible=None):
     pupils = Pupil.objects.filter(pk__in=taught.values("pupil_id"), is_active=True)
     if visible is not None:
         pupils = pupils.filter(pk__in=visible.values("pk"))
+    return _grid_columns(grid, pupils).order_by("legal_last_name", "legal_first_name", "pk")
+
+
+def _grid_columns(grid, pupils):
+    taught = TeachingGroup.pupils.through.objects.filter(teachinggroup__in=[g.pk for g in grid.groups])
     # The pupil's group in the grid (the first they joined, were they in two), read with the pupil.
     group = taught.filter(pupil_id=OuterRef("pk")).order_by("pk").values("teachinggroup_id")[:1]
     # The form's name, not the form: a sorted Year 11 of 1,200 built 1,200 FormGroups for some forty forms.
-    return pupils.annotate(grid_group_id=Subquery(group), grid_form_name=F("form__name")).order_by(
-        "legal_last_name", "legal_first_name", "pk"
-    )
+    return pupils.annotate(grid_group_id=Subquery(group), grid_form_name=F("form__name"))
 
 
 def fill_rows(grid, pupils):
@@ -207,22 +210,30 @@ def fill_rows(grid, pupils):
 class PagedRows(Sequence):
     """The grid's rows in the pupils' order (by name), each built only when a page of the table asks
     for it: a page of 50 costs the same in a Year 11 of 1,200 as in one of 120. For the grid as it
-    opens; sorting a column or keeping only pupils below target needs every row (`fill_rows`)."""
+    opens; sorting a column or keeping only pupils below target needs every row (`fill_rows`).
+
+    The filtered pupils' ids are read once, in order (their number is the table's count); a page then
+    reads its pupils by id, so the access and filter subqueries are planned once, not twice."""
 
     def __init__(self, grid, pupils):
         self.grid = grid
         self.pupils = pupils  # a queryset in the grid's order
-        self._count = None
+        self._ids = None
+
+    def ids(self):
+        if self._ids is None:
+            self._ids = list(self.pupils.values_list("pk", flat=True))
+        return self._ids
 
     def __len__(self):
-        if self._count is None:
-            self._count = self.pupils.count()
-        return self._count
+        return len(self.ids())
 
     def __getitem__(self, index):
         if isinstance(index, slice):
             start, stop, step = index.indices(len(self))
-            return fill_rows(self.grid, self.pupils[start:stop])[::step]
+            ids = self.ids()[start:stop]
+            by_id = {p.pk: p for p in _grid_columns(self.grid, Pupil.objects.filter(pk__in=ids))}
+            return fill_rows(self.grid, [by_id[pk] for pk in ids])[::step]
         return self[index : index + 1][0]
 
 
@@ -287,15 +298,20 @@ class GradeColumn(tables.Column):
         )
 
     def render(self, value):
-        detail = [f"Current {value.current_code or '—'}"]
-        if value.predicted_code:
-            detail.append(f"predicted {value.predicted_code}")
-        if value.security:
-            detail.append(f"security {value.security}")
-        if value.effort:
-            detail.append(f"effort {value.effort}")
-        # Written directly rather than by format_html: a page has some 500 of these cells.
-        return mark_safe(f'<span title="{html.escape(", ".join(detail))}">{html.escape(value.code)}</span>')
+        return mark_safe(cell_html(value))
+
+
+def cell_html(cell):
+    """A grade cell's content: the grade that counts, with what was entered as its title."""
+    detail = [f"Current {cell.current_code or '—'}"]
+    if cell.predicted_code:
+        detail.append(f"predicted {cell.predicted_code}")
+    if cell.security:
+        detail.append(f"security {cell.security}")
+    if cell.effort:
+        detail.append(f"effort {cell.effort}")
+    # Written directly rather than by format_html: a page has some 500 of these cells.
+    return f'<span title="{html.escape(", ".join(detail))}">{html.escape(cell.code)}</span>'
 
 
 class MasterTable(tables.Table):
@@ -318,6 +334,52 @@ class MasterTable(tables.Table):
         self.school = school
         self.linkable = linkable
         super().__init__(*args, **kwargs)
+
+    def cell_html(self):
+        """Every cell's HTML in one call per cell, as the columns' render methods and defaults give it
+        (see tracking.templatetags.uplift_tables.table_row): a page is 50 rows by some 20 columns."""
+        default = html.escape(str(self.columns["name"].default))
+
+        def text(key):
+            def render(record):
+                value = record[key]
+                return default if value in (None, "") else html.escape(str(value))
+
+            return render
+
+        def name(record):
+            pk = record["pupil"].pk
+            if self.linkable is not None and pk not in self.linkable:
+                return html.escape(record["name"])
+            return f'<a href="{url_for_pk("pupil_detail", pk)}">{html.escape(record["name"])}</a>'
+
+        def target(record):
+            value = record["target"]
+            if value in (None, ""):
+                return default
+            if record.get("pending"):
+                pending = html.escape(str(record["pending"]))
+                return f'{html.escape(str(value))} <small class="target-pending">pending {pending}</small>'
+            return html.escape(str(value))
+
+        def grade(key):
+            def render(record):
+                cell = record[key]
+                return default if cell is None else cell_html(cell)
+
+            return render
+
+        out = {name_: text(name_) for name_ in ("group_name", "prior_band", "latest", "expected")}
+        out["name"] = name
+        out["target"] = target
+        out["flags"] = lambda record: pupil_flags_html(record["pupil"])
+        out["progress"] = lambda record: standing_html(
+            record["progress"], None, label=record["progress_label"]
+        )
+        for column in self.columns:
+            if isinstance(column.column, GradeColumn):
+                out[column.name] = grade(column.name)
+        return out
 
     def render_name(self, record):
         pk = record["pupil"].pk

@@ -65,6 +65,9 @@ def completion_page(request):
         "chase": result.chase_list,
     }.get(view)
     rows = rows() if rows else None
+    if view == "chase":
+        for tally in rows:
+            tally.chips = completion.chase_chips_html(tally.sheets_to_chase)
     if view in ("department", "point"):
         # Drill down: a department's (or a point's) sheets, one by one.
         for tally in rows:

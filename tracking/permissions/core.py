@@ -256,14 +256,19 @@ def pupils_in_care_of(user):
     base = Pupil.objects.filter(school_id__in=access.school_ids, is_active=True)
     if access.staff is None:
         return base.none()
-    scope = Q(form__tutors=access.staff, form__academic_year__in=current_years())
+    # Every part of the scope is a subquery or a column of the pupil's own row: no join that could
+    # repeat a pupil, so no outer pk__in wrapper for the planner to flatten into every query using it.
+    tutored = FormGroup.tutors.through.objects.filter(
+        staff=access.staff, formgroup__academic_year__in=current_years()
+    ).values("formgroup_id")
+    scope = Q(form_id__in=tutored)
     if access.year_group_ids:
         scope |= Q(year_group_id__in=access.year_group_ids)
     if access.key_stages:
         scope |= Q(year_group__number__in=years_in_key_stages(access.key_stages))
     for extra in _pastoral_scopes:
         scope |= extra(user, access)
-    return base.filter(pk__in=Pupil.objects.filter(scope).values("pk"))
+    return base.filter(scope)
 
 
 def can_see_pupil(user, pupil):

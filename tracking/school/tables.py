@@ -1,5 +1,8 @@
+from html import escape
+
 import django_tables2 as tables
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from tracking.lib.links import url_for_pk
 from tracking.models import Pupil, TeachingGroup
@@ -66,7 +69,13 @@ def pupil_flags(pupil):
 
 
 def pupil_flags_html(pupil):
-    return format_html_join(" ", '<span class="badge {}" title="{}">{}</span>', pupil_flags(pupil))
+    # Joined here rather than by format_html_join (the same escaping): lists and grids call it per row.
+    return mark_safe(
+        " ".join(
+            f'<span class="badge {escape(css)}" title="{escape(str(title))}">{escape(short)}</span>'
+            for css, title, short in pupil_flags(pupil)
+        )
+    )
 
 
 class TeachingGroupTable(tables.Table):

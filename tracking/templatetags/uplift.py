@@ -1,7 +1,8 @@
+import html
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from tracking import standing as standings
 
@@ -16,6 +17,13 @@ def badge_label(result, school):
     return standings.label(result.status, school)
 
 
+def _escape(value):
+    """conditional_escape as a plain str: tables and grids call standing_html for every row."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
+
+
 def standing_html(result, school, label=None):
     """A tracking.standing.Standing as a traffic light: never colour alone (a shape, the school's words
     and the signed difference from the grade expected now), carrying data-standing, data-pupil,
@@ -23,23 +31,18 @@ def standing_html(result, school, label=None):
     diff = ""
     if result.diff:
         magnitude = abs(result.diff)
-        diff = format_html(
-            ' <span class="status-diff">({}{}<span class="visually-hidden"> {}</span>)</span>',
-            "+" if result.diff > 0 else "−",
-            magnitude,
-            "grade" if magnitude == 1 else "grades",
+        diff = (
+            f' <span class="status-diff">({"+" if result.diff > 0 else "−"}{_escape(magnitude)}'
+            f'<span class="visually-hidden"> {"grade" if magnitude == 1 else "grades"}</span>)</span>'
         )
-    return format_html(
-        '<span class="status status-{}" data-standing="{}" data-pupil="{}" data-subject="{}" data-point="{}">'
-        '<span class="status-icon" aria-hidden="true">{}</span><span class="status-label">{}</span>{}</span>',
-        result.status,
-        standings.attr(result.status),
-        result.pupil_id or "",
-        result.subject_id or "",
-        result.point_id or "",
-        ICONS[result.status],
-        label or badge_label(result, school),
-        diff,
+    status = _escape(result.status)
+    # Written as one f-string rather than by format_html (the same escaping): a grid has a badge a row.
+    return mark_safe(
+        f'<span class="status status-{status}" data-standing="{_escape(standings.attr(result.status))}"'
+        f' data-pupil="{_escape(result.pupil_id or "")}" data-subject="{_escape(result.subject_id or "")}"'
+        f' data-point="{_escape(result.point_id or "")}"><span class="status-icon" aria-hidden="true">'
+        f'{_escape(ICONS[result.status])}</span><span class="status-label">'
+        f"{_escape(label or badge_label(result, school))}</span>{diff}</span>"
     )
 
 
@@ -66,7 +69,6 @@ def percent(value):
 def pupil_sections(context, pupil):
     """The sections other apps add to the pupil page (see tracking.school.pupil_sections)."""
     from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
 
     from tracking.school.pupil_sections import sections_for
 

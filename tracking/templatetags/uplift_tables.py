@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django_tables2 import Column, DateColumn, DateTimeColumn, ManyToManyColumn, TemplateColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
+from django_tables2.rows import BoundRow
 from django_tables2.utils import AttributeDict, signature
 
 register = template.Library()
@@ -220,25 +221,44 @@ def _text(value, context):
 
 @register.simple_tag(takes_context=True)
 def table_row(context, row):
+    """A <tr> of the table. A table may offer `cell_html()`: {column name: function(record) -> the
+    cell's escaped HTML, its default included} for the hot columns of a big grid; those cells skip the
+    value lookup and render call (their <td> attributes must not depend on the cell)."""
     table = row.table
     columns = table.__dict__.get("_uplift_columns")
     if columns is None:
         columns = table.__dict__["_uplift_columns"] = list(table.columns)
     tds = table.__dict__.setdefault("_uplift_td_html", {})
+    fast = table.__dict__.get("_uplift_cell_html")
+    if fast is None:
+        hook = getattr(table, "cell_html", None)
+        fast = table.__dict__["_uplift_cell_html"] = hook() if hook is not None else {}
     cells = []
     for column in columns:
-        value = _cell(context, row, column)
-        # As BoundRow.items() does: per-cell attribute callables read these.
-        column.current_value, column.current_record = value, row.record
         if column.name not in tds:
             tds[column.name] = _static_td(table, column)
         td = tds[column.name]
+        if td is not None and column.name in fast:
+            # The table wrote this cell's final HTML itself (see `cell_html` on a table).
+            cells.append(f"<td {td}>{fast[column.name](row.record)}</td>")
+            continue
+        value = _cell(context, row, column)
+        # As BoundRow.items() does: per-cell attribute callables read these.
+        column.current_value, column.current_record = value, row.record
         if td is None:
             td = column.attrs["td"].as_html()
         if column.localize is not None:  # the stock template's |localize or |unlocalize
             value = localize(value, use_l10n=column.localize)
         cells.append(f"<td {td}>{_text(value, context)}</td>")
-    return mark_safe(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>")
+    if table.row_attrs or type(row) is not BoundRow:
+        tr = row.attrs.as_html()
+    else:  # then a row's attributes are its odd or even class alone: worked out twice per table
+        by_parity = table.__dict__.setdefault("_uplift_tr_html", {})
+        parity = row.get_even_odd_css_class()
+        if parity not in by_parity:
+            by_parity[parity] = row.attrs.as_html()
+        tr = by_parity[parity]
+    return mark_safe(f"<tr {tr}>{''.join(cells)}</tr>")
 
 
 @register.simple_tag(takes_context=True)
