@@ -102,8 +102,8 @@ def test_options_in_database_url_come_after_uplifts_own(tmp_path):
 
 def test_a_server_process_loads_every_view_and_freezes_it_before_its_first_request(tmp_path):
     code = (
-        "import gc, sys; import config.wsgi; "
-        "print(gc.get_freeze_count(), 'tracking.school.views' in sys.modules, 'mentoring.views' in sys.modules)"
+        "import gc, sys; import config.wsgi; print(gc.get_freeze_count(), "
+        "'tracking.school.views' in sys.modules, 'mentoring.views' in sys.modules)"
     )
     env = _bare_env(tmp_path, DJANGO_SECRET_KEY=SECRET, DJANGO_ALLOWED_HOSTS="uplift.example")
     result = _run([sys.executable, "-c", code], env)
