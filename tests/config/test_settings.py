@@ -80,3 +80,21 @@ def test_an_explicit_false_is_honoured_by_manage_py(tmp_path, value):
     result = _run([sys.executable, "manage.py", "check"], _bare_env(tmp_path, DJANGO_DEBUG=value))
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit_compilation():
+    from django.db import connection
+
+    assert connection.vendor == "postgresql"  # make test runs on PostgreSQL
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+def test_options_in_database_url_come_after_uplifts_own(tmp_path):
+    url = "postgres://u@db.example/uplift?options=-c%20jit%3Don%20-c%20work_mem%3D8MB"
+    code = "import config.settings as s; print(s.DATABASES['default']['OPTIONS']['options'])"
+    result = _run([sys.executable, "-c", code], _bare_env(tmp_path, DJANGO_DEBUG="true", DATABASE_URL=url))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "-c jit=off -c jit=on -c work_mem=8MB"
