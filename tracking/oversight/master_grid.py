@@ -148,10 +148,10 @@ def fill_rows(grid, pupils):
     # The grades come from the book already read, not three joins per target.
     targets = {}
     for target in Target.objects.filter(subject=grid.subject, pupil_id__in=ids):
-        for field in ("grade", "published_grade", "requested_grade"):
-            grade_id = getattr(target, f"{field}_id")
+        for relation in ("grade", "published_grade", "requested_grade"):
+            grade_id = getattr(target, f"{relation}_id")
             if grade_id is not None:
-                setattr(target, field, book.value(grade_id))
+                setattr(target, relation, book.value(grade_id))
         targets[target.pupil_id] = target
     school = grid.subject.school
     subject_id = grid.subject.pk

@@ -112,3 +112,29 @@ def pupil_actions(context, pupil):
     from tracking.school.pupil_sections import actions_for
 
     return {"actions": actions_for(context["request"].user, pupil)}
+
+
+@register.simple_tag(takes_context=True)
+def marksheet_row(context):
+    """{% marksheet_row %}: the marksheet row of `row` in the context (see tracking.marksheets.row_html)."""
+    from tracking.marksheets.row_html import row_html
+
+    return mark_safe(
+        row_html(
+            context,
+            context["row"],
+            group=context["group"],
+            point=context["point"],
+            sheet=context["sheet"],
+            school=context["school"],
+            row_saved=context.get("row_saved", False),
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def marksheet_light(context):
+    """{% marksheet_light %}: the traffic light of the marksheet `row` in the context."""
+    from tracking.marksheets.row_html import light_html
+
+    return mark_safe(light_html(context, context["row"], context["school"]))
