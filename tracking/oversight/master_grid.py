@@ -149,9 +149,9 @@ def fill_rows(grid, pupils):
     targets = {}
     for target in Target.objects.filter(subject=grid.subject, pupil_id__in=ids):
         for relation in ("grade", "published_grade", "requested_grade"):
-            grade_id = getattr(target, f"{relation}_id")
-            if grade_id is not None:
-                setattr(target, relation, book.value(grade_id))
+            value = book.value(getattr(target, f"{relation}_id"))
+            if value is not None:  # else (another school's scale) the relation loads as it would have
+                setattr(target, relation, value)
         targets[target.pupil_id] = target
     school = grid.subject.school
     subject_id = grid.subject.pk
