@@ -186,13 +186,17 @@ def cards_for(pupils, school, year, today):
     if not ids:
         return []
     book = standings.Book(school)
+    entries = [_grades_from(book, entry, "current", "predicted") for entry in latest_entries(ids, year)]
+    # With a grade read, the book holds every grade: targets take theirs from it rather than three
+    # joins each (joined when there is none: reading the book for targets alone is a query more).
+    relations = ("grade", "published_grade", "requested_grade")
+    rows = Target.objects.filter(pupil_id__in=ids).select_related("subject")
     targets = {
-        (t.pupil_id, t.subject_id): _grades_from(book, t, "grade", "published_grade", "requested_grade")
-        for t in Target.objects.filter(pupil_id__in=ids).select_related("subject")
+        (t.pupil_id, t.subject_id): _grades_from(book, t, *relations) if entries else t
+        for t in (rows if entries else rows.select_related(*relations))
     }
     seen = set()
-    for entry in latest_entries(ids, year):
-        _grades_from(book, entry, "current", "predicted")
+    for entry in entries:
         target = targets.get((entry.pupil_id, entry.subject_id))
         cards[entry.pupil_id].subjects.append(
             SubjectLine(entry.subject, entry, book.judge_entry(entry, target), target)

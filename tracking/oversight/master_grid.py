@@ -139,16 +139,21 @@ def fill_rows(grid, pupils):
     entries = GradeEntry.objects.filter(
         subject=grid.subject, point__in=list(points), pupil_id__in=ids
     ).values_list("pupil_id", "point_id", "current_id", "predicted_id", "security", "effort")
+    graded = False  # whether the book's grades have been read (they are read with the first grade)
     for pupil_id, *entry in entries:
+        graded = graded or entry[1] is not None or entry[2] is not None
         key = tuple(entry)
         if key not in built:
             built[key] = _cell(book, points[entry[0]], *entry[1:])
         if built[key] is not None:
             cells[(pupil_id, entry[0])] = built[key]
-    # The grades come from the book already read, not three joins per target.
+    # The grades come from the book already read, not three joins per target (joined when no grade
+    # has read the book: reading all of it for the targets alone would be one query more).
     targets = {}
-    for target in Target.objects.filter(subject=grid.subject, pupil_id__in=ids):
-        for relation in ("grade", "published_grade", "requested_grade"):
+    relations = ("grade", "published_grade", "requested_grade")
+    found = Target.objects.filter(subject=grid.subject, pupil_id__in=ids)
+    for target in found if graded else found.select_related(*relations):
+        for relation in relations if graded else ():
             value = book.value(getattr(target, f"{relation}_id"))
             if value is not None:  # else (another school's scale) the relation loads as it would have
                 setattr(target, relation, value)
