@@ -8,6 +8,7 @@ from django.db import connection
 
 from tracking import standing
 from tracking.dashboards.attainment8 import A8Error, attainment8, entries_for
+from tracking.dashboards.collector import collector_paused
 from tracking.models import AssessmentPoint, Pupil, Subject
 
 COMBINED = "combined_science"
@@ -67,6 +68,11 @@ class PupilA8:
 
 def records(rows):
     """`attainment8_rows`' rows as PupilA8 records for the table and its downloads."""
+    with collector_paused():
+        return _records(rows)
+
+
+def _records(rows):
     return [
         PupilA8(
             pupil=pupil,
@@ -136,6 +142,11 @@ def attainment8_rows(scoped, points, school, estimates):
     A subject not yet graded at the chosen point (its window still open) uses the latest grade that
     counts at an earlier point this year, so a half-entered uplift does not read as a collapse.
     """
+    with collector_paused():
+        return _attainment8_rows(scoped, points, school, estimates)
+
+
+def _attainment8_rows(scoped, points, school, estimates):
     grades = latest_counting_grades(scoped, points)
     book = standing.Book(school)
     subjects = {

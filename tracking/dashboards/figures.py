@@ -5,7 +5,7 @@ group) comes from here, so a percentage on the school row and the same pupils co
 row always agree, and the query count is fixed whatever the size of the school.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import F
@@ -79,6 +79,7 @@ class Figures:
     up: int
     down: int
     label: str = ""
+    extra: dict = field(default_factory=dict)  # the caller's own sums (figure_sets' `sums`), by name
 
     def __getitem__(self, name):
         # django-tables2 looks a cell up as record[name] before getattr; answering it here spares an
@@ -161,22 +162,29 @@ def _key(value, kind):
     return str(value)
 
 
-def _figures(key, sums):
-    counted = dict(zip(SUMMED, sums, strict=True))
+def _figures(key, sums, extra=()):
+    counted = dict(zip(SUMMED + tuple(extra), sums, strict=True))
     diff_sum = counted.pop("diff_sum")
     average = diff_sum / counted["with_standing"] if counted["with_standing"] else None
-    return Figures(key=key, avg_diff=average, **counted)
+    own = {name: counted.pop(name) for name in extra}
+    return Figures(key=key, avg_diff=average, extra=own, **counted)
 
 
-def figure_sets(entries, thresholds, previous, groupings, points=None):
+def figure_sets(entries, thresholds, previous, groupings, points=None, fields=(), sums=()):
     """Figures in total and for each grouping, in ONE query.
 
     `groupings` maps a name to (field path, kind) with kind "int", "bool" or "text". Each grade entry's
     standing is worked out once (tracking.standing's expressions, in a materialised CTE) and then
     counted for every grouping, so the page's query count and cost do not depend on how many
     breakdowns it shows. `points`: the points the entries are at, when the caller has them loaded.
+    `fields` (GradeEntry fields) and `sums` ((name, SQL summing over those fields and the standing's
+    columns), ...) add a caller's own totals, given back in each row's `extra`, so a page that counts
+    something more about the same grades (effort, say) needs no second query working out standings.
     Returns {"total": Figures, name: [Figures, ...]}.
     """
+    fields, sums = tuple(fields), tuple(sums)
+    aggregates_all = AGGREGATES + sums
+    extra = tuple(name for name, _sql in sums)
     aliases = [f"k{index}" for index in range(len(groupings))]
     keys = {
         alias: path
@@ -187,6 +195,7 @@ def figure_sets(entries, thresholds, previous, groupings, points=None):
     inner, params = standing.standing_sql(
         entries,
         thresholds,
+        fields=fields,
         points=points,
         year_key=F("point__academic_year_id"),
         **{alias: F(path) for alias, path in keys.items()},
@@ -211,11 +220,13 @@ def figure_sets(entries, thresholds, previous, groupings, points=None):
             "LEFT JOIN memberships ON memberships.pupil_id = base.pupil_id "
             "AND memberships.subject_id = base.subject_id AND memberships.academic_year_id = base.year_key"
         )
-    columns = ", ".join(f"base.{name}" for name in ("standing", "standing_diff", "counting_step", *keys))
+    columns = ", ".join(
+        f"base.{name}" for name in ("standing", "standing_diff", "counting_step", *fields, *keys)
+    )
     # A GCSE grade: the grade that counts is on the scale of the school's floor grade.
     is_gcse = "CASE WHEN base.on_floor_scale AND base.counting_step IS NOT NULL THEN 1 ELSE 0 END AS is_gcse"
     facts = f"SELECT {columns}, {is_gcse}, {', '.join(selected)} FROM base {' '.join(joins)}"
-    aggregates = ", ".join(sql for _name, sql in AGGREGATES)
+    aggregates = ", ".join(sql for _name, sql in aggregates_all)
     grouped = ", ".join(aliases)
     # base is read twice when teaching groups are counted (memberships reads its subjects): then once.
     materialized = " MATERIALIZED" if by_group else ""
@@ -228,9 +239,9 @@ def figure_sets(entries, thresholds, previous, groupings, points=None):
     elif in_database:
         # The combinations summed again in the database (GROUPING SETS over those few rows, not over the
         # grades): one row back for the total and for each key of each grouping, nothing left to add up.
-        counted = ", ".join(f"{sql_} AS c{index}" for index, (_name, sql_) in enumerate(AGGREGATES))
+        counted = ", ".join(f"{sql_} AS c{index}" for index, (_name, sql_) in enumerate(aggregates_all))
         flags = ", ".join(f"GROUPING({alias})" for alias in aliases)
-        summed = ", ".join(f"CAST(SUM(c{index}) AS BIGINT)" for index in range(len(AGGREGATES)))
+        summed = ", ".join(f"CAST(SUM(c{index}) AS BIGINT)" for index in range(len(aggregates_all)))
         sets = ", ".join(f"({alias})" for alias in aliases)
         sql = (
             f"{with_facts}, combos AS (SELECT {grouped}, {counted} FROM facts GROUP BY {grouped}) "
@@ -244,8 +255,8 @@ def figure_sets(entries, thresholds, previous, groupings, points=None):
         # hash them it groups in one pass (a fifth of the query's time at 6,000 pupils). LOCAL: for
         # this statement's own transaction (or the request's) only; one round trip still.
         sql = f"SET LOCAL work_mem = '{GROUPING_WORK_MEM}'; {sql}"
-    total, sums = None, {name: {} for name in groupings}
-    tables = [(sums[name], kind) for name, (_path, kind) in groupings.items()]
+    total, by_name = None, {name: {} for name in groupings}
+    tables = [(by_name[name], kind) for name, (_path, kind) in groupings.items()]
     width = len(aliases)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -269,9 +280,9 @@ def figure_sets(entries, thresholds, previous, groupings, points=None):
                 key = _key(key, kind)
                 found = table.get(key)
                 table[key] = values if found is None else [a + b for a, b in zip(found, values, strict=True)]
-    out = {"total": _figures(None, total) if total and total[0] else _empty()}
+    out = {"total": _figures(None, total, extra) if total and total[0] else _empty()}
     for name in groupings:
-        out[name] = [_figures(key, values) for key, values in sums[name].items()]
+        out[name] = [_figures(key, values, extra) for key, values in by_name[name].items()]
     for name in groupings:
         out[name].sort(key=lambda row: (row.key is None, row.key))
     return out

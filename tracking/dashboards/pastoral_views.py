@@ -1,21 +1,23 @@
 """Year leaders' lists, the transition report and the tutor's view of a form (DfES Table 3)."""
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from tracking import permissions, standing
 from tracking.dashboards import concerns, figures, queries, tutor, year_lists
 from tracking.lib import exports
+from tracking.lib.links import url_for_pk
 from tracking.templatetags.uplift import standing_html
 
 
@@ -104,14 +106,16 @@ def _export(fmt, point, lists):
     return response
 
 
-# Rows of pupils written in Python, one format_html each, rather than a dozen template lookups per cell:
-# a year of a thousand pupils puts hundreds of rows on the transition report.
+# Rows of pupils written in Python with plain formatting, `escape` on every text and numbers as numbers:
+# a year of a thousand pupils puts hundreds of rows on the transition report, and format_html on every
+# value was most of their cost.
 ONE_PLACE = Decimal("0.1")
 
 
+@lru_cache(maxsize=4096)
 def one_place(value):
     """`value|floatformat:1` as the templates wrote it (half up, always one place: "93.1", "90.0"), without
-    the filter's localisation work on every row."""
+    the filter's localisation work on every row (attendance figures repeat: each is worked out once)."""
     return f"{Decimal(str(value)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP):f}"
 
 
@@ -125,51 +129,44 @@ def _attendance(row, low):
 LOW_ATTENDANCE = format_html(' <strong class="attendance-low">{}</strong>', "(low: check attendance)")
 
 
+def _form(pupil):
+    return escape(pupil.form or "")
+
+
 def list_row_html(row):
     """One pupil's row in a year leaders' list."""
-    return format_html(
-        '<tr data-pupil="{}"><th scope="row"><a href="{}">{}</a></th><td>{}</td><td class="num">{}</td>'
-        '<td class="num">{}</td><td class="num">{}</td><td class="num">{} / {}</td>'
-        '<td class="num">{}</td></tr>',
-        row.pupil.pk,
-        reverse("pupil_detail", args=[row.pupil.pk]),
-        row.pupil.sorted_name,
-        row.pupil.form or "",
-        row.graded,
-        row.above,
-        row.below,
-        row.good_effort,
-        row.effort_concern,
-        _attendance(row, LOW_ATTENDANCE),
+    pupil = row.pupil
+    return mark_safe(  # noqa: S308 - every text is escaped; the rest are integers
+        f'<tr data-pupil="{int(pupil.pk)}"><th scope="row"><a href="{url_for_pk("pupil_detail", pupil.pk)}">'
+        f'{escape(pupil.sorted_name)}</a></th><td>{_form(pupil)}</td><td class="num">{int(row.graded)}</td>'
+        f'<td class="num">{int(row.above)}</td><td class="num">{int(row.below)}</td>'
+        f'<td class="num">{int(row.good_effort)} / {int(row.effort_concern)}</td>'
+        f'<td class="num">{_attendance(row, LOW_ATTENDANCE)}</td></tr>'
     )
 
 
 def recommended_row_html(row, under):
     """One pupil's row in the transition report's recommendations for mentoring (`under`: what follows
     a low attendance, " (under 90%)")."""
-    return format_html(
-        '<tr data-pupil="{}"><th scope="row">{}</th><td>{}</td><td class="num">{}</td><td class="num">{}</td>'
-        '<td class="num">{}</td><td>{}</td></tr>',
-        row.pupil.pk,
-        row.pupil.sorted_name,
-        row.pupil.form or "",
-        row.below,
-        row.effort_concern,
-        _attendance(row, under),
-        "; ".join(conditional_escape(reason) for reason in row.reasons) or "–",
+    pupil = row.pupil
+    reasons = "; ".join(conditional_escape(reason) for reason in row.reasons) or "–"
+    return mark_safe(  # noqa: S308 - every text is escaped; the rest are integers
+        f'<tr data-pupil="{int(pupil.pk)}"><th scope="row">{escape(pupil.sorted_name)}</th>'
+        f'<td>{_form(pupil)}</td><td class="num">{int(row.below)}</td>'
+        f'<td class="num">{int(row.effort_concern)}</td><td class="num">{_attendance(row, under)}</td>'
+        f"<td>{reasons}</td></tr>"
     )
 
 
 def names_html(members):
     """A commendation list's names, "Ada Lovelace (7A); Alan Turing (7B)"."""
-    return format_html(
-        "{}",
+    return mark_safe(  # noqa: S308 - every name is escaped
         "; ".join(
-            format_html("{} ({})", row.pupil.sorted_name, row.pupil.form)
+            f"{escape(row.pupil.sorted_name)} ({_form(row.pupil)})"
             if row.pupil.form
-            else conditional_escape(row.pupil.sorted_name)
+            else escape(row.pupil.sorted_name)
             for row in members
-        ),
+        )
     )
 
 
@@ -229,8 +226,9 @@ def transition_context(user, school, point):
     thresholds = standing.Thresholds.of(school)
     groupings = dict(queries.SPLIT_GROUPINGS)
     groupings["subject"] = ("subject_id", "int")
-    sets = figures.figure_sets(
-        entries, thresholds, figures.previous_points([point]), groupings, points=[point]
+    # The report's figures and the pupils its lists are drawn from: every standing worked out once.
+    sets = year_lists.counted_figures(
+        entries, thresholds, groupings, previous=figures.previous_points([point]), points=[point]
     )
     labels = {s: standing.label(s, school) for s in standing.STATUSES}
     names = dict(
@@ -240,7 +238,7 @@ def transition_context(user, school, point):
         row.label = names.get(row.key, "?")
     subjects = sorted(sets["subject"], key=lambda r: r.label)
     gaps = [gap for title, _rows, gap in queries.splits(sets) if gap and title in GAP_SPLITS]
-    lists = year_lists.draw(year_lists.pupil_counts(entries, thresholds))
+    lists = year_lists.draw(year_lists.pupil_counts_from(sets, entries))
     # DfES: "including recommendations for inclusion in the following year's mentoring programme".
     recommended = {row.pupil.pk: row for row in lists["slower_progress"] + lists["effort_concern"]}
     reasons = concerns.reasons_for(recommended, school)

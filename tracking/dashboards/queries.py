@@ -10,7 +10,6 @@ from django.db.models import Exists, OuterRef
 
 from tracking import standing
 from tracking.dashboards.figures import (
-    COUNTED,
     TEACHING_GROUP,
     Figures,
     _combine,
@@ -96,23 +95,23 @@ OUTLIER_GRADES = 0.5
 OUTLIER_MIN_GRADES = 5
 
 
-def _rest(total, row):
-    """The figures for everything in `total` except `row` (standing counts and weighted average)."""
-    rest = _empty()
-    for name in (*COUNTED, "up", "down"):
-        setattr(rest, name, getattr(total, name) - getattr(row, name))
-    if rest.with_standing and total.avg_diff is not None:
-        mine = (row.avg_diff or 0) * row.with_standing
-        rest.avg_diff = (total.avg_diff * total.with_standing - mine) / rest.with_standing
-    return rest
+def _rest_avg_diff(total, row):
+    """The average difference of everything in `total` except `row` (weighted by standings), or None:
+    the only figure of "the rest" an outlier is judged on (a school of hundreds of groups has one per
+    group, so no other figure of the rest is worked out)."""
+    rest_with_standing = total.with_standing - row.with_standing
+    if not rest_with_standing or total.avg_diff is None:
+        return None
+    mine = (row.avg_diff or 0) * row.with_standing
+    return (total.avg_diff * total.with_standing - mine) / rest_with_standing
 
 
 def mark_outliers(rows, whole_of):
     """Set `gap_to_rest` (average difference minus the rest's) and `outlier` ("above", "below" or None)."""
     for row in rows:
-        rest = _rest(whole_of(row), row)
+        rest_avg_diff = _rest_avg_diff(whole_of(row), row)
         row.gap_to_rest = (
-            None if row.avg_diff is None or rest.avg_diff is None else round(row.avg_diff - rest.avg_diff, 2)
+            None if row.avg_diff is None or rest_avg_diff is None else round(row.avg_diff - rest_avg_diff, 2)
         )
         row.outlier = None
         if row.gap_to_rest is not None and row.with_standing >= OUTLIER_MIN_GRADES:

@@ -132,6 +132,21 @@ def test_a_teacher_lists_count_only_their_own_groups(reviewed, login):
     assert {c.pupil.pk: c.graded for c in counts} == {w.child.pk: 1, w.classmate.pk: 1}
 
 
+def test_the_rows_escape_names_forms_and_reasons_once():
+    from tracking.dashboards import pastoral_views
+
+    pupil = year_lists.ListedPupil(7, "O'Neill, Zoë <b>", "A123", "7&B", Decimal("84.56"))
+    row = year_lists.PupilCounts(pupil=pupil, graded=3, below=3, effort_concern=1)
+    row.reasons = ["1 open flag (Design & Technology)"]
+    html = pastoral_views.recommended_row_html(row, " (under 90%)")
+    assert "O&#x27;Neill, Zoë &lt;b&gt;" in html and "<td>7&amp;B</td>" in html
+    assert "1 open flag (Design &amp; Technology)" in html and "84.6% (under 90%)" in html
+    names = pastoral_views.names_html([row])
+    assert names == "O&#x27;Neill, Zoë &lt;b&gt; (7&amp;B)"
+    listed = pastoral_views.list_row_html(row)
+    assert '<a href="/pupils/7/">O&#x27;Neill, Zoë &lt;b&gt;</a>' in listed
+
+
 @pytest.mark.parametrize("query", ["point=999999", "point=abc", "point={other_point}"])
 def test_a_point_out_of_reach_is_not_found(reviewed, other_world, login, query):
     w = reviewed
