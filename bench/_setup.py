@@ -35,6 +35,10 @@ def setup(ensure_demo=True):
                 f"Rebuild it (manage.py seed_demo --pupils {PUPILS} --hillside-pupils 0) "
                 f"or set BENCH_PUPILS={pupils}."
             )
+        # Timed as the server and the workers run: after config.startup.settle (config/wsgi.py).
+        from config.startup import settle
+
+        settle()
 
 
 def timed(func, runs=20):

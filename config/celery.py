@@ -8,6 +8,7 @@ never evicted under memory pressure.
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -22,3 +23,11 @@ app.conf.beat_schedule = {
         "schedule": float(settings.UPLIFT_SCHEDULER_SECONDS),
     },
 }
+
+
+@worker_process_init.connect
+def _settle(**kwargs):
+    """Each worker process, once forked, as a web server process (config.startup)."""
+    from config.startup import settle  # noqa: PLC0415 - Django's apps are loaded by now
+
+    settle()

@@ -37,12 +37,16 @@ def sen_view(request):
     need = request.GET.get("need") if request.GET.get("need") in NEED_FILTERS else None
     # A school of thousands has hundreds of SEN pupils: the table shows them a page at a time, and reads
     # plans and sessions for that page's pupils only.
-    pupils = Paginator(
-        queries.sen_pupils(figures["pupil"].keys(), figures, need=need), SEN_PUPILS_PER_PAGE
-    ).get_page(request.GET.get("page"))
-    queries.add_plans_and_sessions(pupils.object_list, plans_visible_to(request.user))
-    for row in pupils.object_list:
-        row.html = pupil_row_html(row)
+    sen = queries.sen_pupils(figures["pupil"].keys(), figures, need=need)
+    download = exports.requested(request)
+    if download:
+        pupils = sen[:]  # a download holds every SEN pupil in scope, not the page on screen
+        queries.add_plans_and_sessions(pupils, plans_visible_to(request.user))
+    else:
+        pupils = Paginator(sen, SEN_PUPILS_PER_PAGE).get_page(request.GET.get("page"))
+        queries.add_plans_and_sessions(pupils.object_list, plans_visible_to(request.user))
+        for row in pupils.object_list:
+            row.html = pupil_row_html(row)
     context.update(
         total=figures["total"],
         needs=queries.need_rows(figures),
@@ -55,8 +59,8 @@ def sen_view(request):
         labels={s: standing.label(s, scope.school) for s in standing.STATUSES},
         count_labels=standing.count_labels(scope.school),
     )
-    if fmt := exports.requested(request):
-        return exports.download_sheets(fmt, _sheets(context), name=f"SEN pupils {scope.term}")
+    if download:
+        return exports.download_sheets(download, _sheets(context), name=f"SEN pupils {scope.term}")
     return render(request, "interventions/sen/sen.html", context)
 
 

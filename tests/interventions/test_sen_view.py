@@ -196,3 +196,13 @@ def test_the_download_holds_the_sen_pupils_of_the_pages_scope_and_filter(sen, lo
         hod.get(f"/interventions/sen/?term={w.term.pk}&year=11&subject={w.english.pk}&export=csv").status_code
         == 404
     )
+
+
+def test_the_download_holds_every_page_of_sen_pupils_not_only_the_one_on_screen(sen, login, monkeypatch):
+    from interventions.sen import views
+
+    monkeypatch.setattr(views, "SEN_PUPILS_PER_PAGE", 1)
+    client = login(sen.senco.user)
+    assert len(client.get("/interventions/sen/").context["pupils"].object_list) == 1
+    rows = _download(client, "export=csv")
+    assert {row[1] for row in rows[1:]} == {sen.child.upn, sen.other_child.upn}

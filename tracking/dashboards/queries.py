@@ -240,8 +240,13 @@ def trend(entries, thresholds, year_number, term, narrow=None):
         )[:2]
     )
     # Last year's Year N were this year's Year N+1: compare the same year group, not the same pupils.
+    # Pupils on roll only, as every figure on the page (permissions.dashboard_entries): the trend's point
+    # is the page's point, and says the same.
     base = GradeEntry.objects.filter(
-        school_id=school, point__academic_year__in=years, point__year_group__number=year_number
+        school_id=school,
+        pupil__is_active=True,
+        point__academic_year__in=years,
+        point__year_group__number=year_number,
     )
     # Same scope as the page (department or groups) where the page is limited.
     base = base.filter(subject_id__in=entries.values("subject_id"))

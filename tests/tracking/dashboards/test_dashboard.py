@@ -223,3 +223,16 @@ def test_the_data_manager_edits_the_estimates_with_every_bad_line_named(world, l
     client.post("/dashboard/progress-estimates/", {"table": "95,38.5\n105,50.1"})
     assert list(ProgressEstimate.objects.values_list("ks2_from", flat=True)) == [95, 105]
     assert AuditEvent.objects.filter(action="tracking.progress_estimates.changed").count() == 1
+
+
+def test_the_trend_counts_the_pupils_on_roll_as_the_rest_of_the_page_does(graded):
+    from tracking.dashboards import queries
+
+    w = graded
+    w.classmate.is_active = False  # left: their two grades leave every figure
+    w.classmate.save(update_fields=["is_active"])
+    entries = GradeEntry.objects.filter(school=w.school)
+    [(_year, rows)] = queries.trend(entries, standing.Thresholds.of(w.school), 11, w.term)
+    [row] = [row for row in rows if row.key == w.point.pk]
+    page = _total(w, entries.filter(pupil__is_active=True))
+    assert (row.graded, row.with_standing) == (page.graded, page.with_standing) == (3, 3)
