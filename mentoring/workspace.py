@@ -165,8 +165,17 @@ def latest_entries(pupil_ids, year):
     return (
         GradeEntry.objects.filter(graded, pupil_id__in=pupil_ids)
         .filter(pk=Subquery(latest))
-        .select_related("subject", "point", "current", "predicted")
+        .select_related("subject", "point")
     )
+
+
+def _grades_from(book, row, *relations):
+    """Set `row`'s grade relations from the standing book already read, instead of a join each."""
+    for relation in relations:
+        value = book.value(getattr(row, f"{relation}_id"))
+        if value is not None:  # else (another school's scale) the relation loads as it would have
+            setattr(row, relation, value)
+    return row
 
 
 def cards_for(pupils, school, year, today):
@@ -177,14 +186,17 @@ def cards_for(pupils, school, year, today):
     if not ids:
         return []
     book = standings.Book(school)
+    entries = [_grades_from(book, entry, "current", "predicted") for entry in latest_entries(ids, year)]
+    # With a grade read, the book holds every grade: targets take theirs from it rather than three
+    # joins each (joined when there is none: reading the book for targets alone is a query more).
+    relations = ("grade", "published_grade", "requested_grade")
+    rows = Target.objects.filter(pupil_id__in=ids).select_related("subject")
     targets = {
-        (t.pupil_id, t.subject_id): t
-        for t in Target.objects.filter(pupil_id__in=ids).select_related(
-            "subject", "grade", "published_grade", "requested_grade"
-        )
+        (t.pupil_id, t.subject_id): _grades_from(book, t, *relations) if entries else t
+        for t in (rows if entries else rows.select_related(*relations))
     }
     seen = set()
-    for entry in latest_entries(ids, year):
+    for entry in entries:
         target = targets.get((entry.pupil_id, entry.subject_id))
         cards[entry.pupil_id].subjects.append(
             SubjectLine(entry.subject, entry, book.judge_entry(entry, target), target)

@@ -1,9 +1,12 @@
+import html
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from mentoring.rag.words import ICONS
 from tracking import standing as standings
+from tracking.templatetags.uplift import standing_html
 
 register = template.Library()
 
@@ -55,3 +58,48 @@ def css_string(value):
 def rag_text(rating, words):
     """The school's word for a rating with its shape, as plain text (printed sheets)."""
     return f"{ICONS.get(rating, '')} {words.get(rating, rating)}".strip()
+
+
+def _text(value, default="—"):
+    """{{ value|default:"—" }} for the plain strings of a mentee's lines."""
+    return html.escape(str(value)) if value else default
+
+
+@register.simple_tag
+def mentee_lines(card, words, school):
+    """{% mentee_lines card rag_words school %}: the rows of a mentee's subjects table, as the
+    template's loop wrote them: a page of mentees has some two hundred and fifty of them."""
+    out = []
+    for line in card.subjects:
+        entry, published, pending, rating = line.entry, line.published, line.pending, line.rating
+        target = _text(published.code if published else "")
+        if pending:
+            target += f' <span class="muted small">({html.escape(str(pending.code))} pending)</span>'
+        current = entry.current.code if entry and entry.current else ""
+        predicted = entry.predicted.code if entry and entry.predicted else ""
+        security = entry.get_security_display() if entry and entry.security else ""
+        expected = line.standing.expected.code if line.standing and line.standing.expected else ""
+        if line.standing:
+            badge = standing_html(line.standing, school)
+        else:
+            badge = '<span class="muted">No grade yet</span>'
+        if rating:
+            rag = rag_badge(rating.rating, words)
+            if rating.comment:
+                rag += f'<br><span class="small">{html.escape(str(rating.comment))}</span>'
+        else:
+            rag = '<span class="muted">—</span>'
+        out.append(
+            "\n      <tr>\n"
+            f'        <th scope="row">{html.escape(str(line.subject.name))}</th>\n'
+            f"        <td>{target}</td>\n"
+            f"        <td>{_text(current)}</td>\n"
+            f"        <td>{_text(predicted)}</td>\n"
+            f"        <td>{_text(security)}</td>\n"
+            f"        <td>{_text(expected)}</td>\n"
+            f"        <td>{badge}\n</td>\n"
+            f'        <td class="small">{_text(entry.point.name if entry else "")}</td>\n'
+            f"        <td>{rag}</td>\n"
+            "      </tr>\n    "
+        )
+    return mark_safe("".join(out))

@@ -130,72 +130,77 @@ def fill_rows(grid, pupils):
     `pupils` come from `pupils_queryset` (each with its group in the grid)."""
     pupils = list(pupils)
     ids = [p.pk for p in pupils]
-    group_of = {p.pk: p.grid_group_id for p in pupils}  # from pupils_queryset
     groups = {g.pk: g for g in grid.groups}
     book = standing.Book(grid.subject.school)
     points = {p.pk: p for p in grid.points}
     cells = {}
+    # A year group's entries repeat a few dozen grades: each distinct entry is judged and built once.
+    built = {}
     entries = GradeEntry.objects.filter(
         subject=grid.subject, point__in=list(points), pupil_id__in=ids
     ).values_list("pupil_id", "point_id", "current_id", "predicted_id", "security", "effort")
-    for pupil_id, point_id, current_id, predicted_id, security, effort in entries:
-        current, predicted = book.value(current_id), book.value(predicted_id)
-        grade = standing.counting_grade(points[point_id], current, predicted)
-        if grade is None:
-            continue
-        cells[(pupil_id, point_id)] = Cell(
-            grade.code,
-            grade.rank,
-            grade.step,
-            current.code if current else "",
-            predicted.code if predicted else "",
-            security,
-            effort,
-            current=current,
-            predicted=predicted,
-        )
-    targets = {
-        t.pupil_id: t
-        for t in Target.objects.filter(subject=grid.subject, pupil_id__in=ids).select_related(
-            "grade", "published_grade", "requested_grade"
-        )
-    }
+    graded = False  # whether the book's grades have been read (they are read with the first grade)
+    for pupil_id, *entry in entries:
+        graded = graded or entry[1] is not None or entry[2] is not None
+        key = tuple(entry)
+        if key not in built:
+            built[key] = _cell(book, points[entry[0]], *entry[1:])
+        if built[key] is not None:
+            cells[(pupil_id, entry[0])] = built[key]
+    # The grades come from the book already read, not three joins per target (joined when no grade
+    # has read the book: reading all of it for the targets alone would be one query more).
+    targets = {}
+    relations = ("grade", "published_grade", "requested_grade")
+    found = Target.objects.filter(subject=grid.subject, pupil_id__in=ids)
+    for target in found if graded else found.select_related(*relations):
+        for relation in relations if graded else ():
+            value = book.value(getattr(target, f"{relation}_id"))
+            if value is not None:  # else (another school's scale) the relation loads as it would have
+                setattr(target, relation, value)
+        targets[target.pupil_id] = target
     school = grid.subject.school
+    subject_id = grid.subject.pk
+    columns = [(point, point.pk, f"p{point.pk}", f"p{point.pk}_rank") for point in grid.points]
+    bands = dict(Pupil._meta.get_field("prior_band").flatchoices)
     rows = []
     for pupil in pupils:
+        pk = pupil.pk
+        group = groups.get(pupil.grid_group_id)  # from pupils_queryset
         row = {
             "pupil": pupil,
             "name": pupil.sorted_name,
-            "group": groups.get(group_of.get(pupil.pk)),
-            "group_name": getattr(groups.get(group_of.get(pupil.pk)), "name", ""),
+            "group": group,
+            "group_name": getattr(group, "name", ""),
             "form": pupil.grid_form_name if pupil.form_id else "",
-            "prior_band": pupil.get_prior_band_display() if pupil.prior_band else "",
+            "prior_band": str(bands.get(pupil.prior_band, pupil.prior_band)) if pupil.prior_band else "",
         }
-        target = targets.get(pupil.pk)
+        target = targets.get(pk)
         published = standing.counting_target(target)
         pending = standing.pending_target(target)
         row["target"] = published.code if published else ""
         row["target_rank"] = published.rank if published else None
         row["pending"] = pending.code if pending else ""
         latest, latest_point = None, None
-        for point in grid.points:
-            cell = cells.get((pupil.pk, point.pk))
-            row[f"p{point.pk}"] = cell
-            row[f"p{point.pk}_rank"] = cell.rank if cell else None
-            if cell:
+        for point, point_id, key, rank_key in columns:
+            cell = cells.get((pk, point_id))
+            row[key] = cell
+            if cell is None:
+                row[rank_key] = None
+            else:
+                row[rank_key] = cell.rank
                 latest, latest_point = cell, point
         row["latest"] = latest.code if latest else ""
         row["latest_rank"] = latest.rank if latest else None
         if latest is None:
-            result = standing.Standing(pupil_id=pupil.pk, subject_id=grid.subject.pk)
+            result = standing.Standing(pupil_id=pk, subject_id=subject_id)
         else:
             result = book.judge(
                 latest_point,
                 current=latest.current,
                 predicted=latest.predicted,
                 target=target,
-                pupil_id=pupil.pk,
-                subject_id=grid.subject.pk,
+                pupil_id=pk,
+                subject_id=subject_id,
             )
         row["expected"] = result.expected.code if result.expected else ""
         row["expected_rank"] = result.expected.rank if result.expected else None
@@ -205,6 +210,25 @@ def fill_rows(grid, pupils):
         rows.append(row)
     grid.rows = rows
     return rows
+
+
+def _cell(book, point, current_id, predicted_id, security, effort):
+    """The Cell of one entry at `point`, or None when no grade counts there."""
+    current, predicted = book.value(current_id), book.value(predicted_id)
+    grade = standing.counting_grade(point, current, predicted)
+    if grade is None:
+        return None
+    return Cell(
+        grade.code,
+        grade.rank,
+        grade.step,
+        current.code if current else "",
+        predicted.code if predicted else "",
+        security,
+        effort,
+        current=current,
+        predicted=predicted,
+    )
 
 
 class PagedRows(Sequence):

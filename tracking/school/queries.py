@@ -139,7 +139,7 @@ def _as_verified(entry):
     return entry
 
 
-def pupil_history(pupil, subjects=None, family=False, visible_targets=None):
+def pupil_history(pupil, subjects=None, family=False, visible_targets=None, targets=None):
     """Every subject's grades across assessment points against its target, for the pupil page.
 
     Staff see the grades as they stand; families (`family=True`) see the verified grades only (what
@@ -161,7 +161,8 @@ def pupil_history(pupil, subjects=None, family=False, visible_targets=None):
     entries = list(entries.order_by("point__academic_year__starts_on", "point__sequence"))
     if family:
         entries = [_as_verified(entry) for entry in entries]
-    targets = targets_by_subject(pupil, published_only=family, visible=visible_targets)
+    if targets is None:  # else {subject id: Target}, already read (published only for families)
+        targets = targets_by_subject(pupil, published_only=family, visible=visible_targets)
     book = standing.Book(pupil.school, family=family)
     points = sorted({e.point for e in entries}, key=lambda p: (p.opens_on, p.sequence))
     by_subject = defaultdict(dict)

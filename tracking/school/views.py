@@ -15,7 +15,7 @@ from tracking.school import queries, theme
 from tracking.school.filters import PupilFilter, TeachingGroupFilter
 from tracking.school.home import panels_for
 from tracking.school.tables import PupilTable, TeachingGroupTable, pupil_flags_html
-from tracking.targets.queries import pupil_page_context
+from tracking.targets.queries import curricular_targets_for, pupil_targets
 
 
 @require_GET
@@ -71,12 +71,16 @@ def pupil_detail(request, pk):
     user = request.user
     pupil = permissions.get_pupil_or_404(user, pk)
     is_staff = permissions.is_staff_member(user)
+    family = not is_staff
     # Families see verified data only: verified grades and published targets. Staff see the targets the
-    # policy shows them (a head of year: published ones only).
+    # policy shows them (a head of year: published ones only). The targets section and the grade
+    # history judge against the same targets, read once.
+    visible = permissions.targets_visible_to(user) if is_staff else None
+    targets = pupil_targets(pupil, family=family, visible=visible)
     points, rows = queries.pupil_history(
         pupil,
-        family=not is_staff,
-        visible_targets=permissions.targets_visible_to(user) if is_staff else None,
+        family=family,
+        targets={row["target"].subject_id: row["target"] for row in targets["rows"]},
     )
     for row in rows:
         row["sparkline"] = _sparkline(row)
@@ -100,7 +104,14 @@ def pupil_detail(request, pk):
         if is_staff
         else set(),
     }
-    context.update(pupil_page_context(user, pupil, is_staff=is_staff))
+    context.update(
+        {
+            "target_rows": targets["rows"],
+            "target_points": targets["points"],
+            "curricular_targets": curricular_targets_for(pupil, family=family),
+            "can_add_curricular": is_staff and permissions.can_write_curricular_target(user, pupil=pupil),
+        }
+    )
     return render(request, "tracking/pupil_detail.html", context)
 
 

@@ -46,6 +46,30 @@ def standing_html(result, school, label=None):
     )
 
 
+@register.filter
+def history_cells(row, school):
+    """The cells of a subject's history table on the pupil page (a row of `pupil_history`), one string
+    per table row, as the template's loops wrote them: some ten subjects by ten points by six rows."""
+    head, current, predicted, security, effort, expected, against = [], [], [], [], [], [], []
+    for point, entry, result in row["history"]:
+        head.append(f'<th scope="col" class="num">{_escape(point.name)}</th>')
+        current.append(f'<td class="num">{_escape(entry.current or "—")}</td>')
+        predicted.append(f'<td class="num">{_escape(entry.predicted or "—")}</td>')
+        if entry.security:
+            title = _escape(entry.get_security_display())
+            security.append(f'<td class="num"><abbr title="{title}">{_escape(entry.security)}</abbr></td>')
+        else:
+            security.append('<td class="num">—</td>')
+        effort.append(f'<td class="num">{_escape(entry.effort or "—")}</td>')
+        expected.append(f'<td class="num">{_escape(result.expected or "—")}</td>')
+        against.append(f"<td>{standing_html(result, school)}</td>")
+    parts = {
+        "head": head, "current": current, "predicted": predicted, "security": security, "effort": effort,
+        "expected": expected, "against": against,
+    }  # fmt: skip
+    return {key: mark_safe("".join(cells)) for key, cells in parts.items()}
+
+
 @register.simple_tag
 def standing_badge(result, school):
     """{% standing_badge standing school %}: see standing_html."""
@@ -88,3 +112,29 @@ def pupil_actions(context, pupil):
     from tracking.school.pupil_sections import actions_for
 
     return {"actions": actions_for(context["request"].user, pupil)}
+
+
+@register.simple_tag(takes_context=True)
+def marksheet_row(context):
+    """{% marksheet_row %}: the marksheet row of `row` in the context (see tracking.marksheets.row_html)."""
+    from tracking.marksheets.row_html import row_html
+
+    return mark_safe(
+        row_html(
+            context,
+            context["row"],
+            group=context["group"],
+            point=context["point"],
+            sheet=context["sheet"],
+            school=context["school"],
+            row_saved=context.get("row_saved", False),
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def marksheet_light(context):
+    """{% marksheet_light %}: the traffic light of the marksheet `row` in the context."""
+    from tracking.marksheets.row_html import light_html
+
+    return mark_safe(light_html(context, context["row"], context["school"]))
