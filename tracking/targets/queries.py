@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
-from tracking import audit, permissions, standing
+from tracking import audit, standing
 from tracking.models import (
     AssessmentPoint,
     CurricularTarget,
@@ -165,16 +165,3 @@ def target_history(target):
         event.status_before = statuses.get((event.before or {}).get("status"), "")
         event.status_after = statuses.get((event.after or {}).get("status"), "")
     return events
-
-
-def pupil_page_context(user, pupil, *, is_staff):
-    """Extra context for the pupil page: targets (published only for families) and curricular targets."""
-    family = not is_staff
-    visible = permissions.targets_visible_to(user) if is_staff else None
-    data = pupil_targets(pupil, family=family, visible=visible)
-    return {
-        "target_rows": data["rows"],
-        "target_points": data["points"],
-        "curricular_targets": curricular_targets_for(pupil, family=family),
-        "can_add_curricular": is_staff and permissions.can_write_curricular_target(user, pupil=pupil),
-    }
