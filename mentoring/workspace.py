@@ -169,15 +169,6 @@ def latest_entries(pupil_ids, year):
     )
 
 
-def _grades_from(book, row, *relations):
-    """Set `row`'s grade relations from the standing book already read, instead of a join each."""
-    for relation in relations:
-        value = book.value(getattr(row, f"{relation}_id"))
-        if value is not None:  # else (another school's scale) the relation loads as it would have
-            setattr(row, relation, value)
-    return row
-
-
 def cards_for(pupils, school, year, today):
     """The workspace card of each pupil, in the given order. Fixed query count for any number."""
     pupils = list(pupils)
@@ -186,13 +177,13 @@ def cards_for(pupils, school, year, today):
     if not ids:
         return []
     book = standings.Book(school)
-    entries = [_grades_from(book, entry, "current", "predicted") for entry in latest_entries(ids, year)]
+    entries = [book.fill_grades(entry, "current", "predicted") for entry in latest_entries(ids, year)]
     # With a grade read, the book holds every grade: targets take theirs from it rather than three
     # joins each (joined when there is none: reading the book for targets alone is a query more).
     relations = ("grade", "published_grade", "requested_grade")
     rows = Target.objects.filter(pupil_id__in=ids).select_related("subject")
     targets = {
-        (t.pupil_id, t.subject_id): _grades_from(book, t, *relations) if entries else t
+        (t.pupil_id, t.subject_id): book.fill_grades(t, *relations) if entries else t
         for t in (rows if entries else rows.select_related(*relations))
     }
     seen = set()

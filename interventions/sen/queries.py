@@ -174,10 +174,7 @@ def sen_pupils(pupil_ids, figures_, need=None):
         pupils.values_list(
             "pk",
             "year_group__number",
-            "legal_first_name",
-            "legal_last_name",
-            "preferred_first_name",
-            "preferred_last_name",
+            *Pupil.SORTED_NAME_FIELDS,
         ),
         key=lambda row: (row[1], Pupil.sorted_name_of(*row[2:])),
     )

@@ -30,10 +30,7 @@ def pupil_refs(pks):
     """PupilRef for each pupil, in the pupils' usual order (their legal names)."""
     rows = Pupil.objects.filter(pk__in=pks).values_list(
         "pk",
-        "legal_first_name",
-        "legal_last_name",
-        "preferred_first_name",
-        "preferred_last_name",
+        *Pupil.SORTED_NAME_FIELDS,
         "upn",
         "year_group__number",
         "disadvantaged",

@@ -196,10 +196,7 @@ def _pupil_counts_from(sets, entries):
     # costs Django more to bind than the database to find them.
     pupils = Pupil.objects.filter(pk__in=entries.values("pupil_id")).values_list(
         "pk",
-        "legal_first_name",
-        "legal_last_name",
-        "preferred_first_name",
-        "preferred_last_name",
+        *Pupil.SORTED_NAME_FIELDS,
         "upn",
         "form__name",
         "attendance",

@@ -269,6 +269,14 @@ class Pupil(models.Model):
             self.legal_first_name, self.legal_last_name, self.preferred_first_name, self.preferred_last_name
         )
 
+    # The fields `sorted_name_of` takes, in its order (for values_list reads).
+    SORTED_NAME_FIELDS = (
+        "legal_first_name",
+        "legal_last_name",
+        "preferred_first_name",
+        "preferred_last_name",
+    )
+
     @staticmethod
     def sorted_name_of(legal_first_name, legal_last_name, preferred_first_name, preferred_last_name):
         """`sorted_name` of a pupil read as plain values (a page of thousands spares the model objects)."""

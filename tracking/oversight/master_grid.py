@@ -153,11 +153,7 @@ def fill_rows(grid, pupils):
     relations = ("grade", "published_grade", "requested_grade")
     found = Target.objects.filter(subject=grid.subject, pupil_id__in=ids)
     for target in found if graded else found.select_related(*relations):
-        for relation in relations if graded else ():
-            value = book.value(getattr(target, f"{relation}_id"))
-            if value is not None:  # else (another school's scale) the relation loads as it would have
-                setattr(target, relation, value)
-        targets[target.pupil_id] = target
+        targets[target.pupil_id] = book.fill_grades(target, *relations) if graded else target
     school = grid.subject.school
     subject_id = grid.subject.pk
     columns = [(point, point.pk, f"p{point.pk}", f"p{point.pk}_rank") for point in grid.points]

@@ -81,6 +81,15 @@ class Book:
         self.values(None)
         return self._by_id.get(pk)
 
+    def fill_grades(self, row, *relations):
+        """Set `row`'s grade relations (e.g. a target's "grade", "published_grade") from the values already
+        loaded instead of a join each; a value on another school's scale is left to load as it would."""
+        for relation in relations:
+            value = self.value(getattr(row, f"{relation}_id"))
+            if value is not None:
+                setattr(row, relation, value)
+        return row
+
     def lowest_step(self, scale_id):
         values = self.values(scale_id)
         return min(v.step for v in values) if values else 0
