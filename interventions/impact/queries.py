@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
 
 from tracking import standing
 from tracking.models import AssessmentPoint, GradeEntry, Pupil, Target
@@ -101,46 +101,45 @@ def _similar(school, keys, treated):
     over the pupils graded at both points of each of `keys` ((subject id, start, end)) who had no plan
     or session in the subject (`treated`: (pupil id, subject id) pairs), summed in the database.
 
-    One query: each pupil's grade that counts at the start (as tracking.standing picks it, in its ORM
-    form) joined to theirs at the end, summed by cohort. Helped pupils are summed apart, by id, and
-    left out here: a pupil helped in one subject is still a similar pupil in the others."""
+    One query: every active pupil's grade that counts at the keys' points (as tracking.standing picks
+    it, in its ORM form), read once and joined to itself through the keys (start to end), summed by
+    cohort. Helped pupils are summed apart, by id, and left out here: a pupil helped in one subject is
+    still a similar pupil in the others. The keys are a VALUES list the database joins on, not a chain
+    of ORs it tests on every pair, and the grades one common table, not two subqueries to plan around."""
     if not keys:
         return {}
-    starts, ends = defaultdict(set), defaultdict(set)
+    points = defaultdict(set)
     for subject_id, start, end in keys:
-        starts[subject_id].add(start)
-        ends[subject_id].add(end)
-
-    def graded(points):
-        where = Q()
-        for subject_id, point_ids in points.items():
-            where |= Q(subject_id=subject_id, point_id__in=sorted(point_ids))
-        rows = (
-            GradeEntry.objects.filter(where, school=school, pupil__is_active=True)
-            .annotate(step=standing.counting_step_expression())
-            .filter(step__isnull=False)
-            .values("pupil_id", "subject_id", "point_id", "step")
-            .order_by()
-        )
-        return rows.query.sql_with_params()
-
-    (start_sql, start_params), (end_sql, end_params) = graded(starts), graded(ends)
-    pairs = " OR ".join("(a.subject_id = %s AND a.point_id = %s AND b.point_id = %s)" for _ in keys)
+        points[subject_id].update((start, end))
+    where = Q()
+    for subject_id, point_ids in points.items():
+        where |= Q(subject_id=subject_id, point_id__in=sorted(point_ids))
+    graded = (
+        GradeEntry.objects.filter(where, school=school, pupil__is_active=True)
+        .annotate(step=standing.counting_step_expression())
+        .filter(step__isnull=False)
+        .values("pupil_id", "subject_id", "point_id", "step")
+        .annotate(cohort=F("pupil__year_group_id"), band=F("pupil__prior_band"))
+        .order_by()
+    )
+    graded_sql, graded_params = graded.query.sql_with_params()
+    keys = sorted(keys)
     helped = sorted({pupil_id for pupil_id, _ in treated})
     kept_apart = (
         f"CASE WHEN a.pupil_id IN ({', '.join(['%s'] * len(helped))}) THEN a.pupil_id END"
         if helped
         else "NULL"
     )
-    pupil = connection.ops.quote_name(Pupil._meta.db_table)
     sql = (
-        "SELECT p.year_group_id, p.prior_band, a.subject_id, a.point_id, b.point_id, "
-        f"{kept_apart} AS helped, SUM(b.step - a.step), COUNT(*) "
-        f"FROM ({start_sql}) a JOIN ({end_sql}) b ON b.pupil_id = a.pupil_id AND b.subject_id = a.subject_id "
-        f"JOIN {pupil} p ON p.id = a.pupil_id WHERE {pairs} "
-        "GROUP BY p.year_group_id, p.prior_band, a.subject_id, a.point_id, b.point_id, helped"
+        f"WITH k (subject_id, start_id, end_id) AS (VALUES {', '.join(['(%s, %s, %s)'] * len(keys))}), "
+        f"g AS ({graded_sql}) "
+        f"SELECT a.cohort, a.band, k.subject_id, k.start_id, k.end_id, {kept_apart} AS helped, "
+        "SUM(b.step - a.step), COUNT(*) "
+        "FROM k JOIN g a ON a.subject_id = k.subject_id AND a.point_id = k.start_id "
+        "JOIN g b ON b.pupil_id = a.pupil_id AND b.subject_id = k.subject_id AND b.point_id = k.end_id "
+        "GROUP BY a.cohort, a.band, k.subject_id, k.start_id, k.end_id, helped"
     )
-    params = [*helped, *start_params, *end_params, *(value for key in sorted(keys) for value in key)]
+    params = [*(value for key in keys for value in key), *graded_params, *helped]
     sums = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -30,6 +30,16 @@ def plans_visible_to(user):
     return qs.filter(scope)
 
 
+def plans_owned_by(user):
+    """`plans_visible_to(user).filter(owner__user=user)` without the scope's subqueries: an owner
+    always sees their plans (the scope starts with them), so only the school and the pupil's being
+    on roll remain to check."""
+    access = permissions.access_for(user)
+    if not access.is_staff_member or access.staff is None:
+        return Plan.objects.none()
+    return Plan.objects.filter(school_id__in=access.school_ids, pupil__is_active=True, owner=access.staff)
+
+
 def get_plan_or_404(user, pk):
     try:
         return (

@@ -3,13 +3,13 @@
 from collections import defaultdict
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 
 from tracking.models import AssessmentPoint, Pupil, Subject
 
 from .. import grades
 from ..models import Flag
-from .models import PlanReview, PlanStatus, TargetGroup
+from .models import PlanStatus, TargetGroup
 
 EXPORT_HEADERS = [
     "Pupil", "UPN", "Year", "Form", "Plan", "Level", "Subjects", "Reason for referral", "What will be done",
@@ -57,27 +57,24 @@ def review_points(plan):
     return points.exclude(pk__in=plan.reviews.values("point_id"))
 
 
-def plans_due_review(queryset):
-    """Active plans with a locked tracking event since they started (or their last review)."""
-    plans = list(queryset.filter(status=PlanStatus.ACTIVE).select_related("start_point", "pupil"))
-    if not plans:
-        return []
-    latest = {}
-    for year_group_id, seq in AssessmentPoint.objects.filter(
-        academic_year__is_current=True,
-        is_locked=True,
-        year_group_id__in={p.pupil.year_group_id for p in plans},
-    ).values_list("year_group_id", "sequence"):
-        latest[year_group_id] = max(seq, latest.get(year_group_id, 0))
-    reviewed = defaultdict(int)
-    for plan_id, seq in PlanReview.objects.filter(plan__in=plans).values_list("plan_id", "point__sequence"):
-        reviewed[plan_id] = max(seq, reviewed[plan_id])
-    due = []
-    for plan in plans:
-        since = max(plan.start_point.sequence if plan.start_point else 0, reviewed[plan.pk])
-        if latest.get(plan.pupil.year_group_id, 0) > since:
-            due.append(plan)
-    return due
+def due_review_count(queryset):
+    """How many of `queryset`'s active plans have a locked tracking point of the pupil's year group,
+    this year, later than the one they started from and the last they were reviewed against. One
+    query: the latest point and the last review are read beside each plan, not the plans themselves."""
+    latest = (
+        AssessmentPoint.objects.filter(
+            year_group_id=OuterRef("pupil__year_group_id"), academic_year__is_current=True, is_locked=True
+        )
+        .order_by("-sequence")
+        .values("sequence")[:1]
+    )
+    rows = (
+        queryset.filter(status=PlanStatus.ACTIVE)
+        .annotate(latest=Subquery(latest), reviewed=Max("reviews__point__sequence"))
+        .values_list("latest", "start_point__sequence", "reviewed")
+        .order_by()
+    )
+    return sum(1 for latest, started, reviewed in rows if (latest or 0) > max(started or 0, reviewed or 0))
 
 
 # -- the key-stage coordinator's tracking sheet ----------------------------------------------------

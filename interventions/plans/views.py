@@ -50,7 +50,7 @@ def plan_list(request):
             "filter": plan_filter,
             "table": table,
             "warnings": page_warnings,
-            "due": len(queries.plans_due_review(access.plans_visible_to(user).filter(owner__user=user))),
+            "due": queries.due_review_count(access.plans_owned_by(user)),
             "query": request.GET.urlencode(),
             "ks_sheet": access.can_see_ks_sheet(user),
         },

@@ -187,6 +187,22 @@ def test_a_review_must_follow_a_later_tracking_event(graded):
     assert error.value.code == "not_later"
 
 
+def test_the_plan_list_counts_the_owners_plans_due_a_review_until_they_are_reviewed(client, graded):
+    w = graded
+    plan = child_plan(w)
+    client.force_login(w.hod.user)
+    url = reverse("interventions:plan_list")
+    assert client.get(url).context["due"] == 0
+    point = _later_point(w)
+    page = client.get(url)
+    assert page.context["due"] == 1 and "1 of your plans is due a review." in page.content.decode()
+    client.force_login(w.slt.user)  # sees the plan but does not own it
+    assert client.get(url).context["due"] == 0
+    services.plan_review(plan=plan, point=point, decision=Decision.CONTINUE, by=w.hod.user)
+    client.force_login(w.hod.user)
+    assert client.get(url).context["due"] == 0
+
+
 def test_two_level_3_plans_warn(graded):
     w = graded
     a = child_plan(w, Scope.SUBJECT)
