@@ -23,7 +23,8 @@ def test_shared_rows_are_what_select_related_reads_with_each_related_row_built_o
 def test_shared_rows_follow_nested_keys_and_leave_an_empty_key_empty(world, django_assert_num_queries):
     pupil = f.PupilFactory(school=world.school, form=None)
     with django_assert_num_queries(1):
-        found = {p.pk: p for p in select_shared(Pupil.objects.filter(school=world.school), "form__year_group")}
+        pupils = select_shared(Pupil.objects.filter(school=world.school), "form__year_group")
+        found = {p.pk: p for p in pupils}
         assert found[pupil.pk].form is None
         assert found[world.child.pk].form.year_group.number == world.child.form.year_group.number
     with django_assert_num_queries(1):
