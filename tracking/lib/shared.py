@@ -39,13 +39,16 @@ def select_shared(queryset, *relations):
             if path not in specs:
                 holder = specs[parent].field.related_model if parent else model
                 specs[path] = _Relation(path, parent, holder._meta.get_field(parts[depth - 1]))
-    columns = list(own)
+    annotations = list(queryset.query.annotation_select)  # set on each object, as iterating would
+    columns = [*own, *annotations]
     for spec in specs.values():
         columns += [f"{spec.path}__{name}" for name in spec.names]
-    objects, n = [], len(own)
+    objects, n, first = [], len(own), len(own) + len(annotations)
     for values in queryset.values_list(*columns):
         obj = model.from_db(db, own, values[:n])
-        made, at = {"": obj}, n
+        for name, value in zip(annotations, values[n:first], strict=True):
+            setattr(obj, name, value)
+        made, at = {"": obj}, first
         for spec in specs.values():
             end = at + len(spec.names)
             holder = made.get(spec.parent)

@@ -1,4 +1,5 @@
 import pytest
+from django.db.models import Count, Value
 
 from tests import factories as f
 from tracking.lib.shared import select_shared
@@ -30,3 +31,9 @@ def test_shared_rows_follow_nested_keys_and_leave_an_empty_key_empty(world, djan
     with django_assert_num_queries(1):
         staff = select_shared(Staff.objects.filter(pk=world.teacher.pk), "user")
         assert staff[0].user.username == world.teacher.user.username
+
+
+def test_shared_rows_keep_the_querysets_annotations(world):
+    groups = TeachingGroup.objects.filter(pk=world.group.pk).annotate(mine=Value(True), n=Count("pupils"))
+    [group] = select_shared(groups, "subject")
+    assert group.mine is True and group.n == world.group.pupils.count() and group.subject == world.maths
