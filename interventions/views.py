@@ -13,7 +13,7 @@ from tracking.school.queries import pupil_list
 from . import access, queries, services
 from .filters import FlagFilter
 from .forms import ActionForm, ManualFlagForm, PresetForm, RuleForm, RunRulesForm
-from .models import InterventionSettings, Rule
+from .models import Flag, InterventionSettings, Rule
 from .plans.access import plans_visible_to
 from .tables import FlagTable
 
@@ -40,6 +40,7 @@ def flag_list(request):
     if fmt := exports.requested(request):
         return exports.table_download(request, table, fmt, name="flags")
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    queries.read_page_through_ids(table, queries.flag_list(Flag.objects.all()))
     return render(
         request,
         "interventions/flag_list.html",

@@ -2,11 +2,11 @@
 
 import django_filters
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from tracking import standing
+from tracking.lib.links import url_for_pk
 from tracking.models import Gender, GradeEntry, PriorBand, SenStatus, Subject
 from tracking.school.filters import AnyYesNo
 from tracking.school.tables import pupil_flags, pupil_flags_html
@@ -101,15 +101,19 @@ class HealthPupilTable(tables.Table):
 
     def __init__(self, *args, book, **kwargs):
         self.book = book
+        self._expected = {}  # (scale id, step) -> the grade's code: a page repeats a few dozen pairs
         super().__init__(*args, **kwargs)
 
     def render_pupil(self, record):
-        url = reverse("pupil_detail", args=[record.pupil_id])
+        url = url_for_pk("pupil_detail", record.pupil_id)
         return format_html('<a href="{}">{}</a>', url, record.pupil.sorted_name)
 
     def render_expected_step(self, record, value):
-        grade = standing.grade_at_step(self.book.values(record.target_scale), value)
-        return grade.code if grade else "—"
+        key = (record.target_scale, value)
+        if key not in self._expected:
+            grade = standing.grade_at_step(self.book.values(record.target_scale), value)
+            self._expected[key] = grade.code if grade else "—"
+        return self._expected[key]
 
     def render_standing(self, record):
         return standing_html(standing.from_row(record), self.book.school)
