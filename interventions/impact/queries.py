@@ -159,13 +159,12 @@ def with_standings(school, detail):
     if not detail:
         return detail
     pupil_ids, subject_ids = {d["pupil_id"] for d in detail}, {d["subject_id"] for d in detail}
-    targets = {
-        (t.pupil_id, t.subject_id): t
-        for t in Target.objects.filter(pupil_id__in=pupil_ids, subject_id__in=subject_ids).select_related(
-            "published_grade", "grade", "requested_grade"
-        )
-    }
     book = standing.Book(school)
+    # The Book holds every grade value: the targets need only their ids, not three joins each.
+    targets = {
+        (t.pupil_id, t.subject_id): book.fill_grades(t, "published_grade", "grade", "requested_grade")
+        for t in Target.objects.filter(pupil_id__in=pupil_ids, subject_id__in=subject_ids)
+    }
     points = {p.pk: p for d in detail for p in d["points"]}
     # The points are in hand and the Book holds every grade value: the rows need only their ids.
     wanted = {(d["pupil_id"], d["subject_id"], p.pk) for d in detail for p in d["points"]}
