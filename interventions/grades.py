@@ -60,20 +60,22 @@ def standings(pupil_ids, *, subject_ids=None, point=None, upto_sequence=None, sc
         entries = entries.filter(point__academic_year__is_current=True)
         if upto_sequence is not None:
             entries = entries.filter(point__sequence__lte=upto_sequence)
+    # The Book holds every grade value of the school: rows need only their grades' ids, not a join each.
+    book = truth.Book(school) if school is not None else None
     latest = {}
-    for entry in entries.select_related("point", "subject", "current", "predicted").order_by(
-        "point__sequence"
-    ):
+    for entry in entries.select_related("point", "subject").order_by("point__sequence"):
+        if book is None:
+            book = truth.Book(School.objects.get(pk=entry.school_id))
+        book.fill_grades(entry, "current", "predicted")
         if truth.counting_grade(entry.point, entry.current, entry.predicted) is not None:
             latest[(entry.pupil_id, entry.subject_id)] = entry
     if not latest:
         return {}
-    targets = Target.objects.filter(
-        pupil_id__in=pupil_ids, subject_id__in={s for _, s in latest}
-    ).select_related("published_grade", "grade", "requested_grade")
-    target_of = {(t.pupil_id, t.subject_id): t for t in targets}
-    school = school or School.objects.get(pk=next(iter(latest.values())).school_id)
-    book = truth.Book(school)
+    targets = Target.objects.filter(pupil_id__in=pupil_ids, subject_id__in={s for _, s in latest})
+    target_of = {
+        (t.pupil_id, t.subject_id): book.fill_grades(t, "published_grade", "grade", "requested_grade")
+        for t in targets
+    }
     result = {}
     for key, entry in latest.items():
         judged = book.judge_entry(entry, target_of.get(key))
