@@ -238,7 +238,9 @@ def read_page_through_ids(table, rows):
     """Read a paginated table's page as `rows` (the model with the relations the table shows) whose ids
     the page's own query picks, in its filters and order, as a subquery: still one query, but the
     database plans the access scope's subqueries apart from the table's joins. Planned together, a
-    head of department's flag page took 40 ms to plan and 9 to run; apart, 5 and 7."""
+    head of department's flag page took 40 ms to plan and 9 to run; apart, 5 and 7. The page holds
+    the same rows in the same order, except that rows equal in that order (a sort by pupil, say) may
+    come in another order among themselves, as the database never promised one."""
     page = table.page.object_list
     ordering = page.data.query.order_by
     picked = rows.filter(pk__in=page.data.values("pk"))
