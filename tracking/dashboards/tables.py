@@ -4,10 +4,13 @@ Rows are `figures.Figures` dressed by the view (label, link, bar segments). Head
 own words for standings. Exports go through tracking.lib.exports, which neutralises spreadsheet formulas.
 """
 
+import html
+from functools import partial
+
 import django_tables2 as tables
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.text import slugify
 
 from tracking.lib import exports
@@ -22,6 +25,21 @@ class PercentColumn(tables.Column):
 
     def render(self, value):
         return f"{value}%"
+
+
+def _label_html(default, record):
+    """FiguresTable.render_label's cell: the row's label, linked when it has a link."""
+    label = record.label
+    if label is None or label == "":
+        return default
+    link = getattr(record, "link", None)
+    return format_html('<a href="{}">{}</a>', link, label) if link else conditional_escape(label)
+
+
+def _number_html(name, pattern, default, record):
+    """A number's cell (the figures are numbers: nothing to escape), the default when there is none."""
+    value = getattr(record, name)
+    return default if value is None else pattern.format(value)
 
 
 class FiguresTable(tables.Table):
@@ -56,6 +74,28 @@ class FiguresTable(tables.Table):
         self.columns["label"].column.verbose_name = heading
         for status in ("above", "on", "below", "well_below"):
             self.columns[f"{status}_pct"].column.verbose_name = f"% {labels[status]}"
+
+    def cell_html(self):
+        """Every cell's HTML, as the columns' render methods and defaults give it (see
+        tracking.templatetags.uplift_tables.table_row): django-tables2's own lookup, for a row of
+        figures, was most of the time of a page of tables."""
+        cells = {}
+        for bound in self.columns:
+            name = bound.name
+            default = html.escape(str(bound.default))
+            if name == "label":
+                cells[name] = partial(_label_html, default)
+            elif name == "bar":
+                cells[name] = bar_svg
+            elif name == "outlier":
+                cells[name] = lambda record: conditional_escape(self.render_outlier(record))
+            elif name == "avg_diff":
+                cells[name] = partial(_number_html, name, "{:.2f}", default)
+            elif isinstance(bound.column, PercentColumn):
+                cells[name] = partial(_number_html, name, "{}%", default)
+            elif name in ("graded", "up", "down"):
+                cells[name] = partial(_number_html, name, "{}", default)
+        return cells
 
     def render_label(self, record, value):
         link = getattr(record, "link", None)
