@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date
 
 from tracking import standing
 from tracking.lib import pdf as pdfs
+from tracking.lib import workers
 from tracking.school.theme import safe_colour, text_colour_on
 from tracking.templatetags.uplift import ICONS
 
@@ -60,6 +61,19 @@ def render(data):
     """(pdf bytes, pages) for one report: A4, tagged (PDF/UA-1), fonts embedded."""
     document = pdfs.document(html(data))
     return pdfs.write(document), len(document.pages)
+
+
+def render_many(reports, *, processes=1):
+    """[(pdf bytes, pages, None) or (None, None, the exception)] for each report's frozen data, in order,
+    laid out in up to `processes` processes at once."""
+    return workers.map_in_processes(_render_or_failure, reports, processes=processes)
+
+
+def _render_or_failure(data):
+    try:
+        return (*render(data), None)
+    except Exception as exc:  # one pupil's failure is listed with its reason, never the batch's
+        return None, None, exc
 
 
 def merge(pdfs):

@@ -40,4 +40,7 @@ def follow_up_panel(user):
     count = found.count()
     if not count:
         return None
-    return {"count": count, "top": list(found[:5])}
+    # The panel names the pupil and the session only: the list page's four other joins cost PostgreSQL
+    # 15-30 ms of planning for five rows.
+    top = found.select_related(None).select_related("pupil", "session")[:5]
+    return {"count": count, "top": list(top)}

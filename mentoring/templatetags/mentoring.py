@@ -1,11 +1,13 @@
 import html
 
 from django import template
+from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from mentoring.rag.words import ICONS
 from tracking import standing as standings
+from tracking.lib.links import url_for_pk
 from tracking.templatetags.uplift import standing_html
 
 register = template.Library()
@@ -103,3 +105,19 @@ def mentee_lines(card, words, school):
             "      </tr>\n    "
         )
     return mark_safe("".join(out))
+
+
+@register.filter
+def not_met_links(assignments):
+    """The compliance table's "who (last met)" cell, as the template's loop wrote it: each mentee not
+    met this month, linked, with the day last met (a school's mentees are some three hundred links)."""
+    if not assignments:
+        return mark_safe('<span class="muted">All met</span>')
+    links = []
+    for a in assignments:
+        met = dateformat.format(a.last_met, "j M") if a.last_met else "never"
+        links.append(
+            f'<a href="{url_for_pk("mentoring:mentee", a.pupil_id)}">{html.escape(a.pupil.sorted_name)}</a>'
+            f' <span class="muted small">({html.escape(met)})</span>'
+        )
+    return mark_safe("; ".join(links))

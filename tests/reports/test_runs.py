@@ -37,6 +37,31 @@ def test_the_run_queues_one_task_per_pupil_after_commit(world, django_capture_on
     assert run.reports.filter(status=ReportStatus.PENDING).count() == 3
 
 
+def test_a_batch_rendered_side_by_side_makes_each_report_and_lists_a_failure(world, monkeypatch):
+    give_grades(world)
+    real = services.pdf.render
+
+    def broken(frozen):
+        if frozen["pupil"]["first_name"] == "Ben":
+            raise RuntimeError("the font cache is corrupt")
+        return real(frozen)
+
+    monkeypatch.setattr(services.pdf, "render", broken)  # forked processes inherit it
+    run = services.run_create(
+        school=world.school, kind="year11", point=world.point, year_group=world.y11, by=world.slt.user
+    )
+    services.reports_render(run.reports.values_list("pk", flat=True), processes=2)
+    failed = run.reports.get(status=ReportStatus.FAILED)
+    assert failed.pupil == world.classmate and "font cache is corrupt" in failed.error
+    made = run.reports.filter(status=ReportStatus.DONE).select_related("pupil")
+    assert len(made) == 2
+    for report in made:
+        with report.pdf.open("rb") as handle:
+            content = handle.read()
+        assert report.pupil.legal_last_name in pdf_text(content) and pdf_pages(content) == report.pages
+        assert report.data["pupil"]["first_name"] == report.pupil.first_name
+
+
 def test_a_report_is_never_made_twice_and_a_later_grade_change_never_alters_it(world):
     run = finished_run(world)
     report = run.reports.get(pupil=world.child)

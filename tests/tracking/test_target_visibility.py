@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from tests import factories as f
-from tracking.models import TargetStatus
+from tracking.models import Target, TargetStatus
+from tracking.permissions import targets as policy
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +66,45 @@ def test_those_who_work_on_a_proposal_see_it(client, world, proposed, persona):
     assert [row["pending"] for row in target_rows] == [proposed.grade]
     detail = client.get(reverse("target_detail", args=[world.child.pk, world.maths.pk]))
     assert detail.context["target"] == proposed
+
+
+def test_a_teachers_targets_are_the_same_in_the_sqlite_and_postgresql_forms(world):
+    """permissions finds a teacher's targets in one form for PostgreSQL and another for SQLite (which
+    has no hash joins): both must name the same targets. Checked on the suite's database."""
+
+    def target(pupil, subject):
+        return f.TargetFactory(pupil=pupil, subject=subject, grade=f.grade(world.school, "6"))
+
+    # other_teacher teaches English to all three and maths to other_child only; last year's group
+    # taught by the same teacher must not count.
+    every = [
+        target(p, s)
+        for p in (world.child, world.classmate, world.other_child)
+        for s in (world.maths, world.english)
+    ]
+    old_year = f.AcademicYearFactory(school=world.school, is_current=False, name="2020/21")
+    f.TeachingGroupFactory(
+        school=world.school,
+        academic_year=old_year,
+        subject=world.maths,
+        year_group=world.y11,
+        name="11Ma9",
+        teachers=[world.other_teacher],
+        pupils=[world.child],
+    )
+    found = {}
+    for vendor in ("postgresql", "sqlite"):
+        for who in ("teacher", "other_teacher"):
+            staff = getattr(world, who)
+            found[(vendor, who)] = set(
+                Target.objects.filter(policy._taught_targets(staff, vendor)).values_list("pk", flat=True)
+            )
+    expected_teacher = {
+        t.pk for t in every if t.subject == world.maths and t.pupil in (world.child, world.classmate)
+    }
+    expected_other = {t.pk for t in every if t.subject == world.english} | {
+        t.pk for t in every if t.subject == world.maths and t.pupil == world.other_child
+    }
+    for vendor in ("postgresql", "sqlite"):
+        assert found[(vendor, "teacher")] == expected_teacher
+        assert found[(vendor, "other_teacher")] == expected_other

@@ -8,6 +8,7 @@ from django.utils import timezone
 from tracking import standing
 from tracking.lib.errors import DomainError
 from tracking.lib.grading import ScaleLookup, UnknownGrade
+from tracking.lib.shared import select_shared
 from tracking.marksheets.forms import clean_value, short_hint
 from tracking.marksheets.windows import (
     COMPLETE,
@@ -257,10 +258,11 @@ def sheet_windows(groups, *, today=None, open_only=True):
     """(group, point, window) for every group × (open) point of its year group, in the order the
     list shows them, without counting anything: 3 queries. Page this, then `sheet_summaries`."""
     today = today or timezone.localdate()
-    groups = list(
-        groups.filter(academic_year__is_current=True)
-        .select_related("subject", "year_group", "academic_year")
-        .order_by("year_group__number", "subject__name", "name")
+    groups = select_shared(
+        groups.filter(academic_year__is_current=True).order_by("year_group__number", "subject__name", "name"),
+        "subject",
+        "year_group",
+        "academic_year",
     )
     keys = {(g.academic_year_id, g.year_group_id) for g in groups}
     if not keys:
@@ -277,11 +279,15 @@ def sheet_windows(groups, *, today=None, open_only=True):
     by_key = {}
     for group in groups:
         by_key.setdefault((group.academic_year_id, group.year_group_id), []).append(group)
-    windows = []
+    windows, shared = [], {}
     for point in points:
         for group in by_key.get((point.academic_year_id, point.year_group_id), ()):
             mine = [r for r in reopens if r.point_id == point.pk and r.teaching_group_id in (None, group.pk)]
-            window = window_for(point, mine, today)
+            # A point's groups share its window unless a reopen names one of them (a window each).
+            key = (point.pk, *(r.pk for r in mine))
+            window = shared.get(key)
+            if window is None:
+                window = shared[key] = window_for(point, mine, today)
             if open_only and not window.is_open:
                 continue
             windows.append((group, point, window))

@@ -165,9 +165,14 @@ class Completion:
         return self._group_by(lambda s: [(s.group.subject.department_id, s.group.subject.department.name)])
 
     def by_teacher(self):
+        names = {}  # a teacher's name, worked out once however many sheets they have
+
         def keys(sheet):
             teachers = sheet.group.teacher_list
-            return [(t.pk, str(t)) for t in teachers] or [(None, "No teacher")]
+            for t in teachers:
+                if t.pk not in names:
+                    names[t.pk] = str(t)
+            return [(t.pk, names[t.pk]) for t in teachers] or [(None, "No teacher")]
 
         return self._group_by(keys)
 
@@ -292,8 +297,10 @@ def _sheets(points, group_rows, by_sheet, pupils_in):
     return sheets
 
 
-def completion_for(points, departments=None):
+def completion_for(points, departments=None, *, subjects=True):
     """Every sheet for the chosen points with its counts. `departments`: None for all, or a set of ids.
+    `subjects=False` when nothing reads a sheet's group's subject or department (the chase list, the
+    tallies by point and by teacher): the groups are then read without them.
 
     Three queries whatever the school's size: the groups, their teachers, and the counts (one
     aggregate over grade entries grouped by teaching group and point, with the groups' pupils on roll).
@@ -305,10 +312,21 @@ def completion_for(points, departments=None):
     by_sheet, pupils_in = _sheet_counts(points, in_scope)
     teachers_of = teachers_by_group(in_scope)
     rows = []
-    for group in _groups_with_subjects(in_scope.order_by("year_group__number", "subject__name", "name")):
+    ordered = in_scope.order_by("year_group__number", "subject__name", "name")
+    groups = _groups_with_subjects(ordered) if subjects else _groups_alone(ordered)
+    for group in groups:
         group.teacher_list = teachers_of[group.pk]
         rows.append((group, group.academic_year_id, group.year_group_id))
     return Completion(points=points, sheets=_sheets(points, rows, by_sheet, pupils_in))
+
+
+GROUP_ALONE = ("id", "school_id", "academic_year_id", "subject_id", "year_group_id", "name")
+
+
+def _groups_alone(groups):
+    """The TeachingGroups of the queryset `groups` with their own columns only (the rest deferred)."""
+    db = groups.db
+    return [TeachingGroup.from_db(db, GROUP_ALONE, values) for values in groups.values_list(*GROUP_ALONE)]
 
 
 def _groups_with_subjects(groups):

@@ -51,8 +51,10 @@ def completion_page(request):
         departments = departments.filter(pk__in=scope)
     departments = list(departments)
     department = next((d for d in departments if str(d.pk) == request.GET.get("department")), None)
-    result = completion.completion_for(chosen, {department.pk} if department else scope)
     view = request.GET.get("view") if request.GET.get("view") in dict(VIEWS) else "chase"
+    result = completion.completion_for(
+        chosen, {department.pk} if department else scope, subjects=view in ("department", "group")
+    )
     keep = [("point", p.pk) for p in chosen] + ([("department", department.pk)] if department else [])
     tabs = [
         {"key": key, "label": label, "url": "?" + urlencode([*keep, ("view", key)]), "active": key == view}

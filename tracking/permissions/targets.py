@@ -1,6 +1,7 @@
 """Targets: who generates, agrees, requests, raises and sees them."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q
 
 from tracking.models import Role, Target, TargetRaiseProposal, TargetStatus, TeachingGroup
 from tracking.permissions.core import (
@@ -125,13 +126,7 @@ def targets_visible_to(user):
         return qs.none()
     if access.whole_school_reader:
         return qs
-    taught = TeachingGroup.objects.filter(
-        teachers=access.staff,
-        academic_year__in=current_years(),
-        subject_id=OuterRef("subject_id"),
-        pupils=OuterRef("pupil_id"),
-    )
-    scope = Q(Exists(taught))
+    scope = _taught_targets(access.staff)
     if access.department_ids:
         scope |= Q(subject__department_id__in=access.department_ids)
     # Heads of year and key stage are middle leaders: they see their pupils' targets once published.
@@ -141,6 +136,28 @@ def targets_visible_to(user):
     if year_scope:
         scope |= year_scope & Q(published_grade__isnull=False)
     return qs.filter(scope)
+
+
+def _taught_targets(staff, vendor=None):
+    """Q: the targets of the pupils and subjects `staff` teaches this year. The same targets either way;
+    the form suits each database. PostgreSQL tests each target against the groups (EXISTS), which it
+    plans cheaply and runs as a hash semi-join. SQLite has no hash joins and would test every target of
+    the year against the groups one by one (60 ms a read at 6,000 pupils), so there the targets are
+    found from the groups' few hundred memberships instead (1-5 ms)."""
+    if (vendor or connection.vendor) == "sqlite":
+        taught = Target.objects.filter(
+            subject__groups__teachers=staff,
+            subject__groups__academic_year__in=current_years(),
+            subject__groups__pupils=F("pupil_id"),
+        )
+        return Q(pk__in=taught.values("pk"))
+    taught = TeachingGroup.objects.filter(
+        teachers=staff,
+        academic_year__in=current_years(),
+        subject_id=OuterRef("subject_id"),
+        pupils=OuterRef("pupil_id"),
+    )
+    return Q(Exists(taught))
 
 
 def can_write_curricular_target(user, *, pupil=None, group=None, form=None):

@@ -153,17 +153,18 @@ def pupil_history(pupil, subjects=None, family=False, visible_targets=None, targ
     if subjects is not None:
         entries = entries.filter(subject__in=subjects)
     if family:
-        entries = entries.filter(verified_at__isnull=False).select_related(
-            "verified_current", "verified_predicted"
-        )
-    else:
-        entries = entries.select_related("current", "predicted")
+        entries = entries.filter(verified_at__isnull=False)
     entries = list(entries.order_by("point__academic_year__starts_on", "point__sequence"))
+    # The grades come from the standing book, which reads every grade of the school once for judging
+    # anyway, not from two joins (and two GradeValues built) per entry.
+    book = standing.Book(pupil.school, family=family)
+    grades = ("verified_current", "verified_predicted") if family else ("current", "predicted")
+    for entry in entries:
+        book.fill_grades(entry, *grades)
     if family:
         entries = [_as_verified(entry) for entry in entries]
     if targets is None:  # else {subject id: Target}, already read (published only for families)
         targets = targets_by_subject(pupil, published_only=family, visible=visible_targets)
-    book = standing.Book(pupil.school, family=family)
     points = sorted({e.point for e in entries}, key=lambda p: (p.opens_on, p.sequence))
     by_subject = defaultdict(dict)
     subject_objs = {}

@@ -134,10 +134,9 @@ def approval_grid_export(subjects, rows):
     return headers, out
 
 
-def subject_status_counts(targets_qs):
-    """{(subject id, status): targets} of the targets."""
-    rows = targets_qs.values_list("subject_id", "status").annotate(n=Count("pk")).order_by()
-    return {(subject_id, status): n for subject_id, status, n in rows}
+def status_counts(targets_qs):
+    """{status: targets} of the targets."""
+    return dict(targets_qs.values_list("status").annotate(n=Count("pk")).order_by())
 
 
 ACTION_LABELS = {

@@ -1,8 +1,6 @@
 """Target pages: approval, per-target history and actions, change requests, raises, generation,
 flight paths and curricular targets. Thin: permissions decide, tracking.targets does the work."""
 
-from collections import defaultdict
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -91,12 +89,12 @@ def target_overview(request):
             messages.success(request, f"Published {n} targets for {chosen}: families can now see them.")
         return redirect(f"{reverse('target_overview')}?year={chosen.number}")
 
-    # The year's targets counted by subject and status in one read of the visible targets: the
-    # subjects that have one (the grid's columns) and the counts by status come from it, and the
-    # subjects themselves are then read by id.
-    counts = queries.subject_status_counts(year_targets)
+    # The subjects that have a target (the grid's columns) come from a subquery, not a join with
+    # DISTINCT: the join put every target of the year through a sort. Counting by subject and status
+    # in one grouped read looks cheaper but SQLite then walks every target of the school in the
+    # (subject, status) index's order, testing the visibility of each: 80 -> 135 ms for a teacher.
     subjects_in_year = list(
-        Subject.objects.filter(school=school, pk__in={subject for subject, _ in counts}).order_by("name")
+        Subject.objects.filter(school=school, pk__in=year_targets.values("subject_id")).order_by("name")
     )
     filter_form = TargetFilterForm(request.GET or None, subjects=subjects_in_year)
     subject_id = status = None
@@ -125,9 +123,7 @@ def target_overview(request):
         page=request.GET.get("page"),
         subjects=subjects_in_year,
     )
-    all_counts = defaultdict(int)
-    for (_, target_status), n in counts.items():
-        all_counts[target_status] += n
+    all_counts = queries.status_counts(year_targets)
     # Thousands of cells: one prefix instead of a reverse() per cell.
     detail_prefix = reverse("target_detail", args=[0, 0]).split("/0/")[0] + "/"
     return render(
