@@ -9,6 +9,7 @@ from django.db import connection
 from tests import factories as f
 from tracking import standing
 from tracking.models import (
+    AssessmentPoint,
     FlightPath,
     GradeEntry,
     GradeScale,
@@ -18,6 +19,7 @@ from tracking.models import (
     TargetStatus,
 )
 from tracking.standing import ABOVE, BELOW, NONE, ON, WELL_BELOW, Book, Thresholds
+from tracking.standing import sql as standing_sql_module
 
 
 def _point(collects_predicted=True):
@@ -290,16 +292,16 @@ def test_the_school_thresholds_and_floor_are_data_both_forms_read(world):
 # -- both forms agree across a grid of cases ------------------------------------------------------
 
 
-def _standing_sql_rows(entries, thresholds):
+def _standing_sql_rows(entries, thresholds, **options):
     """{entry id: row} from `standing.standing_sql`."""
-    sql, params = standing.standing_sql(entries, thresholds)
+    sql, params = standing.standing_sql(entries, thresholds, **options)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return {row["id"]: row for row in (dict(zip(names, values, strict=True)) for values in cursor)}
 
 
-def test_python_and_sql_agree_on_every_case_of_a_grid(world):
+def test_python_and_sql_agree_on_every_case_of_a_grid(world, monkeypatch):
     targets = [
         ("6", None, TargetStatus.PUBLISHED),
         ("3", None, TargetStatus.PUBLISHED),
@@ -335,10 +337,17 @@ def test_python_and_sql_agree_on_every_case_of_a_grid(world):
     )
     sql = {row["pk"]: row for row in rows}
     raw = _standing_sql_rows(entries, Thresholds.of(world.school))
+    judged = {
+        (r.pupil_id, r.subject_id, r.point_id): r
+        for r, _fields in standing.standings_of(entries, Thresholds.of(world.school))
+    }
     seen = set()
     for entry in entries.select_related("point", "current", "predicted"):
         py = book.judge_entry(entry, targets.get((entry.pupil_id, entry.subject_id)))
         step = book.expected(entry.point, entry.subject_id, py.target)[0]
+        mine = judged[(entry.pupil_id, entry.subject_id, entry.point_id)]
+        assert (mine.status, mine.diff, mine.below_floor) == (py.status, py.diff, py.below_floor)
+        assert (str(mine.grade or ""), str(mine.target or "")) == (str(py.grade or ""), str(py.target or ""))
         row = sql[entry.pk]
         assert (row["standing"], row["standing_diff"], row["expected_step"], row["below_floor"]) == (
             py.status,
@@ -357,6 +366,12 @@ def test_python_and_sql_agree_on_every_case_of_a_grid(world):
         assert row["counting_step"] == (py.grade.step if py.grade else None)
         seen.add(py.status)
     assert len(made) > 100 and seen == set(standing.STATUSES)
+    # The same rows with the points given (the grade that counts chosen by the point's id), and with the
+    # grades looked up by a CASE on their id (SQLite's form, and PostgreSQL's for far-apart ids).
+    points = list(AssessmentPoint.objects.filter(pk__in=entries.values("point_id")))
+    assert _standing_sql_rows(entries, Thresholds.of(world.school), points=points) == raw
+    monkeypatch.setattr(standing_sql_module, "LOOKUP_SPAN", 0)
+    assert _standing_sql_rows(entries, Thresholds.of(world.school)) == raw
 
 
 def test_sql_counts_match_python_counts_over_many_rows(world):

@@ -90,6 +90,10 @@ class Breakdown:
         return _round((Decimal(str(self.attainment8)) - Decimal(str(estimated_a8))) / 10, "0.01")
 
 
+def _points(entry):
+    return entry.points
+
+
 @lru_cache(maxsize=4096)  # a few hundred distinct scores, rounded thousands of times on a big school
 def _round(value, places):
     return float(Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP))
@@ -144,7 +148,9 @@ def entries_for(subject, category, grade=None, points=None):
 
 def attainment8(entries, template=DFE_2017):
     """Fill the slots from a pupil's entries and total them (the sum, not divided by anything)."""
-    pool = sorted(entries, key=lambda e: -e.points)
+    # Best first; equal points keep their order. One pass per element over a list of ten or so: a big
+    # school's A8 page works this out for a couple of thousand pupils.
+    pool = sorted(entries, key=_points, reverse=True)
     slots = []
 
     maths = next((e for e in pool if e.category == MATHS), None)
@@ -156,24 +162,25 @@ def attainment8(entries, template=DFE_2017):
 
     best_of = {c: next((e for e in pool if e.category == c), None) for c in ENGLISH}
     both = all(best_of.values())
-    english = max((e for e in best_of.values() if e), key=lambda e: e.points, default=None)
+    english = max((e for e in best_of.values() if e), key=_points, default=None)
     english_score = 0.0
     if english:
         weight = template.english_weight_with_both if both else 1
         english_score = english.points * weight
         slots += [("english", english.subject, english.points)] * weight
-        pool.remove(english)
-    # Any further entry in the slot's own subject (a second language result) counts nowhere;
-    # the other English subject stays in the pool for the open element.
-    if english:
+        # The English slot's entry, and any further entry in its own subject (a second language
+        # result), count nowhere else; the other English subject stays in the pool for the open element.
         pool = [e for e in pool if e.category != english.category]
 
-    ebacc = [e for e in pool if e.category in template.ebacc_categories][: template.ebacc_slots]
-    for e in ebacc:
-        pool.remove(e)
+    ebacc, rest = [], []
+    for e in pool:
+        if len(ebacc) < template.ebacc_slots and e.category in template.ebacc_categories:
+            ebacc.append(e)
+        else:
+            rest.append(e)
     slots += [("ebacc", e.subject, e.points) for e in ebacc]
 
-    opened = pool[: template.open_slots]
+    opened = rest[: template.open_slots]
     slots += [("open", e.subject, e.points) for e in opened]
 
     ebacc_score = sum(e.points for e in ebacc)

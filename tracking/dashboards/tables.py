@@ -4,13 +4,18 @@ Rows are `figures.Figures` dressed by the view (label, link, bar segments). Head
 own words for standings. Exports go through tracking.lib.exports, which neutralises spreadsheet formulas.
 """
 
+import html
+import inspect
+from functools import partial
+
 import django_tables2 as tables
 from django.http import HttpResponse
-from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
 from django.utils.text import slugify
 
 from tracking.lib import exports
+from tracking.lib.links import url_for_pk
 from tracking.templatetags.dashboard_bars import bar_svg
 
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
@@ -22,6 +27,33 @@ class PercentColumn(tables.Column):
 
     def render(self, value):
         return f"{value}%"
+
+
+def _label_html(default, record):
+    """FiguresTable.render_label's cell: the row's label, linked when it has a link."""
+    label = record.label
+    if label is None or label == "":
+        return default
+    link = getattr(record, "link", None)
+    return format_html('<a href="{}">{}</a>', link, label) if link else conditional_escape(label)
+
+
+def _number_html(name, pattern, default, record):
+    """A number's cell, written by `pattern` (None: as a template writes the number), the default when
+    there is none."""
+    value = getattr(record, name)
+    if value is None or value == "":
+        return default
+    return conditional_escape(localize(value) if pattern is None else pattern.format(value))
+
+
+def _rendered_html(name, render, takes_record, default, record):
+    """A cell written by the table's render_<name>([record,] value), the default when there is no value."""
+    value = getattr(record, name)
+    if value is None or value == "":
+        return default
+    content = render(record=record, value=value) if takes_record else render(value=value)
+    return conditional_escape(content if isinstance(content, str) else localize(content))
 
 
 class FiguresTable(tables.Table):
@@ -56,6 +88,28 @@ class FiguresTable(tables.Table):
         self.columns["label"].column.verbose_name = heading
         for status in ("above", "on", "below", "well_below"):
             self.columns[f"{status}_pct"].column.verbose_name = f"% {labels[status]}"
+
+    def cell_html(self):
+        """Every cell's HTML, as the columns' render methods and defaults give it (see
+        tracking.templatetags.uplift_tables.table_row): django-tables2's own lookup, for a row of
+        figures, was most of the time of a page of tables."""
+        cells = {}
+        for bound in self.columns:
+            name = bound.name
+            default = html.escape(str(bound.default))
+            if name == "label":
+                cells[name] = partial(_label_html, default)
+            elif name == "bar":
+                cells[name] = bar_svg
+            elif name == "outlier":
+                cells[name] = lambda record: conditional_escape(self.render_outlier(record))
+            elif name == "avg_diff":
+                cells[name] = partial(_number_html, name, "{:.2f}", default)
+            elif isinstance(bound.column, PercentColumn):
+                cells[name] = partial(_number_html, name, "{}%", default)
+            elif name in ("graded", "up", "down"):
+                cells[name] = partial(_number_html, name, None, default)
+        return cells
 
     def render_label(self, record, value):
         link = getattr(record, "link", None)
@@ -126,8 +180,23 @@ class Attainment8Table(tables.Table):
 
     title = "Attainment 8"
 
+    def cell_html(self):
+        """Every cell's HTML, as the columns' render methods and defaults give it (see
+        tracking.templatetags.uplift_tables.table_row)."""
+        cells = {}
+        for bound in self.columns:
+            name = bound.name
+            render = getattr(self, f"render_{name}", None)
+            default = html.escape(str(bound.default))
+            if render is not None:
+                takes_record = "record" in inspect.signature(render).parameters
+                cells[name] = partial(_rendered_html, name, render, takes_record, default)
+            else:
+                cells[name] = partial(_number_html, name, None, default)
+        return cells
+
     def render_name(self, record, value):
-        return format_html('<a href="{}">{}</a>', reverse("pupil_detail", args=[record.pupil.pk]), value)
+        return format_html('<a href="{}">{}</a>', url_for_pk("pupil_detail", record.pupil.pk), value)
 
     def value_name(self, value):
         return value

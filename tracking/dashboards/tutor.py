@@ -41,13 +41,11 @@ def tracking_reasons(pupil, cells, subjects, rules=RULES):
 
 
 def form_grid(form, point, thresholds):
-    """(subjects, rows, per-subject summary) for a form at one point: four queries plus the sources'."""
-    entries = standing.annotate_standing(
-        GradeEntry.objects.filter(point=point, pupil__form=form, pupil__is_active=True), thresholds
-    ).only("pk", "pupil_id", "subject_id", "point_id", "effort")
+    """(subjects, rows, per-subject summary) for a form at one point: five queries plus the sources'."""
+    entries = GradeEntry.objects.filter(point=point, pupil__form=form, pupil__is_active=True)
     by_pupil = {}
-    for entry in entries:
-        by_pupil.setdefault(entry.pupil_id, {})[entry.subject_id] = (standing.from_row(entry), entry.effort)
+    for result, fields in standing.standings_of(entries, thresholds, fields=("effort",), points=[point]):
+        by_pupil.setdefault(result.pupil_id, {})[result.subject_id] = (result, fields["effort"])
     subject_ids = {sid for cells in by_pupil.values() for sid in cells}
     subjects = list(Subject.objects.filter(pk__in=subject_ids).order_by("name").only("pk", "name", "code"))
     pupils = sorted(form.pupils.filter(is_active=True), key=lambda p: p.sorted_name)

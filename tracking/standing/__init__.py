@@ -50,11 +50,14 @@ from .judge import Book, GradeRef, Standing, from_row
 from .sql import (
     COUNTERS,
     SQL_COLUMNS,
+    GradeTable,
     annotate_standing,
+    counting_grade_expression,
     counting_scale_expression,
     counting_step_expression,
     standing_counts,
     standing_sql,
+    standings_of,
 )
 from .statuses import (
     ABOVE,
@@ -87,6 +90,7 @@ __all__ = [
     "STATUSES",
     "WELL_BELOW",
     "Book",
+    "GradeTable",
     "GradeRef",
     "Place",
     "Standing",
@@ -96,6 +100,7 @@ __all__ = [
     "complete_q",
     "count_labels",
     "counting_grade",
+    "counting_grade_expression",
     "counting_scale_expression",
     "counting_step_expression",
     "counting_target",
@@ -116,5 +121,6 @@ __all__ = [
     "row_complete",
     "standing_counts",
     "standing_sql",
+    "standings_of",
     "SQL_COLUMNS",
 ]

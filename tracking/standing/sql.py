@@ -16,10 +16,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 
-from tracking.models import AssessmentPoint, GradeValue
+from tracking.models import AssessmentPoint, FlightPath, GradeValue
 
 from .complete import complete_q
-from .expected import DEFAULT_GAPS, GAP_YEARS, places_of
+from .expected import DEFAULT_GAPS, places_of
+from .judge import GradeRef, Standing
 from .statuses import ABOVE, BELOW, NONE, ON, STATUSES, WELL_BELOW
 
 
@@ -74,6 +75,18 @@ def counting_step_expression():
 def counting_scale_expression():
     """The scale of the grade that counts (its id), as an ORM expression on GradeEntry rows."""
     return Case(When(_use_predicted(), then=F("predicted__scale_id")), default=F("current__scale_id"))
+
+
+def counting_grade_expression(points=None):
+    """The id of the grade value that counts, as an ORM expression on GradeEntry rows. With `points` (the
+    points the rows are at, loaded) chosen by the point's id, joining nothing; else through the point."""
+    if points is None:
+        return Case(When(_use_predicted(), then=F("predicted_id")), default=F("current_id"))
+    predicting = sorted(point.pk for point in points if point.collects_predicted)
+    if not predicting:
+        return F("current_id")
+    predicted = When(point_id__in=predicting, predicted__isnull=False, then=F("predicted_id"))
+    return Case(predicted, default=F("current_id"))
 
 
 def _counted_target():
@@ -173,10 +186,11 @@ def _is_complete():
 
 
 def _gap_at_end_text(year_number):
-    """gap_at_end_of() in SQL on the inner query's flight-path columns (gap_y7 ... gap_y10)."""
+    """gap_at_end_of() in SQL on the subject's flight path, joined as `fp` (the defaults without one)."""
     if year_number >= 11:
         return "0"
-    column = f"g.gap_y{max(year_number, 7)}"
+    number = max(year_number, 7)
+    column = f"COALESCE(fp.gap_y{number}, {int(DEFAULT_GAPS[number])})"
     return f"({column} + 1)" if year_number < 7 else column
 
 
@@ -203,6 +217,50 @@ def _scales():
     return {row["scale_id"]: (row["scale__code"], row["low"]) for row in rows}
 
 
+# A lookup by id written as an array is at most this long (ids are dense in practice; past it, a CASE).
+LOOKUP_SPAN = 5000
+
+
+class GradeTable:
+    """Every grade value's whole-grade step, scale and scale's lowest step, by id (one query), written
+    into SQL as lookups by id: a query counting many grades joins no grade table for them. On
+    PostgreSQL a lookup is an array subscript; elsewhere (SQLite) a CASE on the id."""
+
+    def __init__(self, vendor):
+        self.vendor = vendor
+        self.steps, self.scales, self.codes, codes = {}, {}, {}, {}
+        rows = GradeValue.objects.values_list("pk", "scale_id", "scale__code", "step", "code")
+        for pk, scale_id, scale_code, step, code in rows:
+            self.steps[pk], self.scales[pk], self.codes[pk] = step, scale_id, code
+            codes[scale_id] = scale_code
+        lows = {}
+        for pk, scale_id in self.scales.items():
+            lows[scale_id] = min(lows.get(scale_id, self.steps[pk]), self.steps[pk])
+        self.lowest = {pk: lows[scale_id] for pk, scale_id in self.scales.items()}
+        self.scale_codes = {scale_id: (code, lows[scale_id]) for scale_id, code in codes.items()}
+
+    def step(self, column):
+        return self._lookup(column, self.steps)
+
+    def scale(self, column):
+        return self._lookup(column, self.scales)
+
+    def lowest_step(self, column):
+        """The lowest whole-grade step on the scale of the grade in `column`."""
+        return self._lookup(column, self.lowest)
+
+    def _lookup(self, column, values):
+        """`values[column]` in SQL (NULL for a NULL or unknown id); the values are integers."""
+        if not values:
+            return "CAST(NULL AS INTEGER)"
+        low, high = min(values), max(values)
+        if self.vendor == "postgresql" and high - low < LOOKUP_SPAN:
+            items = ",".join(str(int(values[pk])) if pk in values else "NULL" for pk in range(low, high + 1))
+            return f"('[{int(low)}:{int(high)}]={{{items}}}'::bigint[])[{column}]"
+        branches = " ".join(f"WHEN {int(pk)} THEN {int(value)}" for pk, value in values.items())
+        return f"(CASE {column} {branches} END)"
+
+
 # The columns of every `standing_sql` row besides the ones a caller asks for.
 SQL_COLUMNS = (
     "id",
@@ -221,61 +279,49 @@ SQL_COLUMNS = (
 )
 
 
-def standing_sql(entries, thresholds, fields=(), points=None, **expressions):
+def standing_sql(entries, thresholds, fields=(), points=None, grades=None, **expressions):
     """(sql, params) of a SELECT with one row per GradeEntry of `entries`: the columns in SQL_COLUMNS
     (on_floor_scale, whether the grade that counts is on the floor grade's scale, and below_floor are
-    booleans, 1 and 0 on SQLite), the GradeEntry `fields` and the `expressions` (name: ORM expression,
-    which may name counting_step, counting_scale, target_step or target_scale) a caller asks for, and
-    working columns (gap_y7 ... gap_y10, gap, lowest). `points`, when given, are the points the entries
-    are at (or more), already loaded: it saves looking them up through the entries.
+    booleans, 1 and 0 on SQLite), the GradeEntry `fields` and the `expressions` (name: ORM expression
+    on GradeEntry rows) a caller asks for, and working columns (counting_grade and target_grade, the
+    grade values' ids). `points`, when given, are the points the entries are at (or more), already
+    loaded: it saves a query. `grades`, a `GradeTable` the caller has read already, saves another.
 
-    The form for counting many grades: an inner query works out each piece once (the grade that counts,
-    the target, the subject's flight path), fenced so the database does not fold it into the outer ones,
-    and outer queries work out the expected step, the difference and the standing from those columns.
-    The same decisions as `annotate_standing`, held to the same answers by the tests.
+    The form for counting many grades. Each grade row is joined only to what it needs from other rows
+    (the pupil, for the entries' own filters, and the pupil's target in the subject); which grade
+    counts is chosen by the point's id (the points that collect predictions are known), the grades'
+    steps and scales are looked up by id (`GradeTable`), the flight path joined by subject. An inner
+    query picks the two grades, fenced so the database does not fold it into the outer one, which
+    works out the expected step, the difference and the standing. The same decisions as
+    `annotate_standing`, held to the same answers by the tests.
     """
+    vendor = connections[entries.db].vendor
     if points is None:
-        places = places_of(AssessmentPoint.objects.filter(pk__in=entries.values("point_id")))
-    else:
-        # Only the points the entries are at need a branch of the gap's CASE (each row tries them in turn).
-        wanted = {point.pk for point in points}
-        places = {pk: place for pk, place in places_of(points).items() if pk in wanted}
-    flight_path = {
-        f"gap_y{year}": Coalesce(
-            F(f"subject__flight_path__gap_y{year}"), Value(DEFAULT_GAPS[year]), output_field=IntegerField()
-        )
-        for year in GAP_YEARS
-    }
-    use_predicted = _use_predicted()
+        points = list(AssessmentPoint.objects.filter(pk__in=entries.values("point_id")))
+    # Only the points the entries are at need a branch of the gap's CASE (each row tries them in turn).
+    wanted = {point.pk for point in points}
+    places = {pk: place for pk, place in places_of(points).items() if pk in wanted}
+    grades = grades or GradeTable(vendor)
     inner = (
-        entries.annotate(
-            counting_step=counting_step_expression(),
-            counting_scale=Case(
-                When(use_predicted, then=F("predicted__scale_id")), default=F("current__scale_id")
-            ),
-            counted_target=_counted_target(),
-        )
-        .annotate(
-            target_step=F("counted_target__published_grade__step"),
-            target_scale=F("counted_target__published_grade__scale_id"),
-            **flight_path,
-        )
+        entries.annotate(counting_grade=counting_grade_expression(points), counted_target=_counted_target())
+        .annotate(target_grade=F("counted_target__published_grade_id"))
         .annotate(**expressions)
-        .values(*dict.fromkeys((*SQL_COLUMNS[:8], *fields, *flight_path, *expressions)))
+        .values(*dict.fromkeys((*SQL_COLUMNS[:4], "counting_grade", "target_grade", *fields, *expressions)))
         .order_by()
     )
     sql, params = inner.query.sql_with_params()
-    vendor = connections[entries.db].vendor
     # OFFSET 0 keeps PostgreSQL (and SQLite, which needs a LIMIT with it) from inlining a layer's
     # expressions into the next: each layer's columns are worked out once per row.
     fence = " OFFSET 0" if vendor == "postgresql" else " LIMIT -1 OFFSET 0"
     greatest = "GREATEST" if vendor == "postgresql" else "MAX"  # both arguments are never NULL here
-    scales = _scales()
-    lowest = " ".join(f"WHEN {int(pk)} THEN {int(low)}" for pk, (_code, low) in scales.items())
-    lowest = f"(CASE g.target_scale {lowest} ELSE 0 END)" if lowest else "0"
-    floor = [int(pk) for pk, (code, _low) in scales.items() if code == thresholds.floor_scale_code]
-    on_floor = f"g.counting_scale IN ({', '.join(map(str, floor))})" if floor else "1 = 0"
-    gap = _gap_sql_text(places)
+    floor = [pk for pk, (code, _low) in grades.scale_codes.items() if code == thresholds.floor_scale_code]
+    counting_step, counting_scale = grades.step("g.counting_grade"), grades.scale("g.counting_grade")
+    target_step, target_scale = grades.step("g.target_grade"), grades.scale("g.target_grade")
+    on_floor = f"{counting_scale} IN ({', '.join(str(int(pk)) for pk in floor)})" if floor else "1 = 0"
+    expected = (
+        f"CASE WHEN g.target_grade IS NOT NULL THEN "
+        f"{greatest}({target_step} - {_gap_sql_text(places)}, {grades.lowest_step('g.target_grade')}) END"
+    )
     status = (
         f"CASE WHEN d.standing_diff IS NULL THEN '{NONE}' WHEN d.standing_diff >= %s THEN '{ABOVE}' "
         f"WHEN d.standing_diff <= %s THEN '{WELL_BELOW}' WHEN d.standing_diff <= %s THEN '{BELOW}' "
@@ -286,9 +332,11 @@ def standing_sql(entries, thresholds, fields=(), points=None, **expressions):
         "CASE WHEN d.on_floor_scale AND d.counting_step < %s THEN TRUE ELSE FALSE END AS below_floor FROM ("
         "SELECT e.*, CASE WHEN e.counting_scale = e.target_scale THEN e.counting_step - e.expected_step END "
         "AS standing_diff FROM ("
-        f"SELECT g.*, CASE WHEN {on_floor} THEN TRUE ELSE FALSE END AS on_floor_scale, "
-        f"CASE WHEN g.target_step IS NOT NULL THEN {greatest}(g.target_step - {gap}, {lowest}) END "
-        f"AS expected_step FROM ({sql}{fence}) g{fence}) e{fence}) d"
+        f"SELECT g.*, {counting_step} AS counting_step, {counting_scale} AS counting_scale, "
+        f"{target_step} AS target_step, {target_scale} AS target_scale, "
+        f"CASE WHEN {on_floor} THEN TRUE ELSE FALSE END AS on_floor_scale, {expected} AS expected_step "
+        f"FROM ({sql}{fence}) g LEFT JOIN {FlightPath._meta.db_table} fp ON fp.subject_id = g.subject_id"
+        f"{fence}) e{fence}) d"
     )
     params = (
         thresholds.above_by,
@@ -298,6 +346,38 @@ def standing_sql(entries, thresholds, fields=(), points=None, **expressions):
         *params,
     )
     return sql, params
+
+
+def standings_of(entries, thresholds, fields=(), points=None):
+    """[(Standing, {field: value})] for each GradeEntry of `entries`, judged in the database by
+    `standing_sql` (its grades and target are `GradeRef`s): for a page of many grades' standings. Three
+    queries with `points` (the points the entries are at, loaded), else four."""
+    connection = connections[entries.db]
+    grades = GradeTable(connection.vendor)
+    sql, params = standing_sql(entries, thresholds, fields=fields, points=points, grades=grades)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor]
+    out = []
+    for row in rows:
+        grade = target = None
+        if row["counting_step"] is not None:
+            grade = GradeRef(grades.codes[row["counting_grade"]], row["counting_step"], row["counting_scale"])
+        if row["target_step"] is not None:
+            target = GradeRef(grades.codes[row["target_grade"]], row["target_step"], row["target_scale"])
+        result = Standing(
+            status=row["standing"],
+            diff=row["standing_diff"],
+            grade=grade,
+            target=target,
+            below_floor=bool(row["below_floor"]),
+            pupil_id=row["pupil_id"],
+            subject_id=row["subject_id"],
+            point_id=row["point_id"],
+        )
+        out.append((result, {name: row[name] for name in fields}))
+    return out
 
 
 COUNTERS = ("graded", "with_target", *STATUSES, "below_floor", "complete")
