@@ -39,10 +39,11 @@ def slip_action(user, pupil):
     Scoped as the slip form is (tracking.permissions: a teacher, teaching this pupil, in a mentored year)."""
     if not permissions.can_send_mentoring_slips(user):
         return None
-    if not queries.slip_pupils(user, pupil.school).filter(pk=pupil.pk).exists():
-        return None
+    # The pupil's mentor, read only if the user may send a slip about the pupil: one read, not two.
     assignment = (
-        MentorAssignment.objects.filter(pupil=pupil, academic_year__is_current=True)
+        MentorAssignment.objects.filter(
+            pupil=pupil, academic_year__is_current=True, pupil__in=queries.slip_pupils(user, pupil.school)
+        )
         .select_related("mentor__user")
         .first()
     )

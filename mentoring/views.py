@@ -130,7 +130,7 @@ def mentees(request):
         rag = rag_words.labels(rag_words.settings_for(school))
         headers, rows = workspace.cards_export(cards, school, rag)
         return exports.download(fmt, headers, rows, name="mentees", sheet="Mentees")
-    page = Paginator(pupils, MENTEES_PER_PAGE).get_page(request.GET.get("page"))
+    page, not_met = workspace.mentees_page(pupils, request.GET.get("page"), MENTEES_PER_PAGE, today)
     return render(
         request,
         "mentoring/workspace/mentees.html",
@@ -140,7 +140,7 @@ def mentees(request):
             "today": today,
             "cards": workspace.cards_for(page.object_list, school, year, today),
             "rag_words": rag_words.labels(rag_words.settings_for(school)),
-            "not_met": pupils.filter(met_this_month=False).count(),
+            "not_met": not_met,
             "page_obj": page,
         },
     )

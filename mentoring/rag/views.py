@@ -3,7 +3,6 @@ breakfast. Actions from it are in action_views, the printed sheets in print_view
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.utils import timezone
 from tracking import permissions
 from tracking.lib import exports
 from tracking.lib.errors import DomainError
+from tracking.lib.shared import page_of
 from tracking.models import Subject
 
 from .. import queries as mentoring_queries
@@ -268,7 +268,7 @@ def rag_review(request, window_id):
             for e in entries
         ]
         return exports.download(fmt, headers, rows, name=f"{window} comments", sheet="Comments")
-    page = Paginator(entries, REVIEW_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(entries, request.GET.get("page"), REVIEW_PER_PAGE)
     return render(
         request,
         "mentoring/rag/review.html",

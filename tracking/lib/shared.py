@@ -1,4 +1,6 @@
-"""Lists whose related rows repeat: each related row built once, not once per object."""
+"""Reading long lists: related rows built once each (`select_shared`), pages read by id (`page_of`)."""
+
+from django.core.paginator import Paginator
 
 
 class _Relation:
@@ -58,3 +60,14 @@ def select_shared(queryset, *relations):
             at = end
         objects.append(obj)
     return objects
+
+
+def page_of(queryset, number, per_page):
+    """`Paginator(queryset, per_page).get_page(number)`, read as every row's id in order (which also
+    counts them) and then the page's rows by id: a wide read (joins, annotations) runs for one page of
+    rows rather than for every row to be sorted, and the count is not a query of its own."""
+    ids = list(queryset.values_list("pk", flat=True))
+    page = Paginator(ids, per_page).get_page(number)
+    by_id = {obj.pk: obj for obj in queryset.filter(pk__in=page.object_list).order_by()}
+    page.object_list = [by_id[pk] for pk in page.object_list]
+    return page

@@ -226,16 +226,23 @@ def _sheet_counts(points, groups):
     are tracking.standing's rules, worked out on the grade rows in their own (inlined) subquery.
     """
     point_ids = sorted(p.pk for p in points)
-    years = "teachinggroup__academic_year__assessment_points"
-    members = (
-        TeachingGroup.pupils.through.objects.filter(
-            teachinggroup__in=groups.values("pk"),
+    # The memberships of each point's groups (its academic year and year group), the point's id written
+    # in: no join to the points or the years for each of tens of thousands of memberships.
+    through = TeachingGroup.pupils.through.objects
+    per_point = [
+        through.filter(
+            teachinggroup__in=groups.filter(
+                academic_year_id=p.academic_year_id, year_group_id=p.year_group_id
+            ).values("pk"),
             pupil__is_active=True,
-            **{f"{years}__in": point_ids, f"{years}__year_group": F("teachinggroup__year_group")},
         )
-        .values("teachinggroup_id", "pupil_id", subject_id=F("teachinggroup__subject_id"), point_id=F(years))
+        .values(
+            "teachinggroup_id", "pupil_id", subject_id=F("teachinggroup__subject_id"), point_id=Value(p.pk)
+        )
         .order_by()
-    )
+        for p in sorted(points, key=lambda p: p.pk)
+    ]
+    members = per_point[0].union(*per_point[1:], all=True) if len(per_point) > 1 else per_point[0]
     one, zero = Value(1), Value(0)
     filled = standing.filled_q()
     # Complete: the fields each point requires are filled. Spelt out per point, not joined to the

@@ -1,8 +1,9 @@
 """The navigation each role sees. Apps add their own entries in AppConfig.ready()."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,9 @@ def nav_for(request):
     (so /dashboard/year-lists/ marks "Year lists", not "Dashboard" too)."""
     path = request.path
     entries = []
+    prefix, urlconf = get_script_prefix(), get_urlconf()
     for item in items_for(request.user):
-        url = reverse(item.url_name)
+        url = _url(item.url_name, prefix, urlconf)
         entries.append(
             {
                 "label": item.label,
@@ -91,3 +93,9 @@ def nav_for(request):
     if matches:
         max(matches, key=lambda e: len(e["url"]))["active"] = True
     return entries
+
+
+@lru_cache(maxsize=256)
+def _url(url_name, prefix, urlconf):
+    """An entry's address, reversed once (every page's header reversed some twenty-five of them)."""
+    return reverse(url_name, urlconf=urlconf)

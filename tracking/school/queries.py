@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from tracking import standing
+from tracking.lib.shared import select_shared
 from tracking.models import GradeEntry, Pupil, Staff, Target, TeachingGroup, User, YearGroup, key_stage_for
 from tracking.school.tables import pupil_flags, pupil_flags_html
 
@@ -57,14 +58,8 @@ def group_standings(group):
     tracking.standing judges it, against the grade expected at that point; four queries here and
     about three for the standing book, whatever the group's size.
     """
-    pupils = list(group_pupils(group))
+    pupils = select_shared(group_pupils(group), "form")
     ids = [p.pk for p in pupils]
-    targets = {
-        t.pupil_id: t
-        for t in Target.objects.filter(subject_id=group.subject_id, pupil_id__in=ids).select_related(
-            "grade", "published_grade", "requested_grade"
-        )
-    }
     # Only each pupil's latest graded entry is read (a subquery per pupil on the (pupil, subject)
     # index), not every year's grades in the subject: a Year 11 group has five years of them.
     newest = (
@@ -75,9 +70,20 @@ def group_standings(group):
     )
     entries = GradeEntry.objects.filter(
         pk__in=Pupil.objects.filter(pk__in=ids).annotate(newest=Subquery(newest)).values("newest")
-    ).select_related("point__year_group", "current", "predicted")
-    latest = {entry.pupil_id: entry for entry in entries}
+    )
     book = standing.Book(group.school)
+    # Grades come from the book, which judging reads whole anyway, not from a join each (targets join
+    # theirs when no entry has read the book: reading it for targets alone would be a query more).
+    latest = {
+        e.pupil_id: book.fill_grades(e, "current", "predicted")
+        for e in select_shared(entries, "point__year_group")
+    }
+    relations = ("grade", "published_grade", "requested_grade")
+    found = Target.objects.filter(subject_id=group.subject_id, pupil_id__in=ids)
+    targets = {
+        t.pupil_id: book.fill_grades(t, *relations) if latest else t
+        for t in (found if latest else found.select_related(*relations))
+    }
     rows = []
     for pupil in pupils:
         entry, target = latest.get(pupil.pk), targets.get(pupil.pk)
@@ -139,7 +145,7 @@ def _as_verified(entry):
     return entry
 
 
-def pupil_history(pupil, subjects=None, family=False, visible_targets=None, targets=None):
+def pupil_history(pupil, subjects=None, family=False, visible_targets=None, targets=None, book=None):
     """Every subject's grades across assessment points against its target, for the pupil page.
 
     Staff see the grades as they stand; families (`family=True`) see the verified grades only (what
@@ -149,15 +155,18 @@ def pupil_history(pupil, subjects=None, family=False, visible_targets=None, targ
     Returns (points, rows) where rows are dicts: subject, target, target_grade (published), cells (one
     per point), history [(point, entry, standing)], latest entry and standing (the latest graded point).
     """
-    entries = GradeEntry.objects.filter(pupil=pupil).select_related("subject", "point")
+    entries = GradeEntry.objects.filter(pupil=pupil)
     if subjects is not None:
         entries = entries.filter(subject__in=subjects)
     if family:
         entries = entries.filter(verified_at__isnull=False)
-    entries = list(entries.order_by("point__academic_year__starts_on", "point__sequence"))
+    # Some ten subjects and ten points, each built once rather than once per entry.
+    entries = select_shared(
+        entries.order_by("point__academic_year__starts_on", "point__sequence"), "subject", "point"
+    )
     # The grades come from the standing book, which reads every grade of the school once for judging
     # anyway, not from two joins (and two GradeValues built) per entry.
-    book = standing.Book(pupil.school, family=family)
+    book = book or standing.Book(pupil.school, family=family)
     grades = ("verified_current", "verified_predicted") if family else ("current", "predicted")
     for entry in entries:
         book.fill_grades(entry, *grades)

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -76,11 +77,14 @@ def pupil_detail(request, pk):
     # policy shows them (a head of year: published ones only). The targets section and the grade
     # history judge against the same targets, read once.
     visible = permissions.targets_visible_to(user) if is_staff else None
-    targets = pupil_targets(pupil, family=family, visible=visible)
+    # One standing book for both: the targets take their grades from it, and the history judges by it.
+    book = standing.Book(pupil.school, family=family)
+    targets = pupil_targets(pupil, family=family, visible=visible, book=book)
     points, rows = queries.pupil_history(
         pupil,
         family=family,
         targets={row["target"].subject_id: row["target"] for row in targets["rows"]},
+        book=book,
     )
     for row in rows:
         row["sparkline"] = _sparkline(row)
@@ -95,14 +99,13 @@ def pupil_detail(request, pk):
         "can_see_audit": permissions.can_see_audit_history(user),
         "can_export_subject_access": permissions.can_export_subject_access(user),
         "guardians": pupil.guardians.select_related("user") if is_staff else [],
-        # Names and subjects only: the page lists no teachers.
-        "groups": pupil.teaching_groups.select_related("subject") if is_staff else [],
-        # Only groups this user may open are links (a mentor sees the pupil, not every class list).
-        "openable_groups": set(
-            permissions.groups_visible_to(user).filter(pupils=pupil).values_list("pk", flat=True)
+        # Names and subjects only: the page lists no teachers. Only groups this user may open are links
+        # (a mentor sees the pupil, not every class list).
+        "groups": pupil.teaching_groups.select_related("subject").annotate(
+            openable=Exists(permissions.groups_visible_to(user).filter(pk=OuterRef("pk")))
         )
         if is_staff
-        else set(),
+        else [],
     }
     context.update(
         {

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from tracking.lib.shared import select_shared
 from tracking.models import AssessmentPoint, FlightPath, GradeValue
 
 from .counting import CURRENT, PREDICTED, counting_target, judged_field, pending_target
@@ -69,7 +70,8 @@ class Book:
         """The school's grades on one scale (every scale is loaded in one query, once)."""
         if self._values is None:
             self._values, self._by_id = {}, {}
-            for value in GradeValue.objects.filter(scale__school=self.school).select_related("scale"):
+            # A handful of scales, each built once (select_related would build one per value).
+            for value in select_shared(GradeValue.objects.filter(scale__school=self.school), "scale"):
                 self._values.setdefault(value.scale_id, []).append(value)
                 self._by_id[value.pk] = value
         return self._values.get(scale_id, [])

@@ -34,18 +34,22 @@ def curricular_targets_for(pupil, *, family=False):
     return list(qs.order_by("review_on", "pk"))
 
 
-def pupil_targets(pupil, *, family, visible=None):
+def pupil_targets(pupil, *, family, visible=None, book=None):
     """Rows for the pupil page: subject, the target that counts (published), any pending change (staff
     only) and, in Key Stage 3, the grade expected at each of this year's points (tracking.standing).
-    Staff get the targets `visible` to them (permissions.targets_visible_to)."""
-    qs = (
-        (visible if visible is not None else Target.objects)
-        .filter(pupil=pupil)
-        .select_related("subject", "grade", "published_grade", "requested_grade")
-    )
+    Staff get the targets `visible` to them (permissions.targets_visible_to). Grades come from `book`
+    (a standing.Book the page judges with) when given, not from three joins the planner weighs
+    against the visibility subqueries (7 ms of planning for a teacher)."""
+    relations = ("grade", "published_grade", "requested_grade")
+    qs = (visible if visible is not None else Target.objects).filter(pupil=pupil).select_related("subject")
+    if book is None:
+        qs = qs.select_related(*relations)
     if family:
         qs = qs.filter(published_grade__isnull=False)
     targets = sorted(qs, key=lambda t: t.subject.name)
+    if book is not None:
+        for target in targets:
+            book.fill_grades(target, *relations)
     points = []
     if targets and pupil.year_group.number <= 9:  # Key Stage 3 climbs the flight path point by point
         points = list(
@@ -53,7 +57,7 @@ def pupil_targets(pupil, *, family, visible=None):
                 year_group_id=pupil.year_group_id, academic_year__is_current=True
             ).order_by("sequence")
         )
-    book = standing.Book(pupil.school, family=family)
+    book = book or standing.Book(pupil.school, family=family)
     rows = []
     for target in targets:
         published = standing.counting_target(target)

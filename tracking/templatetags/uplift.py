@@ -5,6 +5,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from tracking import standing as standings
+from tracking.lib.links import url_for_pk, url_for_pks
 
 register = template.Library()
 
@@ -68,6 +69,20 @@ def history_cells(row, school):
         "expected": expected, "against": against,
     }  # fmt: skip
     return {key: mark_safe("".join(cells)) for key, cells in parts.items()}
+
+
+@register.filter
+def url_for(pk, viewname):
+    """{{ pupil.pk|url_for:"pupil_detail" }}: `{% url %}` for a view taking one id, reversed once per
+    page rather than once per row (tracking.lib.links.url_for_pk)."""
+    return url_for_pk(viewname, pk)
+
+
+@register.simple_tag
+def url_for_two(viewname, first, second):
+    """{% url_for_two "marksheet" group.pk point.pk %}: `{% url %}` for a view taking two ids, reversed
+    once per page rather than once per row (tracking.lib.links.url_for_pks)."""
+    return url_for_pks(viewname, first, second)
 
 
 @register.simple_tag

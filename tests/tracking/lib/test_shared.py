@@ -37,3 +37,19 @@ def test_shared_rows_keep_the_querysets_annotations(world):
     groups = TeachingGroup.objects.filter(pk=world.group.pk).annotate(mine=Value(True), n=Count("pupils"))
     [group] = select_shared(groups, "subject")
     assert group.mine is True and group.n == world.group.pupils.count() and group.subject == world.maths
+
+
+def test_a_page_read_by_id_is_the_page_the_paginator_gives(world):
+    from django.core.paginator import Paginator
+
+    from tracking.lib.shared import page_of
+
+    for n in range(5):
+        f.PupilFactory(school=world.school, legal_last_name=f"Zed{n}")
+    pupils = Pupil.objects.filter(school=world.school).annotate(n=Count("teaching_groups"))
+    pupils = pupils.order_by("legal_last_name", "pk")
+    for number in (1, 2, "9", "x"):
+        expected = Paginator(pupils, 3).get_page(number)
+        page = page_of(pupils, number, 3)
+        assert [(p.pk, p.n) for p in page] == [(p.pk, p.n) for p in expected]
+        assert (page.number, page.paginator.count) == (expected.number, expected.paginator.count)
