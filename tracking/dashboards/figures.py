@@ -6,6 +6,7 @@ row always agree, and the query count is fixed whatever the size of the school.
 """
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models import Case, F, Value, When
@@ -167,12 +168,21 @@ def _key(value, kind):
     return str(value)
 
 
+# Figures' counts in the order of its fields, before and after its average (a page of in-school variation
+# makes a Figures for each of a thousand groups: built positionally, not through a dict of names).
+_BEFORE = ("entries", "graded", "with_standing", "above", "on", "below", "well_below")
+_COUNTS_BEFORE = itemgetter(*(SUMMED.index(name) for name in _BEFORE))
+_COUNTS_AFTER = itemgetter(*(SUMMED.index(name) for name in ("gcse", "pass4", "pass5", "up", "down")))
+_WITH_STANDING, _DIFF_SUM = SUMMED.index("with_standing"), SUMMED.index("diff_sum")
+
+
 def _figures(key, sums, extra=()):
-    counted = dict(zip(SUMMED + tuple(extra), sums, strict=True))
-    diff_sum = counted.pop("diff_sum")
-    average = diff_sum / counted["with_standing"] if counted["with_standing"] else None
-    own = {name: counted.pop(name) for name in extra}
-    return Figures(key=key, avg_diff=average, extra=own, **counted)
+    if len(sums) != len(SUMMED) + len(extra):
+        raise ValueError(f"{len(sums)} sums for {len(SUMMED)} figures and {len(extra)} of the caller's")
+    with_standing = sums[_WITH_STANDING]
+    average = sums[_DIFF_SUM] / with_standing if with_standing else None
+    own = dict(zip(extra, sums[len(SUMMED) :], strict=True))
+    return Figures(key, *_COUNTS_BEFORE(sums), average, *_COUNTS_AFTER(sums), "", own)
 
 
 def _point_key(path, points):
@@ -246,7 +256,14 @@ def figure_sets(entries, thresholds, previous, groupings, points=None, fields=()
     if by_group:
         # Not MATERIALIZED: read once, inlined, it is hash-joined (materialised, PostgreSQL sorted both sides
         # to merge them: a sixth of in-school variation's time at 6,000 pupils).
-        ctes += f", memberships AS ({MEMBERSHIPS})"
+        memberships = MEMBERSHIPS
+        if points:
+            # Only the points' academic years' groups can match a grade (a school keeps its past years').
+            years = sorted({int(point.academic_year_id) for point in points})
+            memberships = memberships.replace(
+                "WHERE ", f"WHERE g.academic_year_id IN ({', '.join(map(str, years))}) AND ", 1
+            )
+        ctes += f", memberships AS ({memberships})"
         selected += [f"memberships.group_key AS {alias}" for alias in by_group]
         joins.append(
             "LEFT JOIN memberships ON memberships.pupil_id = base.pupil_id "

@@ -4,11 +4,13 @@ Rows are `figures.Figures` dressed by the view (label, link, bar segments). Head
 own words for standings. Exports go through tracking.lib.exports, which neutralises spreadsheet formulas.
 """
 
+import copy
 import html
 import inspect
 from functools import partial
 
 import django_tables2 as tables
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
@@ -21,7 +23,16 @@ from tracking.templatetags.dashboard_bars import bar_svg
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
 
 
-class PercentColumn(tables.Column):
+class Column(tables.Column):
+    """A column copied shallowly into each table. django-tables2 deep-copies every column of every
+    table it makes, and a dashboard makes a dozen tables of thirteen columns; a column's settings are
+    replaced on a table's own copy (a heading, a hidden column), never changed in place."""
+
+    def __deepcopy__(self, memo):
+        return copy.copy(self)
+
+
+class PercentColumn(Column):
     def __init__(self, **kwargs):
         super().__init__(attrs=NUM, **kwargs)
 
@@ -40,11 +51,16 @@ def _label_html(default, record):
 
 def _number_html(name, pattern, default, record):
     """A number's cell, written by `pattern` (None: as a template writes the number), the default when
-    there is none."""
+    there is none. Numbers need no escaping."""
     value = getattr(record, name)
     if value is None or value == "":
         return default
-    return conditional_escape(localize(value) if pattern is None else pattern.format(value))
+    return localize(value) if pattern is None else pattern.format(value)
+
+
+def _count_pattern():
+    """How a template writes a count: plainly unless the site groups thousands (then `localize`)."""
+    return None if settings.USE_THOUSAND_SEPARATOR else "{}"
 
 
 def _rendered_html(name, render, takes_record, default, record):
@@ -57,9 +73,9 @@ def _rendered_html(name, render, takes_record, default, record):
 
 
 class FiguresTable(tables.Table):
-    label = tables.Column(verbose_name="", order_by=("label",))
-    graded = tables.Column(verbose_name="Grades", attrs=NUM)
-    bar = tables.Column(
+    label = Column(verbose_name="", order_by=("label",))
+    graded = Column(verbose_name="Grades", attrs=NUM)
+    bar = Column(
         accessor="label",  # drawn from the whole record (render_bar); any field spares a failed lookup
         verbose_name="Standing",
         orderable=False,
@@ -71,11 +87,11 @@ class FiguresTable(tables.Table):
     on_pct = PercentColumn()
     below_pct = PercentColumn()
     well_below_pct = PercentColumn()
-    avg_diff = tables.Column(verbose_name="Average difference (grades)", attrs=NUM)
+    avg_diff = Column(verbose_name="Average difference (grades)", attrs=NUM)
     pass4_pct = PercentColumn(verbose_name="Grade 4+")
     pass5_pct = PercentColumn(verbose_name="Grade 5+")
-    up = tables.Column(verbose_name="Up", attrs=NUM)
-    down = tables.Column(verbose_name="Down", attrs=NUM)
+    up = Column(verbose_name="Up", attrs=NUM)
+    down = Column(verbose_name="Down", attrs=NUM)
 
     class Meta:
         attrs = {"class": "table table-compact dashboard-table"}
@@ -108,7 +124,7 @@ class FiguresTable(tables.Table):
             elif isinstance(bound.column, PercentColumn):
                 cells[name] = partial(_number_html, name, "{}%", default)
             elif name in ("graded", "up", "down"):
-                cells[name] = partial(_number_html, name, None, default)
+                cells[name] = partial(_number_html, name, _count_pattern(), default)
         return cells
 
     def render_label(self, record, value):
@@ -131,7 +147,7 @@ class FiguresTable(tables.Table):
 class VariationTable(FiguresTable):
     """Subjects or teaching groups side by side, each against its own pupils' targets, outliers marked."""
 
-    outlier = tables.Column(verbose_name="Compared with the rest", empty_values=(), order_by=("gap_to_rest",))
+    outlier = Column(verbose_name="Compared with the rest", empty_values=(), order_by=("gap_to_rest",))
 
     class Meta(FiguresTable.Meta):
         sequence = ("label", "outlier", "...")
