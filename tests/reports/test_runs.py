@@ -37,16 +37,20 @@ def test_the_run_queues_one_task_per_pupil_after_commit(world, django_capture_on
     assert run.reports.filter(status=ReportStatus.PENDING).count() == 3
 
 
-def test_a_batch_rendered_side_by_side_makes_each_report_and_lists_a_failure(world, monkeypatch):
-    give_grades(world)
-    real = services.pdf.render
+def _fails_for_ben(render):
+    """pdf.render, except that Ben's report fails as a corrupt font cache would make it."""
 
     def broken(frozen):
         if frozen["pupil"]["first_name"] == "Ben":
             raise RuntimeError("the font cache is corrupt")
-        return real(frozen)
+        return render(frozen)
 
-    monkeypatch.setattr(services.pdf, "render", broken)  # forked processes inherit it
+    return broken
+
+
+def test_a_batch_rendered_side_by_side_makes_each_report_and_lists_a_failure(world, monkeypatch):
+    give_grades(world)
+    monkeypatch.setattr(services.pdf, "render", _fails_for_ben(services.pdf.render))  # forks inherit it
     run = services.run_create(
         school=world.school, kind="year11", point=world.point, year_group=world.y11, by=world.slt.user
     )
@@ -77,13 +81,7 @@ def test_a_report_is_never_made_twice_and_a_later_grade_change_never_alters_it(w
 def test_a_pupil_whose_render_fails_is_listed_with_the_reason_and_can_be_retried(world, monkeypatch, client):
     give_grades(world)
     real = services.pdf.render
-
-    def broken(frozen):
-        if frozen["pupil"]["first_name"] == "Ben":
-            raise RuntimeError("the font cache is corrupt")
-        return real(frozen)
-
-    monkeypatch.setattr(services.pdf, "render", broken)
+    monkeypatch.setattr(services.pdf, "render", _fails_for_ben(real))
     run = services.run_create(
         school=world.school, kind="year11", point=world.point, year_group=world.y11, by=world.slt.user
     )
