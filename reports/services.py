@@ -182,46 +182,41 @@ def report_render(*, report_id):
     kept only if, under the row's lock, the report is still waiting: a redelivered task after a worker
     died, or two deliveries at once, never make a report twice.
     """
-    report = _waiting(report_id)
+    report = _reports().filter(pk=report_id).first()
     if report is None or report.status != ReportStatus.PENDING:
         return report  # already made or failed (e.g. a redelivered task after a worker died)
-    frozen, error = _freeze(report)
-    content = pages = None
-    if error is None:
-        try:
-            content, pages = pdf.render(frozen)
-        except Exception as exc:  # one pupil's failure is listed with its reason, never the batch's
-            log.exception("report %s for pupil %s failed", report.pk, report.pupil_id)
-            error = _reason(exc)
-    return _keep(report, frozen, content, pages, error)
+    return _make([report])[0]
 
 
 def reports_render(report_ids, *, processes=1):
     """report_render for many reports at once, the PDFs laid out in up to `processes` processes side by
     side (WeasyPrint is single-threaded work: about half a second of one core per report). For a batch
     made in one go, such as the demo's; a run's reports are each their own task on the workers."""
-    waiting = [r for r in map(_waiting, report_ids) if r is not None and r.status == ReportStatus.PENDING]
-    frozen = [_freeze(report) for report in waiting]
-    to_render = [data for data, error in frozen if error is None]
-    rendered = iter(pdf.render_many(to_render, processes=processes))
-    for report, (data, error) in zip(waiting, frozen, strict=True):
+    waiting = _reports().filter(pk__in=report_ids, status=ReportStatus.PENDING).order_by("pk")
+    _make(list(waiting), processes=processes)
+
+
+def _reports():
+    return PupilReport.objects.select_related(
+        "run__point__year_group", "run__point__academic_year", "run__point__half_term", "run__school"
+    )
+
+
+def _make(reports, processes=1):
+    """Freeze each waiting report's data, lay out the PDFs (side by side with `processes` > 1) and keep
+    each under its row's lock. The reports as kept."""
+    frozen = [_freeze(report) for report in reports]
+    rendered = iter(pdf.render_many([data for data, error in frozen if error is None], processes=processes))
+    kept = []
+    for report, (data, error) in zip(reports, frozen, strict=True):
         content = pages = None
         if error is None:
             content, pages, failure = next(rendered)
-            if failure is not None:
-                log.error("report %s for pupil %s failed: %s", report.pk, report.pupil_id, failure)
+            if failure is not None:  # one pupil's failure is listed with its reason, never the batch's
+                log.error("report %s for pupil %s failed", report.pk, report.pupil_id, exc_info=failure)
                 error = _reason(failure)
-        _keep(report, data, content, pages, error)
-
-
-def _waiting(report_id):
-    return (
-        PupilReport.objects.select_related(
-            "run__point__year_group", "run__point__academic_year", "run__point__half_term", "run__school"
-        )
-        .filter(pk=report_id)
-        .first()
-    )
+        kept.append(_keep(report, data, content, pages, error))
+    return kept
 
 
 def _freeze(report):

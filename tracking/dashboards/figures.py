@@ -62,10 +62,18 @@ def earlier_steps(previous, grades=None, points=None):
 # A grouping by the pupil's teaching group in the grade's subject that year (grade rows need not name
 # it): figure_sets joins each grade to the pupil's lowest-numbered such group, once, by a hash join.
 TEACHING_GROUP = ("teaching_group", "int")
-MEMBERSHIPS = """SELECT m.pupil_id, g.subject_id, g.academic_year_id, MIN(g.id) AS group_key
-FROM tracking_teachinggroup g JOIN tracking_teachinggroup_pupils m ON m.teachinggroup_id = g.id
-WHERE g.subject_id IN (SELECT DISTINCT subject_id FROM base)
-GROUP BY m.pupil_id, g.subject_id, g.academic_year_id"""
+
+
+def _memberships_sql(years=None):
+    """Each pupil's teaching group (the lowest id) per subject and academic year, for the subjects of
+    `base`; with `years` (academic year ids), those years' groups only."""
+    in_years = f"g.academic_year_id IN ({', '.join(str(int(y)) for y in years)}) AND " if years else ""
+    return (
+        "SELECT m.pupil_id, g.subject_id, g.academic_year_id, MIN(g.id) AS group_key\n"
+        "FROM tracking_teachinggroup g JOIN tracking_teachinggroup_pupils m ON m.teachinggroup_id = g.id\n"
+        f"WHERE {in_years}g.subject_id IN (SELECT DISTINCT subject_id FROM base)\n"
+        "GROUP BY m.pupil_id, g.subject_id, g.academic_year_id"
+    )
 
 
 @dataclass
@@ -256,14 +264,9 @@ def figure_sets(entries, thresholds, previous, groupings, points=None, fields=()
     if by_group:
         # Not MATERIALIZED: read once, inlined, it is hash-joined (materialised, PostgreSQL sorted both sides
         # to merge them: a sixth of in-school variation's time at 6,000 pupils).
-        memberships = MEMBERSHIPS
-        if points:
-            # Only the points' academic years' groups can match a grade (a school keeps its past years').
-            years = sorted({int(point.academic_year_id) for point in points})
-            memberships = memberships.replace(
-                "WHERE ", f"WHERE g.academic_year_id IN ({', '.join(map(str, years))}) AND ", 1
-            )
-        ctes += f", memberships AS ({memberships})"
+        # Only the points' academic years' groups can match a grade (a school keeps its past years').
+        years = sorted({point.academic_year_id for point in points}) if points else None
+        ctes += f", memberships AS ({_memberships_sql(years)})"
         selected += [f"memberships.group_key AS {alias}" for alias in by_group]
         joins.append(
             "LEFT JOIN memberships ON memberships.pupil_id = base.pupil_id "

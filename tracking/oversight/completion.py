@@ -320,20 +320,11 @@ def completion_for(points, departments=None, *, subjects=True):
     teachers_of = teachers_by_group(in_scope)
     rows = []
     ordered = in_scope.order_by("year_group__number", "subject__name", "name")
-    groups = _groups_with_subjects(ordered) if subjects else _groups_alone(ordered)
+    groups = _groups_with_subjects(ordered) if subjects else ordered
     for group in groups:
         group.teacher_list = teachers_of[group.pk]
         rows.append((group, group.academic_year_id, group.year_group_id))
     return Completion(points=points, sheets=_sheets(points, rows, by_sheet, pupils_in))
-
-
-GROUP_ALONE = ("id", "school_id", "academic_year_id", "subject_id", "year_group_id", "name")
-
-
-def _groups_alone(groups):
-    """The TeachingGroups of the queryset `groups` with their own columns only (the rest deferred)."""
-    db = groups.db
-    return [TeachingGroup.from_db(db, GROUP_ALONE, values) for values in groups.values_list(*GROUP_ALONE)]
 
 
 def _groups_with_subjects(groups):
