@@ -124,6 +124,24 @@ def test_a_teacher_counts_only_their_own_pupils_in_their_subject(graded):
     assert permissions.dashboard_entries(w.parent.user, w.school) is None
 
 
+def test_both_forms_of_a_teachers_scope_find_the_same_grades(graded):
+    """SQLite finds a teacher's grades from their groups' memberships, PostgreSQL tests each grade against
+    the groups: the same grades, whichever teacher."""
+    from tracking.models import GradeEntry
+    from tracking.permissions import leaders
+
+    w = graded
+    f.GradeEntryFactory(pupil=w.other_child, subject=w.english, point=w.point, current=f.grade(w.school, "5"))
+    for staff in (w.teacher, w.other_teacher):
+        found = {
+            vendor: set(
+                GradeEntry.objects.filter(leaders._taught_entries(staff, vendor)).values_list("pk", flat=True)
+            )
+            for vendor in ("postgresql", "sqlite")
+        }
+        assert found["sqlite"] == found["postgresql"] and found["sqlite"]
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -210,6 +210,50 @@ def test_movers_count_each_grade_up_or_down_since_the_point_before(world):
     assert (ups, downs) == (1, 1)
 
 
+def test_both_forms_of_movement_count_the_grade_that_counted_at_the_point_before(world):
+    """SQLite looks the grade before up per grade (its unique index), PostgreSQL joins every grade before
+    at once: the same movers either way, the prediction counting where the point before collected one."""
+    from tracking import standing
+    from tracking.dashboards import figures
+    from tracking.models import GradeEntry
+
+    w = world
+    before = w.point
+    before.collects_predicted = True
+    before.save()
+    after = f.AssessmentPointFactory(
+        school=w.school,
+        academic_year=w.year,
+        year_group=w.y11,
+        name="Y11 Spring 1",
+        sequence=before.sequence + 1,
+    )
+    g = lambda code: f.grade(w.school, code)  # noqa: E731
+    for pupil, subject, was, predicted, now in (
+        (w.child, w.maths, "4", "7", "6"),  # the prediction (7) counted before: down
+        (w.child, w.english, "4", None, "6"),  # no prediction, the current grade counted: up
+        (w.classmate, w.maths, "6", "5", "6"),  # predicted 5 before: up
+        (w.other_child, w.maths, "6", None, "6"),  # the same: neither
+    ):
+        f.GradeEntryFactory(
+            pupil=pupil, subject=subject, point=before, current=g(was), predicted=predicted and g(predicted)
+        )
+        f.GradeEntryFactory(pupil=pupil, subject=subject, point=after, current=g(now))
+    previous = figures.previous_points([after])
+    entries = GradeEntry.objects.filter(point=after)
+    thresholds = standing.Thresholds.of(w.school)
+    groupings = {"subject": ("subject_id", "int"), "year": ("point__year_group__number", "int")}
+    forms = {
+        vendor: figures.figure_sets(entries, thresholds, previous, groupings, vendor=vendor)
+        for vendor in ("postgresql", "sqlite")
+    }
+    assert forms["sqlite"] == forms["postgresql"]
+    total = forms["sqlite"]["total"]
+    assert (total.up, total.down) == (2, 1)
+    annotated = with_movement(standing.annotate_standing(entries, thresholds), previous)
+    assert sum(1 for e in annotated if e.prev_step is not None and e.counting_step > e.prev_step) == 2
+
+
 def test_variation_shows_groups_a_page_at_a_time_but_downloads_them_all(varied, login, monkeypatch):
     from tracking.dashboards import views
 
