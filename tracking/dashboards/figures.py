@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Case, F, Value, When
 
 from tracking import standing
-from tracking.models import AssessmentPoint, GradeEntry
+from tracking.models import AssessmentPoint, GradeEntry, GradeValue
 
 GCSE_PASS, GCSE_STRONG = 4, 5  # DfE "standard" and "strong" passes
 
@@ -226,14 +226,17 @@ def _movement(previous, grades, vendor):
         # SQLite has no hash joins: it would probe a table of every grade at the points before once per
         # grade, scanning it whole when the grades counted are few (a teacher's). Looked up by the
         # grades' unique (pupil, subject, point) index instead: one probe per grade counted.
+        # Its step is joined by the grade's id, not looked up in a CASE: SQLite would write the grade that
+        # counts out again in every branch of the lookup.
         moves = " ".join(f"WHEN {int(after)} THEN {int(before)}" for after, before in previous.items())
-        step = grades.step(standing.counting_grade_sql("prev", "prev_point"))
+        counting = standing.counting_grade_sql("prev", "prev_point")
         joins = [
             f"LEFT JOIN {GradeEntry._meta.db_table} prev ON prev.pupil_id = base.pupil_id "
             f"AND prev.subject_id = base.subject_id AND prev.point_id = (CASE base.point_id {moves} END) "
-            f"LEFT JOIN {AssessmentPoint._meta.db_table} prev_point ON prev_point.id = prev.point_id"
+            f"LEFT JOIN {AssessmentPoint._meta.db_table} prev_point ON prev_point.id = prev.point_id "
+            f"LEFT JOIN {GradeValue._meta.db_table} prev_grade ON prev_grade.id = ({counting})"
         ]
-        return f"{step} AS prev_step", joins, "", []
+        return "prev_grade.step AS prev_step", joins, "", []
     # Elsewhere by a hash join, not a subquery per grade: the grade that counted for the same pupil and
     # subject at the point before (held to the per-grade answer in tests/tracking/dashboards/movement.py).
     earlier_sql, earlier_params = earlier_steps(previous, grades)
