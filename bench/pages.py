@@ -34,11 +34,12 @@ def links(html):
 
 
 def roles():
-    """The demo's named people, plus a head of year and a key-stage coordinator."""
+    """The demo's named people (the README's logins; Hillside's when it was built), plus a head of year and
+    a key-stage coordinator."""
     from tracking.models import Role, StaffRole, User
 
     names = ["slt", "datamanager", "hod.maths", "teacher.maths", "teacher.english", "tutor.11a", "mentor"]
-    names += ["senco", "parent", "parent2"]
+    names += ["senco", "senco.assistant", "parent", "parent2", "trust", "hillside.slt", "hillside.datamanager"]
     for scope in ({"year_group__isnull": False}, {"key_stage__isnull": False}):
         role = (
             StaffRole.objects.filter(role=Role.HEAD_OF_YEAR, staff__school__is_demo=True, **scope)
