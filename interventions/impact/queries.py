@@ -81,7 +81,10 @@ def _grades(school, wanted, pupil_ids=None):
     where = Q()
     for subject_id, point_ids in wanted.items():
         where |= Q(subject_id=subject_id, point_id__in=sorted(point_ids))
-    entries = GradeEntry.objects.filter(where, school=school)
+    # The points are the school's own (`_timelines`): no filter on the school as well. PostgreSQL would
+    # multiply the two as if unrelated, expect a handful of rows for a small school sharing the database
+    # with a large one, and join them one by one.
+    entries = GradeEntry.objects.filter(where)
     if pupil_ids is not None:
         entries = entries.filter(pupil_id__in=sorted(pupil_ids))
     rows = (
@@ -115,7 +118,7 @@ def _similar(school, keys, treated):
     for subject_id, point_ids in points.items():
         where |= Q(subject_id=subject_id, point_id__in=sorted(point_ids))
     graded = (
-        GradeEntry.objects.filter(where, school=school, pupil__is_active=True)
+        GradeEntry.objects.filter(where, pupil__is_active=True)  # the school's points: see _grades
         .annotate(step=standing.counting_step_expression())
         .filter(step__isnull=False)
         .values("pupil_id", "subject_id", "point_id", "step")
