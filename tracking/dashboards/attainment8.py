@@ -7,6 +7,7 @@ The slot layout is data (`SlotTemplate`): a change of DfE rules is a new templat
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from operator import attrgetter
 
 ENGLISH_LANGUAGE = "english_language"
 ENGLISH_LITERATURE = "english_literature"
@@ -90,8 +91,7 @@ class Breakdown:
         return _round((Decimal(str(self.attainment8)) - Decimal(str(estimated_a8))) / 10, "0.01")
 
 
-def _points(entry):
-    return entry.points
+_points = attrgetter("points")
 
 
 @lru_cache(maxsize=4096)  # a few hundred distinct scores, rounded thousands of times on a big school
@@ -148,33 +148,47 @@ def entries_for(subject, category, grade=None, points=None):
 
 def attainment8(entries, template=DFE_2017):
     """Fill the slots from a pupil's entries and total them (the sum, not divided by anything)."""
-    # Best first; equal points keep their order. One pass per element over a list of ten or so: a big
-    # school's A8 page works this out for a couple of thousand pupils.
+    # Best first; equal points keep their order. Two passes over a list of ten or so (a big school's A8
+    # page works this out for a couple of thousand pupils): the first finds maths and each English
+    # subject's best, the second fills the EBacc and open elements from what is left.
     pool = sorted(entries, key=_points, reverse=True)
     slots = []
 
-    maths = next((e for e in pool if e.category == MATHS), None)
-    # A second maths qualification counts nowhere.
-    pool = [e for e in pool if e.category != MATHS]
+    maths = language = literature = None
+    for e in pool:
+        category = e.category
+        if category == MATHS:
+            if maths is None:
+                maths = e
+        elif category == ENGLISH_LANGUAGE:
+            if language is None:
+                language = e
+        elif category == ENGLISH_LITERATURE and literature is None:
+            literature = e
     maths_score = maths.points * template.maths_weight if maths else 0.0
     if maths:
         slots += [("maths", maths.subject, maths.points)] * template.maths_weight
 
-    best_of = {c: next((e for e in pool if e.category == c), None) for c in ENGLISH}
-    both = all(best_of.values())
-    english = max((e for e in best_of.values() if e), key=_points, default=None)
+    # The better English subject; language when they are level.
+    both = language is not None and literature is not None
+    english = literature if language is None or (both and literature.points > language.points) else language
     english_score = 0.0
     if english:
         weight = template.english_weight_with_both if both else 1
         english_score = english.points * weight
         slots += [("english", english.subject, english.points)] * weight
-        # The English slot's entry, and any further entry in its own subject (a second language
-        # result), count nowhere else; the other English subject stays in the pool for the open element.
-        pool = [e for e in pool if e.category != english.category]
 
+    # A second maths qualification counts nowhere. The English slot's entry, and any further entry in its
+    # own subject (a second language result), count nowhere else; the other English subject stays in the
+    # pool for the open element.
+    spent = english.category if english else MATHS
     ebacc, rest = [], []
+    ebacc_slots, ebacc_categories = template.ebacc_slots, template.ebacc_categories
     for e in pool:
-        if len(ebacc) < template.ebacc_slots and e.category in template.ebacc_categories:
+        category = e.category
+        if category in (MATHS, spent):
+            continue
+        if len(ebacc) < ebacc_slots and category in ebacc_categories:
             ebacc.append(e)
         else:
             rest.append(e)
@@ -183,8 +197,8 @@ def attainment8(entries, template=DFE_2017):
     opened = rest[: template.open_slots]
     slots += [("open", e.subject, e.points) for e in opened]
 
-    ebacc_score = sum(e.points for e in ebacc)
-    open_score = sum(e.points for e in opened)
+    ebacc_score = sum([e.points for e in ebacc])
+    open_score = sum([e.points for e in opened])
     total = maths_score + english_score + ebacc_score + open_score
     return Breakdown(
         attainment8=_round(str(total), "0.01"),

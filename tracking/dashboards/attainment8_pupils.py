@@ -152,23 +152,18 @@ def _attainment8_rows(scoped, points, school, estimates):
             "pk", "name", "category"
         )
     }
-    codes, scored = {}, {}
-    by_pupil = {}
+    scored, by_pupil = {}, {}
+    # Thousands of grades, a few hundred kinds: each (subject, scale, step) is scored once.
     for pupil_id, subject_id, step, scale_id in grades:
-        code = codes.get((scale_id, step))
-        if code is None:
-            # A8 counts whole grades: the grade at the step that counts (a 6+ is a 6).
-            code = codes[(scale_id, step)] = standing.grade_at_step(book.values(scale_id), step).code
-        key = (subject_id, code)
-        if key not in scored:
-            subject, category = subjects[subject_id]
-            if category == COMBINED and code.isdigit():
-                code = f"{code}-{code}"  # a combined science grade entered on the single GCSE scale
-            try:
-                scored[key] = entries_for(subject, category, grade=code)
-            except A8Error:
-                scored[key] = []  # a sub-grade scale or non-GCSE grade the A8 rules cannot score
-        by_pupil.setdefault(pupil_id, []).extend(scored[key])
+        kind = (subject_id, scale_id, step)
+        entries = scored.get(kind)
+        if entries is None:
+            entries = scored[kind] = _score(book, subjects[subject_id], scale_id, step)
+        found = by_pupil.get(pupil_id)
+        if found is None:
+            by_pupil[pupil_id] = list(entries)
+        else:
+            found += entries
     out = []
     for pupil in pupil_refs(by_pupil):
         breakdown = attainment8(by_pupil[pupil.pk])
@@ -176,6 +171,19 @@ def _attainment8_rows(scoped, points, school, estimates):
         out.append((pupil, breakdown, estimate, breakdown.progress8(estimate)))
     out.sort(key=lambda row: (row[0].year, row[0].sorted_name))
     return out
+
+
+def _score(book, subject, scale_id, step):
+    """The A8 entries one grade gives: [] for a sub-grade scale or non-GCSE grade the rules cannot score."""
+    name, category = subject
+    # A8 counts whole grades: the grade at the step that counts (a 6+ is a 6).
+    code = standing.grade_at_step(book.values(scale_id), step).code
+    if category == COMBINED and code.isdigit():
+        code = f"{code}-{code}"  # a combined science grade entered on the single GCSE scale
+    try:
+        return entries_for(name, category, grade=code)
+    except A8Error:
+        return []
 
 
 def cohort_a8(rows):

@@ -194,3 +194,34 @@ def test_command_refuses_broken_files_with_a_clear_error(tmp_path, content):
     with pytest.raises(CommandError):
         call_command("attainment8", str(path), stdout=out)
     assert out.getvalue() == ""
+
+
+def test_level_english_grades_give_the_slot_to_language_and_literature_goes_to_open():
+    b = score(
+        ("English Language", "english_language", "6"),
+        ("English Literature", "english_literature", "6"),
+        ("Maths", "maths", "4"),
+    )
+    assert b.slots[2:] == (
+        ("english", "English Language", 6.0),
+        ("english", "English Language", 6.0),
+        ("open", "English Literature", 6.0),
+    )
+    assert (b.english, b.open, b.attainment8) == (12.0, 6.0, 26.0)
+
+
+def test_a_better_literature_takes_the_english_slot_and_its_second_result_counts_nowhere():
+    b = score(
+        ("English Language", "english_language", "5"),
+        ("English Literature", "english_literature", "7"),
+        ("Literature (resit)", "english_literature", "6"),
+        ("History", "history", "3"),
+    )
+    assert [s[1] for s in b.slots] == ["English Literature"] * 2 + ["History", "English Language"]
+    assert (b.english, b.ebacc, b.open, b.attainment8) == (14.0, 3.0, 5.0, 22.0)
+
+
+def test_the_best_maths_fills_both_slots_whatever_order_the_results_come_in():
+    first = score(("Statistics", "maths", "3"), ("Maths", "maths", "8"), ("Art", "other", "8"))
+    assert first.slots[:2] == (("maths", "Maths", 8.0),) * 2
+    assert (first.maths, first.open) == (16.0, 8.0)

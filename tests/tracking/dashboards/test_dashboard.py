@@ -201,6 +201,27 @@ def test_attainment8_and_progress8_for_year_11(graded, login):
     assert login(w.teacher.user).get("/dashboard/attainment8/").status_code == 404
 
 
+def test_pupils_with_the_same_grade_each_score_only_their_own_results(graded):
+    from tracking.dashboards.attainment8_pupils import attainment8_rows
+    from tracking.models import AssessmentPoint, Category, EstimateTable
+
+    w = graded
+    GradeEntry.objects.filter(pupil=w.classmate, subject=w.maths).update(
+        current=f.grade(w.school, "7"), predicted=f.grade(w.school, "7")
+    )
+    science = f.SubjectFactory(school=w.school, name="Combined Science", category=Category.COMBINED_SCIENCE)
+    six = f.grade(w.school, "6")  # on the single GCSE scale: counted as 6-6, twice
+    f.GradeEntryFactory(pupil=w.classmate, subject=science, point=w.point, current=six, predicted=six)
+    points = list(AssessmentPoint.objects.filter(pk=w.point.pk).select_related("year_group"))
+    entries = GradeEntry.objects.filter(school=w.school)
+    rows = attainment8_rows(entries, points, w.school, EstimateTable(w.school))
+    scores = {pupil.pk: breakdown for pupil, breakdown, _estimate, _p8 in rows}
+    # Both have maths 7 (14, double weighted); Ada adds English 3, her classmate English 6 and science 6-6.
+    assert (scores[w.child.pk].attainment8, scores[w.child.pk].ebacc) == (17.0, 0.0)
+    assert (scores[w.classmate.pk].attainment8, scores[w.classmate.pk].ebacc) == (32.0, 12.0)
+    assert scores[w.other_child.pk].attainment8 == 10.0
+
+
 def test_the_attainment8_table_sorts_and_downloads_as_csv_and_xlsx(graded, login):
     from openpyxl import load_workbook
 
