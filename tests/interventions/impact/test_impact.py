@@ -272,3 +272,22 @@ def test_the_impact_page_judges_only_the_cases_it_shows(client, world, monkeypat
     client.force_login(w.slt.user)
     page = client.get(reverse("interventions:impact")).content.decode()
     assert judged == [1] and "And 1 more." in page
+
+
+def test_similar_pupils_are_summed_alike_in_the_form_for_each_database(world, monkeypatch):
+    w = world
+    _helped_in_maths_and_english(w)
+    asked = []
+    real = queries._similar
+
+    def spy(school, keys, treated):
+        asked.append((school, keys, treated))
+        return real(school, keys, treated)
+
+    monkeypatch.setattr(queries, "_similar", spy)
+    queries.evaluate(w.school)
+    ((school, keys, treated),) = asked
+    sums = {vendor: real(school, keys, treated, vendor=vendor) for vendor in ("postgresql", "sqlite")}
+    assert sums["postgresql"] == sums["sqlite"]
+    # The classmate, helped in English only, is the one similar pupil in maths: +1 grade.
+    assert list(sums["sqlite"].values()) == [(1, 1)]
