@@ -286,3 +286,62 @@ def test_the_home_panels_summary_counts_as_the_completion_page_does(filled, depa
         (t.label, t.percent) for t in full.chase_list()[:2]
     ]
     assert completion.completion_summary([], departments).overall.total == 0
+
+
+def test_two_points_of_one_year_group_each_count_their_own_grades(filled):
+    w = filled
+    later = f.AssessmentPointFactory(
+        school=w.school, academic_year=w.year, year_group=w.y11, name="Y11 Spring"
+    )
+    _full(w, w.child, w.maths, point=later)
+    y10 = f.YearGroupFactory(school=w.school, number=10)
+    f.TeachingGroupFactory(school=w.school, subject=w.maths, year_group=y10, name="10Ma1", pupils=[w.child])
+    result = completion.completion_for([w.point, later])
+    counts = {(s.group.name, s.point.name): (s.pupils, s.cells_done, s.status) for s in result.sheets}
+    # A group meets only its own year group's points: 10Ma1 has no sheet at a Year 11 point.
+    assert counts == {
+        ("11Ma1", w.point.name): (2, 8, COMPLETE),
+        ("11Ma1", "Y11 Spring"): (2, 4, IN_PROGRESS),
+        ("11Ma2", w.point.name): (1, 1, IN_PROGRESS),
+        ("11Ma2", "Y11 Spring"): (1, 0, NOT_STARTED),
+        ("11En1", w.point.name): (3, 0, NOT_STARTED),
+        ("11En1", "Y11 Spring"): (3, 0, NOT_STARTED),
+    }
+    maths_only = completion.completion_for([w.point, later], {w.maths.department_id})
+    assert {s.group.name for s in maths_only.sheets} == {"11Ma1", "11Ma2"}
+    assert (maths_only.overall.total, maths_only.overall.complete) == (4, 1)
+
+
+def test_a_tally_counts_again_when_a_sheet_is_added(filled):
+    w = filled
+    sheets = {s.group.name: s for s in completion.completion_for([w.point]).sheets}
+    tally = completion.Tally(label="Maths")
+    tally.add(sheets["11Ma1"])
+    assert (tally.total, tally.complete, tally.in_progress, tally.percent, tally.deadline) == (
+        1,
+        1,
+        0,
+        100,
+        None,
+    )
+    tally.add(sheets["11Ma2"])
+    assert (tally.total, tally.complete, tally.in_progress, tally.not_started) == (2, 1, 1, 0)
+    assert (tally.cells_done, tally.cells_total, tally.percent) == (9, 12, 75)
+    assert tally.deadline == w.point.closes_on
+
+
+def test_the_chase_chips_escape_every_name(filled):
+    w = filled
+    w.other_group.name = "11<Ma>2 & co"
+    w.other_group.save()
+    w.point.name = "Y11 <Autumn>"
+    w.point.save()
+    chase = completion.completion_for([w.point], subjects=False).chase_list()
+    chips = str(completion.chase_chips_html(chase[0].sheets_to_chase))
+    point, other, english = w.point.pk, w.other_group.pk, w.english_group.pk
+    assert chips == (
+        f'<li><a href="/marksheets/{other}/{point}/">11&lt;Ma&gt;2 &amp; co</a> '
+        '<span class="muted small">Y11 &lt;Autumn&gt; · 25%</span></li>'
+        f'<li><a href="/marksheets/{english}/{point}/">11En1</a> '
+        '<span class="muted small">Y11 &lt;Autumn&gt; · 0%</span></li>'
+    )
