@@ -257,8 +257,8 @@ def figure_sets(entries, thresholds, previous, groupings, points=None, fields=()
     `fields` (GradeEntry fields) and `sums` ((name, SQL summing over those fields and the standing's
     columns), ...) add a caller's own totals, given back in each row's `extra`, so a page that counts
     something more about the same grades (effort, say) needs no second query working out standings.
-    `vendor` picks the form of the movement's SQL (by default the database's: tests hold both forms to
-    the same answers). Returns {"total": Figures, name: [Figures, ...]}.
+    `vendor` picks the SQL's form, PostgreSQL's or SQLite's (by default the database's: tests hold both
+    forms to the same answers). Returns {"total": Figures, name: [Figures, ...]}.
     """
     fields, sums = tuple(fields), tuple(sums)
     aggregates_all = AGGREGATES + sums
@@ -302,12 +302,16 @@ def figure_sets(entries, thresholds, previous, groupings, points=None, fields=()
     facts = f"SELECT {columns}, {is_gcse}, {', '.join(selected)} FROM base {' '.join(joins)}"
     aggregates = ", ".join(sql for _name, sql in aggregates_all)
     grouped = ", ".join(aliases)
-    # base is read twice when teaching groups are counted (memberships reads its subjects): then once.
-    materialized = " MATERIALIZED" if by_group else ""
-    with_facts = f"WITH base AS{materialized} ({inner}){ctes}, facts AS ({facts})"
     # One pass: counted by every combination of keys (a few hundred rows, thousands with a grouping per
     # pupil), then summed for the total and for each grouping, rather than a pass over the grades for each.
-    in_database = bool(grouped) and connection.vendor == "postgresql"
+    postgresql = (vendor or connection.vendor) == "postgresql"
+    in_database = bool(grouped) and postgresql
+    # base is read twice when teaching groups are counted (memberships reads its subjects): then once.
+    # Else it is read as it is worked out, and so are the facts: said outright for SQLite, which would
+    # otherwise write both out to temporary tables when the combinations are read more than once.
+    materialized = " MATERIALIZED" if by_group else "" if postgresql else " NOT MATERIALIZED"
+    streamed = "" if postgresql else " NOT MATERIALIZED"
+    with_facts = f"WITH base AS{materialized} ({inner}){ctes}, facts AS{streamed} ({facts})"
     if not grouped:
         sql = f"{with_facts} SELECT {aggregates} FROM facts"
     elif in_database:
@@ -322,7 +326,20 @@ def figure_sets(entries, thresholds, previous, groupings, points=None, fields=()
             f"SELECT {grouped}, {flags}, {summed} FROM combos GROUP BY GROUPING SETS ({sets}, ())"
         )
     else:
-        sql = f"{with_facts} SELECT {grouped}, {aggregates} FROM facts GROUP BY {grouped}"
+        # SQLite has no GROUPING SETS: the combinations are summed again for the total and for each
+        # grouping by a SELECT each over them, joined by UNION ALL, the first column saying which (a loop
+        # in Python adding up every combination for every grouping took as long as the query, with a
+        # grouping per pupil).
+        counted = ", ".join(f"{sql_} AS c{index}" for index, (_name, sql_) in enumerate(aggregates_all))
+        summed = ", ".join(f"CAST(SUM(c{index}) AS BIGINT)" for index in range(len(aggregates_all)))
+        # The keys as text: one column holds every grouping's (_key reads them back).
+        each = [
+            f"SELECT {index}, CAST({alias} AS TEXT), {summed} FROM combos GROUP BY {alias}"
+            for index, alias in enumerate(aliases)
+        ]
+        combos = f"combos AS MATERIALIZED (SELECT {grouped}, {counted} FROM facts GROUP BY {grouped})"
+        each.append(f"SELECT -1, NULL, {summed} FROM combos")
+        sql = f"{with_facts}, {combos} {' UNION ALL '.join(each)}"
     if in_database:
         # The planner cannot see how few combinations of keys there are (they come out of fenced
         # subqueries), guesses one per grade and sorts every grade to group them; given room to
@@ -344,16 +361,16 @@ def figure_sets(entries, thresholds, previous, groupings, points=None, fields=()
             else:
                 table, kind = tables[grouped_on]
                 table[_key(row[grouped_on], kind)] = values
+    elif not grouped:
+        total = [value or 0 for value in rows[0]]
     else:
-        # Summed a row at a time, each sum a new list (never changed in place, so a row's values may
-        # start several sums).
-        for row in rows:
-            values = [value or 0 for value in row[width:]]
-            total = values if total is None else [a + b for a, b in zip(total, values, strict=True)]
-            for (table, kind), key in zip(tables, row, strict=False):  # row: the keys, then the values
-                key = _key(key, kind)
-                found = table.get(key)
-                table[key] = values if found is None else [a + b for a, b in zip(found, values, strict=True)]
+        for which, key, *sums in rows:  # which grouping (-1: the total), its key, the values
+            values = [value or 0 for value in sums]
+            if which < 0:
+                total = values
+            else:
+                table, kind = tables[which]
+                table[_key(key, kind)] = values
     out = {"total": _figures(None, total, extra) if total and total[0] else _empty()}
     for name in groupings:
         out[name] = [_figures(key, values, extra) for key, values in by_name[name].items()]
