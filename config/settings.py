@@ -107,14 +107,19 @@ else:
     # write lock when a transaction starts (a deferred one that reads and then writes fails at once,
     # whatever the timeout); the busy timeout queues writers instead of failing them.
     SQLITE_BUSY_SECONDS = env.integer("UPLIFT_SQLITE_BUSY_SECONDS", 30)
+    # Each connection kept for a minute (as PostgreSQL's) with a page cache of 64 MB and the file mapped
+    # into memory: a new connection per request with SQLite's default 2 MB cache read every page it
+    # needed afresh (a fifth of a dashboard's time at 6,000 pupils).
+    SQLITE_PRAGMAS = ("journal_mode=WAL", "cache_size=-65536", "mmap_size=268435456", "temp_store=MEMORY")
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "uplift.sqlite3",
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 "timeout": SQLITE_BUSY_SECONDS,
                 "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL",
+                "init_command": "; ".join(f"PRAGMA {pragma}" for pragma in SQLITE_PRAGMAS),
             },
         }
     }

@@ -30,10 +30,14 @@ def test_the_embedded_sqlite_uses_wal_immediate_transactions_and_a_busy_timeout(
         "import django, json; django.setup(); from django.db import connection; "
         "c = connection.cursor(); "
         "print(json.dumps([c.execute('PRAGMA journal_mode').fetchone()[0], "
-        "c.execute('PRAGMA busy_timeout').fetchone()[0], connection.transaction_mode]))"
+        "c.execute('PRAGMA busy_timeout').fetchone()[0], connection.transaction_mode, "
+        "c.execute('PRAGMA cache_size').fetchone()[0], c.execute('PRAGMA mmap_size').fetchone()[0], "
+        "connection.settings_dict['CONN_MAX_AGE']]))"
     )
-    journal, busy_ms, mode = json.loads(_run(["-c", probe], _sqlite_env(tmp_path)).strip().splitlines()[-1])
-    assert (journal, busy_ms, mode) == ("wal", 30000, "IMMEDIATE")
+    found = json.loads(_run(["-c", probe], _sqlite_env(tmp_path)).strip().splitlines()[-1])
+    assert found[:3] == ["wal", 30000, "IMMEDIATE"]
+    # Connections kept between requests, each with a 64 MB page cache and the file mapped into memory.
+    assert found[3:] == [-65536, 268435456, 60]
 
 
 def test_teachers_saving_whole_sheets_at_once_on_sqlite_all_save_and_lose_nothing(tmp_path):
