@@ -28,13 +28,17 @@ NEED_TYPES = tuple((code, label) for code, label in SenNeed.choices if code) + (
 )
 
 
-def figures(entries, thresholds, previous, points=None):
+def figures(entries, thresholds, previous, points=None, pupils=None):
     """{"total", "need": [Figures], "primary_need": [Figures], "subject_need": {(subject id, need): Figures},
-    "pupil": {id: Figures}}.
+    "pupil": {id: Figures}}: "pupil" for every SEN pupil, or for those in `pupils` (ids) when given.
 
     One query: every grade's standing is worked out once and counted by SEN status, by SEN pupils'
-    primary need, by subject and SEN status, and for each SEN pupil.
+    primary need, by subject and SEN status, and for each SEN pupil (or each of `pupils`).
     """
+    if pupils is None:
+        counted = [When(pupil__sen_status__in=SEN, then=F("pupil_id"))]
+    else:
+        counted = [When(pupil_id__in=sorted(pupils), then=F("pupil_id"))] if pupils else []
     entries = entries.annotate(
         primary_need=Case(
             When(
@@ -48,7 +52,7 @@ def figures(entries, thresholds, previous, points=None):
             Cast("subject_id", CharField()), Value(":"), F("pupil__sen_status"), output_field=CharField()
         ),
         sen_pupil=Case(
-            When(pupil__sen_status__in=SEN, then=F("pupil_id")),
+            *counted,
             default=Value(None),
             output_field=IntegerField(),
         ),
@@ -158,10 +162,11 @@ class SenPupil:
         return round(100 * self.attended / self.marked) if self.marked else None
 
 
-def sen_pupils(pupil_ids, figures_, need=None):
-    """SEN pupils among `pupil_ids` with their standing counts, by year and name: a sequence to page, whose
-    pages read their pupils when taken (one query for the order, one for a page's pupils). Their plans and
-    sessions are read by `add_plans_and_sessions` for the rows a page shows."""
+def sen_pupils(pupil_ids, need=None):
+    """The SEN pupils among `pupil_ids` (ids, or a query of them), by year and name: a sequence to page,
+    whose pages read their pupils when taken (one query for the order, one for a page's pupils). Their
+    figures (`add_figures`), plans and sessions (`add_plans_and_sessions`) are added to the rows a page
+    shows."""
     pupils = Pupil.objects.filter(pk__in=pupil_ids, sen_status__in=SEN)
     if need in SEN:
         pupils = pupils.filter(sen_status=need)
@@ -178,14 +183,14 @@ def sen_pupils(pupil_ids, figures_, need=None):
         ),
         key=lambda row: (row[1], Pupil.sorted_name_of(*row[2:])),
     )
-    return SenPupils([row[0] for row in order], figures_)
+    return SenPupils([row[0] for row in order])
 
 
 class SenPupils(Sequence):
     """SEN pupils in order (their ids); a slice is read as SenPupil rows in one query."""
 
-    def __init__(self, pks, figures_):
-        self.pks, self.figures = pks, figures_
+    def __init__(self, pks):
+        self.pks = pks
 
     def __len__(self):
         return len(self.pks)
@@ -195,7 +200,14 @@ class SenPupils(Sequence):
             return self[index : index + 1 or None][0]
         pks = self.pks[index]
         found = Pupil.objects.select_related("form", "year_group").in_bulk(pks)
-        return [SenPupil(pupil=found[pk], figures=self.figures["pupil"].get(pk)) for pk in pks]
+        return [SenPupil(pupil=found[pk]) for pk in pks]
+
+
+def add_figures(rows, figures_):
+    """Each row's standing counts, from `figures` counted for (at least) these rows' pupils."""
+    for row in rows:
+        row.figures = figures_["pupil"].get(row.pupil.pk)
+    return rows
 
 
 def add_plans_and_sessions(rows, plans):

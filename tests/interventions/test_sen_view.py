@@ -206,3 +206,20 @@ def test_the_download_holds_every_page_of_sen_pupils_not_only_the_one_on_screen(
     assert len(client.get("/interventions/sen/").context["pupils"].object_list) == 1
     rows = _download(client, "export=csv")
     assert {row[1] for row in rows[1:]} == {sen.child.upn, sen.other_child.upn}
+
+
+def test_the_pupils_figures_are_the_same_counted_for_every_sen_pupil_or_for_those_listed(sen):
+    from interventions.sen import queries
+    from tracking import standing
+    from tracking.models import GradeEntry
+
+    w = sen
+    entries = GradeEntry.objects.filter(school=w.school)
+    thresholds = standing.Thresholds.of(w.school)
+    every = queries.figures(entries, thresholds, {})
+    assert set(every["pupil"]) == {w.child.pk, w.other_child.pk}  # Ben has no SEN
+    listed = queries.figures(entries, thresholds, {}, pupils=[w.child.pk])
+    assert set(listed["pupil"]) == {w.child.pk}
+    assert vars(listed["pupil"][w.child.pk]) == vars(every["pupil"][w.child.pk])
+    assert [vars(row) for row in listed["need"]] == [vars(row) for row in every["need"]]
+    assert queries.figures(entries, thresholds, {}, pupils=[])["pupil"] == {}
