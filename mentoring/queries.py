@@ -1,6 +1,9 @@
 """Reads for mentor allocation: the mentored year groups, caseloads and who is still unallocated."""
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 
 from tracking import permissions
 from tracking.models import AcademicYear, FormGroup, Pupil, Role, Staff, YearGroup
@@ -130,18 +133,37 @@ def _in_model_order(model, names):
 ASSIGNMENT_FIELDS = _in_model_order(MentorAssignment, ["id", "mentor_id", "pupil_id"])
 
 
-def compliance(school, year, today):
-    """Each mentor with their mentees this year and, of those, the ones not met this calendar month.
+@dataclass(frozen=True, slots=True)
+class NotMet:
+    """A mentee not met this month, as the compliance table and its download name them."""
 
-    One query: every mentee with the date they were last met, as plain columns. Only the mentees not
-    met are built as rows (MentorAssignment with its pupil and form); each mentor is built once.
+    pupil_id: int
+    name: str  # Pupil.sorted_name
+    upn: str
+    form: str  # the form's name, "" without one
+    last_met: date | None
+
+
+def compliance(school, year, today):
+    """Each mentor with their mentees this year and, of those, the ones not met this calendar month
+    (NotMet rows).
+
+    One query: every mentee with the date they were last met, as plain columns, each mentor built once.
+    The date is each mentee's latest meeting by the meetings' (pupil, date) index, not a join grouped
+    by the row's thirty columns; the mentees not met are plain rows, not three model objects each
+    (a school's mentees are some 1,200).
     """
     start = today.replace(day=1)
-    # from_db takes the columns in the model's own order.
-    pupil_fields = _in_model_order(Pupil, ["id", *NAME_FIELDS, "upn", "form_id"])
+    last_met = (
+        MentorMeeting.objects.filter(pupil_id=OuterRef("pupil_id"))
+        .order_by()
+        .values("pupil_id")
+        .annotate(last=Max("held_on"))
+        .values("last")
+    )
     rows = (
         MentorAssignment.objects.filter(school=school, academic_year=year, pupil__is_active=True)
-        .annotate(last_met=Max("pupil__mentor_meetings__held_on"))
+        .annotate(last_met=Subquery(last_met))
         .order_by(
             "mentor__user__last_name",
             "mentor__user__first_name",
@@ -151,35 +173,22 @@ def compliance(school, year, today):
             "pupil_id",
         )
         .values_list(
-            "pk",
             "last_met",
+            "pupil_id",
+            "pupil__upn",
             "pupil__form__name",
-            *(f"pupil__{name}" for name in pupil_fields),
+            *(f"pupil__{name}" for name in Pupil.SORTED_NAME_FIELDS),
             *staff_columns("mentor__"),
         )
     )
-    db, n = rows.db, len(pupil_fields)
-    mentor_of, forms, mentors = staff_builder(db), {}, {}
-    for pk, last_met, form_name, *values in rows:
-        mentor = mentor_of(values[n:])
+    mentor_of, mentors, n = staff_builder(rows.db), {}, 4 + len(Pupil.SORTED_NAME_FIELDS)
+    for last_met, pupil_id, upn, form, *values in rows:
+        mentor = mentor_of(values[n - 4 :])
         row = mentors.setdefault(mentor.pk, {"mentor": mentor, "mentees": 0, "not_met": []})
         row["mentees"] += 1
         if last_met is None or last_met < start:
-            pupil = Pupil.from_db(db, pupil_fields, values[:n])
-            if pupil.form_id is not None:
-                form = forms.get(pupil.form_id)
-                if form is None:
-                    form = forms[pupil.form_id] = FormGroup.from_db(
-                        db, ["id", "name"], [pupil.form_id, form_name]
-                    )
-                pupil.form = form
-            else:
-                pupil.form = None
-            assignment = MentorAssignment.from_db(
-                db, ["id", "mentor_id", "pupil_id"], [pk, mentor.pk, pupil.pk]
-            )
-            assignment.mentor, assignment.pupil, assignment.last_met = mentor, pupil, last_met
-            row["not_met"].append(assignment)
+            name = Pupil.sorted_name_of(*values[: n - 4])
+            row["not_met"].append(NotMet(pupil_id, name, upn, form or "", last_met))
     return list(mentors.values())
 
 

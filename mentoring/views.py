@@ -239,11 +239,9 @@ def compliance(request):
         out = []
         for row in rows:
             lead = [str(row["mentor"]), row["mentees"], len(row["not_met"])]
-            out += [
-                lead
-                + [a.pupil.sorted_name, a.pupil.upn, a.pupil.form.name if a.pupil.form else "", a.last_met]
-                for a in row["not_met"]
-            ] or [lead + ["", "", "", None]]
+            out += [lead + [a.name, a.upn, a.form, a.last_met] for a in row["not_met"]] or [
+                lead + ["", "", "", None]
+            ]
         return exports.download(fmt, headers, out, name=f"mentor meetings {today:%Y-%m}", sheet="Meetings")
     return render(
         request,

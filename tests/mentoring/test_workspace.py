@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from interventions.models import Flag
 from mentoring.models import MentorMeeting
@@ -212,6 +212,8 @@ def test_slt_see_each_mentors_mentees_not_met_this_month(client, world):
     other_row = html[html.index(str(other_mentor)) :]
     assert world.classmate.sorted_name in other_row and world.other_child.sorted_name in other_row
     assert "never" in other_row
+    last_month = today.replace(day=1) - timedelta(days=1)
+    assert f"({dateformat.format(last_month, 'j M')})" in other_row  # the day last met, "30 Nov"
     mentor_row = html[html.index(str(world.mentor)) :]
     assert "All met" in mentor_row[: mentor_row.index("</tr>")]
 
