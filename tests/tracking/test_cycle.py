@@ -268,3 +268,30 @@ def test_the_verification_board_lists_each_groups_teachers_by_name(world, cycle,
     assert groups[world.english_group.pk].teacher_list == by_name
     assert groups[world.group.pk].teacher_list == [world.teacher]
     assert [str(t) for t in groups[world.english_group.pk].teacher_list] == [str(t) for t in by_name]
+
+
+def test_the_verification_board_offers_to_send_each_class_back_and_to_close_one_sent_back(
+    world, cycle, client
+):
+    from django.urls import reverse
+
+    from tracking.models import SheetReturn
+
+    cycle.stage = Stage.VERIFICATION
+    cycle.save()
+    world.group.name = "11<A>/Ma"
+    world.group.save()
+    verification.sheet_send_back(
+        cycle=cycle, group=world.group, reason="No <b>predictions</b>", by=world.hod.user
+    )
+    sheet = SheetReturn.objects.get(teaching_group=world.group)
+    client.force_login(world.slt.user)
+    page = client.get(reverse("cycle_verify", args=[cycle.pk])).content.decode()
+    row = page[page.index("<td>11&lt;A&gt;/Ma</td>") :]
+    row = row[: row.index("</tr>")]
+    assert f"<td>{world.maths.name}</td>" in row
+    assert "<strong>Sent back</strong>: No &lt;b&gt;predictions&lt;/b&gt;" in row
+    assert f'<input type="hidden" name="sheet" value="{sheet.pk}">' in row
+    assert f'<label class="visually-hidden" for="reason-{world.group.pk}">' in row
+    assert "Reason for sending 11&lt;A&gt;/Ma back</label>" in row
+    assert row.count('name="csrfmiddlewaretoken"') == 2  # closing it again, and sending it back

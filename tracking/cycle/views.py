@@ -258,7 +258,7 @@ def _verification_table(board):
             sheet = f"Sent back: {group.open_return.reason}" if group.open_return else "Closed"
             teachers = ", ".join(str(t) for t in group.teacher_list)
             rows.append(
-                [*signed, group.name, group.subject.name, teachers, group.pupil_count, group.entered, sheet]
+                [*signed, group.name, group.subject_name, teachers, group.pupil_count, group.entered, sheet]
             )
     return headers, rows
 
