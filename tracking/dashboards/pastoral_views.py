@@ -120,10 +120,10 @@ def one_place(value):
 
 
 def _attendance(row, low):
-    """A pupil's attendance cell: "93.1%", with `low` after it when under the threshold."""
+    """A pupil's attendance cell's HTML: "93.1%", with `low` (HTML) after it when under the threshold."""
     if row.pupil.attendance is None:
         return "–"
-    return format_html("{}%{}", one_place(row.pupil.attendance), low if row.attendance_low else "")
+    return f"{one_place(row.pupil.attendance)}%{low if row.attendance_low else ''}"
 
 
 LOW_ATTENDANCE = format_html(' <strong class="attendance-low">{}</strong>', "(low: check attendance)")
@@ -217,6 +217,8 @@ def year_lists_view(request):
 
 
 GAP_SPLITS = ("Disadvantaged", "SEN", "EAL", "Looked after")
+# The characteristics whose gaps the report shows, as SPLIT_GROUPINGS' paths.
+GAP_PATHS = tuple(path for path, title, _labels, _focus in queries.SPLITS if title in GAP_SPLITS)
 COMMENDATIONS = ("good_effort", "good_progress")
 
 
@@ -224,12 +226,20 @@ def transition_context(user, school, point):
     """Everything the transition report shows for a year group at a point (a fixed number of queries)."""
     entries = permissions.year_entries(user, school, point.year_group).filter(point=point)
     thresholds = standing.Thresholds.of(school)
-    groupings = dict(queries.SPLIT_GROUPINGS)
-    groupings["subject"] = ("subject_id", "int")
-    # The report's figures and the pupils its lists are drawn from: every standing worked out once.
+    # The report's figures and the pupils its lists are drawn from: every standing worked out once. The
+    # gaps' characteristics are summed from the pupils' rows, not grouped in the database as well.
     sets = year_lists.counted_figures(
-        entries, thresholds, groupings, previous=figures.previous_points([point]), points=[point]
+        entries,
+        thresholds,
+        {"subject": ("subject_id", "int")},
+        previous=figures.previous_points([point]),
+        points=[point],
+        sums=queries.DIFF_SUM,
     )
+    counts, traits = year_lists.pupil_counts_with(
+        sets, entries, [path.removeprefix("pupil__") for path in GAP_PATHS]
+    )
+    sets.update(queries.splits_from_pupils(sets["pupil"], traits, GAP_PATHS))
     labels = {s: standing.label(s, school) for s in standing.STATUSES}
     names = dict(
         point.school.subjects.filter(pk__in=[r.key for r in sets["subject"]]).values_list("pk", "name")
@@ -237,8 +247,8 @@ def transition_context(user, school, point):
     for row in sets["subject"]:
         row.label = names.get(row.key, "?")
     subjects = sorted(sets["subject"], key=lambda r: r.label)
-    gaps = [gap for title, _rows, gap in queries.splits(sets) if gap and title in GAP_SPLITS]
-    lists = year_lists.draw(year_lists.pupil_counts_from(sets, entries))
+    gaps = [gap for _title, _rows, gap in queries.splits(sets, only=GAP_PATHS) if gap]
+    lists = year_lists.draw(counts)
     # DfES: "including recommendations for inclusion in the following year's mentoring programme".
     recommended = {row.pupil.pk: row for row in lists["slower_progress"] + lists["effort_concern"]}
     reasons = concerns.reasons_for(recommended, school)

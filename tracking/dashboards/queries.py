@@ -4,16 +4,20 @@ pupil characteristics and their gaps, in-school variation, the trend through the
 """
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from tracking import standing
 from tracking.dashboards.figures import (
+    SUMMED,
     TEACHING_GROUP,
     Figures,
     _combine,
     _empty,
+    _figures,
+    _key,
     earlier_steps,
     figure_sets,
     previous_points,
@@ -197,6 +201,37 @@ SPLIT_GROUPINGS = {
         ("pupil__looked_after", "bool"),
     )
 }
+
+
+# figure_sets' `sums` for the whole-grade total an average difference is divided out of, kept on each
+# row (`extra`) so rows can be added up exactly (`splits_from_pupils`).
+DIFF_SUM = (("diff_sum", "SUM(standing_diff)"),)
+
+
+def splits_from_pupils(pupil_rows, traits, paths):
+    """{path: [Figures]} for each pupil characteristic in `paths` (SPLIT_GROUPINGS' paths), as figure_sets
+    would count them, from its rows by pupil counted with DIFF_SUM; `traits`: {pupil id: {field: value}}.
+
+    A characteristic is the pupil's own, so each split's figures are the sums of its pupils' counts
+    (whole numbers, the average divided out of the same total): the database need not also group every
+    grade by each characteristic (a fifth of the transition report's query)."""
+    at = SUMMED.index("diff_sum")
+    before, after = attrgetter(*SUMMED[:at]), attrgetter(*SUMMED[at + 1 :])
+    vectors = {row.key: (*before(row), row.extra["diff_sum"], *after(row)) for row in pupil_rows}
+    out = {}
+    for path in paths:
+        field, kind = path.removeprefix("pupil__"), SPLIT_GROUPINGS[path][1]
+        by_value, by_key = {}, {}
+        for pupil_id, vector in vectors.items():
+            by_value.setdefault(traits[pupil_id][field], []).append(vector)
+        for value, counts in by_value.items():
+            by_key.setdefault(_key(value, kind), []).extend(counts)
+        rows = [
+            _figures(key, [sum(column) for column in zip(*counts, strict=True)])
+            for key, counts in by_key.items()
+        ]
+        out[path] = sorted(rows, key=lambda row: (row.key is None, row.key))
+    return out
 
 
 def splits(sets, only=None):

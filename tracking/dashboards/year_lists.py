@@ -151,9 +151,10 @@ def effort_sums(rules=RULES):
     )
 
 
-def counted_figures(entries, thresholds, groupings=None, previous=None, points=None, rules=RULES):
-    """figure_sets of `entries` (one point's) by `groupings` and by pupil, with each pupil's effort: the
-    figures a page shows and the counts its lists are drawn from, in one query."""
+def counted_figures(entries, thresholds, groupings=None, previous=None, points=None, rules=RULES, sums=()):
+    """figure_sets of `entries` (one point's) by `groupings` and by pupil, with each pupil's effort (and
+    the caller's own `sums`): the figures a page shows and the counts its lists are drawn from, in one
+    query."""
     return figures.figure_sets(
         entries,
         thresholds,
@@ -161,7 +162,7 @@ def counted_figures(entries, thresholds, groupings=None, previous=None, points=N
         {**(groupings or {}), "pupil": PUPIL},
         points=points,
         fields=("effort",),
-        sums=effort_sums(rules),
+        sums=effort_sums(rules) + tuple(sums),
     )
 
 
@@ -172,11 +173,17 @@ def pupil_counts(entries, thresholds, rules=RULES):
 
 def pupil_counts_from(sets, entries):
     """[PupilCounts] from `counted_figures` of `entries`, by name: one query for the pupils."""
+    return pupil_counts_with(sets, entries)[0]
+
+
+def pupil_counts_with(sets, entries, traits=()):
+    """(`pupil_counts_from`'s [PupilCounts], {pupil id: {trait: value}}): each pupil's `traits` (Pupil
+    fields) read in the same query as their names."""
     with collector_paused():  # a row for each of a year's pupils (a thousand at 6,000)
-        return _pupil_counts_from(sets, entries)
+        return _pupil_counts_from(sets, entries, tuple(traits))
 
 
-def _pupil_counts_from(sets, entries):
+def _pupil_counts_from(sets, entries, traits):
     by_pupil = {}
     for row in sets["pupil"]:
         extra = row.extra
@@ -200,16 +207,17 @@ def _pupil_counts_from(sets, entries):
         "upn",
         "form__name",
         "attendance",
+        *traits,
     )
-    out = [
-        PupilCounts(
-            pupil=ListedPupil(
-                pk, Pupil.sorted_name_of(first, last, preferred_first, preferred_last), upn, form, attendance
-            ),
-            **by_pupil[pk],
+    out, traits_of = [], {}
+    for pk, first, last, preferred_first, preferred_last, upn, form, attendance, *values in pupils:
+        if pk not in by_pupil:
+            continue
+        listed = ListedPupil(
+            pk, Pupil.sorted_name_of(first, last, preferred_first, preferred_last), upn, form, attendance
         )
-        for pk, first, last, preferred_first, preferred_last, upn, form, attendance in pupils
-        if pk in by_pupil
-    ]
+        out.append(PupilCounts(pupil=listed, **by_pupil[pk]))
+        if traits:
+            traits_of[pk] = dict(zip(traits, values, strict=True))
     out.sort(key=lambda r: r.pupil.sorted_name)
-    return out
+    return out, traits_of

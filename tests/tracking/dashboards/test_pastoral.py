@@ -300,3 +300,49 @@ def test_the_pages_make_the_same_queries_however_many_pupils(reviewed, login, pe
         assert client.get(url).status_code == 200
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
     assert len(many) <= cap
+
+
+def test_the_transition_reports_gaps_are_summed_from_its_pupils_as_a_split_query_counts_them(reviewed):
+    from tracking import permissions, standing
+    from tracking.dashboards import figures, pastoral_views, queries
+
+    w = reviewed
+    Pupil.objects.filter(pk=w.child.pk).update(disadvantaged=True, looked_after=True, gender="F")
+    Pupil.objects.filter(pk=w.classmate.pk).update(sen_status="K", eal=True, prior_band="high")
+    entries = permissions.year_entries(w.hoy.user, w.school, w.y11).filter(point=w.point)
+    thresholds, previous = standing.Thresholds.of(w.school), figures.previous_points([w.point])
+    counted = figures.figure_sets(entries, thresholds, previous, queries.SPLIT_GROUPINGS, points=[w.point])
+    sets = year_lists.counted_figures(entries, thresholds, previous=previous, sums=queries.DIFF_SUM)
+    _counts, traits = year_lists.pupil_counts_with(
+        sets, entries, [p[len("pupil__") :] for p in queries.SPLIT_GROUPINGS]
+    )
+    summed = queries.splits_from_pupils(sets["pupil"], traits, queries.SPLIT_GROUPINGS)
+    for path in queries.SPLIT_GROUPINGS:
+        assert summed[path] == counted[path], path
+    assert [row.key for row in summed["pupil__sen_status"]] == ["K", "N"]
+    page = pastoral_views.transition_context(w.hoy.user, w.school, w.point)
+    assert page["gaps"] == [
+        gap for title, _rows, gap in queries.splits(counted) if gap and title in pastoral_views.GAP_SPLITS
+    ]
+    assert [gap["label"] for gap in page["gaps"]] == [
+        "Disadvantaged compared with others",
+        "No SEN compared with sen support",
+        "EAL compared with english first language",
+        "Looked after compared with others",
+    ]
+
+
+def test_reasons_are_found_for_the_pupils_asked_about_only(reviewed):
+    from interventions.models import Flag
+    from tracking.dashboards import concerns
+
+    w = reviewed
+    for pupil in (w.child, w.classmate):
+        Flag.objects.create(
+            school=w.school, pupil=pupil, point=w.point, subject=w.maths, scope="subject", reason="Below",
+            owner=w.hod, raised_at=timezone.now(),
+        )  # fmt: skip
+    assert concerns.reasons_for([w.child.pk, w.other_child.pk], w.school) == {
+        w.child.pk: ["1 open flag (Mathematics)"]
+    }
+    assert concerns.reasons_for([], w.school) == {}
