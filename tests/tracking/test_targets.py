@@ -559,3 +559,27 @@ def test_the_generate_page_starts_on_the_youngest_year_with_fft_fields_kept_for_
     before, fft_block = html.split('data-show-when="source" data-show-value="fft"', 1)
     assert 'name="source"' in before and 'name="fft_file"' not in before
     assert 'name="fft_label"' in fft_block and 'name="fft_file"' in fft_block
+
+
+def test_the_approval_counts_cover_the_chosen_years_targets_and_no_leavers(client, world):
+    _year_of(world, 3)
+    y10, y9 = (
+        f.YearGroupFactory(school=world.school, number=10),
+        f.YearGroupFactory(school=world.school, number=9),
+    )
+    younger = f.PupilFactory(school=world.school, year_group=y10, legal_last_name="Young")
+    f.TargetFactory(pupil=younger, subject=world.maths, status="proposed", published_grade=None)
+    for year in (
+        world.y11,
+        y9,
+    ):  # a leaver's targets count nowhere, and a year of only leavers is not offered
+        leaver = f.PupilFactory(school=world.school, year_group=year, is_active=False)
+        f.TargetFactory(pupil=leaver, subject=world.maths, status="proposed", published_grade=None)
+    client.force_login(world.slt.user)
+    page = client.get(reverse("target_overview") + "?year=11").content.decode()
+    assert "Agree all <strong>6</strong> proposed targets" in page
+    assert (
+        "Agree all <strong>1</strong> proposed targets"
+        in client.get(reverse("target_overview") + "?year=10").content.decode()
+    )
+    assert client.get(reverse("target_overview") + "?year=9").status_code == 404
