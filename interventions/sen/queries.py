@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Case, CharField, Count, F, IntegerField, Q, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat, NullIf
+from django.db.models.functions import Coalesce, NullIf
 
 from tracking.dashboards import queries as dashboard
 from tracking.models import Pupil, SenNeed, SenStatus
@@ -28,6 +28,12 @@ NEED_TYPES = tuple((code, label) for code, label in SenNeed.choices if code) + (
 )
 
 
+# A grade's subject and SEN status are counted by as one integer: grouping some 60,000 grades by a text key
+# built for each ("12:K") took a tenth of the SEN view's query at 6,000 pupils. Read back by divmod.
+STATUS_CODES = tuple(code for code, _label in NEEDS)
+_STATUSES = len(STATUS_CODES) + 1  # and one for a status not among NEEDS (none is): counted, shown nowhere
+
+
 def figures(entries, thresholds, previous, points=None, pupils=None):
     """{"total", "need": [Figures], "primary_need": [Figures], "subject_need": {(subject id, need): Figures},
     "pupil": {id: Figures}}: "pupil" for every SEN pupil, or for those in `pupils` (ids) when given.
@@ -39,6 +45,11 @@ def figures(entries, thresholds, previous, points=None, pupils=None):
         counted = [When(pupil__sen_status__in=SEN, then=F("pupil_id"))]
     else:
         counted = [When(pupil_id__in=sorted(pupils), then=F("pupil_id"))] if pupils else []
+    status = Case(
+        *(When(pupil__sen_status=code, then=Value(index)) for index, code in enumerate(STATUS_CODES)),
+        default=Value(len(STATUS_CODES)),
+        output_field=IntegerField(),
+    )
     entries = entries.annotate(
         primary_need=Case(
             When(
@@ -48,9 +59,7 @@ def figures(entries, thresholds, previous, points=None, pupils=None):
             default=Value(None),
             output_field=CharField(),
         ),
-        subject_need=Concat(
-            Cast("subject_id", CharField()), Value(":"), F("pupil__sen_status"), output_field=CharField()
-        ),
+        subject_need=F("subject_id") * _STATUSES + status,
         sen_pupil=Case(
             *counted,
             default=Value(None),
@@ -64,7 +73,7 @@ def figures(entries, thresholds, previous, points=None, pupils=None):
         {
             "need": ("pupil__sen_status", "text"),
             "primary_need": ("primary_need", "text"),
-            "subject_need": ("subject_need", "text"),
+            "subject_need": ("subject_need", "int"),
             "pupil": ("sen_pupil", "int"),
         },
         points=points,
@@ -74,8 +83,8 @@ def figures(entries, thresholds, previous, points=None, pupils=None):
         row.label = labels.get(row.key, row.key)
     cells = {}
     for row in sets["subject_need"]:
-        subject_id, need = row.key.split(":", 1)
-        cells[(int(subject_id), need)] = row
+        subject_id, index = divmod(row.key, _STATUSES)
+        cells[(subject_id, STATUS_CODES[index] if index < len(STATUS_CODES) else None)] = row
     return {
         "total": sets["total"],
         "need": sets["need"],
