@@ -9,6 +9,7 @@ from django.db import connection
 from tracking import standing
 from tracking.dashboards.attainment8 import A8Error, attainment8, entries_for
 from tracking.dashboards.collector import collector_paused
+from tracking.lib.db import id_table
 from tracking.models import AssessmentPoint, Pupil, Subject
 
 COMBINED = "combined_science"
@@ -28,7 +29,7 @@ class PupilRef:
 
 def pupil_refs(pks):
     """PupilRef for each pupil, in the pupils' usual order (their legal names)."""
-    rows = Pupil.objects.filter(pk__in=pks).values_list(
+    rows = Pupil.objects.filter(pk__in=id_table(pks)).values_list(
         "pk",
         *Pupil.SORTED_NAME_FIELDS,
         "upn",
@@ -91,11 +92,13 @@ def _records(rows):
 
 
 def latest_counting_grades(scoped, points):
-    """[(pupil id, subject id, step, scale id)] of the grade that counts in each Year 10 and 11 GCSE
+    """[(pupil id, subject id, grade value id)] of the grade that counts in each Year 10 and 11 GCSE
     subject: at the chosen point, else the latest earlier point this year with one.
 
-    Only the grade that counts is read (no standing: A8 needs none). On PostgreSQL the database keeps
-    each pupil's latest grade per subject (DISTINCT ON); elsewhere later points overwrite earlier ones.
+    Only the grade that counts is read (no standing: A8 needs none), by its id: its step and scale are
+    looked up once per grade value (a value always has a step), not joined for each of 30,000 grades.
+    On PostgreSQL the database keeps each pupil's latest grade per subject (DISTINCT ON); elsewhere
+    later points overwrite earlier ones.
     """
     chosen = [p for p in points if p.year_group.number in (10, 11)]
     if not chosen:
@@ -107,12 +110,9 @@ def latest_counting_grades(scoped, points):
     )
     rows = (
         scoped.filter(point__in=earlier, subject__qualification="gcse")
-        .annotate(
-            counting_step=standing.counting_step_expression(),
-            counting_scale=standing.counting_scale_expression(),
-        )
-        .filter(counting_step__isnull=False)
-        .values_list("pupil_id", "subject_id", "counting_step", "counting_scale")
+        .annotate(counting_grade=standing.counting_grade_expression())
+        .filter(counting_grade__isnull=False)
+        .values_list("pupil_id", "subject_id", "counting_grade")
     )
     if connection.features.can_distinct_on_fields:
         return _fetch(
@@ -125,7 +125,7 @@ def latest_counting_grades(scoped, points):
 
 
 def _fetch(rows):
-    """The rows as the database gives them: four integers each, thousands of rows at 6,000 pupils, with
+    """The rows as the database gives them: a few integers each, thousands of rows at 6,000 pupils, with
     no per-value conversion to pass through."""
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -153,12 +153,13 @@ def _attainment8_rows(scoped, points, school, estimates):
         )
     }
     scored, by_pupil = {}, {}
-    # Thousands of grades, a few hundred kinds: each (subject, scale, step) is scored once.
-    for pupil_id, subject_id, step, scale_id in grades:
-        kind = (subject_id, scale_id, step)
+    # Thousands of grades, a few hundred kinds: each (subject, grade value) is scored once.
+    for pupil_id, subject_id, grade_id in grades:
+        kind = (subject_id, grade_id)
         entries = scored.get(kind)
         if entries is None:
-            entries = scored[kind] = _score(book, subjects[subject_id], scale_id, step)
+            value = book.value(grade_id)
+            entries = scored[kind] = _score(book, subjects[subject_id], value.scale_id, value.step)
         found = by_pupil.get(pupil_id)
         if found is None:
             by_pupil[pupil_id] = list(entries)

@@ -6,10 +6,7 @@ AppConfig.ready(); the tutor's view and the transition report ask `reasons_for` 
 app's reasons at a fixed number of queries (one per source, whatever the number of pupils).
 """
 
-import json
-
-from django.db import connection
-from django.db.models.expressions import RawSQL
+from tracking.lib.db import id_table
 
 _sources = []
 
@@ -28,17 +25,8 @@ def reasons_for(pupil_ids, school):
     out = {}
     if not pupil_ids:
         return out
-    wanted = _id_table(pupil_ids)
+    wanted = id_table(pupil_ids)  # some 800 pupils on the transition report
     for source in _sources:
         for pupil_id, reason in source(wanted, school):
             out.setdefault(pupil_id, []).append(reason)
     return out
-
-
-def _id_table(ids):
-    """`ids` as a one-column table for `__in`, bound as ONE parameter (an array on PostgreSQL, JSON on
-    SQLite): the transition report asks about some 800 pupils from each source, and Django binding
-    each id of a list on its own cost more than the queries."""
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
-    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(ids),))
