@@ -234,7 +234,7 @@ def _groups_at(points, departments):
     return groups
 
 
-def _sheet_counts(points, groups):
+def _sheet_counts(points, departments, db):
     """({(group id, point id): counts of its grade rows}, {group id: pupils on roll}) in one query.
 
     One row per pupil on roll in each group and each point of the group's year (an inner join to the
@@ -264,10 +264,18 @@ def _sheet_counts(points, groups):
         .values("pupil_id", "subject_id", "point_id", *flags)
         .order_by()
     )
-    (groups_sql, groups_params), (entries_sql, entries_params) = (
-        groups.values("pk").order_by().query.sql_with_params(),
-        entries.query.sql_with_params(),
-    )
+    entries_sql, entries_params = entries.query.sql_with_params()
+    # The school's groups, in `departments` when given: the points' table already names the years and
+    # year groups. Filtered by them a second time, PostgreSQL guessed a department's memberships at a
+    # tenth of what they are and probed the grades pupil by pupil (a head of department's count 50%
+    # slower than the hash join it uses now).
+    in_scope, scope_params = "g.school_id = %s", [points[0].school_id]
+    if departments is not None:
+        subjects_sql, subjects_params = (
+            Subject.objects.filter(department_id__in=departments).values("pk").query.sql_with_params()
+        )
+        in_scope += f" AND g.subject_id IN ({subjects_sql})"
+        scope_params += subjects_params
     sums = ", ".join(f"SUM(e.{name})" for name in flags)
     sql = (
         f"SELECT m.teachinggroup_id, pts.column1, COUNT(*), {sums} "
@@ -277,12 +285,12 @@ def _sheet_counts(points, groups):
         f"JOIN {Pupil._meta.db_table} p ON p.id = m.pupil_id "
         f"LEFT JOIN ({entries_sql}) e ON e.pupil_id = m.pupil_id "
         "AND e.subject_id = g.subject_id AND e.point_id = pts.column1 "
-        f"WHERE p.is_active AND g.id IN ({groups_sql}) "
+        f"WHERE p.is_active AND {in_scope} "
         "GROUP BY m.teachinggroup_id, pts.column1"
     )
     by_sheet, pupils_in = {}, {}
-    with connections[groups.db].cursor() as cursor:
-        cursor.execute(sql, (*pair_params, *entries_params, *groups_params))
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, (*pair_params, *entries_params, *scope_params))
         for group_id, point_id, pupils, *counts in cursor.fetchall():
             pupils_in[group_id] = pupils
             by_sheet[(group_id, point_id)] = {name: n or 0 for name, n in zip(flags, counts, strict=True)}
@@ -342,7 +350,7 @@ def completion_for(points, departments=None, *, subjects=True):
     if not points:
         return Completion(points=[], sheets=[])
     in_scope = _groups_at(points, departments)
-    by_sheet, pupils_in = _sheet_counts(points, in_scope)
+    by_sheet, pupils_in = _sheet_counts(points, departments, in_scope.db)
     teachers_of = teachers_by_group(in_scope)
     rows = []
     ordered = in_scope.order_by("year_group__number", "subject__name", "name")
@@ -417,7 +425,7 @@ def completion_summary(points, departments=None, chase=5):
     if not points:
         return Summary(overall=Tally(label="Whole selection"), chase=[])
     in_scope = _groups_at(points, departments)
-    by_sheet, pupils_in = _sheet_counts(points, in_scope)
+    by_sheet, pupils_in = _sheet_counts(points, departments, in_scope.db)
     teachers_of = teachers_by_group(in_scope)
     rows = in_scope.values_list("pk", "academic_year_id", "year_group_id").order_by()
     sheets = _sheets(points, rows, by_sheet, pupils_in)
