@@ -300,23 +300,25 @@ def _sheet_counts(points, departments, db):
 def _sheets(points, group_rows, by_sheet, pupils_in):
     """A Sheet per (group, point of its year group) for `group_rows`: (group, academic year id, year
     group id) in the order to show them."""
+    # Each point once: its id, its number of fields and the counts' names of its fields, for some 2,000
+    # sheets (a point's pk and fields looked up for each would cost more than the sheet).
     points_by_pair = defaultdict(list)
     for point in points:
-        points_by_pair[(point.academic_year_id, point.year_group_id)].append(point)
-    fields_of = {point.pk: collected_fields(point) for point in points}
+        names = [f"n_{name}" for name in collected_fields(point)]
+        points_by_pair[(point.academic_year_id, point.year_group_id)].append((point, point.pk, names))
     sheets = []
     for group, year_id, year_group_id in group_rows:
         group_pk = group if isinstance(group, int) else group.pk
-        for point in points_by_pair[(year_id, year_group_id)]:
-            fields = fields_of[point.pk]
-            row = by_sheet.get((group_pk, point.pk), {})
+        pupils = pupils_in.get(group_pk, 0)
+        for point, point_pk, names in points_by_pair[(year_id, year_group_id)]:
+            row = by_sheet.get((group_pk, point_pk), {})
             sheets.append(
                 Sheet(
                     group=group,
                     point=point,
-                    pupils=pupils_in.get(group_pk, 0),
-                    fields=len(fields),
-                    cells_done=sum(row.get(f"n_{name}", 0) for name in fields),
+                    pupils=pupils,
+                    fields=len(names),
+                    cells_done=sum([row.get(name, 0) for name in names]),
                     pupils_complete=row.get("complete", 0),
                 )
             )
