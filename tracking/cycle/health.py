@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracking import standing
-from tracking.models import AssessmentPoint, Department, GradeEntry, HealthCheck, TeachingGroup
+from tracking.models import Department, GradeEntry, HealthCheck, TeachingGroup
 
 GROUPS = [
     ("all", "All pupils"),
@@ -64,44 +64,11 @@ def groups_of(disadvantaged, sen_status, eal, gender, prior_band):
     return keys
 
 
-def previous_points(points):
-    """{point id: the point before it for the same pupils} (last year's final point for the first)."""
-    if not points:
-        return {}
-    school_id = points[0].school_id
-    every = list(
-        AssessmentPoint.objects.filter(school_id=school_id)
-        .select_related("academic_year", "year_group")
-        .order_by("academic_year__starts_on", "sequence")
-    )
-    result = {}
-    for point in points:
-        same_year = [
-            p
-            for p in every
-            if p.academic_year_id == point.academic_year_id
-            and p.year_group_id == point.year_group_id
-            and p.sequence < point.sequence
-        ]
-        if same_year:
-            result[point.pk] = same_year[-1].pk
-            continue
-        earlier = [
-            p
-            for p in every
-            if p.academic_year.starts_on < point.academic_year.starts_on
-            and p.year_group.number == point.year_group.number - 1
-        ]
-        if earlier:
-            result[point.pk] = max(earlier, key=lambda p: (p.academic_year.starts_on, p.sequence)).pk
-    return result
-
-
 def compute(cycle):
     """{department id: snapshot dict} for every department with grades or pupils in the cycle."""
     points = list(cycle.points.select_related("year_group"))
     point_ids = [p.pk for p in points]
-    prev_of = previous_points(points)
+    prev_of = standing.previous_points(points)
     thresholds = standing.Thresholds.of(cycle.school)
     rows = standing.annotate_standing(
         GradeEntry.objects.filter(point_id__in=point_ids), thresholds

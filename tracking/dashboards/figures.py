@@ -17,23 +17,6 @@ from tracking.models import AssessmentPoint, GradeEntry, GradeValue
 GCSE_PASS, GCSE_STRONG = 4, 5  # DfE "standard" and "strong" passes
 
 
-def previous_points(points):
-    """{point id: the point before it for the same year group and academic year}."""
-    ids = {p.pk for p in points}
-    by_year = {}
-    for point in AssessmentPoint.objects.filter(
-        academic_year_id__in={p.academic_year_id for p in points},
-        year_group_id__in={p.year_group_id for p in points},
-    ).order_by("sequence"):
-        by_year.setdefault((point.academic_year_id, point.year_group_id), []).append(point.pk)
-    previous = {}
-    for sequence in by_year.values():
-        for before, after in zip(sequence, sequence[1:], strict=False):
-            if after in ids:
-                previous[after] = before
-    return previous
-
-
 def earlier_steps(previous, grades=None, points=None):
     """(sql, params) of each grade that counted at a point before: columns pupil_id, subject_id, step and
     point_id, the point it is compared AT (`previous`: {point id: the point before it}), so a join to the

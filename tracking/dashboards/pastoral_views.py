@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from tracking import permissions, standing
-from tracking.dashboards import concerns, figures, queries, tutor, year_lists
+from tracking.dashboards import concerns, queries, tutor, year_lists
 from tracking.lib import exports
 from tracking.lib.links import url_for_pk
 from tracking.templatetags.uplift import standing_html
@@ -232,7 +232,7 @@ def transition_context(user, school, point):
         entries,
         thresholds,
         {"subject": ("subject_id", "int")},
-        previous=figures.previous_points([point]),
+        previous=standing.previous_points([point]),
         points=[point],
         sums=queries.DIFF_SUM,
     )

@@ -20,7 +20,6 @@ from tracking.dashboards.figures import (
     _key,
     earlier_steps,
     figure_sets,
-    previous_points,
 )
 from tracking.models import AcademicYear, AssessmentPoint, GradeEntry, HalfTerm, Pupil, Subject, TeachingGroup
 
@@ -83,7 +82,7 @@ def headline(school, entries):
     sets = figure_sets(
         entries.filter(point__in=points),
         standing.Thresholds.of(school),
-        previous_points(points),
+        standing.previous_points(points),
         groupings,
         points=points,
     )
@@ -165,7 +164,7 @@ def most_improved(school, entries, points, limit=8):
     counts at a point joined to the same pupil and subject's grade that counted at the point before (a
     hash join, not a subquery per grade; no standing is needed to see a grade go up).
     """
-    previous = previous_points(points)
+    previous = standing.previous_points(points)
     if not previous:
         return []
     now_sql, now_params = (
@@ -293,7 +292,11 @@ def trend(entries, thresholds, year_number, term, narrow=None):
             school_id=school, academic_year__in=years, year_group__number=year_number
         ).select_related("academic_year")
     }
-    rows = figure_sets(base, thresholds, {}, {"point": ("point_id", "int")}, points=points.values())["point"]
+    # Each point's movers since the point before it, as on the page for that point.
+    previous = standing.previous_points(list(points.values()))
+    rows = figure_sets(base, thresholds, previous, {"point": ("point_id", "int")}, points=points.values())[
+        "point"
+    ]
     series = {}
     for row in rows:
         point = points[row.key]

@@ -78,7 +78,7 @@ class Scope:
         self.scoped = entries
         self.entries = entries.filter(point__in=self.points)
         self.thresholds = standing.Thresholds.of(self.school)
-        self.previous = figures.previous_points(self.points)
+        self.previous = standing.previous_points(self.points)
 
     def query(self, **extra):
         values = {

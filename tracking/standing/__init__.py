@@ -20,7 +20,8 @@ re-derives it. Each decision has a Python form for rows already in memory (`Book
 
 The package, by what each module holds: `statuses` (the standings, their words, a school's thresholds),
 `counting` (which grade and target count), `expected` (the grade expected now), `judge` (`Book` and
-`Standing`: judging rows in memory), `complete` (complete rows) and `sql` (the same decisions in SQL).
+`Standing`: judging rows in memory), `complete` (complete rows), `previous` (the point before a point, for
+movement) and `sql` (the same decisions in SQL).
 Callers import the package (`from tracking import standing`) and use the names below.
 """
 
@@ -47,6 +48,7 @@ from .expected import (
     places_of,
 )
 from .judge import Book, GradeRef, Standing, from_row
+from .previous import previous_points
 from .sql import (
     COUNTERS,
     SQL_COLUMNS,
@@ -119,6 +121,7 @@ __all__ = [
     "label",
     "pending_target",
     "places_of",
+    "previous_points",
     "required_fields",
     "row_complete",
     "standing_counts",

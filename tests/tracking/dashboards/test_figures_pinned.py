@@ -155,12 +155,11 @@ def _reference_most_improved(school, entries, points, limit=8):
     from django.db.models import Count, F
 
     from tests.tracking.dashboards.movement import with_movement
-    from tracking.dashboards.figures import previous_points
 
     rows = (
         with_movement(
             standing.annotate_standing(entries.filter(point__in=points), standing.Thresholds.of(school)),
-            previous_points(points),
+            standing.previous_points(points),
         )
         .filter(prev_step__isnull=False, counting_step__gt=F("prev_step"))
         .values("pupil_id")

@@ -310,7 +310,7 @@ def test_the_transition_reports_gaps_are_summed_from_its_pupils_as_a_split_query
     Pupil.objects.filter(pk=w.child.pk).update(disadvantaged=True, looked_after=True, gender="F")
     Pupil.objects.filter(pk=w.classmate.pk).update(sen_status="K", eal=True, prior_band="high")
     entries = permissions.year_entries(w.hoy.user, w.school, w.y11).filter(point=w.point)
-    thresholds, previous = standing.Thresholds.of(w.school), figures.previous_points([w.point])
+    thresholds, previous = standing.Thresholds.of(w.school), standing.previous_points([w.point])
     counted = figures.figure_sets(entries, thresholds, previous, queries.SPLIT_GROUPINGS, points=[w.point])
     sets = year_lists.counted_figures(entries, thresholds, previous=previous, sums=queries.DIFF_SUM)
     _counts, traits = year_lists.pupil_counts_with(

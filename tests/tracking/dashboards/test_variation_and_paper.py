@@ -195,7 +195,7 @@ def test_movers_count_each_grade_up_or_down_since_the_point_before(world):
         f.GradeEntryFactory(pupil=pupil, subject=w.maths, point=after, current=f.grade(w.school, now))
     # English moved up for Ada at the earlier point only: nothing at the later point to compare.
     f.GradeEntryFactory(pupil=w.child, subject=w.english, point=before, current=f.grade(w.school, "4"))
-    previous = figures.previous_points([after])
+    previous = standing.previous_points([after])
     assert previous == {after.pk: before.pk}
     entries = GradeEntry.objects.filter(point=after)
     sets = figures.figure_sets(
@@ -208,6 +208,51 @@ def test_movers_count_each_grade_up_or_down_since_the_point_before(world):
     ups = sum(1 for e in annotated if e.prev_step is not None and e.counting_step > e.prev_step)
     downs = sum(1 for e in annotated if e.prev_step is not None and e.counting_step < e.prev_step)
     assert (ups, downs) == (1, 1)
+
+
+def test_a_years_first_point_moves_from_the_same_pupils_last_point_of_the_year_before(world):
+    """One point before, for the dashboards and the health checks alike: within the year, the year
+    group's point before; for the year's first, last year's final point of the year group below."""
+    from datetime import date
+
+    from tracking import standing
+    from tracking.dashboards import figures
+    from tracking.models import GradeEntry
+
+    w = world
+    last_year = f.AcademicYearFactory(
+        school=w.school,
+        name="2025/26",
+        starts_on=date(2025, 9, 1),
+        ends_on=date(2026, 8, 31),
+        is_current=False,
+    )
+    y10 = f.YearGroupFactory(school=w.school, number=10)
+    autumn, summer = (
+        f.AssessmentPointFactory(school=w.school, academic_year=last_year, year_group=y10, sequence=n)
+        for n in (1, 6)
+    )
+    f.AssessmentPointFactory(
+        school=w.school, academic_year=last_year, year_group=w.y11, sequence=6
+    )  # other pupils
+    later = f.AssessmentPointFactory(
+        school=w.school, academic_year=w.year, year_group=w.y11, sequence=w.point.sequence + 1
+    )
+    assert standing.previous_points([w.point, later, autumn, summer]) == {
+        w.point.pk: summer.pk,
+        later.pk: w.point.pk,
+        summer.pk: autumn.pk,
+    }
+    g = lambda code: f.grade(w.school, code)  # noqa: E731
+    f.GradeEntryFactory(pupil=w.child, subject=w.maths, point=summer, current=g("5"))
+    f.GradeEntryFactory(pupil=w.child, subject=w.maths, point=w.point, current=g("6"))
+    sets = figures.figure_sets(
+        GradeEntry.objects.filter(point=w.point),
+        standing.Thresholds.of(w.school),
+        standing.previous_points([w.point]),
+        {"subject": ("subject_id", "int")},
+    )
+    assert (sets["total"].up, sets["total"].down) == (1, 0)
 
 
 def test_both_forms_of_movement_count_the_grade_that_counted_at_the_point_before(world):
@@ -239,7 +284,7 @@ def test_both_forms_of_movement_count_the_grade_that_counted_at_the_point_before
             pupil=pupil, subject=subject, point=before, current=g(was), predicted=predicted and g(predicted)
         )
         f.GradeEntryFactory(pupil=pupil, subject=subject, point=after, current=g(now))
-    previous = figures.previous_points([after])
+    previous = standing.previous_points([after])
     entries = GradeEntry.objects.filter(point=after)
     thresholds = standing.Thresholds.of(w.school)
     groupings = {"subject": ("subject_id", "int"), "year": ("point__year_group__number", "int")}
