@@ -1,5 +1,6 @@
 """Each Year 10 and 11 pupil's Attainment 8 and Progress 8 from the grades that count, and the
-cohort's means with the disadvantaged gap (the calculation itself is `attainment8`, on plain values).
+cohort's means by the dashboard's splits with their gaps (the calculation itself is `attainment8`, on
+plain values).
 """
 
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from django.db import connection
 from tracking import standing
 from tracking.dashboards.attainment8 import A8Error, attainment8, entries_for
 from tracking.dashboards.collector import collector_paused
+from tracking.dashboards.queries import SPLITS, gap_label
 from tracking.lib.db import id_table
 from tracking.models import AssessmentPoint, Pupil, Subject
 
@@ -25,6 +27,12 @@ class PupilRef:
     year: int
     disadvantaged: bool
     ks2_mean: float | None
+    # The rest of the dashboard's splits (queries.SPLITS: each path is "pupil__" and one of these).
+    sen_status: str
+    eal: bool
+    gender: str
+    prior_band: str
+    looked_after: bool
 
 
 def pupil_refs(pks):
@@ -37,11 +45,28 @@ def pupil_refs(pks):
         "disadvantaged",
         "ks2_reading",
         "ks2_maths",
+        "sen_status",
+        "eal",
+        "gender",
+        "prior_band",
+        "looked_after",
     )
     refs = []
-    for pk, first, last, preferred_first, preferred_last, upn, year, disadvantaged, reading, maths in rows:
+    for (
+        pk,
+        first,
+        last,
+        preferred_first,
+        preferred_last,
+        upn,
+        year,
+        disadvantaged,
+        reading,
+        maths,
+        *rest,
+    ) in rows:
         name = Pupil.sorted_name_of(first, last, preferred_first, preferred_last)
-        refs.append(PupilRef(pk, name, upn, year, disadvantaged, Pupil.ks2_mean_of(reading, maths)))
+        refs.append(PupilRef(pk, name, upn, year, disadvantaged, Pupil.ks2_mean_of(reading, maths), *rest))
     return refs
 
 
@@ -187,27 +212,62 @@ def _score(book, subject, scale_id, step):
         return []
 
 
+@dataclass(frozen=True)
+class CohortA8:
+    """A group's mean A8 and mean P8 (of its pupils with one); a gap row holds differences instead."""
+
+    key: object
+    label: str
+    pupils: int | None
+    a8: float | None
+    p8: float | None
+    with_p8: int | None
+    is_gap: bool = False
+
+
+def _mean(values):
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def _minus(a, b):
+    return None if a is None or b is None else round(a - b, 2)
+
+
+def _cohort(key, label, rows):
+    p8s = [p8 for _p, _b, _e, p8 in rows if p8 is not None]
+    return CohortA8(
+        key, label, len(rows), _mean([b.attainment8 for _p, b, _e, _p8 in rows]), _mean(p8s), len(p8s)
+    )
+
+
 def cohort_a8(rows):
-    """Mean A8 and mean P8 (of those with one), with the disadvantaged gap in each."""
+    """[(title, [CohortA8 by group], gap CohortA8 or None)] for each of the leaders' dashboard's splits
+    (queries.SPLITS: the same characteristics, labels and focus groups), the first being everyone.
 
-    def mean(values):
-        values = [v for v in values if v is not None]
-        return round(sum(values) / len(values), 2) if values else None
-
-    def of(selected):
-        return {
-            "pupils": len(selected),
-            "a8": mean([b.attainment8 for _p, b, _e, _p8 in selected]),
-            "p8": mean([p8 for _p, _b, _e, p8 in selected]),
-        }
-
-    everyone = of(rows)
-    disadvantaged = of([r for r in rows if r[0].disadvantaged])
-    others = of([r for r in rows if not r[0].disadvantaged])
-    gap = {
-        key: round(disadvantaged[key] - others[key], 2)
-        if disadvantaged[key] is not None and others[key] is not None
-        else None
-        for key in ("a8", "p8")
-    }
-    return {"all": everyone, "disadvantaged": disadvantaged, "others": others, "gap": gap}
+    The gap is the focus group's mean less the mean of every other pupil in the split (the rounded
+    means, as the dashboard's gaps), named as the dashboard names it."""
+    out = [("All pupils", [_cohort(None, "All pupils", rows)], None)]
+    for path, title, labels, focus in SPLITS:
+        field = path.removeprefix("pupil__")
+        by_value = {}
+        for row in rows:
+            by_value.setdefault(getattr(row[0], field), []).append(row)
+        order = list(labels)
+        keys = sorted(by_value, key=lambda k: (order.index(k) if k in labels else len(order), str(k)))
+        groups = {k: _cohort(k, labels.get(k, str(k)), by_value[k]) for k in keys}
+        gap = None
+        if focus in groups and len(groups) > 1:
+            mine = groups[focus]
+            rest = _cohort(None, "", [row for k in keys if k != focus for row in by_value[k]])
+            label = gap_label(labels, focus, [groups[k].label for k in keys if k != focus])
+            gap = CohortA8(
+                "gap",
+                f"Gap: {label}",
+                None,
+                _minus(mine.a8, rest.a8),
+                _minus(mine.p8, rest.p8),
+                None,
+                is_gap=True,
+            )
+        out.append((title, list(groups.values()), gap))
+    return out

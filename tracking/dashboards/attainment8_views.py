@@ -24,10 +24,19 @@ def attainment8(request):
         else []
     )
     table = tables.Attainment8Table(attainment8_pupils.records(rows))
+    cohort = attainment8_pupils.cohort_a8(rows)
+    splits = []
+    for title, groups, gap in cohort:
+        split = tables.CohortA8Table([*groups, gap] if gap else groups, heading=title)
+        RequestConfig(request, paginate=False).configure(split)
+        splits.append((title, split, gap))
     fmt = request.GET.get("export")
     if fmt in exports.FORMATS:
         RequestConfig(request, paginate=False).configure(table)
-        return tables.download([table], fmt, f"attainment8 {scope.term}")
+        # CSV: the pupils; XLSX: the pupils and every split, a sheet each.
+        return tables.download(
+            [table, *[split for _t, split, _g in splits]], fmt, f"attainment8 {scope.term}"
+        )
     printing = request.GET.get("print") == "pdf" and scope.term is not None
     RequestConfig(request, paginate=not printing).configure(table)
     context = {
@@ -35,7 +44,8 @@ def attainment8(request):
         "school": scope.school,
         "rows": rows,
         "table": table,
-        "cohort": attainment8_pupils.cohort_a8(rows),
+        "cards": _cards(cohort),
+        "splits": splits,
         "has_estimates": bool(estimates),
         "can_edit": permissions.can_edit_progress_estimates(request.user),
     }
@@ -44,6 +54,14 @@ def attainment8(request):
             request, "tracking/dashboards/attainment8_pdf.html", context, f"attainment8 {scope.term}"
         )
     return render(request, "tracking/dashboards/attainment8.html", context)
+
+
+def _cards(cohort):
+    """The headline cards: everyone, and the disadvantaged split with its gap (as in the split's table)."""
+    everyone = cohort[0][1][0]
+    _title, groups, gap = next(split for split in cohort if split[0] == "Disadvantaged")
+    by_key = {group.key: group for group in groups}
+    return {"all": everyone, "disadvantaged": by_key.get(True), "others": by_key.get(False), "gap": gap}
 
 
 @login_required

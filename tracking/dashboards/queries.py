@@ -248,10 +248,15 @@ def splits(sets, only=None):
             others = [r for r in rows if r.key != focus]
             if mine and others:
                 gap = _gap(mine, _combine(others))
-                compared = "the rest" if len(others) > 1 else others[0].label.lower()
-                gap["label"] = f"{labels[focus]} compared with {compared}"
+                gap["label"] = gap_label(labels, focus, [r.label for r in others])
         out.append((title, rows, gap))
     return out
+
+
+def gap_label(labels, focus, other_labels):
+    """How a split's gap is named: "Disadvantaged compared with others", "SEN support ... the rest"."""
+    compared = "the rest" if len(other_labels) > 1 else other_labels[0].lower()
+    return f"{labels[focus]} compared with {compared}"
 
 
 def _gap(mine, rest):

@@ -248,6 +248,45 @@ class Attainment8Table(tables.Table):
         return value
 
 
+class CohortA8Table(tables.Table):
+    """One split of the cohort's A8/P8 (rows: attainment8_pupils.CohortA8), its gap as the last row."""
+
+    label = tables.Column(verbose_name="")
+    pupils = tables.Column(verbose_name="Pupils", attrs=NUM, default="")
+    a8 = tables.Column(verbose_name="Average Attainment 8", attrs=NUM, default="–")
+    with_p8 = tables.Column(verbose_name="Pupils with a Progress 8", attrs=NUM, default="")
+    p8 = tables.Column(verbose_name="Average Progress 8", attrs=NUM, default="–")
+
+    class Meta:
+        attrs = {"class": "table table-compact dashboard-table"}
+        row_attrs = {"class": lambda record: "is-gap" if record.is_gap else ""}
+        empty_text = "No pupils here."
+        orderable = False
+
+    def __init__(self, data, *, heading, **kwargs):
+        super().__init__(data, **kwargs)
+        self.title = f"A8 {heading}"
+        self.columns["label"].column.verbose_name = heading
+
+    def render_label(self, record, value):
+        return format_html("<strong>{}</strong>", value) if record.is_gap else value
+
+    def render_a8(self, record, value):
+        return f"{value:+.2f}" if record.is_gap else value
+
+    def render_p8(self, record, value):
+        return f"{value:+.2f}" if record.is_gap else value
+
+    def value_label(self, value):
+        return value
+
+    def value_a8(self, value):
+        return value
+
+    def value_p8(self, value):
+        return value
+
+
 def values(table):
     """(headers, rows) of a table as exported: every column but the bars, raw values."""
     rows = list(table.as_values())

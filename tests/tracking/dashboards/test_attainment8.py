@@ -225,3 +225,119 @@ def test_the_best_maths_fills_both_slots_whatever_order_the_results_come_in():
     first = score(("Statistics", "maths", "3"), ("Maths", "maths", "8"), ("Art", "other", "8"))
     assert first.slots[:2] == (("maths", "Maths", 8.0),) * 2
     assert (first.maths, first.open) == (16.0, 8.0)
+
+
+@pytest.fixture
+def cohort(world):
+    """Year 11 at an uplift, by hand: Ada maths 7 + English language 3 = 17 (disadvantaged, no SEN),
+    Ben maths 6 + English 6 = 18 (SEN support), Cy maths 5 = 10 (EHC plan); every estimate 30."""
+    from datetime import date
+
+    from tests import factories as f
+    from tracking.models import HalfTerm, ProgressEstimate
+
+    w = world
+    w.term = HalfTerm.objects.create(
+        academic_year=w.year,
+        number=2,
+        name="Autumn 2",
+        starts_on=date(2026, 11, 1),
+        ends_on=date(2026, 12, 19),
+    )
+    w.point.half_term = w.term
+    w.point.save()
+    for pupil, subject, grade in [
+        (w.child, w.maths, "7"),
+        (w.child, w.english, "3"),
+        (w.classmate, w.maths, "6"),
+        (w.classmate, w.english, "6"),
+        (w.other_child, w.maths, "5"),
+    ]:
+        value = f.grade(w.school, grade)
+        f.GradeEntryFactory(pupil=pupil, subject=subject, point=w.point, current=value, predicted=value)
+    for pupil, disadvantaged, sen in [
+        (w.child, True, "N"),
+        (w.classmate, False, "K"),
+        (w.other_child, False, "E"),
+    ]:
+        pupil.disadvantaged, pupil.sen_status = disadvantaged, sen
+        pupil.save()
+    ProgressEstimate.objects.create(school=w.school, ks2_from=80, estimated_a8=30)
+    return w
+
+
+@pytest.mark.django_db
+def test_cohort_a8_has_every_dashboard_split_with_its_gap(cohort):
+    from tracking.dashboards import attainment8_pupils
+    from tracking.dashboards.queries import SPLITS
+    from tracking.models import AssessmentPoint, EstimateTable, GradeEntry
+
+    w = cohort
+    points = list(AssessmentPoint.objects.filter(pk=w.point.pk).select_related("year_group"))
+    rows = attainment8_pupils.attainment8_rows(
+        GradeEntry.objects.filter(school=w.school), points, w.school, EstimateTable(w.school)
+    )
+    splits = {title: (groups, gap) for title, groups, gap in attainment8_pupils.cohort_a8(rows)}
+    assert list(splits) == ["All pupils", *[title for _path, title, _labels, _focus in SPLITS]]
+    (everyone,), _gap = splits["All pupils"]
+    assert (everyone.pupils, everyone.a8, everyone.p8, everyone.with_p8) == (3, 15.0, -1.5, 3)
+
+    groups, gap = splits["Disadvantaged"]
+    assert [(g.label, g.pupils, g.a8, g.p8) for g in groups] == [
+        ("Disadvantaged", 1, 17.0, -1.3),
+        ("Others", 2, 14.0, -1.6),
+    ]
+    assert (gap.label, gap.a8, gap.p8) == ("Gap: Disadvantaged compared with others", 3.0, 0.3)
+
+    groups, gap = splits["SEN"]
+    assert [(g.label, g.a8) for g in groups] == [("No SEN", 17.0), ("SEN support", 18.0), ("EHC plan", 10.0)]
+    assert (gap.label, gap.a8) == ("Gap: No SEN compared with the rest", 3.0)
+
+    groups, gap = splits["Gender"]  # no focus group: no gap, as on the dashboard
+    assert gap is None and sum(g.pupils for g in groups) == 3
+
+
+@pytest.mark.django_db
+def test_the_page_shows_the_split_tables_and_gaps_and_exports_them(cohort, login):
+    from openpyxl import load_workbook
+
+    w = cohort
+    client = login(w.slt.user)
+    url = f"/dashboard/attainment8/?term={w.term.pk}"
+    page = client.get(url).content.decode()
+    assert (
+        "Gap: Disadvantaged compared with others</strong>: +3.00 in average Attainment 8; "
+        "+0.30 in average Progress 8." in page
+    )
+    assert "Gap: No SEN compared with the rest</strong>: +3.00 in average Attainment 8" in page
+    for label in ("EHC plan", "English first language", "Looked after", "Female"):
+        assert f">{label}<" in page
+    book = load_workbook(io.BytesIO(client.get(url + "&export=xlsx").content))
+    assert book.sheetnames[:3] == ["Attainment 8", "A8 All pupils", "A8 Disadvantaged"]
+    sheet = [[c.value for c in row] for row in book["A8 Disadvantaged"].iter_rows()]
+    assert sheet[-1][:3] == ["Gap: Disadvantaged compared with others", None, 3.0]
+    pdf = client.get(url + "&print=pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.django_db
+def test_the_term_picker_is_a_labelled_form_that_chooses_the_uplift(cohort, login):
+    w = cohort
+    client = login(w.slt.user)
+    page = client.get(f"/dashboard/attainment8/?term={w.term.pk}").content.decode()
+    assert '<form method="get" class="dashboard-picker">' in page
+    assert '<label for="term">Data uplift</label>' in page
+    assert f'<option value="{w.term.pk}" selected>' in page
+    assert "<legend>Pupils counted</legend>" in page
+    # The picker's cohort filter narrows the page: disadvantaged pupils only.
+    narrowed = client.get(f"/dashboard/attainment8/?term={w.term.pk}&disadvantaged=true").content.decode()
+    assert "Average Attainment 8 (1 pupils)" in narrowed
+    assert client.get("/dashboard/attainment8/?term=999999").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["teacher", "other_teacher", "hod", "tutor", "hoy", "mentor"])
+def test_staff_who_do_not_see_every_subject_still_get_404(cohort, login, role):
+    client = login(getattr(cohort, role).user)
+    assert client.get(f"/dashboard/attainment8/?term={cohort.term.pk}").status_code == 404
+    assert client.get(f"/dashboard/attainment8/?term={cohort.term.pk}&export=xlsx").status_code == 404

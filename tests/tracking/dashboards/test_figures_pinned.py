@@ -138,7 +138,7 @@ def test_attainment8_rows_match_the_grades_judged_one_by_one(world):
     assert got[w.child.pk][:5] == (46.0, 10.0, 12.0, 12.0, 12.0)
     assert left.pk not in got and set(got) == {w.child.pk, w.classmate.pk, w.other_child.pk, younger.pk}
     assert [row[0].pk for row in rows][0] == younger.pk  # Year 10 first, then by name
-    assert attainment8_pupils.cohort_a8(rows)["all"]["pupils"] == 4
+    assert attainment8_pupils.cohort_a8(rows)[0][1][0].pupils == 4
 
 
 def test_attainment8_rows_are_empty_without_years_10_and_11(world):
