@@ -1,10 +1,11 @@
-"""Target pages: approval, per-target history and actions, change requests, raises, generation,
-flight paths and curricular targets. Thin: permissions decide, tracking.targets does the work."""
+"""Target pages: the approval screen, one pupil's target in a subject (its history and actions) and
+curricular targets. Thin: permissions decide, tracking.targets does the work. The review queues are in
+queue_views, generation and flight paths in generation_views."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -13,41 +14,19 @@ from django.utils.safestring import mark_safe
 from tracking import permissions
 from tracking.lib import exports
 from tracking.lib.errors import DomainError
-from tracking.mis.uploads import UploadRejected
-from tracking.models import (
-    AssessmentPoint,
-    FlightPath,
-    FlightPathRow,
-    GradeValue,
-    Pupil,
-    RaiseStatus,
-    Subject,
-    TargetRaiseProposal,
-    TargetStatus,
-    YearGroup,
-)
-from tracking.targets import generation, queries, services
-from tracking.targets.fft import fft_parse
-from tracking.targets.flightpaths import (
-    flightpaths_csv,
-    flightpaths_import,
-    flightpaths_install_defaults,
-    flightpaths_table,
-)
+from tracking.models import Pupil, Subject, TargetStatus, YearGroup
+from tracking.targets import queries, services
 from tracking.targets.forms import (
     CurricularTargetForm,
     DecideForm,
-    FlightPathUploadForm,
-    GenerateForm,
     ProposeForm,
     RequestChangeForm,
     TargetFilterForm,
 )
 
-FFT_SESSION_KEY = "targets_fft_upload"
 
-
-def _school(user):
+def user_school(user):
+    """The school whose targets the user works on; 404 for a user without one."""
     school = permissions.school_for(user)
     permissions.require(school is not None)
     return school
@@ -58,7 +37,7 @@ def _school(user):
 def target_overview(request):
     user = request.user
     permissions.require(permissions.is_staff_member(user))
-    school = _school(user)
+    school = user_school(user)
     # Year groups with a pupil on roll: EXISTS stops at each year's first pupil (a join read every pupil
     # of the school and then made the years distinct).
     on_roll = Pupil.objects.filter(year_group=OuterRef("pk"), is_active=True)
@@ -304,182 +283,6 @@ def target_detail(request, pupil_pk, subject_pk):
     )
 
 
-# -- queues ------------------------------------------------------------------------------------
-@login_required
-def target_changes(request):
-    user = request.user
-    permissions.require(permissions.can_see_target_changes(user))
-    dvt = permissions.is_verification_team(user)
-    school = _school(user)
-    qs = permissions.target_changes_visible_to(user).filter(school=school)
-    requests_ = list(
-        qs.select_related(
-            "pupil__year_group",
-            "subject__scale",
-            "grade",
-            "published_grade",
-            "requested_grade",
-            "requested_by",
-        ).order_by("requested_at")
-    )
-    # One read of each scale's grades for the whole queue, not one per request's form.
-    grades = {}
-    if dvt:
-        for value in GradeValue.objects.filter(scale_id__in={t.subject.scale_id for t in requests_}).order_by(
-            "-rank"
-        ):
-            grades.setdefault(value.scale_id, []).append(value)
-    for target in requests_:
-        target.decide_form = (
-            DecideForm(
-                subject=target.subject,
-                grades=grades.get(target.subject.scale_id, []),
-                prefix="decide",
-                initial={"grade": target.requested_grade_id},
-            )
-            if dvt
-            else None
-        )
-    return render(request, "tracking/targets/changes.html", {"requests": requests_, "dvt": dvt})
-
-
-@login_required
-def target_raises(request):
-    user = request.user
-    permissions.require(permissions.can_see_raises(user))
-    reviewer = permissions.can_review_raises(user)
-    runner = permissions.can_generate_targets(user)
-    school = _school(user)
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "run":
-            permissions.require(runner)
-            point = get_object_or_404(AssessmentPoint, pk=request.POST.get("point") or 0, school=school)
-            n = services.targets_propose_raises(point=point, by=user)
-            messages.success(request, f"{n} raised target(s) proposed for review after {point.name}.")
-            return redirect("target_raises")
-        proposal = get_object_or_404(
-            TargetRaiseProposal.objects.select_related("target__subject"),
-            pk=request.POST.get("proposal") or 0,
-            school=school,
-        )
-        permissions.require(permissions.can_review_raises(user, proposal.target.subject))
-        try:
-            if action == "accept":
-                services.target_raise_accept(
-                    proposal=proposal, by=user, reason=request.POST.get("reason", "")
-                )
-                messages.success(
-                    request, "Raise accepted: the new target is proposed for SLT to agree and publish."
-                )
-            elif action == "dismiss":
-                services.target_raise_dismiss(
-                    proposal=proposal, by=user, reason=request.POST.get("reason", "")
-                )
-                messages.success(request, "Proposal dismissed; the target stays as it is.")
-            else:
-                raise Http404("Unknown action")
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        return redirect("target_raises")
-    proposals = permissions.raises_visible_to(user).filter(school=school, status=RaiseStatus.OPEN)
-    proposals = proposals.select_related(
-        "target__pupil__year_group", "target__subject", "target__grade", "point", "achieved", "proposed_grade"
-    ).order_by("target__pupil__year_group__number", "target__subject__name", "target__pupil__legal_last_name")
-    if fmt := exports.requested(request):
-        headers = ["Pupil", "UPN", "Year", "Subject", "Point", "Achieved", "Target", "Proposed"]
-        rows = [
-            [p.target.pupil.sorted_name, p.target.pupil.upn, p.target.pupil.year_group.number,
-             str(p.target.subject), p.point.name, str(p.achieved), str(p.target.grade), str(p.proposed_grade)]
-            for p in proposals
-        ]  # fmt: skip
-        return exports.download(fmt, headers, rows, name="proposed target raises", sheet="Raises")
-    points = (
-        AssessmentPoint.objects.filter(school=school, academic_year__is_current=True).select_related(
-            "year_group"
-        )
-        if runner
-        else []
-    )
-    return render(
-        request,
-        "tracking/targets/raises.html",
-        {"proposals": list(proposals), "reviewer": reviewer, "runner": runner, "points": points},
-    )
-
-
-# -- generation --------------------------------------------------------------------------------
-@login_required
-def target_generate(request):
-    user = request.user
-    permissions.require(permissions.can_generate_targets(user))
-    school = _school(user)
-    form = GenerateForm(request.POST or None, request.FILES or None, school=school)
-    preview = errors = None
-    stored = request.session.get(FFT_SESSION_KEY)
-    if request.method == "POST" and form.is_valid():
-        year = form.cleaned_data["year_group"]
-        source = form.cleaned_data["source"]
-        label = form.cleaned_data["fft_label"] or "FFT20"
-        estimates = None
-        if source == "fft":
-            upload = form.cleaned_data["fft_file"]
-            if upload is not None:
-                try:
-                    estimates = fft_parse(school=school, year_group=year, upload=upload)
-                except UploadRejected as exc:
-                    errors = exc.errors
-                    request.session.pop(FFT_SESSION_KEY, None)
-                    stored = None
-                else:
-                    stored = {
-                        "year": year.pk,
-                        "name": upload.name,
-                        "rows": [[p, s, g.pk] for (p, s), g in estimates.items()],
-                    }
-                    request.session[FFT_SESSION_KEY] = stored
-            elif stored and stored["year"] == year.pk:
-                grades = GradeValue.objects.in_bulk({g for _, _, g in stored["rows"]})
-                estimates = {(p, s): grades[g] for p, s, g in stored["rows"]}
-            else:
-                form.add_error("fft_file", "Choose the FFT estimates file for this year group.")
-        if not errors and form.is_valid() and (source == "flightpath" or estimates):
-            detail = f"{label} estimate" if source == "fft" else ""
-            try:
-                if request.POST.get("confirm") == "1":
-                    result = generation.target_generate(
-                        school=school,
-                        year_group=year,
-                        source=source,
-                        estimates=estimates,
-                        detail=detail,
-                        by=user,
-                    )
-                    request.session.pop(FFT_SESSION_KEY, None)
-                    messages.success(
-                        request,
-                        f"{year}: {result.created} targets created, {result.updated} updated, "
-                        f"{result.kept} already agreed or published kept. SLT can now agree them.",
-                    )
-                    return redirect(f"{reverse('target_overview')}?year={year.number}&status=proposed")
-                preview = generation.target_generate(
-                    school=school,
-                    year_group=year,
-                    source=source,
-                    estimates=estimates,
-                    detail=detail,
-                    by=user,
-                    dry_run=True,
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-    return render(
-        request,
-        "tracking/targets/generate.html",
-        {"form": form, "preview": preview, "errors": errors, "stored": stored},
-    )
-
-
 def _history_table(history):
     """A target's history as its page shows it."""
     rows = []
@@ -497,56 +300,6 @@ def _history_table(history):
             status = f"{e.status_before} → {status}"
         rows.append([e.at, e.by.display_name if e.by else "System", e.label, grade.strip(), status, e.note])
     return ["When", "Who", "What", "Grade", "Status", "Reason / note"], rows
-
-
-# -- flight paths ------------------------------------------------------------------------------
-@login_required
-def flight_paths(request):
-    user = request.user
-    permissions.require(permissions.can_generate_targets(user))
-    school = _school(user)
-    form = FlightPathUploadForm()
-    errors = None
-    if request.method == "POST":
-        if request.POST.get("action") == "defaults":
-            n = flightpaths_install_defaults(school=school, by=user)
-            messages.success(request, f"Default flight paths added for {n} subject{'' if n == 1 else 's'}.")
-            return redirect("flight_paths")
-        form = FlightPathUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                n = flightpaths_import(school=school, upload=form.cleaned_data["file"], by=user)
-            except UploadRejected as exc:
-                errors = exc.errors
-            else:
-                messages.success(request, f"Flight paths updated: {n} rows saved.")
-                return redirect("flight_paths")
-    if fmt := exports.requested(request):
-        headers, rows = flightpaths_table(school)
-        return exports.download(fmt, headers, rows, name="flight paths", sheet="Flight paths")
-    paths = list(FlightPath.objects.filter(school=school).select_related("subject"))
-    rows = {}
-    for row in FlightPathRow.objects.filter(flight_path__school=school).select_related("grade"):
-        rows.setdefault(row.flight_path_id, []).append(row)
-    bands = sorted({r.ks2_from for rs in rows.values() for r in rs})
-    table = []
-    for path in paths:
-        by_band = {r.ks2_from: r.grade for r in rows.get(path.pk, [])}
-        table.append((path, [by_band.get(b) for b in bands]))
-    missing = Subject.objects.filter(school=school, flight_path__isnull=True).count()
-    return render(
-        request,
-        "tracking/targets/flight_paths.html",
-        {"table": table, "bands": bands, "form": form, "errors": errors, "missing": missing},
-    )
-
-
-@login_required
-def flight_paths_csv(request):
-    permissions.require(permissions.can_generate_targets(request.user))
-    response = HttpResponse(flightpaths_csv(_school(request.user)), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="flight-paths.csv"'
-    return response
 
 
 # -- curricular targets ------------------------------------------------------------------------
