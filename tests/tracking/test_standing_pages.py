@@ -149,26 +149,34 @@ def test_the_truth_for_the_seven_cases(cases):
 def test_every_staff_page_agrees_with_standing(cases, client):
     w = cases
     expected = truth(w)
-    pages = [
-        (w.teacher, reverse("marksheet", args=[w.group.pk, w.point.pk])),
-        (w.other_teacher, reverse("marksheet", args=[w.other_group.pk, w.point.pk])),
-        (w.other_teacher, reverse("marksheet", args=[w.english_group.pk, w.point.pk])),
-        (w.teacher, reverse("marksheet", args=[w.y8_group.pk, w.y8_point.pk])),
-        (w.teacher, reverse("group_detail", args=[w.group.pk])),
-        (w.other_teacher, reverse("group_detail", args=[w.english_group.pk])),
-        (w.teacher, reverse("group_detail", args=[w.y8_group.pk])),
-        (w.hod, reverse("master_detail", args=[w.maths.pk]) + "?year=11"),
-        (w.hod, reverse("master_detail", args=[w.maths.pk]) + "?year=8"),
-        (w.slt, reverse("health_check_detail", args=[w.cycle.pk, w.maths.department_id])),
-        (w.slt, reverse("health_check_detail", args=[w.cycle.pk, w.english.department_id])),
-    ] + [
-        (w.slt, reverse("pupil_detail", args=[p.pk]))
-        for p in (w.child, w.classmate, w.other_child, w.y8_pupil)
-    ]
+    pages = (
+        [
+            (w.teacher, reverse("marksheet", args=[w.group.pk, w.point.pk])),
+            (w.other_teacher, reverse("marksheet", args=[w.other_group.pk, w.point.pk])),
+            (w.other_teacher, reverse("marksheet", args=[w.english_group.pk, w.point.pk])),
+            (w.teacher, reverse("marksheet", args=[w.y8_group.pk, w.y8_point.pk])),
+            (w.teacher, reverse("group_detail", args=[w.group.pk])),
+            (w.other_teacher, reverse("group_detail", args=[w.english_group.pk])),
+            (w.teacher, reverse("group_detail", args=[w.y8_group.pk])),
+            (w.hod, reverse("master_detail", args=[w.maths.pk]) + "?year=11"),
+            (w.hod, reverse("master_detail", args=[w.maths.pk]) + "?year=8"),
+            (w.slt, reverse("health_check_detail", args=[w.cycle.pk, w.maths.department_id])),
+            (w.slt, reverse("health_check_detail", args=[w.cycle.pk, w.english.department_id])),
+        ]
+        + [
+            (w.slt, reverse("pupil_detail", args=[p.pk]))
+            for p in (w.child, w.classmate, w.other_child, w.y8_pupil)
+        ]
+        + [
+            (w.tutor, reverse("dashboard_tutor", args=[w.child.form_id])),
+            (w.mentor, reverse("mentoring:mentees")),
+        ]
+    )
     seen = set()
     for user, url in pages:
         client.force_login(user.user)
         found = standings_on(client.get(url))
+        assert found, url
         _agrees(found, expected)
         seen |= {(p, s, t) for p, s, t, _ in found}
     assert seen == set(expected)  # every case is shown somewhere, and everywhere it is shown it agrees
@@ -219,9 +227,13 @@ def test_the_family_page_agrees_with_standing_on_verified_grades(cases, client):
     w = cases
     grades_verify(entries=GradeEntry.objects.all(), by=None, via="test")
     client.force_login(w.parent.user)
-    found = standings_on(client.get(reverse("pupil_detail", args=[w.child.pk])))
-    _agrees(found, truth(w, family=True))
-    assert {(s, p) for _, s, p, _ in found} == {(w.maths.pk, w.point.pk), (w.english.pk, w.point.pk)}
+    for url in (
+        reverse("pupil_detail", args=[w.child.pk]),
+        reverse("reports:family_child", args=[w.child.pk]),
+    ):
+        found = standings_on(client.get(url))
+        _agrees(found, truth(w, family=True))
+        assert {(s, p) for _, s, p, _ in found} == {(w.maths.pk, w.point.pk), (w.english.pk, w.point.pk)}, url
 
 
 def test_health_check_counts_agree_with_standing(cases):

@@ -25,6 +25,21 @@ def _escape(value):
     return html.escape(str(value))
 
 
+def _standing_attrs(result):
+    return (
+        f'data-standing="{_escape(standings.attr(result.status))}"'
+        f' data-pupil="{_escape(result.pupil_id or "")}" data-subject="{_escape(result.subject_id or "")}"'
+        f' data-point="{_escape(result.point_id or "")}"'
+    )
+
+
+@register.simple_tag
+def standing_attrs(result):
+    """{% standing_attrs standing %}: the data-standing, data-pupil, data-subject and data-point attributes
+    for an element that shows a standing in its own words (the family page), as standing_html writes them."""
+    return mark_safe(_standing_attrs(result))
+
+
 def standing_html(result, school, label=None):
     """A tracking.standing.Standing as a traffic light: never colour alone (a shape, the school's words
     and the signed difference from the grade expected now), carrying data-standing, data-pupil,
@@ -39,9 +54,8 @@ def standing_html(result, school, label=None):
     status = _escape(result.status)
     # Written as one f-string rather than by format_html (the same escaping): a grid has a badge a row.
     return mark_safe(
-        f'<span class="status status-{status}" data-standing="{_escape(standings.attr(result.status))}"'
-        f' data-pupil="{_escape(result.pupil_id or "")}" data-subject="{_escape(result.subject_id or "")}"'
-        f' data-point="{_escape(result.point_id or "")}"><span class="status-icon" aria-hidden="true">'
+        f'<span class="status status-{status}" {_standing_attrs(result)}>'
+        '<span class="status-icon" aria-hidden="true">'
         f'{_escape(ICONS[result.status])}</span><span class="status-label">'
         f"{_escape(label or badge_label(result, school))}</span>{diff}</span>"
     )
