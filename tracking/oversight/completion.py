@@ -7,20 +7,15 @@ number of queries whatever the size of the school.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from functools import cached_property, lru_cache, reduce
+from functools import reduce
 from operator import or_
 
 from django.db import connections
 from django.db.models import Case, Q, Value, When
-from django.urls import get_script_prefix, reverse
-from django.utils.formats import date_format
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 
 from tracking import audit, standing
-from tracking.marksheets.windows import COMPLETE, IN_PROGRESS, NOT_STARTED, STATUS_LABELS
 from tracking.models import (
     AssessmentPoint,
     Department,
@@ -30,6 +25,7 @@ from tracking.models import (
     TeachingGroup,
     YearGroup,
 )
+from tracking.oversight.completion_tallies import Completion, Sheet, Tally
 from tracking.school.queries import teachers_by_group
 
 REMINDERS_ACTION = "tracking.reminders.sent"
@@ -37,172 +33,6 @@ REMINDERS_ACTION = "tracking.reminders.sent"
 # The fields a sheet must have filled: tracking.standing's one rule, shared with "My marksheets" and the
 # health checks.
 collected_fields = standing.required_fields
-
-
-_GROUP, _POINT = 9_000_000_001, 9_000_000_002  # stand-ins no real id matches
-
-
-@lru_cache(maxsize=16)
-def _sheet_url_pattern(name, script_prefix):
-    return reverse(name, args=[_GROUP, _POINT])
-
-
-def _sheet_url(name, group_id, point_id):
-    pattern = _sheet_url_pattern(name, get_script_prefix())
-    return pattern.replace(str(_GROUP), str(int(group_id))).replace(str(_POINT), str(int(point_id)))
-
-
-def marksheet_url(group_id, point_id):
-    # The chase list links every unfinished sheet (nearly a thousand in a school of 6,000): one reverse()
-    # for the pattern, then plain substitution.
-    return _sheet_url("marksheet", group_id, point_id)
-
-
-@dataclass
-class Sheet:
-    group: TeachingGroup
-    point: AssessmentPoint
-    pupils: int
-    fields: int
-    cells_done: int = 0
-    pupils_complete: int = 0
-
-    @property
-    def cells_total(self):
-        return self.pupils * self.fields
-
-    @cached_property
-    def status(self):
-        # Read many times over (each tally counts by it); the counts are set once, when the sheet is made.
-        if self.pupils_complete >= self.pupils:
-            return COMPLETE
-        return IN_PROGRESS if self.cells_done else NOT_STARTED
-
-    @property
-    def status_label(self):
-        return STATUS_LABELS[self.status]
-
-    @property
-    def percent(self):
-        return 100 if not self.cells_total else round(100 * self.cells_done / self.cells_total)
-
-    @cached_property
-    def url(self):
-        return marksheet_url(self.group.pk, self.point.pk)
-
-    @property
-    def teachers(self):
-        return self.group.teacher_list
-
-
-@dataclass
-class Tally:
-    """Sheets and cells summed over some set of sheets (a department, a teacher, a point...)."""
-
-    key: object = None
-    label: str = ""
-    sheets: list = field(default_factory=list)
-
-    def add(self, sheet):
-        self.sheets.append(sheet)
-        self.__dict__.pop("_sums", None)
-
-    @cached_property
-    def _sums(self):
-        # Every figure in one walk of the sheets, once (a page reads each several times, and the whole
-        # selection has some 2,000 sheets); `add` starts it again.
-        counts = {COMPLETE: 0, IN_PROGRESS: 0, NOT_STARTED: 0}
-        done = total = 0
-        for sheet in self.sheets:
-            counts[sheet.status] += 1
-            done += sheet.cells_done
-            total += sheet.pupils * sheet.fields
-        return counts, done, total
-
-    @property
-    def total(self):
-        return len(self.sheets)
-
-    @property
-    def complete(self):
-        return self._sums[0][COMPLETE]
-
-    @property
-    def in_progress(self):
-        return self._sums[0][IN_PROGRESS]
-
-    @property
-    def not_started(self):
-        return self._sums[0][NOT_STARTED]
-
-    @property
-    def incomplete(self):
-        return [s for s in self.sheets if s.status != COMPLETE]
-
-    @property
-    def cells_done(self):
-        return self._sums[1]
-
-    @property
-    def cells_total(self):
-        return self._sums[2]
-
-    @property
-    def percent(self):
-        total = self.cells_total
-        return 100 if not total else round(100 * self.cells_done / total)
-
-    @property
-    def deadline(self):
-        dates = [s.point.closes_on for s in self.sheets if s.status != COMPLETE]
-        return min(dates) if dates else None
-
-
-@dataclass
-class Completion:
-    points: list
-    sheets: list
-
-    @property
-    def overall(self):
-        return Tally(label="Whole selection", sheets=list(self.sheets))
-
-    def _group_by(self, key_label):
-        tallies = {}
-        for sheet in self.sheets:
-            for key, label in key_label(sheet):
-                tallies.setdefault(key, Tally(key=key, label=label)).add(sheet)
-        return sorted(tallies.values(), key=lambda t: t.label.lower())
-
-    def by_point(self):
-        order = {p.pk: i for i, p in enumerate(self.points)}
-        tallies = self._group_by(lambda s: [(s.point.pk, s.point.name)])
-        return sorted(tallies, key=lambda t: order[t.key])
-
-    def by_department(self):
-        return self._group_by(lambda s: [(s.group.subject.department_id, s.group.subject.department.name)])
-
-    def by_teacher(self):
-        names = {}  # a teacher's name, worked out once however many sheets they have
-
-        def keys(sheet):
-            teachers = sheet.group.teacher_list
-            for t in teachers:
-                if t.pk not in names:
-                    names[t.pk] = str(t)
-            return [(t.pk, names[t.pk]) for t in teachers] or [(None, "No teacher")]
-
-        return self._group_by(keys)
-
-    def chase_list(self):
-        """Teachers with incomplete sheets, least done first: who to chase, for what, by when."""
-        rows = []
-        for tally in self.by_teacher():
-            incomplete = tally.incomplete
-            if incomplete:
-                tally.sheets_to_chase = sorted(incomplete, key=lambda s: (s.point.closes_on, s.group.name))
-                rows.append(tally)
-        return sorted(rows, key=lambda t: (t.percent, t.label.lower()))
 
 
 def points_for_selection(school, today=None):
@@ -445,119 +275,3 @@ def completion_summary(points, departments=None, chase=5):
 
 def last_reminder(school):
     return audit.last_event(school=school, action=REMINDERS_ACTION)
-
-
-TALLY_HEADINGS = {"point": "Assessment point", "department": "Department", "teacher": "Teacher"}
-
-
-def export_table(view, result, rows):
-    """(headers, rows) of the completion view on screen ('chase', 'group', or a tally by point,
-    department or teacher), as plain values for a spreadsheet."""
-    if view == "chase":
-        headers = ["Teacher", "Unfinished sheets", "Done (%)", "Deadline"]
-        out = [
-            [
-                t.label,
-                "; ".join(f"{s.group.name} ({s.point.name}, {s.percent}%)" for s in t.sheets_to_chase),
-                t.percent,
-                t.deadline,
-            ]
-            for t in rows
-        ]
-        return headers, out
-    if view == "group":
-        headers = [
-            "Group",
-            "Subject",
-            "Teachers",
-            "Point",
-            "Pupils",
-            "Cells done",
-            "Cells",
-            "Status",
-            "Closes",
-        ]
-        out = [
-            [
-                s.group.name,
-                s.group.subject.name,
-                ", ".join(str(t) for t in s.teachers),
-                s.point.name,
-                s.pupils,
-                s.cells_done,
-                s.cells_total,
-                s.status_label,
-                s.point.closes_on,
-            ]
-            for s in result.sheets
-        ]
-        return headers, out
-    headers = [TALLY_HEADINGS[view], "Sheets", "Complete", "In progress", "Not started", "Cells done (%)"]
-    out = [[t.label, t.total, t.complete, t.in_progress, t.not_started, t.percent] for t in rows]
-    return headers, out
-
-
-NO_TEACHER = mark_safe('<span class="muted">None</span>')
-
-
-def chase_chips_html(sheets):
-    """A chase-list row's unfinished sheets, one <li> each, as the template would write them (a school
-    of 6,000 has nearly a thousand unfinished sheets at one point): written plainly, every text escaped,
-    each point's name once."""
-    points = {}
-    chips = []
-    for sheet in sheets:
-        point = sheet.point
-        name = points.get(point.pk)
-        if name is None:
-            name = points[point.pk] = escape(point.name)
-        chips.append(
-            f'<li><a href="{escape(sheet.url)}">{escape(sheet.group.name)}</a> '
-            f'<span class="muted small">{name} · {int(sheet.percent)}%</span></li>'
-        )
-    return mark_safe("".join(chips))  # noqa: S308 - every text is escaped; the rest are integers
-
-
-def sheet_rows_html(sheets, with_history):
-    """The "By group" table's rows, one <tr> per sheet, as the template would write them.
-
-    Written here rather than in the template: the template engine's lookups, filters and {% url %}
-    cost some 0.3 ms a row, and a school of 6,000 has some 2,000 sheets at one point.
-    """
-    closes = {}
-    rows = []
-    for sheet in sheets:
-        group, point = sheet.group, sheet.point
-        if point.pk not in closes:
-            closes[point.pk] = date_format(point.closes_on, "j M")
-        teachers = sheet.teachers
-        history = ""
-        if with_history:
-            history = format_html(
-                '<td><a class="small" href="{}">History'
-                '<span class="visually-hidden"> of {} {}</span></a></td>',
-                _sheet_url("sheet_history", group.pk, point.pk),
-                group.name,
-                point.name,
-            )
-        rows.append(
-            format_html(
-                '<tr><th scope="row"><a href="{}">{}</a></th><td>{}</td><td>{}</td><td>{}</td>'
-                '<td class="num">{}</td><td class="num">{} / {}</td>'
-                '<td><span class="sheet-status sheet-status-{}">{}</span></td>'
-                '<td class="nowrap">{}</td>{}</tr>',
-                sheet.url,
-                group.name,
-                group.subject.name,
-                ", ".join(str(t) for t in teachers) if teachers else NO_TEACHER,
-                point.name,
-                sheet.pupils,
-                sheet.cells_done,
-                sheet.cells_total,
-                sheet.status,
-                sheet.status_label,
-                closes[point.pk],
-                history,
-            )
-        )
-    return mark_safe("\n".join(rows))

@@ -16,7 +16,8 @@ from tracking import permissions
 from tracking.audit import queries
 from tracking.lib import exports, queue
 from tracking.models import AssessmentPoint, Department
-from tracking.oversight import completion, master_grid, tasks
+from tracking.oversight import completion, completion_tables, master_grid, tasks
+from tracking.oversight.completion_tallies import marksheet_url
 
 VIEWS = (
     ("chase", "Chase list"),
@@ -69,7 +70,7 @@ def completion_page(request):
     rows = rows() if rows else None
     if view == "chase":
         for tally in rows:
-            tally.chips = completion.chase_chips_html(tally.sheets_to_chase)
+            tally.chips = completion_tables.chase_chips_html(tally.sheets_to_chase)
     if view in ("department", "point"):
         # Drill down: a department's (or a point's) sheets, one by one.
         for tally in rows:
@@ -79,7 +80,7 @@ def completion_page(request):
                 params = [("point", tally.key)] + ([("department", department.pk)] if department else [])
             tally.drill = "?" + urlencode([*params, ("view", "group")])
     if fmt := exports.requested(request):
-        table = completion.export_table(view, result, rows)
+        table = completion_tables.export_table(view, result, rows)
         return exports.download(fmt, *table, name=f"completion {view}", sheet="Completion")
     can_remind = permissions.can_send_reminders(user)
     context = {
@@ -96,7 +97,7 @@ def completion_page(request):
         "tabs": tabs,
         "rows": rows,
         "sheets": result.sheets if view == "group" else None,
-        "sheet_rows": completion.sheet_rows_html(result.sheets, can_remind) if view == "group" else "",
+        "sheet_rows": completion_tables.sheet_rows_html(result.sheets, can_remind) if view == "group" else "",
         "can_remind": can_remind,
         "last_reminder": completion.last_reminder(school) if can_remind else None,
         "today": timezone.localdate(),
@@ -317,7 +318,7 @@ def sheet_history(request, group_id, point_id):
             "show_pupil": True,
             "group": group,
             "point": point,
-            "marksheet_url": completion.marksheet_url(group.pk, point.pk),
+            "marksheet_url": marksheet_url(group.pk, point.pk),
             "breadcrumbs": [
                 {"label": "Groups", "url": reverse("group_list")},
                 {"label": group.name, "url": reverse("group_detail", args=[group.pk])},
