@@ -38,15 +38,17 @@ SPLITS = (
 )
 
 
-def terms_with_data(school):
+def terms_with_data(school, entries=None):
     """Half terms (newest first) that have grades, for the term picker. EXISTS stops at a term's first
-    grade (a join would read every grade in the school and then make them distinct)."""
+    grade (a join would read every grade in the school and then make them distinct). With `entries` (what
+    the user may count) each term also says, in the same query, whether it holds any of them
+    (`in_scope`): a teacher's page opens on the newest uplift with their own pupils' grades, not on one
+    still open for entry that they have not filled yet."""
     has_grades = GradeEntry.objects.filter(point__half_term=OuterRef("pk"))
-    return list(
-        HalfTerm.objects.filter(Exists(has_grades), academic_year__school=school)
-        .select_related("academic_year")
-        .order_by("-academic_year__starts_on", "-number")
-    )
+    terms = HalfTerm.objects.filter(Exists(has_grades), academic_year__school=school)
+    if entries is not None:
+        terms = terms.annotate(in_scope=Exists(entries.filter(point__half_term=OuterRef("pk"))))
+    return list(terms.select_related("academic_year").order_by("-academic_year__starts_on", "-number"))
 
 
 def latest_uplift(school):

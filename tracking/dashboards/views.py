@@ -35,9 +35,10 @@ class Scope:
         self.school = permissions.school_for(user)
         entries = permissions.dashboard_entries(user, self.school)
         permissions.require(entries is not None)
-        self.terms = queries.terms_with_data(self.school)
+        self.terms = queries.terms_with_data(self.school, entries)
         wanted = _int(request.GET.get("term"))
-        self.term = next((t for t in self.terms if t.pk == wanted), self.terms[0] if self.terms else None)
+        newest = next((t for t in self.terms if t.in_scope), self.terms[0] if self.terms else None)
+        self.term = next((t for t in self.terms if t.pk == wanted), newest)
         permissions.require(wanted is None or (self.term is not None and self.term.pk == wanted))
         self.points = (
             list(

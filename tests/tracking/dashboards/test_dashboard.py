@@ -124,6 +124,24 @@ def test_a_teacher_counts_only_their_own_pupils_in_their_subject(graded):
     assert permissions.dashboard_entries(w.parent.user, w.school) is None
 
 
+def test_a_teacher_opens_on_the_newest_uplift_with_their_own_pupils_grades(graded, login):
+    """A newer uplift holding only other teachers' grades (an open window they have not filled) is not
+    where a teacher's dashboard opens; SLT's opens on it, and the teacher can still pick it."""
+    w = graded
+    spring = HalfTerm.objects.create(
+        academic_year=w.year, number=3, name="Spring 1", starts_on=date(2027, 1, 5), ends_on=date(2027, 2, 12)
+    )
+    later = f.AssessmentPointFactory(
+        school=w.school, year_group=w.y11, half_term=spring, sequence=w.point.sequence + 1
+    )
+    f.GradeEntryFactory(pupil=w.other_child, subject=w.english, point=later, current=f.grade(w.school, "5"))
+    teacher = login(w.teacher.user).get("/dashboard/")
+    assert teacher.context["scope"].term.pk == w.point.half_term_id
+    assert teacher.context["total"].graded == 2  # Ada and Ben in maths
+    assert login(w.slt.user).get("/dashboard/").context["scope"].term == spring
+    assert login(w.teacher.user).get(f"/dashboard/?term={spring.pk}").context["scope"].term == spring
+
+
 def test_both_forms_of_a_teachers_scope_find_the_same_grades(graded):
     """SQLite finds a teacher's grades from their groups' memberships, PostgreSQL tests each grade against
     the groups: the same grades, whichever teacher."""
