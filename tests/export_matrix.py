@@ -422,6 +422,40 @@ EXPORTS = [
 ]
 
 
+@dataclass(frozen=True)
+class Print:
+    """A dashboard's "Print (PDF)": the page's own URL with ?print=pdf, through the page's view (the same
+    scope, every row rather than a page of them). tests/site/test_exports.py reads each one."""
+
+    name: str  # url name, as in the access matrix
+    persona: str
+    shows: Callable  # world -> text the PDF holds
+    setup: Callable | None = None  # world -> None: the rows the PDF needs
+
+
+def _year_listed(w):
+    """Ada on the year leaders' list for good effort: effort 1 in three subjects."""
+    history = f.SubjectFactory(school=w.school, name="History", code="HI", category="history")
+    for subject in (w.maths, w.english, history):
+        f.TargetFactory(school=w.school, pupil=w.child, subject=subject)
+        f.GradeEntryFactory(
+            school=w.school, pupil=w.child, subject=subject, point=w.point, current=f.grade(w.school, "6"),
+            effort=1,
+        )  # fmt: skip
+
+
+PRINTS = [
+    Print("interventions:sen", "senco", lambda w: w.child.sorted_name, setup=_sen),
+    Print("dashboard_tutor", "tutor", lambda w: w.child.sorted_name, setup=_graded),
+    Print("dashboard_year_lists", "hoy", lambda w: w.child.sorted_name, setup=_year_listed),
+]
+
+
+def print_url(world, printed):
+    _, args, _ = matrix_row(printed.name)
+    return reverse(printed.name, args=args(world)) + "?print=pdf"
+
+
 def matrix_row(name):
     return next(row for row in ROWS if row[0] == name)
 

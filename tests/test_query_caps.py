@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tests import factories as f
 from tests.access_matrix import ROWS
-from tests.export_matrix import EXPORTS, export_url
+from tests.export_matrix import EXPORTS, PRINTS, export_url, print_url
 
 # url name -> the most queries any allowed persona's GET may take.
 CAPS = {
@@ -280,3 +280,31 @@ def test_every_export_reads_a_capped_number_of_queries_whatever_the_school_size(
         assert response.status_code == 200, (persona, url, response.status_code)
         seen.append((n, persona))
     assert name in EXPORT_CAPS, f"{name}: no export cap yet; counts {sorted(seen, reverse=True)[:3]}"
+
+
+# url name -> the most queries its "Print (PDF)" (?print=pdf) may take for any allowed persona: every row
+# of the page, not one page of them, in a fixed number of queries (plus the security log's record).
+PRINT_CAPS = {
+    "dashboard_tutor": 16,
+    "dashboard_year_lists": 13,
+    "interventions:sen": 17,  # as its download: the SEN pupils in order, then every one of them
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted({p.name for p in PRINTS}))
+def test_every_print_reads_a_capped_number_of_queries_whatever_the_school_size(
+    client, world, name, django_assert_max_num_queries
+):
+    printed = next(p for p in PRINTS if p.name == name)
+    printed.setup(world)
+    _grow(world)
+    cap = PRINT_CAPS.get(name, 1000)
+    url = print_url(world, printed)
+    seen = []
+    for persona in sorted(next(row[2] for row in ROWS if row[0] == name)):
+        client.force_login(getattr(world, persona).user)
+        response, n = _count(client, url, django_assert_max_num_queries, cap)
+        assert response.status_code == 200, (persona, url, response.status_code)
+        seen.append((n, persona))
+    assert name in PRINT_CAPS, f"{name}: no print cap yet; counts {sorted(seen, reverse=True)[:3]}"

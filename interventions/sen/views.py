@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from tracking import permissions, standing
-from tracking.dashboards.views import Scope
+from tracking.dashboards.views import Scope, pdf_response
 from tracking.lib import exports
 from tracking.lib.links import url_for_pk
 
@@ -31,10 +31,11 @@ def sen_view(request):
         return render(request, "interventions/sen/sen.html", context)
     need = request.GET.get("need") if request.GET.get("need") in NEED_FILTERS else None
     download = exports.requested(request)
+    printing = request.GET.get("print") == "pdf"
     # A school of thousands has hundreds of SEN pupils: the table shows them a page at a time, and reads
     # plans and sessions for that page's pupils only. No movers on this page: no join to the grade at the
     # point before.
-    if permissions.access_for(request.user).whole_school_reader and not download:
+    if permissions.access_for(request.user).whole_school_reader and not (download or printing):
         # Counted in each of their subjects as well as one by one, a whole school's SEN pupils made the
         # figures' one query add up ten thousand rows (60 of its 210 ms at 6,000 pupils): here the SEN
         # pupils with grades are found first and only the page's counted. A narrower scope has few, and
@@ -47,8 +48,8 @@ def sen_view(request):
     else:
         figures = queries.figures(scope.entries, scope.thresholds, {}, points=scope.points)
         sen = queries.sen_pupils(figures["pupil"].keys(), need=need)
-        if download:
-            pupils = rows = sen[:]  # a download holds every SEN pupil in scope, not the page on screen
+        if download or printing:
+            pupils = rows = sen[:]  # a download or PDF holds every SEN pupil in scope, not the page on screen
         else:
             pupils, rows = _page(sen, request)
     queries.add_figures(rows, figures)
@@ -66,6 +67,7 @@ def sen_view(request):
         subjects=queries.subject_rows(figures, subjects),
         need_labels=[label for _need, label in queries.NEEDS],
         pupils=pupils,
+        pupil_count=len(sen),
         need=need,
         need_filters=NEED_FILTERS,
         labels={s: standing.label(s, scope.school) for s in standing.STATUSES},
@@ -73,6 +75,8 @@ def sen_view(request):
     )
     if download:
         return exports.download_sheets(download, _sheets(context), name=f"SEN pupils {scope.term}")
+    if printing:
+        return pdf_response(request, "interventions/sen/sen_pdf.html", context, f"SEN pupils {scope.term}")
     return render(request, "interventions/sen/sen.html", context)
 
 

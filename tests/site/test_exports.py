@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from tests import factories as f
 from tests.access_matrix import EVERYONE
-from tests.export_matrix import EXPORTS, export_url, matrix_row
+from tests.export_matrix import EXPORTS, PRINTS, export_url, matrix_row, print_url
+from tests.pdftext import pdf_text
 from tracking.models import AuditEvent
 
 
@@ -133,6 +134,40 @@ def test_a_pupil_named_like_a_formula_downloads_as_text_and_an_apostrophe_as_wri
     assert "O'Brien, Ann" in names
     sheet = read_xlsx(client.get(reverse("pupil_list") + "?export=xlsx"))
     assert '\'=HYPERLINK("http://x"), Ann' in [row[0] for row in sheet]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("printed", PRINTS, ids=lambda p: f"{p.name}-{p.persona}")
+def test_each_print_is_a_pdf_of_what_its_page_shows_the_persona(client, world, printed):
+    printed.setup(world)
+    client.force_login(getattr(world, printed.persona).user)
+    url = print_url(world, printed)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Disposition"].endswith('.pdf"') and response["Cache-Control"] == "no-store"
+    assert printed.shows(world) in pdf_text(response.content)
+    logged = AuditEvent.objects.filter(action="security.download", by=getattr(world, printed.persona).user)
+    assert any(event.after["path"] == url for event in logged), url
+    _, args, _ = matrix_row(printed.name)
+    page = client.get(reverse(printed.name, args=args(world))).content.decode()
+    assert "Print (PDF)" in page and "print=pdf" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("printed", PRINTS, ids=lambda p: p.name)
+def test_only_the_pages_readers_may_print_it(client, world, printed):
+    _, _, allowed = matrix_row(printed.name)
+    url = print_url(world, printed)
+    failures = []
+    for persona in sorted(EVERYONE):
+        client.force_login(getattr(world, persona).user)
+        status = client.get(url).status_code
+        if status != (200 if persona in allowed else 404):
+            failures.append(f"{persona} -> {status}")
+    assert not failures, failures
+    client.logout()
+    assert client.get(url).status_code == 302
 
 
 @pytest.mark.django_db

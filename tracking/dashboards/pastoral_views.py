@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from tracking import permissions, standing
 from tracking.dashboards import concerns, queries, tutor, year_lists
+from tracking.dashboards.views import pdf_response
 from tracking.lib import exports
 from tracking.lib.links import url_for_pk
 from tracking.templatetags.uplift import standing_html
@@ -173,10 +174,12 @@ def names_html(members):
 LIST_PAGE_SIZE = 50
 
 
-def _list_page(request, name, members):
+def _list_page(request, name, members, *, every=False):
     """One page of a list (?<name>-page=N, each list paged on its own), with `links` to the others:
-    a year of a thousand pupils puts hundreds on a list (the downloads have every one)."""
-    page = Paginator(members, LIST_PAGE_SIZE).get_page(request.GET.get(f"{name}-page"))
+    a year of a thousand pupils puts hundreds on a list (the downloads have every one, and so does the
+    PDF: `every`, one page of them all)."""
+    per_page = max(len(members), 1) if every else LIST_PAGE_SIZE
+    page = Paginator(members, per_page).get_page(None if every else request.GET.get(f"{name}-page"))
     page.rows_html = [list_row_html(row) for row in page.object_list]
 
     def href(number):
@@ -203,9 +206,10 @@ def year_lists_view(request):
         if fmt in exports.FORMATS:
             return _export(fmt, point, lists)
         titles = dict(year_lists.LISTS)
+        printing = request.GET.get("print") == "pdf"
         context.update(
             lists=[
-                (name, titles[name], _list_page(request, name, lists[name]))
+                (name, titles[name], _list_page(request, name, lists[name], every=printing))
                 for name, _title in year_lists.LISTS
             ],
             rules=year_lists.describe(),
@@ -213,6 +217,9 @@ def year_lists_view(request):
             whole_year=permissions.can_hand_over_year(request.user, point.year_group),
             forms=list(permissions.forms_visible_to(request.user).filter(year_group=point.year_group)),
         )
+        if printing:
+            name = f"year lists {point.year_group} {point.name} {point.academic_year}"
+            return pdf_response(request, "tracking/dashboards/year_lists_pdf.html", context, name)
     return render(request, "tracking/dashboards/year_lists.html", context)
 
 
@@ -425,4 +432,7 @@ def tutor_view(request, pk):
             attendance_below=year_lists.RULES.attendance_below,
             labels={s: standing.label(s, form.school) for s in standing.STATUSES},
         )
+        if request.GET.get("print") == "pdf":
+            name = f"form {form.name} {point.name}"
+            return pdf_response(request, "tracking/dashboards/tutor_pdf.html", context, name)
     return render(request, "tracking/dashboards/tutor.html", context)

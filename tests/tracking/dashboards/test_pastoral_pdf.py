@@ -1,0 +1,62 @@
+"""The year leaders' lists and the tutor's view printed as PDFs: every pupil the page lists, on A4."""
+
+import pytest
+
+from tests.pdftext import pdf_text
+from tests.tracking.dashboards.test_pastoral import reviewed  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_year_lists_print_every_member_of_every_list_not_one_page(reviewed, login, monkeypatch):  # noqa: F811
+    from tracking.dashboards import pastoral_views
+
+    w = reviewed
+    monkeypatch.setattr(pastoral_views, "LIST_PAGE_SIZE", 1)
+    client = login(w.hoy.user)
+    response = client.get(f"/dashboard/year-lists/?point={w.point.pk}&good_effort-page=2&print=pdf")
+    assert response["Content-Type"] == "application/pdf" and response["Cache-Control"] == "no-store"
+    assert response["Content-Disposition"].startswith('attachment; filename="year-lists-')
+    text = pdf_text(response.content)
+    assert "Year leaders' lists: Year 11" in text
+    assert "Good effort across a range of subjects (2)" in text
+    # Each title twice: in the list of lists, then over its section.
+    good_effort = text.rsplit("Good effort across a range of subjects (2)", 1)[1]
+    good_effort = good_effort.split("Particularly good")[0]
+    assert w.classmate.sorted_name in good_effort and w.other_child.sorted_name in good_effort
+    slower = text.rsplit("Slower progress than expected across a range of subjects (1)", 1)[1]
+    assert w.child.sorted_name in slower and "84.5% (low: check attendance)" in slower
+
+
+def test_the_year_lists_pdf_is_not_found_for_those_without_the_page(reviewed, other_world, login):  # noqa: F811
+    w = reviewed
+    for persona in ("tutor", "mentor", "parent"):
+        assert login(getattr(w, persona).user).get("/dashboard/year-lists/?print=pdf").status_code == 404
+    url = f"/dashboard/year-lists/?point={other_world.point.pk}&print=pdf"
+    assert login(w.hoy.user).get(url).status_code == 404
+
+
+def test_the_tutor_prints_the_forms_grid_and_who_to_talk_to(reviewed, login):  # noqa: F811
+    w = reviewed
+    client = login(w.tutor.user)
+    page = client.get(f"/dashboard/forms/{w.form.pk}/").content.decode()
+    assert "Print (PDF)" in page and "print=pdf" in page
+    response = client.get(f"/dashboard/forms/{w.form.pk}/?print=pdf")
+    assert response["Content-Type"] == "application/pdf" and response["Cache-Control"] == "no-store"
+    assert response["Content-Disposition"].endswith('.pdf"')
+    text = pdf_text(response.content)
+    assert f"Form {w.form.name}: {w.point.name}" in text
+    assert "Attendance 84.5% (under 90%)" in text and "Below the grade expected now in 4 subjects" in text
+    for name in (w.child.sorted_name, w.classmate.sorted_name):  # the form: Ada and Ben
+        assert name in text
+    for subject in ("Mathematics", "Biology", "History"):  # the form in each subject
+        assert subject in text
+    assert "Well below" in text and "effort 4" in text  # each pupil's cells, with the school's words
+
+
+def test_the_tutor_view_pdf_is_not_found_outside_the_form(reviewed, other_world, login):  # noqa: F811
+    w = reviewed
+    url = f"/dashboard/forms/{w.form.pk}/?print=pdf"
+    assert login(w.teacher.user).get(url).status_code == 404
+    assert login(w.parent.user).get(url).status_code == 404
+    assert login(w.tutor.user).get(f"/dashboard/forms/{other_world.form.pk}/?print=pdf").status_code == 404
