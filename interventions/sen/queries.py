@@ -104,7 +104,7 @@ def need_rows(figures_):
         if row is None:
             continue
         row.label = label
-        row.gap = dashboard._gap(row, none) if none is not None and need != SenStatus.NONE else None
+        row.gap = dashboard.gap_between(row, none) if none is not None and need != SenStatus.NONE else None
         rows.append(row)
     return rows
 
@@ -119,7 +119,7 @@ def primary_need_rows(figures_):
         if row is None:
             continue
         row.label, row.code = label, code
-        row.gap = dashboard._gap(row, none) if none is not None else None
+        row.gap = dashboard.gap_between(row, none) if none is not None else None
         rows.append(row)
     return rows
 
@@ -145,7 +145,7 @@ def subject_rows(figures_, subjects):
         ]
         none = figures_["subject_need"].get((subject.pk, SenStatus.NONE))
         if sen and none is not None:
-            combined = dashboard._combine(sen)
+            combined = dashboard.combined(sen)
             if combined.on_or_above_pct is not None and none.on_or_above_pct is not None:
                 row.gap = combined.on_or_above_pct - none.on_or_above_pct
         if any(cell for _label, cell in row.cells):

@@ -148,7 +148,7 @@ SUMMED = tuple(name for name, _sql in AGGREGATES)
 GROUPING_WORK_MEM = "32MB"
 
 
-def _key(value, kind):
+def key_of(value, kind):
     """A grouping key as the field holds it (SQLite returns booleans as 1 and 0)."""
     if value is None:
         return None
@@ -167,7 +167,7 @@ _COUNTS_AFTER = itemgetter(*(SUMMED.index(name) for name in ("gcse", "pass4", "p
 _WITH_STANDING, _DIFF_SUM = SUMMED.index("with_standing"), SUMMED.index("diff_sum")
 
 
-def _figures(key, sums, extra=()):
+def figures_of(key, sums, extra=()):
     if len(sums) != len(SUMMED) + len(extra):
         raise ValueError(f"{len(sums)} sums for {len(SUMMED)} figures and {len(extra)} of the caller's")
     with_standing = sums[_WITH_STANDING]
@@ -315,7 +315,7 @@ def figure_sets(entries, thresholds, previous, groupings, points=None, fields=()
         # grouping per pupil).
         counted = ", ".join(f"{sql_} AS c{index}" for index, (_name, sql_) in enumerate(aggregates_all))
         summed = ", ".join(f"CAST(SUM(c{index}) AS BIGINT)" for index in range(len(aggregates_all)))
-        # The keys as text: one column holds every grouping's (_key reads them back).
+        # The keys as text: one column holds every grouping's (key_of reads them back).
         each = [
             f"SELECT {index}, CAST({alias} AS TEXT), {summed} FROM combos GROUP BY {alias}"
             for index, alias in enumerate(aliases)
@@ -343,7 +343,7 @@ def figure_sets(entries, thresholds, previous, groupings, points=None, fields=()
                 total = values
             else:
                 table, kind = tables[grouped_on]
-                table[_key(row[grouped_on], kind)] = values
+                table[key_of(row[grouped_on], kind)] = values
     elif not grouped:
         total = [value or 0 for value in rows[0]]
     else:
@@ -353,10 +353,10 @@ def figure_sets(entries, thresholds, previous, groupings, points=None, fields=()
                 total = values
             else:
                 table, kind = tables[which]
-                table[_key(key, kind)] = values
-    out = {"total": _figures(None, total, extra) if total and total[0] else _empty()}
+                table[key_of(key, kind)] = values
+    out = {"total": figures_of(None, total, extra) if total and total[0] else empty_figures()}
     for name in groupings:
-        out[name] = [_figures(key, values, extra) for key, values in by_name[name].items()]
+        out[name] = [figures_of(key, values, extra) for key, values in by_name[name].items()]
     for name in groupings:
         out[name].sort(key=lambda row: (row.key is None, row.key))
     return out
@@ -376,13 +376,13 @@ COUNTED = (
 )
 
 
-def _empty():
+def empty_figures():
     return Figures(key=None, avg_diff=None, up=0, down=0, **dict.fromkeys(COUNTED, 0))
 
 
-def _combine(rows):
+def combined(rows):
     """One row of figures for several (the "others" a group is compared with)."""
-    total = _empty()
+    total = empty_figures()
     weighted = 0.0
     for row in rows:
         for name in (*COUNTED, "up", "down"):

@@ -14,12 +14,12 @@ from tracking.dashboards.figures import (
     SUMMED,
     TEACHING_GROUP,
     Figures,
-    _combine,
-    _empty,
-    _figures,
-    _key,
+    combined,
     earlier_steps,
+    empty_figures,
     figure_sets,
+    figures_of,
+    key_of,
 )
 from tracking.models import AcademicYear, AssessmentPoint, GradeEntry, HalfTerm, Pupil, Subject, TeachingGroup
 
@@ -79,7 +79,7 @@ def headline(school, entries):
     """The dashboard's own figures for the school's latest uplift (trust view, Data Board): 4 queries."""
     term, points = latest_uplift(school)
     if term is None:
-        return Headline(school, None, _empty(), [], None)
+        return Headline(school, None, empty_figures(), [], None)
     groupings = {"year": YEAR_GROUPING, DISADVANTAGED: SPLIT_GROUPINGS[DISADVANTAGED]}
     sets = figure_sets(
         entries.filter(point__in=points),
@@ -226,9 +226,9 @@ def splits_from_pupils(pupil_rows, traits, paths):
         for pupil_id, vector in vectors.items():
             by_value.setdefault(traits[pupil_id][field], []).append(vector)
         for value, counts in by_value.items():
-            by_key.setdefault(_key(value, kind), []).extend(counts)
+            by_key.setdefault(key_of(value, kind), []).extend(counts)
         rows = [
-            _figures(key, [sum(column) for column in zip(*counts, strict=True)])
+            figures_of(key, [sum(column) for column in zip(*counts, strict=True)])
             for key, counts in by_key.items()
         ]
         out[path] = sorted(rows, key=lambda row: (row.key is None, row.key))
@@ -249,7 +249,7 @@ def splits(sets, only=None):
             mine = next((r for r in rows if r.key == focus), None)
             others = [r for r in rows if r.key != focus]
             if mine and others:
-                gap = _gap(mine, _combine(others))
+                gap = gap_between(mine, combined(others))
                 gap["label"] = gap_label(labels, focus, [r.label for r in others])
         out.append((title, rows, gap))
     return out
@@ -261,7 +261,7 @@ def gap_label(labels, focus, other_labels):
     return f"{labels[focus]} compared with {compared}"
 
 
-def _gap(mine, rest):
+def gap_between(mine, rest):
     def minus(a, b):
         return None if a is None or b is None else round(a - b, 2)
 
