@@ -5,7 +5,9 @@ number (Longfield, Hurworth), the rule starts from a number Uplift suggests and 
 it; the rules page shows "set by your school".
 
 Laude: intervention at subject, key-stage and form-tutor level, with KS5 rules of its own; the form
-  tutor's and key-stage coordinator's bands do not overlap, so each pupil has one of them.
+  tutor's and key-stage coordinator's off-target bands do not overlap (2-3 subjects, 4 or more). The
+  policy's second key-stage trigger, below UK 4 in three or more subjects, is not a count of subjects off
+  target: a pupil 2-3 subjects off target and below 4 in three has both, as the policy says.
 Hurworth: "below target ... will automatically trigger further school intervention"; the raising
   achievement coordinator leads global underachievement.
 Longfield: heads of department own subject-specific underachievement, assistant headteachers global.
