@@ -175,6 +175,7 @@ ROWS = [
     ("import_list", lambda w: [], {"data_manager"}),
     ("dashboard", lambda w: [], {"teacher", "other_teacher", "hod", "senco", "slt", "data_manager"}),
     ("dashboard_attainment8", lambda w: [], {"senco", "slt", "data_manager"}),
+    ("dashboard_attainment8_pupil", lambda w: [w.child.pk], {"senco", "slt", "data_manager"}),
     # Year leaders' lists: the year's leaders and whole-school readers; HoDs and teachers in their scope.
     (
         "dashboard_year_lists",

@@ -28,6 +28,7 @@ CAPS = {
     "cycle_verify": 13,
     "dashboard": 6,
     "dashboard_attainment8": 7,
+    "dashboard_attainment8_pupil": 8,
     "dashboard_transition": 21,
     "dashboard_tutor": 16,
     "dashboard_year_lists": 12,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from tracking import standing
-from tracking.dashboards.attainment8 import A8Error, attainment8, entries_for
+from tracking.dashboards.attainment8 import DFE_2017, A8Error, attainment8, entries_for
 from tracking.dashboards.collector import collector_paused
 from tracking.dashboards.queries import SPLITS, gap_label
 from tracking.lib.db import id_table
@@ -158,17 +158,18 @@ def _fetch(rows):
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def attainment8_rows(scoped, points, school, estimates):
+def attainment8_rows(scoped, points, school, estimates, graded=None):
     """Each Year 10 and 11 pupil's A8 from the grades that count; P8 where KS2 data and estimates allow.
 
     A subject not yet graded at the chosen point (its window still open) uses the latest grade that
     counts at an earlier point this year, so a half-entered uplift does not read as a collapse.
+    `graded`, a dict, is filled with each pupil's [(subject, grade)] as scored (for a slot breakdown).
     """
     with collector_paused():
-        return _attainment8_rows(scoped, points, school, estimates)
+        return _attainment8_rows(scoped, points, school, estimates, graded)
 
 
-def _attainment8_rows(scoped, points, school, estimates):
+def _attainment8_rows(scoped, points, school, estimates, graded):
     grades = latest_counting_grades(scoped, points)
     book = standing.Book(school)
     subjects = {
@@ -181,15 +182,18 @@ def _attainment8_rows(scoped, points, school, estimates):
     # Thousands of grades, a few hundred kinds: each (subject, grade value) is scored once.
     for pupil_id, subject_id, grade_id in grades:
         kind = (subject_id, grade_id)
-        entries = scored.get(kind)
-        if entries is None:
-            value = book.value(grade_id)
-            entries = scored[kind] = _score(book, subjects[subject_id], value.scale_id, value.step)
-        found = by_pupil.get(pupil_id)
+        found = scored.get(kind)
         if found is None:
+            value = book.value(grade_id)
+            found = scored[kind] = _score(book, subjects[subject_id], value.scale_id, value.step)
+        code, entries = found
+        if graded is not None:
+            graded.setdefault(pupil_id, []).append((subjects[subject_id][0], code))
+        mine = by_pupil.get(pupil_id)
+        if mine is None:
             by_pupil[pupil_id] = list(entries)
         else:
-            found += entries
+            mine += entries
     out = []
     for pupil in pupil_refs(by_pupil):
         breakdown = attainment8(by_pupil[pupil.pk])
@@ -200,16 +204,50 @@ def _attainment8_rows(scoped, points, school, estimates):
 
 
 def _score(book, subject, scale_id, step):
-    """The A8 entries one grade gives: [] for a sub-grade scale or non-GCSE grade the rules cannot score."""
+    """(grade, the A8 entries it gives): no entries for a sub-grade scale or non-GCSE grade the rules
+    cannot score."""
     name, category = subject
     # A8 counts whole grades: the grade at the step that counts (a 6+ is a 6).
     code = standing.grade_at_step(book.values(scale_id), step).code
     if category == COMBINED and code.isdigit():
         code = f"{code}-{code}"  # a combined science grade entered on the single GCSE scale
     try:
-        return entries_for(name, category, grade=code)
+        return code, entries_for(name, category, grade=code)
     except A8Error:
-        return []
+        return code, []
+
+
+ELEMENTS = (("maths", "Maths"), ("english", "English"), ("ebacc", "EBacc"), ("open", "Open"))
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One of the ten slots as `attainment8` filled it: None for a subject when it is empty (0)."""
+
+    name: str
+    subject: str | None
+    grade: str | None
+    points: float
+
+
+def slots(breakdown, graded, template=DFE_2017):
+    """Every slot of the template in order, as the pupil's A8 calculation filled it (`Breakdown.slots`,
+    never a second filling), each named with the grade its subject was scored from (`graded`:
+    [(subject, grade)] from `attainment8_rows`)."""
+    grade_of = dict(graded)
+    sizes = {
+        "maths": template.maths_weight,
+        "english": template.english_weight_with_both,
+        "ebacc": template.ebacc_slots,
+        "open": template.open_slots,
+    }
+    out = []
+    for element, label in ELEMENTS:
+        filled = [(subject, points) for kind, subject, points in breakdown.slots if kind == element]
+        for index in range(sizes[element]):
+            subject, points = filled[index] if index < len(filled) else (None, 0.0)
+            out.append(Slot(f"{label} {index + 1}", subject, grade_of.get(subject), points))
+    return out
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django_tables2 import RequestConfig
 
 from tracking import audit, permissions
@@ -23,7 +23,7 @@ def attainment8(request):
         if scope.term
         else []
     )
-    table = tables.Attainment8Table(attainment8_pupils.records(rows))
+    table = tables.Attainment8Table(attainment8_pupils.records(rows), query=scope.query())
     cohort = attainment8_pupils.cohort_a8(rows)
     splits = []
     for title, groups, gap in cohort:
@@ -54,6 +54,33 @@ def attainment8(request):
             request, "tracking/dashboards/attainment8_pdf.html", context, f"attainment8 {scope.term}"
         )
     return render(request, "tracking/dashboards/attainment8.html", context)
+
+
+@login_required
+def pupil_slots(request, pk):
+    """One pupil's slot breakdown: which subject and grade fills each of the ten slots, from the same
+    calculation as the Attainment 8 table's row (the page's term and cohort choices carried along)."""
+    permissions.require(permissions.can_see_attainment8(request.user))
+    scope = Scope(request)
+    pupil = get_object_or_404(permissions.pupils_visible_to(request.user), pk=pk, school=scope.school)
+    estimates = EstimateTable(scope.school)
+    graded = {}
+    rows = (
+        attainment8_pupils.attainment8_rows(
+            scope.scoped.filter(pupil_id=pupil.pk), scope.points, scope.school, estimates, graded=graded
+        )
+        if scope.term
+        else []
+    )
+    row = rows[0] if rows else None
+    context = {"scope": scope, "pupil": pupil, "row": row, "has_estimates": bool(estimates)}
+    if row is not None:
+        context["slots"] = attainment8_pupils.slots(row[1], graded[pupil.pk])
+        counted = {slot.subject for slot in context["slots"]}
+        context["uncounted"] = [
+            (subject, grade) for subject, grade in graded[pupil.pk] if subject not in counted
+        ]
+    return render(request, "tracking/dashboards/attainment8_pupil.html", context)
 
 
 def _cards(cohort):

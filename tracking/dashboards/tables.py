@@ -196,6 +196,10 @@ class Attainment8Table(tables.Table):
 
     title = "Attainment 8"
 
+    def __init__(self, data, *, query="", **kwargs):
+        super().__init__(data, **kwargs)
+        self.query = query  # the page's term and cohort, carried to each pupil's slot breakdown
+
     def cell_html(self):
         """Every cell's HTML, as the columns' render methods and defaults give it (see
         tracking.templatetags.uplift_tables.table_row)."""
@@ -232,8 +236,14 @@ class Attainment8Table(tables.Table):
             value,
         )
 
-    def render_attainment8(self, value):
-        return format_html("<strong>{}</strong>", value)
+    def render_attainment8(self, record, value):
+        return format_html(
+            '<a href="{}?{}"><strong>{}</strong><span class="visually-hidden">, slots of {}</span></a>',
+            url_for_pk("dashboard_attainment8_pupil", record.pupil.pk),
+            self.query,
+            value,
+            record.name,
+        )
 
     def value_english(self, value):
         return value

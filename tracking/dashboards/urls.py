@@ -5,6 +5,11 @@ from tracking.dashboards import attainment8_views, board_views, pastoral_views, 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/attainment8/", attainment8_views.attainment8, name="dashboard_attainment8"),
+    path(
+        "dashboard/attainment8/pupils/<int:pk>/",
+        attainment8_views.pupil_slots,
+        name="dashboard_attainment8_pupil",
+    ),
     path("dashboard/variation/", views.variation, name="dashboard_variation"),
     path("dashboard/trust/", views.trust, name="dashboard_trust"),
     path("dashboard/board/", board_views.board_settings, name="data_board_settings"),

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -341,3 +342,78 @@ def test_staff_who_do_not_see_every_subject_still_get_404(cohort, login, role):
     client = login(getattr(cohort, role).user)
     assert client.get(f"/dashboard/attainment8/?term={cohort.term.pk}").status_code == 404
     assert client.get(f"/dashboard/attainment8/?term={cohort.term.pk}&export=xlsx").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_pupils_slot_breakdown_matches_the_references_worked_example(cohort, login):
+    """The reference's pupil (61.0, P8 1.28 against 48.2), with a GCSE in religious studies at 6 for the
+    sport studies award's 6 points (a technical award's points are not a grade on a scale here)."""
+    from tests import factories as f
+    from tracking.models import Category, ProgressEstimate
+
+    w = cohort
+    ProgressEstimate.objects.filter(school=w.school).update(estimated_a8=48.2)
+    pupil = f.PupilFactory(school=w.school, year_group=w.y11, legal_first_name="Eve", legal_last_name="Ward")
+    for name, code, category, grade in [
+        ("English Language", "EN", Category.ENGLISH_LANGUAGE, "6"),
+        ("English Literature", "EL", Category.ENGLISH_LITERATURE, "5"),
+        ("Mathematics", "MA", Category.MATHS, "6"),
+        ("Combined Science", "CS", Category.COMBINED_SCIENCE, "6"),  # single scale: 6-6, twice
+        ("History", "HI", Category.HISTORY, "6"),
+        ("Geography", "GE", Category.GEOGRAPHY, "5"),
+        ("Art", "AR", Category.OTHER, "8"),
+        ("Religious Studies", "RS", Category.OTHER, "6"),
+    ]:
+        subject = f.SubjectFactory(school=w.school, name=name, code=code, category=category)
+        value = f.grade(w.school, grade)
+        f.GradeEntryFactory(pupil=pupil, subject=subject, point=w.point, current=value, predicted=value)
+    client = login(w.slt.user)
+    table = client.get(f"/dashboard/attainment8/?term={w.term.pk}").content.decode()
+    link = f'<a href="/dashboard/attainment8/pupils/{pupil.pk}/?term={w.term.pk}"><strong>61.0</strong>'
+    assert link in table
+
+    page = client.get(f"/dashboard/attainment8/pupils/{pupil.pk}/?term={w.term.pk}").content.decode()
+    rows = re.findall(
+        r'<tr><th scope="row">([^<]+)</th><td>(?:<span class="muted">)?([^<]*)(?:</span>)?</td>'
+        r'<td>([^<]*)</td><td class="num">([^<]+)</td></tr>',
+        page,
+    )
+    assert rows[:9] == [
+        ("Maths 1", "Mathematics", "6", "6.0"),
+        ("Maths 2", "Mathematics", "6", "6.0"),
+        ("English 1", "English Language", "6", "6.0"),
+        ("English 2", "English Language", "6", "6.0"),
+        ("EBacc 1", "Combined Science", "6-6", "6.0"),
+        ("EBacc 2", "Combined Science", "6-6", "6.0"),
+        ("EBacc 3", "History", "6", "6.0"),
+        ("Open 1", "Art", "8", "8.0"),
+        ("Open 2", "Religious Studies", "6", "6.0"),
+    ]
+    # Geography and English literature tie on 5 for the last open slot: one fills it, the other no slot.
+    last, left_out = rows[9], {"Geography": "Geography: 5", "English Literature": "English Literature: 5"}
+    assert last[0] == "Open 3" and last[1] in left_out and last[3] == "5.0"
+    assert f"<li>{left_out[({*left_out} - {last[1]}).pop()]}</li>" in page
+    assert "<strong>61.0</strong>" in page and "1.28" in page and "(estimate 48.2)" in page
+
+
+@pytest.mark.django_db
+def test_a_lone_english_leaves_the_second_english_slot_empty(cohort, login):
+    page = login(cohort.slt.user).get(f"/dashboard/attainment8/pupils/{cohort.child.pk}/").content.decode()
+    assert '<th scope="row">English 1</th><td>English Language</td><td>3</td>' in page
+    assert (
+        '<th scope="row">English 2</th><td><span class="muted">Empty</span></td><td></td><td class="num">0.0'
+        in page
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["teacher", "hod", "tutor", "hoy", "mentor"])
+def test_a_pupils_slots_are_404_for_those_without_the_attainment8_page(cohort, login, role):
+    client = login(getattr(cohort, role).user)
+    assert client.get(f"/dashboard/attainment8/pupils/{cohort.child.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_another_schools_pupil_has_no_slot_breakdown(cohort, other_world, login):
+    client = login(cohort.slt.user)
+    assert client.get(f"/dashboard/attainment8/pupils/{other_world.child.pk}/").status_code == 404
