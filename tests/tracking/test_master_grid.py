@@ -13,7 +13,7 @@ from tests import factories as f
 from tracking import permissions
 from tracking.lib.exports import safe_cell
 from tracking.models import AcademicYear
-from tracking.oversight import master_grid
+from tracking.oversight import master_grid, master_grid_table
 
 
 @pytest.fixture
@@ -229,7 +229,7 @@ def test_a_subject_teacher_sees_only_their_own_pupils_in_the_grid_and_its_export
 
 def test_the_newest_point_comes_first_beside_the_verdict_so_it_is_in_view(history, client):
     grid, _, rows = master_grid.build(subject=history.maths, year_number=11)
-    names = [column.name for column in master_grid.table_for(grid, rows).columns]
+    names = [column.name for column in master_grid_table.table_for(grid, rows).columns]
     assert names.index("progress") + 1 == names.index(f"p{history.point.pk}")
     assert names.index(f"p{history.point.pk}") < names.index(f"p{history.y10_point.pk}")
 

@@ -16,7 +16,7 @@ from tracking import permissions
 from tracking.audit import queries
 from tracking.lib import exports, queue
 from tracking.models import AssessmentPoint, Department
-from tracking.oversight import completion, completion_tables, master_grid, tasks
+from tracking.oversight import completion, completion_tables, master_grid, master_grid_table, tasks
 from tracking.oversight.completion_tallies import marksheet_url
 
 VIEWS = (
@@ -191,7 +191,7 @@ def master_detail(request, subject_id):
     paged = not request.GET.get("sort")
     subject, years, number, grid, grid_filter, rows = _master_context(request, subject_id, paged=paged)
     # Rows are already limited to pupils this user may see, so every name links to the pupil page.
-    table = master_grid.table_for(grid, rows)
+    table = master_grid_table.table_for(grid, rows)
     # django-tables2 renders cell by cell, so hundreds of pupils x points are paged; exports hold all.
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     query = request.GET.copy()
@@ -222,9 +222,12 @@ def master_export(request, subject_id, fmt):
     if fmt not in exports.FORMATS:
         raise Http404("No such format")
     subject, years, number, grid, grid_filter, rows = _master_context(request, subject_id)
-    rows = master_grid.sort_rows(grid, rows, request.GET.get("sort"))
+    rows = master_grid_table.sort_rows(grid, rows, request.GET.get("sort"))
     content, content_type = exports.render(
-        fmt, master_grid.export_headers(grid), master_grid.export_rows(grid, rows), sheet="Master grid"
+        fmt,
+        master_grid_table.export_headers(grid),
+        master_grid_table.export_rows(grid, rows),
+        sheet="Master grid",
     )
     filename = f"{subject.name}-Y{number}-master-{timezone.localdate():%Y-%m-%d}.{fmt}".replace(" ", "-")
     response = HttpResponse(content, content_type=content_type)
