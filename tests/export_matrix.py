@@ -362,7 +362,7 @@ EXPORTS = [
     Export(
         "failed_tasks", "data_manager", "Task", lambda w: "send_cycle_emails", setup=_from("_failed_task")
     ),
-    Export("pupil_grade_history", "slt", "Through", lambda w: "Mathematics", setup=_graded),
+    Export("pupil_grade_history", "slt", "Through", lambda w: "Mathematics", setup=_sen),
     Export("sheet_history", "slt", "Change", lambda w: w.child.upn, setup=_graded),
     Export("target_raises", "hod", "Proposed", lambda w: w.child.upn, setup=_raise),
     Export("health_check_list", "hod", "On target %", lambda w: "Mathematics", setup=_health),
@@ -390,7 +390,7 @@ EXPORTS = [
         setup=_health,
     ),
     Export("cycle_report", "slt", "Completion %", lambda w: "Mathematics", setup=_health_and_flags),
-    Export("dashboard_transition", "hoy", "Average difference", lambda w: "Mathematics", setup=_graded),
+    Export("dashboard_transition", "hoy", "Average difference", lambda w: "Mathematics", setup=_sen),
     Export(
         "reopen_requests",
         "data_manager",
@@ -445,6 +445,9 @@ def _year_listed(w):
 
 
 PRINTS = [
+    Print("dashboard", "slt", lambda w: "Year 11", setup=_sen),
+    Print("dashboard_variation", "hod", lambda w: "Mathematics", setup=_sen),
+    Print("dashboard_attainment8", "slt", lambda w: "Attainment 8", setup=_sen),
     Print("interventions:sen", "senco", lambda w: w.child.sorted_name, setup=_sen),
     Print("dashboard_tutor", "tutor", lambda w: w.child.sorted_name, setup=_graded),
     Print("dashboard_year_lists", "hoy", lambda w: w.child.sorted_name, setup=_year_listed),

@@ -286,6 +286,9 @@ def test_every_export_reads_a_capped_number_of_queries_whatever_the_school_size(
 # url name -> the most queries its "Print (PDF)" (?print=pdf) may take for any allowed persona: every row
 # of the page, not one page of them, in a fixed number of queries (plus the security log's record).
 PRINT_CAPS = {
+    "dashboard": 12,
+    "dashboard_attainment8": 14,
+    "dashboard_variation": 14,
     "dashboard_tutor": 16,
     "dashboard_year_lists": 13,
     "interventions:sen": 17,  # as its download: the SEN pupils in order, then every one of them
