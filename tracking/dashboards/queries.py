@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Value
 
 from tracking import standing
 from tracking.dashboards.figures import (
@@ -48,6 +48,8 @@ def terms_with_data(school, entries=None):
     terms = HalfTerm.objects.filter(Exists(has_grades), academic_year__school=school)
     if entries is not None:
         terms = terms.annotate(in_scope=Exists(entries.filter(point__half_term=OuterRef("pk"))))
+    else:
+        terms = terms.annotate(in_scope=Value(True))
     return list(terms.select_related("academic_year").order_by("-academic_year__starts_on", "-number"))
 
 

@@ -35,7 +35,10 @@ class Scope:
         self.school = permissions.school_for(user)
         entries = permissions.dashboard_entries(user, self.school)
         permissions.require(entries is not None)
-        self.terms = queries.terms_with_data(self.school, entries)
+        # A teacher's own groups open on their own newest uplift. A department or the whole school has
+        # grades at the school's newest (asking each term of every grade would cost more than the page).
+        own = entries if permissions.dashboard_counts_own_groups_only(user) else None
+        self.terms = queries.terms_with_data(self.school, own)
         wanted = _int(request.GET.get("term"))
         newest = next((t for t in self.terms if t.in_scope), self.terms[0] if self.terms else None)
         self.term = next((t for t in self.terms if t.pk == wanted), newest)

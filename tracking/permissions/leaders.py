@@ -84,6 +84,14 @@ def can_see_dashboard(user):
     return dashboard_entries(user, school_for(user)) is not None
 
 
+def dashboard_counts_own_groups_only(user):
+    """Whether a user's dashboard counts only their own groups' grades (a teacher who leads no
+    department): the scope that can be empty at an uplift the rest of the school has begun."""
+    access = access_for(user)
+    heads = Role.HEAD_OF_DEPARTMENT in access.roles and bool(access.department_ids)
+    return not access.whole_school_reader and not heads
+
+
 def can_see_attainment8(user):
     """A8 adds up every subject a pupil takes: only for those who see every subject."""
     return access_for(user).whole_school_reader and school_for(user) is not None
