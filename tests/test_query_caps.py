@@ -273,14 +273,22 @@ def test_every_export_reads_a_capped_number_of_queries_whatever_the_school_size(
         export.setup(world)
     _grow(world)
     cap = EXPORT_CAPS.get(name, 1000)
-    url = export_url(world, export, fmt)
+    seen = _counts_for_each_reader(
+        client, world, name, export_url(world, export, fmt), cap, django_assert_max_num_queries
+    )
+    assert name in EXPORT_CAPS, f"{name}: no export cap yet; counts {sorted(seen, reverse=True)[:3]}"
+
+
+def _counts_for_each_reader(client, world, name, url, cap, django_assert_max_num_queries):
+    """[(queries, persona)] of `url` for every persona the access matrix allows on page `name`, each
+    answered 200 within `cap` queries."""
     seen = []
     for persona in sorted(next(row[2] for row in ROWS if row[0] == name)):
         client.force_login(getattr(world, persona).user)
         response, n = _count(client, url, django_assert_max_num_queries, cap)
         assert response.status_code == 200, (persona, url, response.status_code)
         seen.append((n, persona))
-    assert name in EXPORT_CAPS, f"{name}: no export cap yet; counts {sorted(seen, reverse=True)[:3]}"
+    return seen
 
 
 # url name -> the most queries its "Print (PDF)" (?print=pdf) may take for any allowed persona: every row
@@ -304,11 +312,7 @@ def test_every_print_reads_a_capped_number_of_queries_whatever_the_school_size(
     printed.setup(world)
     _grow(world)
     cap = PRINT_CAPS.get(name, 1000)
-    url = print_url(world, printed)
-    seen = []
-    for persona in sorted(next(row[2] for row in ROWS if row[0] == name)):
-        client.force_login(getattr(world, persona).user)
-        response, n = _count(client, url, django_assert_max_num_queries, cap)
-        assert response.status_code == 200, (persona, url, response.status_code)
-        seen.append((n, persona))
+    seen = _counts_for_each_reader(
+        client, world, name, print_url(world, printed), cap, django_assert_max_num_queries
+    )
     assert name in PRINT_CAPS, f"{name}: no print cap yet; counts {sorted(seen, reverse=True)[:3]}"
