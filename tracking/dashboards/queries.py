@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Exists, OuterRef
 
 from tracking import standing
 from tracking.dashboards.figures import (
@@ -38,19 +38,22 @@ SPLITS = (
 )
 
 
-def terms_with_data(school, entries=None):
+def terms_with_data(school):
     """Half terms (newest first) that have grades, for the term picker. EXISTS stops at a term's first
-    grade (a join would read every grade in the school and then make them distinct). With `entries` (what
-    the user may count) each term also says, in the same query, whether it holds any of them
-    (`in_scope`): a teacher's page opens on the newest uplift with their own pupils' grades, not on one
-    still open for entry that they have not filled yet."""
+    grade (a join would read every grade in the school and then make them distinct)."""
     has_grades = GradeEntry.objects.filter(point__half_term=OuterRef("pk"))
-    terms = HalfTerm.objects.filter(Exists(has_grades), academic_year__school=school)
-    if entries is not None:
-        terms = terms.annotate(in_scope=Exists(entries.filter(point__half_term=OuterRef("pk"))))
-    else:
-        terms = terms.annotate(in_scope=Value(True))
-    return list(terms.select_related("academic_year").order_by("-academic_year__starts_on", "-number"))
+    return list(
+        HalfTerm.objects.filter(Exists(has_grades), academic_year__school=school)
+        .select_related("academic_year")
+        .order_by("-academic_year__starts_on", "-number")
+    )
+
+
+def newest_term_id(grades):
+    """The id of the newest half term among `grades` (None without any): one query, which reads only
+    those grades when they are found from a few hundred memberships (permissions.dashboard_own_grades)."""
+    newest = grades.order_by("-point__half_term__academic_year__starts_on", "-point__half_term__number")
+    return newest.values_list("point__half_term_id", flat=True).first()
 
 
 def latest_uplift(school):

@@ -37,10 +37,11 @@ class Scope:
         permissions.require(entries is not None)
         # A teacher's own groups open on their own newest uplift. A department or the whole school has
         # grades at the school's newest (asking each term of every grade would cost more than the page).
-        own = entries if permissions.dashboard_counts_own_groups_only(user) else None
-        self.terms = queries.terms_with_data(self.school, own)
+        self.terms = queries.terms_with_data(self.school)
+        own = permissions.dashboard_own_grades(user)
+        own_newest = queries.newest_term_id(own) if own is not None else None
         wanted = _int(request.GET.get("term"))
-        newest = next((t for t in self.terms if t.in_scope), self.terms[0] if self.terms else None)
+        newest = next((t for t in self.terms if t.pk == own_newest), self.terms[0] if self.terms else None)
         self.term = next((t for t in self.terms if t.pk == wanted), newest)
         permissions.require(wanted is None or (self.term is not None and self.term.pk == wanted))
         self.points = (
