@@ -115,4 +115,6 @@ def progress_estimates(request):
         )
         messages.success(request, f"Saved {len(form.cleaned_data['table'])} estimate bands.")
         return redirect("progress_estimates")
-    return render(request, "tracking/dashboards/estimates.html", {"form": form, "rows": current})
+    return render(
+        request, "tracking/dashboards/estimates.html", {"form": form, "rows": current, "school": school}
+    )

@@ -21,6 +21,7 @@ from tracking.demo.data import (
     SUBJECTS,
     Y7_POINT_TERMS,
 )
+from tracking.demo.estimates import seed_progress_estimates
 from tracking.demo.grades import GradesBuilder
 from tracking.demo.people import PeopleBuilder
 from tracking.lib.errors import DomainError
@@ -183,6 +184,7 @@ class _Builder(PeopleBuilder, GradesBuilder):
         self._teaching_groups()
         self._targets()
         self._grades()
+        self.built.counts["progress_estimate_bands"] = seed_progress_estimates(self.school)
         refresh_statistics()
         self.built.profile = self.profile
         self.built.staff = self.staff
