@@ -10,14 +10,13 @@ from django_tables2 import RequestConfig
 from tracking import permissions, standing
 from tracking.dashboards import figures, queries, tables
 from tracking.dashboards.filters import CohortFilter
+from tracking.dashboards.group_pupils import group_pupils
 from tracking.dashboards.tables import FiguresTable, VariationTable
-from tracking.lib import exports
 from tracking.lib.pdf import render_pdf
 from tracking.models import (
     AssessmentPoint,
     School,
     Subject,
-    Target,
     TeachingGroup,
 )
 from tracking.school import theme
@@ -180,25 +179,6 @@ def _rows(scope, level, rows):
     return "Teaching group", sorted(rows, key=lambda r: r.label)
 
 
-def _pupils(scope):
-    """Each pupil's standing in the group's subject, judged by tracking.standing (a class: ~30 rows)."""
-    entries = list(
-        scope.entries.select_related("pupil", "pupil__form", "point", "current", "predicted").order_by("pk")
-    )
-    targets = {
-        (t.pupil_id, t.subject_id): t
-        for t in Target.objects.filter(
-            pupil_id__in=[e.pupil_id for e in entries], subject_id__in={e.subject_id for e in entries}
-        ).select_related("grade", "published_grade")
-    }
-    book = standing.Book(scope.school)
-    rows = []
-    for entry in entries:
-        result = book.judge_entry(entry, targets.get((entry.pupil_id, entry.subject_id)))
-        rows.append((entry.pupil, result))
-    return sorted(rows, key=lambda row: row[0].sorted_name)
-
-
 def headline_labels(school, thresholds):
     grades = "grade" if thresholds.well_below_by == 1 else "grades"
     return {
@@ -249,12 +229,16 @@ def dashboard(request):
             dress(rows, labels, scope.school), heading=heading, labels=labels, prefix="r-"
         )
         RequestConfig(request, paginate=False).configure(rows_table)
-    pupils = _pupils(scope) if scope.group else None
+    else:  # a group's pupils, fifty a page (on paper, all of them)
+        rows_table = tables.GroupPupilsTable(
+            group_pupils(scope.entries, scope.school), school=scope.school, prefix="p-"
+        )
+        RequestConfig(request, paginate=request.GET.get("print") != "pdf").configure(rows_table)
     name = f"dashboard {scope.term} {' '.join(c for c, _l in scope.crumbs[1:])}"
-    if request.GET.get("export") == "csv" and rows_table is not None:
+    if request.GET.get("export") == "csv":
         return tables.download([rows_table], "csv", name)
     if request.GET.get("export") == "xlsx":
-        return _xlsx(scope, name, labels, rows_table, splits, trend, pupils)
+        return _xlsx(name, rows_table, splits, trend)
     context = {
         "scope": scope,
         "school": scope.school,
@@ -262,7 +246,6 @@ def dashboard(request):
         "heading": heading,
         "rows": rows,
         "rows_table": rows_table,
-        "pupils": pupils,
         "splits": splits,
         "trend": trend,
         "labels": labels,
@@ -275,33 +258,10 @@ def dashboard(request):
     return render(request, "tracking/dashboards/dashboard.html", context)
 
 
-def _xlsx(scope, name, labels, rows_table, splits, trend, pupils):
+def _xlsx(name, rows_table, splits, trend):
     """Every table on the page, a sheet each: the drill-down (or the group's pupils), splits, trend."""
-    built = [rows_table] if rows_table is not None else []
-    built += [table for _title, table, _gap in splits] + [table for _year, table in trend or []]
-    sheets = [(t.title, *tables.values(t)) for t in built]
-    if pupils is not None:
-        sheets.insert(
-            0,
-            (
-                "Pupils",
-                ["Pupil", "UPN", "Form", "Grade", "Standing"],
-                [
-                    [
-                        p.sorted_name,
-                        p.upn,
-                        str(p.form or ""),
-                        str(r.grade or ""),
-                        standing.label(r.status, scope.school),
-                    ]
-                    for p, r in pupils
-                ],
-            ),
-        )
-    response = HttpResponse(exports.workbook(sheets), content_type=exports.FORMATS["xlsx"])
-    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    return response
+    built = [rows_table, *(table for _title, table, _gap in splits), *(table for _year, table in trend or [])]
+    return tables.download(built, "xlsx", name)
 
 
 @login_required

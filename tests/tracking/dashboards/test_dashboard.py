@@ -302,3 +302,74 @@ def test_the_trend_counts_the_pupils_on_roll_as_the_rest_of_the_page_does(graded
     [row] = [row for row in rows if row.key == w.point.pk]
     page = _total(w, entries.filter(pupil__is_active=True))
     assert (row.graded, row.with_standing) == (page.graded, page.with_standing) == (3, 3)
+
+
+def _group_url(w):
+    return f"/dashboard/?term={w.term.pk}&year=11&subject={w.maths.pk}&group={w.group.pk}"
+
+
+def _order(page, pupils):
+    """The pupils in the order the page's rows show them."""
+    return sorted(pupils, key=lambda p: page.index(f'data-pupil="{p.pk}"'))
+
+
+def test_a_groups_pupils_sort_by_grade_and_standing_and_download_every_one(graded, login):
+    w = graded
+    behind = f.PupilFactory(school=w.school, year_group=w.y11, legal_first_name="Zed", legal_last_name="Ayr")
+    w.group.pupils.add(behind)
+    f.GradeEntryFactory(
+        pupil=behind, subject=w.maths, point=w.point, current=f.grade(w.school, "3"),
+        predicted=f.grade(w.school, "3"),
+    )  # fmt: skip
+    f.TargetFactory(pupil=behind, subject=w.maths, grade=f.grade(w.school, "6"))
+    client = login(w.slt.user)
+    url = _group_url(w)
+    pupils = (w.child, w.classmate, behind)  # above (7), on (6), well below (3)
+    page = client.get(url).content.decode()
+    assert _order(page, pupils) == [w.classmate, behind, w.child]  # by name: Ash, Ayr, Lamb
+    assert "p-sort=standing" in page and "p-sort=grade" in page
+    page = client.get(url + "&p-sort=standing").content.decode()
+    assert _order(page, pupils) == [behind, w.classmate, w.child]
+    page = client.get(url + "&p-sort=-standing").content.decode()
+    assert _order(page, pupils) == [w.child, w.classmate, behind]
+    page = client.get(url + "&p-sort=-grade").content.decode()
+    assert _order(page, pupils) == [w.child, w.classmate, behind]
+    rows = list(csv.reader(io.StringIO(client.get(url + "&export=csv").content.decode("utf-8-sig"))))
+    assert rows[0] == ["Pupil", "UPN", "Form", "Grade", "Standing"]
+    assert rows[1:] == [
+        ["Ash, Ben", w.classmate.upn, str(w.classmate.form), "6", "On target"],
+        ["Ayr, Zed", behind.upn, "", "3", "Well below target"],
+        ["Lamb, Ada", w.child.upn, str(w.child.form), "7", "Above target"],
+    ]  # every pupil of the group, none of 11Ma2's
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(client.get(url + "&export=xlsx").content))
+    assert book.sheetnames[0] == "Pupils"
+    assert [r[0] for r in book["Pupils"].values] == ["Pupil", "Ash, Ben", "Ayr, Zed", "Lamb, Ada"]
+    # A teacher of 11Ma2 may not download 11Ma1's pupils.
+    assert login(w.other_teacher.user).get(url + "&export=csv").status_code == 404
+
+
+def test_a_groups_pupils_show_fifty_a_page_in_the_same_queries_however_many(graded, login):
+    w = graded
+    client = login(w.slt.user)
+    url = _group_url(w)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(55):
+        pupil = f.PupilFactory(school=w.school, year_group=w.y11, legal_last_name=f"Many{n:02}")
+        w.group.pupils.add(pupil)
+        f.GradeEntryFactory(
+            pupil=pupil, subject=w.maths, point=w.point, predicted=f.grade(w.school, str(1 + n % 9))
+        )
+        f.TargetFactory(pupil=pupil, subject=w.maths)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    # Session and access 5, the scope 5, figures and trend 9, the group's pupils 5 (grades, targets and
+    # the judging book's points, flight paths and grades).
+    assert len(many) == len(few) <= 24
+    assert page.count('data-pupil="') == 50 and "p-page=2" in page
+    assert client.get(url + "&p-page=2").content.decode().count('data-pupil="') == 7
+    rows = list(csv.reader(io.StringIO(client.get(url + "&export=csv").content.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 57

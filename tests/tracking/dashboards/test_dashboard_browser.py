@@ -41,6 +41,7 @@ def test_trust_view_board_and_decisions_pass_axe_at_both_widths(live_server, tra
     world.school.board_shows_pupils = True
     world.school.save()
     assert decisions.has_decisions(world.slt.user)
+    group = f"term={world.term.pk}&year=11&subject={world.maths.pk}&group={world.group.pk}"
     views = [
         (_session(trust), reverse("dashboard_trust"), "trust"),
         (None, reverse("data_board", args=[board.board_token(world.school)]), "board"),
@@ -49,6 +50,7 @@ def test_trust_view_board_and_decisions_pass_axe_at_both_widths(live_server, tra
         (_session(world.slt.user), f"{reverse('dashboard')}?term={world.term.pk}", "dashboard"),
         (_session(world.slt.user), f"{reverse('dashboard')}?term={world.term.pk}&year=11", "dashboard-year"),
         (_session(world.slt.user), f"{reverse('dashboard_variation')}?term={world.term.pk}", "variation"),
+        (_session(world.slt.user), f"{reverse('dashboard')}?{group}&p-sort=-standing", "dashboard-group"),
     ]
     shots = os.environ.get("UPLIFT_SCREENSHOTS")
     failures = []
