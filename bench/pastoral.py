@@ -40,7 +40,7 @@ pages = [
     ("SEN view, a maths teacher", "teacher.maths", "/interventions/sen/"),
     ("year leaders' lists, SLT (newest point)", "slt", "/dashboard/year-lists/"),
     ("transition report, SLT", "slt", "/dashboard/transition/"),
-    ("transition report PDF, SLT", "slt", "/dashboard/transition/?format=pdf"),
+    ("transition report PDF, SLT", "slt", "/dashboard/transition/?print=pdf"),
     ("year leaders' lists XLSX, SLT", "slt", "/dashboard/year-lists/?export=xlsx"),
 ]
 if hoy:
@@ -63,7 +63,7 @@ for label, username, url in pages:
 
     with connection.execute_wrapper(count):
         client.get(url)
-    download = "format=pdf" in url or "export=" in url
+    download = "print=pdf" in url or "export=" in url
     median, p90 = timed(lambda client=client, url=url: client.get(url), runs=5 if download else 15)
     over = not download and median >= BUDGET_MS
     missed += over

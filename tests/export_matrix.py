@@ -296,6 +296,17 @@ def _from(helper):
     return setup
 
 
+def _year_listed(w):
+    """Ada on the year leaders' list for good effort: effort 1 in three subjects."""
+    history = f.SubjectFactory(school=w.school, name="History", code="HI", category="history")
+    for subject in (w.maths, w.english, history):
+        f.TargetFactory(school=w.school, pupil=w.child, subject=subject)
+        f.GradeEntryFactory(
+            school=w.school, pupil=w.child, subject=subject, point=w.point, current=f.grade(w.school, "6"),
+            effort=1,
+        )  # fmt: skip
+
+
 EXPORTS = [
     Export("pupil_list", "teacher", "UPN", lambda w: w.child.upn, lambda w: w.other_child.upn),
     Export("group_list", "teacher", "Pupils", lambda w: w.group.name, lambda w: w.other_group.name),
@@ -392,6 +403,13 @@ EXPORTS = [
     Export("cycle_report", "slt", "Completion %", lambda w: "Mathematics", setup=_health_and_flags),
     Export("dashboard_transition", "hoy", "Average difference", lambda w: "Mathematics", setup=_sen),
     Export(
+        "dashboard_year_lists",
+        "hoy",
+        "Attendance under threshold",
+        lambda w: w.child.upn,
+        setup=_year_listed,
+    ),
+    Export(
         "reopen_requests",
         "data_manager",
         "Asked by",
@@ -433,17 +451,6 @@ class Print:
     setup: Callable | None = None  # world -> None: the rows the PDF needs
 
 
-def _year_listed(w):
-    """Ada on the year leaders' list for good effort: effort 1 in three subjects."""
-    history = f.SubjectFactory(school=w.school, name="History", code="HI", category="history")
-    for subject in (w.maths, w.english, history):
-        f.TargetFactory(school=w.school, pupil=w.child, subject=subject)
-        f.GradeEntryFactory(
-            school=w.school, pupil=w.child, subject=subject, point=w.point, current=f.grade(w.school, "6"),
-            effort=1,
-        )  # fmt: skip
-
-
 PRINTS = [
     Print("dashboard", "slt", lambda w: "Year 11", setup=_sen),
     Print("dashboard_variation", "hod", lambda w: "Mathematics", setup=_sen),
@@ -451,6 +458,7 @@ PRINTS = [
     Print("interventions:sen", "senco", lambda w: w.child.sorted_name, setup=_sen),
     Print("dashboard_tutor", "tutor", lambda w: w.child.sorted_name, setup=_graded),
     Print("dashboard_year_lists", "hoy", lambda w: w.child.sorted_name, setup=_year_listed),
+    Print("dashboard_transition", "hoy", lambda w: "Mathematics", setup=_sen),
 ]
 
 

@@ -5,14 +5,11 @@ from functools import lru_cache
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape, format_html
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
-from django.utils.text import slugify
 
 from tracking import permissions, standing
 from tracking.dashboards import concerns, queries, tutor, year_lists
@@ -99,12 +96,8 @@ def _export(fmt, point, lists):
                     "Y" if row.attendance_low else "",
                 ]
             )
-    body, content_type = exports.render(fmt, EXPORT_HEADERS, rows, sheet="Year lists")
-    response = HttpResponse(body, content_type=content_type)
-    name = slugify(f"year lists {point.year_group} {point.name} {point.academic_year}")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{name}.{fmt}")
-    response["Cache-Control"] = "no-store"
-    return response
+    name = f"year lists {point.year_group} {point.name} {point.academic_year}"
+    return exports.download(fmt, EXPORT_HEADERS, rows, name=name, sheet="Year lists")
 
 
 # Rows of pupils written in Python with plain formatting, `escape` on every text and numbers as numbers:
@@ -295,19 +288,9 @@ def transition_report(request):
     if fmt := exports.requested(request):
         name = f"transition {point.year_group} {point.academic_year}"
         return exports.download_sheets(fmt, _transition_sheets(context), name=name)
-    if request.GET.get("format") == "pdf":
-        from tracking.lib.pdf import render_pdf  # noqa: PLC0415 - WeasyPrint loads only for a PDF
-
-        pdf = render_pdf(
-            "tracking/dashboards/transition_pdf.html", context, base_url=request.build_absolute_uri("/")
-        )
-        response = HttpResponse(pdf, content_type="application/pdf")
-        name = slugify(f"transition {point.year_group} {point.academic_year}")
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=f"{name}.pdf"
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+    if request.GET.get("print") == "pdf":
+        name = f"transition {point.year_group} {point.academic_year}"
+        return pdf_response(request, "tracking/dashboards/transition_pdf.html", context, name)
     return render(request, "tracking/dashboards/transition.html", context)
 
 

@@ -119,6 +119,64 @@ def test_the_lists_download_as_csv_and_xlsx(reviewed, login):
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 
 
+def _year10_listed(w):
+    """A Year 10 point with Dee on its good-effort list (effort 1 in three subjects)."""
+    y10 = f.YearGroupFactory(school=w.school, number=10)
+    point = f.AssessmentPointFactory(school=w.school, academic_year=w.year, year_group=y10, name="Y10 Autumn")
+    dee = f.PupilFactory(school=w.school, year_group=y10, legal_first_name="Dee", legal_last_name="Tenth")
+    for subject in (w.maths, w.english, w.history):
+        f.GradeEntryFactory(pupil=dee, subject=subject, point=point, effort=1)
+    return point, dee
+
+
+def _csv(response):
+    assert response.status_code == 200, response.status_code
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_a_head_of_year_downloads_their_own_year_only(reviewed, login):
+    w = reviewed
+    point, dee = _year10_listed(w)
+    hoy = login(w.hoy.user)
+    rows = _csv(hoy.get(f"/dashboard/year-lists/?point={w.point.pk}&export=csv"))
+    assert {r[2] for r in rows[1:]} == {w.child.upn, w.classmate.upn, w.other_child.upn}
+    for query in ("export=csv", "export=xlsx", "print=pdf"):
+        assert hoy.get(f"/dashboard/year-lists/?point={point.pk}&{query}").status_code == 404, query
+    # The head of Year 11 opens on their own year, even with Year 10's point newer in the list.
+    assert dee.upn not in {r[2] for r in _csv(hoy.get("/dashboard/year-lists/?export=csv"))}
+    rows = _csv(login(w.slt.user).get(f"/dashboard/year-lists/?point={point.pk}&export=csv"))
+    assert [(r[0], r[1], r[2]) for r in rows[1:]] == [
+        ("Good effort across a range of subjects", "Tenth, Dee", dee.upn)
+    ]
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_a_pupil_named_like_a_formula_stays_text_in_the_year_leaders_downloads(reviewed, login, start):
+    from openpyxl import load_workbook
+
+    w = reviewed
+    hostile = f'{start}HYPERLINK("http://x.invalid")'
+    Pupil.objects.filter(pk=w.child.pk).update(legal_last_name=hostile, preferred_last_name="")
+    w.form.name = f"{start}1+1"
+    w.form.save()
+    written = f"'{hostile}, Ada"
+    client = login(w.hoy.user)
+    rows = _csv(client.get(f"/dashboard/year-lists/?point={w.point.pk}&export=csv"))
+    slower = [r for r in rows if r[0].startswith("Slower progress")]
+    assert [(r[1], r[3]) for r in slower] == [(written, f"'{start}1+1")]
+    book = load_workbook(
+        io.BytesIO(client.get(f"/dashboard/year-lists/?point={w.point.pk}&export=xlsx").content)
+    )
+    cells = [c for row in book.active.iter_rows() for c in row if c.value == written]
+    assert cells and all(c.data_type == "s" for c in cells)  # text, never a formula
+    # The transition report hands the same names on: recommended for mentoring.
+    book = load_workbook(
+        io.BytesIO(client.get(f"/dashboard/transition/?point={w.point.pk}&export=xlsx").content)
+    )
+    recommended = [row[0].value for row in book["Recommended for mentoring"].iter_rows(min_row=2)]
+    assert recommended == [written]
+
+
 def test_a_teacher_lists_count_only_their_own_groups(reviewed, login):
     w = reviewed
     response = login(w.teacher.user).get("/dashboard/year-lists/")
@@ -181,7 +239,7 @@ def test_the_transition_report_hands_over_the_year_with_its_recommendations(revi
     assert [r.pupil.pk for r in recommended] == [w.child.pk]
     assert recommended[0].reasons == ["1 open flag (Mathematics)"]
     assert "1 open flag (Mathematics)" in response.content.decode()
-    pdf = client.get(f"/dashboard/transition/?point={w.point.pk}&format=pdf")
+    pdf = client.get(f"/dashboard/transition/?point={w.point.pk}&print=pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     # A teacher sees lists for their groups but does not hand over the year.
     assert login(w.teacher.user).get("/dashboard/transition/").status_code == 404
@@ -267,14 +325,24 @@ def test_a_head_of_department_drills_into_any_group_of_their_department(reviewed
 
 # Absolute caps with grades and every concern source answering (tests/test_query_caps.py reads the
 # persona world, where no pupil is recommended and the transition report skips the sources).
-CAPS = {"/dashboard/year-lists/": 12, "/dashboard/transition/": 21, "/dashboard/forms/{form}/": 16}
+CAPS = {
+    "/dashboard/year-lists/": 12,
+    "/dashboard/year-lists/?export=csv": 12,
+    "/dashboard/transition/": 21,
+    "/dashboard/transition/?print=pdf": 21,
+    "/dashboard/transition/?export=xlsx": 21,
+    "/dashboard/forms/{form}/": 16,
+}
 
 
 @pytest.mark.parametrize(
     "persona,url",
     [
         ("hoy", "/dashboard/year-lists/"),
+        ("hoy", "/dashboard/year-lists/?export=csv"),
         ("hoy", "/dashboard/transition/"),
+        ("hoy", "/dashboard/transition/?print=pdf"),
+        ("hoy", "/dashboard/transition/?export=xlsx"),
         ("tutor", "/dashboard/forms/{form}/"),
     ],
 )
