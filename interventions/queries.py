@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from tracking import standing
-from tracking.models import AssessmentPoint, GradeEntry, GradeValue, Pupil, Subject, Target
+from tracking.models import AcademicYear, AssessmentPoint, GradeEntry, GradeValue, Pupil, Subject, Target
 
 from .models import InterventionSettings, Rule
 from .rules import PupilFacts, RuleSpec, SubjectFact
@@ -36,9 +36,7 @@ def point_data(point):
     }
     pupils = {
         pk: (form_id, year_group_id)
-        for pk, form_id, year_group_id in Pupil.objects.filter(
-            school_id=school_id, year_group_id=point.year_group_id, is_active=True
-        ).values_list("id", "form_id", "year_group_id")
+        for pk, form_id, year_group_id in point_pupils(point).values_list("id", "form_id", "year_group_id")
     }
     entries = standing.annotate_standing(
         GradeEntry.objects.filter(point=point, pupil_id__in=list(pupils)), book.thresholds
@@ -76,6 +74,19 @@ def point_data(point):
     key_stage = point.year_group.key_stage
     facts = [PupilFacts(pupil_id, key_stage, tuple(by_pupil[pupil_id])) for pupil_id in pupils]
     return PointData(point=point, facts=facts, pupils=pupils, subjects=subjects)
+
+
+def point_pupils(point):
+    """The pupils a point judges: its year group's pupils that year. Pupils move up a year group each
+    September, so a point of an earlier year judges the pupils now that many years further on (last
+    summer's Year 8 point judges this year's Year 9)."""
+    pupils = Pupil.objects.filter(school_id=point.school_id, is_active=True)
+    year = point.academic_year
+    if year.is_current:
+        return pupils.filter(year_group_id=point.year_group_id)
+    current = AcademicYear.objects.filter(school_id=point.school_id, is_current=True).first()
+    years_on = current.starts_on.year - year.starts_on.year if current else 0
+    return pupils.filter(year_group__number=point.year_group.number + years_on)
 
 
 def active_rules(school):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from tracking.models import AssessmentPoint, Pupil, Subject
 
 from .. import grades, services
-from ..models import FlagStatus, Scope
+from ..models import Flag, FlagStatus, Scope
 from ..plans import services as plan_services
 from ..plans.models import Decision, Plan
 from ..sessions import demo as session_demo
@@ -66,16 +66,21 @@ def _picks(below, used, n=PLANS_PER_SUBJECT):
 
 
 def _plan(pupil, subject, standing, point, *, started):
-    """A department plan from a flag raised at `point`, as its head of department would have made it."""
+    """A department plan from a flag raised at `point`, as its head of department would have made it:
+    the rules' flag where they caught the pupil (one flag per owner level), else one raised by hand."""
     level = 2 if (standing.gap or 0) <= -2 else 1
-    reason = (
-        f"Below expected now in {subject.name} at {point.name} "
-        f"({standing.grade}; expected now {standing.expected}, target {standing.target})"
-    )
-    flag = services.flag_raise(
-        pupil=pupil, scope=Scope.SUBJECT, level=level, reason=reason, by=None, subject=subject, point=point,
-        now=_at(started - timedelta(days=2)),
-    )  # fmt: skip
+    flag = Flag.objects.filter(pupil=pupil, point=point, subject=subject, scope=Scope.SUBJECT).first()
+    if flag is not None and flag.level != level and flag.owner is not None:
+        flag = services.flag_level_set(flag=flag, level=level, by=flag.owner.user)
+    if flag is None:
+        reason = (
+            f"Below expected now in {subject.name} at {point.name} "
+            f"({standing.grade}; expected now {standing.expected}, target {standing.target})"
+        )
+        flag = services.flag_raise(
+            pupil=pupil, scope=Scope.SUBJECT, level=level, reason=reason, by=None, subject=subject,
+            point=point, now=_at(started - timedelta(days=2)),
+        )  # fmt: skip
     by = flag.owner.user if flag.owner else None
     plan, _ = plan_services.plan_from_flag(flag=flag, by=by, today=started, now=_at(started))
     return flag, plan
