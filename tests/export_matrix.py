@@ -401,6 +401,7 @@ EXPORTS = [
         setup=_health,
     ),
     Export("cycle_report", "slt", "Completion %", lambda w: "Mathematics", setup=_health_and_flags),
+    Export("dashboard", "slt", "Year group", lambda w: "Year 11", setup=_sen),
     Export("dashboard_transition", "hoy", "Average difference", lambda w: "Mathematics", setup=_sen),
     Export(
         "dashboard_year_lists",
