@@ -230,7 +230,9 @@ def _movement(previous, grades, vendor):
     return "earlier.step AS prev_step", joins, f", earlier AS ({earlier_sql})", earlier_params
 
 
-def figure_sets(entries, thresholds, previous, groupings, points=None, fields=(), sums=(), vendor=None):
+def figure_sets(
+    entries, thresholds, previous, groupings, points=None, fields=(), sums=(), vendor=None, grades=None
+):
     """Figures in total and for each grouping, in ONE query.
 
     `groupings` maps a name to (field path, kind) with kind "int", "bool" or "text". Each grade entry's
@@ -241,7 +243,8 @@ def figure_sets(entries, thresholds, previous, groupings, points=None, fields=()
     columns), ...) add a caller's own totals, given back in each row's `extra`, so a page that counts
     something more about the same grades (effort, say) needs no second query working out standings.
     `vendor` picks the SQL's form, PostgreSQL's or SQLite's (by default the database's: tests hold both
-    forms to the same answers). Returns {"total": Figures, name: [Figures, ...]}.
+    forms to the same answers). `grades`: a `standing.GradeTable` already read (a query fewer).
+    Returns {"total": Figures, name: [Figures, ...]}.
     """
     fields, sums = tuple(fields), tuple(sums)
     aggregates_all = AGGREGATES + sums
@@ -256,7 +259,7 @@ def figure_sets(entries, thresholds, previous, groupings, points=None, fields=()
     columns = {alias: _point_key(path, points) for alias, path in keys.items()}
     if by_group:
         columns["year_key"] = _point_key("point__academic_year_id", points)
-    grades = standing.GradeTable(connection.vendor)
+    grades = grades or standing.GradeTable(connection.vendor)
     inner, params = standing.standing_sql(
         entries, thresholds, fields=fields, points=points, grades=grades, **columns
     )

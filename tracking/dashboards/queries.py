@@ -21,7 +21,7 @@ from tracking.dashboards.figures import (
     figures_of,
     key_of,
 )
-from tracking.models import AcademicYear, AssessmentPoint, GradeEntry, HalfTerm, Pupil, Subject, TeachingGroup
+from tracking.models import AssessmentPoint, GradeEntry, HalfTerm, Pupil, Subject, TeachingGroup
 
 SPLITS = (
     ("pupil__disadvantaged", "Disadvantaged", {True: "Disadvantaged", False: "Others"}, True),
@@ -277,44 +277,144 @@ def gap_between(mine, rest):
     }
 
 
-def trend(entries, thresholds, year_number, term, narrow=None):
-    """The year group's points this year and last year: % on or above and average difference, by point."""
-    school = term.academic_year.school_id
-    years = list(
-        AcademicYear.objects.filter(school_id=school, starts_on__lte=term.academic_year.starts_on).order_by(
-            "-starts_on"
-        )[:2]
+def uplift_points(term, terms):
+    """(the uplift's points, the trend's points), in ONE query. The trend's: this academic year's points
+    up to the uplift's half term, and last academic year's at the same half terms (`terms`: the school's
+    half terms with grades, which name last year when it has any)."""
+    this = term.academic_year
+    last = next(
+        (t.academic_year for t in terms if t.academic_year.starts_on.year == this.starts_on.year - 1), None
     )
-    # Last year's Year N were this year's Year N+1: compare the same year group, not the same pupils.
-    # Pupils on roll only, as every figure on the page (permissions.dashboard_entries): the trend's point
-    # is the page's point, and says the same.
-    base = GradeEntry.objects.filter(
-        school_id=school,
-        pupil__is_active=True,
-        point__academic_year__in=years,
-        point__year_group__number=year_number,
+    every = list(
+        AssessmentPoint.objects.filter(
+            academic_year_id__in=[year.pk for year in (this, last) if year is not None],
+            half_term__number__lte=term.number,
+        ).select_related("year_group", "academic_year", "half_term")
     )
-    # Same scope as the page (department or groups) where the page is limited.
-    base = base.filter(subject_id__in=entries.values("subject_id"))
-    if narrow is not None:  # the same cohort of pupils (disadvantaged, SEN...) as the page
-        base = narrow(base)
-    points = {
-        p.pk: p
-        for p in AssessmentPoint.objects.filter(
-            school_id=school, academic_year__in=years, year_group__number=year_number
-        ).select_related("academic_year")
-    }
-    # Each point's movers since the point before it, as on the page for that point.
-    previous = standing.previous_points(list(points.values()))
-    rows = figure_sets(base, thresholds, previous, {"point": ("point_id", "int")}, points=points.values())[
-        "point"
-    ]
-    series = {}
+    return [p for p in every if p.half_term_id == term.pk], every
+
+
+def years_text(numbers):
+    """ "Years 7–11", "Years 10, 11", "Year 9": the year groups a figure counts."""
+    numbers = sorted(set(numbers))
+    if not numbers:
+        return ""
+    if len(numbers) == 1:
+        return f"Year {numbers[0]}"
+    if len(numbers) > 2 and numbers[-1] - numbers[0] == len(numbers) - 1:
+        return f"Years {numbers[0]}–{numbers[-1]}"
+    return f"Years {', '.join(str(n) for n in numbers)}"
+
+
+@dataclass
+class TrendRow:
+    """One half term: this year's figures and last year's at the same half term (None: no grades)."""
+
+    number: int
+    label: str
+    this: Figures | None
+    last: Figures | None
+    this_years: str = ""
+    last_years: str = ""
+
+    def __getitem__(self, name):  # django-tables2 asks record[name] first
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+    def _of(self, figures, name):
+        return None if figures is None else getattr(figures, name)
+
+    @property
+    def this_graded(self):
+        return self._of(self.this, "graded")
+
+    @property
+    def this_pct(self):
+        return self._of(self.this, "on_or_above_pct")
+
+    @property
+    def this_avg_diff(self):
+        return self._of(self.this, "avg_diff")
+
+    @property
+    def last_graded(self):
+        return self._of(self.last, "graded")
+
+    @property
+    def last_pct(self):
+        return self._of(self.last, "on_or_above_pct")
+
+    @property
+    def last_avg_diff(self):
+        return self._of(self.last, "avg_diff")
+
+    @property
+    def change_pct(self):
+        """The change in % on or above since last year, in points: the difference of the shown %s."""
+        if self.this_pct is None or self.last_pct is None:
+            return None
+        return self.this_pct - self.last_pct
+
+    @property
+    def change_avg_diff(self):
+        if self.this_avg_diff is None or self.last_avg_diff is None:
+            return None
+        return round(round(self.this_avg_diff, 2) - round(self.last_avg_diff, 2), 2)
+
+
+@dataclass
+class Trend:
+    this_year: object
+    last_year: object | None
+    rows: list
+
+
+def trend(entries, thresholds, points, grades=None):
+    """The trend through the year: for each half term of `points` (uplift_points' trend points), the
+    grades of `entries` at this year's points and at last year's, counted in ONE query.
+
+    `entries` are the page's own pupils and subjects at any point (each page's pupils are followed back
+    into last year, when they were a year group younger), so a group's trend is its own pupils'. A
+    half term counts every grade given at it, whatever the year group, each judged by tracking.standing
+    against its own grade expected now: year groups on other scales and at other points of the year
+    count alike, and the row names the year groups it counts. Movement is not counted here (the page
+    shows it for its own point)."""
+    if not points:
+        return Trend(None, None, [])
+    by_id = {point.pk: point for point in points}
+    this_year = max((point.academic_year for point in points), key=attrgetter("starts_on"), default=None)
+    rows = figure_sets(
+        entries.filter(point__in=list(by_id)),
+        thresholds,
+        {},
+        {"point": ("point_id", "int")},
+        points=points,
+        grades=grades,
+    )["point"]
+    found = {}  # (this year?, half term number): [(point, Figures)]
+    names = {}
     for row in rows:
-        point = points[row.key]
-        row.label = point.name
-        series.setdefault(point.academic_year, []).append((point.sequence, row))
-    return [
-        (year, [row for _sequence, row in sorted(items, key=lambda item: item[0])])
-        for year, items in sorted(series.items(), key=lambda item: item[0].starts_on, reverse=True)
-    ]
+        point = by_id[row.key]
+        if not row.graded:
+            continue
+        current = point.academic_year_id == this_year.pk
+        found.setdefault((current, point.half_term.number), []).append((point, row))
+        if current or point.half_term.number not in names:
+            names[point.half_term.number] = point.half_term.name
+    last_year = next((p.academic_year for p in points if p.academic_year_id != this_year.pk), None)
+    out = []
+    for number in sorted(names):
+        this, last = found.get((True, number), []), found.get((False, number), [])
+        out.append(
+            TrendRow(
+                number,
+                names[number],
+                combined([row for _point, row in this]) if this else None,
+                combined([row for _point, row in last]) if last else None,
+                years_text(point.year_group.number for point, _row in this),
+                years_text(point.year_group.number for point, _row in last),
+            )
+        )
+    return Trend(this_year, last_year, out)

@@ -146,6 +146,59 @@ class FiguresTable(tables.Table):
         return None if value is None else round(value, 2)
 
 
+class TrendTable(tables.Table):
+    """The trend through the year (rows: queries.TrendRow): each half term this year and the same half
+    term last year, with the change. In half-term order: a time series is not sorted."""
+
+    label = Column(verbose_name="Half term")
+    this_years = Column(verbose_name="Year groups", default="–")
+    this_graded = Column(verbose_name="Grades", attrs=NUM, default="–")
+    this_pct = PercentColumn(default="–")
+    this_avg_diff = Column(verbose_name="Average difference (grades)", attrs=NUM, default="–")
+    last_years = Column(verbose_name="Year groups", default="–")
+    last_graded = Column(verbose_name="Grades", attrs=NUM, default="–")
+    last_pct = PercentColumn(default="–")
+    last_avg_diff = Column(verbose_name="Average difference (grades)", attrs=NUM, default="–")
+    change_pct = Column(verbose_name="Change in %, points", attrs=NUM, default="–")
+    change_avg_diff = Column(verbose_name="Change in average difference", attrs=NUM, default="–")
+
+    class Meta:
+        attrs = {"class": "table table-compact dashboard-table trend-table"}
+        empty_text = "No grades at this year's points yet."
+        orderable = False
+
+    def __init__(self, trend, *, on_label, **kwargs):
+        super().__init__(trend.rows, **kwargs)
+        self.title = "Trend"
+        this = str(trend.this_year or "This year")
+        last = str(trend.last_year or "Last year")
+        for when, name in ((this, "this"), (last, "last")):
+            self.columns[f"{name}_years"].column.verbose_name = f"{when}: year groups"
+            self.columns[f"{name}_graded"].column.verbose_name = f"{when}: grades"
+            self.columns[f"{name}_pct"].column.verbose_name = f"{when}: % {on_label.lower()}"
+            self.columns[f"{name}_avg_diff"].column.verbose_name = f"{when}: average difference (grades)"
+        self.columns["change_pct"].column.verbose_name = f"Change in % {on_label.lower()} (points)"
+        self.columns["change_avg_diff"].column.verbose_name = "Change in average difference (grades)"
+
+    def render_this_avg_diff(self, value):
+        return f"{value:.2f}"
+
+    def render_last_avg_diff(self, value):
+        return f"{value:.2f}"
+
+    def render_change_pct(self, value):
+        return f"{value:+d}"
+
+    def render_change_avg_diff(self, value):
+        return f"{value:+.2f}"
+
+    def value_this_avg_diff(self, value):
+        return None if value is None else round(value, 2)
+
+    def value_last_avg_diff(self, value):
+        return None if value is None else round(value, 2)
+
+
 class VariationTable(FiguresTable):
     """Subjects or teaching groups side by side, each against its own pupils' targets, outliers marked."""
 

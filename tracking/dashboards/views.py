@@ -1,6 +1,7 @@
 """The leaders' dashboard: drill from the school to a year, a subject, a group and its pupils."""
 
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,10 +12,9 @@ from tracking import permissions, standing
 from tracking.dashboards import figures, queries, tables
 from tracking.dashboards.filters import CohortFilter
 from tracking.dashboards.group_pupils import group_pupils
-from tracking.dashboards.tables import FiguresTable, VariationTable
+from tracking.dashboards.tables import FiguresTable, TrendTable, VariationTable
 from tracking.lib.pdf import render_pdf
 from tracking.models import (
-    AssessmentPoint,
     School,
     Subject,
     TeachingGroup,
@@ -43,19 +43,17 @@ class Scope:
         newest = next((t for t in self.terms if t.pk == own_newest), self.terms[0] if self.terms else None)
         self.term = next((t for t in self.terms if t.pk == wanted), newest)
         permissions.require(wanted is None or (self.term is not None and self.term.pk == wanted))
-        self.points = (
-            list(
-                AssessmentPoint.objects.filter(half_term=self.term).select_related(
-                    "year_group", "academic_year"
-                )
-            )
-            if self.term
-            else []
+        # The uplift's points, and the trend's (this year's to the uplift and last year's): one query.
+        self.points, self.trend_points = (
+            ([], []) if self.term is None else queries.uplift_points(self.term, self.terms)
         )
         self.years = sorted({p.year_group.number for p in self.points})
         self.year = _int(request.GET.get("year"))
         permissions.require(self.year is None or self.year in self.years)
         self.subject = self.group = None
+        # `followed`: the grades of the page's subjects and pupils at any point, for the trend, which
+        # follows the page's pupils back into last year (a year group is not a filter on the point there).
+        followed = entries
         if self.year is not None:
             entries = entries.filter(point__year_group__number=self.year)
             subject_id = _int(request.GET.get("subject"))
@@ -66,6 +64,7 @@ class Scope:
                 )
                 permissions.require(self.subject is not None)
                 entries = entries.filter(subject=self.subject)
+                followed = followed.filter(subject=self.subject)
                 group_id = _int(request.GET.get("group"))
                 if group_id is not None:
                     self.group = (
@@ -75,12 +74,17 @@ class Scope:
                     )
                     permissions.require(self.group is not None)
                     entries = entries.filter(pupil__in=self.group.pupils.all())
+                    followed = followed.filter(pupil__in=self.group.pupils.all())
         # The cohort chosen by pupil characteristics narrows whatever the user may count.
         self.cohort = CohortFilter(request.GET, queryset=entries)
         entries = self.cohort.qs
         # `scoped`: every point's grades the page may count; `entries`: the chosen uplift's.
         self.scoped = entries
         self.entries = entries.filter(point__in=self.points)
+        # The pupils this page counts (the cohort's, at its uplift), in its subjects, at every point.
+        self.followed = self.cohort.filter_queryset(followed).filter(
+            pupil_id__in=self.entries.values("pupil_id")
+        )
         self.thresholds = standing.Thresholds.of(self.school)
         self.previous = standing.previous_points(self.points)
 
@@ -197,8 +201,9 @@ def dashboard(request):
     groupings = dict(queries.SPLIT_GROUPINGS)
     if level:
         groupings["rows"] = LEVELS[level]
+    grades = standing.GradeTable(connection.vendor)
     sets = figures.figure_sets(
-        scope.entries, scope.thresholds, scope.previous, groupings, points=scope.points
+        scope.entries, scope.thresholds, scope.previous, groupings, points=scope.points, grades=grades
     )
     heading, rows = _rows(scope, level, sets["rows"]) if level else ("Pupil", None)
     labels = {s: standing.label(s, scope.school) for s in standing.STATUSES}
@@ -210,19 +215,11 @@ def dashboard(request):
         )
         RequestConfig(request, paginate=False).configure(table)
         splits.append((title, table, gap))
-    trend = None
-    if scope.year is not None:
-        trend = []
-        found = queries.trend(
-            scope.entries, scope.thresholds, scope.year, scope.term, narrow=scope.cohort.filter_queryset
-        )
-        for index, (year, trend_rows) in enumerate(found):
-            table = FiguresTable(
-                dress(trend_rows, labels, scope.school), heading="Point", labels=labels, prefix=f"t{index}-"
-            )
-            table.title = f"Points {year}"
-            RequestConfig(request, paginate=False).configure(table)
-            trend.append((year, table))
+    trend = queries.trend(scope.followed, scope.thresholds, scope.trend_points, grades=grades)
+    trend_table = TrendTable(
+        trend, on_label=headline_labels(scope.school, scope.thresholds)["on_target"], prefix="t-"
+    )
+    RequestConfig(request, paginate=False).configure(trend_table)
     rows_table = None
     if rows is not None:
         rows_table = FiguresTable(
@@ -238,7 +235,7 @@ def dashboard(request):
     if request.GET.get("export") == "csv":
         return tables.download([rows_table], "csv", name)
     if request.GET.get("export") == "xlsx":
-        return _xlsx(name, rows_table, splits, trend)
+        return _xlsx(name, rows_table, splits, trend_table)
     context = {
         "scope": scope,
         "school": scope.school,
@@ -248,6 +245,7 @@ def dashboard(request):
         "rows_table": rows_table,
         "splits": splits,
         "trend": trend,
+        "trend_table": trend_table,
         "labels": labels,
         "count_labels": headline_labels(scope.school, scope.thresholds),
         "shows_a8": permissions.can_see_attainment8(request.user)
@@ -258,9 +256,9 @@ def dashboard(request):
     return render(request, "tracking/dashboards/dashboard.html", context)
 
 
-def _xlsx(name, rows_table, splits, trend):
+def _xlsx(name, rows_table, splits, trend_table):
     """Every table on the page, a sheet each: the drill-down (or the group's pupils), splits, trend."""
-    built = [rows_table, *(table for _title, table, _gap in splits), *(table for _year, table in trend or [])]
+    built = [rows_table, *(table for _title, table, _gap in splits), trend_table]
     return tables.download(built, "xlsx", name)
 
 
@@ -363,7 +361,7 @@ def pdf_response(request, template, context, name):
     """The dashboard as a PDF: the same figures, tables and SVG bars, in the school's colours."""
     others = [context.get("schools_table"), context.get("years_table"), *context.get("tables", [])]
     others += [table for _title, table, _gap in context.get("splits") or []]
-    others += [table for _year, table in context.get("trend") or []]
+    others.append(context.get("trend_table"))
     for table in [context.get("rows_table"), context.get("table"), *others]:
         if table is not None:
             table.orderable = False  # paper has no sort links

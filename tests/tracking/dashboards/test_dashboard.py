@@ -292,16 +292,17 @@ def test_the_data_manager_edits_the_estimates_with_every_bad_line_named(world, l
 
 
 def test_the_trend_counts_the_pupils_on_roll_as_the_rest_of_the_page_does(graded):
+    from tracking import permissions
     from tracking.dashboards import queries
 
     w = graded
     w.classmate.is_active = False  # left: their two grades leave every figure
     w.classmate.save(update_fields=["is_active"])
-    entries = GradeEntry.objects.filter(school=w.school)
-    [(_year, rows)] = queries.trend(entries, standing.Thresholds.of(w.school), 11, w.term)
-    [row] = [row for row in rows if row.key == w.point.pk]
-    page = _total(w, entries.filter(pupil__is_active=True))
-    assert (row.graded, row.with_standing) == (page.graded, page.with_standing) == (3, 3)
+    entries = permissions.dashboard_entries(w.slt.user, w.school)
+    _points, trend_points = queries.uplift_points(w.term, queries.terms_with_data(w.school))
+    [row] = queries.trend(entries, standing.Thresholds.of(w.school), trend_points).rows
+    page = _total(w, GradeEntry.objects.filter(school=w.school, pupil__is_active=True))
+    assert (row.this.graded, row.this.with_standing) == (page.graded, page.with_standing) == (3, 3)
 
 
 def _group_url(w):
