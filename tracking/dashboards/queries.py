@@ -371,7 +371,7 @@ class Trend:
     rows: list
 
 
-def trend(entries, thresholds, points, grades=None):
+def trend(entries, thresholds, points, grades=None, uplift=None):
     """The trend through the year: for each half term of `points` (uplift_points' trend points), the
     grades of `entries` at this year's points and at last year's, counted in ONE query.
 
@@ -380,41 +380,51 @@ def trend(entries, thresholds, points, grades=None):
     half term counts every grade given at it, whatever the year group, each judged by tracking.standing
     against its own grade expected now: year groups on other scales and at other points of the year
     count alike, and the row names the year groups it counts. Movement is not counted here (the page
-    shows it for its own point)."""
+    shows it for its own point). `uplift`: (its half term, the page's own figures of it, the year
+    numbers they count): that half term's row is the page's figures, not counted again."""
     if not points:
         return Trend(None, None, [])
-    by_id = {point.pk: point for point in points}
-    this_year = max((point.academic_year for point in points), key=attrgetter("starts_on"), default=None)
-    rows = figure_sets(
-        entries.filter(point__in=list(by_id)),
-        thresholds,
-        {},
-        {"point": ("point_id", "int")},
-        points=points,
-        grades=grades,
-    )["point"]
-    found = {}  # (this year?, half term number): [(point, Figures)]
+    this_year = max((point.academic_year for point in points), key=attrgetter("starts_on"))
+    last_year = next((p.academic_year for p in points if p.academic_year_id != this_year.pk), None)
+    term, total, total_years = uplift or (None, None, ())
+    counted = [point for point in points if term is None or point.half_term_id != term.pk]
+    by_id = {point.pk: point for point in counted}
+    rows = []
+    if counted:
+        rows = figure_sets(
+            entries.filter(point__in=list(by_id)),
+            thresholds,
+            {},
+            {"point": ("point_id", "int")},
+            points=counted,
+            grades=grades,
+        )["point"]
+    found = {}  # (this year?, half term number): ([Figures], {year numbers})
     names = {}
     for row in rows:
         point = by_id[row.key]
         if not row.graded:
             continue
         current = point.academic_year_id == this_year.pk
-        found.setdefault((current, point.half_term.number), []).append((point, row))
+        figures, years = found.setdefault((current, point.half_term.number), ([], set()))
+        figures.append(row)
+        years.add(point.year_group.number)
         if current or point.half_term.number not in names:
             names[point.half_term.number] = point.half_term.name
-    last_year = next((p.academic_year for p in points if p.academic_year_id != this_year.pk), None)
+    if term is not None and total.graded:
+        found[(True, term.number)] = ([total], set(total_years))
+        names[term.number] = term.name
     out = []
     for number in sorted(names):
-        this, last = found.get((True, number), []), found.get((False, number), [])
+        this, last = found.get((True, number), ([], ())), found.get((False, number), ([], ()))
         out.append(
             TrendRow(
                 number,
                 names[number],
-                combined([row for _point, row in this]) if this else None,
-                combined([row for _point, row in last]) if last else None,
-                years_text(point.year_group.number for point, _row in this),
-                years_text(point.year_group.number for point, _row in last),
+                combined(this[0]) if this[0] else None,
+                combined(last[0]) if last[0] else None,
+                years_text(this[1]),
+                years_text(last[1]),
             )
         )
     return Trend(this_year, last_year, out)

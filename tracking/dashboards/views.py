@@ -81,9 +81,9 @@ class Scope:
         # `scoped`: every point's grades the page may count; `entries`: the chosen uplift's.
         self.scoped = entries
         self.entries = entries.filter(point__in=self.points)
-        # The pupils this page counts (the cohort's, at its uplift), in its subjects, at every point.
+        # The pupils of the year groups this page counts (the cohort's), in its subjects, at every point.
         self.followed = self.cohort.filter_queryset(followed).filter(
-            pupil_id__in=self.entries.values("pupil_id")
+            pupil__year_group__number__in=[self.year] if self.year is not None else self.years
         )
         self.thresholds = standing.Thresholds.of(self.school)
         self.previous = standing.previous_points(self.points)
@@ -215,7 +215,15 @@ def dashboard(request):
         )
         RequestConfig(request, paginate=False).configure(table)
         splits.append((title, table, gap))
-    trend = queries.trend(scope.followed, scope.thresholds, scope.trend_points, grades=grades)
+    # The uplift's own half term in the trend is the page's total, counted once.
+    counted_years = [scope.year] if scope.year is not None else [r.key for r in sets["rows"] if r.graded]
+    trend = queries.trend(
+        scope.followed,
+        scope.thresholds,
+        scope.trend_points,
+        grades=grades,
+        uplift=(scope.term, sets["total"], counted_years),
+    )
     trend_table = TrendTable(
         trend, on_label=headline_labels(scope.school, scope.thresholds)["on_target"], prefix="t-"
     )
