@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from tracking import standing as truth
+from tracking import standing
 from tracking.models import GradeEntry, School, Target
 
 
@@ -27,7 +27,7 @@ class Standing:
 
     @property
     def is_below(self):
-        return self.status in truth.BELOW_STATUSES
+        return self.status in standing.BELOW_STATUSES
 
     def as_dict(self):
         return {
@@ -61,13 +61,13 @@ def standings(pupil_ids, *, subject_ids=None, point=None, upto_sequence=None, sc
         if upto_sequence is not None:
             entries = entries.filter(point__sequence__lte=upto_sequence)
     # The Book holds every grade value of the school: rows need only their grades' ids, not a join each.
-    book = truth.Book(school) if school is not None else None
+    book = standing.Book(school) if school is not None else None
     latest = {}
     for entry in entries.select_related("point", "subject").order_by("point__sequence"):
         if book is None:
-            book = truth.Book(School.objects.get(pk=entry.school_id))
+            book = standing.Book(School.objects.get(pk=entry.school_id))
         book.fill_grades(entry, "current", "predicted")
-        if truth.counting_grade(entry.point, entry.current, entry.predicted) is not None:
+        if standing.counting_grade(entry.point, entry.current, entry.predicted) is not None:
             latest[(entry.pupil_id, entry.subject_id)] = entry
     if not latest:
         return {}
@@ -109,7 +109,7 @@ def gaps(pupil_ids, subject_ids, school):
         point__academic_year__is_current=True,
     )
     rows = (
-        truth.annotate_standing(entries, truth.Thresholds.of(school))
+        standing.annotate_standing(entries, standing.Thresholds.of(school))
         .filter(counting_step__isnull=False)
         .order_by("point__sequence")
         .values_list("pupil_id", "subject_id", "standing_diff")

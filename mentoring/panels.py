@@ -8,13 +8,13 @@ from tracking import permissions
 
 from . import queries
 from .models import MentorAssignment
-from .rag import access as rag_access
-from .rag import queries as rag_queries
+from .rag import access
+from .rag.queries import open_window, rating_progress
 
 
 def has_mentees(user):
-    access = permissions.access_for(user)
-    return access.staff is not None and mentees_of(access.staff).exists()
+    seen = permissions.access_for(user)
+    return seen.staff is not None and mentees_of(seen.staff).exists()
 
 
 def mentees_of(staff):
@@ -61,19 +61,19 @@ def _open_window(user):
     page asks whether to show the panel, then fills it)."""
     if not hasattr(user, "_uplift_open_rag_window"):
         school = permissions.school_for(user)
-        found = rag_queries.open_window(school, timezone.localdate()) if school is not None else None
+        found = open_window(school, timezone.localdate()) if school is not None else None
         user._uplift_open_rag_window = found
     return user._uplift_open_rag_window
 
 
 def rag_is_open_for(user):
     """Teachers (who rate the mentored pupils they teach) while this month's Academic RAG is open."""
-    return rag_access.can_rate(user) and _open_window(user) is not None
+    return access.can_rate(user) and _open_window(user) is not None
 
 
 def rag_to_do(user):
     """The open window, its year groups, and how many of the teacher's pupils in them still await a rating."""
     window = _open_window(user)
-    pupils, waiting = rag_queries.rating_progress(user, window)
+    pupils, waiting = rating_progress(user, window)
     years = [f"Year {n}" for n in window.year_groups.order_by("number").values_list("number", flat=True)]
     return {"window": window, "pupils": pupils, "waiting": waiting, "years": " and ".join(years)}

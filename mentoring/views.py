@@ -14,7 +14,7 @@ from tracking.lib.errors import DomainError
 
 from . import queries, services, workspace
 from .forms import AssignForm, MeetingForm, MentoredYearsForm, SlipForm, UnassignForm
-from .rag import words as rag_words
+from .rag import words
 
 PER_PAGE = 40
 MENTEES_PER_PAGE = 10
@@ -127,7 +127,7 @@ def mentees(request):
     pupils = workspace.mentees(user, mentor, year, today)
     if fmt := exports.requested(request):
         cards = workspace.cards_for(pupils, school, year, today)
-        rag = rag_words.labels(rag_words.settings_for(school))
+        rag = words.labels(words.settings_for(school))
         headers, rows = workspace.cards_export(cards, school, rag)
         return exports.download(fmt, headers, rows, name="mentees", sheet="Mentees")
     page, not_met = workspace.mentees_page(pupils, request.GET.get("page"), MENTEES_PER_PAGE, today)
@@ -139,7 +139,7 @@ def mentees(request):
             "year": year,
             "today": today,
             "cards": workspace.cards_for(page.object_list, school, year, today),
-            "rag_words": rag_words.labels(rag_words.settings_for(school)),
+            "rag_words": words.labels(words.settings_for(school)),
             "not_met": not_met,
             "page_obj": page,
         },

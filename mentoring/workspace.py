@@ -13,13 +13,12 @@ from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, Max, OuterRef, Q, Subquery, Value, When
 
-from tracking import permissions
-from tracking import standing as standings
+from tracking import permissions, standing
 from tracking.lib.shared import select_shared
 from tracking.models import GradeEntry, Pupil, Target
 
 from .models import MentorAssignment
-from .rag import queries as rag_queries
+from .rag import queries
 
 
 def month_start(day):
@@ -86,11 +85,11 @@ class SubjectLine:
 
     @property
     def published(self):
-        return standings.counting_target(self.target)
+        return standing.counting_target(self.target)
 
     @property
     def pending(self):
-        return standings.pending_target(self.target)
+        return standing.pending_target(self.target)
 
 
 @dataclass
@@ -160,7 +159,7 @@ def cards_export(cards, school, rag_labels):
                     entry.current.code if entry and entry.current else "",
                     entry.predicted.code if entry and entry.predicted else "",
                     result.expected.code if result and result.expected else "",
-                    standings.label(result.status, school) if result else "No grade yet",
+                    standing.label(result.status, school) if result else "No grade yet",
                     entry.point.name if entry else "",
                     rag_labels.get(rating.rating, rating.rating) if rating else "",
                     rating.comment if rating else "",
@@ -194,7 +193,7 @@ def cards_for(pupils, school, year, today):
     cards = {p.pk: Card(pupil=p) for p in pupils}
     if not ids:
         return []
-    book = standings.Book(school)
+    book = standing.Book(school)
     entries = [book.fill_grades(entry, "current", "predicted") for entry in latest_entries(ids, year)]
     # With a grade read, the book holds every grade: targets take theirs from it rather than three
     # joins each (joined when there is none: reading the book for targets alone is a query more).
@@ -222,12 +221,12 @@ def cards_for(pupils, school, year, today):
 
 
 def _add_rag(cards, ids, school):
-    _, ratings = rag_queries.latest_ratings(ids, school)
+    _, ratings = queries.latest_ratings(ids, school)
     for pupil_id, by_subject in ratings.items():
         cards[pupil_id].ratings = by_subject
         for line in cards[pupil_id].subjects:
             line.rating = by_subject.get(line.subject.pk)
-    for action in rag_queries.actions_for(ids).exclude(status="done"):
+    for action in queries.actions_for(ids).exclude(status="done"):
         cards[action.pupil_id].actions.append(action)
 
 

@@ -7,13 +7,12 @@ from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from tracking import audit, permissions
-from tracking.lib import exports
-from tracking.lib import pdf as pdfs
+from tracking.lib import exports, pdf
 from tracking.lib.errors import DomainError
 from tracking.models import GradeEntry, Subject
 
-from .. import access as flag_access
 from .. import grades, paper
+from ..access import can_act_on, get_flag_or_404
 from . import access, queries, services, warnings
 from .filters import PlanFilter
 from .forms import PlanForm, ReviewForm, TargetGroupForm
@@ -72,11 +71,13 @@ def plan_pdf(request):
     permissions.require(access.can_see_plan_lists(user))
     plans = list(_filtered(request).qs.order_by("pupil__year_group__number", "pupil__legal_last_name", "pk"))
     school = permissions.school_for(user)
-    pdf = pdfs.render_pdf(
+    content = pdf.render_pdf(
         "interventions/plans/plan_list_pdf.html",
         {"plans": plans, "school": school, "printed_by": user.display_name, "printed_at": timezone.now()},
     )
-    return paper.download(pdf, "application/pdf", f"intervention-plans-{timezone.localdate():%Y-%m-%d}.pdf")
+    return paper.download(
+        content, "application/pdf", f"intervention-plans-{timezone.localdate():%Y-%m-%d}.pdf"
+    )
 
 
 @login_required
@@ -85,8 +86,8 @@ def plan_from_flag(request, flag_pk):
     """GET: what the plan will say; POST: make it (once: a second POST opens the same plan)."""
     user = request.user
     permissions.require(permissions.is_staff_member(user))
-    flag = flag_access.get_flag_or_404(user, flag_pk)
-    permissions.require(flag_access.can_act_on(user, flag))
+    flag = get_flag_or_404(user, flag_pk)
+    permissions.require(can_act_on(user, flag))
     existing = Plan.objects.filter(flag=flag).first()
     if request.method == "POST":
         plan, created = services.plan_from_flag(flag=flag, by=user)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, CharField, Count, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
-from tracking.dashboards import queries as dashboard
+from tracking.dashboards.queries import combined, figure_sets, gap_between
 from tracking.models import Pupil, SenNeed, SenStatus
 
 from ..plans.models import PlanStatus
@@ -66,7 +66,7 @@ def figures(entries, thresholds, previous, points=None, pupils=None):
             output_field=IntegerField(),
         ),
     )
-    sets = dashboard.figure_sets(
+    sets = figure_sets(
         entries,
         thresholds,
         previous,
@@ -104,7 +104,7 @@ def need_rows(figures_):
         if row is None:
             continue
         row.label = label
-        row.gap = dashboard.gap_between(row, none) if none is not None and need != SenStatus.NONE else None
+        row.gap = gap_between(row, none) if none is not None and need != SenStatus.NONE else None
         rows.append(row)
     return rows
 
@@ -119,7 +119,7 @@ def primary_need_rows(figures_):
         if row is None:
             continue
         row.label, row.code = label, code
-        row.gap = dashboard.gap_between(row, none) if none is not None else None
+        row.gap = gap_between(row, none) if none is not None else None
         rows.append(row)
     return rows
 
@@ -145,9 +145,9 @@ def subject_rows(figures_, subjects):
         ]
         none = figures_["subject_need"].get((subject.pk, SenStatus.NONE))
         if sen and none is not None:
-            combined = dashboard.combined(sen)
-            if combined.on_or_above_pct is not None and none.on_or_above_pct is not None:
-                row.gap = combined.on_or_above_pct - none.on_or_above_pct
+            all_sen = combined(sen)
+            if all_sen.on_or_above_pct is not None and none.on_or_above_pct is not None:
+                row.gap = all_sen.on_or_above_pct - none.on_or_above_pct
         if any(cell for _label, cell in row.cells):
             rows.append(row)
     return rows

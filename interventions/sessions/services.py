@@ -13,8 +13,7 @@ from tracking.lib.errors import DomainError
 from tracking.models import Subject
 
 from .. import grades
-from . import allocate as alloc
-from . import queries
+from . import allocate, queries
 from .models import (
     Allocation,
     AllocationStatus,
@@ -163,23 +162,23 @@ def allocation_propose(*, school, week_start, by):
         busy[pupil_id].append((_aware(day, start), _aware(day, end)))
         taken[session_id] += 1
     specs = [
-        alloc.Request(
+        allocate.Request(
             id=pk,
             pupil_id=pupil_id,
             subject_id=subject_id,
             kind=kind,
-            bucket=alloc.bucket_for(category),
+            bucket=allocate.bucket_for(category),
             gap=gap_of.get((pupil_id, subject_id)),
         )
         for pk, pupil_id, subject_id, kind, category in requests
     ]
     slots = [
-        alloc.Slot(
+        allocate.Slot(
             s.pk, s.subject_id, s.kind, _aware(s.date, s.starts_at), _aware(s.date, s.ends_at), s.capacity
         )
         for s in sessions
     ]
-    result = alloc.allocate(specs, slots, busy=busy, taken=taken, limit=queries.weekly_limit(school))
+    result = allocate.allocate(specs, slots, busy=busy, taken=taken, limit=queries.weekly_limit(school))
     by_id = {spec.id: spec for spec in specs}
     _insert_proposed(school, [(by_id[req_id], slot_id) for req_id, slot_id in result.placed])
     # A handful of distinct reasons: one UPDATE each beats a 400-row bulk_update CASE by seconds.

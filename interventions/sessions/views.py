@@ -10,8 +10,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from tracking import permissions
-from tracking.lib import exports
-from tracking.lib import pdf as pdfs
+from tracking.lib import exports, pdf
 from tracking.lib.errors import DomainError
 from tracking.models import Pupil, Staff, Subject
 
@@ -396,7 +395,7 @@ def timetable_pdf(request, form_pk):
     week = _week(request)
     pupils = list(form.pupils.filter(is_active=True).order_by("legal_last_name", "legal_first_name"))
     rows = queries.timetable_rows(pupils, week)
-    pdf = pdfs.render_pdf(
+    content = pdf.render_pdf(
         "interventions/sessions/timetable_pdf.html",
         {
             "form": form, "week": week, "week_end": week + timedelta(days=4),
@@ -404,7 +403,7 @@ def timetable_pdf(request, form_pk):
             "issued": TimetableIssue.objects.filter(school=form.school, week_start=week).first(),
         },
     )  # fmt: skip
-    return paper.download(pdf, "application/pdf", f"interventions-{form.name}-{week:%Y-%m-%d}.pdf")
+    return paper.download(content, "application/pdf", f"interventions-{form.name}-{week:%Y-%m-%d}.pdf")
 
 
 @login_required
@@ -415,8 +414,8 @@ def signup_sheet(request):
     week = _week(request)
     school = permissions.school_for(user)
     sessions = list(queries.week_sessions(school, week).filter(advertised=True))
-    pdf = pdfs.render_pdf(
+    content = pdf.render_pdf(
         "interventions/sessions/signup_pdf.html",
         {"sessions": sessions, "week": week, "school": school, "lines": range(12)},
     )
-    return paper.download(pdf, "application/pdf", f"sign-up-{week:%Y-%m-%d}.pdf")
+    return paper.download(content, "application/pdf", f"sign-up-{week:%Y-%m-%d}.pdf")

@@ -15,8 +15,8 @@ from tracking.lib import exports
 from tracking.lib.errors import DomainError
 from tracking.models import Role, Staff
 
-from .. import queries as mentoring_queries
 from ..models import ActionOwner, RagEntry
+from ..queries import mentor_of
 from . import access, services
 from .forms import ActionForm, ActionStatusForm
 from .views import REVIEW_PER_PAGE, pick, rag_words
@@ -28,7 +28,7 @@ def _owners(entry):
     hods = Staff.objects.filter(
         school=school, roles__role=Role.HEAD_OF_DEPARTMENT, roles__department_id=entry.subject.department_id
     ).select_related("user")
-    mentor = mentoring_queries.mentor_of(entry.pupil, entry.window.academic_year)
+    mentor = mentor_of(entry.pupil, entry.window.academic_year)
     slt = Staff.objects.filter(school=school, roles__role=Role.SLT).select_related("user").distinct()
     owners = [(ActionOwner.HEAD_OF_DEPARTMENT, s, f"{s} (head of department)") for s in hods.distinct()]
     if mentor is not None:

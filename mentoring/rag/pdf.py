@@ -10,7 +10,7 @@ import time
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tracking.lib import pdf as pdfs
+from tracking.lib import pdf
 from tracking.school import theme
 
 from .. import workspace
@@ -65,7 +65,7 @@ def render_mentor(window, mentor, today=None):
     context["rag_words"] = words.labels(chosen)
     context["colours"] = {k: theme.safe_colour(v) for k, v in words.colours(chosen).items()}
     html = render_to_string("mentoring/rag/print.html", context)
-    return pdfs.document(html), len(context["pages"])
+    return pdf.document(html), len(context["pages"])
 
 
 def render_many(window, mentors, progress=None, today=None):
@@ -80,5 +80,5 @@ def render_many(window, mentors, progress=None, today=None):
     if not documents:
         return b"", time.monotonic() - started
     pages = [page for document in documents for page in document.pages]
-    pdf = pdfs.write(documents[0].copy(pages))
-    return pdf, time.monotonic() - started
+    content = pdf.write(documents[0].copy(pages))
+    return content, time.monotonic() - started

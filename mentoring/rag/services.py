@@ -17,7 +17,6 @@ from tracking import audit
 from tracking.lib.errors import DomainError
 from tracking.lib.queue import safe_enqueue
 
-from .. import queries as mentoring_queries
 from ..models import (
     RAG_SHEETS_KEPT_DAYS,
     ActionOwner,
@@ -30,6 +29,7 @@ from ..models import (
     RagWindow,
     Rating,
 )
+from ..queries import current_year, mentored_year_groups
 from . import words
 
 
@@ -60,14 +60,14 @@ def rag_window_open(*, school, month, opens_on=None, closes_on=None, by=None):
     existing = RagWindow.objects.filter(school=school, month=month).first()
     if existing is not None:
         return existing
-    year = mentoring_queries.current_year(school)
+    year = current_year(school)
     if year is None:
         raise DomainError("no_year", "The school has no current academic year.")
     settings = words.settings_for(school)
     default_open, default_close = default_dates(settings, month)
     opens_on, closes_on = opens_on or default_open, closes_on or default_close
     _check_dates(month, opens_on, closes_on)
-    year_groups = list(mentoring_queries.mentored_year_groups(school))
+    year_groups = list(mentored_year_groups(school))
     window = RagWindow.objects.create(
         school=school, academic_year=year, month=month, opens_on=opens_on, closes_on=closes_on
     )

@@ -15,8 +15,8 @@ from tracking.lib.errors import DomainError
 from tracking.lib.shared import page_of
 from tracking.models import Subject
 
-from .. import queries as mentoring_queries
 from ..models import RagBreakfast
+from ..queries import mentors_for
 from . import access, queries, services, words
 from .forms import BreakfastForm, WindowDatesForm
 
@@ -229,7 +229,7 @@ def rag_review(request, window_id):
     window = access.get_window_or_404(user, window_id)
     school = window.school
     subjects = Subject.objects.filter(school=school).order_by("name")
-    mentors = mentoring_queries.mentors_for(school)
+    mentors = mentors_for(school)
     subject = pick(subjects, request.GET.get("subject"))
     mentor = pick(mentors, request.GET.get("mentor"))
     red, changed = request.GET.get("red") == "1", request.GET.get("changed") == "1"

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from mentoring.rag.words import ICONS
-from tracking import standing as standings
+from tracking import standing
 from tracking.lib.links import url_for_pk
 from tracking.templatetags.uplift import standing_html
 
@@ -33,7 +33,7 @@ def standing_words(result, school):
     """A tracking.standing.Standing in the school's words, with the signed difference, for print."""
     if result is None:
         return "No grade yet"
-    text = standings.label(result.status, school)
+    text = standing.label(result.status, school)
     if result.diff:
         text += f" ({'+' if result.diff > 0 else '−'}{abs(result.diff)})"
     return text

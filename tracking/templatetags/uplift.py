@@ -4,7 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import template
 from django.utils.safestring import mark_safe
 
-from tracking import standing as standings
+from tracking import standing
 from tracking.lib.links import url_for_pk, url_for_pks
 
 register = template.Library()
@@ -15,7 +15,7 @@ ICONS = {"above": "▲", "on": "●", "below": "▼", "well_below": "▼▼", "n
 def badge_label(result, school):
     if result.grade is not None and result.diff is None:
         return result.unjudged_label
-    return standings.label(result.status, school)
+    return standing.label(result.status, school)
 
 
 def _escape(value):
@@ -27,7 +27,7 @@ def _escape(value):
 
 def _standing_attrs(result):
     return (
-        f'data-standing="{_escape(standings.attr(result.status))}"'
+        f'data-standing="{_escape(standing.attr(result.status))}"'
         f' data-pupil="{_escape(result.pupil_id or "")}" data-subject="{_escape(result.subject_id or "")}"'
         f' data-point="{_escape(result.point_id or "")}"'
     )
