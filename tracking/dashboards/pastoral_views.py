@@ -1,21 +1,18 @@
 """Year leaders' lists, the transition report and the tutor's view of a form (DfES Table 3)."""
 
-from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
-
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
+from django_tables2 import RequestConfig
 
 from tracking import permissions, standing
 from tracking.dashboards import concerns, queries, tutor, year_lists
+from tracking.dashboards.tables import YearListTable, attendance_html
 from tracking.dashboards.views import pdf_response
 from tracking.lib import exports
-from tracking.lib.links import url_for_pk
 from tracking.templatetags.uplift import standing_html
 
 
@@ -103,40 +100,10 @@ def _export(fmt, point, lists):
 # Rows of pupils written in Python with plain formatting, `escape` on every text and numbers as numbers:
 # a year of a thousand pupils puts hundreds of rows on the transition report, and format_html on every
 # value was most of their cost.
-ONE_PLACE = Decimal("0.1")
-
-
-@lru_cache(maxsize=4096)
-def one_place(value):
-    """`value|floatformat:1` as the templates wrote it (half up, always one place: "93.1", "90.0"), without
-    the filter's localisation work on every row (attendance figures repeat: each is worked out once)."""
-    return f"{Decimal(str(value)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP):f}"
-
-
-def _attendance(row, low):
-    """A pupil's attendance cell's HTML: "93.1%", with `low` (HTML) after it when under the threshold."""
-    if row.pupil.attendance is None:
-        return "–"
-    return f"{one_place(row.pupil.attendance)}%{low if row.attendance_low else ''}"
-
-
-LOW_ATTENDANCE = format_html(' <strong class="attendance-low">{}</strong>', "(low: check attendance)")
 
 
 def _form(pupil):
     return escape(pupil.form or "")
-
-
-def list_row_html(row):
-    """One pupil's row in a year leaders' list."""
-    pupil = row.pupil
-    return mark_safe(  # noqa: S308 - every text is escaped; the rest are integers
-        f'<tr data-pupil="{int(pupil.pk)}"><th scope="row"><a href="{url_for_pk("pupil_detail", pupil.pk)}">'
-        f'{escape(pupil.sorted_name)}</a></th><td>{_form(pupil)}</td><td class="num">{int(row.graded)}</td>'
-        f'<td class="num">{int(row.above)}</td><td class="num">{int(row.below)}</td>'
-        f'<td class="num">{int(row.good_effort)} / {int(row.effort_concern)}</td>'
-        f'<td class="num">{_attendance(row, LOW_ATTENDANCE)}</td></tr>'
-    )
 
 
 def recommended_row_html(row, under):
@@ -147,7 +114,7 @@ def recommended_row_html(row, under):
     return mark_safe(  # noqa: S308 - every text is escaped; the rest are integers
         f'<tr data-pupil="{int(pupil.pk)}"><th scope="row">{escape(pupil.sorted_name)}</th>'
         f'<td>{_form(pupil)}</td><td class="num">{int(row.below)}</td>'
-        f'<td class="num">{int(row.effort_concern)}</td><td class="num">{_attendance(row, under)}</td>'
+        f'<td class="num">{int(row.effort_concern)}</td><td class="num">{attendance_html(row, under)}</td>'
         f"<td>{reasons}</td></tr>"
     )
 
@@ -164,30 +131,6 @@ def names_html(members):
     )
 
 
-LIST_PAGE_SIZE = 50
-
-
-def _list_page(request, name, members, *, every=False):
-    """One page of a list (?<name>-page=N, each list paged on its own), with `links` to the others:
-    a year of a thousand pupils puts hundreds on a list (the downloads have every one, and so does the
-    PDF: `every`, one page of them all)."""
-    per_page = max(len(members), 1) if every else LIST_PAGE_SIZE
-    page = Paginator(members, per_page).get_page(None if every else request.GET.get(f"{name}-page"))
-    page.rows_html = [list_row_html(row) for row in page.object_list]
-
-    def href(number):
-        query = request.GET.copy()
-        query[f"{name}-page"] = number
-        return f"?{query.urlencode()}#{name}"
-
-    page.links = {}
-    if page.has_previous():
-        page.links.update(first=href(1), previous=href(page.previous_page_number()))
-    if page.has_next():
-        page.links.update(next=href(page.next_page_number()), last=href(page.paginator.num_pages))
-    return page
-
-
 @login_required
 def year_lists_view(request):
     school, points, point = _year_points(request)
@@ -198,13 +141,15 @@ def year_lists_view(request):
         fmt = request.GET.get("export")
         if fmt in exports.FORMATS:
             return _export(fmt, point, lists)
-        titles = dict(year_lists.LISTS)
         printing = request.GET.get("print") == "pdf"
+        tables = []
+        for name, title in year_lists.LISTS:
+            table = YearListTable(lists[name], name=name, title=title, orderable=not printing)
+            # On paper, every member of every list (no sort links: paper has none).
+            RequestConfig(request, paginate=not printing).configure(table)
+            tables.append(table)
         context.update(
-            lists=[
-                (name, titles[name], _list_page(request, name, lists[name], every=printing))
-                for name, _title in year_lists.LISTS
-            ],
+            lists=tables,
             rules=year_lists.describe(),
             can_hand_over=permissions.can_hand_over_year(request.user, point.year_group),
             whole_year=permissions.can_hand_over_year(request.user, point.year_group),

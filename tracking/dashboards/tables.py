@@ -7,7 +7,8 @@ own words for standings. Exports go through tracking.lib.exports, which neutrali
 import copy
 import html
 import inspect
-from functools import partial
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache, partial
 
 import django_tables2 as tables
 from django.conf import settings
@@ -349,6 +350,70 @@ class GroupPupilsTable(tables.Table):
 
     def value_standing(self, value):
         return standing.label(value.status, self.school)
+
+
+ONE_PLACE = Decimal("0.1")
+
+
+@lru_cache(maxsize=4096)
+def one_place(value):
+    """`value|floatformat:1` as the templates wrote it (half up, always one place: "93.1", "90.0"), without
+    the filter's localisation work on every row (attendance figures repeat: each is worked out once)."""
+    return f"{Decimal(str(value)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP):f}"
+
+
+def attendance_html(row, low):
+    """A listed pupil's attendance cell's HTML: "93.1%", with `low` (HTML) after it when under the
+    threshold (rows: year_lists.PupilCounts)."""
+    if row.pupil.attendance is None:
+        return "–"
+    return f"{one_place(row.pupil.attendance)}%{low if row.attendance_low else ''}"
+
+
+LOW_ATTENDANCE = format_html(' <strong class="attendance-low">{}</strong>', "(low: check attendance)")
+
+
+def _listed_name_html(record):
+    pupil = record.pupil
+    return f'<a href="{url_for_pk("pupil_detail", pupil.pk)}">{html.escape(pupil.sorted_name)}</a>'
+
+
+class YearListTable(tables.Table):
+    """One of the year leaders' lists (rows: year_lists.PupilCounts), fifty a page, each list sorted and
+    paged on its own (its name is the prefix: ?good_effort-sort=, ?good_effort-page=). Rows are sorted in
+    Python (they are counted in the database, then drawn); the downloads and the PDF have every member.
+    Cells are written by `cell_html`: a year of a thousand pupils puts hundreds on a list."""
+
+    name = Column(verbose_name="Pupil", accessor="pupil__sorted_name", order_by=("pupil__sorted_name",))
+    form = Column(verbose_name="Form", accessor="pupil__form", order_by=("pupil__form", "pupil__sorted_name"))
+    graded = Column(verbose_name="Subjects", attrs=NUM)
+    above = Column(verbose_name="Above expected", attrs=NUM)
+    below = Column(verbose_name="Below expected", attrs=NUM)
+    good_effort = Column(verbose_name="Effort good", attrs=NUM)
+    effort_concern = Column(verbose_name="Effort concern", attrs=NUM)
+    attendance = Column(
+        verbose_name="Attendance", accessor="pupil__attendance", attrs=NUM, order_by=("pupil__attendance",)
+    )
+
+    class Meta:
+        attrs = {"class": "table table-compact"}
+        empty_text = "Nobody on this list at this point."
+        orderable = True
+        per_page = 50
+
+    def __init__(self, data, *, name, title, **kwargs):
+        super().__init__(data, prefix=f"{name}-", **kwargs)
+        self.title, self.anchor = title, name  # sort and page links come back to the list
+
+    def cell_html(self):
+        cells = {
+            "name": _listed_name_html,
+            "form": lambda record: html.escape(record.pupil.form or ""),
+            "attendance": lambda record: attendance_html(record, LOW_ATTENDANCE),
+        }
+        for name in ("graded", "above", "below", "good_effort", "effort_concern"):
+            cells[name] = lambda record, name=name: str(int(getattr(record, name)))
+        return cells
 
 
 class CohortA8Table(tables.Table):

@@ -269,6 +269,8 @@ def table_head(context, table):
     request = context.get("request")  # none when printed: a printed table is not orderable
     params = dict(request.GET) if request is not None else {}
     field = table.prefixed_order_by_field
+    # A page of several tables may give each an `anchor` (its section's id): a sort link comes back to it.
+    anchor = f"#{table.anchor}" if getattr(table, "anchor", None) else ""
     cells = []
     for column in table.columns:
         ordered = column.orderable and column.is_ordered
@@ -278,7 +280,9 @@ def table_head(context, table):
             sort = format_html(' aria-sort="{}"', "descending" if descending else "ascending")
         content = column.header
         if column.orderable:
-            query = escape("?" + urlencode({**params, field: column.order_by_alias.next}, doseq=True))
+            query = escape(
+                "?" + urlencode({**params, field: column.order_by_alias.next}, doseq=True) + anchor
+            )
             if ordered:
                 heard = f", sorted {'descending' if descending else 'ascending'}; change order"
             else:

@@ -52,8 +52,19 @@ def reviewed(world):
     return w
 
 
-def _members(page_lists, name):
-    return {row.pupil.pk for row in page_lists[name]}
+def _lists(response):
+    """{list name: its table} of a year leaders' lists page."""
+    return {table.anchor: table for table in response.context["lists"]}
+
+
+def _members(lists, name):
+    """The pupils on a list (every page of it)."""
+    return {row.record.pupil.pk for row in lists[name].rows}
+
+
+def _shown(lists, name):
+    """The pupils on the list's page shown, in the order shown."""
+    return [row.record.pupil.pk for row in lists[name].paginated_rows]
 
 
 def test_the_lists_follow_the_rules_without_a_database():
@@ -75,7 +86,7 @@ def test_the_head_of_year_sees_each_list_with_the_attendance_check(reviewed, log
     w = reviewed
     response = login(w.hoy.user).get("/dashboard/year-lists/")
     assert response.status_code == 200
-    lists = {name: members for name, _title, members in response.context["lists"]}
+    lists = _lists(response)
     assert _members(lists, "slower_progress") == {w.child.pk}
     assert _members(lists, "effort_concern") == {w.child.pk}
     assert _members(lists, "good_progress") == {w.classmate.pk}
@@ -85,25 +96,36 @@ def test_the_head_of_year_sees_each_list_with_the_attendance_check(reviewed, log
     assert f'href="/dashboard/forms/{w.form.pk}/"' in page  # the year's forms lead to the tutor's view
 
 
-def test_each_list_pages_on_its_own_and_counts_every_member(reviewed, login, monkeypatch):
-    from tracking.dashboards import pastoral_views
+def test_each_list_sorts_and_pages_on_its_own_and_counts_every_member(reviewed, login, monkeypatch):
+    from tracking.dashboards.tables import YearListTable
 
     w = reviewed
-    monkeypatch.setattr(pastoral_views, "LIST_PAGE_SIZE", 1)
+    monkeypatch.setattr(YearListTable._meta, "per_page", 1)
     client = login(w.hoy.user)
     first = client.get(f"/dashboard/year-lists/?point={w.point.pk}")
-    lists = {name: members for name, _title, members in first.context["lists"]}
-    seen = _members(lists, "good_effort")
-    assert len(seen) == 1 and lists["good_effort"].paginator.count == 2
+    lists = _lists(first)
+    # Drawn most subjects first, then by name: Ash (Ben) before Dunn (Cy), both four subjects at effort 1-2.
+    assert _shown(lists, "good_effort") == [w.classmate.pk]
     page = first.content.decode()
-    assert "Good effort across a range of subjects (2)" in page and "Page 1 of 2" in page
+    assert "Good effort across a range of subjects (2)" in page and "Showing 1–1 of 2" in page
+    # Page and sort links come back to their own list.
     assert f"?point={w.point.pk}&amp;good_effort-page=2#good_effort" in page
+    assert "good_effort-sort=attendance#good_effort" in page
     second = client.get(
         f"/dashboard/year-lists/?point={w.point.pk}&good_effort-page=2&slower_progress-page=9"
     )
-    lists = {name: members for name, _title, members in second.context["lists"]}
-    assert seen | _members(lists, "good_effort") == {w.classmate.pk, w.other_child.pk}
-    assert _members(lists, "slower_progress") == {w.child.pk}  # a page past the end shows the last
+    lists = _lists(second)
+    assert _shown(lists, "good_effort") == [w.other_child.pk]
+    assert _shown(lists, "slower_progress") == [w.child.pk]  # a page past the end shows the last
+    assert _members(lists, "good_effort") == {w.classmate.pk, w.other_child.pk}
+    # Sorted by name descending, Dunn comes first; the other lists keep their own order.
+    third = client.get(f"/dashboard/year-lists/?point={w.point.pk}&good_effort-sort=-name")
+    assert _shown(_lists(third), "good_effort") == [w.other_child.pk]
+    assert 'aria-sort="descending"' in third.content.decode()
+    # Attendance sorts as a number, the unknown (Cy's) with the lowest: Cy, then Ben's 98.0%.
+    fourth = client.get(f"/dashboard/year-lists/?point={w.point.pk}&good_effort-sort=attendance")
+    assert _shown(_lists(fourth), "good_effort") == [w.other_child.pk]
+    assert "good_effort-sort=-attendance#good_effort" in fourth.content.decode()
 
 
 def test_the_lists_download_as_csv_and_xlsx(reviewed, login):
@@ -180,9 +202,8 @@ def test_a_pupil_named_like_a_formula_stays_text_in_the_year_leaders_downloads(r
 def test_a_teacher_lists_count_only_their_own_groups(reviewed, login):
     w = reviewed
     response = login(w.teacher.user).get("/dashboard/year-lists/")
-    lists = {name: members for name, _title, members in response.context["lists"]}
     # Only maths in the teacher's group counts: one subject is not "a range".
-    assert all(not members for members in lists.values())
+    assert all(not table.rows for table in response.context["lists"])
     counts = year_lists.pupil_counts(
         w.point.grades.filter(subject=w.maths, pupil__in=[w.child, w.classmate]),
         year_lists.standing.Thresholds.of(w.school),
@@ -201,8 +222,12 @@ def test_the_rows_escape_names_forms_and_reasons_once():
     assert "1 open flag (Design &amp; Technology)" in html and "84.6% (under 90%)" in html
     names = pastoral_views.names_html([row])
     assert names == "O&#x27;Neill, Zoë &lt;b&gt; (7&amp;B)"
-    listed = pastoral_views.list_row_html(row)
-    assert '<a href="/pupils/7/">O&#x27;Neill, Zoë &lt;b&gt;</a>' in listed
+    from tracking.dashboards.tables import YearListTable
+
+    cells = YearListTable([row], name="slower_progress", title="Slower").cell_html()
+    assert cells["name"](row) == '<a href="/pupils/7/">O&#x27;Neill, Zoë &lt;b&gt;</a>'
+    assert cells["form"](row) == "7&amp;B" and cells["below"](row) == "3"
+    assert cells["attendance"](row) == '84.6% <strong class="attendance-low">(low: check attendance)</strong>'
 
 
 @pytest.mark.parametrize("query", ["point=999999", "point=abc", "point={other_point}"])

@@ -36,12 +36,12 @@ def test_the_pastoral_pages_pass_axe_on_a_desktop_and_a_phone(
     monkeypatch,
 ):
     from interventions.sen import views as sen_views
-    from tracking.dashboards import pastoral_views
+    from tracking.dashboards.tables import YearListTable
 
     sync_api = pytest.importorskip("playwright.sync_api")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # A page of one, so the lists' and the SEN table's page links are on the pages checked.
-    monkeypatch.setattr(pastoral_views, "LIST_PAGE_SIZE", 1)
+    monkeypatch.setattr(YearListTable._meta, "per_page", 1)
     monkeypatch.setattr(sen_views, "SEN_PUPILS_PER_PAGE", 1)
     shots = os.environ.get("UPLIFT_SCREENSHOTS")
     axe_source = AXE.read_text()

@@ -9,10 +9,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_year_lists_print_every_member_of_every_list_not_one_page(reviewed, login, monkeypatch):  # noqa: F811
-    from tracking.dashboards import pastoral_views
+    from tracking.dashboards.tables import YearListTable
 
     w = reviewed
-    monkeypatch.setattr(pastoral_views, "LIST_PAGE_SIZE", 1)
+    monkeypatch.setattr(YearListTable._meta, "per_page", 1)
     client = login(w.hoy.user)
     response = client.get(f"/dashboard/year-lists/?point={w.point.pk}&good_effort-page=2&print=pdf")
     assert response["Content-Type"] == "application/pdf" and response["Cache-Control"] == "no-store"
