@@ -77,6 +77,7 @@ class Figures:
     down: int
     label: str = ""
     extra: dict = field(default_factory=dict)  # the caller's own sums (figure_sets' `sums`), by name
+    gcse_steps: int = 0  # the GCSE grades' whole grades added up, for their average
 
     def __getitem__(self, name):
         # django-tables2 looks a cell up as record[name] before getattr; answering it here spares an
@@ -110,6 +111,11 @@ class Figures:
         return self.pct(self.above + self.on, self.with_standing)
 
     @property
+    def avg_gcse_grade(self):
+        """The average GCSE grade (9 to 1, whole grades) of the grades that count on the GCSE scale."""
+        return round(self.gcse_steps / self.gcse, 2) if self.gcse else None
+
+    @property
     def pass4_pct(self):
         return self.pct(self.pass4, self.gcse)
 
@@ -141,6 +147,7 @@ AGGREGATES = (
     ("gcse", "SUM(is_gcse)"),
     ("pass4", f"SUM(CASE WHEN is_gcse = 1 AND counting_step >= {GCSE_PASS} THEN 1 ELSE 0 END)"),
     ("pass5", f"SUM(CASE WHEN is_gcse = 1 AND counting_step >= {GCSE_STRONG} THEN 1 ELSE 0 END)"),
+    ("gcse_steps", "SUM(CASE WHEN is_gcse = 1 THEN counting_step ELSE 0 END)"),
     ("up", "SUM(CASE WHEN prev_step IS NOT NULL AND counting_step > prev_step THEN 1 ELSE 0 END)"),
     ("down", "SUM(CASE WHEN prev_step IS NOT NULL AND counting_step < prev_step THEN 1 ELSE 0 END)"),
 )
@@ -165,6 +172,7 @@ _BEFORE = ("entries", "graded", "with_standing", "above", "on", "below", "well_b
 _COUNTS_BEFORE = itemgetter(*(SUMMED.index(name) for name in _BEFORE))
 _COUNTS_AFTER = itemgetter(*(SUMMED.index(name) for name in ("gcse", "pass4", "pass5", "up", "down")))
 _WITH_STANDING, _DIFF_SUM = SUMMED.index("with_standing"), SUMMED.index("diff_sum")
+_GCSE_STEPS = SUMMED.index("gcse_steps")
 
 
 def figures_of(key, sums, extra=()):
@@ -173,7 +181,7 @@ def figures_of(key, sums, extra=()):
     with_standing = sums[_WITH_STANDING]
     average = sums[_DIFF_SUM] / with_standing if with_standing else None
     own = dict(zip(extra, sums[len(SUMMED) :], strict=True))
-    return Figures(key, *_COUNTS_BEFORE(sums), average, *_COUNTS_AFTER(sums), "", own)
+    return Figures(key, *_COUNTS_BEFORE(sums), average, *_COUNTS_AFTER(sums), "", own, sums[_GCSE_STEPS])
 
 
 def _point_key(path, points):
@@ -376,6 +384,7 @@ COUNTED = (
     "gcse",
     "pass4",
     "pass5",
+    "gcse_steps",
 )
 
 

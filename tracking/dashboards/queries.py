@@ -240,8 +240,23 @@ def splits_from_pupils(pupil_rows, traits, paths):
     return out
 
 
+# The two groups of a characteristic whose gap the dashboards state where SPLITS names no focus group
+# against the rest: (the group, the group it is compared with, a note of who is left out). The school's
+# choice of comparison, said beside the gap: boys with girls; low prior attainment with high.
+COMPARED = {
+    "pupil__gender": ("M", "F", "Pupils of another or no stated gender are in neither group."),
+    "pupil__prior_band": (
+        "low",
+        "high",
+        "Low against high prior attainment: middle and no KS2 data are in neither group.",
+    ),
+}
+
+
 def splits(sets, only=None):
-    """[(title, [Figures with labels], gap)] for each pupil characteristic, with the gap to the others."""
+    """[(title, [Figures with labels], gap)] for each pupil characteristic, with its gap: a focus group
+    against the rest (SPLITS), or one group against another (COMPARED). Every gap is worked out from the
+    rows the split's table shows."""
     out = []
     for path, title, labels, focus in SPLITS:
         if only is not None and path not in only:
@@ -250,11 +265,20 @@ def splits(sets, only=None):
         for row in rows:
             row.label = labels.get(row.key, str(row.key))
         gap = None
-        if focus is not None:
-            mine = next((r for r in rows if r.key == focus), None)
+        mine = next(
+            (r for r in rows if r.key == (focus if path not in COMPARED else COMPARED[path][0])), None
+        )
+        if path in COMPARED:
+            _focus, other, note = COMPARED[path]
+            theirs = next((r for r in rows if r.key == other), None)
+            if mine and theirs:
+                gap = gap_between(mine, theirs)
+                gap["label"] = f"{title}: {mine.label.lower()} compared with {theirs.label.lower()}"
+                gap["note"] = note
+        elif focus is not None:
             others = [r for r in rows if r.key != focus]
             if mine and others:
-                gap = gap_between(mine, combined(others))
+                gap = gap_between(mine, others[0] if len(others) == 1 else combined(others))
                 gap["label"] = gap_label(labels, focus, [r.label for r in others])
         out.append((title, rows, gap))
     return out
@@ -267,12 +291,18 @@ def gap_label(labels, focus, other_labels):
 
 
 def gap_between(mine, rest):
-    def minus(a, b):
-        return None if a is None or b is None else round(a - b, 2)
+    """The gap between two rows of figures as they are shown (whole percentages, averages to two
+    places): each the difference of the two shown figures."""
+
+    def minus(a, b, places=None):
+        if a is None or b is None:
+            return None
+        return a - b if places is None else round(round(a, places) - round(b, places), places)
 
     return {
         "on_or_above": minus(mine.on_or_above_pct, rest.on_or_above_pct),
-        "avg_diff": minus(mine.avg_diff, rest.avg_diff),
+        "avg_diff": minus(mine.avg_diff, rest.avg_diff, 2),
+        "avg_gcse_grade": minus(mine.avg_gcse_grade, rest.avg_gcse_grade, 2),
         "pass4": minus(mine.pass4_pct, rest.pass4_pct),
     }
 

@@ -91,6 +91,7 @@ class FiguresTable(tables.Table):
     below_pct = PercentColumn()
     well_below_pct = PercentColumn()
     avg_diff = Column(verbose_name="Average difference (grades)", attrs=NUM)
+    avg_gcse_grade = Column(verbose_name="Average GCSE grade", attrs=NUM)
     pass4_pct = PercentColumn(verbose_name="Grade 4+")
     pass5_pct = PercentColumn(verbose_name="Grade 5+")
     up = Column(verbose_name="Up", attrs=NUM)
@@ -122,7 +123,7 @@ class FiguresTable(tables.Table):
                 cells[name] = bar_svg
             elif name == "outlier":
                 cells[name] = lambda record: conditional_escape(self.render_outlier(record))
-            elif name == "avg_diff":
+            elif name in ("avg_diff", "avg_gcse_grade"):
                 cells[name] = partial(_number_html, name, "{:.2f}", default)
             elif isinstance(bound.column, PercentColumn):
                 cells[name] = partial(_number_html, name, "{}%", default)
@@ -145,6 +146,9 @@ class FiguresTable(tables.Table):
 
     def value_avg_diff(self, value):
         return None if value is None else round(value, 2)
+
+    def render_avg_gcse_grade(self, value):
+        return f"{value:.2f}"
 
 
 class TrendTable(tables.Table):
