@@ -57,7 +57,8 @@ class InterventionsConfig(AppConfig):
         from tracking.cycle.report import register_section
         from tracking.school import home, navigation, pupil_sections
 
-        from .agreements import views as agreement_views
+        from .agreements import access as agreements_access
+        from .impact import access as impact_access
         from .impact import views as impact_views
         from .plans import access as plans_access
         from .plans import panels as plan_panels
@@ -83,14 +84,14 @@ class InterventionsConfig(AppConfig):
         navigation.register(
             "Impact",
             "interventions:impact",
-            impact_views.can_see_impact,
+            impact_access.can_see_impact,
             order=53,
             description="Plans and sessions against similar pupils",
         )
         navigation.register(
             "Agreements",
             "interventions:agreement_list",
-            agreement_views.can_see_agreements,
+            agreements_access.can_see_agreements,
             order=54,
             description="Agreement for Examination Success: chase list",
         )

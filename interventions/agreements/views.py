@@ -7,9 +7,8 @@ from django.shortcuts import redirect, render
 from tracking import permissions
 from tracking.lib import exports
 from tracking.lib.errors import DomainError
-from tracking.models import Role
 
-from . import queries, services
+from . import access, queries, services
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -25,29 +24,13 @@ PER_PAGE = 50
 FIELD_LABELS = [(name, field.label) for name, field in AgreementForm.base_fields.items()]
 
 
-def can_see_agreements(user):
-    """SLT, the data team and the SENCos see every Year 11 pupil's; tutors, heads of year and mentors
-    their own pupils' (the chase list)."""
-    access = permissions.access_for(user)
-    return access.whole_school_reader or permissions.has_role(
-        user, Role.FORM_TUTOR, Role.HEAD_OF_YEAR, Role.MENTOR
-    )
-
-
-def _pupils(user):
-    access = permissions.access_for(user)
-    if access.whole_school_reader:
-        return permissions.pupils_visible_to(user)
-    return permissions.pupils_in_care_of(user)
-
-
 @login_required
 def agreement_list(request):
     user = request.user
-    permissions.require(can_see_agreements(user))
+    permissions.require(access.can_see_agreements(user))
     school = permissions.school_for(user)
     year = queries.current_year(school)
-    pupils = _pupils(user)
+    pupils = access.agreement_pupils_visible_to(user)
     if request.method == "POST":
         pupil = pupils.filter(pk=request.POST.get("pupil") if request.POST.get("pupil", "").isdigit() else 0)
         pupil = pupil.select_related("year_group").first()

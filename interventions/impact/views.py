@@ -9,14 +9,10 @@ from tracking.lib import exports
 from tracking.models import Pupil, Subject
 from tracking.templatetags.uplift import standing_html
 
-from . import queries
+from . import access, queries
 
 TEMPLATE = "interventions/impact/_cycle_section.html"
 MAX_DETAIL = 200
-
-
-def can_see_impact(user):
-    return permissions.is_whole_school(user)
 
 
 def _names(detail):
@@ -37,7 +33,7 @@ def _names(detail):
 @login_required
 def impact(request):
     user = request.user
-    permissions.require(can_see_impact(user))
+    permissions.require(access.can_see_impact(user))
     school = permissions.school_for(user)
     kinds, detail = queries.evaluate(school)
     detail.sort(key=lambda d: (d["kind"], d["change"]))
@@ -140,7 +136,7 @@ def _sheets(kinds, detail, school):
 
 def cycle_section(cycle, user):
     """In the cycle report from the impact-evaluation stage (week 6): SLT see it."""
-    if cycle.stage not in ("evaluation", "closed") or not can_see_impact(user):
+    if cycle.stage not in ("evaluation", "closed") or not access.can_see_impact(user):
         return None
     kinds, _ = queries.evaluate(cycle.school)
     return {"impact_kinds": kinds, "sheets": lambda: _sheets(kinds, [], cycle.school)[1:]}
