@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 
+from tracking.lib.errors import DomainError
 from tracking.models import GradeValue, Subject
 
 
@@ -13,10 +14,13 @@ def normalise(text):
     return text.replace(" ", "")
 
 
-class UnknownGrade(ValueError):
+class UnknownGrade(DomainError):
+    """Typed text that is no grade on the subject's scale."""
+
     def __init__(self, text, scale_name, allowed):
         self.text, self.scale_name, self.allowed = text, scale_name, allowed
-        super().__init__(f"'{text}' is not a grade on the {scale_name} scale. Allowed: {', '.join(allowed)}.")
+        message = f"'{text}' is not a grade on the {scale_name} scale. Allowed: {', '.join(allowed)}."
+        super().__init__("unknown_grade", message)
 
 
 class ScaleLookup:

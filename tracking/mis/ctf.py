@@ -13,6 +13,7 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from tracking.lib.errors import DomainError
 from tracking.lib.upn import CHECK_LETTERS, check_letter
 from tracking.models.people import SenNeed
 
@@ -31,8 +32,11 @@ DEFAULT_KS2_MAP = {
 KS2_FIELDS = {"ks2_reading", "ks2_maths"}
 
 
-class CtfError(ValueError):
+class CtfError(DomainError):
     """The file as a whole cannot be read (not a CTF, malformed, hostile)."""
+
+    def __init__(self, message):
+        super().__init__("unreadable_ctf", message)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracking.cycle.scheduler import Event
+from tracking.lib.errors import DomainError
 from tracking.lib.queue import safe_enqueue
 from tracking.models import IMPORT_IN_PROGRESS, ImportJob, ImportStatus
 
@@ -36,11 +37,11 @@ def importer_for(kind):
     return IMPORTERS[kind]
 
 
-class ImportFileError(ValueError):
+class ImportFileError(DomainError):
     """The file as a whole cannot be read: the job is rejected with this message, or these problems."""
 
     def __init__(self, message, problems=None):
-        super().__init__(message)
+        super().__init__("file_rejected", message)
         self.problems = problems or [("file", message)]
 
 

@@ -11,6 +11,8 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from tracking.lib.errors import DomainError
+
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
 # A real workbook compresses its XML about 5-20 times; a zip bomb compresses thousands of times. A
@@ -22,8 +24,11 @@ MAX_ZIP_ENTRIES = 2000
 MAX_COLUMNS = 200
 
 
-class TableError(ValueError):
+class TableError(DomainError):
     """The file as a whole cannot be read (wrong format, encoding, empty, hostile)."""
+
+    def __init__(self, message):
+        super().__init__("unreadable_table", message)
 
 
 @dataclass

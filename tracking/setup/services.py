@@ -4,6 +4,7 @@ departments, and assessment points. Every change is atomic and audited."""
 from django.db import transaction
 
 from tracking import audit
+from tracking.lib.errors import DomainError
 from tracking.lib.scales import STANDARD_SCALES
 from tracking.models import (
     AcademicYear,
@@ -203,8 +204,11 @@ def school_settings_save(*, school, by):
     return changed
 
 
-class LastDataManager(ValueError):
+class LastDataManager(DomainError):
     """Removing this role would leave the school with no data manager to set it up."""
+
+    def __init__(self, message):
+        super().__init__("last_data_manager", message)
 
 
 def _role_values(role):
