@@ -4,13 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django_tables2 import RequestConfig
 
 from tracking import permissions, standing
 from tracking.dashboards import concerns, queries, tutor, year_lists
-from tracking.dashboards.tables import YearListTable, attendance_html
+from tracking.dashboards.tables import RecommendedTable, TransitionSubjectTable, YearListTable
 from tracking.dashboards.views import pdf_response
 from tracking.lib import exports
 from tracking.templatetags.uplift import standing_html
@@ -97,26 +97,8 @@ def _export(fmt, point, lists):
     return exports.download(fmt, EXPORT_HEADERS, rows, name=name, sheet="Year lists")
 
 
-# Rows of pupils written in Python with plain formatting, `escape` on every text and numbers as numbers:
-# a year of a thousand pupils puts hundreds of rows on the transition report, and format_html on every
-# value was most of their cost.
-
-
 def _form(pupil):
     return escape(pupil.form or "")
-
-
-def recommended_row_html(row, under):
-    """One pupil's row in the transition report's recommendations for mentoring (`under`: what follows
-    a low attendance, " (under 90%)")."""
-    pupil = row.pupil
-    reasons = "; ".join(conditional_escape(reason) for reason in row.reasons) or "–"
-    return mark_safe(  # noqa: S308 - every text is escaped; the rest are integers
-        f'<tr data-pupil="{int(pupil.pk)}"><th scope="row">{escape(pupil.sorted_name)}</th>'
-        f'<td>{_form(pupil)}</td><td class="num">{int(row.below)}</td>'
-        f'<td class="num">{int(row.effort_concern)}</td><td class="num">{attendance_html(row, under)}</td>'
-        f"<td>{reasons}</td></tr>"
-    )
 
 
 def names_html(members):
@@ -214,7 +196,7 @@ def transition_context(user, school, point):
         "lists": [(name, titles[name], lists[name]) for name, _title in year_lists.LISTS],
         "rules": year_lists.describe(),
         "recommended": recommended,
-        "recommended_html": [recommended_row_html(row, under) for row in recommended],
+        "under": under,
         "commended_html": {
             name: names_html(lists[name]) for name, _title in year_lists.LISTS if name in COMMENDATIONS
         },
@@ -230,10 +212,22 @@ def transition_report(request):
         return render(request, "tracking/dashboards/transition.html", {"points": points, "point": None})
     context = transition_context(request.user, school, point)
     context["points"] = points
+    printing = request.GET.get("print") == "pdf"
+    context["subjects_table"] = TransitionSubjectTable(
+        context["subjects"],
+        labels=context["labels"],
+        on_target=context["count_labels"]["on_target"],
+        orderable=not printing,
+    )
+    context["recommended_table"] = RecommendedTable(
+        context["recommended"], under=context["under"], orderable=not printing
+    )
+    for table in (context["subjects_table"], context["recommended_table"]):
+        RequestConfig(request, paginate=False).configure(table)
     if fmt := exports.requested(request):
         name = f"transition {point.year_group} {point.academic_year}"
         return exports.download_sheets(fmt, _transition_sheets(context), name=name)
-    if request.GET.get("print") == "pdf":
+    if printing:
         name = f"transition {point.year_group} {point.academic_year}"
         return pdf_response(request, "tracking/dashboards/transition_pdf.html", context, name)
     return render(request, "tracking/dashboards/transition.html", context)

@@ -420,6 +420,81 @@ class YearListTable(tables.Table):
         return cells
 
 
+def _count_html(name, record):
+    return str(int(getattr(record, name)))
+
+
+def _pct_html(value):
+    return "–" if value is None else f"{value}%"
+
+
+class TransitionSubjectTable(tables.Table):
+    """The transition report's standing by subject (rows: figures.Figures labelled with the subject)."""
+
+    label = Column(verbose_name="Subject")
+    graded = Column(verbose_name="Grades", attrs=NUM)
+    on_or_above_pct = Column(attrs=NUM)
+    below = Column(attrs=NUM)
+    well_below = Column(attrs=NUM)
+    avg_diff = Column(verbose_name="Avg diff", attrs=NUM)
+
+    class Meta:
+        attrs = {"class": "table table-compact"}
+        empty_text = "No grades at this point."
+        orderable = True
+
+    def __init__(self, data, *, labels, on_target, **kwargs):
+        super().__init__(data, prefix="s-", **kwargs)
+        self.anchor = "by-subject"
+        self.columns["on_or_above_pct"].column.verbose_name = on_target
+        self.columns["below"].column.verbose_name = labels["below"]
+        self.columns["well_below"].column.verbose_name = labels["well_below"]
+
+    def cell_html(self):
+        return {
+            "label": lambda record: html.escape(record.label),
+            "graded": partial(_count_html, "graded"),
+            "on_or_above_pct": lambda record: _pct_html(record.on_or_above_pct),
+            "below": partial(_count_html, "below"),
+            "well_below": partial(_count_html, "well_below"),
+            "avg_diff": lambda record: "–" if record.avg_diff is None else f"{record.avg_diff:.2f}",
+        }
+
+
+class RecommendedTable(tables.Table):
+    """The transition report's pupils recommended for next year's mentoring (rows: year_lists.PupilCounts
+    with their `reasons`). Every one on the page (a year of a thousand puts hundreds here: the cells are
+    written by `cell_html`)."""
+
+    name = Column(verbose_name="Pupil", accessor="pupil__sorted_name", order_by=("pupil__sorted_name",))
+    form = Column(verbose_name="Form", accessor="pupil__form", order_by=("pupil__form", "pupil__sorted_name"))
+    below = Column(verbose_name="Below expected", attrs=NUM)
+    effort_concern = Column(verbose_name="Effort concerns", attrs=NUM)
+    attendance = Column(
+        verbose_name="Attendance", accessor="pupil__attendance", attrs=NUM, order_by=("pupil__attendance",)
+    )
+    reasons = Column(verbose_name="Also on record", orderable=False, empty_values=())
+
+    class Meta:
+        attrs = {"class": "table table-compact"}
+        empty_text = "Nobody recommended at this point."
+        orderable = True
+
+    def __init__(self, data, *, under, **kwargs):
+        super().__init__(data, prefix="r-", **kwargs)
+        self.anchor, self.under = "recommended", under  # `under`: after a low attendance, " (under 90%)"
+
+    def cell_html(self):
+        return {
+            "name": lambda record: html.escape(record.pupil.sorted_name),
+            "form": lambda record: html.escape(record.pupil.form or ""),
+            "below": partial(_count_html, "below"),
+            "effort_concern": partial(_count_html, "effort_concern"),
+            "attendance": lambda record: attendance_html(record, self.under),
+            "reasons": lambda record: "; ".join(html.escape(str(r)) for r in record.reasons) or "–",
+        }
+
+
 class CohortA8Table(tables.Table):
     """One split of the cohort's A8/P8 (rows: attainment8_pupils.CohortA8), its gap as the last row."""
 

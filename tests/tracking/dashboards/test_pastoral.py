@@ -217,9 +217,12 @@ def test_the_rows_escape_names_forms_and_reasons_once():
     pupil = year_lists.ListedPupil(7, "O'Neill, Zoë <b>", "A123", "7&B", Decimal("84.56"))
     row = year_lists.PupilCounts(pupil=pupil, graded=3, below=3, effort_concern=1)
     row.reasons = ["1 open flag (Design & Technology)"]
-    html = pastoral_views.recommended_row_html(row, " (under 90%)")
-    assert "O&#x27;Neill, Zoë &lt;b&gt;" in html and "<td>7&amp;B</td>" in html
-    assert "1 open flag (Design &amp; Technology)" in html and "84.6% (under 90%)" in html
+    from tracking.dashboards.tables import RecommendedTable
+
+    cells = RecommendedTable([row], under=" (under 90%)").cell_html()
+    assert cells["name"](row) == "O&#x27;Neill, Zoë &lt;b&gt;" and cells["form"](row) == "7&amp;B"
+    assert cells["reasons"](row) == "1 open flag (Design &amp; Technology)"
+    assert cells["attendance"](row) == "84.6% (under 90%)"
     names = pastoral_views.names_html([row])
     assert names == "O&#x27;Neill, Zoë &lt;b&gt; (7&amp;B)"
     from tracking.dashboards.tables import YearListTable
@@ -268,6 +271,36 @@ def test_the_transition_report_hands_over_the_year_with_its_recommendations(revi
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     # A teacher sees lists for their groups but does not hand over the year.
     assert login(w.teacher.user).get("/dashboard/transition/").status_code == 404
+
+
+def test_the_transition_reports_tables_sort_and_come_back_to_their_section(reviewed, login):
+    w = reviewed
+    Pupil.objects.filter(pk=w.classmate.pk).update(attendance=Decimal("70"))
+    for subject in (w.maths, w.english, w.science):  # Ben below as well: two recommended
+        w.point.grades.filter(pupil=w.classmate, subject=subject).update(
+            predicted=f.grade(w.school, "5"), current=f.grade(w.school, "5")
+        )
+    client = login(w.hoy.user)
+    url = f"/dashboard/transition/?point={w.point.pk}"
+
+    def order(page, texts):
+        section = page.split('id="by-subject"')[1]
+        return sorted(texts, key=section.index)
+
+    subjects = ["Biology", "English Language", "History", "Mathematics"]
+    page = client.get(url).content.decode()
+    assert order(page, subjects) == subjects
+    assert "s-sort=label#by-subject" in page and "r-sort=attendance#recommended" in page
+    page = client.get(url + "&s-sort=-label").content.decode()
+    assert order(page, subjects) == subjects[::-1]
+    response = client.get(url + "&r-sort=-attendance")
+    rows = [row.record.pupil.pk for row in response.context["recommended_table"].rows]
+    assert rows == [w.child.pk, w.classmate.pk]  # 84.5% before 70%
+    response = client.get(url + "&r-sort=attendance")
+    assert [row.record.pupil.pk for row in response.context["recommended_table"].rows] == [
+        w.classmate.pk,
+        w.child.pk,
+    ]
 
 
 def test_the_tutor_sees_the_form_grid_and_who_to_talk_to_and_why(reviewed, login):
