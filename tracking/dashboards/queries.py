@@ -3,7 +3,7 @@ pupil characteristics and their gaps, in-school variation, the trend through the
 `figures.figure_sets` (one query for every figure on a page).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 
 from django.db import connection
@@ -71,32 +71,54 @@ DISADVANTAGED = "pupil__disadvantaged"
 
 @dataclass
 class Headline:
-    """A school's headline figures at its latest uplift: whole school, each year, the disadvantaged gap."""
+    """A school's headline figures at its latest uplift: whole school, each year, the disadvantaged gap;
+    for the trust view, every split with its gap and the trend through the year too."""
 
     school: object
     term: object
     total: Figures
     years: list
     gap: dict | None
+    splits: list = field(default_factory=list)
+    trend: object = None
 
 
-def headline(school, entries):
-    """The dashboard's own figures for the school's latest uplift (trust view, Data Board): 4 queries."""
-    term, points = latest_uplift(school)
-    if term is None:
+def headline(school, entries, full=False):
+    """The dashboard's own figures for the school's latest uplift (the Data Board: 6 queries). `full`
+    (the trust view): every split and the whole school's trend, as its own dashboard counts them (8)."""
+    terms = terms_with_data(school)
+    if not terms:
         return Headline(school, None, empty_figures(), [], None)
-    groupings = {"year": YEAR_GROUPING, DISADVANTAGED: SPLIT_GROUPINGS[DISADVANTAGED]}
+    term = terms[0]
+    points, trend_points = uplift_points(term, terms)
+    groupings = {"year": YEAR_GROUPING}
+    groupings.update(SPLIT_GROUPINGS if full else {DISADVANTAGED: SPLIT_GROUPINGS[DISADVANTAGED]})
+    thresholds = standing.Thresholds.of(school)
+    grades = standing.GradeTable(connection.vendor)
     sets = figure_sets(
         entries.filter(point__in=points),
-        standing.Thresholds.of(school),
+        thresholds,
         standing.previous_points(points),
         groupings,
         points=points,
+        grades=grades,
     )
     for row in sets["year"]:
         row.label = f"Year {row.key}"
-    disadvantaged = next(split for split in splits(sets, only=(DISADVANTAGED,)))
-    return Headline(school, term, sets["total"], sets["year"], disadvantaged[2])
+    found = splits(sets, only=None if full else (DISADVANTAGED,))
+    gap = next(gap for title, _rows, gap in found if title == "Disadvantaged")
+    out = Headline(school, term, sets["total"], sets["year"], gap)
+    if full:
+        out.splits = found
+        years = [row.key for row in sets["year"] if row.graded]
+        out.trend = trend(
+            entries.filter(pupil__year_group__number__in=sorted({p.year_group.number for p in points})),
+            thresholds,
+            trend_points,
+            grades=grades,
+            uplift=(term, sets["total"], years),
+        )
+    return out
 
 
 # In-school variation: a subject or group is an outlier when its average difference from the grade

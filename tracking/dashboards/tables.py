@@ -204,6 +204,49 @@ class TrendTable(tables.Table):
         return None if value is None else round(value, 2)
 
 
+class GapsTable(tables.Table):
+    """Gaps side by side (rows: a dict per gap, queries.gap_between's with the school's name and the
+    gap's label): the trust's schools, each gap its own row."""
+
+    school = Column(verbose_name="School")
+    label = Column(verbose_name="Gap")
+    on_or_above = Column(verbose_name="% on target or above (points)", attrs=NUM, default="–")
+    avg_diff = Column(verbose_name="Average difference (grades)", attrs=NUM, default="–")
+    avg_gcse_grade = Column(verbose_name="Average GCSE grade", attrs=NUM, default="–")
+    pass4 = Column(verbose_name="Grade 4+ (points)", attrs=NUM, default="–")
+
+    class Meta:
+        attrs = {"class": "table table-compact dashboard-table"}
+        empty_text = "No gaps to compare yet."
+        orderable = False
+
+    title = "Gaps"
+
+    def render_on_or_above(self, value):
+        return f"{value:+d}"
+
+    def render_avg_diff(self, value):
+        return f"{value:+.2f}"
+
+    def render_avg_gcse_grade(self, value):
+        return f"{value:+.2f}"
+
+    def render_pass4(self, value):
+        return f"{value:+d}"
+
+    def value_on_or_above(self, value):
+        return value
+
+    def value_avg_diff(self, value):
+        return value
+
+    def value_avg_gcse_grade(self, value):
+        return value
+
+    def value_pass4(self, value):
+        return value
+
+
 class VariationTable(FiguresTable):
     """Subjects or teaching groups side by side, each against its own pupils' targets, outliers marked."""
 

@@ -12,7 +12,7 @@ from tracking import permissions, standing
 from tracking.dashboards import figures, queries, tables
 from tracking.dashboards.filters import CohortFilter
 from tracking.dashboards.group_pupils import group_pupils
-from tracking.dashboards.tables import FiguresTable, TrendTable, VariationTable
+from tracking.dashboards.tables import FiguresTable, GapsTable, TrendTable, VariationTable
 from tracking.lib.pdf import render_pdf
 from tracking.models import (
     School,
@@ -272,17 +272,19 @@ def _xlsx(name, rows_table, splits, trend_table):
 
 @login_required
 def trust(request):
-    """The trust's schools side by side, each at its latest uplift, with the dashboard's own figures."""
+    """The trust's schools side by side, each at its latest uplift, with the dashboard's own figures:
+    its year groups, every split and its gaps, and its trend through the year."""
     user = request.user
     permissions.require(permissions.can_see_trust_dashboard(user))
     headlines = [
-        queries.headline(school, permissions.trust_dashboard_entries(user, school))
+        queries.headline(school, permissions.trust_dashboard_entries(user, school), full=True)
         for school in permissions.trust_schools_for(user)
     ]
     # Each school's figures in its own words and colours; the tables' headings, shared by the schools,
     # in Uplift's standard words.
     labels = {s: standing.label(s) for s in standing.STATUSES}
-    schools, years = [], []
+    schools, years, gaps = [], [], []
+    by_split = {title: [] for _path, title, _labels, _focus in queries.SPLITS}
     for headline in headlines:
         school = headline.school
         headline.labels = {s: standing.label(s, school) for s in standing.STATUSES}
@@ -294,12 +296,33 @@ def trust(request):
         for row in headline.years:
             row.label = f"{school.name}: {row.label}"
             years.append(row)
+        for title, rows, gap in headline.splits:
+            for row in dress(rows, headline.labels, school, own_colours=True):
+                row.label = f"{school.name}: {row.label}"
+                by_split[title].append(row)
+            if gap:
+                gaps.append({**gap, "school": school.name})
     schools_table = FiguresTable(schools, heading="School", labels=labels, prefix="s-")
     years_table = FiguresTable(years, heading="Year group", labels=labels, prefix="y-")
-    for table in (schools_table, years_table):
+    gaps_table = GapsTable(gaps, prefix="g-")
+    split_tables = [
+        FiguresTable(rows, heading=title, labels=labels, prefix=f"p{index}-")
+        for index, (title, rows) in enumerate(by_split.items())
+    ]
+    trend_tables = []
+    for index, headline in enumerate(headlines):
+        if headline.trend is not None:
+            table = TrendTable(
+                headline.trend, on_label=headline.count_labels["on_target"], prefix=f"t{index}-"
+            )
+            table.title = f"Trend {headline.school.name}"
+            headline.trend_table = table
+            trend_tables.append(table)
+    built = [schools_table, years_table, gaps_table, *split_tables, *trend_tables]
+    for table in built:
         RequestConfig(request, paginate=False).configure(table)
     if request.GET.get("export") == "xlsx":
-        return tables.download([schools_table, years_table], "xlsx", f"trust {timezone.localdate()}")
+        return tables.download(built, "xlsx", f"trust {timezone.localdate()}")
     if request.GET.get("export") == "csv":
         # One table in a CSV: each school's row, then its year groups' ("Riverside: Year 11").
         both = FiguresTable(schools + years, heading="School or year group", labels=labels, prefix="b-")
@@ -308,6 +331,8 @@ def trust(request):
         "headlines": headlines,
         "schools_table": schools_table,
         "years_table": years_table,
+        "gaps_table": gaps_table,
+        "split_tables": split_tables,
         "labels": labels,
         "school": permissions.school_for(user),
     }
@@ -368,6 +393,8 @@ def variation(request):
 def pdf_response(request, template, context, name):
     """The dashboard as a PDF: the same figures, tables and SVG bars, in the school's colours."""
     others = [context.get("schools_table"), context.get("years_table"), *context.get("tables", [])]
+    others += [context.get("gaps_table"), *context.get("split_tables", [])]
+    others += [getattr(headline, "trend_table", None) for headline in context.get("headlines", [])]
     others += [table for _title, table, _gap in context.get("splits") or []]
     others.append(context.get("trend_table"))
     for table in [context.get("rows_table"), context.get("table"), *others]:

@@ -130,7 +130,8 @@ def test_the_trust_view_downloads_and_prints(client, trust, world, other_world):
 
     client.force_login(trust)
     book = load_workbook(io.BytesIO(client.get(reverse("dashboard_trust") + "?export=xlsx").content))
-    assert book.sheetnames == ["School", "Year group"]
+    assert book.sheetnames[:3] == ["School", "Year group", "Gaps"]
+    assert "Gender" in book.sheetnames and "Trend Riverside" in book.sheetnames
     assert [r[0] for r in book["School"].values] == ["School", "Hillside", "Riverside"]
     csv = client.get(reverse("dashboard_trust") + "?export=csv")
     assert csv["Content-Type"].startswith("text/csv")
@@ -140,3 +141,27 @@ def test_the_trust_view_downloads_and_prints(client, trust, world, other_world):
     assert any(line.startswith("Riverside: Year 11,") for line in lines)
     text = pdf_text(client.get(reverse("dashboard_trust") + "?print=pdf").content)
     assert "Riverside" in text and "Hillside" in text and "67%" in text
+
+
+def test_the_trust_view_shows_each_schools_splits_gaps_and_trend_as_its_own_dashboard(
+    client, login, trust, world, other_world
+):
+    for pupil, gender in ((world.child, "F"), (world.classmate, "M"), (world.other_child, "M")):
+        pupil.gender = gender
+        pupil.save(update_fields=["gender"])
+    client.force_login(trust)
+    response = client.get(reverse("dashboard_trust"))
+    riverside = next(h for h in response.context["headlines"] if h.school == world.school)
+    gaps = {title: gap for title, _rows, gap in riverside.splits}
+    # Boys (Ben on, Cy below: 50%) less girls (Ada above: 100%).
+    assert gaps["Gender"]["on_or_above"] == -50
+    own = login(world.slt.user).get(f"/dashboard/?term={world.term.pk}")
+    own_gaps = {title: gap for title, _table, gap in own.context["splits"]}
+    assert gaps == own_gaps
+    [row] = riverside.trend.rows
+    assert (row.label, row.this_pct, row.this_years, row.last_pct) == ("Autumn 2", 67, "Year 11", None)
+    assert own.context["trend"].rows[0].this_pct == 67
+    html = response.content.decode()
+    assert "Gaps across the trust" in html and "Gender: male compared with female" in html
+    assert "Riverside: Male" in html and "Hillside: Female" in html
+    assert html.count('class="trend-chart"') == 2
