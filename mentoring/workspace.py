@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, Max, OuterRef, Q, Subquery, Value, When
 
 from tracking import permissions, standing
+from tracking.lib import percentages
 from tracking.lib.shared import select_shared
 from tracking.models import GradeEntry, Pupil, Target
 
@@ -146,7 +147,7 @@ def cards_export(cards, school, rag_labels):
             p.form.name if p.form else "",
             "Yes" if p.met_this_month else "No",
             p.last_met,
-            p.attendance,
+            percentages.percent_value(p.attendance),
         ]
         lines = []
         for line in card.subjects:

@@ -1,10 +1,10 @@
 import html
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils.safestring import mark_safe
 
 from tracking import standing
+from tracking.lib import percentages
 from tracking.lib.links import url_for_pk, url_for_pks
 
 register = template.Library()
@@ -107,15 +107,8 @@ def standing_badge(result, school):
 
 @register.filter
 def percent(value):
-    """A percentage such as attendance, shown one way everywhere: 93.1%, 100%, — when unknown."""
-    if value is None or value == "":
-        return "—"
-    try:
-        number = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        return "—"
-    text = f"{number:f}".removesuffix(".0")
-    return f"{text}%"
+    """A percentage such as attendance, shown one way everywhere: see tracking.lib.percentages."""
+    return percentages.percent(value)
 
 
 @register.simple_tag(takes_context=True)
