@@ -55,6 +55,15 @@ class SlotTemplate:
         {SCIENCE, COMBINED_SCIENCE, COMPUTER_SCIENCE, HISTORY, GEOGRAPHY, LANGUAGE}
     )
 
+    def element_slots(self, element):
+        """How many slots an element has: its Progress 8 is per slot, as the DfE reports element scores."""
+        return {
+            "english": self.english_weight_with_both,
+            "maths": self.maths_weight,
+            "ebacc": self.ebacc_slots,
+            "open": self.open_slots,
+        }[element]
+
     @property
     def max_score(self):
         return MAX_POINTS * (
@@ -63,6 +72,8 @@ class SlotTemplate:
 
 
 DFE_2017 = SlotTemplate(name="DfE 2017 (ten slots)")
+# The four elements, in the order the pages show them (Breakdown's attributes of the same names).
+ELEMENTS = ("english", "maths", "ebacc", "open")
 
 
 @dataclass(frozen=True)
@@ -90,13 +101,23 @@ class Breakdown:
             return None
         return _round((Decimal(str(self.attainment8)) - Decimal(str(estimated_a8))) / 10, "0.01")
 
+    def element_progress8(self, element, estimate, template=DFE_2017):
+        """An element's Progress 8: (element score - element estimate) / the element's slots (2 for English
+        and maths, 3 for EBacc and open), to two places; None without an estimate. Ten slots in all, so
+        Progress 8 is the slot-weighted mean of the four element scores."""
+        if estimate is None:
+            return None
+        difference = Decimal(str(getattr(self, element))) - Decimal(str(estimate))
+        return _round(difference / template.element_slots(element), "0.01")
+
 
 _points = attrgetter("points")
 
 
 @lru_cache(maxsize=4096)  # a few hundred distinct scores, rounded thousands of times on a big school
 def _round(value, places):
-    return float(Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP))
+    # + 0.0: a difference that rounds to nothing from below reads 0.0, not -0.0
+    return float(Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP)) + 0.0
 
 
 def grade_points(grade):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from tracking import standing
-from tracking.dashboards.attainment8 import DFE_2017, A8Error, attainment8, entries_for
+from tracking.dashboards.attainment8 import DFE_2017, ELEMENTS, A8Error, attainment8, entries_for
 from tracking.dashboards.collector import collector_paused
 from tracking.dashboards.queries import SPLITS, gap_label
 from tracking.lib.db import id_table
@@ -71,8 +71,24 @@ def pupil_refs(pks):
 
 
 @dataclass(frozen=True)
+class ElementP8:
+    """A pupil's Progress 8 in each element (None where the estimates table has no element estimate)."""
+
+    english: float | None
+    maths: float | None
+    ebacc: float | None
+    open: float | None
+
+
+NO_ELEMENT_P8 = ElementP8(None, None, None, None)
+# Where each element's Progress 8 sits on PupilA8 and CohortA8 (and the tables' columns).
+ELEMENT_P8_FIELDS = tuple(f"{element}_p8" for element in ELEMENTS)
+
+
+@dataclass(frozen=True)
 class PupilA8:
-    """One row of the Attainment 8 table: a pupil, their A8 by element, the estimate and Progress 8."""
+    """One row of the Attainment 8 table: a pupil, their A8 by element, the estimate and Progress 8 (and
+    each element's)."""
 
     pupil: PupilRef
     name: str
@@ -87,6 +103,10 @@ class PupilA8:
     attainment8: object
     estimate: object
     progress8: object
+    english_p8: object
+    maths_p8: object
+    ebacc_p8: object
+    open_p8: object
 
 
 def records(rows):
@@ -111,8 +131,12 @@ def _records(rows):
             attainment8=b.attainment8,
             estimate=estimate,
             progress8=p8,
+            english_p8=elements.english,
+            maths_p8=elements.maths,
+            ebacc_p8=elements.ebacc,
+            open_p8=elements.open,
         )
-        for pupil, b, estimate, p8 in rows
+        for pupil, b, estimate, p8, elements in rows
     ]
 
 
@@ -161,6 +185,8 @@ def _fetch(rows):
 def attainment8_rows(scoped, points, school, estimates, graded=None):
     """Each Year 10 and 11 pupil's A8 from the grades that count; P8 where KS2 data and estimates allow.
 
+    Rows are (PupilRef, Breakdown, estimated A8, Progress 8, ElementP8).
+
     A subject not yet graded at the chosen point (its window still open) uses the latest grade that
     counts at an earlier point this year, so a half-entered uplift does not read as a collapse.
     `graded`, a dict, is filled with each pupil's [(subject, grade)] as scored (for a slot breakdown).
@@ -197,8 +223,14 @@ def _attainment8_rows(scoped, points, school, estimates, graded):
     out = []
     for pupil in pupil_refs(by_pupil):
         breakdown = attainment8(by_pupil[pupil.pk])
-        estimate = estimates.estimate_for(pupil.ks2_mean)
-        out.append((pupil, breakdown, estimate, breakdown.progress8(estimate)))
+        band = estimates.band_for(pupil.ks2_mean)
+        if band is None:
+            out.append((pupil, breakdown, None, None, NO_ELEMENT_P8))
+            continue
+        elements = ElementP8(
+            *(breakdown.element_progress8(element, getattr(band, element)) for element in ELEMENTS)
+        )
+        out.append((pupil, breakdown, band.a8, breakdown.progress8(band.a8), elements))
     out.sort(key=lambda row: (row[0].year, row[0].sorted_name))
     return out
 
@@ -217,7 +249,7 @@ def _score(book, subject, scale_id, step):
         return code, []
 
 
-ELEMENTS = (("maths", "Maths"), ("english", "English"), ("ebacc", "EBacc"), ("open", "Open"))
+SLOT_ELEMENTS = (("maths", "Maths"), ("english", "English"), ("ebacc", "EBacc"), ("open", "Open"))
 
 
 @dataclass(frozen=True)
@@ -235,24 +267,49 @@ def slots(breakdown, graded, template=DFE_2017):
     never a second filling), each named with the grade its subject was scored from (`graded`:
     [(subject, grade)] from `attainment8_rows`)."""
     grade_of = dict(graded)
-    sizes = {
-        "maths": template.maths_weight,
-        "english": template.english_weight_with_both,
-        "ebacc": template.ebacc_slots,
-        "open": template.open_slots,
-    }
     out = []
-    for element, label in ELEMENTS:
+    for element, label in SLOT_ELEMENTS:
         filled = [(subject, points) for kind, subject, points in breakdown.slots if kind == element]
-        for index in range(sizes[element]):
+        for index in range(template.element_slots(element)):
             subject, points = filled[index] if index < len(filled) else (None, 0.0)
             out.append(Slot(f"{label} {index + 1}", subject, grade_of.get(subject), points))
     return out
 
 
+ELEMENT_LABELS = {"english": "English", "maths": "Maths", "ebacc": "EBacc", "open": "Open"}
+
+
+@dataclass(frozen=True)
+class ElementScore:
+    """One element of a pupil's A8 against its estimate: the slot page's element table."""
+
+    label: str
+    slots: int
+    score: float
+    estimate: float | None
+    progress8: float | None
+
+
+def element_scores(row, band, template=DFE_2017):
+    """The four elements of an `attainment8_rows` row, each with its estimate (from `band`, the
+    EstimateTable's Estimate for the pupil, or None) and its Progress 8 as the row worked it out."""
+    _pupil, breakdown, _estimate, _p8, elements = row
+    return [
+        ElementScore(
+            ELEMENT_LABELS[element],
+            template.element_slots(element),
+            getattr(breakdown, element),
+            None if band is None else getattr(band, element),
+            getattr(elements, element),
+        )
+        for element in ELEMENTS
+    ]
+
+
 @dataclass(frozen=True)
 class CohortA8:
-    """A group's mean A8 and mean P8 (of its pupils with one); a gap row holds differences instead."""
+    """A group's mean A8, mean P8 (of its pupils with one) and mean P8 in each element (of its pupils with
+    that element's estimate); a gap row holds differences instead."""
 
     key: object
     label: str
@@ -260,21 +317,30 @@ class CohortA8:
     a8: float | None
     p8: float | None
     with_p8: int | None
+    english_p8: float | None = None
+    maths_p8: float | None = None
+    ebacc_p8: float | None = None
+    open_p8: float | None = None
     is_gap: bool = False
 
 
 def _mean(values):
-    return round(sum(values) / len(values), 2) if values else None
+    # + 0.0: a mean that rounds to nothing from below reads 0.0, not -0.0
+    return round(sum(values) / len(values), 2) + 0.0 if values else None
 
 
 def _minus(a, b):
-    return None if a is None or b is None else round(a - b, 2)
+    return None if a is None or b is None else round(a - b, 2) + 0.0
 
 
 def _cohort(key, label, rows):
-    p8s = [p8 for _p, _b, _e, p8 in rows if p8 is not None]
+    p8s = [row[3] for row in rows if row[3] is not None]
+    elements = {
+        name: _mean([value for row in rows if (value := getattr(row[4], element)) is not None])
+        for element, name in zip(ELEMENTS, ELEMENT_P8_FIELDS, strict=True)
+    }
     return CohortA8(
-        key, label, len(rows), _mean([b.attainment8 for _p, b, _e, _p8 in rows]), _mean(p8s), len(p8s)
+        key, label, len(rows), _mean([row[1].attainment8 for row in rows]), _mean(p8s), len(p8s), **elements
     )
 
 
@@ -305,6 +371,7 @@ def cohort_a8(rows):
                 _minus(mine.a8, rest.a8),
                 _minus(mine.p8, rest.p8),
                 None,
+                **{name: _minus(getattr(mine, name), getattr(rest, name)) for name in ELEMENT_P8_FIELDS},
                 is_gap=True,
             )
         out.append((title, list(groups.values()), gap))

@@ -5,12 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django_tables2 import RequestConfig
 
-from tracking import audit, permissions
-from tracking.dashboards import attainment8_pupils, tables
+from tracking import permissions
+from tracking.dashboards import attainment8_pupils, services, tables
 from tracking.dashboards.forms import EstimatesForm
 from tracking.dashboards.views import Scope, pdf_response
 from tracking.lib import exports
-from tracking.models import EstimateTable, ProgressEstimate
+from tracking.models import EstimateTable
 
 
 @login_required
@@ -75,6 +75,7 @@ def pupil_slots(request, pk):
     row = rows[0] if rows else None
     context = {"scope": scope, "pupil": pupil, "row": row, "has_estimates": bool(estimates)}
     if row is not None:
+        context["elements"] = attainment8_pupils.element_scores(row, estimates.band_for(row[0].ks2_mean))
         context["slots"] = attainment8_pupils.slots(row[1], graded[pupil.pk])
         counted = {slot.subject for slot in context["slots"]}
         context["uncounted"] = [
@@ -84,36 +85,36 @@ def pupil_slots(request, pk):
 
 
 def _cards(cohort):
-    """The headline cards: everyone, and the disadvantaged split with its gap (as in the split's table)."""
+    """The headline cards: everyone, the disadvantaged split with its gap (as in the split's table), and
+    everyone's Progress 8 in each element."""
     everyone = cohort[0][1][0]
     _title, groups, gap = next(split for split in cohort if split[0] == "Disadvantaged")
     by_key = {group.key: group for group in groups}
-    return {"all": everyone, "disadvantaged": by_key.get(True), "others": by_key.get(False), "gap": gap}
+    elements = [
+        (getattr(everyone, name), label)
+        for name, label in zip(
+            attainment8_pupils.ELEMENT_P8_FIELDS, ("English", "maths", "EBacc", "open"), strict=True
+        )
+    ]
+    return {
+        "all": everyone,
+        "disadvantaged": by_key.get(True),
+        "others": by_key.get(False),
+        "gap": gap,
+        "elements": elements,
+    }
 
 
 @login_required
 def progress_estimates(request):
     permissions.require(permissions.can_edit_progress_estimates(request.user))
     school = permissions.school_for(request.user)
-    current = list(ProgressEstimate.objects.filter(school=school))
-    text = "\n".join(f"{row.ks2_from},{row.estimated_a8}" for row in current)
-    form = EstimatesForm(request.POST or None, initial={"table": text})
+    current = services.progress_estimates_current(school)
+    form = EstimatesForm(request.POST or None, initial={"table": "\n".join(services.estimate_lines(current))})
     if request.method == "POST" and form.is_valid():
-        ProgressEstimate.objects.filter(school=school).delete()
-        ProgressEstimate.objects.bulk_create(
-            ProgressEstimate(school=school, ks2_from=start, estimated_a8=estimate)
-            for start, estimate in form.cleaned_data["table"]
-        )
-        audit.record(
-            action="tracking.progress_estimates.changed",
-            obj=school,
-            by=request.user,
-            before={"rows": text.splitlines()},
-            after={"rows": [f"{a},{b}" for a, b in form.cleaned_data["table"]]},
-            via="progress estimates",
-            school=school,
-        )
-        messages.success(request, f"Saved {len(form.cleaned_data['table'])} estimate bands.")
+        rows = form.cleaned_data["table"]
+        services.progress_estimates_replace(school=school, rows=rows, by=request.user)
+        messages.success(request, f"Saved {len(rows)} estimate bands.")
         return redirect("progress_estimates")
     return render(
         request, "tracking/dashboards/estimates.html", {"form": form, "rows": current, "school": school}

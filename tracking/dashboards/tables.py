@@ -290,6 +290,11 @@ class Attainment8Table(tables.Table):
     attainment8 = tables.Column(verbose_name="Attainment 8", attrs=NUM)
     estimate = tables.Column(verbose_name="Estimate", attrs=NUM, default="–")
     progress8 = tables.Column(verbose_name="Progress 8", attrs=NUM, default="–")
+    # Each element's Progress 8: in the downloads (and the cohort tables, the slot page), not this wide table.
+    english_p8 = tables.Column(verbose_name="English P8", attrs=NUM, default="–", visible=False)
+    maths_p8 = tables.Column(verbose_name="Maths P8", attrs=NUM, default="–", visible=False)
+    ebacc_p8 = tables.Column(verbose_name="EBacc P8", attrs=NUM, default="–", visible=False)
+    open_p8 = tables.Column(verbose_name="Open P8", attrs=NUM, default="–", visible=False)
 
     class Meta:
         attrs = {"class": "table table-compact"}
@@ -359,6 +364,8 @@ class Attainment8Table(tables.Table):
 
     def value_progress8(self, value):
         return value
+
+    value_english_p8 = value_maths_p8 = value_ebacc_p8 = value_open_p8 = value_progress8
 
 
 class GroupPupilsTable(tables.Table):
@@ -546,6 +553,10 @@ class CohortA8Table(tables.Table):
     a8 = tables.Column(verbose_name="Average Attainment 8", attrs=NUM, default="–")
     with_p8 = tables.Column(verbose_name="Pupils with a Progress 8", attrs=NUM, default="")
     p8 = tables.Column(verbose_name="Average Progress 8", attrs=NUM, default="–")
+    english_p8 = tables.Column(verbose_name="English P8", attrs=NUM, default="–")
+    maths_p8 = tables.Column(verbose_name="Maths P8", attrs=NUM, default="–")
+    ebacc_p8 = tables.Column(verbose_name="EBacc P8", attrs=NUM, default="–")
+    open_p8 = tables.Column(verbose_name="Open P8", attrs=NUM, default="–")
 
     class Meta:
         attrs = {"class": "table table-compact dashboard-table"}
@@ -565,7 +576,10 @@ class CohortA8Table(tables.Table):
         return f"{value:+.2f}" if record.is_gap else value
 
     def render_p8(self, record, value):
-        return f"{value:+.2f}" if record.is_gap else value
+        # Two places, as the DfE reports Progress 8; a gap with its sign.
+        return f"{value:+.2f}" if record.is_gap else f"{value:.2f}"
+
+    render_english_p8 = render_maths_p8 = render_ebacc_p8 = render_open_p8 = render_p8
 
     def value_label(self, value):
         return value
@@ -575,6 +589,8 @@ class CohortA8Table(tables.Table):
 
     def value_p8(self, value):
         return value
+
+    value_english_p8 = value_maths_p8 = value_ebacc_p8 = value_open_p8 = value_p8
 
 
 def values(table):

@@ -1,5 +1,6 @@
 """Attainment 8 / Progress 8 against worked cases built from the DfE rules in the reference."""
 
+import csv
 import io
 import json
 import re
@@ -417,3 +418,244 @@ def test_a_pupils_slots_are_404_for_those_without_the_attainment8_page(cohort, l
 def test_another_schools_pupil_has_no_slot_breakdown(cohort, other_world, login):
     client = login(cohort.slt.user)
     assert client.get(f"/dashboard/attainment8/pupils/{other_world.child.pk}/").status_code == 404
+
+
+# -- Element Progress 8 -----------------------------------------------------------------------------
+
+
+def test_element_progress8_is_per_slot_and_weights_up_to_progress8():
+    """The reference's pupil (English 12, maths 12, EBacc 18, open 19; P8 1.28 against 48.2) against
+    element estimates adding up to 48.2: each element's difference over its slots (2, 2, 3, 3)."""
+    b = score(
+        ("English Language", "english_language", "6"),
+        ("English Literature", "english_literature", "5"),
+        ("Maths", "maths", "6"),
+        ("Combined Science", "combined_science", "6-6"),
+        ("History", "history", "6"),
+        ("Geography", "geography", "5"),
+        ("Art", "other", "8"),
+        ("Sport Studies", "other", 6.0),
+    )
+    estimates = {"english": 10.0, "maths": 10.4, "ebacc": 13.8, "open": 14.0}
+    got = {element: b.element_progress8(element, estimate) for element, estimate in estimates.items()}
+    assert got == {"english": 1.0, "maths": 0.8, "ebacc": 1.4, "open": 1.67}
+    weighted = (2 * got["english"] + 2 * got["maths"] + 3 * got["ebacc"] + 3 * got["open"]) / 10
+    assert round(weighted, 2) == b.progress8(48.2) == 1.28
+    assert b.element_progress8("open", None) is None
+
+
+def test_a_progress_score_that_rounds_to_nothing_reads_zero_not_minus_zero():
+    b = score(("Maths", "maths", "5"))
+    assert str(b.progress8(10.04)) == "0.0"
+    assert str(b.element_progress8("maths", 10.004)) == "0.0"
+
+
+def test_a_lone_english_still_divides_its_element_by_two_slots():
+    b = score(("English Literature", "english_literature", "7"), ("Maths", "maths", "4"))
+    assert b.english == 7.0
+    assert b.element_progress8("english", 9.0) == -1.0  # (7 - 9) / 2: the empty second slot counts
+    assert b.element_progress8("maths", 9.0) == -0.5
+
+
+@pytest.mark.django_db
+def test_cohort_element_progress8_has_the_splits_and_gaps(cohort):
+    """Estimates English 6, maths 8, EBacc 8, open 8: Ada English (3 - 6) / 2, maths (14 - 8) / 2; Ben
+    English 0, maths 2; Cy (no English) -3, maths 1; nobody has an EBacc or open subject, (0 - 8) / 3."""
+    from tracking.dashboards import attainment8_pupils
+    from tracking.models import AssessmentPoint, EstimateTable, GradeEntry, ProgressEstimate
+
+    w = cohort
+    ProgressEstimate.objects.filter(school=w.school).update(
+        estimated_english=6, estimated_maths=8, estimated_ebacc=8, estimated_open=8
+    )
+    points = list(AssessmentPoint.objects.filter(pk=w.point.pk).select_related("year_group"))
+    rows = attainment8_pupils.attainment8_rows(
+        GradeEntry.objects.filter(school=w.school), points, w.school, EstimateTable(w.school)
+    )
+    by_pupil = {row[0].pk: row[4] for row in rows}
+    assert by_pupil[w.child.pk] == attainment8_pupils.ElementP8(-1.5, 3.0, -2.67, -2.67)
+    assert by_pupil[w.other_child.pk] == attainment8_pupils.ElementP8(-3.0, 1.0, -2.67, -2.67)
+
+    splits = {title: (groups, gap) for title, groups, gap in attainment8_pupils.cohort_a8(rows)}
+    (everyone,), _gap = splits["All pupils"]
+    assert (everyone.english_p8, everyone.maths_p8, everyone.ebacc_p8, everyone.open_p8) == (
+        -1.5,
+        2.0,
+        -2.67,
+        -2.67,
+    )
+    groups, gap = splits["Disadvantaged"]
+    assert [(g.label, g.english_p8, g.maths_p8) for g in groups] == [
+        ("Disadvantaged", -1.5, 3.0),
+        ("Others", -1.5, 1.5),
+    ]
+    assert (gap.english_p8, gap.maths_p8, gap.ebacc_p8, gap.open_p8) == (0.0, 1.5, 0.0, 0.0)
+
+
+@pytest.mark.django_db
+def test_without_element_estimates_there_is_no_element_progress8(cohort):
+    from tracking.dashboards import attainment8_pupils
+    from tracking.models import AssessmentPoint, EstimateTable, GradeEntry
+
+    w = cohort  # its table has an A8 estimate only
+    points = list(AssessmentPoint.objects.filter(pk=w.point.pk).select_related("year_group"))
+    rows = attainment8_pupils.attainment8_rows(
+        GradeEntry.objects.filter(school=w.school), points, w.school, EstimateTable(w.school)
+    )
+    assert all(row[3] is not None and row[4] == attainment8_pupils.NO_ELEMENT_P8 for row in rows)
+    (everyone,), _gap = attainment8_pupils.cohort_a8(rows)[0][1:]
+    assert (everyone.p8, everyone.english_p8, everyone.open_p8) == (-1.5, None, None)
+
+
+@pytest.mark.django_db
+def test_the_page_its_downloads_its_print_and_the_slot_page_show_element_progress8(cohort, login):
+    from openpyxl import load_workbook
+
+    from tests.pdftext import pdf_text
+    from tracking.models import ProgressEstimate
+
+    w = cohort
+    ProgressEstimate.objects.filter(school=w.school).update(
+        estimated_english=6, estimated_maths=8, estimated_ebacc=8, estimated_open=8
+    )
+    client = login(w.slt.user)
+    url = f"/dashboard/attainment8/?term={w.term.pk}"
+    page = client.get(url).content.decode()
+    cards = re.findall(
+        r'<p class="card-figure">([^<]+)</p><p class="card-caption">Average Progress 8 in (\w+)', page
+    )
+    assert cards == [("-1.50", "English"), ("2.00", "maths"), ("-2.67", "EBacc"), ("-2.67", "open")]
+    assert ">English P8</th>" in page and ">Open P8</th>" in page
+    # The disadvantaged split's gap row: A8 +3.00, P8 +0.30, then English +0.00 and maths +1.50.
+    gap_row = re.search(r'<tr class="is-gap[^"]*">(.*?)</tr>', page, re.S).group(1)
+    assert re.findall(r'<td class="num">([^<]*)</td>', gap_row)[-4:] == ["+0.00", "+1.50", "+0.00", "+0.00"]
+
+    rows = list(csv.reader(io.StringIO(client.get(url + "&export=csv").content.decode("utf-8-sig"))))
+    header = rows[0]
+    assert header[-4:] == ["English P8", "Maths P8", "EBacc P8", "Open P8"]
+    ada = next(r for r in rows[1:] if r[0] == w.child.sorted_name)
+    assert ada[-4:] == ["-1.5", "3.0", "-2.67", "-2.67"]
+
+    book = load_workbook(io.BytesIO(client.get(url + "&export=xlsx").content))
+    sheet = [[c.value for c in row] for row in book["A8 Disadvantaged"].iter_rows()]
+    assert sheet[0][-4:] == ["English P8", "Maths P8", "EBacc P8", "Open P8"]
+    assert sheet[-1][-4:] == [0.0, 1.5, 0.0, 0.0]
+
+    text = pdf_text(client.get(url + "&print=pdf").content)
+    assert "English P8" in text and "-2.67" in text
+
+    slots = client.get(f"/dashboard/attainment8/pupils/{w.child.pk}/?term={w.term.pk}").content.decode()
+    cells = re.findall(
+        r'<tr><th scope="row">(\w+)</th><td class="num">(\d)</td><td class="num">([^<]+)</td>'
+        r'<td class="num">([^<]+)</td><td class="num">([^<]+)</td></tr>',
+        slots,
+    )
+    assert cells == [
+        ("English", "2", "3.0", "6.0", "-1.5"),
+        ("Maths", "2", "14.0", "8.0", "3.0"),
+        ("EBacc", "3", "0.0", "8.0", "-2.67"),
+        ("Open", "3", "0.0", "8.0", "-2.67"),
+    ]
+
+
+# -- The estimates editor ---------------------------------------------------------------------------
+
+
+def _estimates(school):
+    from tracking.models import ProgressEstimate
+
+    return list(
+        ProgressEstimate.objects.filter(school=school).values_list(
+            "ks2_from",
+            "estimated_a8",
+            "estimated_english",
+            "estimated_maths",
+            "estimated_ebacc",
+            "estimated_open",
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_the_editor_takes_the_old_two_column_lines_and_lines_with_element_estimates(world, login):
+    from decimal import Decimal as D
+
+    from tracking.models import AuditEvent
+
+    client = login(world.data_manager.user)
+    table = "95,38.5\n105\t50.1\t10.5\t9.9\t15.2\t14.5\n100,44,9.5,,13,"
+    response = client.post("/dashboard/progress-estimates/", {"table": table})
+    assert response.status_code == 302
+    assert _estimates(world.school) == [
+        (D("95.0"), D("38.50"), None, None, None, None),
+        (D("100.0"), D("44.00"), D("9.50"), None, D("13.00"), None),
+        (D("105.0"), D("50.10"), D("10.50"), D("9.90"), D("15.20"), D("14.50")),
+    ]
+    event = AuditEvent.objects.get(action="tracking.progress_estimates.changed")
+    assert event.before == {"rows": []}
+    assert event.after["rows"] == [
+        "95.0,38.50,,,,",
+        "100.0,44.00,9.50,,13.00,",
+        "105.0,50.10,10.50,9.90,15.20,14.50",
+    ]
+    # The editor shows the table back with its element columns, ready to edit and save again.
+    page = client.get("/dashboard/progress-estimates/").content.decode()
+    assert "100.0,44.00,9.50,,13.00,\n105.0,50.10,10.50,9.90,15.20,14.50</textarea>" in page
+    client.post("/dashboard/progress-estimates/", {"table": "95,38.5"})
+    assert _estimates(world.school) == [(D("95.0"), D("38.50"), None, None, None, None)]
+    second = AuditEvent.objects.filter(action="tracking.progress_estimates.changed").latest("pk")
+    assert second.before == event.after and second.after == {"rows": ["95.0,38.50"]}
+
+
+@pytest.mark.django_db
+def test_the_editor_names_every_bad_line_and_saves_nothing(world, login):
+    from tracking.models import AuditEvent
+
+    client = login(world.data_manager.user)
+    client.post("/dashboard/progress-estimates/", {"table": "90,30\n100,44"})
+    before = _estimates(world.school)
+    table = "\n".join(
+        [
+            "95,38.5,8,8,11,11",  # 1: good
+            "96,39,8,8,11",  # 2: five values
+            "97,40,8,19,11,11",  # 3: maths beyond 18
+            "98,41,x,8,11,11",  # 4: English not a number
+            "99,NaN",  # 5: not a number
+            "",  # 6: blank lines are skipped
+            "101,Infinity,1,1,1,1",  # 7
+            "102,45,8,8,28,11",  # 8: EBacc beyond 27
+            "95,38,8,8,11,11",  # 9: band listed twice
+        ]
+    )
+    response = client.post("/dashboard/progress-estimates/", {"table": table})
+    assert response.status_code == 200
+    page = response.content.decode()
+    problems = re.findall(r"line (\d+):", page)
+    assert sorted(set(problems), key=int) == ["2", "3", "4", "5", "7", "8", "9"]
+    assert "line 2: &#x27;96,39,8,8,11&#x27; has 5 values" in page
+    assert "the maths estimate &#x27;19&#x27;, which is not a number from 0 to 18" in page
+    assert "the English estimate &#x27;x&#x27;" in page
+    assert "the EBacc estimate &#x27;28&#x27;, which is not a number from 0 to 27" in page
+    assert "line 9: the band from 95.0 is listed twice" in page
+    assert _estimates(world.school) == before
+    assert AuditEvent.objects.filter(action="tracking.progress_estimates.changed").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_failed_audit_leaves_the_old_table_in_place(world, login, monkeypatch):
+    """The replacement and its audit row are one transaction: no table without its audit."""
+    from tracking.dashboards import services
+
+    client = login(world.data_manager.user)
+    client.post("/dashboard/progress-estimates/", {"table": "90,30"})
+    before = _estimates(world.school)
+
+    def broken(**kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(services.audit, "record", broken)
+    with pytest.raises(RuntimeError):
+        services.progress_estimates_replace(
+            school=world.school, rows=[(100, 44, None, None, None, None)], by=world.data_manager.user
+        )
+    assert _estimates(world.school) == before

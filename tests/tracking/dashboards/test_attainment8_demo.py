@@ -36,9 +36,9 @@ def _rows(school):
 
 def test_the_illustrative_table_rises_from_about_20_at_95_to_about_70_at_118():
     bands = illustrative_bands()
-    estimates = [estimate for _start, estimate in bands]
+    estimates = [row[1] for row in bands]
     assert estimates == sorted(estimates) and len(set(estimates)) == len(estimates)
-    table = dict(bands)
+    table = {row[0]: row[1] for row in bands}
     assert 17 <= table[95] <= 23 and 65 <= table[118] <= 72
     assert bands[0][0] == 80 and bands[-1][0] == 120
 
@@ -48,13 +48,17 @@ def test_each_demo_school_seeds_its_estimates(built):
         assert ProgressEstimate.objects.filter(school=school).count() == len(illustrative_bands())
 
 
-def test_every_demo_pupil_with_ks2_data_has_a_progress8_and_no_one_else_does(built):
+def test_every_demo_pupil_with_ks2_data_has_a_progress8_and_element_progress8_and_no_one_else_does(built):
     for school in (built.school, built.hillside.school):
         _term, rows = _rows(school)
         assert rows
-        for pupil, _breakdown, estimate, p8 in rows:
+        for pupil, _breakdown, estimate, p8, elements in rows:
             assert (p8 is not None) == (pupil.ks2_mean is not None), pupil
             assert (estimate is not None) == (pupil.ks2_mean is not None), pupil
+            # The demo's table has element estimates: every element has a Progress 8 too.
+            assert all(
+                (value is not None) == (pupil.ks2_mean is not None) for value in vars(elements).values()
+            )
 
 
 def test_the_demo_cohort_progress8_centres_near_zero_with_a_spread(built):
@@ -63,7 +67,7 @@ def test_the_demo_cohort_progress8_centres_near_zero_with_a_spread(built):
         mine = [row for row in rows if row[0].year == year]
         (everyone,), _gap = attainment8_pupils.cohort_a8(mine)[0][1:]
         assert -0.5 <= everyone.p8 <= 0.5, everyone
-        p8s = [p8 for *_rest, p8 in mine if p8 is not None]
+        p8s = [row[3] for row in mine if row[3] is not None]
         assert min(p8s) < -1 and max(p8s) > 1  # a spread, not a block of zeros
 
 
@@ -72,7 +76,7 @@ def test_slt_sees_the_demo_progress8_labelled_as_illustrative(built, client):
     page = client.get("/dashboard/attainment8/").content.decode()
     _term, rows = _rows(built.school)
     everyone = attainment8_pupils.cohort_a8(rows)[0][1][0]
-    assert f'<p class="card-figure">{everyone.p8}</p><p class="card-caption">Average Progress 8' in page
+    assert f'<p class="card-figure">{everyone.p8:.2f}</p><p class="card-caption">Average Progress 8' in page
     assert "made-up demo figures, not the DfE's published table" in page
 
 

@@ -6,7 +6,7 @@ import pytest
 from tests import factories as f
 from tracking import standing
 from tracking.dashboards import attainment8_pupils
-from tracking.dashboards.attainment8 import A8Error, attainment8, entries_for
+from tracking.dashboards.attainment8 import ELEMENTS, A8Error, attainment8, entries_for
 from tracking.models import AssessmentPoint, Category, EstimateTable, GradeEntry, ProgressEstimate
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,7 @@ def _reference_a8(points, school, estimates):
     for pupil, scored in by_pupil.items():
         breakdown = attainment8(scored)
         estimate = estimates.estimate_for(pupil.ks2_mean)
+        band = estimates.band_for(pupil.ks2_mean)
         out[pupil.pk] = (
             breakdown.attainment8,
             breakdown.english,
@@ -58,6 +59,9 @@ def _reference_a8(points, school, estimates):
             breakdown.english_double_weighted,
             estimate,
             breakdown.progress8(estimate),
+            tuple(
+                breakdown.element_progress8(element, band and getattr(band, element)) for element in ELEMENTS
+            ),
         )
     return out
 
@@ -83,6 +87,8 @@ def test_attainment8_rows_match_the_grades_judged_one_by_one(world):
         school=school, name="Sport", code="SP", category=Category.OTHER, qualification="btec"
     )
     younger = f.PupilFactory(school=school, year_group=y10, ks2_reading=None, ks2_maths=None)
+    w.other_child.ks2_reading = w.other_child.ks2_maths = 100
+    w.other_child.save()
     left = f.PupilFactory(school=school, year_group=w.y11, is_active=False)
     g = lambda code: f.grade(school, code)  # noqa: E731
     plan = [
@@ -110,7 +116,15 @@ def test_attainment8_rows_match_the_grades_judged_one_by_one(world):
             predicted=g(predicted) if predicted else None,
         )
     ProgressEstimate.objects.create(school=school, ks2_from=80, estimated_a8=30)
-    ProgressEstimate.objects.create(school=school, ks2_from=105, estimated_a8=44.5)
+    ProgressEstimate.objects.create(
+        school=school,
+        ks2_from=105,
+        estimated_a8=44.5,
+        estimated_english=9.5,
+        estimated_maths=9,
+        estimated_ebacc=13,
+        estimated_open=13,
+    )
     estimates = EstimateTable(school)
     points = list(
         AssessmentPoint.objects.filter(pk__in=[spring.pk, y10_point.pk]).select_related("year_group")
@@ -129,13 +143,20 @@ def test_attainment8_rows_match_the_grades_judged_one_by_one(world):
             b.english_double_weighted,
             estimate,
             p8,
+            (elements.english, elements.maths, elements.ebacc, elements.open),
         )
-        for pupil, b, estimate, p8 in rows
+        for pupil, b, estimate, p8, elements in rows
     }
     assert got == _reference_a8(points, school, estimates)
     # Ada: maths 7+ then 6- at spring (6 x 2), English 5 double weighted (language's 4 goes to the open
     # element), EBacc 6 + 6 (combined science twice) + 0 (history U), open 8 (art) + 4.
     assert got[w.child.pk][:5] == (46.0, 10.0, 12.0, 12.0, 12.0)
+    # Her band (KS2 105) has element estimates: each element's P8 is per slot, (10 - 9.5) / 2 for English,
+    # (12 - 9) / 2 for maths, (12 - 13) / 3 for EBacc and open; together the P8 of (46 - 44.5) / 10.
+    assert got[w.child.pk][6:] == (44.5, 0.15, (0.25, 1.5, -0.33, -0.33))
+    # Cy's band (KS2 100) has only an A8 estimate: a Progress 8 but none by element; no KS2, neither.
+    assert got[w.other_child.pk][7] is not None and got[w.other_child.pk][8] == (None,) * 4
+    assert got[younger.pk][6:] == (None, None, (None,) * 4)
     assert left.pk not in got and set(got) == {w.child.pk, w.classmate.pk, w.other_child.pk, younger.pk}
     assert [row[0].pk for row in rows][0] == younger.pk  # Year 10 first, then by name
     assert attainment8_pupils.cohort_a8(rows)[0][1][0].pupils == 4
