@@ -18,6 +18,11 @@ STANDING_ORDER = {
 }
 
 
+def standing_order(result):
+    """A sort key for a Standing: by standing, then by how far from the grade expected now."""
+    return (STANDING_ORDER[result.status], result.diff or 0)
+
+
 @dataclass(frozen=True)
 class PupilStanding:
     """One row of the group's pupil table (tables.GroupPupilsTable)."""
@@ -48,7 +53,7 @@ class PupilStanding:
 
     @property
     def standing_order(self):
-        return (STANDING_ORDER[self.result.status], self.result.diff or 0)
+        return standing_order(self.result)
 
 
 def group_pupils(entries, school):

@@ -10,10 +10,15 @@ from django_tables2 import RequestConfig
 
 from tracking import permissions, standing
 from tracking.dashboards import concerns, queries, tutor, year_lists
-from tracking.dashboards.tables import RecommendedTable, TransitionSubjectTable, YearListTable
+from tracking.dashboards.tables import (
+    FormSubjectsTable,
+    RecommendedTable,
+    TransitionSubjectTable,
+    TutorGridTable,
+    YearListTable,
+)
 from tracking.dashboards.views import pdf_response
 from tracking.lib import exports
-from tracking.templatetags.uplift import standing_html
 
 
 def _int(value):
@@ -304,22 +309,6 @@ def _tutor_grid(school, subjects, rows):
     return headers, table
 
 
-def _tutor_cell(result, effort, school):
-    """One pupil's cell in one subject of the tutor's grid: grade, standing badge and effort (a form has
-    hundreds of cells; written here rather than through a template tag each)."""
-    if not result:
-        return NO_CELL
-    return format_html(
-        '<td><span class="grade-code">{}</span> {}{}</td>',
-        result.grade or "–",
-        standing_html(result, school),
-        format_html('<span class="effort">effort {}</span>', effort) if effort else "",
-    )
-
-
-NO_CELL = format_html('<td><span class="muted">{}</span></td>', "–")
-
-
 @login_required
 def tutor_view(request, pk):
     """A form's standing in every subject, its attendance and who needs a conversation."""
@@ -341,20 +330,24 @@ def tutor_view(request, pk):
             headers, table = _tutor_grid(form.school, subjects, rows)
             name = f"form {form.name} {point.name}"
             return exports.download(fmt, headers, table, name=name, sheet=form.name)
-        for row in rows:
-            row.cells_html = [
-                _tutor_cell(result, effort, form.school) for _subject, result, effort in row.cells
-            ]
+        printing = request.GET.get("print") == "pdf"
+        labels = {s: standing.label(s, form.school) for s in standing.STATUSES}
+        grid = TutorGridTable(rows, subjects=subjects, school=form.school, orderable=not printing)
+        by_subject = FormSubjectsTable(per_subject, on_label=labels[standing.ON], orderable=not printing)
+        for table in (grid, by_subject):
+            RequestConfig(request, paginate=False).configure(table)
         context.update(
+            grid=grid,
+            by_subject=by_subject,
             subjects=subjects,
             rows=rows,
             per_subject=per_subject,
             conversations=[r for r in rows if r.reasons],
             attendance=round(sum(known) / len(known), 1) if known else None,
             attendance_below=year_lists.RULES.attendance_below,
-            labels={s: standing.label(s, form.school) for s in standing.STATUSES},
+            labels=labels,
         )
-        if request.GET.get("print") == "pdf":
+        if printing:
             name = f"form {form.name} {point.name}"
             return pdf_response(request, "tracking/dashboards/tutor_pdf.html", context, name)
     return render(request, "tracking/dashboards/tutor.html", context)

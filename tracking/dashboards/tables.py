@@ -18,10 +18,11 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.text import slugify
 
 from tracking import standing
+from tracking.dashboards.group_pupils import standing_order
 from tracking.lib import exports
 from tracking.lib.links import url_for_pk
 from tracking.templatetags.dashboard_bars import bar_svg
-from tracking.templatetags.uplift import standing_html
+from tracking.templatetags.uplift import percent, standing_html
 
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
 
@@ -542,6 +543,96 @@ class RecommendedTable(tables.Table):
             "effort_concern": partial(_count_html, "effort_concern"),
             "attendance": lambda record: attendance_html(record, self.under),
             "reasons": lambda record: "; ".join(html.escape(str(r)) for r in record.reasons) or "–",
+        }
+
+
+NO_TUTOR_CELL = '<span class="muted">–</span>'
+
+
+def tutor_cell_html(result, effort, school):
+    """One pupil's cell in one subject of the tutor's grid: grade, standing badge and effort."""
+    if not result:
+        return NO_TUTOR_CELL
+    effort_html = f'<span class="effort">effort {int(effort)}</span>' if effort else ""
+    grade = html.escape(str(result.grade or "–"))
+    return f'<span class="grade-code">{grade}</span> {standing_html(result, school)}{effort_html}'
+
+
+class TutorGridTable(tables.Table):
+    """A form's pupils by subject (rows: tutor.Row): in each subject the grade, the standing badge and the
+    effort. A subject's column sorts by standing, furthest behind first; the pupils by name or attendance.
+    A form is some thirty pupils: every one on the page."""
+
+    name = Column(verbose_name="Pupil", accessor="pupil__sorted_name", order_by=("pupil__sorted_name",))
+    attendance = Column(
+        verbose_name="Attendance", accessor="pupil__attendance", attrs=NUM, order_by=("pupil__attendance",)
+    )
+
+    class Meta:
+        attrs = {"class": "table table-compact tutor-grid"}
+        empty_text = "No pupils in the form."
+        orderable = True
+
+    def __init__(self, data, *, subjects, school, **kwargs):
+        for row in data:
+            row.order = {
+                f"s{subject.pk}": None if result is None else standing_order(result)
+                for subject, result, _effort in row.cells
+            }
+        columns = [
+            (
+                f"s{subject.pk}",
+                Column(
+                    verbose_name=format_html('<abbr title="{}">{}</abbr>', subject.name, subject.code),
+                    accessor=f"order__s{subject.pk}",
+                    order_by=(f"order__s{subject.pk}", "pupil__sorted_name"),
+                    empty_values=(),
+                ),
+            )
+            for subject in subjects
+        ]
+        super().__init__(data, prefix="g-", extra_columns=columns, **kwargs)
+        self.anchor, self.school, self.subjects = "grid-heading", school, subjects
+
+    def cell_html(self):
+        cells = {
+            "name": _listed_name_html,
+            "attendance": lambda record: html.escape(percent(record.pupil.attendance)),
+        }
+        for index, subject in enumerate(self.subjects):
+            cells[f"s{subject.pk}"] = lambda record, index=index: tutor_cell_html(
+                *record.cells[index][1:], self.school
+            )
+        return cells
+
+
+class FormSubjectsTable(tables.Table):
+    """The form in each subject (rows: tutor.form_grid's per-subject summary)."""
+
+    subject = Column(verbose_name="Subject", accessor="subject__name")
+    judged = Column(verbose_name="Judged", attrs=NUM)
+    on_or_above = Column(attrs=NUM, order_by=("pct", "on_or_above"))
+    below = Column(verbose_name="Below", attrs=NUM)
+
+    class Meta:
+        attrs = {"class": "table table-compact"}
+        empty_text = "No grades yet."
+        orderable = True
+
+    def __init__(self, data, *, on_label, **kwargs):
+        super().__init__(data, prefix="p-", **kwargs)
+        self.anchor = "subjects-heading"
+        self.columns["on_or_above"].column.verbose_name = f"{on_label} or above"
+
+    def cell_html(self):
+        return {
+            "subject": lambda record: html.escape(record["subject"].name),
+            "judged": lambda record: str(int(record["judged"])),
+            "on_or_above": lambda record: (
+                f"{int(record['on_or_above'])}"
+                + ("" if record["pct"] is None else f" ({int(record['pct'])}%)")
+            ),
+            "below": lambda record: str(int(record["below"])),
         }
 
 

@@ -331,6 +331,25 @@ def test_the_tutor_sees_the_form_grid_and_who_to_talk_to_and_why(reviewed, login
     assert talk[w.classmate.pk] == ["Concern slip not yet discussed (English Language)"]
 
 
+def test_the_tutors_grid_sorts_by_a_subjects_standing_and_by_attendance(reviewed, login):
+    w = reviewed
+    client = login(w.tutor.user)
+    url = f"/dashboard/forms/{w.form.pk}/"
+
+    def pupils(query):
+        grid = client.get(f"{url}?{query}").context["grid"]
+        return [row.record.pupil.pk for row in grid.rows]
+
+    # 11A is Ada (well below everywhere) and Ben (above everywhere); by name Ash (Ben) comes first.
+    assert pupils("") == [w.classmate.pk, w.child.pk]
+    assert pupils(f"g-sort=s{w.maths.pk}") == [w.child.pk, w.classmate.pk]  # furthest behind first
+    assert pupils(f"g-sort=-s{w.maths.pk}") == [w.classmate.pk, w.child.pk]
+    assert pupils("g-sort=attendance") == [w.child.pk, w.classmate.pk]  # 84.5% before 98.0%
+    page = client.get(url).content.decode()
+    assert f"g-sort=s{w.maths.pk}#grid-heading" in page and "p-sort=judged#subjects-heading" in page
+    assert f'<abbr title="Mathematics">{w.maths.code}</abbr>' in page
+
+
 def test_only_the_forms_own_people_open_the_tutor_view(reviewed, other_world, login):
     w = reviewed
     url = f"/dashboard/forms/{w.form.pk}/"
