@@ -19,6 +19,7 @@ from tracking.dashboards.tables import (
 )
 from tracking.dashboards.views import pdf_response
 from tracking.lib import exports
+from tracking.lib.percentages import percent_value
 
 
 def _int(value):
@@ -94,7 +95,7 @@ def _export(fmt, point, lists):
                     row.good_effort,
                     row.effort_concern,
                     None if row.avg_effort is None else round(float(row.avg_effort), 1),
-                    None if row.pupil.attendance is None else float(row.pupil.attendance),
+                    percent_value(row.pupil.attendance),
                     "Y" if row.attendance_low else "",
                 ]
             )
@@ -250,7 +251,7 @@ def _transition_sheets(c):
     recommended = [
         [
             r.pupil.sorted_name, r.pupil.upn, str(r.pupil.form or ""), r.below, r.effort_concern,
-            _blank(r.pupil.attendance), "; ".join(r.reasons),
+            _blank(percent_value(r.pupil.attendance)), "; ".join(r.reasons),
         ]
         for r in c["recommended"]
     ]  # fmt: skip
@@ -298,7 +299,7 @@ def _tutor_grid(school, subjects, rows):
     headers.append("Needs a conversation because")
     table = []
     for row in rows:
-        line = [row.pupil.sorted_name, row.pupil.upn, row.pupil.attendance]
+        line = [row.pupil.sorted_name, row.pupil.upn, percent_value(row.pupil.attendance)]
         for _subject, result, effort in row.cells:
             if result:
                 line += [str(result.grade or ""), standing.label(result.status, school), effort or ""]

@@ -7,7 +7,6 @@ own words for standings. Exports go through tracking.lib.exports, which neutrali
 import copy
 import html
 import inspect
-from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache, partial
 
 import django_tables2 as tables
@@ -19,7 +18,7 @@ from django.utils.text import slugify
 
 from tracking import standing
 from tracking.dashboards.group_pupils import standing_order
-from tracking.lib import exports
+from tracking.lib import exports, percentages
 from tracking.lib.links import url_for_pk
 from tracking.templatetags.dashboard_bars import bar_svg
 from tracking.templatetags.uplift import percent, standing_html
@@ -407,22 +406,16 @@ class GroupPupilsTable(tables.Table):
         return standing.label(value.status, self.school)
 
 
-ONE_PLACE = Decimal("0.1")
-
-
-@lru_cache(maxsize=4096)
-def one_place(value):
-    """`value|floatformat:1` as the templates wrote it (half up, always one place: "93.1", "90.0"), without
-    the filter's localisation work on every row (attendance figures repeat: each is worked out once)."""
-    return f"{Decimal(str(value)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP):f}"
+# Attendance figures repeat across a year's rows: each is formatted once (tracking.lib.percentages).
+_percent = lru_cache(maxsize=4096)(percentages.percent)
 
 
 def attendance_html(row, low):
     """A listed pupil's attendance cell's HTML: "93.1%", with `low` (HTML) after it when under the
     threshold (rows: year_lists.PupilCounts)."""
     if row.pupil.attendance is None:
-        return "–"
-    return f"{one_place(row.pupil.attendance)}%{low if row.attendance_low else ''}"
+        return percentages.UNKNOWN
+    return f"{_percent(row.pupil.attendance)}{low if row.attendance_low else ''}"
 
 
 LOW_ATTENDANCE = format_html(' <strong class="attendance-low">{}</strong>', "(low: check attendance)")

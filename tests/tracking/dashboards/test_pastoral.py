@@ -199,6 +199,22 @@ def test_a_pupil_named_like_a_formula_stays_text_in_the_year_leaders_downloads(r
     assert recommended == [written]
 
 
+def test_attendance_downloads_to_one_place_from_every_year_leaders_page(reviewed, login):
+    w = reviewed
+    Pupil.objects.filter(pk=w.child.pk).update(attendance=Decimal("84.50"))
+    client = login(w.hoy.user)
+    lists = _csv(client.get(f"/dashboard/year-lists/?point={w.point.pk}&export=csv"))
+    assert {r[10] for r in lists if r[2] == w.child.upn} == {"84.5"}
+    from openpyxl import load_workbook
+
+    book = load_workbook(
+        io.BytesIO(client.get(f"/dashboard/transition/?point={w.point.pk}&export=xlsx").content)
+    )
+    assert [row[5].value for row in book["Recommended for mentoring"].iter_rows(min_row=2)] == [84.5]
+    grid = _csv(login(w.tutor.user).get(f"/dashboard/forms/{w.form.pk}/?export=csv"))
+    assert {r[2] for r in grid if r[1] == w.child.upn} == {"84.5"}
+
+
 def test_a_teacher_lists_count_only_their_own_groups(reviewed, login):
     w = reviewed
     response = login(w.teacher.user).get("/dashboard/year-lists/")
