@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -10,24 +10,10 @@ urlpatterns = [
     path("pupils/<int:pupil_pk>/flag/", views.flag_create, name="flag_create"),
     path("rules/", views.rules, name="rules"),
     path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
+    # Each feature's pages, named in this app's namespace (interventions:plan_list, ...).
+    path("", include("interventions.plans.urls")),
+    path("", include("interventions.sessions.urls")),
+    path("", include("interventions.agreements.urls")),
+    path("", include("interventions.impact.urls")),
+    path("", include("interventions.sen.urls")),
 ]
-
-from .plans import urls as plan_urls  # noqa: E402
-
-urlpatterns += plan_urls.urlpatterns
-
-from .sessions import urls as session_urls  # noqa: E402
-
-urlpatterns += session_urls.urlpatterns
-
-from .agreements import urls as agreement_urls  # noqa: E402
-
-urlpatterns += agreement_urls.urlpatterns
-
-from .impact import urls as impact_urls  # noqa: E402
-
-urlpatterns += impact_urls.urlpatterns
-
-from .sen import urls as sen_urls  # noqa: E402
-
-urlpatterns += sen_urls.urlpatterns

@@ -1,7 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
-from .rag import urls as rag_urls
 
 app_name = "mentoring"
 urlpatterns = [
@@ -12,4 +11,5 @@ urlpatterns = [
     path("slips/", views.slips, name="slips"),
     path("slips/new/<int:pupil_id>/", views.slip_new, name="slip_new"),
     path("slips/<int:slip_id>/discussed/", views.slip_discussed, name="slip_discussed"),
-] + rag_urls.urlpatterns
+    path("", include("mentoring.rag.urls")),  # the RAG pages, named in this namespace
+]

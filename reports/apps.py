@@ -9,12 +9,12 @@ class ReportsConfig(AppConfig):
         from tracking.school import home, navigation
         from tracking.signals import demo_school_built
 
-        from . import demo, panels, permissions, tasks  # noqa: F401 - tasks: workers and seed_demo know them
+        from . import access, demo, panels, tasks  # noqa: F401 - tasks: workers and seed_demo know them
 
         navigation.register(
             "Report comments",
             "reports:comments",
-            permissions.can_write_comments,
+            access.can_write_comments,
             order=61,
             description="Comments for your form's or mentees' reports",
         )
@@ -23,7 +23,7 @@ class ReportsConfig(AppConfig):
         navigation.register(
             "Reports",
             "reports:run_list",
-            permissions.can_run_reports,
+            access.can_run_reports,
             order=60,
             description="Make, check and publish reports to families",
         )

@@ -6,8 +6,7 @@ import os
 
 from tracking.models import AssessmentPoint
 
-from . import data as report_data
-from . import services
+from . import data, services
 from .models import PupilReport, ReportComment
 
 log = logging.getLogger(__name__)
@@ -58,9 +57,7 @@ def add_demo_reports(sender, built, **kwargs):
             )
         run = services.run_create(
             school=built.school,
-            kind=report_data.kind_for(
-                point.year_group.number, end_of_year=not point.academic_year.is_current
-            ),
+            kind=data.kind_for(point.year_group.number, end_of_year=not point.academic_year.is_current),
             point=point,
             year_group=child.year_group,
             form=child.form,

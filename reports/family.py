@@ -15,7 +15,7 @@ from tracking import standing
 from tracking.models import GradeEntry, Target, TeachingGroup
 from tracking.targets.queries import curricular_targets_for
 
-from . import data as report_data
+from . import data
 from .models import PupilReport, ReportStatus
 
 # What a family can do, by standing: short, kind and practical.
@@ -67,13 +67,13 @@ def subjects_for(pupil):
         taught.setdefault(group.subject_id, group)
     entries = (
         GradeEntry.objects.filter(verified_q(), pupil=pupil, subject_id__in=taught)
-        .select_related("point__year_group", "point__half_term", *report_data._verified_related())
+        .select_related("point__year_group", "point__half_term", *data._verified_related())
         .order_by("subject_id", "-point__opens_on", "-point__sequence")
         .distinct()
     )
     latest = {}
     for entry in entries:
-        current, predicted, _, _ = report_data._family_grades(entry)
+        current, predicted, _, _ = data._family_grades(entry)
         if entry.subject_id not in latest and (current or predicted):
             latest[entry.subject_id] = entry
     targets = {
@@ -85,7 +85,7 @@ def subjects_for(pupil):
         entry = latest.get(subject_id)
         target = targets.get(subject_id)
         if entry is not None:
-            current, predicted, _, _ = report_data._family_grades(entry)
+            current, predicted, _, _ = data._family_grades(entry)
             result = book.judge(
                 entry.point,
                 current=current,
@@ -99,12 +99,12 @@ def subjects_for(pupil):
         lines.append(
             SubjectLine(
                 name=group.subject.name,
-                teacher=report_data._teachers(group),
+                teacher=data._teachers(group),
                 target=standing.counting_target(target),
                 entry=entry,
                 grade=result.grade,
                 result=result,
-                label=report_data._standing_words(result, school),
+                label=data._standing_words(result, school),
                 help=HELP.get(result.status, "") if result.grade is not None else "",
                 as_of=_as_of(entry.point) if entry else "",
             )
@@ -137,7 +137,7 @@ def support_this_week(pupil, today=None):
     """(this week's sessions and actions, everything planned from today)."""
     today = today or timezone.localdate()
     monday = today - timedelta(days=today.weekday())
-    planned = report_data._interventions(pupil, today)
+    planned = data._interventions(pupil, today)
     week_end = (monday + timedelta(days=7)).isoformat()
     return [item for item in planned if item["due"] < week_end], planned
 
@@ -155,9 +155,7 @@ def page(pupil, reports_qs):
         "this_week": this_week,
         "planned": planned,
         "reports": published_reports(reports_qs, pupil),
-        "glossary": report_data.glossary(
-            pupil.school, ["target", "expected", "current", "predicted", "standing"]
-        ),
+        "glossary": data.glossary(pupil.school, ["target", "expected", "current", "predicted", "standing"]),
         "end_year": standing.end_year(pupil.year_group.number),
     }
 

@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 
 from tracking import permissions
 
-from . import permissions as access
+from . import access
 
 
 def is_family(user):

@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from tracking import standing
-from tracking.lib import pdf as pdfs
-from tracking.lib import workers
+from tracking.lib import pdf, workers
 from tracking.school.theme import safe_colour, text_colour_on
 from tracking.templatetags.uplift import ICONS
 
@@ -59,8 +58,8 @@ def html(data):
 
 def render(data):
     """(pdf bytes, pages) for one report: A4, tagged (PDF/UA-1), fonts embedded."""
-    document = pdfs.document(html(data))
-    return pdfs.write(document), len(document.pages)
+    document = pdf.document(html(data))
+    return pdf.write(document), len(document.pages)
 
 
 def render_many(reports, *, processes=1):
@@ -76,12 +75,12 @@ def _render_or_failure(data):
         return None, None, exc
 
 
-def merge(pdfs):
+def merge(contents):
     """One print PDF of many stored report PDFs, in order (each keeps its own page numbers)."""
     from pypdf import PdfWriter  # noqa: PLC0415
 
     writer = PdfWriter()
-    for content in pdfs:
+    for content in contents:
         writer.append(BytesIO(content))
     out = BytesIO()
     writer.write(out)

@@ -21,8 +21,7 @@ from tracking.lib.queue import safe_enqueue
 from tracking.models import AcademicYear, AssessmentPoint, FormGroup, Pupil
 from tracking.school.queries import year_groups_in_use
 
-from . import data as report_data
-from . import pdf
+from . import data, pdf
 from .models import (
     Field,
     Kind,
@@ -142,7 +141,7 @@ def run_create(*, school, kind, point, year_group, form=None, by, replaces=None)
             point=point,
             year_group=year_group,
             form=form,
-            fields=report_data.layout_fields(school, kind),
+            fields=data.layout_fields(school, kind),
             version=version,
             replaces=replaces,
             created_by=by,
@@ -206,16 +205,17 @@ def _make(reports, processes=1):
     """Freeze each waiting report's data, lay out the PDFs (side by side with `processes` > 1) and keep
     each under its row's lock. The reports as kept."""
     frozen = [_freeze(report) for report in reports]
-    rendered = iter(pdf.render_many([data for data, error in frozen if error is None], processes=processes))
+    ready = [snapshot for snapshot, error in frozen if error is None]
+    rendered = iter(pdf.render_many(ready, processes=processes))
     kept = []
-    for report, (data, error) in zip(reports, frozen, strict=True):
+    for report, (snapshot, error) in zip(reports, frozen, strict=True):
         content = pages = None
         if error is None:
             content, pages, failure = next(rendered)
             if failure is not None:  # one pupil's failure is listed with its reason, never the batch's
                 log.error("report %s for pupil %s failed", report.pk, report.pupil_id, exc_info=failure)
                 error = _reason(failure)
-        kept.append(_keep(report, data, content, pages, error))
+        kept.append(_keep(report, snapshot, content, pages, error))
     return kept
 
 
@@ -224,7 +224,7 @@ def _freeze(report):
     run = report.run
     try:
         pupil = Pupil.objects.select_related("school", "year_group", "form").get(pk=report.pupil_id)
-        return report_data.build(pupil, run.point, kind=run.kind, fields=run.fields), None
+        return data.build(pupil, run.point, kind=run.kind, fields=run.fields), None
     except Exception as exc:  # one pupil's failure is listed with its reason, never the batch's
         log.exception("report %s for pupil %s failed", report.pk, report.pupil_id)
         return None, _reason(exc)

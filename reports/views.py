@@ -14,9 +14,7 @@ from tracking.lib import exports
 from tracking.lib.errors import DomainError
 from tracking.models import AssessmentPoint
 
-from . import data as report_data
-from . import family, pdf, services
-from . import permissions as access
+from . import access, data, family, pdf, services
 from .forms import LayoutForm, RunForm
 from .models import Field, Kind, PupilReport, ReportComment, ReportRun, ReportStatus, RunStatus
 
@@ -57,7 +55,7 @@ def layout_settings(request):
         raise Http404("No such kind of report")
     forms = []
     for kind in Kind:
-        current = report_data.layout_fields(school, kind)
+        current = data.layout_fields(school, kind)
         bound = posted_kind == kind.value
         form = LayoutForm(request.POST if bound else None, initial={"fields": current}, prefix=kind.value)
         if bound and form.is_valid():
@@ -104,10 +102,10 @@ def preview(request, pupil_pk):
             raise Http404("No such point") from None
     if point is None:
         raise Http404("No assessment point for this pupil")
-    kind = request.GET.get("kind") or report_data.kind_for(pupil.year_group.number)
+    kind = request.GET.get("kind") or data.kind_for(pupil.year_group.number)
     if kind not in Kind.values:
         raise Http404("No such kind of report")
-    frozen = report_data.build(pupil, point, kind=kind, fields=report_data.layout_fields(pupil.school, kind))
+    frozen = data.build(pupil, point, kind=kind, fields=data.layout_fields(pupil.school, kind))
     content, _ = pdf.render(frozen)
     return _pdf_response(content, f"preview-{pupil.last_name}-{pupil.first_name}.pdf".lower(), inline=True)
 

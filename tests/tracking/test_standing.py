@@ -18,8 +18,7 @@ from tracking.models import (
     Target,
     TargetStatus,
 )
-from tracking.standing import ABOVE, BELOW, NONE, ON, WELL_BELOW, Book, Thresholds
-from tracking.standing import sql as standing_sql_module
+from tracking.standing import ABOVE, BELOW, NONE, ON, WELL_BELOW, Book, Thresholds, sql
 
 
 def _point(collects_predicted=True):
@@ -294,9 +293,9 @@ def test_the_school_thresholds_and_floor_are_data_both_forms_read(world):
 
 def _standing_sql_rows(entries, thresholds, **options):
     """{entry id: row} from `standing.standing_sql`."""
-    sql, params = standing.standing_sql(entries, thresholds, **options)
+    query, params = standing.standing_sql(entries, thresholds, **options)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(query, params)
         names = [column[0] for column in cursor.description]
         return {row["id"]: row for row in (dict(zip(names, values, strict=True)) for values in cursor)}
 
@@ -335,7 +334,7 @@ def test_python_and_sql_agree_on_every_case_of_a_grid(world, monkeypatch):
     rows = standing.annotate_standing(entries, Thresholds.of(world.school)).values(
         "pk", "standing", "standing_diff", "expected_step", "below_floor"
     )
-    sql = {row["pk"]: row for row in rows}
+    annotated = {row["pk"]: row for row in rows}
     raw = _standing_sql_rows(entries, Thresholds.of(world.school))
     judged = {
         (r.pupil_id, r.subject_id, r.point_id): r
@@ -348,7 +347,7 @@ def test_python_and_sql_agree_on_every_case_of_a_grid(world, monkeypatch):
         mine = judged[(entry.pupil_id, entry.subject_id, entry.point_id)]
         assert (mine.status, mine.diff, mine.below_floor) == (py.status, py.diff, py.below_floor)
         assert (str(mine.grade or ""), str(mine.target or "")) == (str(py.grade or ""), str(py.target or ""))
-        row = sql[entry.pk]
+        row = annotated[entry.pk]
         assert (row["standing"], row["standing_diff"], row["expected_step"], row["below_floor"]) == (
             py.status,
             py.diff,
@@ -370,7 +369,7 @@ def test_python_and_sql_agree_on_every_case_of_a_grid(world, monkeypatch):
     # grades looked up by a CASE on their id (SQLite's form, and PostgreSQL's for far-apart ids).
     points = list(AssessmentPoint.objects.filter(pk__in=entries.values("point_id")))
     assert _standing_sql_rows(entries, Thresholds.of(world.school), points=points) == raw
-    monkeypatch.setattr(standing_sql_module, "LOOKUP_SPAN", 0)
+    monkeypatch.setattr(sql, "LOOKUP_SPAN", 0)
     assert _standing_sql_rows(entries, Thresholds.of(world.school)) == raw
 
 

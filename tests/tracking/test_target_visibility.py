@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from tests import factories as f
 from tracking.models import Target, TargetStatus
-from tracking.permissions import targets as policy
+from tracking.permissions import targets
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_a_teachers_targets_are_the_same_in_the_sqlite_and_postgresql_forms(worl
         for who in ("teacher", "other_teacher"):
             staff = getattr(world, who)
             found[(vendor, who)] = set(
-                Target.objects.filter(policy._taught_targets(staff, vendor)).values_list("pk", flat=True)
+                Target.objects.filter(targets._taught_targets(staff, vendor)).values_list("pk", flat=True)
             )
     expected_teacher = {
         t.pk for t in every if t.subject == world.maths and t.pupil in (world.child, world.classmate)
