@@ -263,14 +263,20 @@ def splits_from_pupils(pupil_rows, traits, paths):
 
 
 # The two groups of a characteristic whose gap the dashboards state where SPLITS names no focus group
-# against the rest: (the group, the group it is compared with, a note of who is left out). The school's
-# choice of comparison, said beside the gap: boys with girls; low prior attainment with high.
+# against the rest: (the group, the group it is compared with, the gap's name, who is in neither). The
+# school's choice of comparison, said beside the gap: boys with girls; low prior attainment with high.
 COMPARED = {
-    "pupil__gender": ("M", "F", "Pupils of another or no stated gender are in neither group."),
+    "pupil__gender": (
+        "M",
+        "F",
+        "Male compared with female",
+        "Pupils of another or no stated gender are in neither group.",
+    ),
     "pupil__prior_band": (
         "low",
         "high",
-        "Low against high prior attainment: middle and no KS2 data are in neither group.",
+        "Low prior attainment compared with high",
+        "Middle and no KS2 data are in neither group.",
     ),
 }
 
@@ -283,21 +289,21 @@ def splits(sets, only=None):
     for path, title, labels, focus in SPLITS:
         if only is not None and path not in only:
             continue
-        rows = sets[path]
+        # In the order the labels are written (No SEN, SEN support, EHC plan), not by key.
+        order = list(labels)
+        rows = sorted(sets[path], key=lambda r: order.index(r.key) if r.key in order else len(order))
         for row in rows:
             row.label = labels.get(row.key, str(row.key))
         gap = None
-        mine = next(
-            (r for r in rows if r.key == (focus if path not in COMPARED else COMPARED[path][0])), None
-        )
         if path in COMPARED:
-            _focus, other, note = COMPARED[path]
+            first, other, label, note = COMPARED[path]
+            mine = next((r for r in rows if r.key == first), None)
             theirs = next((r for r in rows if r.key == other), None)
             if mine and theirs:
                 gap = gap_between(mine, theirs)
-                gap["label"] = f"{title}: {mine.label.lower()} compared with {theirs.label.lower()}"
-                gap["note"] = note
+                gap["label"], gap["note"] = label, note
         elif focus is not None:
+            mine = next((r for r in rows if r.key == focus), None)
             others = [r for r in rows if r.key != focus]
             if mine and others:
                 gap = gap_between(mine, others[0] if len(others) == 1 else combined(others))
@@ -308,7 +314,9 @@ def splits(sets, only=None):
 
 def gap_label(labels, focus, other_labels):
     """How a split's gap is named: "Disadvantaged compared with others", "SEN support ... the rest"."""
-    compared = "the rest" if len(other_labels) > 1 else other_labels[0].lower()
+    compared = "the rest" if len(other_labels) > 1 else other_labels[0]
+    if not compared[:2].isupper() and not compared.startswith("English"):  # "SEN support", "English" kept
+        compared = compared[0].lower() + compared[1:]
     return f"{labels[focus]} compared with {compared}"
 
 

@@ -208,8 +208,8 @@ class GapsTable(tables.Table):
     """Gaps side by side (rows: a dict per gap, queries.gap_between's with the school's name and the
     gap's label): the trust's schools, each gap its own row."""
 
-    school = Column(verbose_name="School")
     label = Column(verbose_name="Gap")
+    school = Column(verbose_name="School")
     on_or_above = Column(verbose_name="% on target or above (points)", attrs=NUM, default="–")
     avg_diff = Column(verbose_name="Average difference (grades)", attrs=NUM, default="–")
     avg_gcse_grade = Column(verbose_name="Average GCSE grade", attrs=NUM, default="–")

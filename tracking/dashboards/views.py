@@ -301,10 +301,12 @@ def trust(request):
                 row.label = f"{school.name}: {row.label}"
                 by_split[title].append(row)
             if gap:
-                gaps.append({**gap, "school": school.name})
+                gaps.append({**gap, "school": school.name, "title": title})
     schools_table = FiguresTable(schools, heading="School", labels=labels, prefix="s-")
     years_table = FiguresTable(years, heading="Year group", labels=labels, prefix="y-")
-    gaps_table = GapsTable(gaps, prefix="g-")
+    # Each gap's schools next to each other.
+    titles = list(by_split)
+    gaps_table = GapsTable(sorted(gaps, key=lambda gap: titles.index(gap["title"])), prefix="g-")
     split_tables = [
         FiguresTable(rows, heading=title, labels=labels, prefix=f"p{index}-")
         for index, (title, rows) in enumerate(by_split.items())

@@ -12,8 +12,8 @@ from django.utils.safestring import mark_safe
 
 register = template.Library()
 
-WIDTH, HEIGHT = 360, 210
-LEFT, RIGHT, TOP, BOTTOM = 38, 12, 40, 172  # the plot area: x from LEFT to WIDTH - RIGHT, y TOP to BOTTOM
+WIDTH, HEIGHT = 360, 200
+LEFT, RIGHT, TOP, BOTTOM = 46, 12, 40, 172  # the plot area: x from LEFT to WIDTH - RIGHT, y TOP to BOTTOM
 # Presentation attributes, for the PDF: the page's stylesheet restyles them in the site's colours.
 TEXT, MUTED, GRID = "#1f2328", "#57606a", "#d0d7de"
 DASH = ' stroke-dasharray="6 4"'
@@ -36,10 +36,11 @@ def _text(x, y, words, css, colour=TEXT, anchor="middle"):
 
 
 def _marker(x, y, last):
-    """Last year's: a hollow square; this year's: a filled circle."""
+    """Last year's: a hollow square, drawn over this year's filled circle and larger than it, so both
+    show where the two years' figures are the same."""
     if last:
         return (
-            f'<rect class="trend-marker last" x="{x - 4}" y="{y - 4}" width="8" height="8" fill="#fff" '
+            f'<rect class="trend-marker last" x="{x - 6}" y="{y - 6}" width="12" height="12" fill="none" '
             f'stroke="{MUTED}" stroke-width="2"/>'
         )
     return f'<circle class="trend-marker" cx="{x}" cy="{y}" r="4.5" fill="{TEXT}"/>'
@@ -99,7 +100,7 @@ def trend_svg(trend, on_label):
     parts.append(_legend(LEFT, this_name, last=False))
     if last:
         parts.append(_legend(LEFT + 150, last_name, last=True))
-    parts += [_series(last, last=True), _series(this, last=False)]
+    parts += [_series(this, last=False), _series(last, last=True)]
     return mark_safe(  # noqa: S308 - the words are escaped, the rest are numbers and fixed names
         f'<svg class="trend-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(label)}">'
         f"<title>{escape(label)}</title>{''.join(parts)}</svg>"

@@ -81,10 +81,10 @@ def test_gender_and_prior_attainment_gaps_are_stated_by_hand(split_school, login
         -3.0,
     )
     page = response.content.decode()
-    assert "Gap: Gender: male compared with female</strong>: +50 points" in page
-    assert "Gap: Prior attainment: low compared with high</strong>: -100 points" in page
+    assert "Gap: Male compared with female</strong>: +50 points" in page
+    assert "Gap: Low prior attainment compared with high</strong>: -100 points" in page
     assert "-3.50 in average GCSE grade" in page
-    assert "middle and no KS2 data are in neither group" in page
+    assert "Middle and no KS2 data are in neither group." in page
 
 
 def test_every_gap_is_the_difference_of_the_figures_its_table_shows(split_school, login):

@@ -487,8 +487,8 @@ def test_the_transition_reports_gaps_are_summed_from_its_pupils_as_a_split_query
     ]
     assert [gap["label"] for gap in page["gaps"]] == [
         "Disadvantaged compared with others",
-        "No SEN compared with sen support",
-        "EAL compared with english first language",
+        "No SEN compared with SEN support",
+        "EAL compared with English first language",
         "Looked after compared with others",
     ]
 
