@@ -402,6 +402,8 @@ EXPORTS = [
     ),
     Export("cycle_report", "slt", "Completion %", lambda w: "Mathematics", setup=_health_and_flags),
     Export("dashboard", "slt", "Year group", lambda w: "Year 11", setup=_sen),
+    Export("dashboard_variation", "hod", "Compared with the rest", lambda w: "Mathematics", setup=_sen),
+    Export("dashboard_attainment8", "slt", "Attainment 8", lambda w: w.child.upn, setup=_sen),
     Export("dashboard_transition", "hoy", "Average difference", lambda w: "Mathematics", setup=_sen),
     Export(
         "dashboard_year_lists",

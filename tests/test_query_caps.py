@@ -206,6 +206,8 @@ def test_every_page_reads_a_capped_number_of_queries_whatever_the_school_size(
 EXPORT_CAPS = {
     "completion": 11,
     "dashboard": 13,  # a teacher: the newest uplift with their own grades, one query more
+    "dashboard_attainment8": 14,
+    "dashboard_variation": 15,  # a teacher: the newest uplift with their own grades, one query more
     "cycle_detail": 8,
     "cycle_report": 9,  # the departments, and every flag of the impact section
     "cycle_verify": 14,
