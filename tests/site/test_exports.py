@@ -175,3 +175,19 @@ def test_an_export_holds_every_filtered_row_not_one_page(client, world):
     rows = read_csv(client.get(reverse("pupil_list") + "?export=csv&page=2&q=Many"))
     assert len(rows) == 61
     assert len(read_csv(client.get(reverse("pupil_list") + "?export=csv&q=Many5"))) == 1 + 1 + 10
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["export=csv", "export=xlsx", "print=pdf"])
+def test_the_trusts_downloads_and_print_are_for_trust_staff_only(client, world, query):
+    """The trust view has no school persona in the access matrix, so its files are checked here."""
+    url = f"{reverse('dashboard_trust')}?{query}"
+    let_in = []
+    for persona in sorted(EVERYONE):
+        client.force_login(getattr(world, persona).user)
+        if client.get(url).status_code != 404:
+            let_in.append(persona)
+    assert not let_in, let_in
+    client.force_login(f.UserFactory(username="trust", is_trust_admin=True, school=None))
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
