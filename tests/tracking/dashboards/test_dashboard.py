@@ -339,6 +339,12 @@ def test_a_groups_pupils_sort_by_grade_and_standing_and_download_every_one(grade
     assert _order(page, pupils) == [w.child, w.classmate, behind]
     page = client.get(url + "&p-sort=-grade").content.decode()
     assert _order(page, pupils) == [w.child, w.classmate, behind]
+    # The download keeps the page's order.
+    assert "p-sort=-grade&amp;export=csv" in page
+    rows = list(
+        csv.reader(io.StringIO(client.get(url + "&p-sort=-grade&export=csv").content.decode("utf-8-sig")))
+    )
+    assert [r[0] for r in rows[1:]] == ["Lamb, Ada", "Ash, Ben", "Ayr, Zed"]
     rows = list(csv.reader(io.StringIO(client.get(url + "&export=csv").content.decode("utf-8-sig"))))
     assert rows[0] == ["Pupil", "UPN", "Form", "Grade", "Standing"]
     assert rows[1:] == [
