@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 
-from tracking.models import AssessmentPoint, Pupil, Subject
+from tracking.models import AcademicYear, AssessmentPoint, Pupil, Subject
 
 from .. import grades
 from ..models import Flag
@@ -86,19 +86,30 @@ def due_review_count(queryset):
 
 
 def latest_points(school, key_stage):
-    """Each year group's latest locked point this year in a key stage: the 'latest tracking event'."""
+    """Each year group's latest tracking event in a key stage: its latest locked point this year, or,
+    before its first review of the year is verified, its pupils' last one (last year's, in the year
+    group below: the summer review whose flags are still being worked on). One query."""
     from tracking.permissions import years_in_key_stages
 
+    years = years_in_key_stages({key_stage})
     points = AssessmentPoint.objects.filter(
+        Q(academic_year__is_current=True, year_group__number__in=years)
+        | Q(academic_year__is_current=False, year_group__number__in=[n - 1 for n in years]),
         school=school,
-        academic_year__is_current=True,
         is_locked=True,
-        year_group__number__in=years_in_key_stages({key_stage}),
-    ).select_related("year_group")
-    latest = {}
-    for point in points.order_by("sequence"):
-        latest[point.year_group_id] = point
-    return list(latest.values())
+    ).select_related("year_group", "academic_year")
+    points = list(points.order_by("academic_year__starts_on", "sequence"))
+    current = next((p.academic_year for p in points if p.academic_year.is_current), None)
+    if current is None and points:  # early in the year nothing is locked yet: ask which year it is
+        current = AcademicYear.objects.filter(school=school, is_current=True).first()
+    this_year, last_year = {}, {}
+    for point in points:
+        if point.academic_year.is_current:
+            this_year[point.year_group.number] = point
+        elif current is not None and point.academic_year.starts_on.year == current.starts_on.year - 1:
+            last_year[point.year_group.number + 1] = point
+    latest = {**last_year, **this_year}
+    return [latest[number] for number in sorted(latest) if number in years]
 
 
 SHEET_PAGE = 50

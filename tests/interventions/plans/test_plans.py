@@ -275,6 +275,30 @@ def test_the_ks_sheet_lists_flagged_pupils_and_makes_a_target_group(client, grad
     assert page.context["rows"][0]["now"] == 1
 
 
+def test_before_this_years_first_review_is_verified_the_ks_sheet_shows_last_summers_flags(client, graded):
+    w = graded  # this year's point is still open for entry
+    last_year = f.AcademicYearFactory(
+        school=w.school, name="2025/26", starts_on=date(2025, 9, 1), ends_on=date(2026, 8, 31),
+        is_current=False,
+    )  # fmt: skip
+    summer = f.AssessmentPointFactory(
+        school=w.school, academic_year=last_year, name="Y10 Summer 2", is_locked=True,
+        year_group=f.YearGroupFactory(school=w.school, number=10),
+    )  # fmt: skip
+    flag = child_flag(w, Scope.KEY_STAGE)
+    flag.point = summer
+    flag.save()
+    client.force_login(w.hoy.user)
+    page = client.get(reverse("interventions:ks_sheet"))
+    assert [r["pupil"] for r in page.context["rows"]] == [w.child]
+    assert "latest tracking event (Y10 Summer 2 of 2025/26)" in page.content.decode()
+    # Once this year's review is verified, it is the latest tracking event and last summer's is history.
+    w.point.is_locked = True
+    w.point.save()
+    page = client.get(reverse("interventions:ks_sheet"))
+    assert page.context["rows"] == [] and f"latest tracking event ({w.point.name})" in page.content.decode()
+
+
 def test_owners_hear_their_plans_are_due_a_review_when_a_cycle_reaches_actions(
     graded, django_capture_on_commit_callbacks
 ):
