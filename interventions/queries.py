@@ -241,7 +241,7 @@ def subjects_studied(pupil):
 
 def flag_list(queryset):
     return queryset.select_related(
-        "pupil__year_group", "pupil__form", "subject", "owner__user", "point"
+        "pupil__year_group", "pupil__form", "subject", "owner__user", "point__academic_year"
     ).order_by("status", "-level", "-raised_at", "pk")
 
 

@@ -6,6 +6,13 @@ from tracking.lib.links import url_for_pk
 from .models import Flag
 
 
+def point_words(point):
+    """The point a flag was raised at, with its year when that was not this one (a pupil in Year 9
+    flagged at last summer's Year 8 review reads "Y8 Summer 2, 2025/26")."""
+    year = point.academic_year
+    return point.name if year.is_current else f"{point.name}, {year.name}"
+
+
 class FlagTable(tables.Table):
     pupil = tables.Column(order_by=("pupil__legal_last_name", "pupil__legal_first_name"))
     year = tables.Column(
@@ -54,6 +61,12 @@ class FlagTable(tables.Table):
         return format_html(
             '<span class="flag-status flag-{}">{}</span>', record.status, record.get_status_display()
         )
+
+    def render_point(self, record):
+        return point_words(record.point)
+
+    def value_point(self, record):
+        return point_words(record.point)
 
     def value_pupil(self, record):
         return record.pupil.sorted_name

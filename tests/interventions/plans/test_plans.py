@@ -292,6 +292,7 @@ def test_before_this_years_first_review_is_verified_the_ks_sheet_shows_last_summ
     page = client.get(reverse("interventions:ks_sheet"))
     assert [r["pupil"] for r in page.context["rows"]] == [w.child]
     assert "latest tracking event (Y10 Summer 2 of 2025/26)" in page.content.decode()
+    assert "Y10 Summer 2, 2025/26" in client.get(reverse("interventions:flag_list")).content.decode()
     # Once this year's review is verified, it is the latest tracking event and last summer's is history.
     w.point.is_locked = True
     w.point.save()
