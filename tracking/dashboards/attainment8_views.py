@@ -16,7 +16,7 @@ from tracking.models import EstimateTable
 @login_required
 def attainment8(request):
     permissions.require(permissions.can_see_attainment8(request.user))
-    scope = Scope(request)
+    scope = Scope(request, entries_for=permissions.attainment8_entries, own_groups_first=False)
     estimates = EstimateTable(scope.school)
     rows = (
         attainment8_pupils.attainment8_rows(scope.scoped, scope.points, scope.school, estimates)
@@ -61,7 +61,7 @@ def pupil_slots(request, pk):
     """One pupil's slot breakdown: which subject and grade fills each of the ten slots, from the same
     calculation as the Attainment 8 table's row (the page's term and cohort choices carried along)."""
     permissions.require(permissions.can_see_attainment8(request.user))
-    scope = Scope(request)
+    scope = Scope(request, entries_for=permissions.attainment8_entries, own_groups_first=False)
     pupil = get_object_or_404(permissions.pupils_visible_to(request.user), pk=pk, school=scope.school)
     estimates = EstimateTable(scope.school)
     graded = {}

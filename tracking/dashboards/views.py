@@ -29,15 +29,18 @@ def _int(value):
 class Scope:
     """What the page is looking at, parsed from the query string and checked against what may be seen."""
 
-    def __init__(self, request):
+    def __init__(self, request, entries_for=permissions.dashboard_entries, own_groups_first=True):
+        """`entries_for(user, school)`: the grades the page may count (None: a 404); the dashboard's by
+        default, the Attainment 8 pages' (every subject, so heads of year too) for those pages, which
+        open on the school's newest uplift rather than a teacher's own groups' (`own_groups_first`)."""
         user = request.user
         self.school = permissions.school_for(user)
-        entries = permissions.dashboard_entries(user, self.school)
+        entries = entries_for(user, self.school)
         permissions.require(entries is not None)
         # A teacher's own groups open on their own newest uplift. A department or the whole school has
         # grades at the school's newest (asking each term of every grade would cost more than the page).
         self.terms = queries.terms_with_data(self.school)
-        own = permissions.dashboard_own_grades(user)
+        own = permissions.dashboard_own_grades(user) if own_groups_first else None
         own_newest = queries.newest_term_id(own) if own is not None else None
         wanted = _int(request.GET.get("term"))
         newest = next((t for t in self.terms if t.pk == own_newest), self.terms[0] if self.terms else None)

@@ -71,6 +71,7 @@ from tracking.permissions.cycle import (
     verification_departments_or_404,
 )
 from tracking.permissions.leaders import (
+    attainment8_entries,
     can_edit_progress_estimates,
     can_export_subject_access,
     can_hand_over_year,
@@ -207,6 +208,7 @@ __all__ = [
     "dashboard_entries",
     "can_see_dashboard",
     "can_see_attainment8",
+    "attainment8_entries",
     "dashboard_own_grades",
     "can_edit_progress_estimates",
     "leads_year",

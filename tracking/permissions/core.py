@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from tracking.models import (
@@ -13,6 +13,7 @@ from tracking.models import (
     Role,
     School,
     Staff,
+    StaffRole,
     Subject,
     TeachingGroup,
 )
@@ -55,6 +56,7 @@ class Access:
     department_ids: set = field(default_factory=set)
     year_group_ids: set = field(default_factory=set)
     key_stages: set = field(default_factory=set)
+    year_numbers: set = field(default_factory=set)  # the numbers of year_group_ids (Year 11: 11)
 
     @property
     def is_staff_member(self):
@@ -82,7 +84,9 @@ def access_for(user):
         access.school_ids = {current} if current is not None else set()
     elif user.school_id:
         access.school_ids = {user.school_id}
-    staff = Staff.objects.filter(user=user).prefetch_related("roles").first()
+    # Each role with its year group joined, so a head of year's year numbers cost no query of their own.
+    roles = Prefetch("roles", queryset=StaffRole.objects.select_related("year_group"))
+    staff = Staff.objects.filter(user=user).prefetch_related(roles).first()
     if staff is not None:
         access.staff = staff
         for role in staff.roles.all():
@@ -92,6 +96,7 @@ def access_for(user):
                 access.department_ids.add(role.department_id)
             if role.role == Role.HEAD_OF_YEAR and role.year_group_id:
                 access.year_group_ids.add(role.year_group_id)
+                access.year_numbers.add(role.year_group.number)
             if role.role == Role.HEAD_OF_YEAR and role.key_stage:
                 access.key_stages.add(role.key_stage)
     else:

@@ -101,9 +101,41 @@ def dashboard_own_grades(user):
     return _grades_taught_by(access.staff)
 
 
+# The year groups Attainment 8 and Progress 8 are worked out for.
+A8_YEARS = (10, 11)
+
+
 def can_see_attainment8(user):
-    """A8 adds up every subject a pupil takes: only for those who see every subject."""
-    return access_for(user).whole_school_reader and school_for(user) is not None
+    """A8 adds up every subject a pupil takes: only for those who see every subject of the pupils they
+    count. Whole-school readers see the school's; a head of Year 10 or 11 (or the Key Stage 4
+    coordinator) counts every subject of their year group, as the year leaders' lists do
+    (`year_entries`), so sees their year's. A head of department sees their department's subjects and a
+    teacher their own groups', never a pupil's other subjects: no A8 for them."""
+    access = access_for(user)
+    if school_for(user) is None or not access.is_staff_member:
+        return False
+    if access.whole_school_reader:
+        return True
+    return bool(_a8_years_led(access))
+
+
+def _a8_years_led(access):
+    """The numbers of the years among 10 and 11 this user leads, as head of year or key-stage coordinator."""
+    return (access.year_numbers | set(years_in_key_stages(access.key_stages))) & set(A8_YEARS)
+
+
+def attainment8_entries(user, school):
+    """GradeEntry rows the Attainment 8 pages may count, or None (a 404): the school's for whole-school
+    readers, the grades at their year groups' points for heads of Year 10 and 11 (see
+    `can_see_attainment8`)."""
+    access = access_for(user)
+    if not access.is_staff_member or school is None or school.pk not in access.school_ids:
+        return None
+    entries = GradeEntry.objects.filter(school=school, pupil__is_active=True)
+    if access.whole_school_reader:
+        return entries
+    years = _a8_years_led(access)
+    return entries.filter(point__year_group__number__in=years) if years else None
 
 
 def can_edit_progress_estimates(user):

@@ -338,7 +338,7 @@ def test_the_term_picker_is_a_labelled_form_that_chooses_the_uplift(cohort, logi
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["teacher", "other_teacher", "hod", "tutor", "hoy", "mentor"])
+@pytest.mark.parametrize("role", ["teacher", "other_teacher", "hod", "tutor", "mentor"])
 def test_staff_who_do_not_see_every_subject_still_get_404(cohort, login, role):
     client = login(getattr(cohort, role).user)
     assert client.get(f"/dashboard/attainment8/?term={cohort.term.pk}").status_code == 404
@@ -408,7 +408,7 @@ def test_a_lone_english_leaves_the_second_english_slot_empty(cohort, login):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["teacher", "hod", "tutor", "hoy", "mentor"])
+@pytest.mark.parametrize("role", ["teacher", "hod", "tutor", "mentor"])
 def test_a_pupils_slots_are_404_for_those_without_the_attainment8_page(cohort, login, role):
     client = login(getattr(cohort, role).user)
     assert client.get(f"/dashboard/attainment8/pupils/{cohort.child.pk}/").status_code == 404
@@ -659,3 +659,105 @@ def test_a_failed_audit_leaves_the_old_table_in_place(world, login, monkeypatch)
             school=world.school, rows=[(100, 44, None, None, None, None)], by=world.data_manager.user
         )
     assert _estimates(world.school) == before
+
+
+# -- Heads of year ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_years(cohort):
+    """The cohort (Year 11, led by `hoy`) and Dot in Year 10 with maths 9 at the same uplift; a head of
+    Year 10, and the Key Stage 4 coordinator."""
+    from tests import factories as f
+    from tracking.models import Role
+
+    w = cohort
+    w.y10 = f.YearGroupFactory(school=w.school, number=10)
+    point = f.AssessmentPointFactory(
+        school=w.school, academic_year=w.year, year_group=w.y10, name="Y10 Autumn 2", half_term=w.term
+    )
+    w.dot = f.PupilFactory(school=w.school, year_group=w.y10, legal_first_name="Dot", legal_last_name="Vale")
+    nine = f.grade(w.school, "9")
+    f.GradeEntryFactory(pupil=w.dot, subject=w.maths, point=point, current=nine, predicted=nine)
+
+    def staff(username, **scope):
+        return f.StaffFactory(
+            school=w.school,
+            user__username=username,
+            user__school=w.school,
+            roles=[(Role.HEAD_OF_YEAR, scope)],
+        )
+
+    w.hoy10 = staff("hoy10", year_group=w.y10)
+    w.ks4 = staff("ks4", key_stage=4)
+    return w
+
+
+def _pupils_on(page):
+    return sorted(re.findall(r'<a href="/pupils/\d+/">([^<]+)</a>', page))
+
+
+@pytest.mark.django_db
+def test_a_head_of_year_sees_attainment8_for_their_own_year_group_only(two_years, login):
+    """Year leaders count every subject of their year (the year leaders' lists do), so they may add a
+    pupil's subjects up: the head of Year 11 sees Year 11's A8, the head of Year 10 Year 10's."""
+    w = two_years
+    url = f"/dashboard/attainment8/?term={w.term.pk}"
+    everyone = _pupils_on(login(w.slt.user).get(url).content.decode())
+    assert everyone == sorted(p.sorted_name for p in (w.child, w.classmate, w.other_child, w.dot))
+
+    page = login(w.hoy.user).get(url).content.decode()
+    assert _pupils_on(page) == sorted(p.sorted_name for p in (w.child, w.classmate, w.other_child))
+    assert "Average Attainment 8 (3 pupils)" in page
+    csv_rows = login(w.hoy.user).get(url + "&export=csv").content.decode("utf-8-sig")
+    assert w.child.sorted_name in csv_rows and w.dot.sorted_name not in csv_rows
+
+    assert _pupils_on(login(w.hoy10.user).get(url).content.decode()) == [w.dot.sorted_name]
+    assert _pupils_on(login(w.ks4.user).get(url).content.decode()) == everyone
+
+
+@pytest.mark.django_db
+def test_a_head_of_year_sees_the_slots_of_their_years_pupils_and_no_others(two_years, login):
+    w = two_years
+    client = login(w.hoy.user)
+    page = client.get(f"/dashboard/attainment8/pupils/{w.child.pk}/?term={w.term.pk}").content.decode()
+    assert '<th scope="row">Maths 1</th><td>Mathematics</td><td>7</td>' in page
+    assert client.get(f"/dashboard/attainment8/pupils/{w.dot.pk}/?term={w.term.pk}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_head_of_a_year_without_gcses_has_no_attainment8_page(two_years, login):
+    from tests import factories as f
+    from tracking.models import Role
+
+    w = two_years
+    y8 = f.YearGroupFactory(school=w.school, number=8)
+    hoy8 = f.StaffFactory(
+        school=w.school,
+        user__username="hoy8",
+        user__school=w.school,
+        roles=[(Role.HEAD_OF_YEAR, {"year_group": y8}), Role.TEACHER],
+    )
+    client = login(hoy8.user)
+    assert client.get(f"/dashboard/attainment8/?term={w.term.pk}").status_code == 404
+    assert client.get(f"/dashboard/attainment8/pupils/{w.child.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_year_lists_of_year_11_lead_to_attainment8_and_year_8s_do_not(two_years, login):
+    from tests import factories as f
+
+    w = two_years
+    link = 'href="/dashboard/attainment8/">Attainment 8 / Progress 8</a>'
+    page = login(w.hoy.user).get(f"/dashboard/year-lists/?point={w.point.pk}").content.decode()
+    assert link in page
+    y8 = f.YearGroupFactory(school=w.school, number=8)
+    y8_point = f.AssessmentPointFactory(
+        school=w.school, academic_year=w.year, year_group=y8, name="Y8 Autumn 2"
+    )
+    pupil = f.PupilFactory(school=w.school, year_group=y8)
+    five = f.grade(w.school, "5")
+    f.GradeEntryFactory(pupil=pupil, subject=w.maths, point=y8_point, current=five, predicted=five)
+    page = login(w.slt.user).get(f"/dashboard/year-lists/?point={y8_point.pk}").content.decode()
+    assert "<h1>Year leaders' lists: Year 8, Y8 Autumn 2</h1>" in page
+    assert link not in page
