@@ -48,6 +48,8 @@ def attainment8(request):
         "splits": splits,
         "has_estimates": bool(estimates),
         "can_edit": permissions.can_edit_progress_estimates(request.user),
+        "from_dashboard": permissions.can_see_dashboard(request.user),
+        "years": sorted({pupil.year for pupil, *_rest in rows}),  # a head of year's: their own
     }
     if printing:
         return pdf_response(
@@ -73,7 +75,13 @@ def pupil_slots(request, pk):
         else []
     )
     row = rows[0] if rows else None
-    context = {"scope": scope, "pupil": pupil, "row": row, "has_estimates": bool(estimates)}
+    context = {
+        "scope": scope,
+        "pupil": pupil,
+        "row": row,
+        "has_estimates": bool(estimates),
+        "from_dashboard": permissions.can_see_dashboard(request.user),
+    }
     if row is not None:
         context["elements"] = attainment8_pupils.element_scores(row, estimates.band_for(row[0].ks2_mean))
         context["slots"] = attainment8_pupils.slots(row[1], graded[pupil.pk])

@@ -703,12 +703,19 @@ def test_a_head_of_year_sees_attainment8_for_their_own_year_group_only(two_years
     pupil's subjects up: the head of Year 11 sees Year 11's A8, the head of Year 10 Year 10's."""
     w = two_years
     url = f"/dashboard/attainment8/?term={w.term.pk}"
-    everyone = _pupils_on(login(w.slt.user).get(url).content.decode())
+    slt_page = login(w.slt.user).get(url).content.decode()
+    everyone = _pupils_on(slt_page)
+    assert f"at {w.term} for Years 10 and 11, by the DfE" in slt_page
+    assert f'<li><a href="/dashboard/?term={w.term.pk}">Dashboard</a></li>' in slt_page
     assert everyone == sorted(p.sorted_name for p in (w.child, w.classmate, w.other_child, w.dot))
 
     page = login(w.hoy.user).get(url).content.decode()
     assert _pupils_on(page) == sorted(p.sorted_name for p in (w.child, w.classmate, w.other_child))
     assert "Average Attainment 8 (3 pupils)" in page
+    # They have no dashboard: the page says whose it is and leads back to their year lists.
+    assert f"at {w.term} for Year 11, by the DfE" in page
+    assert '<li><a href="/dashboard/year-lists/">Year leaders\' lists</a></li>' in page
+    assert 'href="/dashboard/?' not in page
     csv_rows = login(w.hoy.user).get(url + "&export=csv").content.decode("utf-8-sig")
     assert w.child.sorted_name in csv_rows and w.dot.sorted_name not in csv_rows
 
