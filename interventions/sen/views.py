@@ -1,6 +1,6 @@
 """The SENCo's view (issue 13): the dashboard's figures split by need, with plans and sessions.
 
-Scope is the dashboard's (tracking.dashboards.views.Scope): the whole school for the SENCo and SLT, a
+Scope is the dashboard's (tracking.dashboards.views.cohort.Scope): the whole school for the SENCo and SLT, a
 head of department's department, a teacher's own groups; term, year, subject and group as there.
 """
 
@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from tracking import permissions, standing
-from tracking.dashboards.views import Scope, pdf_response
+from tracking.dashboards.views.cohort import Scope, pdf_response
 from tracking.lib import exports
 from tracking.lib.links import url_for_pk
 

@@ -1,22 +1,22 @@
 from django.urls import path
 
-from tracking.dashboards import attainment8_views, board_views, pastoral_views, views
+from tracking.dashboards.views import attainment8, board, cohort, pastoral
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/attainment8/", attainment8_views.attainment8, name="dashboard_attainment8"),
+    path("dashboard/", cohort.dashboard, name="dashboard"),
+    path("dashboard/attainment8/", attainment8.attainment8, name="dashboard_attainment8"),
     path(
         "dashboard/attainment8/pupils/<int:pk>/",
-        attainment8_views.pupil_slots,
+        attainment8.pupil_slots,
         name="dashboard_attainment8_pupil",
     ),
-    path("dashboard/variation/", views.variation, name="dashboard_variation"),
-    path("dashboard/trust/", views.trust, name="dashboard_trust"),
-    path("dashboard/board/", board_views.board_settings, name="data_board_settings"),
-    path("board/<str:token>/", board_views.data_board, name="data_board"),
-    path("board/<str:token>/colours.css", board_views.data_board_colours, name="data_board_colours"),
-    path("dashboard/progress-estimates/", attainment8_views.progress_estimates, name="progress_estimates"),
-    path("dashboard/year-lists/", pastoral_views.year_lists_view, name="dashboard_year_lists"),
-    path("dashboard/transition/", pastoral_views.transition_report, name="dashboard_transition"),
-    path("dashboard/forms/<int:pk>/", pastoral_views.tutor_view, name="dashboard_tutor"),
+    path("dashboard/variation/", cohort.variation, name="dashboard_variation"),
+    path("dashboard/trust/", cohort.trust, name="dashboard_trust"),
+    path("dashboard/board/", board.board_settings, name="data_board_settings"),
+    path("board/<str:token>/", board.data_board, name="data_board"),
+    path("board/<str:token>/colours.css", board.data_board_colours, name="data_board_colours"),
+    path("dashboard/progress-estimates/", attainment8.progress_estimates, name="progress_estimates"),
+    path("dashboard/year-lists/", pastoral.year_lists_view, name="dashboard_year_lists"),
+    path("dashboard/transition/", pastoral.transition_report, name="dashboard_transition"),
+    path("dashboard/forms/<int:pk>/", pastoral.tutor_view, name="dashboard_tutor"),
 ]

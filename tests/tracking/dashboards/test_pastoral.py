@@ -97,7 +97,7 @@ def test_the_head_of_year_sees_each_list_with_the_attendance_check(reviewed, log
 
 
 def test_each_list_sorts_and_pages_on_its_own_and_counts_every_member(reviewed, login, monkeypatch):
-    from tracking.dashboards.tables import YearListTable
+    from tracking.dashboards.tables.pastoral import YearListTable
 
     w = reviewed
     monkeypatch.setattr(YearListTable._meta, "per_page", 1)
@@ -228,20 +228,20 @@ def test_a_teacher_lists_count_only_their_own_groups(reviewed, login):
 
 
 def test_the_rows_escape_names_forms_and_reasons_once():
-    from tracking.dashboards import pastoral_views
+    from tracking.dashboards.views import pastoral
 
     pupil = year_lists.ListedPupil(7, "O'Neill, Zoë <b>", "A123", "7&B", Decimal("84.56"))
     row = year_lists.PupilCounts(pupil=pupil, graded=3, below=3, effort_concern=1)
     row.reasons = ["1 open flag (Design & Technology)"]
-    from tracking.dashboards.tables import RecommendedTable
+    from tracking.dashboards.tables.pastoral import RecommendedTable
 
     cells = RecommendedTable([row], under=" (under 90%)").cell_html()
     assert cells["name"](row) == "O&#x27;Neill, Zoë &lt;b&gt;" and cells["form"](row) == "7&amp;B"
     assert cells["reasons"](row) == "1 open flag (Design &amp; Technology)"
     assert cells["attendance"](row) == "84.6% (under 90%)"
-    names = pastoral_views.names_html([row])
+    names = pastoral.names_html([row])
     assert names == "O&#x27;Neill, Zoë &lt;b&gt; (7&amp;B)"
-    from tracking.dashboards.tables import YearListTable
+    from tracking.dashboards.tables.pastoral import YearListTable
 
     cells = YearListTable([row], name="slower_progress", title="Slower").cell_html()
     assert cells["name"](row) == '<a href="/pupils/7/">O&#x27;Neill, Zoë &lt;b&gt;</a>'
@@ -465,7 +465,8 @@ def test_the_pages_make_the_same_queries_however_many_pupils(reviewed, login, pe
 
 def test_the_transition_reports_gaps_are_summed_from_its_pupils_as_a_split_query_counts_them(reviewed):
     from tracking import permissions, standing
-    from tracking.dashboards import figures, pastoral_views, queries
+    from tracking.dashboards import figures, queries
+    from tracking.dashboards.views import pastoral
 
     w = reviewed
     Pupil.objects.filter(pk=w.child.pk).update(disadvantaged=True, looked_after=True, gender="F")
@@ -481,9 +482,9 @@ def test_the_transition_reports_gaps_are_summed_from_its_pupils_as_a_split_query
     for path in queries.SPLIT_GROUPINGS:
         assert summed[path] == counted[path], path
     assert [row.key for row in summed["pupil__sen_status"]] == ["K", "N"]
-    page = pastoral_views.transition_context(w.hoy.user, w.school, w.point)
+    page = pastoral.transition_context(w.hoy.user, w.school, w.point)
     assert page["gaps"] == [
-        gap for title, _rows, gap in queries.splits(counted) if gap and title in pastoral_views.GAP_SPLITS
+        gap for title, _rows, gap in queries.splits(counted) if gap and title in pastoral.GAP_SPLITS
     ]
     assert [gap["label"] for gap in page["gaps"]] == [
         "Disadvantaged compared with others",

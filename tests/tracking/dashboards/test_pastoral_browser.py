@@ -36,7 +36,7 @@ def test_the_pastoral_pages_pass_axe_on_a_desktop_and_a_phone(
     monkeypatch,
 ):
     from interventions.sen import views as sen_views
-    from tracking.dashboards.tables import YearListTable
+    from tracking.dashboards.tables.pastoral import YearListTable
 
     sync_api = pytest.importorskip("playwright.sync_api")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

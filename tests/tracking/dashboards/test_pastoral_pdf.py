@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_year_lists_print_every_member_of_every_list_not_one_page(reviewed, login, monkeypatch):  # noqa: F811
-    from tracking.dashboards.tables import YearListTable
+    from tracking.dashboards.tables.pastoral import YearListTable
 
     w = reviewed
     monkeypatch.setattr(YearListTable._meta, "per_page", 1)

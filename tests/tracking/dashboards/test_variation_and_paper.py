@@ -300,9 +300,9 @@ def test_both_forms_of_movement_count_the_grade_that_counted_at_the_point_before
 
 
 def test_variation_shows_groups_a_page_at_a_time_but_downloads_them_all(varied, login, monkeypatch):
-    from tracking.dashboards import views
+    from tracking.dashboards.views import cohort
 
-    monkeypatch.setattr(views, "VARIATION_GROUPS_PER_PAGE", 1)
+    monkeypatch.setattr(cohort, "VARIATION_GROUPS_PER_PAGE", 1)
     w = varied
     client = login(w.slt.user)
     page = client.get(f"/dashboard/variation/?term={w.term.pk}&g-page=2")

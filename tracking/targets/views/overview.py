@@ -1,6 +1,6 @@
 """Target pages: the approval screen, one pupil's target in a subject (its history and actions) and
 curricular targets. Thin: permissions decide, tracking.targets does the work. The review queues are in
-queue_views, generation and flight paths in generation_views."""
+views.queue, generation and flight paths in views.generation."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

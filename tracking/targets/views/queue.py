@@ -11,7 +11,7 @@ from tracking.lib.errors import DomainError
 from tracking.models import AssessmentPoint, GradeValue, RaiseStatus, TargetRaiseProposal
 from tracking.targets import services
 from tracking.targets.forms import DecideForm
-from tracking.targets.views import user_school
+from tracking.targets.views.overview import user_school
 
 
 @login_required

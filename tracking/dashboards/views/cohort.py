@@ -9,10 +9,17 @@ from django.utils.text import slugify
 from django_tables2 import RequestConfig
 
 from tracking import permissions, standing
-from tracking.dashboards import figures, queries, tables
+from tracking.dashboards import figures, queries
 from tracking.dashboards.filters import CohortFilter
 from tracking.dashboards.group_pupils import group_pupils
-from tracking.dashboards.tables import FiguresTable, GapsTable, TrendTable, VariationTable
+from tracking.dashboards.tables.cohort import (
+    FiguresTable,
+    GapsTable,
+    GroupPupilsTable,
+    TrendTable,
+    VariationTable,
+)
+from tracking.dashboards.tables.download import download
 from tracking.lib.pdf import render_pdf
 from tracking.models import (
     School,
@@ -238,13 +245,13 @@ def dashboard(request):
         )
         RequestConfig(request, paginate=False).configure(rows_table)
     else:  # a group's pupils, fifty a page (on paper, all of them)
-        rows_table = tables.GroupPupilsTable(
+        rows_table = GroupPupilsTable(
             group_pupils(scope.entries, scope.school), school=scope.school, prefix="p-"
         )
         RequestConfig(request, paginate=request.GET.get("print") != "pdf").configure(rows_table)
     name = f"dashboard {scope.term} {' '.join(c for c, _l in scope.crumbs[1:])}"
     if request.GET.get("export") == "csv":
-        return tables.download([rows_table], "csv", name)
+        return download([rows_table], "csv", name)
     if request.GET.get("export") == "xlsx":
         return _xlsx(name, rows_table, splits, trend_table)
     context = {
@@ -270,7 +277,7 @@ def dashboard(request):
 def _xlsx(name, rows_table, splits, trend_table):
     """Every table on the page, a sheet each: the drill-down (or the group's pupils), splits, trend."""
     built = [rows_table, *(table for _title, table, _gap in splits), trend_table]
-    return tables.download(built, "xlsx", name)
+    return download(built, "xlsx", name)
 
 
 @login_required
@@ -327,11 +334,11 @@ def trust(request):
     for table in built:
         RequestConfig(request, paginate=False).configure(table)
     if request.GET.get("export") == "xlsx":
-        return tables.download(built, "xlsx", f"trust {timezone.localdate()}")
+        return download(built, "xlsx", f"trust {timezone.localdate()}")
     if request.GET.get("export") == "csv":
         # One table in a CSV: each school's row, then its year groups' ("Riverside: Year 11").
         both = FiguresTable(schools + years, heading="School or year group", labels=labels, prefix="b-")
-        return tables.download([both], "csv", f"trust {timezone.localdate()}")
+        return download([both], "csv", f"trust {timezone.localdate()}")
     context = {
         "headlines": headlines,
         "schools_table": schools_table,
@@ -379,7 +386,7 @@ def variation(request):
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx") and built:
         wanted = built[1:] if request.GET.get("table") == "groups" else built
-        return tables.download(wanted if fmt == "xlsx" else wanted[:1], fmt, name)
+        return download(wanted if fmt == "xlsx" else wanted[:1], fmt, name)
     context = {
         "scope": scope,
         "school": scope.school,

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from tracking import permissions, standing
 from tracking.dashboards import board, queries
 from tracking.dashboards.forms import BoardSettingsForm
-from tracking.dashboards.views import dress, headline_labels
+from tracking.dashboards.views.cohort import dress, headline_labels
 from tracking.models import GradeEntry
 from tracking.school import theme
 

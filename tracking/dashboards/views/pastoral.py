@@ -10,14 +10,14 @@ from django_tables2 import RequestConfig
 
 from tracking import permissions, standing
 from tracking.dashboards import concerns, queries, tutor, year_lists
-from tracking.dashboards.tables import (
+from tracking.dashboards.tables.pastoral import (
     FormSubjectsTable,
     RecommendedTable,
     TransitionSubjectTable,
     TutorGridTable,
     YearListTable,
 )
-from tracking.dashboards.views import pdf_response
+from tracking.dashboards.views.cohort import pdf_response
 from tracking.lib import exports
 from tracking.lib.percentages import percent_value
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from tracking import permissions
 
-from ..models import RagSheetJob, SheetJobStatus
-from . import access, services
-from .views import pick
+from ...models import RagSheetJob, SheetJobStatus
+from .. import access, services
+from .sheets import pick
 
 
 @login_required

@@ -21,7 +21,7 @@ from tracking.targets.flightpaths import (
     flightpaths_table,
 )
 from tracking.targets.forms import FlightPathUploadForm, GenerateForm
-from tracking.targets.views import user_school
+from tracking.targets.views.overview import user_school
 
 FFT_SESSION_KEY = "targets_fft_upload"
 

@@ -6,9 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django_tables2 import RequestConfig
 
 from tracking import permissions
-from tracking.dashboards import attainment8_pupils, services, tables
+from tracking.dashboards import attainment8_pupils, services
 from tracking.dashboards.forms import EstimatesForm
-from tracking.dashboards.views import Scope, pdf_response
+from tracking.dashboards.tables.attainment8 import Attainment8Table, CohortA8Table
+from tracking.dashboards.tables.download import download
+from tracking.dashboards.views.cohort import Scope, pdf_response
 from tracking.lib import exports
 from tracking.models import EstimateTable
 
@@ -23,20 +25,18 @@ def attainment8(request):
         if scope.term
         else []
     )
-    table = tables.Attainment8Table(attainment8_pupils.records(rows), query=scope.query())
+    table = Attainment8Table(attainment8_pupils.records(rows), query=scope.query())
     cohort = attainment8_pupils.cohort_a8(rows)
     splits = []
     for title, groups, gap in cohort:
-        split = tables.CohortA8Table([*groups, gap] if gap else groups, heading=title)
+        split = CohortA8Table([*groups, gap] if gap else groups, heading=title)
         RequestConfig(request, paginate=False).configure(split)
         splits.append((title, split, gap))
     fmt = request.GET.get("export")
     if fmt in exports.FORMATS:
         RequestConfig(request, paginate=False).configure(table)
         # CSV: the pupils; XLSX: the pupils and every split, a sheet each.
-        return tables.download(
-            [table, *[split for _t, split, _g in splits]], fmt, f"attainment8 {scope.term}"
-        )
+        return download([table, *[split for _t, split, _g in splits]], fmt, f"attainment8 {scope.term}")
     printing = request.GET.get("print") == "pdf" and scope.term is not None
     RequestConfig(request, paginate=not printing).configure(table)
     context = {

@@ -1,5 +1,5 @@
 """The monthly Academic RAG: SLT open and date the window, teachers rate, SLT review, mentors record the
-breakfast. Actions from it are in action_views, the printed sheets in print_views."""
+breakfast. Actions from it are in views.actions, the printed sheets in views.printing."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,10 +15,10 @@ from tracking.lib.errors import DomainError
 from tracking.lib.shared import page_of
 from tracking.models import Subject
 
-from ..models import RagBreakfast
-from ..queries import mentors_for
-from . import access, queries, services, words
-from .forms import BreakfastForm, WindowDatesForm
+from ...models import RagBreakfast
+from ...queries import mentors_for
+from .. import access, queries, services, words
+from ..forms import BreakfastForm, WindowDatesForm
 
 REVIEW_PER_PAGE = 50
 

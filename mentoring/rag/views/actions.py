@@ -15,11 +15,11 @@ from tracking.lib import exports
 from tracking.lib.errors import DomainError
 from tracking.models import Role, Staff
 
-from ..models import ActionOwner, RagEntry
-from ..queries import mentor_of
-from . import access, services
-from .forms import ActionForm, ActionStatusForm
-from .views import REVIEW_PER_PAGE, pick, rag_words
+from ...models import ActionOwner, RagEntry
+from ...queries import mentor_of
+from .. import access, services
+from ..forms import ActionForm, ActionStatusForm
+from .sheets import REVIEW_PER_PAGE, pick, rag_words
 
 
 def _owners(entry):
