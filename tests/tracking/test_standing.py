@@ -1,6 +1,7 @@
 """tracking.standing: one truth for a grade, and its SQL form giving the same answers as its Python."""
 
 import itertools
+from collections import Counter
 from types import SimpleNamespace
 
 import pytest
@@ -371,6 +372,19 @@ def test_python_and_sql_agree_on_every_case_of_a_grid(world, monkeypatch):
     assert _standing_sql_rows(entries, Thresholds.of(world.school), points=points) == raw
     monkeypatch.setattr(sql, "LOOKUP_SPAN", 0)
     assert _standing_sql_rows(entries, Thresholds.of(world.school)) == raw
+    # Grouped, each combination of what a standing is worked out from is one row standing for `n`
+    # grades: the same standings, as many times over.
+    judged = ("point_id", "subject_id", "counting_step", "expected_step", "standing_diff", "standing")
+    one_by_one = Counter(tuple(row[name] for name in judged) for row in raw.values())
+    query, params = standing.standing_sql(entries, Thresholds.of(world.school), grouped=True)
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        names = [column[0] for column in cursor.description]
+        grouped = [dict(zip(names, values, strict=True)) for values in cursor]
+    together = Counter()
+    for row in grouped:
+        together[tuple(row[name] for name in judged)] += row["n"]
+    assert together == one_by_one and len(grouped) < len(raw)
 
 
 def test_sql_counts_match_python_counts_over_many_rows(world):

@@ -152,6 +152,27 @@ AGGREGATES = (
     ("down", "SUM(CASE WHEN prev_step IS NOT NULL AND counting_step < prev_step THEN 1 ELSE 0 END)"),
 )
 SUMMED = tuple(name for name, _sql in AGGREGATES)
+# The same sums over standing_sql's grouped rows, each row standing for `n` grades alike (figure_sets'
+# `alike`; held to AGGREGATES' answers by tests/tracking/dashboards/test_trend.py). No movement: that
+# is followed pupil by pupil.
+WEIGHTED = (
+    ("entries", "SUM(n)"),
+    ("graded", "SUM(CASE WHEN counting_step IS NOT NULL THEN n ELSE 0 END)"),
+    ("with_standing", "SUM(CASE WHEN standing_diff IS NOT NULL THEN n ELSE 0 END)"),
+    ("above", f"SUM(CASE WHEN standing = '{standing.ABOVE}' THEN n ELSE 0 END)"),
+    ("on", f"SUM(CASE WHEN standing = '{standing.ON}' THEN n ELSE 0 END)"),
+    ("below", f"SUM(CASE WHEN standing = '{standing.BELOW}' THEN n ELSE 0 END)"),
+    ("well_below", f"SUM(CASE WHEN standing = '{standing.WELL_BELOW}' THEN n ELSE 0 END)"),
+    ("diff_sum", "SUM(standing_diff * n)"),
+    ("gcse", "SUM(is_gcse * n)"),
+    ("pass4", f"SUM(CASE WHEN is_gcse = 1 AND counting_step >= {GCSE_PASS} THEN n ELSE 0 END)"),
+    ("pass5", f"SUM(CASE WHEN is_gcse = 1 AND counting_step >= {GCSE_STRONG} THEN n ELSE 0 END)"),
+    ("gcse_steps", "SUM(CASE WHEN is_gcse = 1 THEN counting_step * n ELSE 0 END)"),
+    ("up", "SUM(0)"),
+    ("down", "SUM(0)"),
+)
+if tuple(name for name, _sql in WEIGHTED) != SUMMED:
+    raise AssertionError("WEIGHTED sums the same figures as AGGREGATES, in the same order")
 GROUPING_WORK_MEM = "32MB"
 
 
@@ -239,7 +260,16 @@ def _movement(previous, grades, vendor):
 
 
 def figure_sets(
-    entries, thresholds, previous, groupings, points=None, fields=(), sums=(), vendor=None, grades=None
+    entries,
+    thresholds,
+    previous,
+    groupings,
+    points=None,
+    fields=(),
+    sums=(),
+    vendor=None,
+    grades=None,
+    alike=False,
 ):
     """Figures in total and for each grouping, in ONE query.
 
@@ -252,10 +282,16 @@ def figure_sets(
     something more about the same grades (effort, say) needs no second query working out standings.
     `vendor` picks the SQL's form, PostgreSQL's or SQLite's (by default the database's: tests hold both
     forms to the same answers). `grades`: a `standing.GradeTable` already read (a query fewer).
+    `alike`: the grades alike in what their standing and the groupings' keys are worked out from
+    are counted together (standing_sql's `grouped`), a standing worked out per combination rather than
+    per grade: for many grades and few keys (the trend's points). Not with movement, teaching groups or
+    the caller's `sums`, which follow grades one by one.
     Returns {"total": Figures, name: [Figures, ...]}.
     """
     fields, sums = tuple(fields), tuple(sums)
-    aggregates_all = AGGREGATES + sums
+    if alike and (previous or sums or TEACHING_GROUP in groupings.values()):
+        raise ValueError("grouped grades count no movement, teaching groups or sums of the caller's")
+    aggregates_all = (WEIGHTED if alike else AGGREGATES) + sums
     extra = tuple(name for name, _sql in sums)
     aliases = [f"k{index}" for index in range(len(groupings))]
     keys = {
@@ -269,7 +305,7 @@ def figure_sets(
         columns["year_key"] = _point_key("point__academic_year_id", points)
     grades = grades or standing.GradeTable(connection.vendor)
     inner, params = standing.standing_sql(
-        entries, thresholds, fields=fields, points=points, grades=grades, **columns
+        entries, thresholds, fields=fields, points=points, grades=grades, grouped=alike, **columns
     )
     params = list(params)
     selected, joins, ctes = ["CAST(NULL AS INTEGER) AS prev_step"], [], ""
@@ -288,8 +324,9 @@ def figure_sets(
             "LEFT JOIN memberships ON memberships.pupil_id = base.pupil_id "
             "AND memberships.subject_id = base.subject_id AND memberships.academic_year_id = base.year_key"
         )
+    weight = ("n",) if alike else ()
     columns = ", ".join(
-        f"base.{name}" for name in ("standing", "standing_diff", "counting_step", *fields, *keys)
+        f"base.{name}" for name in ("standing", "standing_diff", "counting_step", *weight, *fields, *keys)
     )
     # A GCSE grade: the grade that counts is on the scale of the school's floor grade.
     is_gcse = "CASE WHEN base.on_floor_scale AND base.counting_step IS NOT NULL THEN 1 ELSE 0 END AS is_gcse"

@@ -458,6 +458,7 @@ def trend(entries, thresholds, points, grades=None, uplift=None):
             {"point": ("point_id", "int")},
             points=counted,
             grades=grades,
+            alike=True,
         )["point"]
     found = {}  # (this year?, half term number): ([Figures], {year numbers})
     names = {}

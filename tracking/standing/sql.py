@@ -297,7 +297,7 @@ SQL_COLUMNS = (
 )
 
 
-def standing_sql(entries, thresholds, fields=(), points=None, grades=None, **expressions):
+def standing_sql(entries, thresholds, fields=(), points=None, grades=None, grouped=False, **expressions):
     """(sql, params) of a SELECT with one row per GradeEntry of `entries`: the columns in SQL_COLUMNS
     (on_floor_scale, whether the grade that counts is on the floor grade's scale, and below_floor are
     booleans, 1 and 0 on SQLite), the GradeEntry `fields` and the `expressions` (name: ORM expression
@@ -312,6 +312,12 @@ def standing_sql(entries, thresholds, fields=(), points=None, grades=None, **exp
     query picks the two grades, fenced so the database does not fold it into the outer one, which
     works out the expected step, the difference and the standing. The same decisions as
     `annotate_standing`, held to the same answers by the tests.
+
+    `grouped`: one row per combination of what a standing is worked out from (the point, the subject,
+    the grade that counts and the published target) and of the caller's `fields` and `expressions`,
+    with `n`, how many grades share it, in place of the grades' id and pupil_id: every grade of a
+    combination has the same standing, so counting a year's grades works out a few thousand standings
+    rather than one per grade.
     """
     vendor = connections[entries.db].vendor
     if points is None:
@@ -324,9 +330,13 @@ def standing_sql(entries, thresholds, fields=(), points=None, grades=None, **exp
         entries.annotate(counting_grade=counting_grade_expression(points), counted_target=_counted_target())
         .annotate(target_grade=F("counted_target__published_grade_id"))
         .annotate(**expressions)
-        .values(*dict.fromkeys((*SQL_COLUMNS[:4], "counting_grade", "target_grade", *fields, *expressions)))
-        .order_by()
     )
+    keys = ("counting_grade", "target_grade", *fields, *expressions)
+    if grouped:
+        inner = inner.values(*dict.fromkeys(("subject_id", "point_id", *keys))).annotate(n=Count("pk"))
+    else:
+        inner = inner.values(*dict.fromkeys((*SQL_COLUMNS[:4], *keys)))
+    inner = inner.order_by()
     sql, params = inner.query.sql_with_params()
     # OFFSET 0 keeps PostgreSQL (and SQLite, which needs a LIMIT with it) from inlining a layer's
     # expressions into the next: each layer's columns are worked out once per row.

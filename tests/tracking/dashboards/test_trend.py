@@ -7,7 +7,9 @@ import pytest
 from django.urls import reverse
 
 from tests import factories as f
-from tracking.models import AcademicYear, HalfTerm
+from tracking import standing
+from tracking.dashboards import figures
+from tracking.models import AcademicYear, AssessmentPoint, GradeEntry, HalfTerm
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +201,27 @@ def test_the_trend_is_in_the_download_and_the_print(history, login):
     assert sheet[2][:4] == ["Autumn 2", "Years 10, 11", 5, "60%"]
     text = pdf_text(client.get(reverse("dashboard") + f"?term={w.term.pk}&print=pdf").content)
     assert "Through the year, and the same half terms last year" in text and "2025/26" in text
+
+
+def test_grades_counted_together_give_the_figures_of_grades_counted_one_by_one(history):
+    """The trend counts grades alike in what their standing is worked out from together (figure_sets'
+    `alike`): every figure as when each grade is counted on its own, in both databases' forms."""
+    w = history
+    entries = GradeEntry.objects.filter(school=w.school, pupil__is_active=True)
+    points = list(AssessmentPoint.objects.filter(school=w.school).select_related("year_group"))
+    groupings = {
+        "point": ("point_id", "int"),
+        "year": ("point__year_group__number", "int"),
+        "gender": ("pupil__gender", "text"),
+        "disadvantaged": ("pupil__disadvantaged", "bool"),
+    }
+    thresholds = standing.Thresholds.of(w.school)
+    for vendor in ("postgresql", "sqlite"):
+        one_by_one, together = (
+            figures.figure_sets(entries, thresholds, {}, groupings, points, vendor=vendor, alike=alike)
+            for alike in (False, True)
+        )
+        assert together == one_by_one
+        assert together["total"].graded == entries.count() > len(together["point"])
+    with pytest.raises(ValueError):
+        figures.figure_sets(entries, thresholds, {w.point.pk: points[0].pk}, groupings, points, alike=True)
