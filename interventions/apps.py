@@ -16,16 +16,16 @@ class InterventionsConfig(AppConfig):
     verbose_name = "Interventions"
 
     def ready(self):
+        import tracking.dashboards.concerns
         from tracking import permissions
         from tracking.cycle.report import register_section
-        from tracking.dashboards import concerns as tracking_concerns
         from tracking.school import home, navigation
         from tracking.signals import cycle_stage_entered, demo_school_built
 
         from . import access, concerns, demo, handlers, panels, report
 
-        tracking_concerns.register(concerns.open_flags)
-        tracking_concerns.register(concerns.active_plans)
+        tracking.dashboards.concerns.register(concerns.open_flags)
+        tracking.dashboards.concerns.register(concerns.active_plans)
 
         cycle_stage_entered.connect(handlers.on_cycle_stage_entered, dispatch_uid="interventions-cycle")
         demo_school_built.connect(demo.add_demo_flags, dispatch_uid="interventions-demo")
@@ -53,61 +53,69 @@ class InterventionsConfig(AppConfig):
         decisions.register()
 
     def _ready_plans_and_sessions(self):
+        # Full paths: every feature package has its own access, panels and views.
+        import interventions.agreements.access
+        import interventions.impact.access
+        import interventions.impact.views
+        import interventions.plans.access
+        import interventions.plans.panels
+        import interventions.plans.tasks  # noqa: F401  (registers the Celery task)
+        import interventions.sessions.access
+        import interventions.sessions.panels
+        from interventions.sessions import schedule
         from tracking.cycle import scheduler
         from tracking.cycle.report import register_section
         from tracking.school import home, navigation, pupil_sections
 
-        from .agreements import access as agreements_access
-        from .impact import access as impact_access
-        from .impact import views as impact_views
-        from .plans import access as plans_access
-        from .plans import panels as plan_panels
-        from .plans import tasks as plan_tasks  # noqa: F401  (registers the Celery task)
-        from .sessions import access as sessions_access
-        from .sessions import panels as session_panels
-        from .sessions import schedule
-
         navigation.register(
             "Plans",
             "interventions:plan_list",
-            plans_access.can_see_plan_lists,
+            interventions.plans.access.can_see_plan_lists,
             order=51,
             description="Intervention plans at three levels",
         )
         navigation.register(
             "Sessions",
             "interventions:session_week",
-            sessions_access.can_request,
+            interventions.sessions.access.can_request,
             order=52,
             description="After-school and lunchtime sessions, registers",
         )
         navigation.register(
             "Impact",
             "interventions:impact",
-            impact_access.can_see_impact,
+            interventions.impact.access.can_see_impact,
             order=53,
             description="Plans and sessions against similar pupils",
         )
         navigation.register(
             "Agreements",
             "interventions:agreement_list",
-            agreements_access.can_see_agreements,
+            interventions.agreements.access.can_see_agreements,
             order=54,
             description="Agreement for Examination Success: chase list",
         )
-        register_section(impact_views.TEMPLATE, impact_views.cycle_section, order=55)
+        register_section(
+            interventions.impact.views.TEMPLATE, interventions.impact.views.cycle_section, order=55
+        )
         scheduler.register_event_source(schedule.monday_events)
-        pupil_sections.register(plan_panels.TEMPLATE, plan_panels.pupil_section, order=20)
-        pupil_sections.register(session_panels.PUPIL_TEMPLATE, session_panels.pupil_section, order=30)
+        pupil_sections.register(
+            interventions.plans.panels.TEMPLATE, interventions.plans.panels.pupil_section, order=20
+        )
+        pupil_sections.register(
+            interventions.sessions.panels.PUPIL_TEMPLATE,
+            interventions.sessions.panels.pupil_section,
+            order=30,
+        )
         home.register(
             "interventions/panels/_tutor_timetables.html",
-            session_panels.tutors_a_form,
-            session_panels.tutor_timetables,
+            interventions.sessions.panels.tutors_a_form,
+            interventions.sessions.panels.tutor_timetables,
             order=16,
         )
         home.register(
             "interventions/panels/_follow_ups.html",
-            session_panels.has_follow_ups,
-            session_panels.follow_up_panel,
+            interventions.sessions.panels.has_follow_ups,
+            interventions.sessions.panels.follow_up_panel,
             order=17,
         )

@@ -11,9 +11,9 @@ def on_cycle_stage_entered(sender, cycle, stage, **kwargs):
         return
     if stage == "actions":
         # Plans are reviewed after every tracking event: their owners hear once the grades are verified.
-        from .plans import tasks as plan_tasks
+        from .plans.tasks import send_reviews_due
 
-        safe_enqueue(plan_tasks.send_reviews_due, cycle.pk)
+        safe_enqueue(send_reviews_due, cycle.pk)
     for point_id in cycle.points.values_list("pk", flat=True):
         if stage == "actions":
             safe_enqueue(tasks.run_rules_for_point, point_id, cycle.pk)

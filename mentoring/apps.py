@@ -6,24 +6,24 @@ class MentoringConfig(AppConfig):
     verbose_name = "Mentoring"
 
     def ready(self):
+        import tracking.dashboards.concerns
         from tracking import permissions
         from tracking.cycle import scheduler
-        from tracking.dashboards import concerns as tracking_concerns
         from tracking.privacy.retention import register_retention_step
         from tracking.school import home, navigation, pupil_sections
         from tracking.signals import demo_school_built
 
         from . import concerns, demo, panels, scopes, services, tasks  # noqa: F401  (tasks: the failed-task page knows their school)
-        from .rag import access as rag_access
         from .rag import schedule
-        from .rag import tasks as rag_tasks  # noqa: F401  (the worker's RAG sheets task)
+        from .rag.access import can_see_rag
+        from .rag.tasks import make_rag_sheets  # noqa: F401  (the worker's RAG sheets task)
 
         home.register("mentoring/panels/_mentees.html", panels.has_mentees, panels.my_mentees, order=25)
         home.register("mentoring/panels/_rag_open.html", panels.rag_is_open_for, panels.rag_to_do, order=12)
         pupil_sections.register_action(panels.slip_action, order=20)
         permissions.register_pupil_scope(scopes.mentees)
         permissions.register_pastoral_scope(scopes.mentees)
-        tracking_concerns.register(concerns.undiscussed_slips)
+        tracking.dashboards.concerns.register(concerns.undiscussed_slips)
         navigation.register(
             "Mentors",
             "mentoring:allocation",
@@ -41,14 +41,14 @@ class MentoringConfig(AppConfig):
         navigation.register(
             "Slips",
             "mentoring:slips",
-            lambda user: permissions.can_send_mentoring_slips(user) or permissions.can_mentor(user),
+            permissions.can_see_slips,
             order=49,
             description="Mentoring slips: tell a pupil's mentor what went well or what worries you",
         )
         navigation.register(
             "RAG",
             "mentoring:rag_home",
-            rag_access.can_see_rag,
+            can_see_rag,
             order=51,
             description="The monthly Academic RAG: ratings, comments, actions and printed sheets",
         )

@@ -262,8 +262,8 @@ SLIPS_PER_PAGE = 25
 def slips(request):
     """A mentor's inbox of slips (waiting first); a teacher chooses a pupil to send one about."""
     user = request.user
+    permissions.require(permissions.can_see_slips(user))
     sends, mentors = permissions.can_send_mentoring_slips(user), permissions.can_mentor(user)
-    permissions.require(sends or mentors)
     school, year = _school_year(user)
     if sends and request.GET.get("pupil"):
         pupil = _pick(queries.slip_pupils(user, school), request.GET["pupil"])

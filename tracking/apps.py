@@ -34,7 +34,7 @@ class TrackingConfig(AppConfig):
             propose_raises_when_verified, dispatch_uid="targets_raises_after_verification"
         )
 
-        navigation.register("Home", "home", lambda user: True, order=0)
+        navigation.register("Home", "home", permissions.is_signed_in, order=0)
         navigation.register(
             "Pupils",
             "pupil_list",
@@ -72,7 +72,7 @@ class TrackingConfig(AppConfig):
         navigation.register(
             "Admin",
             "admin:index",
-            lambda user: user.is_staff and permissions.is_data_manager(user),
+            permissions.can_use_admin,
             order=900,
             description="Scales, assessment points, people",
         )

@@ -20,11 +20,11 @@ from tracking.models import AssessmentPoint, Pupil, Subject
 
 from .. import grades, services
 from ..models import Flag, FlagStatus, Scope
-from ..plans import services as plan_services
 from ..plans.models import Decision, Plan
-from ..sessions import demo as session_demo
-from ..sessions import services as session_services
+from ..plans.services import plan_from_flag, plan_review, plan_update
+from ..sessions.demo import add_requests, add_sessions, take_registers
 from ..sessions.queries import monday_of
+from ..sessions.services import allocation_confirm, allocation_propose
 
 PLANS_PER_SUBJECT = 4  # per cohort, subject and kind of plan
 SESSION_PUPILS = 10  # per cohort and subject
@@ -82,7 +82,7 @@ def _plan(pupil, subject, standing, point, *, started):
             point=point, now=_at(started - timedelta(days=2)),
         )  # fmt: skip
     by = flag.owner.user if flag.owner else None
-    plan, _ = plan_services.plan_from_flag(flag=flag, by=by, today=started, now=_at(started))
+    plan, _ = plan_from_flag(flag=flag, by=by, today=started, now=_at(started))
     return flag, plan
 
 
@@ -98,7 +98,7 @@ def _plans_last_year(built, cohorts, subjects, used):
                 flag, plan = _plan(
                     pupil, subject, standing, first, started=first.closes_on + timedelta(days=5)
                 )
-                plan_services.plan_update(plan=plan, by=plan.created_by, finished_on=ended)
+                plan_update(plan=plan, by=plan.created_by, finished_on=ended)
                 services.flag_action_record(
                     flag=flag, status=FlagStatus.CLOSED, by=plan.created_by, now=_at(ended),
                     action_text=f"Level {plan.level} plan from {first.name} to the end of the year.",
@@ -119,7 +119,7 @@ def _plans_across_years(built, cohorts, subjects, used):
                 used.add(pupil.pk)
                 _, plan = _plan(pupil, subject, standing, last, started=last.closes_on + timedelta(days=1))
                 if now_locked is not None:
-                    plan_services.plan_review(
+                    plan_review(
                         plan=plan, point=now_locked, decision=Decision.CONTINUE, by=plan.created_by,
                         note="Carried on from last year.", now=_at(now_locked.closes_on + timedelta(days=7)),
                     )  # fmt: skip
@@ -150,11 +150,11 @@ def _sessions_last_spring(built, cohorts):
         first += timedelta(weeks=1)
     for week in range(SESSION_WEEKS):
         monday = first + timedelta(weeks=week)
-        session_demo._sessions(built, monday, by_category)
-        session_demo._requests(built, monday, by_category, flagged, teacher, _at(monday - timedelta(days=5)))
-        session_services.allocation_propose(school=school, week_start=monday, by=assistant)
-        session_services.allocation_confirm(school=school, week_start=monday, by=assistant)
-        session_demo._take_registers(built, monday, built.rng, assistant, None, follow_up=True)
+        add_sessions(built, monday, by_category)
+        add_requests(built, monday, by_category, flagged, teacher, _at(monday - timedelta(days=5)))
+        allocation_propose(school=school, week_start=monday, by=assistant)
+        allocation_confirm(school=school, week_start=monday, by=assistant)
+        take_registers(built, monday, built.rng, assistant, None, follow_up=True)
 
 
 def add_demo_history(built):

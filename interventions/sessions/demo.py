@@ -49,7 +49,7 @@ def _assistant(built):
     return user
 
 
-def _sessions(built, monday, subjects):
+def add_sessions(built, monday, subjects):
     made = []
     for day, start, end, kind, category, title, room, capacity, leader, advertised in WEEK:
         made.append(
@@ -62,7 +62,7 @@ def _sessions(built, monday, subjects):
     return Session.objects.bulk_create(made)
 
 
-def _requests(built, monday, subjects, flagged, by, now):
+def add_requests(built, monday, subjects, flagged, by, now):
     rows = []
     for subject_id, pupil_ids in flagged.items():
         for pupil_id in pupil_ids:
@@ -113,15 +113,15 @@ def add_demo_sessions(built):
     # Six past weeks, confirmed, with registers: most attend, a few miss (followed up unless last week).
     for back in range(6, 0, -1):
         monday = this_monday - timedelta(weeks=back)
-        _sessions(built, monday, subjects)
-        _requests(built, monday, subjects, flagged, teacher, now)
+        add_sessions(built, monday, subjects)
+        add_requests(built, monday, subjects, flagged, teacher, now)
         services.allocation_propose(school=school, week_start=monday, by=assistant)
         services.allocation_confirm(school=school, week_start=monday, by=assistant)
-        _take_registers(built, monday, rng, assistant, family_child, follow_up=back > 1)
+        take_registers(built, monday, rng, assistant, family_child, follow_up=back > 1)
         services.timetable_issue(school=school, week_start=monday, now=now)
     # This week: allocated and confirmed, timetables issued; registers for the days already gone.
-    _sessions(built, this_monday, subjects)
-    _requests(built, this_monday, subjects, flagged, teacher, now)
+    add_sessions(built, this_monday, subjects)
+    add_requests(built, this_monday, subjects, flagged, teacher, now)
     services.allocation_propose(school=school, week_start=this_monday, by=assistant)
     services.allocation_confirm(school=school, week_start=this_monday, by=assistant)
     services.timetable_issue(school=school, week_start=this_monday, now=now)
@@ -130,17 +130,17 @@ def add_demo_sessions(built):
         key=schedule.event_key(school.pk, monday_of(timezone.localdate())),
         defaults={"due_at": schedule.due_at(monday_of(timezone.localdate())), "ran_at": now, "note": "demo"},
     )
-    _take_registers(built, this_monday, rng, assistant, family_child, follow_up=False, before=today)
+    take_registers(built, this_monday, rng, assistant, family_child, follow_up=False, before=today)
     # Next week: sessions set up and requests waiting for the assistant SENCo to allocate.
     next_monday = this_monday + timedelta(weeks=1)
-    _sessions(built, next_monday, subjects)
-    waiting = _requests(built, next_monday, subjects, flagged, teacher, now)
+    add_sessions(built, next_monday, subjects)
+    waiting = add_requests(built, next_monday, subjects, flagged, teacher, now)
     _agreements(built, rng)
     built.counts["session_requests_waiting"] = waiting
     built.counts["sessions"] = Session.objects.filter(school=school).count()
 
 
-def _take_registers(built, monday, rng, by, family_child, *, follow_up, before=None):
+def take_registers(built, monday, rng, by, family_child, *, follow_up, before=None):
     sessions = Session.objects.filter(
         school=built.school, date__gte=monday, date__lt=monday + timedelta(days=7)
     )

@@ -136,3 +136,24 @@ def test_the_demo_data_manager_has_a_reopen_request_waiting_on_their_home(demo, 
     assert "Requests to reopen verified marksheets" in home
     listed = client.get(reverse("reopen_requests")).content.decode()
     assert waiting.teaching_group.name in listed and "moderated coursework" in listed
+
+
+@pytest.mark.parametrize(
+    "username", [*DEMO_LOGINS, "senco.assistant", "trust", *HILLSIDE_LOGINS, "hillside.senco"]
+)
+def test_every_link_in_a_demo_logins_nav_opens_for_them(demo, client, username):
+    """The nav asks the permissions rule each page asks: no link leads to a 404. The admin asks for
+    the second sign-in step, so the login has done it."""
+    from django.test import RequestFactory
+
+    from tests.personas import sign_in_two_step
+    from tracking.school.navigation import nav_for
+
+    user = User.objects.get(username=username)
+    sign_in_two_step(client, user)
+    request = RequestFactory().get("/")
+    request.user = user
+    links = {entry["label"]: entry["url"] for entry in nav_for(request)}
+    assert "Home" in links
+    answers = {label: client.get(url).status_code for label, url in links.items()}
+    assert answers == dict.fromkeys(links, 200)

@@ -131,6 +131,11 @@ def has_role(user, *roles):
     return access.is_trust or bool(access.roles & set(roles))
 
 
+def is_signed_in(user):
+    """Home and the pages every signed-in person has (each view asks login_required as well)."""
+    return user.is_authenticated
+
+
 def is_staff_member(user):
     return access_for(user).is_staff_member
 

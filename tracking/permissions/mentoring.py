@@ -35,6 +35,11 @@ def can_send_mentoring_slips(user):
     return access.staff is not None and Role.TEACHER in access.roles
 
 
+def can_see_slips(user):
+    """The slips page: a teacher sends slips from it, a mentor reads their inbox there."""
+    return can_send_mentoring_slips(user) or can_mentor(user)
+
+
 def slip_subjects(user, pupil):
     """The subjects in which this member of staff teaches this pupil this year: a slip's subject."""
     groups = groups_taught_by(user).filter(pupils=pupil)

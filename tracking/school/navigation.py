@@ -39,7 +39,16 @@ SECTIONS = (
 ROW_LIMIT = 10  # entries that fit in one row at 1280 px
 
 
+# The modules that decide access (tracking.permissions and each app's access rules built on it): an
+# entry is shown to exactly those its page lets in, so it asks the same rule the page asks.
+ACCESS_MODULES = ("tracking.permissions.",)
+ACCESS_MODULE_ENDINGS = (".access",)
+
+
 def register(label, url_name, allowed, order=100, description=""):
+    module = getattr(allowed, "__module__", "") or ""
+    if not (module.startswith(ACCESS_MODULES) or module.endswith(ACCESS_MODULE_ENDINGS)):
+        raise ValueError(f"nav entry {label!r}: `allowed` must be a permissions rule, not from {module!r}")
     _items.append(NavItem(label, url_name, allowed, order, description))
 
 
