@@ -170,6 +170,15 @@ class SenPupil:
     def attendance_pct(self):
         return round(100 * self.attended / self.marked) if self.marked else None
 
+    @property
+    def on_count(self):
+        """Grades on or above the grade expected now (None: no grade with a standing counted)."""
+        return None if self.figures is None else self.figures.above + self.figures.on
+
+    @property
+    def below_count(self):
+        return None if self.figures is None else self.figures.below + self.figures.well_below
+
 
 def sen_pupils(pupil_ids, need=None):
     """The SEN pupils among `pupil_ids` (ids, or a query of them), by year and name: a sequence to page,
@@ -184,22 +193,25 @@ def sen_pupils(pupil_ids, need=None):
     elif need:
         pupils = pupils.filter(sen_need=need)
     # The order from plain values: a school of thousands has a thousand SEN pupils and a page shows fifty.
-    order = sorted(
-        pupils.values_list(
-            "pk",
-            "year_group__number",
-            *Pupil.SORTED_NAME_FIELDS,
-        ),
-        key=lambda row: (row[1], Pupil.sorted_name_of(*row[2:])),
-    )
-    return SenPupils([row[0] for row in order])
+    # The same values sort the table by name, year and form, or need (SenPupils.keys).
+    keys = {"name": {}, "year": {}, "need": {}}
+    for pk, year, form, status, sen_need, *names in pupils.values_list(
+        "pk", "year_group__number", "form__name", "sen_status", "sen_need", *Pupil.SORTED_NAME_FIELDS
+    ):
+        name = Pupil.sorted_name_of(*names)
+        keys["name"][pk] = name
+        keys["year"][pk] = (year, form or "", name)
+        keys["need"][pk] = (status, sen_need, name)
+    return SenPupils(sorted(keys["year"], key=lambda pk: keys["year"][pk][::2]), keys)
 
 
 class SenPupils(Sequence):
-    """SEN pupils in order (their ids); a slice is read as SenPupil rows in one query."""
+    """SEN pupils in order (their ids); a slice is read as SenPupil rows in one query. `keys`: {column:
+    {id: sort key}} for the table's name, year and need columns."""
 
-    def __init__(self, pks):
+    def __init__(self, pks, keys=None):
         self.pks = pks
+        self.keys = keys or {}
 
     def __len__(self):
         return len(self.pks)

@@ -4,19 +4,20 @@ Scope is the dashboard's (tracking.dashboards.views.cohort.Scope): the whole sch
 head of department's department, a teacher's own groups; term, year, subject and group as there.
 """
 
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django_tables2 import RequestConfig
 
 from tracking import permissions, standing
+from tracking.dashboards.tables.download import download
 from tracking.dashboards.views.cohort import Scope, pdf_response
 from tracking.lib import exports
-from tracking.lib.links import url_for_pk
 
 from ..plans.access import plans_visible_to
 from . import queries
+from .tables import NeedTable, SenPupilsData, SenPupilsTable, SubjectNeedTable
 
 SEN_PUPILS_PER_PAGE = 50
 NEED_FILTERS = {"K": "SEN support", "E": "EHC plan"} | dict(queries.NEED_TYPES)
@@ -30,178 +31,108 @@ def sen_view(request):
     if scope.term is None:
         return render(request, "interventions/sen/sen.html", context)
     need = request.GET.get("need") if request.GET.get("need") in NEED_FILTERS else None
-    download = exports.requested(request)
+    fmt = request.GET.get("export") if request.GET.get("export") in exports.FORMATS else None
     printing = request.GET.get("print") == "pdf"
+    paged = not (fmt or printing)  # a download or PDF holds every SEN pupil in scope, not the page on screen
+    labels = {s: standing.label(s, scope.school) for s in standing.STATUSES}
+    on_label = standing.count_labels(scope.school)["on_target"]
     # A school of thousands has hundreds of SEN pupils: the table shows them a page at a time, and reads
     # plans and sessions for that page's pupils only. No movers on this page: no join to the grade at the
     # point before.
-    if permissions.access_for(request.user).whole_school_reader and not (download or printing):
+    counted = {}  # the figures, once counted: for every SEN pupil, or (see below) for the page's
+    if permissions.access_for(request.user).whole_school_reader and paged:
         # Counted in each of their subjects as well as one by one, a whole school's SEN pupils made the
         # figures' one query add up ten thousand rows (60 of its 210 ms at 6,000 pupils): here the SEN
-        # pupils with grades are found first and only the page's counted. A narrower scope has few, and
-        # finding them first costs more than it saves.
+        # pupils with grades are found first and only the page's counted, unless the table is sorted by
+        # a count. A narrower scope has few, and finding them first costs more than it saves.
         sen = queries.sen_pupils(scope.entries.values("pupil_id"), need=need)
-        pupils, rows = _page(sen, request)
-        figures = queries.figures(
-            scope.entries, scope.thresholds, {}, points=scope.points, pupils=[row.pupil.pk for row in rows]
-        )
+
+        def every_pupils_figures():
+            if "pupil" not in counted:
+                counted.update(
+                    queries.figures(scope.entries, scope.thresholds, {}, points=scope.points, pupils=sen.pks)
+                )
+            return counted
     else:
-        figures = queries.figures(scope.entries, scope.thresholds, {}, points=scope.points)
-        sen = queries.sen_pupils(figures["pupil"].keys(), need=need)
-        if download or printing:
-            pupils = rows = sen[:]  # a download or PDF holds every SEN pupil in scope, not the page on screen
-        else:
-            pupils, rows = _page(sen, request)
-    queries.add_figures(rows, figures)
-    queries.add_plans_and_sessions(rows, plans_visible_to(request.user))
-    if not download:
-        for row in rows:
-            row.html = pupil_row_html(row)
-    subjects = list(
-        scope.school.subjects.filter(pk__in={key[0] for key in figures["subject_need"]}).order_by("name")
+        counted.update(queries.figures(scope.entries, scope.thresholds, {}, points=scope.points))
+        sen = queries.sen_pupils(counted["pupil"].keys(), need=need)
+
+        def every_pupils_figures():
+            return counted
+
+    table = SenPupilsTable(
+        SenPupilsData(sen, partial(_order_keys, sen, every_pupils_figures)),
+        on_label=on_label,
+        orderable=not printing,
     )
+    RequestConfig(request, paginate={"per_page": SEN_PUPILS_PER_PAGE} if paged else False).configure(table)
+    rows = list(table.page.object_list.data) if paged else list(table.data)
+    if not counted:
+        counted.update(
+            queries.figures(
+                scope.entries,
+                scope.thresholds,
+                {},
+                points=scope.points,
+                pupils=[row.pupil.pk for row in rows],
+            )
+        )
+    queries.add_figures(rows, counted)
+    queries.add_plans_and_sessions(rows, plans_visible_to(request.user))
+    subjects = list(
+        scope.school.subjects.filter(pk__in={key[0] for key in counted["subject_need"]}).order_by("name")
+    )
+    needs, primary_needs = queries.need_rows(counted), queries.primary_need_rows(counted)
+    subject_rows = queries.subject_rows(counted, subjects)
+    common = {"on_label": on_label, "well_below_label": labels["well_below"], "orderable": not printing}
+    need_tables = [
+        NeedTable(
+            needs, heading="SEN status", title="By SEN status", anchor="need-heading", prefix="n-",
+            empty_text="No grades here yet.", **common,
+        ),
+        NeedTable(
+            primary_needs, heading="Primary need", title="By primary need", anchor="primary-need-heading",
+            prefix="p-", empty_text="No SEN pupils with grades here.", **common,
+        ),
+        SubjectNeedTable(
+            subject_rows, needs=[label for _need, label in queries.NEEDS], on_label=on_label, prefix="s-",
+            orderable=not printing,
+        ),
+    ]  # fmt: skip
+    for need_table in need_tables:
+        RequestConfig(request, paginate=False).configure(need_table)
+    if fmt:
+        # CSV: the SEN pupils; XLSX: they and the three figure tables, a sheet each.
+        return download([table, *need_tables], fmt, f"SEN pupils {scope.term}")
     context.update(
-        total=figures["total"],
-        needs=queries.need_rows(figures),
-        primary_needs=queries.primary_need_rows(figures),
-        subjects=queries.subject_rows(figures, subjects),
-        need_labels=[label for _need, label in queries.NEEDS],
-        pupils=pupils,
+        total=counted["total"],
+        needs=needs,
+        primary_needs=primary_needs,
+        subjects=subject_rows,
+        need_table=need_tables[0],
+        primary_need_table=need_tables[1],
+        subject_table=need_tables[2],
+        table=table,
+        pupils=rows,
         pupil_count=len(sen),
         need=need,
         need_filters=NEED_FILTERS,
-        labels={s: standing.label(s, scope.school) for s in standing.STATUSES},
+        labels=labels,
         count_labels=standing.count_labels(scope.school),
     )
-    if download:
-        return exports.download_sheets(download, _sheets(context), name=f"SEN pupils {scope.term}")
     if printing:
         return pdf_response(request, "interventions/sen/sen_pdf.html", context, f"SEN pupils {scope.term}")
     return render(request, "interventions/sen/sen.html", context)
 
 
-def _page(sen, request):
-    """The page of SEN pupils asked for, and its rows."""
-    page = Paginator(sen, SEN_PUPILS_PER_PAGE).get_page(request.GET.get("page"))
-    return page, page.object_list
-
-
-def _plans_html(plans):
-    if not plans:
-        return '<span class="muted">None</span>'
-    return "<br>".join(
-        f'<a href="{url_for_pk("interventions:plan_detail", plan.pk)}">Level {escape(plan.level)} · '
-        f"{escape(plan.get_tier_display())}{f' ({escape(plan.department)})' if plan.department else ''}</a>"
-        for plan in plans
-    )
-
-
-def _sessions_html(row):
-    if row.marked:
-        booked = ""
-        if row.places > row.marked:
-            booked = f' <span class="muted">· {row.places} places booked</span>'
-        return f"{row.attended} of {row.marked} ({row.attendance_pct}%){booked}"
-    if row.places:
-        return f"{row.places} place{'' if row.places == 1 else 's'}, none marked yet"
-    return '<span class="muted">None</span>'
-
-
-def pupil_row_html(row):
-    """One SEN pupil's row of the table, as the template wrote it (every text escaped; numbers as they
-    are), in one pass: fifty rows of a dozen lookups and two links each were a fifth of the page."""
-    pupil, figures = row.pupil, row.figures
-    form = f" · {escape(pupil.form)}" if pupil.form else ""
-    need = (
-        f' · <abbr title="{escape(pupil.get_sen_need_display())}">{escape(pupil.sen_need)}</abbr>'
-        if pupil.sen_need
-        else ""
-    )
-    link = f'<a href="{url_for_pk("pupil_detail", pupil.pk)}">{escape(pupil.sorted_name)}</a>'
-    on = f"{figures.above + figures.on} of {figures.with_standing}" if figures is not None else "–"
-    below = f"{figures.below + figures.well_below}" if figures is not None else "–"
-    return mark_safe(  # noqa: S308 - every text above is escaped; the rest are numbers
-        f'\n      <tr data-pupil="{int(pupil.pk)}">\n'
-        f'        <th scope="row">{link}</th>\n'
-        f"        <td>Year {escape(pupil.year_group.number)}{form}</td>\n"
-        f"        <td>{escape(pupil.get_sen_status_display())}{need}</td>\n"
-        f'        <td class="num">{on}</td>\n'
-        f'        <td class="num">{below}</td>\n'
-        f"        <td>{_plans_html(row.plans)}</td>\n"
-        f"        <td>{_sessions_html(row)}</td>\n"
-        "      </tr>\n    "
-    )
-
-
-def _pct(value):
-    return "" if value is None else value
-
-
-def _figure_cells(row):
-    gap = row.gap or {}
-    return [
-        row.graded, _pct(row.on_or_above_pct), _pct(row.well_below_pct),
-        "" if row.avg_diff is None else round(row.avg_diff, 2), _pct(row.pass4_pct),
-        _pct(gap.get("on_or_above")), "" if gap.get("avg_diff") is None else round(gap["avg_diff"], 2),
-    ]  # fmt: skip
-
-
-def _sheets(context):
-    """The page's four tables, the SEN pupils first (the CSV holds that one)."""
-    on, well_below = context["count_labels"]["on_target"], context["labels"]["well_below"]
-    figures = [
-        "Grades", f"{on} %", f"{well_below} %", "Average difference", "Grade 4+ %",
-        "Gap to no SEN: points on target", "Gap to no SEN: grades",
-    ]  # fmt: skip
-    pupils = []
-    for row in context["pupils"]:
-        pupil, f = row.pupil, row.figures
-        pupils.append([
-            pupil.sorted_name, pupil.upn, pupil.year_group.number, str(pupil.form or ""),
-            pupil.get_sen_status_display(), pupil.get_sen_need_display() if pupil.sen_need else "",
-            f.above + f.on if f else "", f.with_standing if f else "", f.below + f.well_below if f else "",
-            "; ".join(
-                f"Level {p.level} {p.get_tier_display()}" + (f" ({p.department})" if p.department else "")
-                for p in row.plans
-            ),
-            row.attended, row.marked, row.places,
-        ])  # fmt: skip
-    return [
-        (
-            "SEN pupils",
-            [
-                "Pupil",
-                "UPN",
-                "Year",
-                "Form",
-                "SEN status",
-                "Primary need",
-                on,
-                "With a standing",
-                "Below",
-                "Active plans",
-                "Sessions attended",
-                "Sessions marked",
-                "Places booked",
-            ],
-            pupils,
-        ),  # fmt: skip
-        ("By SEN status", ["SEN status", *figures], [[r.label, *_figure_cells(r)] for r in context["needs"]]),
-        (
-            "By primary need",
-            ["Primary need", *figures],
-            [[r.label, *_figure_cells(r)] for r in context["primary_needs"]],
-        ),
-        (
-            "By subject",
-            ["Subject", *(f"{label}: {on} %" for label in context["need_labels"]), "SEN gap (points)"],
-            [
-                [
-                    r.subject.name,
-                    *(_pct(c.on_or_above_pct) if c else "" for _label, c in r.cells),
-                    _pct(r.gap),
-                ]
-                for r in context["subjects"]
-            ],
-        ),
-    ]
+def _order_keys(sen, every_pupils_figures, column):
+    """{pupil id: sort key} for a column of the SEN pupils' table: names, years and needs as read with
+    the ids; the counts from the figures of every SEN pupil (counted only when the table is sorted so)."""
+    if column in sen.keys:
+        return sen.keys[column]
+    if column in ("on_target", "below"):
+        figures = every_pupils_figures()["pupil"]
+        if column == "below":
+            return {pk: f.below + f.well_below for pk, f in figures.items()}
+        return {pk: (f.above + f.on) / f.with_standing for pk, f in figures.items() if f.with_standing}
+    return {}

@@ -103,7 +103,7 @@ def test_the_sen_pupils_table_pages_and_reads_plans_for_the_page_shown(sen, logi
     assert ada.plans == [w.plan] and (ada.attended, ada.marked) == (1, 2)
     page = first.content.decode()
     assert 'SEN pupils, their plans and sessions <span class="muted">(2)</span>' in page
-    assert "Page 1 of 2" in page and "?page=2" in page
+    assert "Showing 1–1 of 2" in page and "?page=2" in page
 
 
 def test_a_teacher_sees_only_their_groups_and_a_head_of_department_only_their_department(sen, login):
@@ -203,7 +203,7 @@ def test_the_download_holds_every_page_of_sen_pupils_not_only_the_one_on_screen(
 
     monkeypatch.setattr(views, "SEN_PUPILS_PER_PAGE", 1)
     client = login(sen.senco.user)
-    assert len(client.get("/interventions/sen/").context["pupils"].object_list) == 1
+    assert len(client.get("/interventions/sen/").context["pupils"]) == 1
     rows = _download(client, "export=csv")
     assert {row[1] for row in rows[1:]} == {sen.child.upn, sen.other_child.upn}
 
@@ -223,3 +223,37 @@ def test_the_pupils_figures_are_the_same_counted_for_every_sen_pupil_or_for_thos
     assert vars(listed["pupil"][w.child.pk]) == vars(every["pupil"][w.child.pk])
     assert [vars(row) for row in listed["need"]] == [vars(row) for row in every["need"]]
     assert queries.figures(entries, thresholds, {}, pupils=[])["pupil"] == {}
+
+
+def _listed(client, query):
+    return [row.pupil for row in client.get(f"/interventions/sen/?{query}").context["pupils"]]
+
+
+@pytest.mark.parametrize("persona", ["senco", "hod"])  # the whole school counted a page at a time, and not
+def test_the_sen_pupils_sort_by_name_year_need_and_their_counts(sen, login, persona):
+    w = sen
+    client = login(getattr(w, persona).user)
+    ada, cy = w.child, w.other_child  # Ada: SEN support, four grades well below; Cy: EHC plan, on target
+    assert _listed(client, "") == [cy, ada]  # by year, then name
+    assert _listed(client, "sort=-name") == [ada, cy]
+    assert _listed(client, "sort=need") == [cy, ada]  # EHC plan (E) before SEN support (K)
+    assert _listed(client, "sort=-below") == [ada, cy]
+    assert _listed(client, "sort=on_target") == [ada, cy]
+    assert _listed(client, "sort=-on_target&page=1") == [cy, ada]
+    assert _listed(client, "sort=plans") == [cy, ada]  # not a sortable column: as it was
+
+
+def test_the_figure_tables_sort_and_the_workbook_has_a_sheet_each(sen, login):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client = login(sen.senco.user)
+    page = client.get("/interventions/sen/?n-sort=-label")
+    labels = [row.record.label for row in page.context["need_table"].rows]
+    assert labels == sorted(labels, reverse=True) and len(labels) == 3
+    assert 'aria-sort="descending"' in page.content.decode()
+    book = load_workbook(BytesIO(client.get("/interventions/sen/?export=xlsx").content))
+    assert book.sheetnames == ["SEN pupils", "By SEN status", "By primary need", "By subject"]
+    headers = [cell.value for cell in book["By SEN status"][1]]
+    assert headers[0] == "SEN status" and "Gap to no SEN: points on target" in headers
