@@ -404,6 +404,7 @@ EXPORTS = [
     Export("dashboard", "slt", "Year group", lambda w: "Year 11", setup=_sen),
     Export("dashboard_variation", "hod", "Compared with the rest", lambda w: "Mathematics", setup=_sen),
     Export("dashboard_attainment8", "slt", "Attainment 8", lambda w: w.child.upn, setup=_sen),
+    Export("dashboard_attainment8_pupil", "slt", "Points", lambda w: "Maths 1", setup=_sen),
     Export("dashboard_transition", "hoy", "Average difference", lambda w: "Mathematics", setup=_sen),
     Export(
         "dashboard_year_lists",
@@ -458,6 +459,7 @@ PRINTS = [
     Print("dashboard", "slt", lambda w: "Year 11", setup=_sen),
     Print("dashboard_variation", "hod", lambda w: "Mathematics", setup=_sen),
     Print("dashboard_attainment8", "slt", lambda w: "Attainment 8", setup=_sen),
+    Print("dashboard_attainment8_pupil", "slt", lambda w: w.child.sorted_name, setup=_sen),
     Print("interventions:sen", "senco", lambda w: w.child.sorted_name, setup=_sen),
     Print("dashboard_tutor", "tutor", lambda w: w.child.sorted_name, setup=_graded),
     Print("dashboard_year_lists", "hoy", lambda w: w.child.sorted_name, setup=_year_listed),

@@ -207,6 +207,7 @@ EXPORT_CAPS = {
     "completion": 11,
     "dashboard": 13,  # a teacher: the newest uplift with their own grades, one query more
     "dashboard_attainment8": 14,
+    "dashboard_attainment8_pupil": 15,  # as the page with the pupil's grades, and the download's record
     "dashboard_variation": 15,  # a teacher: the newest uplift with their own grades, one query more
     "cycle_detail": 8,
     "cycle_report": 9,  # the departments, and every flag of the impact section
@@ -300,6 +301,7 @@ def _counts_for_each_reader(client, world, name, url, cap, django_assert_max_num
 PRINT_CAPS = {
     "dashboard": 14,  # + the trend through the year (its own figures: other points than the page's)
     "dashboard_attainment8": 14,
+    "dashboard_attainment8_pupil": 15,
     # Nobody recommended for mentoring in this world; with every concern source answering, 21
     # (tests/tracking/dashboards/test_pastoral.py)
     "dashboard_transition": 14,

@@ -260,6 +260,7 @@ class Slot:
     subject: str | None
     grade: str | None
     points: float
+    position: int = 0  # its place in the template's order (the slot table's order when unsorted)
 
 
 def slots(breakdown, graded, template=DFE_2017):
@@ -272,7 +273,7 @@ def slots(breakdown, graded, template=DFE_2017):
         filled = [(subject, points) for kind, subject, points in breakdown.slots if kind == element]
         for index in range(template.element_slots(element)):
             subject, points = filled[index] if index < len(filled) else (None, 0.0)
-            out.append(Slot(f"{label} {index + 1}", subject, grade_of.get(subject), points))
+            out.append(Slot(f"{label} {index + 1}", subject, grade_of.get(subject), points, len(out)))
     return out
 
 

@@ -373,12 +373,9 @@ def test_a_pupils_slot_breakdown_matches_the_references_worked_example(cohort, l
     link = f'<a href="/dashboard/attainment8/pupils/{pupil.pk}/?term={w.term.pk}"><strong>61.0</strong>'
     assert link in table
 
-    page = client.get(f"/dashboard/attainment8/pupils/{pupil.pk}/?term={w.term.pk}").content.decode()
-    rows = re.findall(
-        r'<tr><th scope="row">([^<]+)</th><td>(?:<span class="muted">)?([^<]*)(?:</span>)?</td>'
-        r'<td>([^<]*)</td><td class="num">([^<]+)</td></tr>',
-        page,
-    )
+    response = client.get(f"/dashboard/attainment8/pupils/{pupil.pk}/?term={w.term.pk}")
+    page = response.content.decode()
+    rows = _slot_rows(response)
     assert rows[:9] == [
         ("Maths 1", "Mathematics", "6", "6.0"),
         ("Maths 2", "Mathematics", "6", "6.0"),
@@ -397,14 +394,46 @@ def test_a_pupils_slot_breakdown_matches_the_references_worked_example(cohort, l
     assert "<strong>61.0</strong>" in page and "1.28" in page and "(estimate 48.2)" in page
 
 
+def _slot_rows(response):
+    """The slot table's rows as the page shows them: (slot, subject, grade, points)."""
+    return [
+        (row.get_cell("name"), row.get_cell("subject"), row.get_cell("grade"), str(row.get_cell("points")))
+        for row in response.context["slots_table"].rows
+    ]
+
+
 @pytest.mark.django_db
 def test_a_lone_english_leaves_the_second_english_slot_empty(cohort, login):
-    page = login(cohort.slt.user).get(f"/dashboard/attainment8/pupils/{cohort.child.pk}/").content.decode()
-    assert '<th scope="row">English 1</th><td>English Language</td><td>3</td>' in page
-    assert (
-        '<th scope="row">English 2</th><td><span class="muted">Empty</span></td><td></td><td class="num">0.0'
-        in page
-    )
+    response = login(cohort.slt.user).get(f"/dashboard/attainment8/pupils/{cohort.child.pk}/")
+    rows = {row[0]: row for row in _slot_rows(response)}
+    assert rows["English 1"] == ("English 1", "English Language", "3", rows["English 1"][3])
+    assert rows["English 2"] == ("English 2", '<span class="muted">Empty</span>', "", "0.0")
+
+
+@pytest.mark.django_db
+def test_a_pupils_slots_sort_download_and_print(cohort, login):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    client = login(cohort.slt.user)
+    url = f"/dashboard/attainment8/pupils/{cohort.child.pk}/"
+    in_order = [row[0] for row in _slot_rows(client.get(url))]
+    assert in_order[:4] == ["Maths 1", "Maths 2", "English 1", "English 2"]  # the template's order
+    by_points = _slot_rows(client.get(url + "?slot-sort=-points"))
+    assert [float(row[3]) for row in by_points] == sorted((float(row[3]) for row in by_points), reverse=True)
+    page = client.get(url).content.decode()
+    assert "?export=csv" in page and "print=pdf" in page and "aria-sort" not in page
+    assert 'aria-sort="descending"' in client.get(url + "?slot-sort=-points").content.decode()
+    response = client.get(url + "?export=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Slot", "Subject", "Grade", "Points"] and [r[0] for r in rows[1:]] == in_order
+    assert rows[4][1:3] == ["", ""]  # English 2: empty, downloaded blank
+    book = load_workbook(io.BytesIO(client.get(url + "?export=xlsx").content))
+    assert book.sheetnames == ["Slots", "Elements"]
+    printed = client.get(url + "?print=pdf")
+    assert printed["Content-Type"] == "application/pdf" and printed.content.startswith(b"%PDF")
 
 
 @pytest.mark.django_db
@@ -544,12 +573,11 @@ def test_the_page_its_downloads_its_print_and_the_slot_page_show_element_progres
     text = pdf_text(client.get(url + "&print=pdf").content)
     assert "English P8" in text and "-2.67" in text
 
-    slots = client.get(f"/dashboard/attainment8/pupils/{w.child.pk}/?term={w.term.pk}").content.decode()
-    cells = re.findall(
-        r'<tr><th scope="row">(\w+)</th><td class="num">(\d)</td><td class="num">([^<]+)</td>'
-        r'<td class="num">([^<]+)</td><td class="num">([^<]+)</td></tr>',
-        slots,
-    )
+    slots = client.get(f"/dashboard/attainment8/pupils/{w.child.pk}/?term={w.term.pk}")
+    cells = [
+        tuple(str(row.get_cell(name)) for name in ("label", "slots", "score", "estimate", "progress8"))
+        for row in slots.context["elements_table"].rows
+    ]
     assert cells == [
         ("English", "2", "3.0", "6.0", "-1.5"),
         ("Maths", "2", "14.0", "8.0", "3.0"),
@@ -727,8 +755,8 @@ def test_a_head_of_year_sees_attainment8_for_their_own_year_group_only(two_years
 def test_a_head_of_year_sees_the_slots_of_their_years_pupils_and_no_others(two_years, login):
     w = two_years
     client = login(w.hoy.user)
-    page = client.get(f"/dashboard/attainment8/pupils/{w.child.pk}/?term={w.term.pk}").content.decode()
-    assert '<th scope="row">Maths 1</th><td>Mathematics</td><td>7</td>' in page
+    response = client.get(f"/dashboard/attainment8/pupils/{w.child.pk}/?term={w.term.pk}")
+    assert _slot_rows(response)[0][:3] == ("Maths 1", "Mathematics", "7")
     assert client.get(f"/dashboard/attainment8/pupils/{w.dot.pk}/?term={w.term.pk}").status_code == 404
 
 

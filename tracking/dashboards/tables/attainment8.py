@@ -152,3 +152,56 @@ class CohortA8Table(tables.Table):
         return value
 
     value_english_p8 = value_maths_p8 = value_ebacc_p8 = value_open_p8 = value_p8
+
+
+# An empty slot scores 0: shown as "Empty", downloaded blank.
+EMPTY_SLOT = format_html('<span class="muted">{}</span>', "Empty")
+
+
+class SlotsTable(tables.Table):
+    """One pupil's ten slots as their Attainment 8 filled them (rows: attainment8_pupils.Slot), in the
+    template's order until sorted, the total in the footer."""
+
+    name = tables.Column(verbose_name="Slot", order_by=("position",), footer="Attainment 8")
+    subject = tables.Column(verbose_name="Subject", default=EMPTY_SLOT, order_by=("subject", "position"))
+    grade = tables.Column(verbose_name="Grade", default="", order_by=("grade", "position"))
+    points = tables.Column(
+        verbose_name="Points",
+        attrs={**NUM, "tf": {"class": "num"}},
+        order_by=("points", "position"),
+        footer=lambda table: table.total_html,
+    )
+
+    class Meta:
+        attrs = {"class": "table table-compact"}
+        empty_text = "No Attainment 8 here."
+        orderable = True
+
+    title = "Slots"
+
+    def __init__(self, data, *, attainment8=None, **kwargs):
+        super().__init__(data, prefix="slot-", **kwargs)
+        self.anchor = "slots-heading"
+        self.total_html = format_html("<strong>{}</strong>", attainment8) if data else ""
+
+
+class ElementsTable(tables.Table):
+    """One pupil's Attainment 8 by element against the element's estimate, with its Progress 8 (rows:
+    attainment8_pupils.ElementScore)."""
+
+    label = tables.Column(verbose_name="Element")
+    slots = tables.Column(verbose_name="Slots", attrs=NUM)
+    score = tables.Column(verbose_name="Score", attrs=NUM)
+    estimate = tables.Column(verbose_name="Estimate", attrs=NUM, default="–")
+    progress8 = tables.Column(verbose_name="Progress 8", attrs=NUM, default="–")
+
+    class Meta:
+        attrs = {"class": "table table-compact"}
+        empty_text = "No Attainment 8 here."
+        orderable = True
+
+    title = "Elements"
+
+    def __init__(self, data, **kwargs):
+        super().__init__(data, prefix="element-", **kwargs)
+        self.anchor = "elements-heading"

@@ -8,7 +8,12 @@ from django_tables2 import RequestConfig
 from tracking import permissions
 from tracking.dashboards import attainment8_pupils, services
 from tracking.dashboards.forms import EstimatesForm
-from tracking.dashboards.tables.attainment8 import Attainment8Table, CohortA8Table
+from tracking.dashboards.tables.attainment8 import (
+    Attainment8Table,
+    CohortA8Table,
+    ElementsTable,
+    SlotsTable,
+)
 from tracking.dashboards.tables.download import download
 from tracking.dashboards.views.cohort import Scope, pdf_response
 from tracking.lib import exports
@@ -82,13 +87,27 @@ def pupil_slots(request, pk):
         "has_estimates": bool(estimates),
         "from_dashboard": permissions.can_see_dashboard(request.user),
     }
+    elements, slots = [], []
     if row is not None:
-        context["elements"] = attainment8_pupils.element_scores(row, estimates.band_for(row[0].ks2_mean))
-        context["slots"] = attainment8_pupils.slots(row[1], graded[pupil.pk])
-        counted = {slot.subject for slot in context["slots"]}
+        elements = attainment8_pupils.element_scores(row, estimates.band_for(row[0].ks2_mean))
+        slots = attainment8_pupils.slots(row[1], graded[pupil.pk])
+        counted = {slot.subject for slot in slots}
         context["uncounted"] = [
             (subject, grade) for subject, grade in graded[pupil.pk] if subject not in counted
         ]
+    printing = request.GET.get("print") == "pdf"
+    slots_table = SlotsTable(slots, attainment8=row[1].attainment8 if row else None, orderable=not printing)
+    elements_table = ElementsTable(elements, orderable=not printing)
+    for table in (slots_table, elements_table):
+        RequestConfig(request, paginate=False).configure(table)
+    context.update(elements=elements, slots=slots, slots_table=slots_table, elements_table=elements_table)
+    name = f"attainment8 {pupil.sorted_name} {scope.term or ''}"
+    fmt = request.GET.get("export")
+    if fmt in exports.FORMATS:
+        # CSV: the slots; XLSX: the slots and the elements, a sheet each.
+        return download([slots_table, elements_table], fmt, name)
+    if printing:
+        return pdf_response(request, "tracking/dashboards/attainment8_pupil_pdf.html", context, name)
     return render(request, "tracking/dashboards/attainment8_pupil.html", context)
 
 
