@@ -91,7 +91,13 @@ class GradeEntry(models.Model):
             models.UniqueConstraint(fields=["pupil", "subject", "point"], name="grade_entry_unique"),
         ]
         indexes = [
-            models.Index(fields=["point", "subject"]),
+            # Every column the dashboards count a point's grades by (standing.standing_sql): the grades
+            # are read from the index alone, not row by row from the table (a year's trend a fifth to a
+            # third quicker on SQLite). It begins as the (point, subject) index it replaces.
+            models.Index(
+                fields=["point", "subject", "pupil", "school", "current", "predicted"],
+                name="grade_entry_counting",
+            ),
             models.Index(fields=["pupil", "subject"]),
         ]
 

@@ -44,7 +44,12 @@ class Target(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["pupil", "subject"], name="target_unique")]
-        indexes = [models.Index(fields=["subject", "status"])]
+        indexes = [
+            models.Index(fields=["subject", "status"]),
+            # The published target of a pupil's subject from the index alone, as the dashboards count
+            # grades against it (standing.standing_sql joins it once per grade).
+            models.Index(fields=["pupil", "subject", "published_grade"], name="target_counting"),
+        ]
 
     def __str__(self):
         return f"{self.pupil} {self.subject}: {self.grade}"
