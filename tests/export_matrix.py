@@ -446,13 +446,15 @@ EXPORTS = [
 
 @dataclass(frozen=True)
 class Print:
-    """A dashboard's "Print (PDF)": the page's own URL with ?print=pdf, through the page's view (the same
-    scope, every row rather than a page of them). tests/site/test_exports.py reads each one."""
+    """A page's "Print (PDF)": the page's own URL with ?print=pdf, through the page's view (the same scope,
+    filters and sort, and the page of a long table on screen: tracking/lib/printed.py), or a URL of its
+    own (`page` names the page). tests/site/test_exports.py reads each one."""
 
     name: str  # url name, as in the access matrix
     persona: str
     shows: Callable  # world -> text the PDF holds
     setup: Callable | None = None  # world -> None: the rows the PDF needs
+    page: str | None = None  # url name of the page with the button, for a print with a URL of its own
 
 
 PRINTS = [
@@ -464,12 +466,19 @@ PRINTS = [
     Print("dashboard_tutor", "tutor", lambda w: w.child.sorted_name, setup=_graded),
     Print("dashboard_year_lists", "hoy", lambda w: w.child.sorted_name, setup=_year_listed),
     Print("dashboard_transition", "hoy", lambda w: "Mathematics", setup=_sen),
+    Print(
+        "interventions:plan_pdf",
+        "tutor",
+        lambda w: w.child.legal_last_name,
+        _plans,
+        page="interventions:plan_list",
+    ),
 ]
 
 
 def print_url(world, printed):
     _, args, _ = matrix_row(printed.name)
-    return reverse(printed.name, args=args(world)) + "?print=pdf"
+    return reverse(printed.name, args=args(world)) + ("" if printed.page else "?print=pdf")
 
 
 def matrix_row(name):

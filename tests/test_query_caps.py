@@ -296,8 +296,8 @@ def _counts_for_each_reader(client, world, name, url, cap, django_assert_max_num
     return seen
 
 
-# url name -> the most queries its "Print (PDF)" (?print=pdf) may take for any allowed persona: every row
-# of the page, not one page of them, in a fixed number of queries (plus the security log's record).
+# url name -> the most queries its "Print (PDF)" (?print=pdf, or a URL of its own) may take for any allowed
+# persona: the page on screen, its rows in a fixed number of queries (plus the security log's record).
 PRINT_CAPS = {
     "dashboard": 14,  # + the trend through the year (its own figures: other points than the page's)
     "dashboard_attainment8": 14,
@@ -309,6 +309,7 @@ PRINT_CAPS = {
     "dashboard_tutor": 16,
     "dashboard_year_lists": 13,
     "interventions:sen": 18,  # as its download: the SEN pupils in order, then every one of them
+    "interventions:plan_pdf": 9,  # as its page: a count, the page of plans and their subjects
 }
 
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from tracking import audit, permissions
-from tracking.lib import exports, pdf
+from tracking.lib import exports, pdf, printed
 from tracking.lib.errors import DomainError
 from tracking.models import GradeEntry, Subject
 
@@ -18,6 +18,8 @@ from .filters import PlanFilter
 from .forms import PlanForm, ReviewForm, TargetGroupForm
 from .models import Plan
 from .tables import PlanTable
+
+PLANS_PER_PAGE = 50
 
 
 def _filtered(request):
@@ -33,9 +35,7 @@ def plan_list(request):
     user = request.user
     permissions.require(access.can_see_plan_lists(user))
     plan_filter = _filtered(request)
-    plans = plan_filter.qs.order_by("status", "-level", "pupil__legal_last_name", "pk")
-    table = PlanTable(plans)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    table = _table(request, plan_filter)
     page_pupils = {row.record.pupil_id: row.record.pupil for row in table.paginated_rows}
     school = permissions.school_for(user)
     found = warnings.for_pupils(list(page_pupils), school) if school else {}
@@ -56,6 +56,13 @@ def plan_list(request):
     )
 
 
+def _table(request, plan_filter):
+    """The plans table as the page shows it: filtered, sorted, fifty a page."""
+    table = PlanTable(plan_filter.qs.order_by("status", "-level", "pupil__legal_last_name", "pk"))
+    RequestConfig(request, paginate={"per_page": PLANS_PER_PAGE}).configure(table)
+    return table
+
+
 @login_required
 def plan_export(request, fmt):
     user = request.user
@@ -67,13 +74,24 @@ def plan_export(request, fmt):
 
 @login_required
 def plan_pdf(request):
+    """The plans the page shows, on paper: its filters, its sort and its page of fifty (the CSV and XLSX
+    hold every plan; tracking/lib/printed.py)."""
     user = request.user
     permissions.require(access.can_see_plan_lists(user))
-    plans = list(_filtered(request).qs.order_by("pupil__year_group__number", "pupil__legal_last_name", "pk"))
+    plan_filter = _filtered(request)
+    table = printed.for_paper(_table(request, plan_filter))
     school = permissions.school_for(user)
     content = pdf.render_pdf(
         "interventions/plans/plan_list_pdf.html",
-        {"plans": plans, "school": school, "printed_by": user.display_name, "printed_at": timezone.now()},
+        {
+            "plans": [row.record for row in table.paginated_rows],
+            "page_obj": table.page,
+            "sorted_by": table.printed_sort,
+            "filtered_by": printed.filters_described(plan_filter),
+            "school": school,
+            "printed_by": user.display_name,
+            "printed_at": timezone.now(),
+        },
     )
     return paper.download(
         content, "application/pdf", f"intervention-plans-{timezone.localdate():%Y-%m-%d}.pdf"

@@ -6,6 +6,7 @@ along in every drill-down link so a leader looking at disadvantaged boys stays w
 
 import django_filters
 
+from tracking.lib import printed
 from tracking.models import GradeEntry, SenStatus
 from tracking.models.people import Gender
 from tracking.school.filters import AnyYesNo
@@ -45,3 +46,7 @@ class CohortFilter(django_filters.FilterSet):
             if value not in (None, ""):
                 out[name] = "true" if value is True else "false" if value is False else value
         return out
+
+    def described(self):
+        """The chosen values in words, for a printed page ("Disadvantaged: yes · Gender: Female")."""
+        return printed.filters_described(self)

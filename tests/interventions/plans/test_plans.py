@@ -242,6 +242,38 @@ def test_the_plan_list_exports_csv_and_xlsx_and_prints(client, graded):
     assert pdf["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
 
 
+def test_the_plans_print_is_the_page_on_screen_filtered_sorted_and_one_page_of_it(
+    client, graded, monkeypatch
+):
+    """A school's plans run to hundreds: paper holds the page on screen and says which (the CSV holds all)."""
+    from interventions.plans import views
+    from tests.pdftext import pdf_text
+
+    w = graded
+    monkeypatch.setattr(views, "PLANS_PER_PAGE", 1)
+    child_plan(w, Scope.SUBJECT)
+    child_plan(w, Scope.FORM_TUTOR)
+    Plan.objects.create(
+        school=w.school, pupil=w.classmate, tier=Tier.FORM_TUTOR, level=1, reason="Homework",
+        start_date=date(2026, 11, 2), created_at="2026-11-02T10:00:00Z", status=PlanStatus.ENDED,
+    )  # fmt: skip
+    client.force_login(w.slt.user)
+    query = "status=active&sort=-tier&page=2"
+    page = client.get(f"{reverse('interventions:plan_list')}?{query}").content.decode()
+    assert f"{reverse('interventions:plan_pdf')}?{query.replace('&', '&amp;')}" in page
+    text = " ".join(pdf_text(client.get(f"{reverse('interventions:plan_pdf')}?{query}").content).split())
+    assert "2 plans · filtered by Status: Active · printed by" in text
+    assert "Rows 2–2 of 2: page 2 of 2, as on screen, sorted by Plan, descending." in text
+    assert "Head of" in text and "Form tutor" not in text  # Ada's plans, Z to A: the second
+    assert w.classmate.sorted_name not in text  # ended: filtered out
+    assert len(read_csv_rows(client, query)) == 1 + 2  # the heading and every active plan
+
+
+def read_csv_rows(client, query):
+    body = client.get(f"{reverse('interventions:plan_export', args=['csv'])}?{query}").content
+    return body.decode("utf-8-sig").strip().splitlines()
+
+
 def test_an_unknown_export_format_is_a_404(client, graded):
     client.force_login(graded.slt.user)
     assert client.get(reverse("interventions:plan_export", args=["exe"])).status_code == 404

@@ -149,6 +149,27 @@ def test_attainment8_prints_as_a_pdf(varied, login):
     assert "Attainment 8 / Progress 8 estimates" in text and "Good0" in text
 
 
+def test_attainment8_prints_the_page_of_pupils_on_screen(varied, login, monkeypatch):
+    """Years 10 and 11 of a large school are thousands of pupils: paper holds the page on screen."""
+    from tracking.dashboards.tables.attainment8 import Attainment8Table
+
+    monkeypatch.setattr(Attainment8Table._meta, "per_page", 2)
+    w = varied
+    client = login(w.slt.user)
+    query = f"term={w.term.pk}&sort=-name&page=2"
+    screen = client.get(f"/dashboard/attainment8/?{query}")
+    table = screen.context["table"]
+    shown = [row.record.name for row in table.page.object_list]
+    others = [record.name for record in table.data if record.name not in shown]
+    assert f"{query.replace('&', '&amp;')}&amp;print=pdf" in screen.content.decode()
+    text = pdf_text(client.get(f"/dashboard/attainment8/?{query}&print=pdf").content)
+    assert all(name in text for name in shown) and not any(name in text for name in others)
+    count = len(table.data)
+    pages = (count + 1) // 2
+    flat = " ".join(text.split())
+    assert f"Rows 3–4 of {count}: page 2 of {pages}, as on screen, sorted by Pupil, descending." in flat
+
+
 def test_a_cohort_filter_narrows_every_figure_and_rides_along_in_the_links(varied, login):
     w = varied
     for pupil in w.school.pupils.filter(legal_last_name__startswith="Weak"):
@@ -299,17 +320,36 @@ def test_both_forms_of_movement_count_the_grade_that_counted_at_the_point_before
     assert sum(1 for e in annotated if e.prev_step is not None and e.counting_step > e.prev_step) == 2
 
 
-def test_variation_shows_groups_a_page_at_a_time_but_downloads_them_all(varied, login, monkeypatch):
+def test_variation_shows_and_prints_groups_a_page_at_a_time_but_downloads_all(varied, login, monkeypatch):
     from tracking.dashboards.views import cohort
 
     monkeypatch.setattr(cohort, "VARIATION_GROUPS_PER_PAGE", 1)
     w = varied
     client = login(w.slt.user)
-    page = client.get(f"/dashboard/variation/?term={w.term.pk}&g-page=2")
+    page = client.get(f"/dashboard/variation/?term={w.term.pk}&g-sort=label&g-page=2")
     groups = page.context["tables"][1]
     assert [row.record.label for row in groups.page.object_list] == ["11Ma2 (Mathematics)"]
+    # The print button prints this page: its sort and its page of groups.
+    assert "g-sort=label&amp;g-page=2&amp;print=pdf" in page.content.decode()
     book = load_workbook(
         io.BytesIO(client.get(f"/dashboard/variation/?term={w.term.pk}&export=xlsx").content)
     )
     assert len(list(book["Teaching group"].values)) == 3  # the heading and both groups
-    assert "11Ma1" in pdf_text(client.get(f"/dashboard/variation/?term={w.term.pk}&print=pdf").content)
+    url = f"/dashboard/variation/?term={w.term.pk}&g-sort=label&g-page=2&print=pdf"
+    text = " ".join(pdf_text(client.get(url).content).split())
+    assert "11Ma2" in text and "11Ma1" not in text
+    assert "Rows 2–2 of 2: page 2 of 2, as on screen, sorted by Teaching group, ascending." in text
+    assert "the CSV and XLSX downloads hold every row" in text
+    assert "Mathematics" in text and "English" in text  # every subject: a school has a few dozen
+
+
+def test_a_printed_page_names_its_cohort_and_caps_its_rows(varied, login, monkeypatch):
+    from tracking.lib import printed
+
+    monkeypatch.setattr(printed, "MOST_ROWS", 1)
+    w = varied
+    client = login(w.slt.user)
+    url = f"/dashboard/variation/?term={w.term.pk}&gender=F&disadvantaged=false&g-per_page=500&print=pdf"
+    text = " ".join(pdf_text(client.get(url).content).split())
+    assert "pupils counted: Disadvantaged: no · Gender: Female" in text
+    assert "Rows 1–1 of" in text  # ?per_page= asks for more than paper holds

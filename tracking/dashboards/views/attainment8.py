@@ -43,7 +43,8 @@ def attainment8(request):
         # CSV: the pupils; XLSX: the pupils and every split, a sheet each.
         return download([table, *[split for _t, split, _g in splits]], fmt, f"attainment8 {scope.term}")
     printing = request.GET.get("print") == "pdf" and scope.term is not None
-    RequestConfig(request, paginate=not printing).configure(table)
+    # Fifty pupils a page, on paper as on screen: the downloads hold every pupil.
+    RequestConfig(request).configure(table)
     context = {
         "scope": scope,
         "school": scope.school,

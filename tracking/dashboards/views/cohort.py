@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
-from django_tables2 import RequestConfig
+from django_tables2 import RequestConfig, Table
 
 from tracking import permissions, standing
 from tracking.dashboards import figures, queries
@@ -20,6 +20,7 @@ from tracking.dashboards.tables.cohort import (
     VariationTable,
 )
 from tracking.dashboards.tables.download import download
+from tracking.lib import printed
 from tracking.lib.pdf import render_pdf
 from tracking.models import (
     School,
@@ -370,9 +371,9 @@ def variation(request):
             scope.entries, scope.thresholds, scope.previous, points=scope.points
         )
         dress(total, labels, scope.school)
-        # A school has hundreds of groups: the page shows them fifty at a time (the downloads and
-        # the PDF have them all).
-        paged = False if request.GET.get("print") == "pdf" else {"per_page": VARIATION_GROUPS_PER_PAGE}
+        # A school has hundreds of groups: the page, and its PDF, show them fifty at a time (the
+        # downloads have them all).
+        paged = {"per_page": VARIATION_GROUPS_PER_PAGE}
         for prefix, heading, rows, paginate in (
             ("s-", "Subject", subjects, False),
             ("g-", "Teaching group", groups, paged),
@@ -403,15 +404,10 @@ def variation(request):
 
 
 def pdf_response(request, template, context, name):
-    """The dashboard as a PDF: the same figures, tables and SVG bars, in the school's colours."""
-    others = [context.get("schools_table"), context.get("years_table"), *context.get("tables", [])]
-    others += [context.get("gaps_table"), *context.get("split_tables", [])]
-    others += [getattr(headline, "trend_table", None) for headline in context.get("headlines", [])]
-    others += [table for _title, table, _gap in context.get("splits") or []]
-    others.append(context.get("trend_table"))
-    for table in [context.get("rows_table"), context.get("table"), *others]:
-        if table is not None:
-            table.orderable = False  # paper has no sort links
+    """The page as a PDF: the same figures, tables and SVG bars, in the school's colours, and of a long
+    table the page on screen (tracking/lib/printed.py)."""
+    for table in _tables_in(context):
+        printed.for_paper(table)
     pdf = render_pdf(
         template,
         {**context, "printed_at": timezone.now(), "printed_by": request.user},
@@ -421,3 +417,16 @@ def pdf_response(request, template, context, name):
     response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _tables_in(context):
+    """Every django-tables2 table the context holds: as a value, in a list or tuple, or a trust
+    headline's trend."""
+    for value in context.values():
+        items = value if isinstance(value, list | tuple) else [value]
+        for item in items:
+            for found in item if isinstance(item, tuple) else [item]:
+                if isinstance(found, Table):
+                    yield found
+                elif isinstance(getattr(found, "trend_table", None), Table):
+                    yield found.trend_table

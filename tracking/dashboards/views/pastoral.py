@@ -132,9 +132,10 @@ def year_lists_view(request):
         printing = request.GET.get("print") == "pdf"
         tables = []
         for name, title in year_lists.LISTS:
-            table = YearListTable(lists[name], name=name, title=title, orderable=not printing)
-            # On paper, every member of every list (no sort links: paper has none).
-            RequestConfig(request, paginate=not printing).configure(table)
+            # On paper, each list's page on screen, in its sort (a list of a large year runs to
+            # hundreds of pupils, every one of them in the downloads).
+            table = YearListTable(lists[name], name=name, title=title)
+            RequestConfig(request).configure(table)
             tables.append(table)
         context.update(
             lists=tables,
