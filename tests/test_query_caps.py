@@ -308,7 +308,7 @@ PRINT_CAPS = {
     "dashboard_variation": 15,
     "dashboard_tutor": 16,
     "dashboard_year_lists": 13,
-    "interventions:sen": 18,  # as its download: the SEN pupils in order, then every one of them
+    "interventions:sen": 18,  # as its page: the SEN pupils in order, then the page's pupils
     "interventions:plan_pdf": 9,  # as its page: a count, the page of plans and their subjects
 }
 

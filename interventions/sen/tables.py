@@ -207,7 +207,7 @@ class SenPupilsData(TableData):
 
 class SenPupilsTable(Table):
     """The SEN pupils in scope with their standing counts, active plans and sessions (rows:
-    queries.SenPupil). Fifty a page on screen; the download and the PDF hold every one. Cells are
+    queries.SenPupil). Fifty a page on screen and on paper; the download holds every one. Cells are
     written by `cell_html`: a whole school lists hundreds."""
 
     name = Column(verbose_name="Pupil", accessor="pupil__sorted_name")

@@ -33,7 +33,9 @@ def sen_view(request):
     need = request.GET.get("need") if request.GET.get("need") in NEED_FILTERS else None
     fmt = request.GET.get("export") if request.GET.get("export") in exports.FORMATS else None
     printing = request.GET.get("print") == "pdf"
-    paged = not (fmt or printing)  # a download or PDF holds every SEN pupil in scope, not the page on screen
+    # A download holds every SEN pupil in scope; the page, and its PDF, fifty of them in the page's sort
+    # (tracking/lib/printed.py).
+    paged = not fmt
     labels = {s: standing.label(s, scope.school) for s in standing.STATUSES}
     on_label = standing.count_labels(scope.school)["on_target"]
     # A school of thousands has hundreds of SEN pupils: the table shows them a page at a time, and reads
@@ -63,7 +65,6 @@ def sen_view(request):
     table = SenPupilsTable(
         SenPupilsData(sen, partial(_order_keys, sen, every_pupils_figures)),
         on_label=on_label,
-        orderable=not printing,
     )
     RequestConfig(request, paginate={"per_page": SEN_PUPILS_PER_PAGE} if paged else False).configure(table)
     rows = list(table.page.object_list.data) if paged else list(table.data)
@@ -84,7 +85,7 @@ def sen_view(request):
     )
     needs, primary_needs = queries.need_rows(counted), queries.primary_need_rows(counted)
     subject_rows = queries.subject_rows(counted, subjects)
-    common = {"on_label": on_label, "well_below_label": labels["well_below"], "orderable": not printing}
+    common = {"on_label": on_label, "well_below_label": labels["well_below"]}
     need_tables = [
         NeedTable(
             needs, heading="SEN status", title="By SEN status", anchor="need-heading", prefix="n-",
@@ -96,7 +97,6 @@ def sen_view(request):
         ),
         SubjectNeedTable(
             subject_rows, needs=[label for _need, label in queries.NEEDS], on_label=on_label, prefix="s-",
-            orderable=not printing,
         ),
     ]  # fmt: skip
     for need_table in need_tables:

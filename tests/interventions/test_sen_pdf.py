@@ -1,4 +1,4 @@
-"""The SENCo's view printed as a PDF: its figures by need and subject, and every SEN pupil in scope."""
+"""The SENCo's view printed as a PDF: its figures by need and subject, and the page of SEN pupils shown."""
 
 import pytest
 
@@ -9,26 +9,36 @@ from tests.tracking.dashboards.test_pastoral import reviewed  # noqa: F401  (the
 pytestmark = pytest.mark.django_db
 
 
-def test_the_sen_view_prints_its_figures_and_every_sen_pupil_not_one_page(sen, login, monkeypatch):  # noqa: F811
+def test_the_sen_view_prints_its_figures_and_the_page_of_sen_pupils_shown(sen, login, monkeypatch):  # noqa: F811
+    """A whole school's SEN pupils run to hundreds: paper holds the page on screen, in its sort, and says
+    which (the downloads hold every one)."""
     from interventions.sen import views
 
     w = sen
     monkeypatch.setattr(views, "SEN_PUPILS_PER_PAGE", 1)
     client = login(w.senco.user)
-    page = client.get("/interventions/sen/?page=2").content.decode()
-    assert "Print (PDF)" in page and "print=pdf" in page and "page=2&amp;print" not in page
-    response = client.get("/interventions/sen/?print=pdf")
+    page = client.get("/interventions/sen/?sort=-name&page=2").content.decode()
+    assert "Print (PDF)" in page and "sort=-name&amp;page=2&amp;print=pdf" in page  # the page on screen
+    response = client.get("/interventions/sen/?sort=-name&print=pdf")
     assert response["Content-Type"] == "application/pdf" and response["Cache-Control"] == "no-store"
     assert response["Content-Disposition"] == 'attachment; filename="sen-pupils-autumn-2-202627.pdf"'
     text = pdf_text(response.content)
     assert "SEN pupils' progress" in text and "By primary need" in text and "Mathematics" in text
     assert "-100 points on target" in text  # Ada's SEN support against Ben's no SEN
     assert "SEN pupils, their plans and sessions (2)" in text
-    assert w.child.sorted_name in text and w.other_child.sorted_name in text
-    assert w.classmate.sorted_name not in text  # no SEN
+    first, second = w.child, w.other_child  # Z to A: Lamb, then Dunn
+    assert first.sorted_name in text and second.sorted_name not in text
     assert "Level 2" in text and "1 of 2 (50%)" in text  # Ada's plan and sessions
+    assert w.classmate.sorted_name not in text  # no SEN
+    flat = " ".join(text.split())
+    assert "Rows 1–1 of 2: page 1 of 2, as on screen, sorted by Pupil, descending." in flat
+    assert "the CSV and XLSX downloads hold every row" in flat
+    text = pdf_text(client.get("/interventions/sen/?sort=-name&page=2&print=pdf").content)
+    assert second.sorted_name in text and first.sorted_name not in text
+    assert "Rows 2–2 of 2: page 2 of 2" in " ".join(text.split())
     only_ehcp = pdf_text(client.get("/interventions/sen/?need=E&print=pdf").content)
     assert "Pupils listed: EHC plan" in only_ehcp and w.child.sorted_name not in only_ehcp
+    assert "Rows" not in only_ehcp  # one pupil, one page: nothing more to say
 
 
 def test_the_sen_pdf_keeps_the_pages_scope_and_is_not_found_for_others(sen, login):  # noqa: F811
