@@ -52,6 +52,19 @@ def test_demo_standings_follow_the_flight_path_at_every_point_and_in_every_year_
         assert min(count[s] for s in JUDGED) > 0, where
 
 
+def test_demo_disadvantaged_pupils_are_on_target_less_often_than_the_others(built):
+    thresholds = standing.Thresholds.of(built.school)
+    counts = standing.standing_counts(
+        GradeEntry.objects.filter(school=built.school), thresholds, by=("pupil__disadvantaged",)
+    )
+    share = {
+        disadvantaged: (count["above"] + count["on"]) / sum(count[s] for s in JUDGED)
+        for (disadvantaged,), count in counts.items()
+    }
+    # Several points behind, as in most English schools, while the school as a whole stays realistic.
+    assert 0.03 <= share[False] - share[True] <= 0.20, share
+
+
 def test_year_7_has_two_formal_reviews_the_first_in_the_autumn(built):
     points = AssessmentPoint.objects.filter(
         school=built.school, year_group__number=7, academic_year=built.current_year

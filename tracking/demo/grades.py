@@ -27,6 +27,10 @@ from tracking.targets.flightpaths import DEFAULT_BANDS
 
 # Whole grades from the grade expected now: mean and spreads (pupil, pupil-in-subject, assessment).
 DRIFT_MEAN, DRIFT_PUPIL, DRIFT_SUBJECT, NOISE = -0.47, 0.62, 0.18, 0.22
+# How much further a disadvantaged pupil drifts below the flight path than the others, in grades: in
+# England disadvantaged pupils make about half a grade a subject less progress from the same KS2
+# start (a Progress 8 gap of about -0.4 to -0.6), so leaders' gaps show what a school really sees.
+DRIFT_DISADVANTAGED = -0.30
 # Where the flight path still expects a long way to go (3-4 grades below target, early in Key
 # Stage 3), the grade expected now is the bottom of the scale for pupils with modest targets, and
 # nobody falls below the bottom: the others are judged a little more harshly, so every point keeps
@@ -136,13 +140,25 @@ class GradesBuilder:
             "updated_by_id": None,
         }
         # A pupil's drift from the flight path is persistent, so some sit above, on and below all along.
-        # Each year group's drifts are centred on the school's, so a small demo's cohorts look alike.
+        # Each year group's drifts are centred on the school's, and its disadvantaged pupils' on theirs,
+        # so a small demo's cohorts look alike and every year shows the same disadvantaged gap.
         raw = {p.pk: rng.gauss(0, DRIFT_PUPIL) for p in self.pupils}
         cohorts = {}
         for pupil in self.pupils:
-            cohorts.setdefault(pupil.year_group_id, []).append(raw[pupil.pk])
-        centre = {year: sum(values) / len(values) for year, values in cohorts.items()}
-        drift = {p.pk: DRIFT_MEAN + raw[p.pk] - centre[p.year_group_id] for p in self.pupils}
+            cohorts.setdefault((pupil.year_group_id, pupil.disadvantaged), []).append(raw[pupil.pk])
+        centre = {key: sum(values) / len(values) for key, values in cohorts.items()}
+        share = {
+            year: len(cohorts.get((year, True), ())) / (len(cohorts.get((year, True), ())) + len(others))
+            for (year, disadvantaged), others in cohorts.items()
+            if not disadvantaged
+        }
+        drift = {
+            p.pk: DRIFT_MEAN
+            + raw[p.pk]
+            - centre[p.year_group_id, p.disadvantaged]
+            + DRIFT_DISADVANTAGED * (p.disadvantaged - share.get(p.year_group_id, 1))
+            for p in self.pupils
+        }
         for pupil in self.pupils:
             now = pupil.year_group.number
             for year in self.years:

@@ -25,6 +25,8 @@ SEN_NEED_WEIGHTS = {
     "E": {"ASD": 36, "SEMH": 18, "SLCN": 14, "MLD": 8, "SPLD": 6, "PD": 6, "HI": 4, "SLD": 4, "VI": 2,
           "OTH": 1, "MSI": 1},
 }  # fmt: skip
+# Scaled-score points a disadvantaged pupil's KS2 results are drawn below the others'.
+KS2_DISADVANTAGED_GAP = 3
 
 
 def sen_need_for(pupil):
@@ -177,6 +179,8 @@ class PeopleBuilder:
                 gender = rng.choice("FM") if rng.random() > 0.01 else "X"
                 born = date(start_year - (number - 7) - 12, 9, 1) + timedelta(days=rng.randrange(365))
                 disadvantaged = rng.random() < 0.27
+                if disadvantaged:
+                    ks2_r, ks2_m = _behind(ks2_r), _behind(ks2_m)
                 sen = "E" if rng.random() < 0.03 else ("K" if rng.random() < 0.13 else "N")
                 pupils.append(
                     Pupil(
@@ -306,6 +310,12 @@ class PeopleBuilder:
         GuardianLink.objects.bulk_create(links, batch_size=1000)
         self.family = family
         self.built.counts["guardians"] = len(guardians)
+
+
+def _behind(score):
+    """A disadvantaged pupil's KS2 scaled score: England's disadvantaged pupils start secondary school
+    about three scaled-score points behind the others (the rest of the draw is left as it was)."""
+    return None if score is None else max(80, score - KS2_DISADVANTAGED_GAP)
 
 
 FORM_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: they read as 1 and 0 on a register

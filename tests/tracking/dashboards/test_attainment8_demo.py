@@ -71,6 +71,17 @@ def test_the_demo_cohort_progress8_centres_near_zero_with_a_spread(built):
         assert min(p8s) < -1 and max(p8s) > 1  # a spread, not a block of zeros
 
 
+def test_the_demo_disadvantaged_pupils_are_behind_as_in_english_schools(built):
+    # England's disadvantaged pupils start lower at KS2 and make about half a grade a subject less
+    # progress: the demo's leaders see a gap they would recognise, in A8 and in P8, in both years.
+    _term, rows = _rows(built.school)
+    for year in (10, 11):
+        splits = attainment8_pupils.cohort_a8([row for row in rows if row[0].year == year])
+        _title, _groups, gap = next(split for split in splits if split[0] == "Disadvantaged")
+        assert -0.7 <= gap.p8 <= -0.3, (year, gap)
+        assert gap.a8 <= -3, (year, gap)  # lower KS2 starts too (a small demo: a few pupils a year)
+
+
 def test_slt_sees_the_demo_progress8_labelled_as_illustrative(built, client):
     client.force_login(User.objects.get(username="slt"))
     page = client.get("/dashboard/attainment8/").content.decode()
