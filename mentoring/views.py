@@ -24,16 +24,6 @@ def _plural(n, word):
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _pick(queryset, raw):
-    """The object a query-string parameter names, from an allowed queryset; 404 for anything else."""
-    if not raw:
-        return None
-    try:
-        return queryset.get(pk=raw)
-    except (queryset.model.DoesNotExist, ValueError):
-        raise Http404("Not found") from None
-
-
 @login_required
 def allocation(request):
     user = request.user
@@ -64,12 +54,14 @@ def allocation(request):
                 messages.success(request, message)
                 return redirect(request.get_full_path())
 
-    form_filter = _pick(queries.mentored_forms(school, year, year_groups), request.GET.get("form"))
+    form_filter = permissions.chosen_or_404(
+        queries.mentored_forms(school, year, year_groups), request.GET.get("form")
+    )
     if fmt := exports.requested(request):
         headers, rows = queries.allocation_export(school, year, year_groups, form=form_filter)
         return exports.download(fmt, headers, rows, name=f"mentor allocation {year}", sheet="Mentors")
     caseloads = list(queries.caseloads(school, year))
-    chosen = _pick(queries.caseloads(school, year), request.GET.get("mentor"))
+    chosen = permissions.chosen_or_404(queries.caseloads(school, year), request.GET.get("mentor"))
     unallocated = queries.unallocated_pupils(school, year, year_groups, form=form_filter)
     page = Paginator(unallocated, PER_PAGE).get_page(request.GET.get("page"))
     allocated = sum(m.caseload for m in caseloads)
@@ -266,7 +258,7 @@ def slips(request):
     sends, mentors = permissions.can_send_mentoring_slips(user), permissions.can_mentor(user)
     school, year = _school_year(user)
     if sends and request.GET.get("pupil"):
-        pupil = _pick(queries.slip_pupils(user, school), request.GET["pupil"])
+        pupil = permissions.chosen_or_404(queries.slip_pupils(user, school), request.GET["pupil"])
         return redirect("mentoring:slip_new", pupil.pk)
     staff = permissions.access_for(user).staff
     inbox = (
@@ -290,14 +282,14 @@ def slip_new(request, pupil_id):
     user = request.user
     permissions.require(permissions.can_send_mentoring_slips(user))
     school, year = _school_year(user)
-    pupil = _pick(queries.slip_pupils(user, school), pupil_id)
+    pupil = permissions.chosen_or_404(queries.slip_pupils(user, school), pupil_id)
     subjects = permissions.slip_subjects(user, pupil)
     mentor = queries.mentor_of(pupil, year)
     form = SlipForm(request.POST if request.method == "POST" else None, subjects=subjects)
     if request.method == "POST":
         # A subject this teacher does not teach the pupil is out of their scope, like the pupil.
         if request.POST.get("subject"):
-            _pick(subjects, request.POST["subject"])
+            permissions.chosen_or_404(subjects, request.POST["subject"])
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -334,7 +326,7 @@ def slip_discussed(request, slip_id):
     """The mentor marks a slip discussed with the pupil (POST only)."""
     user = request.user
     permissions.require(permissions.can_mentor(user) and request.method == "POST")
-    slip = _pick(queries.inbox(permissions.access_for(user).staff), slip_id)
+    slip = permissions.chosen_or_404(queries.inbox(permissions.access_for(user).staff), slip_id)
     services.slip_mark_discussed(slip=slip, by=user)
     messages.success(
         request, f"Slip about {slip.pupil.full_name} marked discussed; it is in the meeting log."

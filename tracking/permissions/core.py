@@ -303,6 +303,17 @@ def get_group_or_404(user, pk):
         raise Http404("No such group") from None
 
 
+def chosen_or_404(allowed, raw):
+    """The row a request parameter names, from a queryset the viewer may see: None when the parameter is
+    empty, 404 for a bad id and an out-of-scope one alike."""
+    if not raw:
+        return None
+    try:
+        return allowed.get(pk=raw)
+    except (allowed.model.DoesNotExist, ValueError):
+        raise Http404("Not found") from None
+
+
 def school_for(user):
     """The school a user works in (trust admins: the first, until they pick one)."""
     access = access_for(user)

@@ -19,7 +19,7 @@ from ...models import ActionOwner, RagEntry
 from ...queries import mentor_of
 from .. import access, services
 from ..forms import ActionForm, ActionStatusForm
-from .sheets import REVIEW_PER_PAGE, pick, rag_words
+from .sheets import REVIEW_PER_PAGE, rag_words
 
 
 def _owners(entry):
@@ -42,7 +42,7 @@ def rag_action_new(request, entry_id):
     """SLT turn a comment into an action with an owner, a due date and a status."""
     user = request.user
     permissions.require(access.can_run_rag(user))
-    entry = pick(
+    entry = permissions.chosen_or_404(
         RagEntry.objects.filter(school_id__in=permissions.access_for(user).school_ids).select_related(
             "pupil__form", "subject", "window__academic_year", "school", "by"
         ),
@@ -141,7 +141,7 @@ def rag_action(request, action_id):
     """The owner (or SLT) moves an action on: open, in progress, done (POST only)."""
     user = request.user
     permissions.require(request.method == "POST" and access.can_see_actions(user))
-    action = pick(access.actions_visible_to(user).select_related("pupil"), action_id)
+    action = permissions.chosen_or_404(access.actions_visible_to(user).select_related("pupil"), action_id)
     permissions.require(access.can_update_action(user, action))
     form = ActionStatusForm(request.POST)
     if not form.is_valid():

@@ -10,7 +10,6 @@ from tracking import permissions
 
 from ...models import RagSheetJob, SheetJobStatus
 from .. import access, services
-from .sheets import pick
 
 
 @login_required
@@ -50,7 +49,7 @@ def _job_or_404(user, job_id):
         staff = permissions.access_for(user).staff
         permissions.require(staff is not None and permissions.can_mentor(user))
         jobs = jobs.filter(mentor=staff)
-    return pick(jobs.defer("pdf"), job_id)
+    return permissions.chosen_or_404(jobs.defer("pdf"), job_id)
 
 
 @login_required

@@ -23,16 +23,6 @@ from ..forms import BreakfastForm, WindowDatesForm
 REVIEW_PER_PAGE = 50
 
 
-def pick(queryset, raw):
-    """The row with this id in the viewer's queryset, else 404 (a bad or out-of-scope id alike)."""
-    if not raw:
-        return None
-    try:
-        return queryset.get(pk=raw)
-    except (queryset.model.DoesNotExist, ValueError):
-        raise Http404("Not found") from None
-
-
 def rag_words(school):
     settings = words.settings_for(school)
     return words.labels(settings)
@@ -90,7 +80,9 @@ def rag_home(request):
                         )
                         messages.success(request, f"{window} is open from {window.opens_on:%-d %B}.")
                     else:
-                        window = pick(access.windows_visible_to(user), request.POST.get("window"))
+                        window = permissions.chosen_or_404(
+                            access.windows_visible_to(user), request.POST.get("window")
+                        )
                         permissions.require(window is not None)
                         services.rag_window_dates_set(
                             window=window, opens_on=data["opens_on"], closes_on=data["closes_on"], by=user
@@ -165,7 +157,7 @@ def rag_sheet(request, window_id, group_id):
     user = request.user
     permissions.require(access.can_rate(user))
     window = access.get_window_or_404(user, window_id)
-    group = pick(queries.rating_groups(user, window), group_id)
+    group = permissions.chosen_or_404(queries.rating_groups(user, window), group_id)
     permissions.require(group is not None)
     today = timezone.localdate()
     pupils = list(queries.group_pupils(group, window))
@@ -230,8 +222,8 @@ def rag_review(request, window_id):
     school = window.school
     subjects = Subject.objects.filter(school=school).order_by("name")
     mentors = mentors_for(school)
-    subject = pick(subjects, request.GET.get("subject"))
-    mentor = pick(mentors, request.GET.get("mentor"))
+    subject = permissions.chosen_or_404(subjects, request.GET.get("subject"))
+    mentor = permissions.chosen_or_404(mentors, request.GET.get("mentor"))
     red, changed = request.GET.get("red") == "1", request.GET.get("changed") == "1"
     entries, previous = queries.review(
         window, subject=subject, mentor=mentor, red_only=red, changed_only=changed
