@@ -117,15 +117,20 @@ SHEET_PAGE = 50
 
 def ks_sheet(school, key_stage, pupils_scope, page_number=1, *, per_page=SHEET_PAGE):
     """The KS coordinator's tracking sheet, a page at a time: pupils flagged at the latest points, with
-    how many subjects are below target, their flags, active plans and target groups.
+    how many subjects are below target at the point their flags were raised (the latest verified
+    tracking event, as the flags: not a window still open for entry), their flags, active plans and
+    target groups.
 
     Returns (points, page): `page.object_list` holds the rows; a fixed number of queries per page.
     per_page=None puts every pupil on the one page (the export)."""
     points = latest_points(school, key_stage)
-    by_pupil = defaultdict(list)
+    by_pupil, point_of = defaultdict(list), {}
     flags = Flag.objects.filter(point__in=points, pupil__in=pupils_scope).order_by("-level", "subject__name")
-    for pupil_id, level, subject in flags.values_list("pupil_id", "level", "subject__name"):
+    for pupil_id, level, subject, point_id in flags.values_list(
+        "pupil_id", "level", "subject__name", "point_id"
+    ):
         by_pupil[pupil_id].append((subject, level))
+        point_of[pupil_id] = point_id  # a pupil's flags are at their own year group's latest point
     ordered = list(
         Pupil.objects.filter(pk__in=list(by_pupil))
         .order_by("year_group__number", "form__name", "legal_last_name", "legal_first_name")
@@ -143,9 +148,13 @@ def ks_sheet(school, key_stage, pupils_scope, page_number=1, *, per_page=SHEET_P
         .prefetch_related(Prefetch("target_groups", queryset=TargetGroup.objects.order_by("name")))
     }
     below = defaultdict(int)
-    for (pupil_id, _), s in grades.standings(ids).items():
-        if s.is_below:
-            below[pupil_id] += 1
+    for point in points:  # one a year group: a fixed number of queries
+        flagged = [pk for pk in ids if point_of[pk] == point.pk]
+        if not flagged:
+            continue
+        for (pupil_id, _), found in grades.standings(flagged, point=point, school=school).items():
+            if found.is_below:
+                below[pupil_id] += 1
     page.object_list = [
         {
             "pupil": pupils[pk],

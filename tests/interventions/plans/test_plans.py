@@ -13,7 +13,7 @@ from tests import factories as f
 from tracking.lib.errors import DomainError
 from tracking.models import AuditEvent
 
-from ..helpers import child_flag, child_plan, grade
+from ..helpers import child_flag, child_plan, grade, later_point
 
 
 @pytest.fixture
@@ -305,6 +305,22 @@ def test_the_ks_sheet_lists_flagged_pupils_and_makes_a_target_group(client, grad
     assert response.status_code == 302 and group.name == "Borderline maths" and group.key_stage == 4
     page = client.get(reverse("interventions:target_group_detail", args=[group.pk]))
     assert page.context["rows"][0]["now"] == 1
+
+
+def test_the_ks_sheet_counts_subjects_below_at_the_flags_verified_point_not_the_open_window(client, graded):
+    w = graded  # at w.point: maths 4 against 6 (below), English 5 against 5 (on)
+    w.point.is_locked = True
+    w.point.save()
+    child_flag(w, Scope.KEY_STAGE)
+    # The next window is open and half filled: both subjects are far below there, and not yet verified.
+    window = later_point(w, academic_year=w.year, name="Y11 Spring 1", is_locked=False)
+    grade(w, w.child, w.maths, "2", point=window)
+    grade(w, w.child, w.english, "2", point=window)
+    client.force_login(w.hoy.user)
+    page = client.get(reverse("interventions:ks_sheet"))
+    assert [(r["pupil"], r["below"]) for r in page.context["rows"]] == [(w.child, 1)]
+    export = client.get(reverse("interventions:ks_sheet") + "?export=csv").content.decode("utf-8-sig")
+    assert "Lamb, Ada" in export and ",1,L" in export
 
 
 def test_before_this_years_first_review_is_verified_the_ks_sheet_shows_last_summers_flags(client, graded):
