@@ -149,7 +149,7 @@ def _slips(built, assignments):
         for _ in range(2 if pupil_id in own else 1):
             teacher, subject_id = rng.choice(options)
             kind, message, improve = rng.choice(SLIPS)
-            sent = timezone.now() - timedelta(days=rng.randrange(1, 40), hours=rng.randrange(8))
+            sent = built.now - timedelta(days=rng.randrange(1, 40), hours=rng.randrange(8))
             meeting = latest.get(pupil_id)
             discussed = meeting is not None and meeting.held_on > sent.date() and meeting.held_on <= today
             slips.append(

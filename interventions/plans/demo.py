@@ -3,8 +3,6 @@ one pupil whose parents two departments invite within a fortnight (so the warnin
 
 from datetime import timedelta
 
-from django.utils import timezone
-
 from interventions.services import flag_raise
 from tracking.models import Pupil
 
@@ -113,6 +111,6 @@ def add_demo_plans(built):
     if ks4 and coordinator is not None:
         services.target_group_create(
             school=school, key_stage=4, name="Borderline 4/5", pupils=ks4, by=coordinator,
-            point=chosen[0].point, now=timezone.now(),
+            point=chosen[0].point, now=built.now,
         )  # fmt: skip
     built.counts["plans"] = len(chosen)

@@ -4,8 +4,6 @@ next week's requests waiting for allocation, and the Agreement for Examination S
 
 from datetime import time, timedelta
 
-from django.utils import timezone
-
 from tracking.models import Role, ScheduledEventRun, Staff, StaffRole, Subject, User
 
 from ..agreements.models import ExamAgreement
@@ -107,7 +105,7 @@ def add_demo_sessions(built):
     flagged.setdefault(subjects["maths"].pk, [])
     if family_child not in flagged[subjects["maths"].pk]:
         flagged[subjects["maths"].pk].insert(0, family_child)
-    now = timezone.now()
+    now = built.now
     this_monday = monday_of(today)
     teacher = built.staff["teacher.maths"].user
     # Six past weeks, confirmed, with registers: most attend, a few miss (followed up unless last week).
@@ -127,8 +125,8 @@ def add_demo_sessions(built):
     services.timetable_issue(school=school, week_start=this_monday, now=now)
     # The scheduler's ledger knows this week's timetables are out, so the next tick repeats nothing.
     ScheduledEventRun.objects.get_or_create(
-        key=schedule.event_key(school.pk, monday_of(timezone.localdate())),
-        defaults={"due_at": schedule.due_at(monday_of(timezone.localdate())), "ran_at": now, "note": "demo"},
+        key=schedule.event_key(school.pk, this_monday),
+        defaults={"due_at": schedule.due_at(this_monday), "ran_at": now, "note": "demo"},
     )
     take_registers(built, this_monday, rng, assistant, family_child, follow_up=False, before=today)
     # Next week: sessions set up and requests waiting for the assistant SENCo to allocate.
@@ -159,10 +157,10 @@ def take_registers(built, monday, rng, by, family_child, *, follow_up, before=No
                 mark = Attendance.ABSENT  # the mentor's follow-up list has something to show
             marks[pk] = mark
         if marks:
-            services.register_mark(session=session, marks=marks, by=by)
+            services.register_mark(session=session, marks=marks, by=by, now=built.now)
     if follow_up:
         Allocation.objects.filter(session__in=sessions, attendance=Attendance.ABSENT).update(
-            followed_up_at=timezone.now(), followed_up_by=by, follow_up_note="Spoke to the pupil"
+            followed_up_at=built.now, followed_up_by=by, follow_up_note="Spoke to the pupil"
         )
 
 

@@ -4,8 +4,6 @@ planned."""
 
 from datetime import timedelta
 
-from django.utils import timezone
-
 from tracking.cycle.health import health_checks_generate
 from tracking.cycle.services import DATED_STAGES, cycle_create, due_at
 from tracking.cycle.verification import grades_verify
@@ -26,7 +24,7 @@ from tracking.models import (
 
 def build_cycles(built, points, today):
     year = next(y for y in built.years if y.is_current)
-    now = timezone.now()
+    now = built.now
     current = [p for p in points if p.academic_year_id == year.pk and not p.is_locked and p.opens_on <= today]
     current_ids = {p.pk for p in current}
     by_half = {}

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.utils import timezone
 
 from tracking.demo.data import (
     DEMO_PASSWORD,
@@ -86,8 +87,11 @@ def _half_term_dates(start_year, number):
 def build(*, pupils=1500, seed=1, today=None, hillside_pupils=0):
     """Build the demo trust: Riverside (`pupils`), Hillside too when `hillside_pupils` is given, and the
     trust's login. Refuses when the database holds a school that is not a demo. Returns Riverside's build,
-    with Hillside's as `built.hillside` (or None)."""
-    today = today or date.today()
+    with Hillside's as `built.hillside` (or None).
+
+    `today` is the school's date (the site's time zone, as every page reads it), not the machine's: a
+    machine ahead of the school's time zone would otherwise build a day the school has not reached."""
+    today = today or timezone.localdate()
     if School.objects.filter(is_demo=False).exists():
         raise DomainError(
             "not_demo",
@@ -104,6 +108,13 @@ def build(*, pupils=1500, seed=1, today=None, hillside_pupils=0):
             ).run()
             _trust_login(built)
         return built
+
+
+def demo_now(today):
+    """The moment a demo built for `today` stands at: now's time of day on that date. Everything the demo
+    does "as of now" (cycle stages reached, registers taken, slips sent) reads this clock, so a demo
+    built for a day ahead of the real one is as consistent as one built for today."""
+    return timezone.now() + timedelta(days=(today - timezone.localdate()).days)
 
 
 def _trust_login(built):
@@ -188,6 +199,7 @@ class _Builder(PeopleBuilder, GradesBuilder):
         refresh_statistics()
         self.built.profile = self.profile
         self.built.staff = self.staff
+        self.built.now = demo_now(self.today)
         from tracking.demo.cycles import build_cycles
 
         build_cycles(self.built, self.points, self.today)
