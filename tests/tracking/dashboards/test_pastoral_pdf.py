@@ -69,3 +69,42 @@ def test_the_tutor_view_pdf_is_not_found_outside_the_form(reviewed, other_world,
     assert login(w.teacher.user).get(url).status_code == 404
     assert login(w.parent.user).get(url).status_code == 404
     assert login(w.tutor.user).get(f"/dashboard/forms/{other_world.form.pk}/?print=pdf").status_code == 404
+
+
+def test_the_transition_report_prints_its_page_of_recommended_pupils_and_counts_long_lists_by_form(
+    reviewed,  # noqa: F811
+    login,
+    monkeypatch,
+):
+    """A large year recommends hundreds and commends more: paper holds the page of recommended pupils on
+    screen, and a commendation list too long to read as names is counted by form."""
+    from decimal import Decimal
+
+    from tests import factories as f
+    from tracking.dashboards.tables.pastoral import RecommendedTable
+    from tracking.dashboards.views import pastoral
+    from tracking.models import Pupil
+
+    w = reviewed
+    Pupil.objects.filter(pk=w.classmate.pk).update(attendance=Decimal("70"))
+    for subject in (w.maths, w.english, w.science):  # Ben below as well: two recommended
+        w.point.grades.filter(pupil=w.classmate, subject=subject).update(
+            predicted=f.grade(w.school, "5"), current=f.grade(w.school, "5")
+        )
+    monkeypatch.setattr(RecommendedTable._meta, "per_page", 1)
+    monkeypatch.setattr(pastoral, "COMMENDED_NAMED", 1)
+    client = login(w.hoy.user)
+    query = f"point={w.point.pk}&r-sort=attendance&r-page=2"
+    assert (
+        f"{query.replace('&', '&amp;')}&amp;print=pdf"
+        in client.get(f"/dashboard/transition/?{query}").content.decode()
+    )
+    text = pdf_text(client.get(f"/dashboard/transition/?{query}&print=pdf").content)
+    recommended = text.split("Recommended for next year's mentoring programme")[1].split("Commendations")[0]
+    assert w.child.sorted_name in recommended and w.classmate.sorted_name not in recommended  # 70% first
+    said = "Rows 2–2 of 2: page 2 of 2, as on screen, sorted by Attendance, ascending."
+    assert said in " ".join(recommended.split())
+    commended = " ".join(text.split("Commendations")[1].split())
+    assert "Good effort across a range of subjects (2) Too many to name here; by form:" in commended
+    assert w.other_child.sorted_name not in commended
+    assert "Every name is on the year leaders' lists and in the report's XLSX download." in commended

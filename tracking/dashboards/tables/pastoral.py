@@ -113,8 +113,8 @@ class TransitionSubjectTable(tables.Table):
 
 class RecommendedTable(tables.Table):
     """The transition report's pupils recommended for next year's mentoring (rows: year_lists.PupilCounts
-    with their `reasons`). Every one on the page (a year of a thousand puts hundreds here: the cells are
-    written by `cell_html`)."""
+    with their `reasons`). Fifty a page, on screen and on paper: a year of a thousand puts hundreds here
+    (every one in the downloads; the cells are written by `cell_html`)."""
 
     name = Column(verbose_name="Pupil", accessor="pupil__sorted_name", order_by=("pupil__sorted_name",))
     form = Column(verbose_name="Form", accessor="pupil__form", order_by=("pupil__form", "pupil__sorted_name"))
@@ -129,6 +129,7 @@ class RecommendedTable(tables.Table):
         attrs = {"class": "table table-compact"}
         empty_text = "Nobody recommended at this point."
         orderable = True
+        per_page = 50
 
     def __init__(self, data, *, under, **kwargs):
         super().__init__(data, prefix="r-", **kwargs)

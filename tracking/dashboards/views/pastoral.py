@@ -1,5 +1,7 @@
 """Year leaders' lists, the transition report and the tutor's view of a form (DfES Table 3)."""
 
+from collections import Counter
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
@@ -154,6 +156,21 @@ GAP_SPLITS = ("Disadvantaged", "SEN", "EAL", "Looked after")
 # The characteristics whose gaps the report shows, as SPLIT_GROUPINGS' paths.
 GAP_PATHS = tuple(path for path, title, _labels, _focus in queries.SPLITS if title in GAP_SPLITS)
 COMMENDATIONS = ("good_effort", "good_progress")
+# A commendation list longer than this is counted by form in the report rather than named: a large year
+# commends hundreds, a page of names nobody reads (every name is on the year lists and in the XLSX).
+COMMENDED_NAMED = 60
+
+
+def commended_html(members):
+    """A commendation list's names, or past COMMENDED_NAMED its count in each form."""
+    if len(members) <= COMMENDED_NAMED:
+        return names_html(members)
+    by_form = Counter(row.pupil.form or "no form" for row in members)
+    return format_html(
+        "Too many to name here; by form: {}. Every name is on the year leaders' lists and in the "
+        "report's XLSX download.",
+        " · ".join(f"{form} {count}" for form, count in sorted(by_form.items())),
+    )
 
 
 def transition_context(user, school, point):
@@ -205,7 +222,7 @@ def transition_context(user, school, point):
         "recommended": recommended,
         "under": under,
         "commended_html": {
-            name: names_html(lists[name]) for name, _title in year_lists.LISTS if name in COMMENDATIONS
+            name: commended_html(lists[name]) for name, _title in year_lists.LISTS if name in COMMENDATIONS
         },
         "attendance_below": attendance_below,
         "generated": timezone.now(),
@@ -224,13 +241,11 @@ def transition_report(request):
         context["subjects"],
         labels=context["labels"],
         on_target=context["count_labels"]["on_target"],
-        orderable=not printing,
     )
-    context["recommended_table"] = RecommendedTable(
-        context["recommended"], under=context["under"], orderable=not printing
-    )
-    for table in (context["subjects_table"], context["recommended_table"]):
-        RequestConfig(request, paginate=False).configure(table)
+    context["recommended_table"] = RecommendedTable(context["recommended"], under=context["under"])
+    RequestConfig(request, paginate=False).configure(context["subjects_table"])
+    # The recommended pupils a page at a time, on paper as on screen, in the page's sort.
+    RequestConfig(request).configure(context["recommended_table"])
     if fmt := exports.requested(request):
         name = f"transition {point.year_group} {point.academic_year}"
         return exports.download_sheets(fmt, _transition_sheets(context), name=name)
@@ -334,8 +349,8 @@ def tutor_view(request, pk):
             return exports.download(fmt, headers, table, name=name, sheet=form.name)
         printing = request.GET.get("print") == "pdf"
         labels = {s: standing.label(s, form.school) for s in standing.STATUSES}
-        grid = TutorGridTable(rows, subjects=subjects, school=form.school, orderable=not printing)
-        by_subject = FormSubjectsTable(per_subject, on_label=labels[standing.ON], orderable=not printing)
+        grid = TutorGridTable(rows, subjects=subjects, school=form.school)
+        by_subject = FormSubjectsTable(per_subject, on_label=labels[standing.ON])
         for table in (grid, by_subject):
             RequestConfig(request, paginate=False).configure(table)
         context.update(
