@@ -155,6 +155,24 @@ def _grow(world, n):
         f.TargetFactory(pupil=pupil, subject=world.maths, grade=f.grade(world.school, "6"))
 
 
+def test_the_pdf_lists_the_pupils_furthest_below_and_says_where_the_rest_are(
+    worked, world, client, monkeypatch
+):
+    """A large department has hundreds below: the PDF lists so many, furthest below first."""
+    from tracking.cycle import views
+
+    monkeypatch.setattr(views, "HEALTH_PDF_BELOW", 2)
+    _grow(world, 2)  # two more 2 grades below, as Ada is: three below, two listed
+    health_checks_generate(cycle=worked)
+    client.force_login(world.hod.user)
+    response = client.get(reverse("health_check_pdf", args=[worked.pk, world.maths.department_id]))
+    text = " ".join(pdf_text(response.content).split())
+    assert "Pupils below the grade expected now (3, the 2 furthest below)" in text
+    assert "Every one of them is on the health check's page, and in its CSV and XLSX downloads." in text
+    table = text.split("furthest below)")[1]
+    assert table.count("Well below target") == 2
+
+
 def test_health_check_page_query_count_is_fixed_as_pupils_grow(
     worked, world, client, django_assert_num_queries
 ):

@@ -352,6 +352,11 @@ def health_check_chart(request, pk, department_pk):
     return response
 
 
+# The pupils furthest below a health check's PDF lists: a department of a large school has hundreds below,
+# and laying out each row is most of the PDF's time (every one is on the check's page and in its download).
+HEALTH_PDF_BELOW = 100
+
+
 @login_required
 def health_check_pdf(request, pk, department_pk):
     from tracking.lib.pdf import render_pdf
@@ -363,7 +368,7 @@ def health_check_pdf(request, pk, department_pk):
         .order_by("standing_diff", "pupil__legal_last_name")
     )
     book = standing.Book(check.cycle.school)
-    below = list(rows[:200])
+    below = list(rows[:HEALTH_PDF_BELOW])
     for row in below:
         expected = standing.grade_at_step(book.values(row.target_scale), row.expected_step)
         row.expected_code = expected.code if expected else ""
@@ -377,6 +382,7 @@ def health_check_pdf(request, pk, department_pk):
             "chart": as_data_uri(group_chart_svg(check)),
             "below": below,
             "below_count": rows.count(),
+            "below_most": HEALTH_PDF_BELOW,
             "labels": standing.count_labels(check.cycle.school),
             "generated": timezone.now(),
         },
