@@ -13,6 +13,26 @@ from tracking.dashboards.year_lists import RULES
 from tracking.models import GradeEntry, Subject
 
 
+@dataclass(frozen=True)
+class ConversationRules:
+    """When tracking's own figures put a pupil on the form tutor's list.
+
+    The bands are Laude's: "If a child is not on-target in two or three subjects then the Form Tutor
+    needs to investigate further"; from "four or more subjects" the key-stage coordinator does. Which
+    subjects count is THE SCHOOL'S CHOICE, not the policy's: those well below the grade expected now
+    (the school's own well-below threshold, as tracking.standing judges it). In the year a grade below
+    is common (about a third of all grades), so counting every grade below listed most of a form.
+    Effort and attendance use the year leaders' numbers (`year_lists.ListRules`, also the school's).
+    """
+
+    tutor_from: int = 2  # Laude: "two or three subjects": the form tutor
+    coordinator_from: int = 4  # Laude: "four or more subjects": the key-stage coordinator
+    counts: str = standing.WELL_BELOW
+
+
+CONVERSATION_RULES = ConversationRules()
+
+
 @dataclass
 class Row:
     pupil: object
@@ -20,24 +40,55 @@ class Row:
     reasons: list = field(default_factory=list)
 
 
-def tracking_reasons(pupil, cells, subjects, rules=RULES):
-    """Why tracking's own figures call for a conversation: several subjects below, effort, attendance."""
+def describe(school, rules=CONVERSATION_RULES, lists=RULES):
+    """Why a pupil is listed, in words for the page, saying whose each number is."""
+    counted = standing.count_labels(school)["well_below"]
+    tutor_to = rules.coordinator_from - 1
+    return [
+        f"{counted} in {rules.tutor_from} or more subjects. Laude: the form tutor acts on a pupil off "
+        f"target in {rules.tutor_from}–{tutor_to} subjects, the key-stage coordinator on "
+        f"{rules.coordinator_from} or more. Counting only the subjects "
+        f"{standing.label(rules.counts, school).lower()} is the school's choice: a grade below is common "
+        "in the year.",
+        f"Effort {lists.concern_effort_at_least} or worse in {lists.range_of_subjects} or more subjects "
+        "(DfES: behaviour shows in the effort grade; the number of subjects is the school's choice).",
+        "An open flag, an active intervention plan, or a mentor's concern slip not yet discussed.",
+        f"Attendance under {lists.attendance_below:.0f}% is noted beside a listed pupil (DfES: progress is "
+        "checked against attendance patterns) but lists no one alone; the grid shows every pupil's.",
+    ]
+
+
+def tracking_reasons(pupil, cells, subjects, school=None, rules=RULES, conversation=CONVERSATION_RULES):
+    """Why tracking's own figures call for a conversation: subjects well below in Laude's bands, and
+    effort. Attendance is not a reason alone: `attendance_note` goes beside a listed pupil."""
     names = {s.pk: s.name for s in subjects}
-    below = [names[sid] for sid, (result, _effort) in cells.items() if result.is_below]
+    counted = sorted(
+        names[sid] for sid, (result, _effort) in cells.items() if result.status == conversation.counts
+    )
     effort = [
         names[sid]
         for sid, (_result, effort) in cells.items()
         if effort is not None and effort >= rules.concern_effort_at_least
     ]
     reasons = []
-    if len(below) >= rules.range_of_subjects:
-        reasons.append(f"Below the grade expected now in {len(below)} subjects: {', '.join(sorted(below))}")
+    if len(counted) >= conversation.tutor_from:
+        if len(counted) >= conversation.coordinator_from:
+            who = f"the key-stage coordinator leads ({conversation.coordinator_from}+ subjects)"
+        else:
+            who = f"the form tutor follows up ({conversation.tutor_from}–{conversation.coordinator_from - 1})"
+        word = standing.label(conversation.counts, school)
+        reasons.append(f"{word} in {len(counted)} subjects: {', '.join(counted)}; {who}")
     if len(effort) >= rules.range_of_subjects:
         worse = f"Effort {rules.concern_effort_at_least} or worse"
         reasons.append(f"{worse} in {len(effort)} subjects: {', '.join(sorted(effort))}")
-    if pupil.attendance is not None and pupil.attendance < rules.attendance_below:
-        reasons.append(f"Attendance {pupil.attendance:.1f}% (under {rules.attendance_below:.0f}%)")
     return reasons
+
+
+def attendance_note(pupil, rules=RULES):
+    """The attendance check beside a listed pupil (DfES), or None when attendance is not low."""
+    if pupil.attendance is not None and pupil.attendance < rules.attendance_below:
+        return f"Attendance {pupil.attendance:.1f}% (under {rules.attendance_below:.0f}%)"
+    return None
 
 
 def form_grid(form, point, thresholds):
@@ -59,7 +110,9 @@ def form_grid(form, point, thresholds):
             row.cells.append((subject, result, effort))
             if result is not None:
                 summary[subject.pk][result.status] += 1
-        row.reasons = tracking_reasons(pupil, cells, subjects) + extra.get(pupil.pk, [])
+        row.reasons = tracking_reasons(pupil, cells, subjects, form.school) + extra.get(pupil.pk, [])
+        if row.reasons and (note := attendance_note(pupil)):
+            row.reasons.append(note)
         rows.append(row)
     per_subject = []
     for subject in subjects:

@@ -342,9 +342,50 @@ def test_the_tutor_sees_the_form_grid_and_who_to_talk_to_and_why(reviewed, login
     assert page.count('data-standing="well-below"') == 4
     talk = {row.pupil.pk: row.reasons for row in response.context["conversations"]}
     assert set(talk) == {w.child.pk, w.classmate.pk}
-    assert any(r.startswith("Below the grade expected now in 4 subjects") for r in talk[w.child.pk])
+    assert talk[w.child.pk][0] == (
+        "Well below target in 4 subjects: Biology, English Language, History, Mathematics; "
+        "the key-stage coordinator leads (4+ subjects)"
+    )
     assert "Attendance 84.5% (under 90%)" in talk[w.child.pk]
     assert talk[w.classmate.pk] == ["Concern slip not yet discussed (English Language)"]
+    # The page says why pupils are listed, and which numbers are the school's choice.
+    assert "is the school&#x27;s choice" in page
+    assert "Laude: the form tutor acts on a pupil off target in 2–3 subjects" in page
+
+
+def _cells(*statuses):
+    from types import SimpleNamespace
+
+    subjects = [SimpleNamespace(pk=n, name=f"Subject {n}") for n in range(len(statuses))]
+    cells = {n: (SimpleNamespace(status=status), 2) for n, status in enumerate(statuses)}
+    return cells, subjects
+
+
+def test_the_tutor_talks_to_pupils_well_below_in_laudes_bands_not_to_everyone_a_grade_below():
+    from tracking.dashboards import tutor
+
+    pupil = Pupil(attendance=Decimal("97.0"))
+    # A grade below in every subject but one well below: the ups and downs of the year, no one to list.
+    cells, subjects = _cells("well_below", "below", "below", "below", "below", "on")
+    assert tutor.tracking_reasons(pupil, cells, subjects) == []
+    cells, subjects = _cells("well_below", "well_below", "below", "on")
+    assert tutor.tracking_reasons(pupil, cells, subjects) == [
+        "Well below target in 2 subjects: Subject 0, Subject 1; the form tutor follows up (2–3)"
+    ]
+    cells, subjects = _cells(*["well_below"] * 4)
+    (reason,) = tutor.tracking_reasons(pupil, cells, subjects)
+    assert reason.endswith("the key-stage coordinator leads (4+ subjects)")
+    # Low attendance is the check beside a listed pupil, not a reason alone.
+    assert tutor.attendance_note(Pupil(attendance=Decimal("84.5"))) == "Attendance 84.5% (under 90%)"
+    assert tutor.attendance_note(pupil) is None
+
+
+def test_a_pupil_on_target_with_only_low_attendance_is_not_listed_for_a_conversation(reviewed, login):
+    w = reviewed
+    Pupil.objects.filter(pk=w.other_child.pk).update(form=w.form, attendance=Decimal("80.0"))
+    response = login(w.tutor.user).get(f"/dashboard/forms/{w.form.pk}/")
+    talk = {row.pupil.pk for row in response.context["conversations"]}
+    assert w.other_child.pk not in talk and w.child.pk in talk
 
 
 def test_the_tutors_grid_sorts_by_a_subjects_standing_and_by_attendance(reviewed, login):

@@ -55,7 +55,8 @@ def test_the_tutor_prints_the_forms_grid_and_who_to_talk_to(reviewed, login):  #
     assert response["Content-Disposition"].endswith('.pdf"')
     text = pdf_text(response.content)
     assert f"Form {w.form.name}: {w.point.name}" in text
-    assert "Attendance 84.5% (under 90%)" in text and "Below the grade expected now in 4 subjects" in text
+    assert "Attendance 84.5% (under 90%)" in text and "Well below target in 4 subjects" in text
+    assert "the key-stage coordinator leads" in text
     for name in (w.child.sorted_name, w.classmate.sorted_name):  # the form: Ada and Ben
         assert name in text
     for subject in ("Mathematics", "Biology", "History"):  # the form in each subject

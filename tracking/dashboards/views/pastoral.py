@@ -361,7 +361,7 @@ def tutor_view(request, pk):
             per_subject=per_subject,
             conversations=[r for r in rows if r.reasons],
             attendance=round(sum(known) / len(known), 1) if known else None,
-            attendance_below=year_lists.RULES.attendance_below,
+            conversation_rules=tutor.describe(form.school),
             labels=labels,
         )
         if printing:
