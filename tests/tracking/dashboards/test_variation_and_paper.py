@@ -352,4 +352,5 @@ def test_a_printed_page_names_its_cohort_and_caps_its_rows(varied, login, monkey
     url = f"/dashboard/variation/?term={w.term.pk}&gender=F&disadvantaged=false&g-per_page=500&print=pdf"
     text = " ".join(pdf_text(client.get(url).content).split())
     assert "pupils counted: Disadvantaged: no · Gender: Female" in text
-    assert "Rows 1–1 of" in text  # ?per_page= asks for more than paper holds
+    # ?per_page= asks for more than paper holds: the first rows of the page asked for, and said so.
+    assert "Rows 1–1 of 2: page 1 of 1, as on screen (its first 1 rows: paper holds no more)" in text
