@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from tracking.lib.links import url_for_pk
+from tracking.lib.tables import PagedTable
 
 from .models import Flag
 
@@ -13,7 +14,7 @@ def point_words(point):
     return point.name if year.is_current else f"{point.name}, {year.name}"
 
 
-class FlagTable(tables.Table):
+class FlagTable(PagedTable):
     pupil = tables.Column(order_by=("pupil__legal_last_name", "pupil__legal_first_name"))
     year = tables.Column(
         accessor="pupil__year_group__number", verbose_name="Year", attrs={"td": {"class": "num"}}

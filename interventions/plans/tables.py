@@ -2,11 +2,12 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from tracking.lib.links import url_for_pk
+from tracking.lib.tables import PagedTable
 
 from .models import Plan
 
 
-class PlanTable(tables.Table):
+class PlanTable(PagedTable):
     pupil = tables.Column(order_by=("pupil__legal_last_name", "pupil__legal_first_name"))
     form = tables.Column(accessor="pupil__form__name", verbose_name="Form", default="–")
     tier = tables.Column(verbose_name="Plan")

@@ -4,11 +4,12 @@ downloaded as CSV or XLSX (tracking.dashboards.tables.download), a sheet each.
 """
 
 from django.utils.html import escape, format_html
-from django_tables2 import Column, Table
+from django_tables2 import Column
 from django_tables2.data import TableData
 
 from tracking.dashboards.tables.columns import NUM
 from tracking.lib.links import url_for_pk
+from tracking.lib.tables import PagedTable
 
 
 def _pct(value):
@@ -19,7 +20,7 @@ def _round(value):
     return None if value is None else round(value, 2)
 
 
-class NeedTable(Table):
+class NeedTable(PagedTable):
     """Figures by SEN status or by primary need (rows: figures.Figures with `label` and `gap`, as
     queries.need_rows and queries.primary_need_rows give them), each with its gap to pupils with no SEN."""
 
@@ -90,7 +91,7 @@ class NeedTable(Table):
         return _round(value)
 
 
-class SubjectNeedTable(Table):
+class SubjectNeedTable(PagedTable):
     """Each subject's % on target or above by SEN status, and the SEN gap (rows: queries.SubjectRow)."""
 
     subject = Column(verbose_name="Subject", accessor="subject__name")
@@ -205,7 +206,7 @@ class SenPupilsData(TableData):
             pks[:] = present + [pk for pk in pks if keys.get(pk) is None]
 
 
-class SenPupilsTable(Table):
+class SenPupilsTable(PagedTable):
     """The SEN pupils in scope with their standing counts, active plans and sessions (rows:
     queries.SenPupil). Fifty a page on screen and on paper; the download holds every one. Cells are
     written by `cell_html`: a whole school lists hundreds."""

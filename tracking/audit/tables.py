@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from tracking.lib.tables import PagedTable
 from tracking.models import AuditEvent
 
 
@@ -8,7 +9,7 @@ def _summary(values):
     return ", ".join(f"{key}: {value}" for key, value in values.items())[:300]
 
 
-class AuditEventTable(tables.Table):
+class AuditEventTable(PagedTable):
     at = tables.DateTimeColumn(verbose_name="When", format="j M Y H:i")
     by = tables.Column(verbose_name="Who", order_by=("by__last_name", "by__first_name"), default="—")
     action = tables.Column(verbose_name="Action")

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 
 from tracking import standing
 from tracking.lib.links import url_for_pk
+from tracking.lib.tables import PagedTable
 from tracking.models import Gender, GradeEntry, PriorBand, SenStatus, Subject
 from tracking.school.filters import AnyYesNo
 from tracking.school.tables import pupil_flags, pupil_flags_html
@@ -68,7 +69,7 @@ class HealthPupilFilter(django_filters.FilterSet):
         return queryset
 
 
-class HealthPupilTable(tables.Table):
+class HealthPupilTable(PagedTable):
     pupil = tables.Column(order_by=("pupil__legal_last_name", "pupil__legal_first_name"))
     year = tables.Column(accessor="pupil__year_group__number", verbose_name="Year")
     form = tables.Column(accessor="pupil__form__name", verbose_name="Form")

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django_tables2.data import TableListData
 
 from tracking.lib.links import url_for_pk
+from tracking.lib.tables import PagedTable
 from tracking.oversight.master_grid import PagedRows
 from tracking.school.tables import pupil_flags_html
 from tracking.templatetags.uplift import standing_html
@@ -41,7 +42,7 @@ def cell_html(cell):
     return f'<span title="{html.escape(", ".join(detail))}">{html.escape(cell.code)}</span>'
 
 
-class MasterTable(tables.Table):
+class MasterTable(PagedTable):
     name = tables.Column(verbose_name="Pupil", order_by=("name",))
     group_name = tables.Column(verbose_name="Group")
     flags = tables.Column(empty_values=(), orderable=False, verbose_name="Flags")

@@ -5,10 +5,11 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from tracking.lib.links import url_for_pk
+from tracking.lib.tables import PagedTable
 from tracking.models import Pupil, TeachingGroup
 
 
-class PupilTable(tables.Table):
+class PupilTable(PagedTable):
     name = tables.Column(
         accessor="legal_last_name", verbose_name="Pupil", order_by=("legal_last_name", "legal_first_name")
     )
@@ -78,7 +79,7 @@ def pupil_flags_html(pupil):
     )
 
 
-class TeachingGroupTable(tables.Table):
+class TeachingGroupTable(PagedTable):
     name = tables.Column(linkify=lambda record: url_for_pk("group_detail", record.pk))
     subject = tables.Column(order_by="subject__name")
     year_group = tables.Column(verbose_name="Year", order_by="year_group__number")

@@ -2,10 +2,11 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from tracking.lib.tables import PagedTable
 from tracking.models import Staff
 
 
-class StaffTable(tables.Table):
+class StaffTable(PagedTable):
     name = tables.Column(
         verbose_name="Name", accessor="user__last_name", order_by=("user__last_name", "user__first_name")
     )

@@ -9,9 +9,10 @@ from django.utils.html import format_html
 
 from tracking.dashboards.tables.columns import NUM, number_html, rendered_html
 from tracking.lib.links import url_for_pk
+from tracking.lib.tables import PagedTable
 
 
-class Attainment8Table(tables.Table):
+class Attainment8Table(PagedTable):
     """Each Year 10 and 11 pupil's Attainment 8 by element and Progress 8 (rows: attainment8_pupils.PupilA8).
 
     Sorted in Python (the rows are worked out from grades, not read from a table), a page at a time.
@@ -106,7 +107,7 @@ class Attainment8Table(tables.Table):
     value_english_p8 = value_maths_p8 = value_ebacc_p8 = value_open_p8 = value_progress8
 
 
-class CohortA8Table(tables.Table):
+class CohortA8Table(PagedTable):
     """One split of the cohort's A8/P8 (rows: attainment8_pupils.CohortA8), its gap as the last row."""
 
     label = tables.Column(verbose_name="")
@@ -158,7 +159,7 @@ class CohortA8Table(tables.Table):
 EMPTY_SLOT = format_html('<span class="muted">{}</span>', "Empty")
 
 
-class SlotsTable(tables.Table):
+class SlotsTable(PagedTable):
     """One pupil's ten slots as their Attainment 8 filled them (rows: attainment8_pupils.Slot), in the
     template's order until sorted, the total in the footer."""
 
@@ -185,7 +186,7 @@ class SlotsTable(tables.Table):
         self.total_html = format_html("<strong>{}</strong>", attainment8) if data else ""
 
 
-class ElementsTable(tables.Table):
+class ElementsTable(PagedTable):
     """One pupil's Attainment 8 by element against the element's estimate, with its Progress 8 (rows:
     attainment8_pupils.ElementScore)."""
 

@@ -12,6 +12,7 @@ from django.utils.html import conditional_escape, format_html
 from tracking import standing
 from tracking.dashboards.tables.columns import NUM, Column, PercentColumn, number_html
 from tracking.lib.links import url_for_pk
+from tracking.lib.tables import PagedTable
 from tracking.templatetags.dashboard_bars import bar_svg
 from tracking.templatetags.uplift import standing_html
 
@@ -30,7 +31,7 @@ def _count_pattern():
     return None if settings.USE_THOUSAND_SEPARATOR else "{}"
 
 
-class FiguresTable(tables.Table):
+class FiguresTable(PagedTable):
     label = Column(verbose_name="", order_by=("label",))
     graded = Column(verbose_name="Grades", attrs=NUM)
     bar = Column(
@@ -106,7 +107,7 @@ class FiguresTable(tables.Table):
         return f"{value:.2f}"
 
 
-class TrendTable(tables.Table):
+class TrendTable(PagedTable):
     """The trend through the year (rows: queries.TrendRow): each half term this year and the same half
     term last year, with the change. In half-term order: a time series is not sorted."""
 
@@ -159,7 +160,7 @@ class TrendTable(tables.Table):
         return None if value is None else round(value, 2)
 
 
-class GapsTable(tables.Table):
+class GapsTable(PagedTable):
     """Gaps side by side (rows: a dict per gap, queries.gap_between's with the school's name and the
     gap's label): the trust's schools, each gap its own row."""
 
@@ -228,7 +229,7 @@ class VariationTable(FiguresTable):
         return f"{'well above' if record.outlier == 'above' else 'well below'} ({record.gap_to_rest:+.2f})"
 
 
-class GroupPupilsTable(tables.Table):
+class GroupPupilsTable(PagedTable):
     """A teaching group's pupils (rows: group_pupils.PupilStanding): each one's grade and standing in the
     group's subject. Sorted in Python (a class of some thirty), fifty a page; the downloads and the PDF
     have every pupil."""

@@ -3,13 +3,13 @@
 import html
 from functools import lru_cache, partial
 
-import django_tables2 as tables
 from django.utils.html import format_html
 
 from tracking.dashboards.group_pupils import standing_order
 from tracking.dashboards.tables.columns import NUM, Column
 from tracking.lib import percentages
 from tracking.lib.links import url_for_pk
+from tracking.lib.tables import PagedTable
 from tracking.templatetags.uplift import percent, standing_html
 
 # Attendance figures repeat across a year's rows: each is formatted once (tracking.lib.percentages).
@@ -32,7 +32,7 @@ def _listed_name_html(record):
     return f'<a href="{url_for_pk("pupil_detail", pupil.pk)}">{html.escape(pupil.sorted_name)}</a>'
 
 
-class YearListTable(tables.Table):
+class YearListTable(PagedTable):
     """One of the year leaders' lists (rows: year_lists.PupilCounts), fifty a page, each list sorted and
     paged on its own (its name is the prefix: ?good_effort-sort=, ?good_effort-page=). Rows are sorted in
     Python (they are counted in the database, then drawn); the downloads and the PDF have every member.
@@ -78,7 +78,7 @@ def _pct_html(value):
     return "–" if value is None else f"{value}%"
 
 
-class TransitionSubjectTable(tables.Table):
+class TransitionSubjectTable(PagedTable):
     """The transition report's standing by subject (rows: figures.Figures labelled with the subject)."""
 
     label = Column(verbose_name="Subject")
@@ -111,7 +111,7 @@ class TransitionSubjectTable(tables.Table):
         }
 
 
-class RecommendedTable(tables.Table):
+class RecommendedTable(PagedTable):
     """The transition report's pupils recommended for next year's mentoring (rows: year_lists.PupilCounts
     with their `reasons`). Fifty a page, on screen and on paper: a year of a thousand puts hundreds here
     (every one in the downloads; the cells are written by `cell_html`)."""
@@ -158,7 +158,7 @@ def tutor_cell_html(result, effort, school):
     return f'<span class="grade-code">{grade}</span> {standing_html(result, school)}{effort_html}'
 
 
-class TutorGridTable(tables.Table):
+class TutorGridTable(PagedTable):
     """A form's pupils by subject (rows: tutor.Row): in each subject the grade, the standing badge and the
     effort. A subject's column sorts by standing, furthest behind first; the pupils by name or attendance.
     A form is some thirty pupils: every one on the page."""
@@ -206,7 +206,7 @@ class TutorGridTable(tables.Table):
         return cells
 
 
-class FormSubjectsTable(tables.Table):
+class FormSubjectsTable(PagedTable):
     """The form in each subject (rows: tutor.form_grid's per-subject summary)."""
 
     subject = Column(verbose_name="Subject", accessor="subject__name")
