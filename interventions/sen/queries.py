@@ -173,11 +173,11 @@ class SenPupil:
     @property
     def on_count(self):
         """Grades on or above the grade expected now (None: no grade with a standing counted)."""
-        return None if self.figures is None else self.figures.above + self.figures.on
+        return None if self.figures is None else self.figures.on_or_above
 
     @property
     def below_count(self):
-        return None if self.figures is None else self.figures.below + self.figures.well_below
+        return None if self.figures is None else self.figures.below_or_well_below
 
 
 def sen_pupils(pupil_ids, need=None):

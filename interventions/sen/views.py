@@ -133,6 +133,6 @@ def _order_keys(sen, every_pupils_figures, column):
     if column in ("on_target", "below"):
         figures = every_pupils_figures()["pupil"]
         if column == "below":
-            return {pk: f.below + f.well_below for pk, f in figures.items()}
-        return {pk: (f.above + f.on) / f.with_standing for pk, f in figures.items() if f.with_standing}
+            return {pk: f.below_or_well_below for pk, f in figures.items()}
+        return {pk: f.on_or_above / f.with_standing for pk, f in figures.items() if f.with_standing}
     return {}

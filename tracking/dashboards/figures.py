@@ -107,8 +107,16 @@ class Figures:
         return self.pct(self.well_below, self.with_standing)
 
     @property
+    def on_or_above(self):
+        return self.above + self.on
+
+    @property
+    def below_or_well_below(self):
+        return self.below + self.well_below
+
+    @property
     def on_or_above_pct(self):
-        return self.pct(self.above + self.on, self.with_standing)
+        return self.pct(self.on_or_above, self.with_standing)
 
     @property
     def avg_gcse_grade(self):
