@@ -190,8 +190,12 @@ if ((EXEC)); then
     rc=$?
     say "$1 exited with code $rc"
 else
-    say "pytest $*"
-    .venv/bin/python -m pytest "$@"
+    # One pytest process per core (pytest-xdist), a file to a process: a module that builds its data once
+    # (tests/built_once.py) builds it once. Each process has its own test database and Redis database
+    # (tests/dev_defaults.py). UPLIFT_TEST_PROCESSES=0 runs in this process; a later -n in ARGS wins.
+    processes=${UPLIFT_TEST_PROCESSES:-$(nproc)}
+    say "pytest -n $processes --dist loadfile $*"
+    .venv/bin/python -m pytest -n "$processes" --dist loadfile "$@"
     rc=$?
     say "pytest exited with code $rc"
 fi
