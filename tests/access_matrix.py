@@ -174,6 +174,7 @@ ROWS = [
     ("failed_task_retry", lambda w: [_failed_task(w).pk], {"data_manager"}),
     ("import_list", lambda w: [], {"data_manager"}),
     ("dashboard", lambda w: [], {"teacher", "other_teacher", "hod", "senco", "slt", "data_manager"}),
+    ("dashboard_trend", lambda w: [], {"teacher", "other_teacher", "hod", "senco", "slt", "data_manager"}),
     # Heads of year count every subject of their year (as in their year lists): A8 for Years 10 and 11.
     ("dashboard_attainment8", lambda w: [], {"hoy", "senco", "slt", "data_manager"}),
     ("dashboard_attainment8_pupil", lambda w: [w.child.pk], {"hoy", "senco", "slt", "data_manager"}),

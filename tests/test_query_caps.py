@@ -27,6 +27,7 @@ CAPS = {
     "cycle_report": 8,
     "cycle_verify": 13,
     "dashboard": 7,  # a teacher: the newest uplift with their own grades, one query more
+    "dashboard_trend": 8,  # the page's scope, its own half term's figures and the trend's: a query each
     "dashboard_attainment8": 7,
     "dashboard_attainment8_pupil": 8,
     "dashboard_transition": 21,

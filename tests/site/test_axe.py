@@ -33,7 +33,15 @@ pytestmark = [
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs /usr/bin/chromium"),
 ]
 
+# A section the page loads after itself (hx-trigger="load": the dashboard's trend) is checked in place,
+# as a reader meets it: axe waits until no htmx request, swap or settle is in flight (10 s at most).
 RUN_AXE = """async () => {
+    const busy = () => document.querySelector(
+        '[aria-busy="true"][hx-get], .htmx-request, .htmx-swapping, .htmx-settling');
+    for (let waited = 0; busy() && waited < 10000; waited += 50) {
+        await new Promise(done => setTimeout(done, 50));
+    }
+    await new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)));
     const result = await axe.run(document, {resultTypes: ["violations"]});
     return result.violations
         .filter(v => v.impact === "serious" || v.impact === "critical")

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from tracking.dashboards.views import attainment8, board, cohort, pastoral
+from tracking.dashboards.views import attainment8, board, cohort, pastoral, trend
 
 urlpatterns = [
     path("dashboard/", cohort.dashboard, name="dashboard"),
+    path("dashboard/trend/", trend.dashboard_trend, name="dashboard_trend"),
     path("dashboard/attainment8/", attainment8.attainment8, name="dashboard_attainment8"),
     path(
         "dashboard/attainment8/pupils/<int:pk>/",

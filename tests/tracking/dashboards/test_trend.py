@@ -110,8 +110,14 @@ def history(world):
 
 
 def _trend(client, url):
-    response = client.get(url)
+    """The trend of the dashboard at `url`: its own section, which the dashboard loads after the page."""
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["trend"] is None
+    trend_url = page.context["trend_url"]
+    assert f'hx-get="{trend_url.replace("&", "&amp;")}"' in page.content.decode()
+    response = client.get(trend_url, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
+    response.page = page
     trend = response.context["trend"]
     return response, {
         row.label: (
@@ -138,7 +144,7 @@ def test_the_whole_school_trend_counts_every_year_group_at_each_half_term(histor
     [autumn2] = [row for row in trend.rows if row.number == 2]
     assert (autumn2.change_pct, str(trend.this_year), str(trend.last_year)) == (20, "2026/27", "2025/26")
     # The uplift's own half term is the page's figures, counted the same way.
-    total = response.context["total"]
+    total = response.page.context["total"]
     assert (autumn2.this.graded, autumn2.this.on_or_above_pct, autumn2.this.avg_diff) == (
         total.graded,
         total.on_or_above_pct,
@@ -176,6 +182,23 @@ def test_a_year_groups_last_year_is_the_same_pupils_a_year_younger(history, logi
     assert "when they were a year group younger (Year 10), not last year's Year 11" in (
         response.content.decode()
     )
+
+
+def test_the_trend_loads_after_the_page_and_opens_as_a_page_of_its_own(history, login):
+    w = history
+    client = login(w.slt.user)
+    query = f"term={w.term.pk}&year=11&subject={w.maths.pk}"
+    page = client.get(f"/dashboard/?{query}").content.decode()
+    # The placeholder names the section and links to it, for a browser without JavaScript.
+    assert 'aria-busy="true"' in page and f'href="/dashboard/trend/?{query.replace("&", "&amp;")}"' in page
+    fragment = client.get(f"/dashboard/trend/?{query}", HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith("<section") and "<html" not in fragment
+    assert 'class="trend-chart"' in fragment
+    whole = client.get(f"/dashboard/trend/?{query}").content.decode()
+    assert "<html" in whole and "Mathematics, Year 11: trend to" in whole and 'class="trend-chart"' in whole
+    # Another school's group, or a term with no grades, is out of reach as on the dashboard.
+    assert client.get(f"/dashboard/trend/?term={w.term.pk}&year=11&subject=999999").status_code == 404
+    assert client.get("/dashboard/trend/?term=999999").status_code == 404
 
 
 def test_the_trend_keeps_to_the_chosen_cohort(history, login):

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django_tables2 import RequestConfig, Table
@@ -194,6 +195,23 @@ def _rows(scope, level, rows):
     return "Teaching group", sorted(rows, key=lambda r: r.label)
 
 
+def page_trend(request, scope, grades, total, counted_years):
+    """(the trend, its table) of the page `scope` describes. The uplift's own half term is `total`, the
+    page's own figures (`counted_years`: the year groups they count), not counted again."""
+    trend = queries.trend(
+        scope.followed,
+        scope.thresholds,
+        scope.trend_points,
+        grades=grades,
+        uplift=(scope.term, total, counted_years),
+    )
+    table = TrendTable(
+        trend, on_label=headline_labels(scope.school, scope.thresholds)["on_target"], prefix="t-"
+    )
+    RequestConfig(request, paginate=False).configure(table)
+    return trend, table
+
+
 def headline_labels(school, thresholds):
     grades = "grade" if thresholds.well_below_by == 1 else "grades"
     return {
@@ -226,19 +244,14 @@ def dashboard(request):
         )
         RequestConfig(request, paginate=False).configure(table)
         splits.append((title, table, gap))
-    # The uplift's own half term in the trend is the page's total, counted once.
-    counted_years = [scope.year] if scope.year is not None else [r.key for r in sets["rows"] if r.graded]
-    trend = queries.trend(
-        scope.followed,
-        scope.thresholds,
-        scope.trend_points,
-        grades=grades,
-        uplift=(scope.term, sets["total"], counted_years),
-    )
-    trend_table = TrendTable(
-        trend, on_label=headline_labels(scope.school, scope.thresholds)["on_target"], prefix="t-"
-    )
-    RequestConfig(request, paginate=False).configure(trend_table)
+    # On screen the trend is a section of its own, loaded after the page (views/trend.py): it counts
+    # every grade of the year's points and last year's, several times the page's own. The download and
+    # the print hold it.
+    exported = request.GET.get("export") == "xlsx" or request.GET.get("print") == "pdf"
+    trend = trend_table = None
+    if exported:
+        counted = [scope.year] if scope.year is not None else [r.key for r in sets["rows"] if r.graded]
+        trend, trend_table = page_trend(request, scope, grades, sets["total"], counted)
     rows_table = None
     if rows is not None:
         rows_table = FiguresTable(
@@ -265,6 +278,7 @@ def dashboard(request):
         "splits": splits,
         "trend": trend,
         "trend_table": trend_table,
+        "trend_url": f"{reverse('dashboard_trend')}?{scope.query()}",
         "labels": labels,
         "count_labels": headline_labels(scope.school, scope.thresholds),
         "shows_a8": permissions.can_see_attainment8(request.user)
