@@ -196,6 +196,7 @@ ROWS = [
     ),
     # Trust staff only (no school persona): tests/tracking/dashboards/test_trust.py.
     ("dashboard_trust", lambda w: [], set()),
+    ("dashboard_trust_trend", lambda w: [w.school.pk], set()),
     ("data_board_settings", lambda w: [], {"data_manager"}),
     ("progress_estimates", lambda w: [], {"data_manager"}),
     ("subject_access", lambda w: [w.child.pk], {"data_manager"}),

@@ -83,9 +83,10 @@ class Headline:
     trend: object = None
 
 
-def headline(school, entries, full=False):
+def headline(school, entries, full=False, with_trend=True):
     """The dashboard's own figures for the school's latest uplift (the Data Board: 6 queries). `full`
-    (the trust view): every split and the whole school's trend, as its own dashboard counts them (8)."""
+    (the trust view): every split and (`with_trend`) the whole school's trend, as its own dashboard
+    counts them (8)."""
     terms = terms_with_data(school)
     if not terms:
         return Headline(school, None, empty_figures(), [], None)
@@ -110,15 +111,23 @@ def headline(school, entries, full=False):
     out = Headline(school, term, sets["total"], sets["year"], gap)
     if full:
         out.splits = found
-        years = [row.key for row in sets["year"] if row.graded]
-        out.trend = trend(
-            entries.filter(pupil__year_group__number__in=sorted({p.year_group.number for p in points})),
-            thresholds,
-            trend_points,
-            grades=grades,
-            uplift=(term, sets["total"], years),
-        )
+        if with_trend:
+            out.trend = whole_school_trend(entries, thresholds, (term, points, trend_points), sets, grades)
     return out
+
+
+def whole_school_trend(entries, thresholds, uplift, sets, grades):
+    """The school's trend to `uplift` ((its half term, its points, the trend's points)); its own half
+    term is `sets`' total and year rows (figure_sets with YEAR_GROUPING, one by one or alike)."""
+    term, points, trend_points = uplift
+    years = [row.key for row in sets["year"] if row.graded]
+    return trend(
+        entries.filter(pupil__year_group__number__in=sorted({p.year_group.number for p in points})),
+        thresholds,
+        trend_points,
+        grades=grades,
+        uplift=(term, sets["total"], years),
+    )
 
 
 # In-school variation: a subject or group is an outlier when its average difference from the grade

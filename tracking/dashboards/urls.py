@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("dashboard/variation/", cohort.variation, name="dashboard_variation"),
     path("dashboard/trust/", cohort.trust, name="dashboard_trust"),
+    path("dashboard/trust/<int:pk>/trend/", trend.trust_trend, name="dashboard_trust_trend"),
     path("dashboard/board/", board.board_settings, name="data_board_settings"),
     path("board/<str:token>/", board.data_board, name="data_board"),
     path("board/<str:token>/colours.css", board.data_board_colours, name="data_board_colours"),

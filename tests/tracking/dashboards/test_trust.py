@@ -99,11 +99,21 @@ def test_each_school_is_shown_in_its_own_words_and_colours(client, trust, world,
 
 
 def test_no_school_login_sees_the_trust_view(client, trust, world):
+    trend = reverse("dashboard_trust_trend", args=[world.school.pk])
     for persona in ("slt", "data_manager", "senco", "hod", "teacher"):
         client.force_login(getattr(world, persona).user)
         assert client.get(reverse("dashboard_trust")).status_code == 404
+        assert client.get(trend).status_code == 404
     client.logout()
     assert client.get(reverse("dashboard_trust")).status_code == 302
+    assert client.get(trend).status_code == 302
+
+
+def test_a_trust_schools_trend_opens_as_a_page_of_its_own(client, trust, world, other_world):
+    client.force_login(trust)  # an installation is one trust: its staff see every school of it
+    assert client.get(reverse("dashboard_trust_trend", args=[999999])).status_code == 404
+    page = client.get(reverse("dashboard_trust_trend", args=[world.school.pk])).content.decode()
+    assert "<html" in page and "Riverside: trend to" in page and 'class="trend-chart"' in page
 
 
 def test_the_trust_view_reads_a_fixed_number_of_queries_per_school(client, trust, world, other_world):
@@ -158,11 +168,18 @@ def test_the_trust_view_shows_each_schools_splits_gaps_and_trend_as_its_own_dash
     own = login(world.slt.user).get(f"/dashboard/?term={world.term.pk}")
     own_gaps = {title: gap for title, _table, gap in own.context["splits"]}
     assert gaps == own_gaps
-    [row] = riverside.trend.rows
+    # Each school's trend is a section the page loads after itself (htmx).
+    assert riverside.trend is None
+    html = response.content.decode()
+    urls = [reverse("dashboard_trust_trend", args=[w.school.pk]) for w in (world, other_world)]
+    assert all(f'hx-get="{url}"' in html for url in urls)
+    client.force_login(trust)
+    sections = [client.get(url, HTTP_HX_REQUEST="true") for url in urls]
+    assert all('class="trend-chart"' in s.content.decode() for s in sections)
+    assert all("<html" not in s.content.decode() for s in sections)
+    [row] = sections[0].context["h"].trend.rows
     assert (row.label, row.this_pct, row.this_years, row.last_pct) == ("Autumn 2", 67, "Year 11", None)
     own_trend = login(world.slt.user).get(f"/dashboard/trend/?term={world.term.pk}", HTTP_HX_REQUEST="true")
     assert own_trend.context["trend"].rows[0].this_pct == 67
-    html = response.content.decode()
     assert "Gaps across the trust" in html and "Male compared with female" in html
     assert "Riverside: Male" in html and "Hillside: Female" in html
-    assert html.count('class="trend-chart"') == 2

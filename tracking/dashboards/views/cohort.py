@@ -301,8 +301,13 @@ def trust(request):
     its year groups, every split and its gaps, and its trend through the year."""
     user = request.user
     permissions.require(permissions.can_see_trust_dashboard(user))
+    # On screen each school's trend is a section loaded after the page (views/trend.py); the XLSX and
+    # the print hold them.
+    exported = request.GET.get("export") == "xlsx" or request.GET.get("print") == "pdf"
     headlines = [
-        queries.headline(school, permissions.trust_dashboard_entries(user, school), full=True)
+        queries.headline(
+            school, permissions.trust_dashboard_entries(user, school), full=True, with_trend=exported
+        )
         for school in permissions.trust_schools_for(user)
     ]
     # Each school's figures in its own words and colours; the tables' headings, shared by the schools,

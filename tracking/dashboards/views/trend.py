@@ -1,14 +1,16 @@
-"""The dashboard's trend through the year, a section of its own: the dashboard loads it after the page
-(htmx), and without JavaScript its link opens it as a page. It counts every grade of the page's pupils
-at this year's points and last year's, several times the grades the page itself counts, so the
-headline figures need not wait for it."""
+"""The dashboard's trend through the year, and each trust school's on the trust view: sections of their
+own that the page loads after itself (htmx); without JavaScript a link opens each as a page. A trend
+counts every grade of the page's pupils at this year's points and last year's, several times the grades
+the page itself counts, so the headline figures need not wait for it."""
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django_tables2 import RequestConfig
 
-from tracking import standing
-from tracking.dashboards import figures
+from tracking import permissions, standing
+from tracking.dashboards import figures, queries
+from tracking.dashboards.tables.cohort import TrendTable
 from tracking.dashboards.views.cohort import Scope, headline_labels, page_trend
 
 
@@ -44,3 +46,40 @@ def _counted(request, scope):
         "trend_table": trend_table,
         "count_labels": headline_labels(scope.school, scope.thresholds),
     }
+
+
+@login_required
+def trust_trend(request, pk):
+    """One trust school's trend to its latest uplift, as the trust view counts it: trust staff only, and
+    only their trust's schools (any other id is a 404)."""
+    permissions.require(permissions.can_see_trust_dashboard(request.user))
+    school = get_object_or_404(permissions.trust_schools_for(request.user), pk=pk)
+    entries = permissions.trust_dashboard_entries(request.user, school)
+    permissions.require(entries is not None)
+    thresholds = standing.Thresholds.of(school)
+    h = queries.Headline(school, None, None, [], None)
+    h.count_labels = headline_labels(school, thresholds)
+    terms = queries.terms_with_data(school)
+    if terms:
+        h.term = terms[0]
+        points, trend_points = queries.uplift_points(h.term, terms)
+        grades = standing.GradeTable(connection.vendor)
+        # The uplift's own half term counted alike (the same figures as one by one: test_trend.py).
+        sets = figures.figure_sets(
+            entries.filter(point__in=points),
+            thresholds,
+            {},
+            {"year": queries.YEAR_GROUPING},
+            points=points,
+            grades=grades,
+            alike=True,
+        )
+        h.trend = queries.whole_school_trend(
+            entries, thresholds, (h.term, points, trend_points), sets, grades
+        )
+        h.trend_table = TrendTable(h.trend, on_label=h.count_labels["on_target"], prefix=f"t{school.pk}-")
+        RequestConfig(request, paginate=False).configure(h.trend_table)
+    context = {"h": h, "school": permissions.school_for(request.user)}
+    if request.htmx:
+        return render(request, "tracking/dashboards/_trust_trend.html", context)
+    return render(request, "tracking/dashboards/trust_trend.html", context)
