@@ -189,7 +189,8 @@ def test_the_trend_loads_after_the_page_and_opens_as_a_page_of_its_own(history, 
     client = login(w.slt.user)
     query = f"term={w.term.pk}&year=11&subject={w.maths.pk}"
     page = client.get(f"/dashboard/?{query}").content.decode()
-    # The placeholder names the section and links to it, for a browser without JavaScript.
+    # Until the section arrives the page shows its heading, and a link that opens it as a page of its
+    # own in a browser without JavaScript.
     assert 'aria-busy="true"' in page and f'href="/dashboard/trend/?{query.replace("&", "&amp;")}"' in page
     fragment = client.get(f"/dashboard/trend/?{query}", HTTP_HX_REQUEST="true").content.decode()
     assert fragment.lstrip().startswith("<section") and "<html" not in fragment

@@ -195,6 +195,12 @@ def _rows(scope, level, rows):
     return "Teaching group", sorted(rows, key=lambda r: r.label)
 
 
+def holds_trend(request):
+    """Whether the response holds the trend itself: the XLSX and the print do; on screen it is a section
+    the page loads after itself (views/trend.py)."""
+    return request.GET.get("export") == "xlsx" or request.GET.get("print") == "pdf"
+
+
 def page_trend(request, scope, grades, total, counted_years):
     """(the trend, its table) of the page `scope` describes. The uplift's own half term is `total`, the
     page's own figures (`counted_years`: the year groups they count), not counted again."""
@@ -247,9 +253,8 @@ def dashboard(request):
     # On screen the trend is a section of its own, loaded after the page (views/trend.py): it counts
     # every grade of the year's points and last year's, several times the page's own. The download and
     # the print hold it.
-    exported = request.GET.get("export") == "xlsx" or request.GET.get("print") == "pdf"
     trend = trend_table = None
-    if exported:
+    if holds_trend(request):
         counted = [scope.year] if scope.year is not None else [r.key for r in sets["rows"] if r.graded]
         trend, trend_table = page_trend(request, scope, grades, sets["total"], counted)
     rows_table = None
@@ -303,10 +308,12 @@ def trust(request):
     permissions.require(permissions.can_see_trust_dashboard(user))
     # On screen each school's trend is a section loaded after the page (views/trend.py); the XLSX and
     # the print hold them.
-    exported = request.GET.get("export") == "xlsx" or request.GET.get("print") == "pdf"
     headlines = [
         queries.headline(
-            school, permissions.trust_dashboard_entries(user, school), full=True, with_trend=exported
+            school,
+            permissions.trust_dashboard_entries(user, school),
+            full=True,
+            with_trend=holds_trend(request),
         )
         for school in permissions.trust_schools_for(user)
     ]

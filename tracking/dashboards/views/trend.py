@@ -27,25 +27,23 @@ def dashboard_trend(request):
 def _counted(request, scope):
     """The trend and its table for a scope with an uplift."""
     grades = standing.GradeTable(connection.vendor)
-    # The uplift's own half term: the page's grades, counted as the dashboard counts them (alike grades
-    # together give the same figures: tests/tracking/dashboards/test_trend.py), by year group for the
-    # row's "Years 7–11".
-    sets = figures.figure_sets(
-        scope.entries,
-        scope.thresholds,
-        {},
-        {"years": ("point__year_group__number", "int")},
-        points=scope.points,
-        grades=grades,
-        alike=True,
-    )
-    counted = [scope.year] if scope.year is not None else [r.key for r in sets["years"] if r.graded]
+    sets = _own_half_term(scope.entries, scope.thresholds, scope.points, grades)
+    counted = [scope.year] if scope.year is not None else [r.key for r in sets["year"] if r.graded]
     trend, trend_table = page_trend(request, scope, grades, sets["total"], counted)
     return {
         "trend": trend,
         "trend_table": trend_table,
         "count_labels": headline_labels(scope.school, scope.thresholds),
     }
+
+
+def _own_half_term(entries, thresholds, points, grades):
+    """The figures of the uplift's own half term, for its row of the trend: its grades (`entries`, at
+    `points`) counted alike, which gives the figures the page counts one by one
+    (tests/tracking/dashboards/test_trend.py), by year group for the row's "Years 7–11"."""
+    return figures.figure_sets(
+        entries, thresholds, {}, {"year": queries.YEAR_GROUPING}, points=points, grades=grades, alike=True
+    )
 
 
 @login_required
@@ -64,16 +62,7 @@ def trust_trend(request, pk):
         h.term = terms[0]
         points, trend_points = queries.uplift_points(h.term, terms)
         grades = standing.GradeTable(connection.vendor)
-        # The uplift's own half term counted alike (the same figures as one by one: test_trend.py).
-        sets = figures.figure_sets(
-            entries.filter(point__in=points),
-            thresholds,
-            {},
-            {"year": queries.YEAR_GROUPING},
-            points=points,
-            grades=grades,
-            alike=True,
-        )
+        sets = _own_half_term(entries.filter(point__in=points), thresholds, points, grades)
         h.trend = queries.whole_school_trend(
             entries, thresholds, (h.term, points, trend_points), sets, grades
         )
