@@ -1,4 +1,14 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def install_held_triggers(using, **kwargs):
+    """After every migrate: the triggers keeping held standings true (a migration may have rebuilt a
+    table, and SQLite drops its triggers then)."""
+    from tracking.standing.held import install_triggers
+
+    install_triggers(connections[using])
 
 
 class TrackingConfig(AppConfig):
@@ -6,6 +16,7 @@ class TrackingConfig(AppConfig):
     verbose_name = "Tracking"
 
     def ready(self):
+        post_migrate.connect(install_held_triggers, sender=self, dispatch_uid="held_standing_triggers")
         # Tasks live in feature packages, not tracking/tasks.py: import them so workers know them.
         import tracking.cycle.tasks  # noqa: F401
         import tracking.mis.tasks  # noqa: F401

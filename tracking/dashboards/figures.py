@@ -17,16 +17,19 @@ from tracking.models import AssessmentPoint, GradeEntry, GradeValue
 GCSE_PASS, GCSE_STRONG = 4, 5  # DfE "standard" and "strong" passes
 
 
-def earlier_steps(previous, grades=None, points=None):
+def earlier_steps(previous, grades=None, points=None, held=False):
     """(sql, params) of each grade that counted at a point before: columns pupil_id, subject_id, step and
     point_id, the point it is compared AT (`previous`: {point id: the point before it}), so a join to the
-    grades at the later points is on equal columns (a hash join, not a subquery per grade). With
-    `grades` (a `standing.GradeTable`) the step is looked up by the grade's id, not joined; `points`, the
-    points before when loaded, choose the grade that counts by id rather than through the point."""
+    grades at the later points is on equal columns (a hash join, not a subquery per grade). `held`: the
+    step is the grade's held one (standing.refresh_held first). Else, with `grades` (a
+    `standing.GradeTable`) the step is looked up by the grade's id, not joined; `points`, the points
+    before when loaded, choose the grade that counts by id rather than through the point."""
     earlier = GradeEntry.objects.filter(point_id__in=set(previous.values()))
-    if grades is None:
+    step = "e.step"
+    if held:
+        earlier = earlier.annotate(step=F("held_step"))
+    elif grades is None:
         earlier = earlier.annotate(step=standing.counting_step_expression())
-        step = "e.step"
     else:
         earlier = earlier.annotate(step=standing.counting_grade_expression(points))
         step = grades.step("e.step")
@@ -239,27 +242,32 @@ def _point_key(path, points):
     )
 
 
-def _movement(previous, grades, vendor):
+def _movement(previous, grades, vendor, held):
     """(SQL of the column prev_step, joins, ctes, params): the step of the grade that counted for the same
-    pupil and subject at the point before each grade's (`previous`: {point id: the point before it})."""
+    pupil and subject at the point before each grade's (`previous`: {point id: the point before it}).
+    `held`: read from the held standings; else worked out (`grades`, a `standing.GradeTable`)."""
     if vendor == "sqlite":
         # SQLite has no hash joins: it would probe a table of every grade at the points before once per
         # grade, scanning it whole when the grades counted are few (a teacher's). Looked up by the
         # grades' unique (pupil, subject, point) index instead: one probe per grade counted.
-        # Its step is joined by the grade's id, not looked up in a CASE: SQLite would write the grade that
-        # counts out again in every branch of the lookup.
         moves = " ".join(f"WHEN {int(after)} THEN {int(before)}" for after, before in previous.items())
-        counting = standing.counting_grade_sql("prev", "prev_point")
         joins = [
             f"LEFT JOIN {GradeEntry._meta.db_table} prev ON prev.pupil_id = base.pupil_id "
-            f"AND prev.subject_id = base.subject_id AND prev.point_id = (CASE base.point_id {moves} END) "
+            f"AND prev.subject_id = base.subject_id AND prev.point_id = (CASE base.point_id {moves} END)"
+        ]
+        if held:
+            return "prev.held_step AS prev_step", joins, "", []
+        # Its step is joined by the grade's id, not looked up in a CASE: SQLite would write the grade
+        # that counts out again in every branch of the lookup.
+        counting = standing.counting_grade_sql("prev", "prev_point")
+        joins.append(
             f"LEFT JOIN {AssessmentPoint._meta.db_table} prev_point ON prev_point.id = prev.point_id "
             f"LEFT JOIN {GradeValue._meta.db_table} prev_grade ON prev_grade.id = ({counting})"
-        ]
+        )
         return "prev_grade.step AS prev_step", joins, "", []
     # Elsewhere by a hash join, not a subquery per grade: the grade that counted for the same pupil and
     # subject at the point before (held to the per-grade answer in tests/tracking/dashboards/movement.py).
-    earlier_sql, earlier_params = earlier_steps(previous, grades)
+    earlier_sql, earlier_params = earlier_steps(previous, grades, held=held)
     joins = [
         "LEFT JOIN earlier ON earlier.pupil_id = base.pupil_id AND earlier.subject_id = base.subject_id "
         "AND earlier.point_id = base.point_id",
@@ -311,14 +319,20 @@ def figure_sets(
     columns = {alias: _point_key(path, points) for alias, path in keys.items()}
     if by_group:
         columns["year_key"] = _point_key("point__academic_year_id", points)
-    grades = grades or standing.GradeTable(connection.vendor)
-    inner, params = standing.standing_sql(
-        entries, thresholds, fields=fields, points=points, grades=grades, grouped=alike, **columns
-    )
+    # Each grade's standing from its held pieces; worked out here only when they could not be
+    # refreshed in time (another transaction writing grades for long).
+    held = standing.refresh_held(entries.db)
+    if held:
+        inner, params = standing.held_sql(entries, thresholds, fields=fields, weighted=alike, **columns)
+    else:
+        grades = grades or standing.GradeTable(connection.vendor)
+        inner, params = standing.standing_sql(
+            entries, thresholds, fields=fields, points=points, grades=grades, grouped=alike, **columns
+        )
     params = list(params)
     selected, joins, ctes = ["CAST(NULL AS INTEGER) AS prev_step"], [], ""
     if previous:
-        moved, joins, ctes, moved_params = _movement(previous, grades, vendor or connection.vendor)
+        moved, joins, ctes, moved_params = _movement(previous, grades, vendor or connection.vendor, held)
         selected = [moved]
         params += moved_params
     if by_group:

@@ -21,7 +21,8 @@ re-derives it. Each decision has a Python form for rows already in memory (`Book
 The package, by what each module holds: `statuses` (the standings, their words, a school's thresholds),
 `counting` (which grade and target count), `expected` (the grade expected now), `judge` (`Book` and
 `Standing`: judging rows in memory), `complete` (complete rows), `previous` (the point before a point, for
-movement) and `sql` (the same decisions in SQL).
+movement), `sql` (the same decisions in SQL) and `held` (the standing's pieces held on each grade row,
+kept true by database triggers, for counting a school's grades at once).
 Callers import the package (`from tracking import standing`) and use the names below.
 """
 
@@ -47,6 +48,7 @@ from .expected import (
     grade_at_step,
     places_of,
 )
+from .held import held_sql, refresh_held
 from .judge import Book, GradeRef, Standing, from_row
 from .previous import previous_points
 from .sql import (
@@ -116,12 +118,14 @@ __all__ = [
     "gap_at_end_of",
     "gaps_of",
     "grade_at_step",
+    "held_sql",
     "judged_field",
     "judged_fields",
     "label",
     "pending_target",
     "places_of",
     "previous_points",
+    "refresh_held",
     "required_fields",
     "row_complete",
     "standing_counts",

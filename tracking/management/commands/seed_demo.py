@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tracking import standing
 from tracking.demo.data import DEMO_PASSWORD
 from tracking.demo.school import build, refresh_statistics
 from tracking.lib.errors import DomainError
@@ -46,6 +47,8 @@ class Command(BaseCommand):
             built = build(pupils=pupils, seed=seed, hillside_pupils=hillside_pupils)
         except DomainError as refusal:
             raise CommandError(str(refusal)) from None
+        # Every grade's held standing worked out now, not by the first leader to open a dashboard.
+        standing.refresh_held()
         refresh_statistics()  # after the commit too: bulk-loaded tables need planner statistics
         for school in (built, built.hillside):
             if school is not None:

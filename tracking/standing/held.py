@@ -1,0 +1,283 @@
+"""Standings held on the grade rows, for counting a school's grades at once.
+
+Each GradeEntry holds the pieces of its standing that no school setting changes: the whole-grade step
+and scale of the grade that counts and its difference from the grade expected now (`held_step`,
+`held_scale`, `held_diff`), worked out by `standing_sql`, the one SQL form of the decisions. The
+standing itself (above / on / below / well below) is read from the difference by the school's
+thresholds when counted, so changing a threshold changes nothing held.
+
+What a held difference is worked out from lives in other rows too: the published target, the subject's
+flight path, the point's place in its year, the grade scale. Database triggers (installed after every
+`migrate`, so every write path is covered: the ORM, bulk updates, raw SQL, the admin) mark a grade
+row stale whenever anything it is worked out from changes; `refresh_held` works out every stale row
+again before any count reads them. Only `refresh_held` writes the held columns
+(`GradeEntry.save` leaves them out).
+"""
+
+import logging
+
+from django.db import DatabaseError, connections, transaction
+
+from tracking.models import GradeEntry
+
+from .statuses import ABOVE, BELOW, NONE, ON, WELL_BELOW, Thresholds
+
+log = logging.getLogger(__name__)
+
+ENTRY = GradeEntry._meta.db_table
+# A grade row's own columns its standing is worked out from.
+ENTRY_INPUTS = ("current_id", "predicted_id", "point_id", "pupil_id", "subject_id")
+
+# For each other table a standing reads: the columns whose change matters (None: any change), and
+# which grade rows a changed row touches, written on `{r}` (the row, NEW or OLD) and `{e}` (the grade
+# table, unaliased: SQLite's triggers cannot alias it).
+WATCHED = {
+    # The published target of the pupil's subject.
+    # A target with no published grade counts for nothing: proposals come and go untouched (target
+    # generation writes tens of thousands).
+    "tracking_target": (
+        ("published_grade_id", "pupil_id", "subject_id"),
+        "{r}.published_grade_id IS NOT NULL "
+        "AND {e}.pupil_id = {r}.pupil_id AND {e}.subject_id = {r}.subject_id",
+    ),
+    # The subject's flight path: its gaps at the end of each year.
+    "tracking_flightpath": (None, "{e}.subject_id = {r}.subject_id"),
+    # A point's place among its year group's points that year, and whether it collects predictions.
+    "tracking_assessmentpoint": (
+        ("academic_year_id", "year_group_id", "sequence", "collects_predicted"),
+        "{e}.point_id IN (SELECT p.id FROM tracking_assessmentpoint p "
+        "WHERE p.academic_year_id = {r}.academic_year_id AND p.year_group_id = {r}.year_group_id)",
+    ),
+    # A grade's whole-grade step and scale, and each scale's lowest step (rare: setting up scales).
+    "tracking_gradevalue": (
+        ("step", "scale_id"),
+        "{e}.school_id = (SELECT s.school_id FROM tracking_gradescale s WHERE s.id = {r}.scale_id)",
+    ),
+    # A year group's number (which year of the flight path its points are in).
+    "tracking_yeargroup": (
+        ("number",),
+        "{e}.point_id IN (SELECT p.id FROM tracking_assessmentpoint p WHERE p.year_group_id = {r}.id)",
+    ),
+}
+
+
+def _changed(columns, distinct):
+    return " OR ".join(f"NEW.{column} {distinct} OLD.{column}" for column in columns)
+
+
+def _mark(table, row):
+    # Rows already stale are written too: the write's lock on them is what keeps a refresh running
+    # at the same time from marking them fresh with what it read before this write.
+    where = WATCHED[table][1].format(e=ENTRY, r=row)
+    return f"UPDATE {ENTRY} SET held_stale = TRUE WHERE {where};"
+
+
+def _sqlite_triggers():
+    """(name, CREATE TRIGGER) for SQLite: row triggers (SQLite has no others)."""
+    inputs = ", ".join(ENTRY_INPUTS)
+    stale = f"UPDATE {ENTRY} SET held_stale = 1 WHERE id = NEW.id;"
+    out = [
+        (
+            "uplift_held_entry_insert",
+            f"CREATE TRIGGER uplift_held_entry_insert AFTER INSERT ON {ENTRY} "
+            f"WHEN NOT NEW.held_stale BEGIN {stale} END",
+        ),
+        (
+            "uplift_held_entry_update",
+            f"CREATE TRIGGER uplift_held_entry_update AFTER UPDATE OF {inputs} ON {ENTRY} "
+            f"WHEN {_changed(ENTRY_INPUTS, 'IS NOT')} BEGIN {stale} END",
+        ),
+    ]
+    for table, (columns, _where) in WATCHED.items():
+        out.append(
+            (
+                f"uplift_held_{table}_insert",
+                f"CREATE TRIGGER uplift_held_{table}_insert AFTER INSERT ON {table} "
+                f"BEGIN {_mark(table, 'NEW')} END",
+            )
+        )
+        out.append(
+            (
+                f"uplift_held_{table}_delete",
+                f"CREATE TRIGGER uplift_held_{table}_delete AFTER DELETE ON {table} "
+                f"BEGIN {_mark(table, 'OLD')} END",
+            )
+        )
+        of = f" OF {', '.join(columns)}" if columns else ""
+        when = f" WHEN {_changed(columns, 'IS NOT')}" if columns else ""
+        out.append(
+            (
+                f"uplift_held_{table}_update",
+                f"CREATE TRIGGER uplift_held_{table}_update AFTER UPDATE{of} ON {table}{when} "
+                f"BEGIN {_mark(table, 'OLD')} {_mark(table, 'NEW')} END",
+            )
+        )
+    return out
+
+
+def _postgresql_triggers():
+    """[(table, trigger name, function SQL, CREATE TRIGGER)] for PostgreSQL: a grade row's own change
+    marks it as it is written (BEFORE, no second write); the other tables' rows mark the grade rows
+    they touch."""
+    entry_function = (
+        "CREATE OR REPLACE FUNCTION uplift_held_entry() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP = 'INSERT' OR {_changed(ENTRY_INPUTS, 'IS DISTINCT FROM')} THEN "
+        "NEW.held_stale := TRUE; END IF; RETURN NEW; END $$"
+    )
+    out = [
+        (
+            ENTRY,
+            "uplift_held_entry",
+            entry_function,
+            f"CREATE TRIGGER uplift_held_entry BEFORE INSERT OR UPDATE ON {ENTRY} "
+            "FOR EACH ROW EXECUTE FUNCTION uplift_held_entry()",
+        )
+    ]
+    for table, (columns, _where) in WATCHED.items():
+        unchanged = ""
+        if columns:
+            changed = _changed(columns, "IS DISTINCT FROM")
+            unchanged = f"IF TG_OP = 'UPDATE' AND NOT ({changed}) THEN RETURN NULL; END IF; "
+        function = (
+            f"CREATE OR REPLACE FUNCTION uplift_held_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"{unchanged}"
+            f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {_mark(table, 'OLD')} END IF; "
+            f"IF TG_OP IN ('UPDATE', 'INSERT') THEN {_mark(table, 'NEW')} END IF; "
+            "RETURN NULL; END $$"
+        )
+        of = f" OF {', '.join(columns)}" if columns else ""
+        trigger = (
+            f"CREATE TRIGGER uplift_held_{table} AFTER INSERT OR DELETE OR UPDATE{of} ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION uplift_held_{table}()"
+        )
+        out.append((table, f"uplift_held_{table}", function, trigger))
+    return out
+
+
+def install_triggers(connection):
+    """(Re)install the triggers that mark held standings stale. Run after every `migrate` (SQLite drops
+    a table's triggers when a migration rebuilds the table)."""
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for table, name, function, trigger in _postgresql_triggers():
+                cursor.execute(function)
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+                cursor.execute(trigger)
+        elif connection.vendor == "sqlite":
+            for name, trigger in _sqlite_triggers():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                cursor.execute(trigger)
+        else:
+            raise NotImplementedError(f"held standings need triggers for {connection.vendor}")
+
+
+def installed_triggers(connection):
+    """The names of the held-standing triggers the database has (for the tests and `check`)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'uplift_held_%%'")
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'uplift_held_%'"
+            )
+        return {name for (name,) in cursor.fetchall()}
+
+
+def expected_triggers(vendor):
+    if vendor == "postgresql":
+        return {name for _table, name, _function, _trigger in _postgresql_triggers()}
+    return {name for name, _trigger in _sqlite_triggers()}
+
+
+# How long a count waits for grade rows other transactions are writing before it works their standings
+# out itself instead (correct either way; the held standings are only quicker).
+LOCK_WAIT_MS = 250
+
+
+def refresh_held(using="default"):
+    """Work out every stale held standing again: True when every held standing is now fresh (one query
+    when none was stale), False when another transaction held stale rows too long (the caller works
+    standings out as it counts instead).
+
+    Concurrency (PostgreSQL): the stale rows are locked first, which waits for the transactions writing
+    them (a write marks the rows it touches, so it holds their locks until it commits); the rows are
+    then worked out in a statement that reads everything those wrote, and only those rows are written,
+    so a write waiting on one of them marks it stale again after. Inside a longer transaction the locks
+    last until it ends. SQLite has one writer at a time.
+    """
+    from .sql import standing_sql
+
+    stale = GradeEntry.objects.using(using).filter(held_stale=True)
+    if not stale.exists():
+        return True
+    connection = connections[using]
+    sql, params = standing_sql(stale, Thresholds())  # thresholds only name the standing, not held
+    update = (
+        f"UPDATE {ENTRY} SET held_step = s.counting_step, held_scale = s.counting_scale, "
+        f"held_diff = s.standing_diff, held_stale = FALSE FROM ({sql}) s WHERE {ENTRY}.id = s.id"
+    )
+    try:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
+                cursor.execute(
+                    f"SELECT COALESCE(array_agg(id), '{{}}') FROM "
+                    f"(SELECT id FROM {ENTRY} WHERE held_stale ORDER BY id FOR UPDATE) locked"
+                )
+                (locked,) = cursor.fetchone()
+                update, params = f"{update} AND {ENTRY}.id = ANY(%s)", (*params, locked)
+            cursor.execute(update, params)
+    except DatabaseError as error:  # rows not had in time: counted afresh this once
+        log.warning("held standings not refreshed (%s): counted afresh", error)
+        return False
+    return True
+
+
+def held_sql(entries, thresholds, fields=(), weighted=False, **expressions):
+    """(sql, params) of a SELECT with one row per GradeEntry of `entries`, from the held standings
+    (`refresh_held` first): pupil_id, subject_id, point_id, counting_step, counting_scale,
+    on_floor_scale, standing_diff, standing and below_floor, as `standing_sql` names them, with the
+    GradeEntry `fields` and the `expressions` (name: ORM expression) a caller asks for. `weighted`:
+    each row also says it counts one grade (`n`), as `standing_sql(grouped=True)`'s rows do."""
+    inner = (
+        entries.annotate(**expressions)
+        .values(
+            *dict.fromkeys(
+                (
+                    "pupil_id",
+                    "subject_id",
+                    "point_id",
+                    "held_step",
+                    "held_scale",
+                    "held_diff",
+                    *fields,
+                    *expressions,
+                )
+            )
+        )
+        .order_by()
+    )
+    sql, params = inner.query.sql_with_params()
+    status = (
+        f"CASE WHEN h.held_diff IS NULL THEN '{NONE}' WHEN h.held_diff >= %s THEN '{ABOVE}' "
+        f"WHEN h.held_diff <= %s THEN '{WELL_BELOW}' WHEN h.held_diff <= %s THEN '{BELOW}' ELSE '{ON}' END"
+    )
+    on_floor = "h.held_scale IN (SELECT s.id FROM tracking_gradescale s WHERE s.code = %s)"
+    own = ", ".join(f"h.{name}" for name in dict.fromkeys((*fields, *expressions)))
+    sql = (
+        "SELECT h.pupil_id, h.subject_id, h.point_id, h.held_step AS counting_step, "
+        "h.held_scale AS counting_scale, h.held_diff AS standing_diff, "
+        f"{status} AS standing, CASE WHEN {on_floor} THEN TRUE ELSE FALSE END AS on_floor_scale, "
+        f"CASE WHEN {on_floor} AND h.held_step < %s THEN TRUE ELSE FALSE END AS below_floor"
+        f"{', ' + own if own else ''}{', 1 AS n' if weighted else ''} FROM ({sql}) h"
+    )
+    params = (
+        thresholds.above_by,
+        -thresholds.well_below_by,
+        -thresholds.below_by,
+        thresholds.floor_scale_code,
+        thresholds.floor_scale_code,
+        thresholds.floor_step,
+        *params,
+    )
+    return sql, params
