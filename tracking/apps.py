@@ -1,14 +1,21 @@
 from django.apps import AppConfig
 from django.db import connections
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 
 
-def install_held_triggers(using, **kwargs):
-    """After every migrate: the triggers keeping held standings true (a migration may have rebuilt a
-    table, and SQLite drops its triggers then)."""
+def drop_held_triggers(using, **kwargs):
+    """Before every migrate: no held-standing trigger (SQLite cannot rebuild a table one names)."""
+    from tracking.standing.held import drop_triggers
+
+    drop_triggers(connections[using])
+
+
+def install_held_triggers(using, plan=None, **kwargs):
+    """After every migrate: the triggers keeping held standings true, and when migrations were applied,
+    every held standing worked out again (nothing watched while they ran)."""
     from tracking.standing.held import install_triggers
 
-    install_triggers(connections[using])
+    install_triggers(connections[using], migrated=bool(plan))
 
 
 class TrackingConfig(AppConfig):
@@ -16,6 +23,7 @@ class TrackingConfig(AppConfig):
     verbose_name = "Tracking"
 
     def ready(self):
+        pre_migrate.connect(drop_held_triggers, sender=self, dispatch_uid="held_standing_triggers_off")
         post_migrate.connect(install_held_triggers, sender=self, dispatch_uid="held_standing_triggers")
         # Tasks live in feature packages, not tracking/tasks.py: import them so workers know them.
         import tracking.cycle.tasks  # noqa: F401

@@ -10,6 +10,7 @@ from celery import shared_task
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from tracking import standing
 from tracking.cycle import scheduler
 from tracking.lib import links, queue
 from tracking.models import (
@@ -39,8 +40,11 @@ def _sheet_school(args, kwargs):
 
 @shared_task(name="tracking.cycle.tasks.scheduler_tick", ignore_result=True)
 def scheduler_tick():
-    """Beat's one periodic task: queue what could not be queued, then run every due event."""
+    """Beat's one periodic task: queue what could not be queued, work out the held standings writes
+    have marked stale (so a leader opening a dashboard after a bulk change, such as targets
+    published for a year group, seldom waits for it), then run every due event."""
     queue.requeue_pending()
+    standing.refresh_held()
     ran = scheduler.run_due(timezone.now())
     if ran:
         log.info("scheduler ran %s", ", ".join(ran))

@@ -122,11 +122,13 @@ class GradeEntry(models.Model):
     def save(self, *args, **kwargs):
         # The held standing is written only by standing.refresh_held: a row read before it was worked
         # out again must not write the old one back.
-        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+        saving = self.pk is not None and not self._state.adding
+        if saving and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            deferred = self.get_deferred_fields()
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in HELD_FIELDS
+                if not field.primary_key and field.name not in HELD_FIELDS and field.attname not in deferred
             ]
         super().save(*args, **kwargs)
 

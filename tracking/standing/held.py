@@ -14,6 +14,7 @@ again before any count reads them. Only `refresh_held` writes the held columns
 (`GradeEntry.save` leaves them out).
 """
 
+import contextlib
 import logging
 
 from django.db import DatabaseError, connections, transaction
@@ -154,9 +155,36 @@ def _postgresql_triggers():
     return out
 
 
-def install_triggers(connection):
-    """(Re)install the triggers that mark held standings stale. Run after every `migrate` (SQLite drops
-    a table's triggers when a migration rebuilds the table)."""
+def _tables_exist(connection):
+    """The tables, and the held columns (not there before their migration, or after migrating back)."""
+    if not {ENTRY, *WATCHED} <= set(connection.introspection.table_names()):
+        return False
+    with connection.cursor() as cursor:
+        columns = {column.name for column in connection.introspection.get_table_description(cursor, ENTRY)}
+    return "held_stale" in columns
+
+
+def drop_triggers(connection):
+    """Remove the triggers before a `migrate`: on SQLite a migration rebuilds a table under a new name
+    and renames it back, which fails while a trigger's body names a table being rebuilt."""
+    if not _tables_exist(connection):
+        return
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for table, name, _function, _trigger in _postgresql_triggers():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        else:
+            for name, _trigger in _sqlite_triggers():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def install_triggers(connection, migrated=False):
+    """(Re)install the triggers that mark held standings stale, after every `migrate`. `migrated`:
+    migrations were applied, while no trigger watched (a data migration may have changed a target, a
+    point or a grade), or they changed how a standing is worked out: every held standing is marked
+    stale and worked out again now, not by the first leader to open a dashboard."""
+    if not _tables_exist(connection):  # e.g. after `migrate tracking zero`
+        return
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             for table, name, function, trigger in _postgresql_triggers():
@@ -169,6 +197,10 @@ def install_triggers(connection):
                 cursor.execute(trigger)
         else:
             raise NotImplementedError(f"held standings need triggers for {connection.vendor}")
+        if migrated:
+            cursor.execute(f"UPDATE {ENTRY} SET held_stale = TRUE WHERE NOT held_stale")
+    if migrated:
+        refresh_held(connection.alias)
 
 
 def installed_triggers(connection):
@@ -194,16 +226,32 @@ def expected_triggers(vendor):
 LOCK_WAIT_MS = 250
 
 
+@contextlib.contextmanager
+def _short_wait(connection):
+    """On SQLite, wait LOCK_WAIT_MS (not the 30 s saves wait) for another writer before giving up."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        (before,) = cursor.execute("PRAGMA busy_timeout").fetchone()
+        cursor.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
+        try:
+            yield
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {int(before)}")
+
+
 def refresh_held(using="default"):
     """Work out every stale held standing again: True when every held standing is now fresh (one query
-    when none was stale), False when another transaction held stale rows too long (the caller works
+    when none was stale), False when another transaction held what it needs too long (the caller works
     standings out as it counts instead).
 
-    Concurrency (PostgreSQL): the stale rows are locked first, which waits for the transactions writing
-    them (a write marks the rows it touches, so it holds their locks until it commits); the rows are
-    then worked out in a statement that reads everything those wrote, and only those rows are written,
-    so a write waiting on one of them marks it stale again after. Inside a longer transaction the locks
-    last until it ends. SQLite has one writer at a time.
+    Concurrency (PostgreSQL, which reads what is committed at each statement): first the tables a
+    standing is worked out from are locked against writes, which waits for the transactions writing
+    them (and a later write waits for this one); then the stale rows, which waits for the transactions
+    writing grades (a write marks the rows it touches, so it holds them until it commits). Only then is
+    the work read and written, and only those rows: a write waiting on one marks it stale again after.
+    Inside a longer transaction the locks last until it ends. SQLite has one writer at a time.
     """
     from .sql import standing_sql
 
@@ -211,23 +259,27 @@ def refresh_held(using="default"):
     if not stale.exists():
         return True
     connection = connections[using]
-    sql, params = standing_sql(stale, Thresholds())  # thresholds only name the standing, not held
-    update = (
-        f"UPDATE {ENTRY} SET held_step = s.counting_step, held_scale = s.counting_scale, "
-        f"held_diff = s.standing_diff, held_stale = FALSE FROM ({sql}) s WHERE {ENTRY}.id = s.id"
-    )
     try:
-        with transaction.atomic(using=using), connection.cursor() as cursor:
+        with _short_wait(connection), transaction.atomic(using=using), connection.cursor() as cursor:
+            locked = None
             if connection.vendor == "postgresql":
                 cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
+                cursor.execute(f"LOCK TABLE {', '.join(WATCHED)} IN SHARE MODE")
                 cursor.execute(
                     f"SELECT COALESCE(array_agg(id), '{{}}') FROM "
-                    f"(SELECT id FROM {ENTRY} WHERE held_stale ORDER BY id FOR UPDATE) locked"
+                    f"(SELECT id FROM {ENTRY} WHERE held_stale ORDER BY id FOR UPDATE) stale"
                 )
                 (locked,) = cursor.fetchone()
+            # Read under the locks: the points' places and the grade values are written into the SQL.
+            sql, params = standing_sql(stale, Thresholds())  # thresholds only name the standing, not held
+            update = (
+                f"UPDATE {ENTRY} SET held_step = s.counting_step, held_scale = s.counting_scale, "
+                f"held_diff = s.standing_diff, held_stale = FALSE FROM ({sql}) s WHERE {ENTRY}.id = s.id"
+            )
+            if locked is not None:
                 update, params = f"{update} AND {ENTRY}.id = ANY(%s)", (*params, locked)
             cursor.execute(update, params)
-    except DatabaseError as error:  # rows not had in time: counted afresh this once
+    except DatabaseError as error:  # not had in time: counted afresh this once
         log.warning("held standings not refreshed (%s): counted afresh", error)
         return False
     return True
