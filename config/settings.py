@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "tracking.middleware.NoStoreMiddleware",
     "tracking.middleware.DownloadLogMiddleware",
     "tracking.middleware.DatabaseBusyMiddleware",
+    "tracking.middleware.HeldStandingsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tracking.middleware.ContentSecurityPolicyMiddleware",
 ]

@@ -29,6 +29,7 @@ class TrackingConfig(AppConfig):
         import tracking.cycle.tasks  # noqa: F401
         import tracking.mis.tasks  # noqa: F401
         import tracking.oversight.tasks  # noqa: F401
+        import tracking.standing.tasks  # noqa: F401
         from tracking import permissions, signals
         from tracking.cycle import scheduler
         from tracking.cycle.queries import home_panel

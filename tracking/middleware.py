@@ -16,6 +16,7 @@ from django.utils.cache import add_never_cache_headers
 from tracking import permissions
 from tracking.lib import queue
 from tracking.lib.db import database_busy
+from tracking.standing import held
 
 IDLE_KEY = "uplift_last_seen"
 STARTED_KEY = "uplift_started"
@@ -35,6 +36,21 @@ class EmbeddedBeatMiddleware:
         if settings.UPLIFT_EMBEDDED_WORKER:
             queue.start_embedded_beat(settings.UPLIFT_SCHEDULER_SECONDS)
         raise MiddlewareNotUsed
+
+
+class HeldStandingsMiddleware:
+    """After a request that wrote (not GET or HEAD) and left many held standings stale, they are worked
+    out in the background (tracking/standing/held.py), so the next leader to open a dashboard after,
+    say, targets are published for a year group does not wait for it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and held.many_stale():
+            queue.safe_enqueue("tracking.standing.tasks.refresh_held_standings")
+        return response
 
 
 class SessionLimitsMiddleware:

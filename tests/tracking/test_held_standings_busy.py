@@ -44,3 +44,27 @@ def test_a_count_waits_briefly_for_grades_being_written_then_works_standings_out
     assert standing.refresh_held() is True
     assert held()[entry.pk] == live()[entry.pk]
     assert held()[entry.pk][:2] == (4, entry.current.scale_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_leaves_many_standings_stale_has_them_worked_out_after_it(world, client, monkeypatch):
+    """A request that wrote (here: any POST) and left BACKGROUND_FROM or more held standings stale queues
+    their refresh; fewer are left to the next count."""
+    from tracking.standing import held as held_module
+
+    monkeypatch.setattr(held_module, "BACKGROUND_FROM", 3)
+    pupils = [f.PupilFactory(school=world.school, year_group=world.y11) for _ in range(3)]
+    for pupil in pupils:
+        f.GradeEntryFactory(
+            pupil=pupil, subject=world.maths, point=world.point, current=f.grade(world.school, "5")
+        )
+    standing.refresh_held()
+    GradeEntry.objects.filter(pupil=pupils[0]).update(held_stale=True)
+    client.post("/accounts/login/", {"username": "nobody", "password": "wrong"})
+    assert GradeEntry.objects.filter(held_stale=True).count() == 1  # one: left to the next count
+    GradeEntry.objects.filter(pupil__in=pupils).update(held_stale=True)
+    client.get("/accounts/login/")
+    assert GradeEntry.objects.filter(held_stale=True).count() == 3  # a GET writes nothing
+    client.post("/accounts/login/", {"username": "nobody", "password": "wrong"})
+    assert not GradeEntry.objects.filter(held_stale=True).exists()
+    assert held() == live()
