@@ -21,7 +21,8 @@ from django.db import DatabaseError, connections, transaction
 
 from tracking.models import GradeEntry
 
-from .statuses import ABOVE, BELOW, NONE, ON, WELL_BELOW, Thresholds
+from .sql import standing_sql, status_sql
+from .statuses import Thresholds
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +197,7 @@ def install_triggers(connection, migrated=False):
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                 cursor.execute(trigger)
         else:
-            raise NotImplementedError(f"held standings need triggers for {connection.vendor}")
+            raise NotImplementedError(f"Uplift runs on SQLite or PostgreSQL, not {connection.vendor}")
         if migrated:
             cursor.execute(f"UPDATE {ENTRY} SET held_stale = TRUE WHERE NOT held_stale")
     if migrated:
@@ -253,8 +254,6 @@ def refresh_held(using="default"):
     the work read and written, and only those rows: a write waiting on one marks it stale again after.
     Inside a longer transaction the locks last until it ends. SQLite has one writer at a time.
     """
-    from .sql import standing_sql
-
     stale = GradeEntry.objects.using(using).filter(held_stale=True)
     if not stale.exists():
         return True
@@ -324,10 +323,7 @@ def held_sql(entries, thresholds, fields=(), weighted=False, **expressions):
         .order_by()
     )
     sql, params = inner.query.sql_with_params()
-    status = (
-        f"CASE WHEN h.held_diff IS NULL THEN '{NONE}' WHEN h.held_diff >= %s THEN '{ABOVE}' "
-        f"WHEN h.held_diff <= %s THEN '{WELL_BELOW}' WHEN h.held_diff <= %s THEN '{BELOW}' ELSE '{ON}' END"
-    )
+    status, status_params = status_sql("h.held_diff", thresholds)
     on_floor = "h.held_scale IN (SELECT s.id FROM tracking_gradescale s WHERE s.code = %s)"
     own = ", ".join(f"h.{name}" for name in dict.fromkeys((*fields, *expressions)))
     sql = (
@@ -338,9 +334,7 @@ def held_sql(entries, thresholds, fields=(), weighted=False, **expressions):
         f"{', ' + own if own else ''}{', 1 AS n' if weighted else ''} FROM ({sql}) h"
     )
     params = (
-        thresholds.above_by,
-        -thresholds.well_below_by,
-        -thresholds.below_by,
+        *status_params,
         thresholds.floor_scale_code,
         thresholds.floor_scale_code,
         thresholds.floor_step,

@@ -279,6 +279,16 @@ def _search(column, items):
     return f"CASE WHEN {column} < {int(items[middle][0])} THEN {low} ELSE {high} END"
 
 
+def status_sql(diff, thresholds):
+    """(SQL, params): the standing of the whole-grade difference in the column `diff`, by the school's
+    thresholds, as `Thresholds.status` decides it (held to it by the tests)."""
+    sql = (
+        f"CASE WHEN {diff} IS NULL THEN '{NONE}' WHEN {diff} >= %s THEN '{ABOVE}' "
+        f"WHEN {diff} <= %s THEN '{WELL_BELOW}' WHEN {diff} <= %s THEN '{BELOW}' ELSE '{ON}' END"
+    )
+    return sql, (thresholds.above_by, -thresholds.well_below_by, -thresholds.below_by)
+
+
 # The columns of every `standing_sql` row besides the ones a caller asks for.
 SQL_COLUMNS = (
     "id",
@@ -350,11 +360,7 @@ def standing_sql(entries, thresholds, fields=(), points=None, grades=None, group
         f"CASE WHEN g.target_grade IS NOT NULL THEN "
         f"{greatest}({target_step} - {_gap_sql_text(places)}, {grades.lowest_step('g.target_grade')}) END"
     )
-    status = (
-        f"CASE WHEN d.standing_diff IS NULL THEN '{NONE}' WHEN d.standing_diff >= %s THEN '{ABOVE}' "
-        f"WHEN d.standing_diff <= %s THEN '{WELL_BELOW}' WHEN d.standing_diff <= %s THEN '{BELOW}' "
-        f"ELSE '{ON}' END"
-    )
+    status, status_params = status_sql("d.standing_diff", thresholds)
     sql = (
         f"SELECT d.*, {status} AS standing, "
         "CASE WHEN d.on_floor_scale AND d.counting_step < %s THEN TRUE ELSE FALSE END AS below_floor FROM ("
@@ -366,14 +372,7 @@ def standing_sql(entries, thresholds, fields=(), points=None, grades=None, group
         f"FROM ({sql}{fence}) g LEFT JOIN {FlightPath._meta.db_table} fp ON fp.subject_id = g.subject_id"
         f"{fence}) e{fence}) d"
     )
-    params = (
-        thresholds.above_by,
-        -thresholds.well_below_by,
-        -thresholds.below_by,
-        thresholds.floor_step,
-        *params,
-    )
-    return sql, params
+    return sql, (*status_params, thresholds.floor_step, *params)
 
 
 def standings_of(entries, thresholds, fields=(), points=None):
